@@ -1,0 +1,44 @@
+package dev.agentfactory.contracts;
+
+import java.util.List;
+
+/**
+ * The Kafka topics of the write contract. Every producer, consumer and the local stack take the
+ * names from here so a rename is one change; deployments may still override them in configuration.
+ */
+public final class Topics {
+
+    /** Agent writes, keyed by agent id so one agent's writes stay ordered. */
+    public static final String AGENT_WRITES = "factory.agent-writes.v1";
+    /** PRD writes, keyed by PRD id. */
+    public static final String PRD_WRITES = "factory.prd-writes.v1";
+    /** One outcome per eventId, published after the database commit. */
+    public static final String WRITE_RESULTS = "factory.write-results.v1";
+    /** Records that are not a valid envelope, with the reason in headers. */
+    public static final String WRITES_DLQ = "factory.writes.dlq.v1";
+    /** Committed agent changes from the CDC relay, for analytics consumers. */
+    public static final String AUDIT_AGENTS = "factory.audit.agents.v1";
+    /** Committed PRD changes from the CDC relay. */
+    public static final String AUDIT_PRDS = "factory.audit.prds.v1";
+
+    /** Default partition count of the write topics. */
+    public static final int WRITE_PARTITIONS = 6;
+
+    private Topics() {
+    }
+
+    /** A topic of the contract with the partition count it is created with. */
+    public record Spec(String name, int partitions) {
+    }
+
+    /** Every topic of the contract, as the local stack and deployment scripts create them. */
+    public static List<Spec> all() {
+        return List.of(
+                new Spec(AGENT_WRITES, WRITE_PARTITIONS),
+                new Spec(PRD_WRITES, WRITE_PARTITIONS),
+                new Spec(WRITE_RESULTS, WRITE_PARTITIONS),
+                new Spec(WRITES_DLQ, 1),
+                new Spec(AUDIT_AGENTS, WRITE_PARTITIONS),
+                new Spec(AUDIT_PRDS, WRITE_PARTITIONS));
+    }
+}

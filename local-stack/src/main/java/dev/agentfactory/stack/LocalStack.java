@@ -1,0 +1,140 @@
+package dev.agentfactory.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The local stack: Kafka in this JVM, PostgreSQL primary and standby clusters and Redis as
+ * processes of the machine. One stack process owns them; everything else (tests, {@code bin/run},
+ * benchmarks) finds it through its control port and reuses it, so a whole build starts each
+ * service once.
+ */
+public final class LocalStack {
+
+    private final StackSettings settings;
+    private final KafkaBroker kafka;
+    private final PostgresCluster primary;
+    private final PostgresCluster standby;
+    private final RedisServer redis;
+
+    public LocalStack(StackSettings settings) {
+        this.settings = withUsableOsUser(settings);
+        this.kafka = new KafkaBroker(settings.dataDir("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
+        this.primary = new PostgresCluster("primary", settings.dataDir("pg-primary"), settings.primaryPort(), this.settings);
+        this.standby = new PostgresCluster("standby", settings.dataDir("pg-standby"), settings.standbyPort(), this.settings);
+        this.redis = new RedisServer(settings.dataDir("redis"), settings.redisPort());
+    }
+
+    /** The stack of the default settings (ports from the design, data under {@code .local-stack/}). */
+    public static LocalStack fromEnvironment() {
+        return new LocalStack(StackSettings.fromEnvironment());
+    }
+
+    /**
+     * Returns the endpoints of the running stack, starting one in a detached process first when none
+     * answers. The detached stack stays up for the next test JVM and the next build; {@code bin/stack down}
+     * stops it.
+     */
+    public StackEndpoints ensureRunning() {
+        String status = StackControl.send(settings, "status");
+        if (!"READY".equals(status)) {
+            StackControl.spawnDetached(settings, Duration.ofSeconds(120));
+        }
+        return endpoints();
+    }
+
+    /** Starts every service in this process; used by the stack process itself. */
+    void startAll() {
+        try {
+            Files.createDirectories(settings.root());
+            settings.root().toFile().setExecutable(true, false);
+            settings.root().toFile().setReadable(true, false);
+        } catch (IOException e) {
+            throw new StackException("cannot create " + settings.root() + ": " + e.getMessage(), e);
+        }
+        redis.ensureStarted();
+        primary.ensureStarted();
+        standby.ensureStarted();
+        kafka.start();
+    }
+
+    /** Stops every service this stack runs, including PostgreSQL and Redis left by a killed stack process. */
+    void stopAll() {
+        kafka.stop();
+        standby.stop("fast");
+        primary.stop("fast");
+        redis.stop();
+    }
+
+    void restartKafka() {
+        kafka.restart();
+    }
+
+    public StackSettings settings() {
+        return settings;
+    }
+
+    public StackEndpoints endpoints() {
+        return StackEndpoints.of(settings);
+    }
+
+    public PostgresCluster primary() {
+        return primary;
+    }
+
+    public PostgresCluster standby() {
+        return standby;
+    }
+
+    /** Restarts the broker inside the stack process, keeping its data (for broker-failure tests). */
+    public void requestKafkaRestart() {
+        String answer = StackControl.send(settings, "restart-kafka");
+        if (!"OK".equals(answer)) {
+            throw new StackException("the stack process did not restart Kafka: " + answer);
+        }
+    }
+
+    /** Stops the stack: asks its process to stop, then stops whatever a killed process left behind. */
+    public void stop() {
+        StackControl.send(settings, "stop");
+        Ports.awaitClosed(settings.controlPort(), Duration.ofSeconds(60), "the stack process");
+        stopAll();
+    }
+
+    /** Deletes every data directory of the stack (it must be stopped). */
+    public void wipe() {
+        for (String dir : List.of("kafka", "pg-primary", "pg-standby", "redis")) {
+            PostgresCluster.deleteRecursively(settings.dataDir(dir));
+        }
+    }
+
+    /** Which services answer on their ports. */
+    public String status() {
+        return "kafka      127.0.0.1:" + settings.kafkaPort() + "  " + state(settings.kafkaPort()) + "\n"
+                + "primary    127.0.0.1:" + settings.primaryPort() + "  " + state(settings.primaryPort()) + "\n"
+                + "standby    127.0.0.1:" + settings.standbyPort() + "  " + state(settings.standbyPort()) + "\n"
+                + "redis      127.0.0.1:" + settings.redisPort() + "  " + state(settings.redisPort()) + "\n"
+                + "control    127.0.0.1:" + settings.controlPort() + "  " + state(settings.controlPort()) + "\n"
+                + "data       " + settings.root();
+    }
+
+    public boolean allUp() {
+        return List.of(settings.kafkaPort(), settings.primaryPort(), settings.standbyPort(), settings.redisPort(),
+                settings.controlPort()).stream().allMatch(Ports::isOpen);
+    }
+
+    private static String state(int port) {
+        return Ports.isOpen(port) ? "up" : "down";
+    }
+
+    /** As root, PostgreSQL runs as {@code postgres} when that user exists, else as {@code nobody}. */
+    private static StackSettings withUsableOsUser(StackSettings s) {
+        if (!Processes.isRoot() || Processes.succeeds(List.of("id", "-u", s.pgOsUser()), Duration.ofSeconds(5))) {
+            return s;
+        }
+        return new StackSettings(s.root(), s.kafkaPort(), s.kafkaControllerPort(), s.primaryPort(), s.standbyPort(),
+                s.redisPort(), s.controlPort(), s.database(), s.superuser(), s.superuserPassword(), "nobody");
+    }
+}

@@ -1,0 +1,200 @@
+package dev.agentfactory.stack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A private PostgreSQL cluster made from the machine's binaries ({@code initdb}, {@code pg_ctl}),
+ * configured for logical replication. PostgreSQL refuses to run as root, so when we are root the
+ * cluster belongs to, and runs as, an unprivileged OS user.
+ */
+public final class PostgresCluster {
+
+    private static final List<Path> PG_DIRS = pgBinDirs();
+    private static final Duration PG_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String name;
+    private final Path dataDir;
+    private final int port;
+    private final StackSettings settings;
+
+    PostgresCluster(String name, Path dataDir, int port, StackSettings settings) {
+        this.name = name;
+        this.dataDir = dataDir;
+        this.port = port;
+        this.settings = settings;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Creates the cluster when it does not exist, starts it when it is not running, creates the database. */
+    void ensureStarted() {
+        if (!Files.isRegularFile(dataDir.resolve("PG_VERSION"))) {
+            initdb();
+        }
+        if (!Ports.isOpen(port)) {
+            start();
+        }
+        createDatabase(settings.database());
+    }
+
+    private void initdb() {
+        try {
+            Files.createDirectories(dataDir.getParent());
+            deleteRecursively(dataDir);
+            Files.createDirectories(dataDir);
+            Path pwFile = dataDir.getParent().resolve(name + ".pw");
+            Files.writeString(pwFile, settings.superuserPassword() + "\n");
+            handToOsUser(dataDir);
+            handToOsUser(pwFile);
+            Processes.run(Processes.asUser(settings.pgOsUser(), List.of(
+                    binary("initdb").toString(), "-D", dataDir.toString(), "-U", settings.superuser(),
+                    "--pwfile=" + pwFile, "--auth-local=trust", "--auth-host=scram-sha-256",
+                    "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions")), PG_TIMEOUT);
+            Files.deleteIfExists(pwFile);
+            Files.writeString(dataDir.resolve("postgresql.auto.conf"), """
+                    # written by local-stack
+                    listen_addresses = '127.0.0.1'
+                    port = %d
+                    unix_socket_directories = '%s'
+                    wal_level = logical
+                    max_wal_senders = 16
+                    max_replication_slots = 16
+                    max_connections = 300
+                    shared_buffers = 256MB
+                    max_wal_size = 2GB
+                    checkpoint_timeout = 15min
+                    wal_sender_timeout = 30s
+                    log_min_messages = warning
+                    log_connections = off
+                    """.formatted(port, dataDir), StandardCharsets.UTF_8);
+            handToOsUser(dataDir.resolve("postgresql.auto.conf"));
+        } catch (IOException e) {
+            throw new StackException("cannot create PostgreSQL cluster in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the cluster and waits until it accepts connections. */
+    public void start() {
+        Processes.run(Processes.asUser(settings.pgOsUser(), List.of(
+                binary("pg_ctl").toString(), "-D", dataDir.toString(), "-l", dataDir.resolve("server.log").toString(),
+                "-w", "-t", "60", "start")), PG_TIMEOUT);
+        Ports.awaitOpen(port, PG_TIMEOUT, "PostgreSQL " + name);
+    }
+
+    /**
+     * Stops the cluster: {@code fast} shuts down cleanly, {@code immediate} simulates a crash
+     * (no checkpoint; recovery replays WAL at the next start).
+     */
+    public void stop(String mode) {
+        if (!Files.isRegularFile(dataDir.resolve("postmaster.pid"))) {
+            return;
+        }
+        Processes.succeeds(Processes.asUser(settings.pgOsUser(), List.of(
+                binary("pg_ctl").toString(), "-D", dataDir.toString(), "-m", mode, "-w", "-t", "60", "stop")),
+                PG_TIMEOUT);
+        Ports.awaitClosed(port, PG_TIMEOUT, "PostgreSQL " + name);
+    }
+
+    /** A crash and recovery: immediate stop, then start. */
+    public void crashAndRestart() {
+        stop("immediate");
+        start();
+    }
+
+    /** Stops the cluster hard and deletes its data directory: the primary is lost. */
+    public void destroy() {
+        stop("immediate");
+        deleteRecursively(dataDir);
+    }
+
+    /** Creates a database owned by the superuser unless it exists. */
+    public void createDatabase(String database) {
+        try (Connection c = connect("postgres")) {
+            var rs = c.createStatement().executeQuery(
+                    "SELECT 1 FROM pg_database WHERE datname = '" + database.replace("'", "''") + "'");
+            if (!rs.next()) {
+                c.createStatement().execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
+            }
+        } catch (SQLException e) {
+            throw new StackException("cannot create database " + database + " on " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops a database, ending its sessions first. */
+    public void dropDatabase(String database) {
+        try (Connection c = connect("postgres")) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS \"" + database.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new StackException("cannot drop database " + database + " on " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A superuser connection to a database of this cluster. */
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(settings.jdbcUrl(port, database), settings.superuser(),
+                settings.superuserPassword());
+    }
+
+    private void handToOsUser(Path path) {
+        if (Processes.isRoot()) {
+            Processes.run(List.of("chown", "-R", settings.pgOsUser(), path.toString()), PG_TIMEOUT);
+        }
+    }
+
+    static Path binary(String program) {
+        Path found = Processes.which(program, PG_DIRS);
+        if (found == null) {
+            throw new StackException("PostgreSQL 15 or newer is needed and '" + program + "' was not found on PATH"
+                    + " or under /usr/lib/postgresql/*/bin. Install it: apt-get install -y postgresql"
+                    + " (Debian/Ubuntu), or put its bin directory on PATH.");
+        }
+        return found;
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new StackException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Path> pgBinDirs() {
+        List<Path> dirs = new ArrayList<>();
+        Path base = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(base)) {
+            try (Stream<Path> versions = Files.list(base)) {
+                versions.sorted((a, b) -> b.getFileName().toString().compareTo(a.getFileName().toString()))
+                        .forEach(v -> dirs.add(v.resolve("bin")));
+            } catch (IOException ignored) {
+                // no versioned install: PATH is all we have
+            }
+        }
+        return dirs;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.agentfactory.stack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real Redis server on loopback: the machine's {@code redis-server} when there is one, otherwise
+ * the Linux x86-64 binary packaged in the {@code embedded-redis} Maven artifact.
+ */
+public final class RedisServer {
+
+    private static final String PACKAGED_BINARY = "/redis-server-6.2.6-v5-linux-amd64";
+
+    private final Path dir;
+    private final int port;
+
+    RedisServer(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    void ensureStarted() {
+        if (Ports.isOpen(port)) {
+            if (!"PONG".equals(command("PING"))) {
+                throw new StackException("127.0.0.1:" + port + " is taken by something that is not Redis");
+            }
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            Path binary = binary();
+            // Started detached (setsid) so it outlives a killed stack JVM exactly as PostgreSQL does;
+            // `stop` finds it by its pid file.
+            new ProcessBuilder(List.of("setsid", binary.toString(),
+                    "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                    "--save", "", "--appendonly", "no", "--daemonize", "no",
+                    "--pidfile", dir.resolve("redis.pid").toString(),
+                    "--logfile", dir.resolve("redis.log").toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.out").toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new StackException("cannot start Redis: " + e.getMessage(), e);
+        }
+        Ports.awaitOpen(port, Duration.ofSeconds(20), "Redis");
+    }
+
+    void stop() {
+        if (Ports.isOpen(port)) {
+            try {
+                command("SHUTDOWN NOSAVE");
+            } catch (StackException expected) {
+                // the server closes the connection as it exits
+            }
+        }
+        Ports.awaitClosed(port, Duration.ofSeconds(20), "Redis");
+    }
+
+    /** Sends one inline command and returns the first reply line without its type marker. */
+    String command(String inline) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(2000);
+            OutputStream out = s.getOutputStream();
+            out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.length() > 0 ? line.substring(1) : "";
+        } catch (IOException e) {
+            throw new StackException("Redis on 127.0.0.1:" + port + " did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    private Path binary() throws IOException {
+        Path machine = Processes.which("redis-server", List.of());
+        if (machine != null) {
+            return machine;
+        }
+        String arch = System.getProperty("os.arch");
+        if (!System.getProperty("os.name").toLowerCase().contains("linux")
+                || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new StackException("no redis-server on PATH and no packaged binary for this platform;"
+                    + " install Redis (apt-get install -y redis-server)");
+        }
+        Path target = dir.resolve("bin/redis-server");
+        if (!Files.isExecutable(target)) {
+            Files.createDirectories(target.getParent());
+            try (InputStream in = RedisServer.class.getResourceAsStream(PACKAGED_BINARY)) {
+                if (in == null) {
+                    throw new StackException("no redis-server on PATH and the embedded-redis artifact is missing;"
+                            + " install Redis (apt-get install -y redis-server)");
+                }
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            target.toFile().setExecutable(true, false);
+        }
+        return target;
+    }
+}

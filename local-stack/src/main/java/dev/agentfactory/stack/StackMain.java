@@ -1,0 +1,75 @@
+package dev.agentfactory.stack;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code bin/stack up|down|status|env}: the local stack from the command line.
+ * {@code up} starts a detached stack process and returns once it is ready ({@code --foreground}
+ * runs it in this process instead); {@code down} stops it and leaves no process or port behind.
+ */
+public final class StackMain {
+
+    private StackMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> argv = List.of(args);
+        String command = argv.isEmpty() ? "status" : argv.get(0);
+        LocalStack stack = LocalStack.fromEnvironment();
+        int exit = switch (command) {
+            case "up" -> up(stack, argv.contains("--foreground"), argv.contains("--wipe"));
+            case "down" -> down(stack, argv.contains("--wipe"));
+            case "status" -> {
+                System.out.println(stack.status());
+                yield stack.allUp() ? 0 : 3;
+            }
+            case "env" -> {
+                StackEndpoints e = stack.endpoints();
+                System.out.println("export FACTORY_KAFKA_BOOTSTRAP=" + e.kafkaBootstrap());
+                System.out.println("export FACTORY_DB_URL=" + e.primaryJdbcUrl());
+                System.out.println("export FACTORY_STANDBY_DB_URL=" + e.standbyJdbcUrl());
+                System.out.println("export FACTORY_REDIS_URL=" + e.redisUrl());
+                yield 0;
+            }
+            default -> {
+                System.err.println("usage: stack up [--wipe] [--foreground] | down [--wipe] | status | env");
+                yield 2;
+            }
+        };
+        System.exit(exit);
+    }
+
+    private static int up(LocalStack stack, boolean foreground, boolean wipe) throws Exception {
+        boolean running = "READY".equals(StackControl.send(stack.settings(), "status"));
+        if (running) {
+            if (wipe) {
+                System.err.println("the stack is running; stop it before wiping (bin/stack down --wipe)");
+                return 2;
+            }
+            System.out.println("local stack already running; reusing it\n" + stack.status());
+            return 0;
+        }
+        if (wipe) {
+            stack.stopAll();
+            stack.wipe();
+        }
+        if (foreground) {
+            StackControl.serve(stack);
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        StackControl.spawnDetached(stack.settings(), Duration.ofSeconds(120));
+        System.out.printf("local stack up in %.1f s%n%s%n", (System.nanoTime() - t0) / 1e9, stack.status());
+        return 0;
+    }
+
+    private static int down(LocalStack stack, boolean wipe) {
+        stack.stop();
+        if (wipe) {
+            stack.wipe();
+        }
+        System.out.println("local stack stopped\n" + stack.status());
+        return 0;
+    }
+}
