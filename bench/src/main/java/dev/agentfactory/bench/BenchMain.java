@@ -1,0 +1,24 @@
+package dev.agentfactory.bench;
+
+import java.util.List;
+
+/**
+ * {@code bin/bench NAME}: one benchmark against the local stack. Each prints its figures one per line
+ * as {@code <benchmark>.<figure> <value> <unit>}, with the comparison it measured in the same run.
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) {
+        List<String> argv = List.of(args);
+        String name = argv.isEmpty() ? "help" : argv.get(0);
+        switch (name) {
+            default -> {
+                System.err.println("usage: bench <name>\n  (no benchmark is available yet)");
+                System.exit(name.equals("help") ? 0 : 2);
+            }
+        }
+    }
+}

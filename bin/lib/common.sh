@@ -1,0 +1,50 @@
+# Shared by the bin/ scripts: the checkout root, system packages, and building the jars on demand.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export FACTORY_ROOT="$ROOT"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+log() { printf '%s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# PostgreSQL server binaries (>= 15) are the one system package the local stack needs; Redis comes
+# from the machine or from a Maven artifact. As root on Debian/Ubuntu we install what is missing.
+ensure_system_deps() {
+  if command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing the PostgreSQL server (apt-get install postgresql)..."
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    die "PostgreSQL 15+ server binaries (initdb, pg_ctl) are needed: install the 'postgresql' package or put its bin directory on PATH"
+  fi
+}
+
+# Builds every jar when one is missing or any source or pom is newer than the last build.
+ensure_built() {
+  local stamp="$ROOT/target/.bin-build-stamp"
+  if [ -f "$stamp" ] && [ -z "$(find "$ROOT" -path "$ROOT/.local-stack" -prune -o \( -path '*/src/*' -o -name pom.xml \) -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  log "building (./mvnw -DskipTests package)..."
+  (cd "$ROOT" && ./mvnw -q -DskipTests package) || die "build failed"
+  mkdir -p "$ROOT/target" && touch "$stamp"
+}
+
+# The executable jar of a module: target/<module>.jar.
+module_jar() {
+  local jar="$ROOT/$1/target/$1.jar"
+  [ -f "$jar" ] || die "$jar is missing (build with ./mvnw -DskipTests package)"
+  printf '%s' "$jar"
+}
+
+# Environment of the local stack for the apps and tools (overridable from outside).
+local_env() {
+  export FACTORY_KAFKA_BOOTSTRAP="${FACTORY_KAFKA_BOOTSTRAP:-127.0.0.1:19092}"
+  export FACTORY_DB_URL="${FACTORY_DB_URL:-jdbc:postgresql://127.0.0.1:55432/factory}"
+  export FACTORY_STANDBY_DB_URL="${FACTORY_STANDBY_DB_URL:-jdbc:postgresql://127.0.0.1:55433/factory}"
+  export FACTORY_REDIS_URL="${FACTORY_REDIS_URL:-redis://127.0.0.1:16379}"
+}
