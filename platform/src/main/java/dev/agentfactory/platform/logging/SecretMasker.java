@@ -26,7 +26,7 @@ final class SecretMasker {
     static final int MIN_SECRET_LENGTH = 4;
 
     private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|credential|private[-_.]?key|api[-_.]?key).*");
+            "(?i).*(password|passwd|secret|token|credential|jaas|private[-_.]?key|api[-_.]?key).*");
     private static final Pattern URL_USER_INFO = Pattern.compile("(://[^:/@\\s]*:)[^@/\\s]+@");
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(password=)[^&;,\\s\"]+");
 
