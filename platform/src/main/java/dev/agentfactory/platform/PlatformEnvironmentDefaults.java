@@ -31,6 +31,12 @@ public class PlatformEnvironmentDefaults implements EnvironmentPostProcessor {
         defaults.put("management.endpoint.health.probes.enabled", "true");
         defaults.put("management.metrics.tags.application", "${spring.application.name:unknown}");
         defaults.put("management.prometheus.metrics.export.enabled", "true");
+        // Histogram buckets for the latencies the SLOs are written against (docs/operations.md):
+        // quantiles can then be aggregated across instances, and the SLO thresholds are exact buckets.
+        defaults.put("management.metrics.distribution.percentiles-histogram.http.server.requests", "true");
+        defaults.put("management.metrics.distribution.percentiles-histogram.factory", "true");
+        defaults.put("management.metrics.distribution.slo.http.server.requests", "100ms,500ms");
+        defaults.put("management.metrics.distribution.slo.factory.ingest.end_to_end", "200ms,1s");
         // The registry is on every app's class path; without this it would try to export (and fail
         // for lack of credentials) on a developer's machine.
         boolean gcp = environment.matchesProfiles(GCP_PROFILE);
