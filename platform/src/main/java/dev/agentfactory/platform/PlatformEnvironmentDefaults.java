@@ -44,7 +44,14 @@ public class PlatformEnvironmentDefaults implements EnvironmentPostProcessor {
         if (gcp) {
             defaults.put("management.stackdriver.metrics.export.project-id", "${GOOGLE_CLOUD_PROJECT}");
             defaults.put("management.stackdriver.metrics.export.step", "1m");
-            defaults.put("management.stackdriver.metrics.export.resource-type", "global");
+            // One series per instance: Cloud Monitoring rejects points that several instances write
+            // to the same series within its sampling period, which "global" would make them do.
+            defaults.put("management.stackdriver.metrics.export.resource-type", "generic_task");
+            defaults.put("management.stackdriver.metrics.export.resource-labels.location",
+                    "${GOOGLE_CLOUD_REGION:global}");
+            defaults.put("management.stackdriver.metrics.export.resource-labels.namespace", "agent-factory");
+            defaults.put("management.stackdriver.metrics.export.resource-labels.job", "${spring.application.name:unknown}");
+            defaults.put("management.stackdriver.metrics.export.resource-labels.task_id", "${random.uuid}");
         }
         environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
     }

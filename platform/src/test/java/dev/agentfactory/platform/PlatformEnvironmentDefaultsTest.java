@@ -25,12 +25,14 @@ class PlatformEnvironmentDefaultsTest {
     @Test
     void theGcpProfileTurnsOnTheStackdriverRegistryForTheProjectOfTheEnvironment() {
         StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().addFirst(new MapPropertySource("test", Map.of("GOOGLE_CLOUD_PROJECT", "p-1")));
+        environment.getPropertySources().addFirst(new MapPropertySource("test", Map.of("GOOGLE_CLOUD_PROJECT", "p-1", "GOOGLE_CLOUD_REGION", "r-1")));
         environment.setActiveProfiles(PlatformEnvironmentDefaults.GCP_PROFILE);
         new PlatformEnvironmentDefaults().postProcessEnvironment(environment, null);
 
         assertThat(environment.getProperty("management.stackdriver.metrics.export.enabled")).isEqualTo("true");
         assertThat(environment.getProperty("management.stackdriver.metrics.export.project-id")).isEqualTo("p-1");
+        assertThat(environment.getProperty("management.stackdriver.metrics.export.resource-type")).isEqualTo("generic_task");
+        assertThat(environment.getProperty("management.stackdriver.metrics.export.resource-labels.location")).isEqualTo("r-1");
     }
 
     @Test
