@@ -2,6 +2,7 @@ package dev.agentfactory.platform;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -51,7 +52,7 @@ public class PlatformEnvironmentDefaults implements EnvironmentPostProcessor {
                     "${GOOGLE_CLOUD_REGION:global}");
             defaults.put("management.stackdriver.metrics.export.resource-labels.namespace", "agent-factory");
             defaults.put("management.stackdriver.metrics.export.resource-labels.job", "${spring.application.name:unknown}");
-            defaults.put("management.stackdriver.metrics.export.resource-labels.task_id", "${random.uuid}");
+            defaults.put("management.stackdriver.metrics.export.resource-labels.task_id", UUID.randomUUID().toString());
         }
         environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
     }

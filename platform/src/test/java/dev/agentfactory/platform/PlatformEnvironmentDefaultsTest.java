@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -32,7 +34,11 @@ class PlatformEnvironmentDefaultsTest {
         assertThat(environment.getProperty("management.stackdriver.metrics.export.enabled")).isEqualTo("true");
         assertThat(environment.getProperty("management.stackdriver.metrics.export.project-id")).isEqualTo("p-1");
         assertThat(environment.getProperty("management.stackdriver.metrics.export.resource-type")).isEqualTo("generic_task");
-        assertThat(environment.getProperty("management.stackdriver.metrics.export.resource-labels.location")).isEqualTo("r-1");
+        Map<String, String> labels = Binder.get(environment).bind("management.stackdriver.metrics.export.resource-labels",
+                Bindable.mapOf(String.class, String.class)).get();
+        assertThat(labels).containsEntry("location", "r-1").containsEntry("namespace", "agent-factory")
+                .containsKey("job").containsKey("task_id");
+        assertThat(labels.get("task_id")).hasSize(36);
     }
 
     @Test
