@@ -31,7 +31,7 @@ public class CloudLoggingFormatter implements StructuredLogFormatter<ILoggingEve
     public CloudLoggingFormatter(Environment environment, ThrowableProxyConverter throwableProxyConverter) {
         SecretMasker masker = SecretMasker.from(environment);
         LoggingSettings settings = LoggingSettings.from(environment);
-        this.writer = JsonWriter.of(members -> {
+        this.writer = JsonWriter.<ILoggingEvent>of(members -> {
             members.add("time", ILoggingEvent::getInstant).as(Object::toString);
             members.add("severity", ILoggingEvent::getLevel).as(CloudLoggingFormatter::severity);
             members.add("message", event -> settings.bounded(masker.mask(event.getFormattedMessage())));
@@ -44,12 +44,12 @@ public class CloudLoggingFormatter implements StructuredLogFormatter<ILoggingEve
             members.add("stack_trace", event -> masker.mask(throwableProxyConverter.convert(event)))
                     .whenHasLength();
             members.add("serviceContext", Map.of("service", settings.service()));
-        });
+        }).withNewLineAtEnd();
     }
 
     @Override
     public String format(ILoggingEvent event) {
-        return writer.writeToString(event) + "\n";
+        return writer.writeToString(event);
     }
 
     static String severity(Level level) {

@@ -34,6 +34,20 @@ record AppFacts(String module, int port, Set<String> envNames, Set<String> healt
         };
     }
 
+    /** What a deployment may set for this app: what it reads, and what the design announces for it. */
+    Set<String> allowedEnvNames() {
+        Set<String> allowed = new TreeSet<>(envNames);
+        allowed.addAll(announced(module));
+        return allowed;
+    }
+
+    /** The project's own variables among names (Spring's relaxed-binding names are not checked). */
+    static Set<String> factoryNames(Set<String> names) {
+        Set<String> factory = new TreeSet<>(names);
+        factory.removeIf(name -> !name.startsWith("FACTORY_"));
+        return factory;
+    }
+
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
     static AppFacts of(String module) {

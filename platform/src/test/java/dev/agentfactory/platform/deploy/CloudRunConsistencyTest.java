@@ -1,7 +1,5 @@
 package dev.agentfactory.platform.deploy;
 
-import static dev.agentfactory.platform.deploy.ComposeConsistencyTest.factoryNames;
-import static dev.agentfactory.platform.deploy.ComposeConsistencyTest.union;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashMap;
@@ -47,8 +45,8 @@ class CloudRunConsistencyTest {
         Map<String, Map<String, Object>> env = env(container(
                 ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml"), "spec", "template", "spec")));
 
-        assertThat(factoryNames(env.keySet())).as("variables %s sets that it never reads", module)
-                .isSubsetOf(union(app.envNames(), AppFacts.announced(module)));
+        assertThat(AppFacts.factoryNames(env.keySet())).as("variables %s sets that it never reads", module)
+                .isSubsetOf(app.allowedEnvNames());
         // Cloud Run sets PORT itself, to the containerPort.
         assertThat(env.keySet()).containsAll(app.envNames().stream().filter(n -> !n.equals("PORT")).toList());
         assertThat(env).containsEntry("SPRING_PROFILES_ACTIVE", Map.of("name", "SPRING_PROFILES_ACTIVE", "value", "gcp"));

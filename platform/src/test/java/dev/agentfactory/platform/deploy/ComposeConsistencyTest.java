@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,9 +31,8 @@ class ComposeConsistencyTest {
         assertThat(String.valueOf(env.get("PORT"))).isEqualTo(String.valueOf(app.port()));
         assertThat(ProjectFiles.list(service.get("ports"))).containsExactly(app.port() + ":" + app.port());
 
-        Set<String> factoryNames = factoryNames(env.keySet());
-        assertThat(factoryNames).as("variables %s sets that it never reads", module)
-                .isSubsetOf(union(app.envNames(), AppFacts.announced(module)));
+        assertThat(AppFacts.factoryNames(env.keySet())).as("variables %s sets that it never reads", module)
+                .isSubsetOf(app.allowedEnvNames());
         assertThat(env.keySet()).as("variables %s reads (their defaults point at the local stack)", module)
                 .containsAll(app.envNames());
 
@@ -92,17 +90,5 @@ class ComposeConsistencyTest {
 
     private static Map<String, Object> service(String name) {
         return ProjectFiles.map(compose, "services", name);
-    }
-
-    static Set<String> factoryNames(Set<String> names) {
-        Set<String> factory = new TreeSet<>(names);
-        factory.removeIf(name -> !name.startsWith("FACTORY_"));
-        return factory;
-    }
-
-    static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new TreeSet<>(a);
-        all.addAll(b);
-        return all;
     }
 }
