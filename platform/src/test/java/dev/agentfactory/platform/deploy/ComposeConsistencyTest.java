@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +57,17 @@ class ComposeConsistencyTest {
         assertThat(ProjectFiles.map(service("migrate"), "build")).containsEntry("target", "db");
         assertThat(ProjectFiles.map(service("migrate-standby"), "environment").get("FACTORY_DB_URL"))
                 .isEqualTo("jdbc:postgresql://postgres-standby:5432/factory");
+    }
+
+    @Test
+    void theOpsToolGetsOnlyVariablesItOrTheMigrationsItRunsRead() {
+        Map<String, Object> ops = service("ops");
+        assertThat(ProjectFiles.map(ops, "build")).containsEntry("target", "ops");
+        Set<String> allowed = new TreeSet<>(ProjectFiles.envLiteralsUnder("ops/src/main/java"));
+        allowed.addAll(AppFacts.migrationEnvNames());
+        allowed.addAll(AppFacts.announced("ops"));
+        assertThat(ProjectFiles.map(ops, "environment").keySet()).isSubsetOf(allowed)
+                .containsAll(AppFacts.migrationEnvNames());
     }
 
     @Test
