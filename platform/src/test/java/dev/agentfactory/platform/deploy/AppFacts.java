@@ -1,0 +1,92 @@
+package dev.agentfactory.platform.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.FileSystemResource;
+
+import dev.agentfactory.platform.PlatformEnvironmentDefaults;
+
+/**
+ * What the deployment files must agree with, read from an app itself: its port (the default of
+ * {@code server.port}), the environment variables its application.yml and sources read, and the
+ * health paths it serves, with platform's defaults applied as at run time.
+ */
+record AppFacts(String module, int port, Set<String> envNames, Set<String> healthPaths) {
+
+    static final List<String> SERVICES = List.of("api-gateway", "ingest-worker", "cdc-relay");
+
+    /** Variables the design names for apps still being built; drop an entry once the app reads it. */
+    static Set<String> announced(String module) {
+        return switch (module) {
+            case "api-gateway" -> Set.of("FACTORY_JWT_SECRET", "FACTORY_JWT_JWKS_URL", "FACTORY_JWT_AUDIENCE");
+            case "cdc-relay" -> Set.of("FACTORY_STANDBY_DB_URL");
+            case "ops" -> Set.of("FACTORY_STANDBY_DB_URL", "FACTORY_KAFKA_BOOTSTRAP");
+            default -> Set.of();
+        };
+    }
+
+    /** What a deployment may set for this app: what it reads, and what the design announces for it. */
+    Set<String> allowedEnvNames() {
+        Set<String> allowed = new TreeSet<>(envNames);
+        allowed.addAll(announced(module));
+        return allowed;
+    }
+
+    /** The project's own variables among names (Spring's relaxed-binding names are not checked). */
+    static Set<String> factoryNames(Set<String> names) {
+        Set<String> factory = new TreeSet<>(names);
+        factory.removeIf(name -> !name.startsWith("FACTORY_"));
+        return factory;
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
+
+    static AppFacts of(String module) {
+        String config = module + "/src/main/resources/application.yml";
+        Set<String> names = new TreeSet<>(ProjectFiles.envLiteralsUnder(module + "/src/main/java"));
+        Matcher m = PLACEHOLDER.matcher(ProjectFiles.text(config));
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        StandardEnvironment environment = environment(config);
+        int port = environment.getRequiredProperty("server.port", Integer.class);
+        Set<String> paths = new TreeSet<>(List.of("/actuator/health"));
+        if (environment.getProperty("management.endpoint.health.probes.enabled", Boolean.class, false)) {
+            paths.addAll(List.of("/actuator/health/liveness", "/actuator/health/readiness"));
+        }
+        if (ProjectFiles.javaSourcesUnder(module + "/src/main/java").contains("\"/api/v1/health\"")) {
+            paths.add("/api/v1/health");
+        }
+        return new AppFacts(module, port, names, paths);
+    }
+
+    /** The migrations' variables: what MigrationSettings reads. */
+    static Set<String> migrationEnvNames() {
+        return ProjectFiles.envLiteralsUnder("migrations/src/main/java");
+    }
+
+    /** The app's application.yml plus platform's defaults, without the machine's environment. */
+    private static StandardEnvironment environment(String config) {
+        StandardEnvironment environment = new StandardEnvironment();
+        MutablePropertySources sources = environment.getPropertySources();
+        sources.remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+        sources.remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        try {
+            new YamlPropertySourceLoader().load(config, new FileSystemResource(ProjectFiles.root().resolve(config)))
+                    .forEach(sources::addLast);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        new PlatformEnvironmentDefaults().postProcessEnvironment(environment, null);
+        return environment;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.agentfactory.platform.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/** The Cloud Run service manifests and the migration job agree with the apps and the migrations. */
+class CloudRunConsistencyTest {
+
+    private static final List<String> SERVICES = AppFacts.SERVICES;
+    static final String IMAGE_PREFIX = "${REGION}-docker.pkg.dev/${PROJECT_ID}/${ARTIFACT_REPO}/";
+    /** Variables that must come from Secret Manager, never from a literal in the manifest. */
+    private static final Pattern SECRET = Pattern.compile(".*(PASSWORD|SECRET|JAAS|REDIS_URL).*");
+
+    @ParameterizedTest
+    @FieldSource("SERVICES")
+    void eachServiceRunsItsImageOnItsPortWithProbesOnItsHealthPaths(String module) {
+        AppFacts app = AppFacts.of(module);
+        Map<String, Object> manifest = ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml");
+        assertThat(manifest).containsEntry("kind", "Service");
+        assertThat(ProjectFiles.map(manifest, "metadata")).containsEntry("name", module);
+        Map<String, Object> container = container(ProjectFiles.map(manifest, "spec", "template", "spec"));
+
+        assertThat(container).containsEntry("image", IMAGE_PREFIX + module + ":${IMAGE_TAG}");
+        assertThat(((Map<?, ?>) ((List<?>) container.get("ports")).get(0)).get("containerPort")).isEqualTo(app.port());
+        for (String probe : List.of("startupProbe", "livenessProbe")) {
+            Map<String, Object> get = ProjectFiles.map(container, probe, "httpGet");
+            assertThat(app.healthPaths()).as(module + " " + probe).contains((String) get.get("path"));
+            assertThat(get.get("port")).as(module + " " + probe).isEqualTo(app.port());
+        }
+        assertThat(ProjectFiles.map(container, "livenessProbe", "httpGet").get("path")).asString().endsWith("/liveness");
+    }
+
+    @ParameterizedTest
+    @FieldSource("SERVICES")
+    void eachServiceSetsTheVariablesItReadsAndTakesSecretsFromSecretManager(String module) {
+        AppFacts app = AppFacts.of(module);
+        Map<String, Map<String, Object>> env = env(container(
+                ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml"), "spec", "template", "spec")));
+
+        assertThat(AppFacts.factoryNames(env.keySet())).as("variables %s sets that it never reads", module)
+                .isSubsetOf(app.allowedEnvNames());
+        // Cloud Run sets PORT itself, to the containerPort.
+        assertThat(env.keySet()).containsAll(app.envNames().stream().filter(n -> !n.equals("PORT")).toList());
+        assertThat(env).containsEntry("SPRING_PROFILES_ACTIVE", Map.of("name", "SPRING_PROFILES_ACTIVE", "value", "gcp"));
+        assertSecretsComeFromSecretManager(env);
+    }
+
+    @Test
+    void theRelayRunsAsExactlyOneAlwaysOnInstanceAndTheWorkerHasAlwaysAllocatedCpu() {
+        Map<String, Object> relay = templateAnnotations("cdc-relay");
+        assertThat(relay).containsEntry("autoscaling.knative.dev/minScale", "1")
+                .containsEntry("autoscaling.knative.dev/maxScale", "1")
+                .containsEntry("run.googleapis.com/cpu-throttling", "false");
+        assertThat(templateAnnotations("ingest-worker")).containsEntry("run.googleapis.com/cpu-throttling", "false");
+        for (String module : SERVICES) {
+            assertThat(templateAnnotations(module)).as(module)
+                    .containsKeys("autoscaling.knative.dev/minScale", "autoscaling.knative.dev/maxScale");
+            assertThat(ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml"), "spec", "template", "spec"))
+                    .as(module).containsKey("containerConcurrency");
+        }
+    }
+
+    @Test
+    void theMigrationJobRunsTheDbImageWithWhatMigrationSettingsReads() {
+        Map<String, Object> job = ProjectFiles.yaml("deploy/cloudrun/migrate-job.yaml");
+        assertThat(job).containsEntry("kind", "Job");
+        Map<String, Object> container = container(ProjectFiles.map(job, "spec", "template", "spec", "template", "spec"));
+        assertThat(container).containsEntry("image", IMAGE_PREFIX + "db:${IMAGE_TAG}")
+                .containsEntry("args", List.of("migrate"));
+        Map<String, Map<String, Object>> env = env(container);
+        assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(AppFacts.migrationEnvNames());
+        assertSecretsComeFromSecretManager(env);
+    }
+
+    private static void assertSecretsComeFromSecretManager(Map<String, Map<String, Object>> env) {
+        env.forEach((name, entry) -> {
+            if (SECRET.matcher(name).matches()) {
+                assertThat(entry).as(name).doesNotContainKey("value");
+                assertThat(ProjectFiles.map(entry, "valueFrom", "secretKeyRef")).as(name).containsKeys("name", "key");
+            }
+        });
+    }
+
+    static Map<String, Object> templateAnnotations(String module) {
+        return ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml"),
+                "spec", "template", "metadata", "annotations");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> container(Map<String, Object> podSpec) {
+        List<Map<String, Object>> containers = (List<Map<String, Object>>) podSpec.get("containers");
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> env(Map<String, Object> container) {
+        Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+        ((List<Map<String, Object>>) container.get("env")).forEach(entry -> byName.put((String) entry.get("name"), entry));
+        return byName;
+    }
+}

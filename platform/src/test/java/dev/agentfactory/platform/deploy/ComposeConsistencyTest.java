@@ -1,0 +1,106 @@
+package dev.agentfactory.platform.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+import dev.agentfactory.contracts.Topics;
+
+/** docker-compose.yml agrees with the apps, the migrations, the Dockerfile targets and the topic contract. */
+class ComposeConsistencyTest {
+
+    private static final List<String> SERVICES = AppFacts.SERVICES;
+    private static final Map<String, Object> compose = ProjectFiles.yaml("docker-compose.yml");
+
+    @ParameterizedTest
+    @FieldSource("SERVICES")
+    void eachAppRunsItsOwnImageOnItsPortWithTheVariablesItReads(String module) {
+        AppFacts app = AppFacts.of(module);
+        Map<String, Object> service = service(module);
+
+        assertThat(ProjectFiles.map(service, "build")).containsEntry("dockerfile", "deploy/Dockerfile")
+                .containsEntry("target", module);
+        assertThat((String) service.get("image")).matches(".*/" + module + ":\\$\\{[A-Z_]+:-[a-z]+}");
+        Map<String, Object> env = ProjectFiles.map(service, "environment");
+        assertThat(String.valueOf(env.get("PORT"))).isEqualTo(String.valueOf(app.port()));
+        assertThat(ProjectFiles.list(service.get("ports"))).containsExactly(app.port() + ":" + app.port());
+
+        assertThat(AppFacts.factoryNames(env.keySet())).as("variables %s sets that it never reads", module)
+                .isSubsetOf(app.allowedEnvNames());
+        assertThat(env.keySet()).as("variables %s reads (their defaults point at the local stack)", module)
+                .containsAll(app.envNames());
+
+        List<Object> healthCheck = ProjectFiles.list(ProjectFiles.map(service, "healthcheck").get("test"));
+        assertThat(healthCheck).startsWith("CMD", "healthcheck");
+        assertThat(app.healthPaths()).contains((String) healthCheck.get(2));
+        assertThat(ProjectFiles.map(service, "depends_on", "migrate"))
+                .containsEntry("condition", "service_completed_successfully");
+    }
+
+    @Test
+    void migrationJobsSetExactlyWhatMigrationSettingsReads() {
+        for (String job : List.of("migrate", "migrate-standby")) {
+            Map<String, Object> service = service(job);
+            assertThat((String) service.get("image")).contains("/db:");
+            assertThat(ProjectFiles.list(service.get("command"))).containsExactly("migrate");
+            assertThat(service.get("restart")).isEqualTo("no");
+            assertThat(ProjectFiles.map(service, "environment").keySet()).as(job)
+                    .containsExactlyInAnyOrderElementsOf(AppFacts.migrationEnvNames());
+        }
+        assertThat(ProjectFiles.map(service("migrate"), "build")).containsEntry("target", "db");
+        assertThat(ProjectFiles.map(service("migrate-standby"), "environment").get("FACTORY_DB_URL"))
+                .isEqualTo("jdbc:postgresql://postgres-standby:5432/factory");
+    }
+
+    @Test
+    void theOpsToolGetsOnlyVariablesItOrTheMigrationsItRunsRead() {
+        Map<String, Object> ops = service("ops");
+        assertThat(ProjectFiles.map(ops, "build")).containsEntry("target", "ops");
+        Set<String> allowed = new TreeSet<>(ProjectFiles.envLiteralsUnder("ops/src/main/java"));
+        allowed.addAll(AppFacts.migrationEnvNames());
+        allowed.addAll(AppFacts.announced("ops"));
+        assertThat(ProjectFiles.map(ops, "environment").keySet()).isSubsetOf(allowed)
+                .containsAll(AppFacts.migrationEnvNames());
+    }
+
+    @Test
+    void infrastructureIsPostgres15WithLogicalReplicationAStandbyKraftKafkaAndRedis7OnVolumes() {
+        assertThat((String) service("postgres").get("image")).startsWith("postgres:15");
+        assertThat(ProjectFiles.list(service("postgres").get("command"))).contains("wal_level=logical");
+        assertThat((String) service("postgres-standby").get("image")).startsWith("postgres:15");
+        assertThat((String) service("redis").get("image")).startsWith("redis:7");
+        Map<String, Object> kafka = ProjectFiles.map(service("kafka"), "environment");
+        assertThat((String) service("kafka").get("image")).startsWith("apache/kafka:");
+        assertThat((String) kafka.get("KAFKA_PROCESS_ROLES")).contains("broker", "controller");
+        assertThat(ProjectFiles.map(compose, "services").keySet()).noneMatch(name -> name.contains("zookeeper"));
+
+        Set<String> declared = ProjectFiles.map(compose, "volumes").keySet();
+        for (String stateful : List.of("postgres", "postgres-standby", "kafka", "redis")) {
+            List<Object> mounts = ProjectFiles.list(service(stateful).get("volumes"));
+            assertThat(mounts).as(stateful).hasSize(1);
+            assertThat(declared).as(stateful).contains(mounts.get(0).toString().split(":")[0]);
+        }
+    }
+
+    @Test
+    void appsReachKafkaThroughTheAdvertisedInternalListenerAndTopicsFollowTheContract() {
+        String advertised = (String) ProjectFiles.map(service("kafka"), "environment").get("KAFKA_ADVERTISED_LISTENERS");
+        for (String module : SERVICES) {
+            String bootstrap = (String) ProjectFiles.map(service(module), "environment").get("FACTORY_KAFKA_BOOTSTRAP");
+            assertThat(advertised).as(module).contains("//" + bootstrap);
+        }
+        String topics = String.valueOf(service("kafka-topics").get("command"));
+        Topics.all().forEach(spec -> assertThat(topics).contains(spec.name() + ":" + spec.partitions()));
+    }
+
+    private static Map<String, Object> service(String name) {
+        return ProjectFiles.map(compose, "services", name);
+    }
+}
