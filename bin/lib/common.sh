@@ -34,9 +34,10 @@ ensure_built() {
   mkdir -p "$ROOT/target" && touch "$stamp"
 }
 
-# The executable jar of a module: target/<module>.jar.
+# The executable jar of a module: target/<module>.jar, or target/<module>-<classifier>.jar for library
+# modules whose executable is attached under a classifier (migrations, store).
 module_jar() {
-  local jar="$ROOT/$1/target/$1.jar"
+  local jar="$ROOT/$1/target/$1${2:+-$2}.jar"
   [ -f "$jar" ] || die "$jar is missing (build with ./mvnw -DskipTests package)"
   printf '%s' "$jar"
 }
