@@ -66,14 +66,14 @@ public final class DbMain {
 
     private static int migrate(Migrations migrations, List<String> argv, PrintStream out, PrintStream err) {
         if (argv.size() == 1) {
-            out.println("applied " + migrations.migrate() + " migration(s); now at V" + migrations.currentVersion());
+            out.println("applied " + migrations.migrate() + " migration(s); now at " + at(migrations));
             return 0;
         }
         String to = option(argv, "--to");
         if (to == null || argv.size() != 3) {
             return usage(err, "migrate takes no argument or --to <version>");
         }
-        out.println("applied " + migrations.migrateTo(to) + " migration(s); now at V" + migrations.currentVersion());
+        out.println("applied " + migrations.migrateTo(to) + " migration(s); now at " + at(migrations));
         return 0;
     }
 
@@ -101,6 +101,11 @@ public final class DbMain {
             out.printf("%-10s %-40s %-12s %s%n", m.getVersion() == null ? "R" : m.getVersion(), m.getDescription(),
                     m.getState().getDisplayName(), m.getInstalledOn() == null ? "" : m.getInstalledOn());
         }
+        List<String> rollbacks = migrations.rollbackHistory();
+        if (!rollbacks.isEmpty()) {
+            out.println("rollbacks:");
+            rollbacks.forEach(r -> out.println("  " + r));
+        }
         return 0;
     }
 
@@ -116,6 +121,11 @@ public final class DbMain {
         scripts.forEach(s -> out.println("rolled back: " + s));
         out.println(scripts.isEmpty() ? "nothing newer than V" + to + " is applied" : "now at V" + to);
         return 0;
+    }
+
+    private static String at(Migrations migrations) {
+        var version = migrations.currentVersion();
+        return version == null ? "no version" : "V" + version;
     }
 
     private static String option(List<String> argv, String name) {

@@ -94,6 +94,27 @@ public final class Migrations {
         return flyway().repair();
     }
 
+    /** Past rollbacks, oldest first, one line each (none when nothing was ever rolled back). */
+    public List<String> rollbackHistory() {
+        try (Connection c = connect(); var st = c.createStatement()) {
+            var exists = st.executeQuery("SELECT to_regclass('" + HISTORY_SCHEMA + ".rollback_history') IS NOT NULL");
+            exists.next();
+            if (!exists.getBoolean(1)) {
+                return List.of();
+            }
+            var rs = st.executeQuery("SELECT version, script, rolled_back_by, rolled_back_at FROM "
+                    + HISTORY_SCHEMA + ".rollback_history ORDER BY id");
+            List<String> lines = new java.util.ArrayList<>();
+            while (rs.next()) {
+                lines.add("V" + rs.getString(1) + " rolled back by " + rs.getString(3) + " at " + rs.getString(4)
+                        + " (" + rs.getString(2) + ")");
+            }
+            return lines;
+        } catch (SQLException e) {
+            throw new MigrationException("cannot read the rollback history: " + e.getMessage(), e);
+        }
+    }
+
     /** The live fingerprint of the factory schema. */
     public CatalogFingerprint fingerprint() {
         try (Connection c = connect()) {

@@ -92,6 +92,8 @@ class MigrationsIT {
             assertThat(rs.getString(1)).isEqualTo("1");
             assertThat(rs.getString(2)).isEqualTo("U1__factory_schema.sql");
         }
+        Result info = run("info");
+        assertThat(info.out()).contains("rollbacks:").contains("V1 rolled back by");
         assertThat(migrations.currentVersion()).isNull();
     }
 

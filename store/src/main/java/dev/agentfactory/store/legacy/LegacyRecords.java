@@ -48,13 +48,13 @@ final class LegacyRecords {
         Instant updated = instant(n, "updated_at", created);
         String by = text(n, "created_by", ACTOR);
         Agent agent = new Agent(id, required(n, "slug"), required(n, "name"), required(n, "kind"),
-                AgentStatus.fromDb(text(n, "status", "active")), object(n, "config"), object(n, "state"),
+                oneOf(AgentStatus.class, "status", text(n, "status", "active")), object(n, "config"), object(n, "state"),
                 object(n, "metadata"), 1, created, by, updated, text(n, "updated_by", by), null);
         List<LegacyHistory> history = new ArrayList<>();
         JsonNode entries = n.path("history");
         for (int i = 0; i < entries.size(); i++) {
             JsonNode h = entries.get(i);
-            history.add(new LegacyHistory(i, HistoryEntry.Kind.fromDb(required(h, "kind")), object(h, "entry"),
+            history.add(new LegacyHistory(i, oneOf(HistoryEntry.Kind.class, "history kind", required(h, "kind")), object(h, "entry"),
                     instant(h, "recorded_at", updated)));
         }
         return new LegacyAgent(agent, history);
@@ -66,11 +66,11 @@ final class LegacyRecords {
         Instant updated = instant(n, "updated_at", created);
         String by = text(n, "created_by", ACTOR);
         Prd prd = new Prd(id, required(n, "slug"), required(n, "title"), text(n, "body", ""),
-                PrdStatus.fromDb(text(n, "status", "draft")), object(n, "metadata"), text(n, "owner", null), 1,
+                oneOf(PrdStatus.class, "status", text(n, "status", "draft")), object(n, "metadata"), text(n, "owner", null), 1,
                 created, by, updated, text(n, "updated_by", by), null);
         List<LegacyLink> links = new ArrayList<>();
         for (JsonNode l : n.path("agents")) {
-            links.add(new LegacyLink(UUID.fromString(required(l, "agent_id")), text(l, "role", "implementer")));
+            links.add(new LegacyLink(uuid("agent_id", required(l, "agent_id")), text(l, "role", "implementer")));
         }
         return new LegacyPrd(prd, links);
     }
@@ -80,9 +80,27 @@ final class LegacyRecords {
         return UUID.nameUUIDFromBytes(("legacy-import:" + String.join(":", parts)).getBytes(StandardCharsets.UTF_8));
     }
 
+    private static <E extends Enum<E>> E oneOf(Class<E> type, String field, String value) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(field + " '" + value + "' is not one of "
+                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase()).toList());
+    }
+
+    private static UUID uuid(String what, String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + " '" + value + "' is not a UUID");
+        }
+    }
+
     private static UUID id(String key, JsonNode n) {
-        UUID id = UUID.fromString(key);
-        if (n.hasNonNull("id") && !UUID.fromString(n.get("id").asString()).equals(id)) {
+        UUID id = uuid("key", key);
+        if (n.hasNonNull("id") && !uuid("id", n.get("id").asString()).equals(id)) {
             throw new IllegalArgumentException("id " + n.get("id").asString() + " differs from its key");
         }
         return id;

@@ -27,12 +27,12 @@ class LegacyImporterTest {
 
         assertThat(report.badRecords()).containsExactlyInAnyOrder(
                 "agents/9d0a7c3e-5f21-4b8a-a1c4-2e6f8b0d1c77: missing slug",
-                "agents/not-a-uuid: Invalid UUID string: not-a-uuid",
+                "agents/not-a-uuid: key 'not-a-uuid' is not a UUID",
                 "prds/c3d2e1f0-aaaa-4bbb-8ccc-0123456789ab/agents/11111111-2222-4333-8444-555555555555:"
                         + " refers to a missing live PRD c3d2e1f0-aaaa-4bbb-8ccc-0123456789ab"
                         + " and agent 11111111-2222-4333-8444-555555555555",
-                "prds/d4e5f6a7-bbbb-4ccc-8ddd-0123456789ab: No enum constant"
-                        + " dev.agentfactory.store.prd.PrdStatus.SHIPPED");
+                "prds/d4e5f6a7-bbbb-4ccc-8ddd-0123456789ab: status 'shipped' is not one of"
+                        + " [draft, review, approved, archived]");
         // 2 agents + 2 history entries + 1 PRD + 1 link
         assertThat(report.writtenCount()).isEqualTo(6);
 
