@@ -16,10 +16,11 @@ BEGIN
             ('factory_reader', '${reader_password}', false),
             ('factory_replicator', '${replicator_password}', true)) AS t(name, pw, replication)
     LOOP
+        -- Roles are cluster-wide: an existing role keeps its password (rotation is an operation, not a
+        -- migration), so migrating another database, or the scratch database of `db validate`, never
+        -- changes the credentials of running apps.
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name) THEN
             EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', r.name, r.pw);
-        ELSE
-            EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', r.name, r.pw);
         END IF;
         IF r.replication THEN
             EXECUTE format('ALTER ROLE %I REPLICATION', r.name);

@@ -35,8 +35,8 @@ public final class DbMain {
     /** Runs one command; returns the process exit code. */
     public static int run(List<String> argv, Map<String, String> env, PrintStream out, PrintStream err) {
         String command = argv.isEmpty() ? "help" : argv.get(0);
-        Migrations migrations = new Migrations(MigrationSettings.fromEnvironment(env));
         try {
+            Migrations migrations = new Migrations(MigrationSettings.fromEnvironment(env));
             return switch (command) {
                 case "migrate" -> migrate(migrations, argv, out, err);
                 case "validate" -> validate(migrations, out, err);

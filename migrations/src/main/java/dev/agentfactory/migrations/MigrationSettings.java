@@ -1,7 +1,9 @@
 package dev.agentfactory.migrations;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * What the migrations need: the database to migrate as its owner, and the passwords of the
@@ -24,6 +26,15 @@ public record MigrationSettings(String url, String user, String password,
             }
         }
         String url = env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory");
+        if (!isLoopback(url)) {
+            List<String> missing = Stream.of("FACTORY_DB_OWNER_PASSWORD", "FACTORY_DB_WRITER_PASSWORD",
+                    "FACTORY_DB_READER_PASSWORD", "FACTORY_DB_REPLICATOR_PASSWORD")
+                    .filter(k -> env.getOrDefault(k, "").isBlank()).toList();
+            if (!missing.isEmpty()) {
+                throw new MigrationException("the local defaults are only for a loopback database; set " + missing
+                        + " for " + url);
+            }
+        }
         return new MigrationSettings(
                 JdbcUrls.withDefaultParameters(url, tls),
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
@@ -31,6 +42,12 @@ public record MigrationSettings(String url, String user, String password,
                 env.getOrDefault("FACTORY_DB_WRITER_PASSWORD", "factory_writer_local"),
                 env.getOrDefault("FACTORY_DB_READER_PASSWORD", "factory_reader_local"),
                 env.getOrDefault("FACTORY_DB_REPLICATOR_PASSWORD", "factory_replicator_local"));
+    }
+
+    /** Whether the URL names this machine (where the local stack's well-known passwords are acceptable). */
+    static boolean isLoopback(String url) {
+        String server = JdbcUrls.withDatabase(url, "").replaceFirst("^jdbc:postgresql://", "");
+        return server.startsWith("127.0.0.1") || server.startsWith("localhost") || server.startsWith("[::1]");
     }
 
     /** The same settings against another database (tests give each suite its own). */

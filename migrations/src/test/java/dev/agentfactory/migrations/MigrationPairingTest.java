@@ -33,9 +33,20 @@ class MigrationPairingTest {
     @Test
     void tlsOptionsFromTheEnvironmentAreAddedUnlessTheUrlSetsThem() {
         var settings = MigrationSettings.fromEnvironment(java.util.Map.of(
-                "FACTORY_DB_URL", "jdbc:postgresql://h:5432/db?sslmode=require",
+                "FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:5432/db?sslmode=require",
                 "FACTORY_DB_SSLMODE", "disable", "FACTORY_DB_SSLROOTCERT", "/etc/ca.pem"));
-        assertThat(settings.url()).isEqualTo("jdbc:postgresql://h:5432/db?sslmode=require&sslrootcert=/etc/ca.pem");
+        assertThat(settings.url()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/db?sslmode=require&sslrootcert=/etc/ca.pem");
+    }
+
+    @Test
+    void aRemoteDatabaseNeedsEveryPasswordFromTheEnvironment() {
+        var remote = java.util.Map.of("FACTORY_DB_URL", "jdbc:postgresql://db.example.supabase.co:5432/postgres",
+                "FACTORY_DB_OWNER_PASSWORD", "s3cret");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MigrationSettings.fromEnvironment(remote))
+                .isInstanceOf(MigrationException.class).hasMessageContaining("FACTORY_DB_WRITER_PASSWORD")
+                .hasMessageNotContaining("FACTORY_DB_OWNER_PASSWORD");
+        var local = MigrationSettings.fromEnvironment(java.util.Map.of());
+        assertThat(local.writerPassword()).isEqualTo("factory_writer_local");
     }
 
     @Test
