@@ -1,5 +1,7 @@
 package dev.agentfactory.store.agent;
 
+import dev.agentfactory.store.KeysetList;
+
 /** The SQL of {@link JdbcAgentRepository}: one named constant per statement. */
 final class AgentSql {
 
@@ -14,15 +16,7 @@ final class AgentSql {
     static final String BY_SLUG = "SELECT " + COLUMNS + " FROM factory.agents WHERE slug = :slug";
     static final String VERSION_OF = "SELECT version, deleted_at FROM factory.agents WHERE id = :id";
 
-    // Four shapes rather than "(:status IS NULL OR …)" so each plan uses its partial index.
-    static final String LIST = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
-            + " ORDER BY updated_at DESC, id DESC LIMIT :limit";
-    static final String LIST_AFTER = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
-            + " AND (updated_at, id) < (:at, :id) ORDER BY updated_at DESC, id DESC LIMIT :limit";
-    static final String LIST_STATUS = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
-            + " AND status = :status ORDER BY updated_at DESC, id DESC LIMIT :limit";
-    static final String LIST_STATUS_AFTER = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
-            + " AND status = :status AND (updated_at, id) < (:at, :id) ORDER BY updated_at DESC, id DESC LIMIT :limit";
+    static final KeysetList LIST = KeysetList.of("factory.agents", COLUMNS);
 
     static final String VERSIONS = """
             SELECT agent_id, version, change_type, snapshot, actor, event_id, committed_at

@@ -19,7 +19,6 @@ import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
 import dev.agentfactory.store.WriteResult;
-import dev.agentfactory.store.audit.AuditEntry;
 import dev.agentfactory.store.audit.AuditRepository;
 
 /**
@@ -52,19 +51,8 @@ public final class JdbcAgentRepository implements AgentRepository {
 
     @Override
     public Page<Agent> list(AgentStatus status, String cursor, int limit) {
-        Cursor after = Cursor.decode(cursor);
-        String sql = status == null ? (after == null ? AgentSql.LIST : AgentSql.LIST_AFTER)
-                : (after == null ? AgentSql.LIST_STATUS : AgentSql.LIST_STATUS_AFTER);
-        var spec = jdbc.sql(sql).param("limit", Page.checkLimit(limit) + 1);
-        if (status != null) {
-            spec = spec.param("status", status.dbValue());
-        }
-        if (after != null) {
-            spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
-        }
-        var bound = spec;
-        List<Agent> rows = retry.run(() -> bound.query(JdbcAgentRepository::map).list());
-        return Page.of(rows, limit, a -> Cursor.encode(a.updatedAt(), a.id()));
+        return AgentSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), cursor, limit,
+                JdbcAgentRepository::map, Agent::updatedAt, Agent::id);
     }
 
     @Override
@@ -95,41 +83,29 @@ public final class JdbcAgentRepository implements AgentRepository {
         if (agent.version() != 1) {
             throw new IllegalArgumentException("a created agent is at version 1, not " + agent.version());
         }
-        Agent row = AgentRules.normalized(agent);
-        var invalid = AgentRules.violation(row);
-        if (invalid.isPresent()) {
-            return new WriteResult.Rejected<>(invalid.get());
-        }
-        try {
-            return retry.run(() -> tx.execute(status -> {
-                if (bind(jdbc.sql(AgentSql.INSERT), row).update() == 0) {
-                    return versionClash(row);
-                }
-                recordVersion(row, change);
-                return new WriteResult.Applied<>(row);
-            }));
-        } catch (DataIntegrityViolationException e) {
-            return ConstraintViolations.rejected(e, "agent", agent.slug());
-        }
+        return write(AgentSql.INSERT, AgentRules.normalized(agent), change);
     }
 
     @Override
     public WriteResult<Agent> update(Agent next, Change change) {
-        Agent row = AgentRules.normalized(next);
+        return write(AgentSql.UPDATE, AgentRules.normalized(next), change);
+    }
+
+    private WriteResult<Agent> write(String sql, Agent row, Change change) {
         var invalid = AgentRules.violation(row);
         if (invalid.isPresent()) {
             return new WriteResult.Rejected<>(invalid.get());
         }
         try {
             return retry.run(() -> tx.execute(status -> {
-                if (bind(jdbc.sql(AgentSql.UPDATE), row).update() == 0) {
+                if (bind(jdbc.sql(sql), row).update() == 0) {
                     return versionClash(row);
                 }
                 recordVersion(row, change);
                 return new WriteResult.Applied<>(row);
             }));
         } catch (DataIntegrityViolationException e) {
-            return ConstraintViolations.rejected(e, "agent", next.slug());
+            return ConstraintViolations.rejected(e, "agent", row.slug());
         }
     }
 

@@ -47,19 +47,8 @@ public final class JdbcPrdRepository implements PrdRepository {
 
     @Override
     public Page<Prd> list(PrdStatus status, String cursor, int limit) {
-        Cursor after = Cursor.decode(cursor);
-        String sql = status == null ? (after == null ? PrdSql.LIST : PrdSql.LIST_AFTER)
-                : (after == null ? PrdSql.LIST_STATUS : PrdSql.LIST_STATUS_AFTER);
-        var spec = jdbc.sql(sql).param("limit", Page.checkLimit(limit) + 1);
-        if (status != null) {
-            spec = spec.param("status", status.dbValue());
-        }
-        if (after != null) {
-            spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
-        }
-        var bound = spec;
-        List<Prd> rows = retry.run(() -> bound.query(JdbcPrdRepository::map).list());
-        return Page.of(rows, limit, p -> Cursor.encode(p.updatedAt(), p.id()));
+        return PrdSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), cursor, limit,
+                JdbcPrdRepository::map, Prd::updatedAt, Prd::id);
     }
 
     @Override

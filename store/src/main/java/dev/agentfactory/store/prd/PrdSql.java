@@ -1,5 +1,7 @@
 package dev.agentfactory.store.prd;
 
+import dev.agentfactory.store.KeysetList;
+
 /** The SQL of {@link JdbcPrdRepository}: one named constant per statement. */
 final class PrdSql {
 
@@ -14,14 +16,7 @@ final class PrdSql {
     static final String BY_SLUG = "SELECT " + COLUMNS + " FROM factory.prds WHERE slug = :slug";
     static final String VERSION_OF = "SELECT version, deleted_at FROM factory.prds WHERE id = :id";
 
-    static final String LIST = "SELECT " + COLUMNS + " FROM factory.prds WHERE deleted_at IS NULL"
-            + " ORDER BY updated_at DESC, id DESC LIMIT :limit";
-    static final String LIST_AFTER = "SELECT " + COLUMNS + " FROM factory.prds WHERE deleted_at IS NULL"
-            + " AND (updated_at, id) < (:at, :id) ORDER BY updated_at DESC, id DESC LIMIT :limit";
-    static final String LIST_STATUS = "SELECT " + COLUMNS + " FROM factory.prds WHERE deleted_at IS NULL"
-            + " AND status = :status ORDER BY updated_at DESC, id DESC LIMIT :limit";
-    static final String LIST_STATUS_AFTER = "SELECT " + COLUMNS + " FROM factory.prds WHERE deleted_at IS NULL"
-            + " AND status = :status AND (updated_at, id) < (:at, :id) ORDER BY updated_at DESC, id DESC LIMIT :limit";
+    static final KeysetList LIST = KeysetList.of("factory.prds", COLUMNS);
 
     static final String VERSIONS = """
             SELECT prd_id, version, change_type, snapshot, actor, event_id, committed_at
