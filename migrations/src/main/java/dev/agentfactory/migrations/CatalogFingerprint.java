@@ -10,8 +10,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * A comparable description of everything a schema defines: tables and their row-level security,
- * columns with type, nullability, default and identity, constraints, indexes, policies, triggers,
+ * A comparable description of everything a schema defines: tables with their row-level security and
+ * replica identity, publication membership, columns with type, nullability, default and identity, constraints, indexes, policies, triggers,
  * functions, sequences and table privileges. Two databases migrated to the same version have equal
  * fingerprints; a hand-dropped column or index shows up as a difference line.
  */
@@ -20,7 +20,8 @@ public record CatalogFingerprint(SortedSet<String> lines) {
     private static final List<String> QUERIES = List.of(
             """
             SELECT 'table ' || c.relname || ' kind=' || c.relkind::text || ' rls=' || c.relrowsecurity
-                   || ' force_rls=' || c.relforcerowsecurity || ' acl=' || coalesce(c.relacl::text, '-')
+                   || ' force_rls=' || c.relforcerowsecurity || ' replica_identity=' || c.relreplident::text
+                   || ' acl=' || coalesce(c.relacl::text, '-')
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
             """,
@@ -61,6 +62,12 @@ public record CatalogFingerprint(SortedSet<String> lines) {
                    || md5(pg_get_functiondef(p.oid)) || ' acl=' || coalesce(p.proacl::text, '-')
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = ? AND p.prokind IN ('f', 'p')
+            """,
+            """
+            SELECT 'publication ' || p.pubname || ' table ' || pt.tablename || ' ops=' || p.pubinsert || p.pubupdate
+                   || p.pubdelete || p.pubtruncate
+            FROM pg_publication_tables pt JOIN pg_publication p ON p.pubname = pt.pubname
+            WHERE pt.schemaname = ?
             """,
             """
             SELECT 'schema ' || n.nspname || ' acl=' || coalesce(n.nspacl::text, '-')

@@ -143,6 +143,15 @@ class MigrationsIT {
     }
 
     @Test
+    void validateNamesALostRowLevelSecurityFlag() throws Exception {
+        migrations.migrate();
+        sql("ALTER TABLE factory.audit_log DISABLE ROW LEVEL SECURITY");
+        Result result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("- missing:    table audit_log kind=r rls=true");
+    }
+
+    @Test
     void badArgumentsPrintUsageAndExitTwo() {
         assertThat(run("rollback").code()).isEqualTo(2);
         assertThat(run("rollback", "--to", "latest").code()).isEqualTo(2);
