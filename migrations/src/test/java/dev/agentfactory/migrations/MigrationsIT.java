@@ -87,7 +87,8 @@ class MigrationsIT {
         migrations.migrate();
         migrations.rollbackTo("0");
         try (Connection c = connect(); Statement st = c.createStatement()) {
-            var rs = st.executeQuery("SELECT version, script FROM factory_migrations.rollback_history");
+            // newest first: V1 is the last one rolled back, whatever later migrations exist
+            var rs = st.executeQuery("SELECT version, script FROM factory_migrations.rollback_history ORDER BY id DESC");
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("1");
             assertThat(rs.getString(2)).isEqualTo("U1__factory_schema.sql");
