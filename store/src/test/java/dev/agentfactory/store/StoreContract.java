@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +95,41 @@ abstract class StoreContract {
         assertThat(store().agents().update(withVersion(agent("ghost", 1, T0), 2, "x", AgentStatus.ACTIVE),
                 change("update"))).isInstanceOf(WriteResult.NotFound.class);
         assertThat(store().agents().findById(v1.id()).orElseThrow().name()).isEqualTo("second");
+    }
+
+    @Test
+    void ofTwoConcurrentWritesOfTheSameVersionExactlyOneApplies() throws Exception {
+        Agent v1 = agent("contended", 1, T0);
+        store().agents().create(v1, change("create"));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (long version = 2; version < 12; version++) {
+                List<WriteResult<Agent>> results = race(pool, withVersion(v1, version, "left", AgentStatus.ACTIVE),
+                        withVersion(v1, version, "right", AgentStatus.ACTIVE));
+                assertThat(results).filteredOn(WriteResult::applied).as("version %d", version).hasSize(1);
+                assertThat(results).filteredOn(r -> !r.applied()).containsExactly(new WriteResult.Stale<>(version));
+                String winner = results.stream().filter(WriteResult::applied)
+                        .map(r -> ((WriteResult.Applied<Agent>) r).value().name()).findFirst().orElseThrow();
+                assertThat(store().agents().findById(v1.id()).orElseThrow().name()).isEqualTo(winner);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store().agents().versions(v1.id(), null, 100).items()).hasSize(11);
+    }
+
+    private List<WriteResult<Agent>> race(ExecutorService pool, Agent left, Agent right) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        Future<WriteResult<Agent>> a = pool.submit(() -> {
+            start.await();
+            return store().agents().update(left, change("update"));
+        });
+        Future<WriteResult<Agent>> b = pool.submit(() -> {
+            start.await();
+            return store().agents().update(right, change("update"));
+        });
+        start.countDown();
+        return List.of(a.get(), b.get());
     }
 
     @Test
