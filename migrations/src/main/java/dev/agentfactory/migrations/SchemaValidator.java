@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeSet;
 
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.ValidateResult;
@@ -34,7 +35,7 @@ final class SchemaValidator {
             checksumProblems = List.of(result.getAllErrorMessages());
         }
         MigrationVersion current = migrations.currentVersion();
-        CatalogFingerprint expected = current == null ? new CatalogFingerprint(new java.util.TreeSet<>())
+        CatalogFingerprint expected = current == null ? new CatalogFingerprint(new TreeSet<>())
                 : expectedAt(current);
         List<String> differences = expected.differences(migrations.fingerprint());
         return new ValidationReport(current == null ? "none" : current.getVersion(), checksumProblems, differences);
@@ -42,7 +43,9 @@ final class SchemaValidator {
 
     private CatalogFingerprint expectedAt(MigrationVersion version) {
         MigrationSettings live = migrations.settings();
-        String scratch = "factory_validate_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        byte[] suffix = new byte[6];
+        new SecureRandom().nextBytes(suffix);
+        String scratch = "factory_validate_" + HexFormat.of().formatHex(suffix);
         try (Connection admin = migrations.connect(); Statement st = admin.createStatement()) {
             st.execute("CREATE DATABASE " + scratch);
             try {
