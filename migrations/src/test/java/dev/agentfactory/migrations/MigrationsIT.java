@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.flywaydb.core.api.MigrationInfo;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -29,6 +30,8 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 class MigrationsIT {
 
     private StackEndpoints endpoints;
+    private LocalStack stack;
+    private String database;
     private String url;
     private Map<String, String> env;
     private Migrations migrations;
@@ -36,7 +39,8 @@ class MigrationsIT {
     @BeforeEach
     void freshDatabase(StackEndpoints endpoints, LocalStack stack, TestInfo test) {
         this.endpoints = endpoints;
-        String database = "it_migrations_" + test.getTestMethod().orElseThrow().getName().toLowerCase();
+        this.stack = stack;
+        database = "it_migrations_" + test.getTestMethod().orElseThrow().getName().toLowerCase();
         database = database.substring(0, Math.min(database.length(), 60));
         stack.primary().dropDatabase(database);
         stack.primary().createDatabase(database);
@@ -44,6 +48,11 @@ class MigrationsIT {
         env = Map.of("FACTORY_DB_URL", url, "FACTORY_DB_OWNER_USER", endpoints.superuser(),
                 "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword());
         migrations = new Migrations(MigrationSettings.fromEnvironment(env));
+    }
+
+    @AfterEach
+    void dropDatabase() {
+        stack.primary().dropDatabase(database);
     }
 
     @Test

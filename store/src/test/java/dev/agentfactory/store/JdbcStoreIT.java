@@ -44,8 +44,9 @@ class JdbcStoreIT extends StoreContract {
     }
 
     @AfterAll
-    static void close() {
+    static void close(LocalStack stack) {
         dataSource.close();
+        stack.primary().dropDatabase(DATABASE);
     }
 
     @BeforeEach

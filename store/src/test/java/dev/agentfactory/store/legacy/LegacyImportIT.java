@@ -57,6 +57,7 @@ class LegacyImportIT {
         assertThat(tableDigests(url, endpoints)).isEqualTo(afterFirst);
 
         assertThat(run(env, dir.resolve("missing.json")).code()).isEqualTo(2);
+        stack.primary().dropDatabase(database);
     }
 
     /** Row count and an md5 of every row's text per table: equal digests mean no row was added or changed. */
