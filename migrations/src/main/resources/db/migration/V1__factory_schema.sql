@@ -1,6 +1,8 @@
 -- The factory schema: agents, PRDs, their versions, history, links, audit and the ingest bookkeeping.
 -- Paired rollback: db/rollback/U1__factory_schema.sql.
--- Placeholders (Flyway): ${writer_password}, ${reader_password}, ${replicator_password}.
+-- Placeholders (Flyway): ${writer_password}, ${reader_password}, ${replicator_password}; the db tool doubles
+-- any quote in them, so a password cannot end its string literal.
+-- Flyway's history lives in schema factory_migrations, not here: rolling factory back to nothing keeps it.
 
 CREATE SCHEMA IF NOT EXISTS factory;
 
@@ -14,15 +16,22 @@ BEGIN
             ('factory_reader', '${reader_password}', false),
             ('factory_replicator', '${replicator_password}', true)) AS t(name, pw, replication)
     LOOP
+        -- Roles are cluster-wide: an existing role keeps its password (rotation is an operation, not a
+        -- migration), so migrating another database, or the scratch database of `db validate`, never
+        -- changes the credentials of running apps.
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name) THEN
             EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', r.name, r.pw);
-        ELSE
-            EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', r.name, r.pw);
         END IF;
         IF r.replication THEN
             EXECUTE format('ALTER ROLE %I REPLICATION', r.name);
+        ELSE
+            -- A stuck app must not hold locks or a pooled connection forever. Not the replicator: a
+            -- Debezium snapshot transaction may legitimately sit idle while its rows are streamed.
+            EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', r.name, '60s');
         END IF;
     END LOOP;
+    -- The gateway's reads are single-index lookups; anything slower is a bug, not a query to wait for.
+    ALTER ROLE factory_reader SET statement_timeout = '5s';
 END
 $$;
 
@@ -218,4 +227,6 @@ GRANT USAGE ON SCHEMA factory TO factory_writer, factory_reader, factory_replica
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA factory TO factory_writer;
 GRANT DELETE ON factory.prd_agents TO factory_writer;
 GRANT SELECT ON ALL TABLES IN SCHEMA factory TO factory_reader, factory_replicator;
+-- Functions are executable by PUBLIC unless revoked.
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA factory FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA factory TO factory_writer, factory_reader;

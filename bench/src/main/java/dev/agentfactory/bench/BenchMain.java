@@ -11,12 +11,13 @@ public final class BenchMain {
     private BenchMain() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         List<String> argv = List.of(args);
         String name = argv.isEmpty() ? "help" : argv.get(0);
         switch (name) {
+            case "query" -> dev.agentfactory.bench.query.QueryBench.run(argv);
             default -> {
-                System.err.println("usage: bench <name>\n  (no benchmark is available yet)");
+                System.err.println("usage: bench <name>\n  query [iterations]   read latency of the store with 100,000 agents and PRDs");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }
