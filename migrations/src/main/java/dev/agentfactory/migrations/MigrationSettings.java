@@ -19,8 +19,11 @@ public record MigrationSettings(String url, String user, String password,
      */
     public static MigrationSettings fromEnvironment(Map<String, String> env) {
         Map<String, String> tls = new LinkedHashMap<>();
-        for (String option : new String[] {"sslmode", "sslrootcert", "sslcert", "sslkey"}) {
-            String value = env.get("FACTORY_DB_" + option.toUpperCase());
+        // Spelled out (not built from a prefix) so the deployment consistency tests can see every name read.
+        Map<String, String> tlsVariables = Map.of("sslmode", "FACTORY_DB_SSLMODE", "sslrootcert", "FACTORY_DB_SSLROOTCERT",
+                "sslcert", "FACTORY_DB_SSLCERT", "sslkey", "FACTORY_DB_SSLKEY");
+        for (String option : List.of("sslmode", "sslrootcert", "sslcert", "sslkey")) {
+            String value = env.get(tlsVariables.get(option));
             if (value != null && !value.isBlank()) {
                 tls.put(option, value);
             }
