@@ -10,7 +10,8 @@ import dev.agentfactory.store.replica.TableSpec;
 /**
  * Turns one audit event ({@code factory.audit.v1}, cdc-relay/README.md) into the rows it stands for: the
  * entity row's after-image (version-guarded), its version row and dedup record, a history entry, a PRD link
- * or unlink. Every write is an idempotent upsert or a guarded delete, so events may repeat and events
+ * or unlink. Entity rows are version-guarded upserts, rows that never change once written are inserted only
+ * when absent (a surviving original is never overwritten by its reconstruction), unlinks delete by key, so events may repeat and events
  * already contained in a restored backup change nothing.
  */
 final class AuditEventApplier {
@@ -38,7 +39,7 @@ final class AuditEventApplier {
             }
             case "agent_versions", "prd_versions" -> versionRow(e, after);
             case "agent_history" -> {
-                rows.upsert(TableSpec.AGENT_HISTORY, after);
+                rows.insertIfAbsent(TableSpec.AGENT_HISTORY, after);
                 processed(e, null);
             }
             case "prd_agents" -> {
@@ -72,7 +73,7 @@ final class AuditEventApplier {
         v.put("actor", e.get("actor"));
         v.put("event_id", eventId);
         v.put("committed_at", e.get("commitTime"));
-        rows.upsert(agent ? TableSpec.AGENT_VERSIONS : TableSpec.PRD_VERSIONS, v);
+        rows.insertIfAbsent(agent ? TableSpec.AGENT_VERSIONS : TableSpec.PRD_VERSIONS, v);
         processed(e, version);
     }
 
@@ -89,7 +90,7 @@ final class AuditEventApplier {
         p.put("outcome", "APPLIED");
         p.put("version", version);
         p.put("processed_at", e.get("commitTime"));
-        rows.upsert(TableSpec.PROCESSED_EVENTS, p);
+        rows.insertIfAbsent(TableSpec.PROCESSED_EVENTS, p);
     }
 
     static String commandType(String entity, String op) {

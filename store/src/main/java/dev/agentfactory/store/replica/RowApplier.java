@@ -40,6 +40,17 @@ public final class RowApplier {
         add(upsertSql(t, columns), columns, row);
     }
 
+    /**
+     * Inserts the row unless one with its key exists. For rows that never change once written (version
+     * snapshots, history entries, dedup records): a copy rebuilt from a change stream must not overwrite the
+     * original where it survived.
+     */
+    public void insertIfAbsent(TableSpec table, Map<String, Object> row) throws SQLException {
+        ColumnTypes t = types(table);
+        List<String> columns = List.copyOf(row.keySet());
+        add(insertSql(t, columns) + " DO NOTHING", columns, row);
+    }
+
     /** Deletes by key; a versioned row only when the stored version is not newer than the image's. */
     public void delete(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
@@ -91,18 +102,23 @@ public final class RowApplier {
         return value.toString();
     }
 
-    private static String upsertSql(ColumnTypes t, List<String> columns) {
+    private static String insertSql(ColumnTypes t, List<String> columns) {
         TableSpec table = t.table();
         String names = columns.stream().map(TableSpec::quote).collect(Collectors.joining(", "));
         String values = columns.stream().map(t::param).collect(Collectors.joining(", "));
+        return "INSERT INTO " + table.qualified() + " AS t (" + names + ")"
+                + (t.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + values + ") ON CONFLICT ("
+                + table.key().stream().map(TableSpec::quote).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String upsertSql(ColumnTypes t, List<String> columns) {
+        TableSpec table = t.table();
         String updates = columns.stream().filter(c -> !table.key().contains(c))
                 .map(c -> TableSpec.quote(c) + " = excluded." + TableSpec.quote(c)).collect(Collectors.joining(", "));
         String action = updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + updates
                 + (table.versionColumn() == null ? "" : " WHERE t." + TableSpec.quote(table.versionColumn())
                         + " < excluded." + TableSpec.quote(table.versionColumn()));
-        return "INSERT INTO " + table.qualified() + " AS t (" + names + ")"
-                + (t.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + values + ") ON CONFLICT ("
-                + table.key().stream().map(TableSpec::quote).collect(Collectors.joining(", ")) + ") " + action;
+        return insertSql(t, columns) + " " + action;
     }
 
     private ColumnTypes types(TableSpec table) throws SQLException {
