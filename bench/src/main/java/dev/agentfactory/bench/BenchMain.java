@@ -2,6 +2,8 @@ package dev.agentfactory.bench;
 
 import java.util.List;
 
+import dev.agentfactory.bench.dr.DrBench;
+
 /**
  * {@code bin/bench NAME}: one benchmark against the local stack. Each prints its figures one per line
  * as {@code <benchmark>.<figure> <value> <unit>}, with the comparison it measured in the same run.
@@ -15,6 +17,7 @@ public final class BenchMain {
         List<String> argv = List.of(args);
         String name = argv.isEmpty() ? "help" : argv.get(0);
         switch (name) {
+            case "dr" -> DrBench.main(argv.subList(1, argv.size()));
             default -> {
                 System.err.println("usage: bench <name>\n  (no benchmark is available yet)");
                 System.exit(name.equals("help") ? 0 : 2);

@@ -5,9 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -15,8 +15,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Applies row images (column name to value) to factory tables on one connection, the way a replica must:
  * rows with a version column are only replaced by a newer version, other rows are upserted or deleted by
- * key, so applying an image twice, or an older image after a newer one, changes nothing. Runs of the same
- * statement are batched; {@link #flush()} sends them. The caller owns the transaction.
+ * key, so applying an image twice, or an older image after a newer one, changes nothing. Rows are batched
+ * per statement, so a stream alternating between tables still goes out in few round trips; a table's rows
+ * keep their order (a second statement on a table sends everything pending first), and tables are sent in
+ * the order they first appeared. {@link #flush()} sends them. The caller owns the transaction.
  * Values may be strings, numbers or JSON trees (maps and lists, written as JSON text for jsonb columns).
  */
 public final class RowApplier {
@@ -24,8 +26,9 @@ public final class RowApplier {
     private final Connection connection;
     private final JsonMapper json;
     private final Map<String, ColumnTypes> tables = new HashMap<>();
-    private PreparedStatement pending;
-    private String pendingSql;
+    /** Statement text to its batch, in first-use order; each entry also remembers its table. */
+    private final Map<String, PreparedStatement> pending = new LinkedHashMap<>();
+    private final Map<String, String> pendingByTable = new HashMap<>();
     private long applied;
 
     public RowApplier(Connection connection, JsonMapper json) {
@@ -37,7 +40,7 @@ public final class RowApplier {
     public void upsert(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
         List<String> columns = List.copyOf(row.keySet());
-        add(upsertSql(t, columns), columns, row);
+        add(table, upsertSql(t, columns), columns, row);
     }
 
     /**
@@ -48,7 +51,7 @@ public final class RowApplier {
     public void insertIfAbsent(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
         List<String> columns = List.copyOf(row.keySet());
-        add(insertSql(t, columns) + " DO NOTHING", columns, row);
+        add(table, insertSql(t, columns) + " DO NOTHING", columns, row);
     }
 
     /** Deletes by key; a versioned row only when the stored version is not newer than the image's. */
@@ -61,16 +64,21 @@ public final class RowApplier {
             where += " AND " + TableSpec.quote(table.versionColumn()) + " <= " + t.param(table.versionColumn());
             columns.add(table.versionColumn());
         }
-        add("DELETE FROM " + table.qualified() + " WHERE " + where, columns, row);
+        add(table, "DELETE FROM " + table.qualified() + " WHERE " + where, columns, row);
     }
 
     /** Sends the batched statements. */
     public void flush() throws SQLException {
-        if (pending != null) {
-            pending.executeBatch();
-            pending.close();
-            pending = null;
-            pendingSql = null;
+        try {
+            for (PreparedStatement ps : pending.values()) {
+                ps.executeBatch();
+            }
+        } finally {
+            for (PreparedStatement ps : pending.values()) {
+                ps.close();
+            }
+            pending.clear();
+            pendingByTable.clear();
         }
     }
 
@@ -79,16 +87,22 @@ public final class RowApplier {
         return applied;
     }
 
-    private void add(String sql, List<String> columns, Map<String, Object> row) throws SQLException {
-        if (!Objects.equals(sql, pendingSql)) {
-            flush();
-            pending = connection.prepareStatement(sql);
-            pendingSql = sql;
+    private void add(TableSpec table, String sql, List<String> columns, Map<String, Object> row)
+            throws SQLException {
+        String current = pendingByTable.get(table.name());
+        if (current != null && !current.equals(sql)) {
+            flush(); // e.g. an unlink after a link of the same pair: the order between them matters
+        }
+        PreparedStatement ps = pending.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            pending.put(sql, ps);
+            pendingByTable.put(table.name(), sql);
         }
         for (int i = 0; i < columns.size(); i++) {
-            pending.setString(i + 1, text(row.get(columns.get(i))));
+            ps.setString(i + 1, text(row.get(columns.get(i))));
         }
-        pending.addBatch();
+        ps.addBatch();
         applied++;
     }
 
