@@ -81,8 +81,9 @@ public final class FailoverCommand {
     }
 
     /**
-     * Waits until primary and standby match; returns 0 then, the difference in rows when the timeout passes,
-     * or -1 when the primary cannot be reached (the check falls back to the audit topics).
+     * Waits until primary and standby match; returns 0 then, the difference in rows (at least 1: equal counts
+     * with different content still differ) when the timeout passes, or -1 when the primary cannot be reached
+     * (the check falls back to the audit topics).
      */
     private static long caughtUpWithPrimary(String standbyUrl, String primaryUrl, Duration timeout, OpsSettings s)
             throws Exception {
@@ -97,8 +98,8 @@ public final class FailoverCommand {
                 }
                 if (System.nanoTime() > deadline) {
                     System.out.println("failover: standby has not caught up after " + timeout + ":\n" + r);
-                    return Math.abs(comparator.digest(p).stream().mapToLong(d -> d.rows()).sum()
-                            - comparator.digest(st).stream().mapToLong(d -> d.rows()).sum());
+                    return Math.max(1, Math.abs(comparator.digest(p).stream().mapToLong(d -> d.rows()).sum()
+                            - comparator.digest(st).stream().mapToLong(d -> d.rows()).sum()));
                 }
                 Thread.sleep(500);
             }
