@@ -63,7 +63,8 @@ final class TargetDatabase {
                 }
             }
         } catch (SQLException e) {
-            if (!e.getMessage().contains("does not exist")) {
+            // 42P01 undefined table, 3F000 undefined schema: a database the migrations have not touched yet
+            if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
                 throw e;
             }
         }

@@ -64,7 +64,8 @@ public final class DatabaseComparator {
     private List<String> samples(TableSpec t, Connection left, Connection right) throws SQLException {
         String sql = KEYED_SQL.formatted(t.keyText("t"), t.rowText(columns(t), "t"), t.qualified());
         List<String> out = new ArrayList<>();
-        boolean ac = left.getAutoCommit();
+        boolean leftAutoCommit = left.getAutoCommit();
+        boolean rightAutoCommit = right.getAutoCommit();
         try (Statement ls = cursor(left); Statement rs = cursor(right);
              ResultSet a = ls.executeQuery(sql); ResultSet b = rs.executeQuery(sql)) {
             boolean hasA = a.next();
@@ -86,12 +87,8 @@ public final class DatabaseComparator {
                 }
             }
         } finally {
-            if (ac) {
-                left.commit();
-                right.commit();
-                left.setAutoCommit(true);
-                right.setAutoCommit(true);
-            }
+            restore(left, leftAutoCommit);
+            restore(right, rightAutoCommit);
         }
         return out;
     }
@@ -102,6 +99,14 @@ public final class DatabaseComparator {
         Statement st = c.createStatement();
         st.setFetchSize(5000);
         return st;
+    }
+
+    /** Ends the read-only cursor transaction this class opened; a caller's own transaction stays open. */
+    private static void restore(Connection c, boolean autoCommit) throws SQLException {
+        if (autoCommit) {
+            c.commit();
+            c.setAutoCommit(true);
+        }
     }
 
     private List<String> columns(TableSpec t) {
