@@ -81,15 +81,20 @@ class VerifyIT {
         assertThat(BackupCommand.run(List.of(), env)).isZero();
         Path backup;
         try (var dirs = Files.list(backups)) {
-            backup = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+            backup = dirs.filter(d -> d.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
         }
         assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + rightUrl), env)).isZero();
     }
 
     @AfterAll
-    void tearDown() {
+    void tearDown() throws Exception {
         stack.primary().dropDatabase(left);
         stack.primary().dropDatabase(right);
+        try (var walk = Files.walk(backups)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Test
@@ -120,7 +125,7 @@ class VerifyIT {
         String lagging = "it_ops_verify_" + suffix + "_lag";
         Path backup;
         try (var dirs = Files.list(backups)) {
-            backup = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+            backup = dirs.filter(d -> d.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
         }
         String laggingUrl = endpoints.primaryJdbcUrl(lagging);
         try {
@@ -136,6 +141,30 @@ class VerifyIT {
             }
         } finally {
             stack.primary().dropDatabase(lagging);
+        }
+    }
+
+    @Test
+    void failoverPromotesAStandbyThatMatchesAReachablePrimary() throws Exception {
+        String copy = "it_ops_verify_" + suffix + "_ok";
+        String copyUrl = endpoints.primaryJdbcUrl(copy);
+        String slot = "it_ops_verify_ok_" + suffix;
+        Path fresh = backups.resolve("fresh");
+        try {
+            Path backup = BackupCommand.create(fresh, leftUrl, dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
+            assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + copyUrl), env)).isZero();
+            assertThat(FailoverCommand.run(List.of("--standby=" + copyUrl, "--primary=" + leftUrl, "--timeout=5s",
+                    "--slot=" + slot), env)).isZero();
+            try (Connection c = connect(copyUrl); Statement st = c.createStatement()) {
+                assertThat(scalar(st, "SELECT database FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
+                        .isEqualTo(copy);
+            }
+        } finally {
+            try (Connection c = connect(leftUrl); Statement st = c.createStatement()) {
+                st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                        + slot + "'");
+            }
+            stack.primary().dropDatabase(copy);
         }
     }
 
