@@ -1,0 +1,68 @@
+package dev.agentfactory.relay;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything the relay needs to know, bound from {@code factory.cdc.*} so tests and deployments can
+ * give each relay its own slot, topics and standby without touching code.
+ *
+ * @param name              Debezium engine name; the key of the durable offsets
+ * @param topicPrefix       Debezium logical server name (prefix of its internal topic names)
+ * @param slotName          the logical replication slot (cluster-wide, so unique per environment)
+ * @param publicationName   the publication created by the migrations
+ * @param tables            the factory tables streamed (must match the publication)
+ * @param agentsAuditTopic  audit topic of agent changes
+ * @param prdsAuditTopic    audit topic of PRD changes
+ * @param redisPrefix       prefix of the read-model keys
+ * @param tombstoneTtl      how long a deleted entity's tombstone stays in Redis
+ * @param standby           the standby database the relay applies changes to
+ * @param lockKey           PostgreSQL advisory lock key: one active relay per key
+ * @param lockPollInterval  how often a waiting instance tries the lock
+ * @param sinkTimeout       limit on one call of one sink
+ * @param sinkAttempts      attempts per sink call before the engine is stopped
+ * @param retryBackoff      first pause between attempts (doubled each time)
+ * @param restartBackoff    pause before the engine is restarted after it stopped on an error
+ * @param heartbeatInterval Debezium heartbeat interval
+ * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
+ * @param shutdownTimeout   limit on a graceful engine stop
+ * @param slotLagDownBytes  slot lag above which health is DOWN
+ * @param slotLagPollInterval how often the slot lag is read
+ */
+@ConfigurationProperties("factory.cdc")
+public record CdcProperties(
+        @DefaultValue("factory-cdc") String name,
+        @DefaultValue("factory") String topicPrefix,
+        @DefaultValue("factory_cdc") String slotName,
+        @DefaultValue("factory_cdc") String publicationName,
+        @DefaultValue({"agents", "agent_versions", "agent_history", "prds", "prd_versions", "prd_agents",
+                "audit_log", "processed_events", "ingest_offsets"}) List<String> tables,
+        @DefaultValue("factory.audit.agents.v1") String agentsAuditTopic,
+        @DefaultValue("factory.audit.prds.v1") String prdsAuditTopic,
+        @DefaultValue("factory") String redisPrefix,
+        @DefaultValue("7d") Duration tombstoneTtl,
+        @DefaultValue Standby standby,
+        @DefaultValue("4242001") long lockKey,
+        @DefaultValue("1s") Duration lockPollInterval,
+        @DefaultValue("10s") Duration sinkTimeout,
+        @DefaultValue("5") int sinkAttempts,
+        @DefaultValue("200ms") Duration retryBackoff,
+        @DefaultValue("5s") Duration restartBackoff,
+        @DefaultValue("10s") Duration heartbeatInterval,
+        @DefaultValue("1s") Duration offsetFlushInterval,
+        @DefaultValue("30s") Duration shutdownTimeout,
+        @DefaultValue("268435456") long slotLagDownBytes,
+        @DefaultValue("5s") Duration slotLagPollInterval) {
+
+    /** The standby database; {@code enabled=false} runs the relay without the standby sink. */
+    public record Standby(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("jdbc:postgresql://127.0.0.1:55433/factory") String url,
+            @DefaultValue("factory_writer") String username,
+            @DefaultValue("factory_writer_local") String password,
+            @DefaultValue("4") int poolSize) {
+    }
+}

@@ -1,0 +1,108 @@
+package dev.agentfactory.relay;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.agentfactory.relay.change.ChangeParser;
+import dev.agentfactory.relay.engine.DebeziumConfig;
+import dev.agentfactory.relay.engine.RelayRunner;
+import dev.agentfactory.relay.engine.ReplicationSlot;
+import dev.agentfactory.relay.engine.TransactionalBatchHandler;
+import dev.agentfactory.relay.health.SlotLagMonitor;
+import dev.agentfactory.relay.sink.AuditEvents;
+import dev.agentfactory.relay.sink.AuditSink;
+import dev.agentfactory.relay.sink.RedisReadModelSink;
+import dev.agentfactory.relay.sink.Rows;
+import dev.agentfactory.relay.sink.Sink;
+import dev.agentfactory.relay.sink.SinkDispatcher;
+import dev.agentfactory.relay.sink.StandbySink;
+import dev.agentfactory.store.cache.ReadModelCodec;
+import dev.agentfactory.store.cache.ReadModelKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Wires the engine, its sinks and its health; every setting comes from {@link CdcProperties}. */
+@Configuration(proxyBeanMethods = false)
+class RelayConfiguration {
+
+    /** Most changes buffered before small transactions are handed to the sinks together. */
+    private static final int GROUP_CHANGES = 2000;
+
+    @Bean
+    Rows rows() {
+        return new Rows(JsonMapper.builder().build());
+    }
+
+    @Bean
+    DebeziumConfig.Primary primary(DataSourceProperties ds) {
+        return new DebeziumConfig.Primary(ds.getUrl(), ds.getUsername(), ds.getPassword());
+    }
+
+    @Bean
+    ReplicationSlot replicationSlot(DataSource primary, CdcProperties props) {
+        return new ReplicationSlot(primary, props.slotName());
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService sinkExecutor() {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "cdc-sink-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    SinkDispatcher sinkDispatcher(CdcProperties props, StringRedisTemplate redis,
+                                  KafkaTemplate<String, String> kafka, Rows rows, ExecutorService sinkExecutor,
+                                  MeterRegistry meters) {
+        List<Sink> sinks = new ArrayList<>();
+        sinks.add(new RedisReadModelSink(redis, new ReadModelKeys(props.redisPrefix()), new ReadModelCodec(), rows,
+                props.tombstoneTtl().toSeconds()));
+        sinks.add(new AuditSink(kafka, new AuditEvents(rows), JsonMapper.builder().build(),
+                props.agentsAuditTopic(), props.prdsAuditTopic()));
+        if (props.standby().enabled()) {
+            sinks.add(new StandbySink(standbyDataSource(props.standby())));
+        }
+        return new SinkDispatcher(sinks, sinkExecutor, props, meters);
+    }
+
+    @Bean
+    RelayRunner relayRunner(CdcProperties props, DebeziumConfig.Primary primary, ReplicationSlot slot,
+                            SinkDispatcher sinks) {
+        ChangeParser parser = new ChangeParser(props.topicPrefix());
+        return new RelayRunner(props, primary, slot,
+                () -> new TransactionalBatchHandler(parser, sinks, GROUP_CHANGES));
+    }
+
+    @Bean
+    SlotLagMonitor cdcHealthIndicator(ReplicationSlot slot, RelayRunner runner, CdcProperties props,
+                                      MeterRegistry meters) {
+        return new SlotLagMonitor(slot, runner, props, meters);
+    }
+
+    private static DataSource standbyDataSource(CdcProperties.Standby standby) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setPoolName("standby");
+        ds.setJdbcUrl(standby.url());
+        ds.setUsername(standby.username());
+        ds.setPassword(standby.password());
+        ds.setMaximumPoolSize(standby.poolSize());
+        ds.setConnectionTimeout(5000);
+        return ds;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.agentfactory.relay.engine;
+
+import java.net.URI;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.change.ChangeParser;
+
+/**
+ * The Debezium engine properties for the factory tables: pgoutput over the migrations' publication (never
+ * auto-created), transaction markers (the relay acknowledges whole transactions only), heartbeats that
+ * write the heartbeat table, and offsets in PostgreSQL.
+ */
+public final class DebeziumConfig {
+
+    static final String HEARTBEAT_SQL = "INSERT INTO factory.cdc_heartbeat (id, beat_at) VALUES (1, now()) "
+            + "ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at";
+
+    private DebeziumConfig() {
+    }
+
+    /** The primary's connection, as Spring's datasource settings give it. */
+    public record Primary(String jdbcUrl, String user, String password) {
+    }
+
+    public static Properties of(CdcProperties cdc, Primary primary) {
+        URI uri = URI.create(primary.jdbcUrl().substring("jdbc:".length()));
+        Properties p = new Properties();
+        p.setProperty("name", cdc.name());
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("topic.prefix", cdc.topicPrefix());
+        p.setProperty("database.hostname", uri.getHost());
+        p.setProperty("database.port", Integer.toString(uri.getPort() > 0 ? uri.getPort() : 5432));
+        p.setProperty("database.dbname", uri.getPath().substring(1));
+        p.setProperty("database.user", primary.user());
+        p.setProperty("database.password", primary.password());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", cdc.slotName());
+        p.setProperty("publication.name", cdc.publicationName());
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("schema.include.list", "factory");
+        p.setProperty("table.include.list", cdc.tables().stream().map(t -> "factory." + t)
+                .collect(Collectors.joining(",")) + ",factory.cdc_heartbeat");
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("unavailable.value.placeholder", ChangeParser.UNAVAILABLE);
+        p.setProperty("heartbeat.interval.ms", Long.toString(cdc.heartbeatInterval().toMillis()));
+        p.setProperty("heartbeat.action.query", HEARTBEAT_SQL);
+        p.setProperty("slot.drop.on.stop", "false");
+        p.setProperty("max.batch.size", "4096");
+        p.setProperty("max.queue.size", "16384");
+        p.setProperty("poll.interval.ms", "50");
+        p.setProperty("status.update.interval.ms", "1000");
+        p.setProperty("offset.storage", PostgresOffsetStore.class.getName());
+        p.setProperty(PostgresOffsetStore.URL, primary.jdbcUrl());
+        p.setProperty(PostgresOffsetStore.USER, primary.user());
+        p.setProperty(PostgresOffsetStore.PASSWORD, primary.password());
+        p.setProperty("offset.flush.interval.ms", Long.toString(cdc.offsetFlushInterval().toMillis()));
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        // the engine's own retries of retriable connector errors; a sink failure is not retried here
+        p.setProperty("errors.max.retries", "3");
+        p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(cdc.shutdownTimeout().toMillis()));
+        return p;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.agentfactory.relay.engine;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import dev.agentfactory.relay.CdcProperties;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.ChangeEventFormat;
+
+/**
+ * Runs the Debezium engine while this instance holds the leader lock: waits for the lock, clears a stale
+ * walsender, streams, and restarts the engine after a failure (from the last acknowledged transaction).
+ * Losing the lock's session stops the engine at once, since another relay may take over.
+ */
+public class RelayRunner implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayRunner.class);
+
+    /** Whether this instance is the active relay; read by the health indicator. */
+    public enum Role { STARTING, WAITING, STREAMING, RESTARTING, STOPPED }
+
+    private final CdcProperties props;
+    private final DebeziumConfig.Primary primary;
+    private final ReplicationSlot slot;
+    private final Supplier<TransactionalBatchHandler> handlers;
+    private final AtomicReference<Role> role = new AtomicReference<>(Role.STOPPED);
+    private volatile boolean running;
+    private Thread leader;
+
+    public RelayRunner(CdcProperties props, DebeziumConfig.Primary primary, ReplicationSlot slot,
+                       Supplier<TransactionalBatchHandler> handlers) {
+        this.props = props;
+        this.primary = primary;
+        this.slot = slot;
+        this.handlers = handlers;
+    }
+
+    public Role role() {
+        return role.get();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        role.set(Role.STARTING);
+        leader = new Thread(this::lead, "cdc-leader");
+        leader.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (leader != null) {
+            leader.interrupt();
+            try {
+                leader.join(props.shutdownTimeout().plusSeconds(5).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        role.set(Role.STOPPED);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void lead() {
+        try (LeaderLock lock = new LeaderLock(primary, props.lockKey())) {
+            while (running) {
+                try {
+                    if (!lock.tryAcquire()) {
+                        role.compareAndSet(Role.STARTING, Role.WAITING);
+                        Thread.sleep(props.lockPollInterval().toMillis());
+                        continue;
+                    }
+                    log.info("leader lock {} acquired; starting the change stream from slot {}", props.lockKey(),
+                            props.slotName());
+                    slot.clearStaleWalsender(Duration.ofSeconds(30));
+                    boolean failed = streamWhileLeader(lock);
+                    if (failed && running) {
+                        role.set(Role.RESTARTING);
+                        Thread.sleep(props.restartBackoff().toMillis());
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    log.error("relay leadership cycle failed; retrying", e);
+                    role.set(Role.RESTARTING);
+                    lock.release();
+                    sleepQuietly(props.restartBackoff());
+                }
+            }
+        } finally {
+            role.set(Role.STOPPED);
+        }
+    }
+
+    /** Streams until stop, engine failure or lost lock; returns true when the engine failed. */
+    private boolean streamWhileLeader(LeaderLock lock) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        DebeziumEngine<?> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(DebeziumConfig.of(props, primary))
+                .using((success, message, error) -> {
+                    if (!success) {
+                        failure.set(error != null ? error : new IllegalStateException(message));
+                    }
+                    done.countDown();
+                })
+                .notifying(handlers.get())
+                .build();
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-engine"));
+        executor.execute(engine);
+        role.set(Role.STREAMING);
+        try {
+            while (running && !done.await(props.lockPollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!lock.stillHeld()) {
+                    log.error("leader lock session lost; stopping the engine");
+                    failure.set(new IllegalStateException("leader lock lost"));
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            // stop requested: fall through to a graceful close
+        } finally {
+            closeEngine(engine, executor, done);
+        }
+        if (failure.get() != null && running) {
+            log.error("change stream stopped on an error; restarting from the last acknowledged transaction",
+                    failure.get());
+            return true;
+        }
+        return false;
+    }
+
+    private void closeEngine(DebeziumEngine<?> engine, ExecutorService executor, CountDownLatch done) {
+        try {
+            engine.close();
+            if (!done.await(props.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("engine did not stop within {}", props.shutdownTimeout());
+            }
+        } catch (Exception e) {
+            log.warn("engine close failed", e);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

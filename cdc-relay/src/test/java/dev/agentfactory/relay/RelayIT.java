@@ -1,0 +1,392 @@
+package dev.agentfactory.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.relay.verify.ConsistencyChecker;
+import dev.agentfactory.relay.verify.ConsistencyReport;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.store.cache.ReadModelKeys;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The relay against the real local stack, run as child processes of the packaged jar: its own databases on
+ * both clusters, its own slot, topics, Redis prefix and lock key. Ordered: idle heartbeats, then 20,000
+ * mixed writes, then SIGKILLs mid-stream with a waiting second instance and a restart.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RelayIT {
+
+    private final String suffix = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+    private final String db = "it_relay_" + suffix;
+    private final String slot = "it_relay_" + suffix;
+    private final String agentsTopic = "it.relay." + suffix + ".audit.agents";
+    private final String prdsTopic = "it.relay." + suffix + ".audit.prds";
+    private final ReadModelKeys keys = new ReadModelKeys("it-relay-" + suffix);
+
+    private StackEndpoints endpoints;
+    private LocalStack stack;
+    private final List<RelayProcess> relays = new ArrayList<>();
+    private RedisClient redisClient;
+    private StatefulRedisConnection<String, String> redis;
+
+    private final Set<String> versionsSeen = ConcurrentHashMap.newKeySet();
+    private final Set<Long> historySeen = ConcurrentHashMap.newKeySet();
+    private final Set<String> eventsSeen = ConcurrentHashMap.newKeySet();
+    private final AtomicLong auditRecords = new AtomicLong();
+    private final AtomicLong placeholders = new AtomicLong();
+    private volatile boolean consuming = true;
+    private Thread consumer;
+
+    private List<UUID> agents;
+    private List<UUID> prds;
+
+    @BeforeAll
+    void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
+        this.endpoints = endpoints;
+        this.stack = stack;
+        stack.primary().createDatabase(db);
+        stack.standby().createDatabase(db);
+        migrate(endpoints.primaryJdbcUrl(db));
+        migrate(endpoints.standbyJdbcUrl(db));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(agentsTopic, 3, (short) 1), new NewTopic(prdsTopic, 3, (short) 1)))
+                    .all().get();
+        }
+        redisClient = RedisClient.create(endpoints.redisUrl());
+        redis = redisClient.connect();
+        consumer = new Thread(this::consumeAudit, "it-audit-consumer");
+        consumer.start();
+        relays.add(RelayProcess.start(suffix + "-a", relayProperties()));
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        for (RelayProcess r : relays) {
+            if (r.alive()) {
+                r.stop();
+            }
+        }
+        consuming = false;
+        if (consumer != null) {
+            consumer.join(10_000);
+        }
+        try (Connection c = superuser(endpoints.primaryJdbcUrl("postgres")); Statement st = c.createStatement()) {
+            await(Duration.ofSeconds(30), "slot released", () -> slotActivePid() == null);
+            st.execute("SELECT pg_drop_replication_slot('" + slot + "') FROM pg_replication_slots WHERE slot_name = '"
+                    + slot + "'");
+        }
+        if (redis != null) {
+            KeyScanCursor<String> cursor = redis.sync().scan(ScanArgs.Builder.matches(keys.prefix() + ":*").limit(1000));
+            while (true) {
+                if (!cursor.getKeys().isEmpty()) {
+                    redis.sync().del(cursor.getKeys().toArray(String[]::new));
+                }
+                if (cursor.isFinished()) {
+                    break;
+                }
+                cursor = redis.sync().scan(ScanCursor.of(cursor.getCursor()),
+                        ScanArgs.Builder.matches(keys.prefix() + ":*").limit(1000));
+            }
+            redis.close();
+            redisClient.shutdown();
+        }
+        stack.primary().dropDatabase(db);
+        stack.standby().dropDatabase(db);
+    }
+
+    @Test
+    @Order(1)
+    void idleFactoryStillAdvancesTheSlotThroughHeartbeats() throws Exception {
+        await(Duration.ofSeconds(90), "relay streaming", () -> slotActivePid() != null);
+        String before = confirmedFlushLsn();
+        String foreignWal;
+        try (Connection c = superuser(endpoints.primaryJdbcUrl("postgres")); Statement st = c.createStatement()) {
+            st.execute("CREATE TEMP TABLE noise AS SELECT g FROM generate_series(1, 10000) g");
+            foreignWal = scalar(c, "SELECT pg_current_wal_lsn()::text");
+        }
+        await(Duration.ofSeconds(30), "confirmed_flush_lsn past " + foreignWal,
+                () -> lsnAtLeast(confirmedFlushLsn(), foreignWal));
+        System.out.printf("heartbeat: confirmed_flush_lsn %s -> %s while factory was idle%n", before,
+                confirmedFlushLsn());
+    }
+
+    @Test
+    @Order(2)
+    void twentyThousandMixedWritesReachEverySinkExactly() throws Exception {
+        long start = System.nanoTime();
+        WorkerLikeWriter w = new WorkerLikeWriter(primary());
+        agents = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            agents.addAll(w.createAgents(100));
+        }
+        prds = w.createPrds(100, 6000);
+        for (int round = 0; round < 11; round++) {
+            w.updateAgents(agents.subList(0, 300)); // one transaction of 1,200 row changes
+        }
+        for (int i = 0; i < 4; i++) {
+            w.appendHistory(agents.subList(i * 100, i * 100 + 100), 10);
+        }
+        w.advancePrds(prds);
+        w.advancePrds(prds.subList(0, 50));
+        List<UUID> linkPrds = new ArrayList<>();
+        List<UUID> linkAgents = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            linkPrds.add(prds.get(i % 100));
+            linkAgents.add(agents.get(i));
+        }
+        w.link(linkPrds, linkAgents, false);
+        w.link(linkPrds.subList(0, 50), linkAgents.subList(0, 50), true);
+        w.deleteAgents(agents.subList(450, 500));
+        long written = w.rowChanges;
+        double writeSeconds = (System.nanoTime() - start) / 1e9;
+        ConsistencyReport report = awaitConsistent(Duration.ofSeconds(180));
+        System.out.printf("mixed writes: %d row changes in %.1f s, all sinks consistent %.1f s after the start; "
+                + "audit records %d%n", written, writeSeconds, (System.nanoTime() - start) / 1e9, auditRecords.get());
+        assertThat(written).isGreaterThanOrEqualTo(20_000);
+        assertThat(report.matches()).as(report.toString()).isTrue();
+        assertThat(placeholders.get()).as("TOAST placeholders in audit events").isZero();
+        assertNoPlaceholderInRedis();
+    }
+
+    @Test
+    @Order(3)
+    void killedRelayIsReplacedByTheWaitingInstanceAndRestartsWithoutLosingChanges() throws Exception {
+        RelayProcess first = relays.get(0);
+        RelayProcess second = RelayProcess.start(suffix + "-b", relayProperties());
+        relays.add(second);
+        await(Duration.ofSeconds(90), "second instance up and waiting", () -> logContains(second, "Started "));
+
+        WorkerLikeWriter w = new WorkerLikeWriter(primary());
+        List<UUID> live = agents.subList(0, 400);
+        w.updateAgents(live);
+        w.appendHistory(live, 5); // 2,000 rows in one COPY transaction
+        long pidBefore = slotActivePid();
+        first.kill(); // SIGKILL while the relay works through the large transactions above
+        long killedAt = System.nanoTime();
+        w.updateAgents(live);
+        w.appendHistory(live, 5);
+        await(Duration.ofSeconds(60), "second instance streaming", () -> {
+            Long pid = slotActivePid();
+            return pid != null && pid != pidBefore;
+        });
+        double takeover = (System.nanoTime() - killedAt) / 1e9;
+
+        // and once more: the active instance killed mid-stream, a fresh one started in its place
+        w.updateAgents(live);
+        w.appendHistory(live, 5);
+        long pidSecond = slotActivePid();
+        second.kill();
+        RelayProcess restarted = RelayProcess.start(suffix + "-c", relayProperties());
+        relays.add(restarted);
+        w.updateAgents(live);
+        w.appendHistory(live, 5);
+        await(Duration.ofSeconds(90), "restarted relay streaming", () -> {
+            Long pid = slotActivePid();
+            return pid != null && pid != pidSecond;
+        });
+        ConsistencyReport report = awaitConsistent(Duration.ofSeconds(180));
+        System.out.printf("kill: takeover by the waiting instance %.1f s after SIGKILL; %d audit records for %d "
+                + "distinct events (duplicates absorbed)%n", takeover, auditRecords.get(), eventsSeen.size());
+        assertThat(takeover).isLessThan(30);
+        assertThat(report.matches()).as(report.toString()).isTrue();
+        assertThat(placeholders.get()).isZero();
+    }
+
+    /**
+     * The migrations CLI (bin/db) on our database. In the reactor's verify phase the migrations module is
+     * its repackaged executable jar, whose classes a test class path cannot load.
+     */
+    private static void migrate(String url) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", "../migrations/target/migrations.jar", "migrate").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("target/it-migrations.log")));
+        pb.environment().put("FACTORY_DB_URL", url);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("migrating " + url + " failed: see target/it-migrations.log");
+        }
+    }
+
+    private Map<String, String> relayProperties() {
+        Map<String, String> p = new HashMap<>();
+        p.put("spring.datasource.url", endpoints.primaryJdbcUrl(db));
+        p.put("spring.kafka.bootstrap-servers", endpoints.kafkaBootstrap());
+        p.put("spring.data.redis.url", endpoints.redisUrl());
+        p.put("server.port", "0");
+        p.put("factory.cdc.name", "it-relay-" + suffix);
+        p.put("factory.cdc.slot-name", slot);
+        p.put("factory.cdc.topic-prefix", "it_relay_" + suffix);
+        p.put("factory.cdc.agents-audit-topic", agentsTopic);
+        p.put("factory.cdc.prds-audit-topic", prdsTopic);
+        p.put("factory.cdc.redis-prefix", keys.prefix());
+        p.put("factory.cdc.lock-key", Long.toString(Math.abs(UUID.nameUUIDFromBytes(suffix.getBytes())
+                .getMostSignificantBits())));
+        p.put("factory.cdc.heartbeat-interval", "1s");
+        p.put("factory.cdc.restart-backoff", "1s");
+        p.put("factory.cdc.standby.url", endpoints.standbyJdbcUrl(db));
+        return p;
+    }
+
+    private ConsistencyReport awaitConsistent(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ConsistencyReport last;
+        do {
+            last = check();
+            if (last.matches()) {
+                return last;
+            }
+            Thread.sleep(1000);
+        } while (System.nanoTime() < deadline);
+        return last;
+    }
+
+    private ConsistencyReport check() throws SQLException {
+        try (Connection p = superuser(endpoints.primaryJdbcUrl(db)); Connection s = superuser(endpoints.standbyJdbcUrl(db))) {
+            return new ConsistencyChecker().standby(p, s)
+                    .redis(p, keys, ks -> redis.sync().mget(ks.toArray(String[]::new)).stream()
+                            .map(kv -> kv.getValueOrElse(null)).toList())
+                    .audit(p, versionsSeen, historySeen).report();
+        }
+    }
+
+    private void assertNoPlaceholderInRedis() {
+        List<String> prdKeys = prds.stream().map(keys::prd).toList();
+        for (KeyValue<String, String> kv : redis.sync().mget(prdKeys.toArray(String[]::new))) {
+            assertThat(kv.getValueOrElse("")).doesNotContain("__debezium_unavailable_value").contains("# PRD");
+        }
+    }
+
+    private void consumeAudit() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", endpoints.kafkaBootstrap());
+        props.put("key.deserializer", StringDeserializer.class.getName());
+        props.put("value.deserializer", StringDeserializer.class.getName());
+        JsonMapper json = JsonMapper.builder().build();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : List.of(agentsTopic, prdsTopic)) {
+                for (int i = 0; i < 3; i++) {
+                    parts.add(new TopicPartition(t, i));
+                }
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            while (consuming) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    auditRecords.incrementAndGet();
+                    if (r.value().contains("__debezium_unavailable_value")) {
+                        placeholders.incrementAndGet();
+                    }
+                    JsonNode e = json.readTree(r.value());
+                    String id = e.path("id").asString();
+                    if (!id.equals(r.key())) {
+                        throw new IllegalStateException("audit record keyed " + r.key() + " for entity " + id);
+                    }
+                    if (e.path("op").asString().equals("history")) {
+                        historySeen.add(e.path("after").path("seq").asLong());
+                    } else if (!e.path("version").isNull() && !e.path("table").asString().equals("prd_agents")) {
+                        versionsSeen.add(e.path("entity").asString() + ":" + id + ":" + e.path("version").asLong());
+                    }
+                    // a redelivered event is byte-identical to the first delivery
+                    eventsSeen.add(UUID.nameUUIDFromBytes(r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                            .toString());
+                }
+            }
+        }
+    }
+
+    private Connection primary() throws SQLException {
+        return superuser(endpoints.primaryJdbcUrl(db));
+    }
+
+    private Connection superuser(String url) throws SQLException {
+        return DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
+    }
+
+    private Long slotActivePid() throws SQLException {
+        try (Connection c = superuser(endpoints.primaryJdbcUrl("postgres"))) {
+            String pid = scalar(c, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+            return pid == null ? null : Long.parseLong(pid);
+        }
+    }
+
+    private String confirmedFlushLsn() throws SQLException {
+        try (Connection c = superuser(endpoints.primaryJdbcUrl("postgres"))) {
+            return scalar(c, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+        }
+    }
+
+    private boolean lsnAtLeast(String lsn, String target) throws SQLException {
+        try (Connection c = superuser(endpoints.primaryJdbcUrl("postgres"))) {
+            return lsn != null && "true".equals(scalar(c, "SELECT ('" + lsn + "'::pg_lsn >= '" + target
+                    + "'::pg_lsn)::text"));
+        }
+    }
+
+    private static String scalar(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static boolean logContains(RelayProcess r, String text) throws Exception {
+        return java.nio.file.Files.exists(r.log) && java.nio.file.Files.readString(r.log).contains(text);
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void await(Duration timeout, String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.agentfactory.ops.audit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import dev.agentfactory.ops.cli.OpsException;
+
+/**
+ * The CDC relay's audit topics as the recovery log: their end offsets (recorded by a backup) and a consumer
+ * that reads them by assignment, never joining a group or committing offsets, so recovery leaves no trace
+ * in the cluster's consumer groups.
+ */
+public final class AuditTopics {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final String bootstrap;
+    private final List<String> topics;
+
+    public AuditTopics(String bootstrap, List<String> topics) {
+        this.bootstrap = bootstrap;
+        this.topics = List.copyOf(topics);
+    }
+
+    public List<String> topics() {
+        return topics;
+    }
+
+    public KafkaConsumer<String, String> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "factory-ops");
+        return new KafkaConsumer<>(p);
+    }
+
+    /** Every partition of the topics; a topic that does not exist is an error, not an empty log. */
+    public List<TopicPartition> partitions(KafkaConsumer<String, String> consumer) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+            if (infos == null || infos.isEmpty()) {
+                throw new OpsException("audit topic " + topic + " does not exist on " + bootstrap);
+            }
+            infos.forEach(i -> out.add(new TopicPartition(i.topic(), i.partition())));
+        }
+        return out;
+    }
+
+    /** topic -> partition -> end offset (the offset the next record will get), read now. */
+    public Map<String, Map<Integer, Long>> endOffsets() {
+        try (KafkaConsumer<String, String> c = consumer()) {
+            Map<String, Map<Integer, Long>> out = new TreeMap<>();
+            c.endOffsets(partitions(c), TIMEOUT).forEach((tp, off) ->
+                    out.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), off));
+            return out;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.agentfactory.ops.cli;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one ops command and turns its outcome into the exit code: 0 done, 1 refused or failed (with the
+ * reason on stderr), 2 a usage error.
+ */
+public final class Command {
+
+    /** The body of a command; returns its exit code. */
+    public interface Body {
+        int run(List<String> args, OpsSettings settings) throws Exception;
+    }
+
+    private Command() {
+    }
+
+    public static int run(String name, List<String> args, Map<String, String> env, Body body) {
+        try {
+            return body.run(args, OpsSettings.fromEnvironment(env));
+        } catch (UsageException e) {
+            System.err.println("ops " + name + ": " + e.getMessage());
+            return 2;
+        } catch (OpsException e) {
+            System.err.println("ops " + name + " refused: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            System.err.println("ops " + name + " failed: " + e);
+            return 1;
+        }
+    }
+}

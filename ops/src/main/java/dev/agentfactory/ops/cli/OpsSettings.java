@@ -1,0 +1,36 @@
+package dev.agentfactory.ops.cli;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Where ops finds the system, from the same environment variables the services use (bin/lib/common.sh
+ * sets the local stack's): the databases and the owner role, Kafka and the audit topics, the backup
+ * directory. Every command option that names a database or topic overrides these.
+ */
+public record OpsSettings(String dbUrl, String standbyUrl, String user, String password, String kafkaBootstrap,
+                          String agentsAuditTopic, String prdsAuditTopic, String backupDir) {
+
+    public static OpsSettings fromEnvironment(Map<String, String> env) {
+        return new OpsSettings(
+                env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory"),
+                env.getOrDefault("FACTORY_STANDBY_DB_URL", "jdbc:postgresql://127.0.0.1:55433/factory"),
+                env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
+                env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),
+                env.getOrDefault("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
+                env.getOrDefault("FACTORY_AUDIT_AGENTS_TOPIC", "factory.audit.agents.v1"),
+                env.getOrDefault("FACTORY_AUDIT_PRDS_TOPIC", "factory.audit.prds.v1"),
+                env.getOrDefault("FACTORY_BACKUP_DIR", "backups"));
+    }
+
+    public Connection connect(String url) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        p.setProperty("ApplicationName", "factory-ops");
+        return DriverManager.getConnection(url, p);
+    }
+}

@@ -1,0 +1,334 @@
+package dev.agentfactory.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.ops.backup.BackupCommand;
+import dev.agentfactory.ops.failover.FailoverCommand;
+import dev.agentfactory.ops.replay.ReplayCommand;
+import dev.agentfactory.ops.restore.RestoreCommand;
+import dev.agentfactory.ops.verify.VerifyCommand;
+import dev.agentfactory.store.replica.DatabaseComparator;
+import dev.agentfactory.store.replica.TableDigest;
+
+/**
+ * The DR drill on a private local stack with the real CDC relay (the packaged jar as a child process) feeding
+ * the audit topics and the standby: 20,000 writes, backup, 5,000 more, the primary destroyed (stopped hard,
+ * data directory deleted). Then restore + replay into a new database, and failover to the relay-fed standby;
+ * both must hold all 25,000 effects and match the primary's last state. A corrupted backup is refused.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DisasterRecoveryIT {
+
+    private static final String DB = "it_ops_dr";
+    private static final String SLOT = "it_ops_dr";
+
+    private final Path work = Path.of("target", "dr-it").toAbsolutePath();
+    private PrivateStack privateStack;
+    private RelayProcess relay;
+    private final Map<String, String> env = new HashMap<>();
+    private Path backup;
+    private List<TableDigest> lastPrimaryState;
+    private long writesBeforeBackup;
+    private long writesAtLoss;
+
+    @BeforeAll
+    void drill() throws Exception {
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        privateStack = PrivateStack.start(work.resolve("stack"));
+        var e = privateStack.endpoints;
+        privateStack.stack.primary().createDatabase(DB);
+        privateStack.stack.standby().createDatabase(DB);
+        env.putAll(Map.of("FACTORY_DB_URL", e.primaryJdbcUrl(DB), "FACTORY_STANDBY_DB_URL", e.standbyJdbcUrl(DB),
+                "FACTORY_DB_OWNER_USER", e.superuser(), "FACTORY_DB_OWNER_PASSWORD", e.superuserPassword(),
+                "FACTORY_KAFKA_BOOTSTRAP", e.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", "it.ops.audit.agents",
+                "FACTORY_AUDIT_PRDS_TOPIC", "it.ops.audit.prds", "FACTORY_BACKUP_DIR", work.resolve("backups").toString()));
+        for (String url : List.of(e.primaryJdbcUrl(DB), e.standbyJdbcUrl(DB))) {
+            new Migrations(MigrationSettings.fromEnvironment(env).withUrl(url)).migrate();
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", e.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic("it.ops.audit.agents", 3, (short) 1),
+                    new NewTopic("it.ops.audit.prds", 3, (short) 1))).all().get();
+        }
+        relay = RelayProcess.start("ops-dr", relayProperties());
+        awaitRelayStreaming(Duration.ofSeconds(120));
+
+        long t0 = System.nanoTime();
+        WorkerLikeWriter w = new WorkerLikeWriter(primary());
+        List<UUID> agents = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            agents.addAll(w.createAgents(200));
+        }
+        List<UUID> prds = w.createPrds(200, 3000);
+        for (int round = 0; round < 4; round++) {
+            w.updateAgents(agents);
+        }
+        w.updateAgents(agents.subList(0, 1200));
+        for (int i = 0; i < 4; i++) {
+            w.appendHistory(agents.subList(i * 500, i * 500 + 500), 4);
+        }
+        w.advancePrds(prds);
+        w.advancePrds(prds);
+        link(w, prds, agents, 0, 400, false);
+        writesBeforeBackup = writes();
+        assertThat(writesBeforeBackup).isEqualTo(20_000);
+        System.out.printf("drill: %d writes in %.1f s%n", writesBeforeBackup, (System.nanoTime() - t0) / 1e9);
+
+        // a backup while the relay is caught up, so the recorded offsets sit mid-stream and the replay must
+        // pick up exactly the later events (the lagging case is the same code with earlier offsets)
+        awaitRelayConfirmed(scalar(primary(), "SELECT pg_current_wal_lsn()::text"), Duration.ofSeconds(120));
+        assertThat(BackupCommand.run(List.of(), env)).isZero();
+        try (Stream<Path> dirs = Files.list(work.resolve("backups"))) {
+            backup = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+
+        w.updateAgents(agents);
+        w.appendHistory(agents.subList(0, 500), 4);
+        link(w, prds, agents, 0, 100, true);
+        w.deleteAgents(agents.subList(1900, 2000));
+        agents.addAll(w.createAgents(500));
+        w.advancePrds(prds);
+        link(w, prds, agents, 2000, 100, false);
+        writesAtLoss = writes();
+        assertThat(writesAtLoss).isEqualTo(25_000);
+
+        String lastLsn = scalar(primary(), "SELECT pg_current_wal_lsn()::text");
+        awaitRelayConfirmed(lastLsn, Duration.ofSeconds(120));
+        try (Connection p = primary()) {
+            lastPrimaryState = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(p);
+        }
+        relay.kill();
+        privateStack.stack.primary().destroy();
+        assertThat(privateStack.stack.primary().dataDir()).doesNotExist();
+        System.out.printf("drill: primary destroyed after %d writes, relay confirmed through %s%n", writesAtLoss, lastLsn);
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        if (relay != null && relay.alive()) {
+            relay.kill();
+        }
+        if (privateStack != null) {
+            privateStack.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void restoreAndReplayRecoverEveryCommittedWriteAfterThePrimaryIsLost() throws Exception {
+        String restored = privateStack.endpoints.standbyJdbcUrl("it_ops_restored");
+        long t0 = System.nanoTime();
+        assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + restored), env)).isZero();
+        try (Connection c = connect(restored)) {
+            assertThat(writes(c)).as("writes in the backup").isEqualTo(writesBeforeBackup);
+        }
+        assertThat(ReplayCommand.run(List.of("--backup=" + backup, "--target=" + restored), env)).isZero();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        try (Connection c = connect(restored)) {
+            long lost = writesAtLoss - writes(c);
+            System.out.printf("drill: restore + replay %.1f s, lost writes %d%n", seconds, lost);
+            assertThat(lost).isZero();
+            assertThat(new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c))
+                    .as("the lost primary's last state").isEqualTo(lastPrimaryState);
+        }
+        assertThat(VerifyCommand.run(List.of("--left=" + restored, "--right=" + env.get("FACTORY_STANDBY_DB_URL"),
+                "--scope=replayed"), env)).as("verify restored vs standby").isZero();
+    }
+
+    @Test
+    @Order(2)
+    void failoverPromotesTheStandbyWithNoLostWriteAndItTakesWrites() throws Exception {
+        String standby = env.get("FACTORY_STANDBY_DB_URL");
+        var result = FailoverCommand.failover(standby, env.get("FACTORY_DB_URL"), Map.of(), Duration.ofSeconds(5),
+                "it_ops_promoted", "factory_cdc", false, dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
+        System.out.printf("drill: failover RTO %.1f s, RPO %d writes%n", result.rtoSeconds(), result.lostWrites());
+        assertThat(result.lostWrites()).isZero();
+        try (Connection c = connect(standby)) {
+            assertThat(writes(c)).isEqualTo(writesAtLoss);
+            assertThat(new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c)).isEqualTo(lastPrimaryState);
+            assertThat(scalar(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_ops_promoted'"))
+                    .isEqualTo("1");
+            // the promoted standby is writable: identity sequences are past the copied rows
+            new WorkerLikeWriter(c).appendHistory(List.of(UUID.fromString(scalar(c,
+                    "SELECT id::text FROM factory.agents WHERE deleted_at IS NULL LIMIT 1"))), 3);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void corruptedOrIncompleteBackupIsRefusedAndLeavesNothingBehind() throws Exception {
+        Path corrupted = copy(backup, work.resolve("corrupted"));
+        Path file = corrupted.resolve("agent_history.copy.gz");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(file, bytes);
+        String target = privateStack.endpoints.standbyJdbcUrl("it_ops_refused");
+        String err = stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + corrupted, "--target=" + target),
+                env)).isEqualTo(1));
+        assertThat(err).contains("agent_history.copy.gz is corrupted: sha256");
+
+        Path incomplete = copy(backup, work.resolve("incomplete"));
+        Files.delete(incomplete.resolve("manifest.json"));
+        err = stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + incomplete, "--target=" + target),
+                env)).isEqualTo(1));
+        assertThat(err).contains("manifest.json is missing");
+        try (Connection c = connect(privateStack.endpoints.standbyJdbcUrl("postgres"))) {
+            assertThat(scalar(c, "SELECT count(*) FROM pg_database WHERE datname = 'it_ops_refused'")).isEqualTo("0");
+        }
+    }
+
+    private void link(WorkerLikeWriter w, List<UUID> prds, List<UUID> agents, int firstAgent, int n, boolean unlink)
+            throws SQLException {
+        List<UUID> p = new ArrayList<>();
+        List<UUID> a = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            p.add(prds.get(i % prds.size()));
+            a.add(agents.get(firstAgent + i));
+        }
+        w.link(p, a, unlink);
+    }
+
+    private long writes() throws SQLException {
+        try (Connection c = primary()) {
+            return writes(c);
+        }
+    }
+
+    /** Effects of the writes: a version row per entity change and a row per history entry. */
+    private static long writes(Connection c) throws SQLException {
+        return Long.parseLong(scalar(c, "SELECT (SELECT count(*) FROM factory.agent_versions) + (SELECT count(*) "
+                + "FROM factory.prd_versions) + (SELECT count(*) FROM factory.agent_history)"));
+    }
+
+    /** The relay has created its slot and streams from it, so every write from now on reaches its sinks. */
+    private void awaitRelayStreaming(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect(privateStack.endpoints.primaryJdbcUrl("postgres"))) {
+            while (scalar(c, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'") == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("relay not streaming within " + timeout + "; see " + relay.log);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private void awaitRelayConfirmed(String lsn, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect(privateStack.endpoints.primaryJdbcUrl("postgres"))) {
+            while (!"t".equals(scalar(c, "SELECT confirmed_flush_lsn >= '" + lsn + "'::pg_lsn FROM pg_replication_slots"
+                    + " WHERE slot_name = '" + SLOT + "'"))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("relay did not confirm " + lsn + " within " + timeout + "; see "
+                            + relay.log);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private Map<String, String> relayProperties() {
+        var e = privateStack.endpoints;
+        Map<String, String> p = new HashMap<>();
+        p.put("spring.datasource.url", e.primaryJdbcUrl(DB));
+        p.put("spring.kafka.bootstrap-servers", e.kafkaBootstrap());
+        p.put("spring.data.redis.url", e.redisUrl());
+        p.put("server.port", "0");
+        p.put("factory.cdc.name", "it-ops-dr");
+        p.put("factory.cdc.slot-name", SLOT);
+        p.put("factory.cdc.topic-prefix", "it_ops_dr");
+        p.put("factory.cdc.agents-audit-topic", "it.ops.audit.agents");
+        p.put("factory.cdc.prds-audit-topic", "it.ops.audit.prds");
+        p.put("factory.cdc.redis-prefix", "it-ops-dr");
+        p.put("factory.cdc.heartbeat-interval", "1s");
+        p.put("factory.cdc.offset-flush-interval", "500ms");
+        p.put("factory.cdc.restart-backoff", "1s");
+        p.put("factory.cdc.standby.url", e.standbyJdbcUrl(DB));
+        return p;
+    }
+
+    private Connection primary() throws SQLException {
+        return connect(env.get("FACTORY_DB_URL"));
+    }
+
+    private Connection connect(String url) throws SQLException {
+        return privateStackConnect(url);
+    }
+
+    private Connection privateStackConnect(String url) throws SQLException {
+        return java.sql.DriverManager.getConnection(url, privateStack.endpoints.superuser(),
+                privateStack.endpoints.superuserPassword());
+    }
+
+    private static String scalar(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private static String stderrOf(Body body) throws Exception {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            body.run();
+        } finally {
+            System.setErr(old);
+        }
+        old.print(buf);
+        return buf.toString();
+    }
+
+    private static Path copy(Path from, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        return to;
+    }
+
+    private static void deleteRecursively(Path dir) throws Exception {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+}

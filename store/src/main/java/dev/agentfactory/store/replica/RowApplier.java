@@ -1,0 +1,146 @@
+package dev.agentfactory.store.replica;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Applies row images (column name to value) to factory tables on one connection, the way a replica must:
+ * rows with a version column are only replaced by a newer version, other rows are upserted or deleted by
+ * key, so applying an image twice, or an older image after a newer one, changes nothing. Rows are batched
+ * per statement, so a stream alternating between tables still goes out in few round trips; a table's rows
+ * keep their order (a second statement on a table sends everything pending first), and tables are sent in
+ * the order they first appeared. {@link #flush()} sends them. The caller owns the transaction.
+ * Values may be strings, numbers or JSON trees (maps and lists, written as JSON text for jsonb columns).
+ */
+public final class RowApplier {
+
+    private final Connection connection;
+    private final JsonMapper json;
+    private final Map<String, ColumnTypes> tables = new HashMap<>();
+    /** Statement text to its batch, in first-use order; each entry also remembers its table. */
+    private final Map<String, PreparedStatement> pending = new LinkedHashMap<>();
+    private final Map<String, String> pendingByTable = new HashMap<>();
+    private long applied;
+
+    public RowApplier(Connection connection, JsonMapper json) {
+        this.connection = connection;
+        this.json = json;
+    }
+
+    /** Inserts the row, or replaces the stored one when it has no version column or an older version. */
+    public void upsert(TableSpec table, Map<String, Object> row) throws SQLException {
+        ColumnTypes t = types(table);
+        List<String> columns = List.copyOf(row.keySet());
+        add(table, upsertSql(t, columns), columns, row);
+    }
+
+    /**
+     * Inserts the row unless one with its key exists. For rows that never change once written (version
+     * snapshots, history entries, dedup records): a copy rebuilt from a change stream must not overwrite the
+     * original where it survived.
+     */
+    public void insertIfAbsent(TableSpec table, Map<String, Object> row) throws SQLException {
+        ColumnTypes t = types(table);
+        List<String> columns = List.copyOf(row.keySet());
+        add(table, insertSql(t, columns) + " DO NOTHING", columns, row);
+    }
+
+    /** Deletes by key; a versioned row only when the stored version is not newer than the image's. */
+    public void delete(TableSpec table, Map<String, Object> row) throws SQLException {
+        ColumnTypes t = types(table);
+        List<String> columns = new ArrayList<>(table.key());
+        String where = columns.stream().map(c -> TableSpec.quote(c) + " = " + t.param(c))
+                .collect(Collectors.joining(" AND "));
+        if (table.versionColumn() != null) {
+            where += " AND " + TableSpec.quote(table.versionColumn()) + " <= " + t.param(table.versionColumn());
+            columns.add(table.versionColumn());
+        }
+        add(table, "DELETE FROM " + table.qualified() + " WHERE " + where, columns, row);
+    }
+
+    /** Sends the batched statements. */
+    public void flush() throws SQLException {
+        try {
+            for (PreparedStatement ps : pending.values()) {
+                ps.executeBatch();
+            }
+        } finally {
+            for (PreparedStatement ps : pending.values()) {
+                ps.close();
+            }
+            pending.clear();
+            pendingByTable.clear();
+        }
+    }
+
+    /** Row images handed to this applier so far (applied or found already newer). */
+    public long applied() {
+        return applied;
+    }
+
+    private void add(TableSpec table, String sql, List<String> columns, Map<String, Object> row)
+            throws SQLException {
+        String current = pendingByTable.get(table.name());
+        if (current != null && !current.equals(sql)) {
+            flush(); // e.g. an unlink after a link of the same pair: the order between them matters
+        }
+        PreparedStatement ps = pending.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            pending.put(sql, ps);
+            pendingByTable.put(table.name(), sql);
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            ps.setString(i + 1, text(row.get(columns.get(i))));
+        }
+        ps.addBatch();
+        applied++;
+    }
+
+    private String text(Object value) {
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        if (value instanceof Map<?, ?> || value instanceof List<?>) {
+            return json.writeValueAsString(value);
+        }
+        return value.toString();
+    }
+
+    private static String insertSql(ColumnTypes t, List<String> columns) {
+        TableSpec table = t.table();
+        String names = columns.stream().map(TableSpec::quote).collect(Collectors.joining(", "));
+        String values = columns.stream().map(t::param).collect(Collectors.joining(", "));
+        return "INSERT INTO " + table.qualified() + " AS t (" + names + ")"
+                + (t.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + values + ") ON CONFLICT ("
+                + table.key().stream().map(TableSpec::quote).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String upsertSql(ColumnTypes t, List<String> columns) {
+        TableSpec table = t.table();
+        String updates = columns.stream().filter(c -> !table.key().contains(c))
+                .map(c -> TableSpec.quote(c) + " = excluded." + TableSpec.quote(c)).collect(Collectors.joining(", "));
+        String action = updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + updates
+                + (table.versionColumn() == null ? "" : " WHERE t." + TableSpec.quote(table.versionColumn())
+                        + " < excluded." + TableSpec.quote(table.versionColumn()));
+        return insertSql(t, columns) + " " + action;
+    }
+
+    private ColumnTypes types(TableSpec table) throws SQLException {
+        ColumnTypes t = tables.get(table.name());
+        if (t == null) {
+            t = ColumnTypes.load(connection, table);
+            tables.put(table.name(), t);
+        }
+        return t;
+    }
+}
