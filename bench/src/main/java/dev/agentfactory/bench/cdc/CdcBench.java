@@ -54,6 +54,7 @@ public final class CdcBench {
     private final String topic = "bench.cdc." + suffix + ".audit.agents";
     private final String prefix = "bench-cdc-" + suffix;
     private final Path root = Path.of(System.getenv().getOrDefault("FACTORY_ROOT", "."));
+    private int cursor;
 
     private CdcBench(int rate, int seconds, int batch) {
         this.rate = rate;
@@ -101,6 +102,20 @@ public final class CdcBench {
 
     private int measure(StackEndpoints e, BenchWriter writer, List<UUID> agents, RedisCommands<String, String> redis,
                         RedisClient redisClient) throws Exception {
+        // warm-up: the same load, unmeasured, then wait until the relay has caught up
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("FACTORY_BENCH_CDC_WARMUP_S", "10"));
+        BlockingQueue<Sample> last = new LinkedBlockingQueue<>();
+        drive(writer, agents, warmup, List.of(last));
+        Sample tail = null;
+        for (Sample s = last.poll(); s != null; s = last.poll()) {
+            tail = s;
+        }
+        if (tail != null) {
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (versionInRedis(redisClient, tail.id()) < tail.version() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+        }
         LagSamples audit = new LagSamples();
         LagSamples redisLag = new LagSamples();
         LagSamples standbyLag = new LagSamples();
@@ -112,26 +127,8 @@ public final class CdcBench {
         Thread redisSampler = sampler("redis", redisQueue, s -> versionInRedis(redisClient, s.id()), redisLag);
         Thread standbySampler = sampler("standby", standbyQueue, standbyVersion(e), standbyLag);
 
-        long intervalNanos = TimeUnit.SECONDS.toNanos(1) * batch / rate;
         long start = System.nanoTime();
-        long txs = (long) rate * seconds / batch;
-        int cursor = 0;
-        for (long i = 0; i < txs; i++) {
-            long due = start + i * intervalNanos;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            List<UUID> ids = new ArrayList<>(batch);
-            for (int k = 0; k < batch; k++) {
-                ids.add(agents.get(cursor));
-                cursor = (cursor + 1) % agents.size();
-            }
-            BenchWriter.Written w = writer.update(ids);
-            Sample s = new Sample(w.id(), w.version(), System.currentTimeMillis());
-            redisQueue.add(s);
-            standbyQueue.add(s);
-        }
+        long txs = drive(writer, agents, seconds, List.of(redisQueue, standbyQueue));
         double elapsed = (System.nanoTime() - start) / 1e9;
         long events = txs * batch;
         redisQueue.add(Sample.END);
@@ -162,6 +159,29 @@ public final class CdcBench {
                 & verdict("standby", standbyLag.percentile(99), STANDBY_TARGET_MS);
         writeJson(figures);
         return ok ? 0 : 1;
+    }
+
+    /** Offers {@code rate} entity changes per second for {@code secs}; one sample per transaction. */
+    private long drive(BenchWriter writer, List<UUID> agents, int secs, List<BlockingQueue<Sample>> queues)
+            throws Exception {
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) * batch / rate;
+        long start = System.nanoTime();
+        long txs = (long) rate * secs / batch;
+        for (long i = 0; i < txs; i++) {
+            long wait = start + i * intervalNanos - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            List<UUID> ids = new ArrayList<>(batch);
+            for (int k = 0; k < batch; k++) {
+                ids.add(agents.get(cursor));
+                cursor = (cursor + 1) % agents.size();
+            }
+            BenchWriter.Written w = writer.update(ids);
+            Sample s = new Sample(w.id(), w.version(), System.currentTimeMillis());
+            queues.forEach(q -> q.add(s));
+        }
+        return txs;
     }
 
     private static boolean verdict(String sink, long p99, long target) {
@@ -238,7 +258,12 @@ public final class CdcBench {
     private Process startRelay(StackEndpoints e) throws Exception {
         Path jar = root.resolve("cdc-relay/target/cdc-relay.jar");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar.toString()));
+                "-Xmx512m"));
+        String extra = System.getenv("FACTORY_BENCH_RELAY_JAVA_OPTS"); // e.g. a JFR recording
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
         Map<String, String> p = new LinkedHashMap<>();
         p.put("spring.datasource.url", e.primaryJdbcUrl(db));
         p.put("spring.kafka.bootstrap-servers", e.kafkaBootstrap());
@@ -262,11 +287,12 @@ public final class CdcBench {
     private void migrate(String url) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", root.resolve("migrations/target/migrations.jar").toString(), "migrate")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("bench/target/bench-cdc-migrate.log").toFile()));
         pb.environment().put("FACTORY_DB_URL", url);
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("migrating " + url + " failed");
+            throw new IllegalStateException("migrating " + url + " failed: see bench/target/bench-cdc-migrate.log");
         }
     }
 
