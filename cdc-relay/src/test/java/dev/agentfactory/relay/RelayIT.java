@@ -86,6 +86,11 @@ class RelayIT {
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
         this.endpoints = endpoints;
         this.stack = stack;
+        try (Connection c = superuser(endpoints.primaryJdbcUrl("postgres")); Statement st = c.createStatement()) {
+            // a run killed before its tear-down leaves its slot behind, pinning WAL on the shared primary
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                    + "WHERE slot_name LIKE 'it\\_relay\\_%' AND NOT active");
+        }
         stack.primary().createDatabase(db);
         stack.standby().createDatabase(db);
         migrate(endpoints.primaryJdbcUrl(db));
@@ -234,6 +239,22 @@ class RelayIT {
      * its repackaged executable jar, whose classes a test class path cannot load.
      */
     private static void migrate(String url) throws Exception {
+        // V1 ALTERs the cluster-wide roles; suites migrating in parallel can collide ("tuple concurrently
+        // updated"), and the failed migration is rolled back, so trying again is safe
+        for (int attempt = 1; ; attempt++) {
+            try {
+                migrateOnce(url);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                Thread.sleep(500L * attempt);
+            }
+        }
+    }
+
+    private static void migrateOnce(String url) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", "../migrations/target/migrations.jar", "migrate").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("target/it-migrations.log")));

@@ -150,6 +150,10 @@ public final class CdcBench {
         figures.put("cdc.audit_samples", audit.count());
         figures.put("cdc.redis_samples", redisLag.count());
         figures.put("cdc.standby_samples", standbyLag.count());
+        // the context of the figures: the relay shares the machine with the stack and the load generator
+        figures.put("cdc.machine_load_1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+        figures.put("cdc.cpus", Runtime.getRuntime().availableProcessors());
         figures.put("cdc.audit_lag_p99_target_ms", AUDIT_TARGET_MS);
         figures.put("cdc.redis_lag_p99_target_ms", REDIS_TARGET_MS);
         figures.put("cdc.standby_lag_p99_target_ms", STANDBY_TARGET_MS);
@@ -191,7 +195,8 @@ public final class CdcBench {
     }
 
     private static String unit(String figure) {
-        return figure.endsWith("_ms") ? "ms" : figure.endsWith("per_s") ? "1/s" : "count";
+        return figure.endsWith("_ms") ? "ms" : figure.endsWith("per_s") ? "1/s"
+                : figure.endsWith("load_1m") ? "load" : "count";
     }
 
     private void writeJson(Map<String, Object> figures) throws Exception {
@@ -285,6 +290,22 @@ public final class CdcBench {
     }
 
     private void migrate(String url) throws Exception {
+        // V1 ALTERs the cluster-wide roles; parallel migrations can collide ("tuple concurrently updated"),
+        // and the failed migration is rolled back, so trying again is safe
+        for (int attempt = 1; ; attempt++) {
+            try {
+                migrateOnce(url);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                Thread.sleep(500L * attempt);
+            }
+        }
+    }
+
+    private void migrateOnce(String url) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", root.resolve("migrations/target/migrations.jar").toString(), "migrate")
                 .redirectErrorStream(true)
