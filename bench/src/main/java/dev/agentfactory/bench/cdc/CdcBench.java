@@ -158,6 +158,8 @@ public final class CdcBench {
         figures.put("cdc.redis_lag_p99_target_ms", REDIS_TARGET_MS);
         figures.put("cdc.standby_lag_p99_target_ms", STANDBY_TARGET_MS);
         figures.forEach((k, v) -> System.out.println(k + " " + v + " " + unit(k)));
+        System.out.println("# max lag per 5 s window, ms: audit [" + audit.maxByWindow(5000) + "] redis ["
+                + redisLag.maxByWindow(5000) + "] standby [" + standbyLag.maxByWindow(5000) + "]");
         boolean ok = verdict("audit", audit.percentile(99), AUDIT_TARGET_MS)
                 & verdict("redis", redisLag.percentile(99), REDIS_TARGET_MS)
                 & verdict("standby", standbyLag.percentile(99), STANDBY_TARGET_MS);
