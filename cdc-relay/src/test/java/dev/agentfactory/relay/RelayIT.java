@@ -144,7 +144,7 @@ class RelayIT {
     @Test
     @Order(1)
     void idleFactoryStillAdvancesTheSlotThroughHeartbeats() throws Exception {
-        await(Duration.ofSeconds(90), "relay streaming", () -> slotActivePid() != null);
+        await(Duration.ofSeconds(90), "relay streaming", () -> slotActivePid() != null && confirmedFlushLsn() != null);
         String before = confirmedFlushLsn();
         String foreignWal;
         try (Connection c = superuser(endpoints.primaryJdbcUrl("postgres")); Statement st = c.createStatement()) {

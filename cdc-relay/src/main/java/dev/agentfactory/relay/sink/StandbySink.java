@@ -53,6 +53,7 @@ public class StandbySink implements Sink, AutoCloseable {
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
+                tables.clear(); // the standby's schema may have changed: read the catalog again on retry
                 throw e;
             }
         }
