@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 class RelayConfiguration {
 
     /** Most changes buffered before small transactions are handed to the sinks together. */
-    private static final int GROUP_CHANGES = 2000;
+    private static final int GROUP_CHANGES = 10_000;
 
     @Bean
     Rows rows() {

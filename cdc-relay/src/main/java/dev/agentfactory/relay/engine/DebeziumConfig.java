@@ -53,8 +53,8 @@ public final class DebeziumConfig {
         // walsender may not have exited yet, so retry the "slot is active" error quickly, not every 10 s
         p.setProperty("slot.retry.delay.ms", "500");
         p.setProperty("slot.max.retries", "60");
-        p.setProperty("max.batch.size", "4096");
-        p.setProperty("max.queue.size", "16384");
+        p.setProperty("max.batch.size", "8192");
+        p.setProperty("max.queue.size", "32768");
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("status.update.interval.ms", "1000");
         p.setProperty("offset.storage", PostgresOffsetStore.class.getName());
