@@ -206,9 +206,18 @@ class RelayIT {
         WorkerLikeWriter w = new WorkerLikeWriter(primary());
         List<UUID> live = agents.subList(0, 400);
         w.updateAgents(live);
-        w.appendHistory(live, 5); // 2,000 rows in one COPY transaction
-        first.kill(); // SIGKILL while the relay works through the large transactions above
+        int historyBefore = historySeen.size();
+        w.appendHistory(live, 25); // 10,000 rows in one COPY transaction, many sharing an LSN
+        // SIGKILL once the first events of that transaction reach the audit topic: mid-delivery, before its
+        // offset can be stored, so the new instance must deliver it again
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (historySeen.size() == historyBefore) {
+            assertThat(System.nanoTime()).as("the large transaction reaching the audit topic").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        first.kill();
         long killedAt = System.nanoTime();
+        long auditBeforeKill = auditRecords.get();
         w.updateAgents(live);
         w.appendHistory(live, 5);
         awaitInRedis(live.get(0), Duration.ofSeconds(60));
@@ -226,7 +235,8 @@ class RelayIT {
         awaitInRedis(live.get(0), Duration.ofSeconds(120));
         double restart = (System.nanoTime() - secondKilledAt) / 1e9;
         ConsistencyReport report = awaitConsistent(Duration.ofSeconds(180));
-        System.out.printf("kill: takeover by the waiting instance %.1f s after SIGKILL, a restarted process caught up "
+        System.out.printf("kill: first SIGKILL after %d audit records; ", auditBeforeKill);
+        System.out.printf("takeover by the waiting instance %.1f s after SIGKILL, a restarted process caught up "
                 + "%.1f s after SIGKILL; %d audit records for %d distinct events (duplicates absorbed)%n", takeover,
                 restart, auditRecords.get(), eventsSeen.size());
         assertThat(takeover).isLessThan(30);
