@@ -1,6 +1,5 @@
 package dev.agentfactory.bench.cdc;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,12 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,10 +21,6 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -78,15 +71,15 @@ public final class CdcBench {
         Process relay = null;
         RedisClient redisClient = RedisClient.create(e.redisUrl());
         try {
-            migrate(e.primaryJdbcUrl(db));
-            migrate(e.standbyJdbcUrl(db));
+            BenchRelay.migrate(root, e.primaryJdbcUrl(db));
+            BenchRelay.migrate(root, e.standbyJdbcUrl(db));
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", e.kafkaBootstrap()))) {
                 admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1),
                         new NewTopic(topic.replace("agents", "prds"), 1, (short) 1))).all().get();
             }
             BenchWriter writer = new BenchWriter(connect(e.primaryJdbcUrl(db), e));
             List<UUID> agents = writer.seed(Math.max(2000, batch * 50));
-            relay = startRelay(e);
+            relay = new BenchRelay(root, db, prefix, topic).start(e);
             RedisCommands<String, String> redis = redisClient.connect().sync();
             awaitVisible(redis, agents.get(agents.size() - 1), 1, Duration.ofSeconds(120));
             return measure(e, writer, agents, redis, redisClient);
@@ -103,7 +96,7 @@ public final class CdcBench {
     private int measure(StackEndpoints e, BenchWriter writer, List<UUID> agents, RedisCommands<String, String> redis,
                         RedisClient redisClient) throws Exception {
         // warm-up: the same load, unmeasured, then wait until the relay has caught up
-        int warmup = Integer.parseInt(System.getenv().getOrDefault("FACTORY_BENCH_CDC_WARMUP_S", "10"));
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("FACTORY_BENCH_CDC_WARMUP_S", "30"));
         BlockingQueue<Sample> last = new LinkedBlockingQueue<>();
         drive(writer, agents, warmup, List.of(last));
         Sample tail = null;
@@ -262,63 +255,6 @@ public final class CdcBench {
         }
     }
 
-    private Process startRelay(StackEndpoints e) throws Exception {
-        Path jar = root.resolve("cdc-relay/target/cdc-relay.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m"));
-        String extra = System.getenv("FACTORY_BENCH_RELAY_JAVA_OPTS"); // e.g. a JFR recording
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-jar", jar.toString()));
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("spring.datasource.url", e.primaryJdbcUrl(db));
-        p.put("spring.kafka.bootstrap-servers", e.kafkaBootstrap());
-        p.put("spring.data.redis.url", e.redisUrl());
-        p.put("server.port", "0");
-        p.put("factory.cdc.name", prefix);
-        p.put("factory.cdc.slot-name", db);
-        p.put("factory.cdc.topic-prefix", db);
-        p.put("factory.cdc.agents-audit-topic", topic);
-        p.put("factory.cdc.prds-audit-topic", topic.replace("agents", "prds"));
-        p.put("factory.cdc.redis-prefix", prefix);
-        p.put("factory.cdc.lock-key", Long.toString(Math.abs((long) db.hashCode()) + 1_000_000L));
-        p.put("factory.cdc.standby.url", e.standbyJdbcUrl(db));
-        p.forEach((k, v) -> cmd.add("--" + k + "=" + v));
-        Path log = root.resolve("bench/target/bench-cdc-relay.log");
-        Files.createDirectories(log.getParent());
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(new File(log.toString()))).start();
-    }
-
-    private void migrate(String url) throws Exception {
-        // V1 ALTERs the cluster-wide roles; parallel migrations can collide ("tuple concurrently updated"),
-        // and the failed migration is rolled back, so trying again is safe
-        for (int attempt = 1; ; attempt++) {
-            try {
-                migrateOnce(url);
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt == 3) {
-                    throw e;
-                }
-                Thread.sleep(500L * attempt);
-            }
-        }
-    }
-
-    private void migrateOnce(String url) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", root.resolve("migrations/target/migrations.jar").toString(), "migrate")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("bench/target/bench-cdc-migrate.log").toFile()));
-        pb.environment().put("FACTORY_DB_URL", url);
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("migrating " + url + " failed: see bench/target/bench-cdc-migrate.log");
-        }
-    }
-
     private void cleanUp(LocalStack stack, StackEndpoints e, RedisClient redisClient) throws Exception {
         try (Connection c = connect(e.primaryJdbcUrl("postgres"), e); Statement st = c.createStatement()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -343,70 +279,5 @@ public final class CdcBench {
 
     private static Connection connect(String url, StackEndpoints e) throws SQLException {
         return DriverManager.getConnection(url, e.superuser(), e.superuserPassword());
-    }
-
-    /** Consumes the audit topic from its end and records event commit time → arrival. */
-    private static final class AuditListener extends Thread implements AutoCloseable {
-        private final KafkaConsumer<String, String> consumer;
-        private final String topic;
-        private final long fromMs;
-        private final LagSamples lag;
-        private volatile boolean running = true;
-        private volatile long seen;
-
-        AuditListener(String bootstrap, String topic, long fromMs, LagSamples lag) {
-            super("bench-audit");
-            Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrap);
-            p.put("key.deserializer", StringDeserializer.class.getName());
-            p.put("value.deserializer", StringDeserializer.class.getName());
-            p.put("fetch.max.wait.ms", "10");
-            this.consumer = new KafkaConsumer<>(p);
-            this.topic = topic;
-            this.fromMs = fromMs;
-            this.lag = lag;
-            List<TopicPartition> parts = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
-                    new TopicPartition(topic, 2));
-            consumer.assign(parts);
-            consumer.seekToEnd(parts);
-            parts.forEach(consumer::position);
-        }
-
-        @Override
-        public void run() {
-            while (running) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
-                    long now = System.currentTimeMillis();
-                    long commit = commitMillis(r.value());
-                    if (commit >= fromMs) {
-                        lag.add(now - commit);
-                        seen++;
-                    }
-                }
-            }
-            consumer.close();
-        }
-
-        void awaitCount(long n, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (seen < n && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            join(10_000);
-        }
-
-        private static long commitMillis(String json) {
-            int i = json.indexOf("\"commitTime\":\"");
-            if (i < 0) {
-                return -1;
-            }
-            int start = i + 14;
-            return Instant.parse(json.substring(start, json.indexOf('"', start))).toEpochMilli();
-        }
     }
 }
