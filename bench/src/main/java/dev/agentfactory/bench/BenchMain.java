@@ -2,6 +2,7 @@ package dev.agentfactory.bench;
 
 import java.util.List;
 
+import dev.agentfactory.bench.cdc.CdcBench;
 import dev.agentfactory.bench.dr.DrBench;
 import dev.agentfactory.bench.query.QueryBench;
 
@@ -11,20 +12,26 @@ import dev.agentfactory.bench.query.QueryBench;
  */
 public final class BenchMain {
 
+    private static final String USAGE = """
+            usage: bench <name> [options]
+              query [iterations]                          store read latency with 100,000 agents and PRDs
+              cdc [events/s=2000] [seconds=30] [changes/tx=40]
+                                                          commit -> audit topic, Redis and standby lag
+              dr                                          backup, restore + replay and failover of 1,000,000 rows""";
+
     private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
         List<String> argv = List.of(args);
         String name = argv.isEmpty() ? "help" : argv.get(0);
+        List<String> rest = argv.isEmpty() ? List.of() : argv.subList(1, argv.size());
         switch (name) {
             case "query" -> QueryBench.run(argv);
-            case "dr" -> DrBench.main(argv.subList(1, argv.size()));
+            case "cdc" -> System.exit(CdcBench.run(rest));
+            case "dr" -> DrBench.main(rest);
             default -> {
-                System.err.println("""
-                        usage: bench <name>
-                          query [iterations]   read latency of the store with 100,000 agents and PRDs
-                          dr                   backup, restore + replay and failover of 1,000,000 rows""");
+                System.err.println(USAGE);
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

@@ -49,8 +49,12 @@ public final class DebeziumConfig {
         p.setProperty("heartbeat.interval.ms", Long.toString(cdc.heartbeatInterval().toMillis()));
         p.setProperty("heartbeat.action.query", HEARTBEAT_SQL);
         p.setProperty("slot.drop.on.stop", "false");
-        p.setProperty("max.batch.size", "4096");
-        p.setProperty("max.queue.size", "16384");
+        // Debezium opens the stream twice at start (resume-position search, then streaming); the first
+        // walsender may not have exited yet, so retry the "slot is active" error quickly, not every 10 s
+        p.setProperty("slot.retry.delay.ms", "500");
+        p.setProperty("slot.max.retries", "60");
+        p.setProperty("max.batch.size", "8192");
+        p.setProperty("max.queue.size", "32768");
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("status.update.interval.ms", "1000");
         p.setProperty("offset.storage", PostgresOffsetStore.class.getName());

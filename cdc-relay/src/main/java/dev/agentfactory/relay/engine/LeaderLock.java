@@ -20,6 +20,7 @@ final class LeaderLock implements AutoCloseable {
     private final DebeziumConfig.Primary primary;
     private final long key;
     private Connection connection;
+    private boolean held;
 
     LeaderLock(DebeziumConfig.Primary primary, long key) {
         this.primary = primary;
@@ -28,6 +29,9 @@ final class LeaderLock implements AutoCloseable {
 
     /** Tries once; true when this instance holds the lock. */
     boolean tryAcquire() throws SQLException {
+        if (held && stillHeld()) {
+            return true; // session locks stack: taking it twice would need two unlocks
+        }
         if (connection == null || !connection.isValid(2)) {
             closeQuietly();
             Properties p = new Properties();
@@ -41,7 +45,8 @@ final class LeaderLock implements AutoCloseable {
         try (PreparedStatement ps = connection.prepareStatement(TRY_LOCK_SQL)) {
             ps.setLong(1, key);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
+                held = rs.next() && rs.getBoolean(1);
+                return held;
             }
         }
     }
@@ -56,9 +61,10 @@ final class LeaderLock implements AutoCloseable {
     }
 
     void release() {
-        if (connection == null) {
+        if (connection == null || !held) {
             return;
         }
+        held = false;
         try (PreparedStatement ps = connection.prepareStatement(UNLOCK_SQL)) {
             ps.setLong(1, key);
             ps.execute();
@@ -82,5 +88,6 @@ final class LeaderLock implements AutoCloseable {
             // the session is gone either way
         }
         connection = null;
+        held = false;
     }
 }

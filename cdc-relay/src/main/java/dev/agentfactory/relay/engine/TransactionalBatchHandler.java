@@ -25,6 +25,9 @@ import io.debezium.engine.RecordChangeEvent;
  */
 public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
+    /** Written by Debezium's heartbeat action; its changes only move the offset. */
+    static final String HEARTBEAT_TABLE = "cdc_heartbeat";
+
     private final ChangeParser parser;
     private final SinkDispatcher sinks;
     private final int maxBufferedChanges;
@@ -49,7 +52,9 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
             if (event instanceof CdcEvent.TxBegin) {
                 inTransaction = true;
             } else if (event instanceof RowChange change) {
-                pending.add(change);
+                if (!change.table().equals(HEARTBEAT_TABLE)) {
+                    pending.add(change);
+                }
                 if (!inTransaction) {
                     pendingMark = record; // snapshot rows: no transaction markers
                 }

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -32,6 +34,8 @@ public class SinkDispatcher implements AutoCloseable {
     private final ExecutorService executor;
     private final CdcProperties props;
     private final MeterRegistry meters;
+    private final Map<String, Timer> lagTimers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> eventCounters = new ConcurrentHashMap<>();
 
     public SinkDispatcher(List<Sink> sinks, ExecutorService executor, CdcProperties props, MeterRegistry meters) {
         this.sinks = List.copyOf(sinks);
@@ -103,8 +107,9 @@ public class SinkDispatcher implements AutoCloseable {
 
     private void record(String sink, List<RowChange> changes) {
         Instant now = Instant.now();
-        Timer lag = Timer.builder("factory.cdc.sink.lag").tag("sink", sink)
-                .publishPercentileHistogram().register(meters);
+        Timer lag = lagTimers.computeIfAbsent(sink, s -> Timer.builder("factory.cdc.sink.lag").tag("sink", s)
+                .description("commit on the primary to durable in the sink").publishPercentileHistogram()
+                .register(meters));
         // one sample per transaction: commit -> durable in the sink
         Instant lastCommit = null;
         for (RowChange c : changes) {
@@ -114,7 +119,8 @@ public class SinkDispatcher implements AutoCloseable {
                 lastCommit = c.commitTime();
             }
         }
-        Counter.builder("factory.cdc.events").tag("sink", sink).register(meters).increment(changes.size());
+        eventCounters.computeIfAbsent(sink, s -> Counter.builder("factory.cdc.events").tag("sink", s)
+                .register(meters)).increment(changes.size());
     }
 
     @Override

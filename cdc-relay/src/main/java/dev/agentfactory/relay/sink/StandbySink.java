@@ -3,6 +3,7 @@ package dev.agentfactory.relay.sink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,11 +14,14 @@ import javax.sql.DataSource;
 import dev.agentfactory.relay.change.RowChange;
 
 /**
- * Applies changes to the standby database in one standby transaction per call, in commit order, batching
- * runs of the same statement. Entity rows are version-guarded; child tables are upserted or deleted by key,
+ * Applies changes to the standby database in one standby transaction per call, batching each table's rows. Entity rows are version-guarded; child tables are upserted or deleted by key,
  * so a redelivered change is a no-op and an older one never overwrites a newer row.
  */
 public class StandbySink implements Sink, AutoCloseable {
+
+    private static final Map<String, Integer> APPLY_ORDER = Map.of("agents", 0, "prds", 1, "agent_versions", 2,
+            "agent_history", 3, "prd_versions", 4, "prd_agents", 5, "audit_log", 6, "processed_events", 7,
+            "ingest_offsets", 8);
 
     private final DataSource standby;
     private final Map<String, StandbyTable> tables = new ConcurrentHashMap<>();
@@ -33,7 +37,12 @@ public class StandbySink implements Sink, AutoCloseable {
 
     @Override
     public void apply(List<RowChange> changes) throws SQLException {
-        List<RowChange> relevant = changes.stream().filter(c -> !c.table().startsWith("cdc_")).toList();
+        // Parents first, then one run per table: a handful of JDBC batches per call instead of a round trip per
+        // table switch. The sort is stable, so each row's changes keep their commit order; referencing rows
+        // never precede their parents (the worker never hard-deletes a parent).
+        List<RowChange> relevant = changes.stream()
+                .sorted(Comparator.comparingInt(c -> APPLY_ORDER.getOrDefault(c.table(), APPLY_ORDER.size())))
+                .toList();
         if (relevant.isEmpty()) {
             return;
         }
@@ -44,6 +53,7 @@ public class StandbySink implements Sink, AutoCloseable {
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
+                tables.clear(); // the standby's schema may have changed: read the catalog again on retry
                 throw e;
             }
         }

@@ -32,6 +32,8 @@ final class StandbyTable {
     private final Map<String, String> types = new LinkedHashMap<>();
     private final List<String> primaryKey = new ArrayList<>();
     private boolean identityAlways;
+    private final Map<List<String>, String> upserts = new java.util.concurrent.ConcurrentHashMap<>();
+    private String delete;
 
     private StandbyTable(String name) {
         this.name = name;
@@ -64,6 +66,10 @@ final class StandbyTable {
 
     /** INSERT ... ON CONFLICT DO UPDATE ... WHERE standby.version < excluded.version, for these columns. */
     String upsert(List<String> columns) {
+        return upserts.computeIfAbsent(columns, this::buildUpsert);
+    }
+
+    private String buildUpsert(List<String> columns) {
         String values = columns.stream().map(this::param).collect(Collectors.joining(", "));
         String updates = columns.stream().filter(col -> !primaryKey.contains(col))
                 .map(col -> q(col) + " = excluded." + q(col)).collect(Collectors.joining(", "));
@@ -77,6 +83,13 @@ final class StandbyTable {
 
     /** DELETE by primary key; a versioned row only if the standby does not hold a newer version. */
     String delete() {
+        if (delete == null) {
+            delete = buildDelete();
+        }
+        return delete;
+    }
+
+    private String buildDelete() {
         String where = primaryKey.stream().map(col -> q(col) + " = " + param(col)).collect(Collectors.joining(" AND "));
         return "DELETE FROM factory." + q(name) + " WHERE " + where
                 + (versioned() ? " AND version <= " + param("version") : "");

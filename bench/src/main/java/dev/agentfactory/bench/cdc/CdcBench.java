@@ -1,0 +1,283 @@
+package dev.agentfactory.bench.cdc;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * {@code bin/bench cdc}: agent writes at a fixed rate (default 2,000 entity changes/s, worker-shaped
+ * transactions) through the packaged relay, measuring commit → audit topic (the event's commit time to its
+ * arrival at a consumer), commit → Redis and commit → standby (commit return to the new version being
+ * readable, sampled once per transaction). Targets: p99 ≤ 1 s for audit and Redis, ≤ 2 s for the standby.
+ */
+public final class CdcBench {
+
+    private static final long AUDIT_TARGET_MS = 1000;
+    private static final long REDIS_TARGET_MS = 1000;
+    private static final long STANDBY_TARGET_MS = 2000;
+
+    private final int rate;
+    private final int seconds;
+    private final int batch;
+    private final String suffix = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+    private final String db = "bench_cdc_" + suffix;
+    private final String topic = "bench.cdc." + suffix + ".audit.agents";
+    private final String prefix = "bench-cdc-" + suffix;
+    private final Path root = Path.of(System.getenv().getOrDefault("FACTORY_ROOT", "."));
+    private int cursor;
+
+    private CdcBench(int rate, int seconds, int batch) {
+        this.rate = rate;
+        this.seconds = seconds;
+        this.batch = batch;
+    }
+
+    /** Arguments: [events per second] [seconds] [changes per transaction]. */
+    public static int run(List<String> args) throws Exception {
+        int rate = args.size() > 0 ? Integer.parseInt(args.get(0)) : 2000;
+        int seconds = args.size() > 1 ? Integer.parseInt(args.get(1)) : 30;
+        int batch = args.size() > 2 ? Integer.parseInt(args.get(2)) : 40;
+        return new CdcBench(rate, seconds, batch).run();
+    }
+
+    private int run() throws Exception {
+        LocalStack stack = LocalStack.fromEnvironment();
+        StackEndpoints e = stack.ensureRunning();
+        stack.primary().createDatabase(db);
+        stack.standby().createDatabase(db);
+        Process relay = null;
+        RedisClient redisClient = RedisClient.create(e.redisUrl());
+        try {
+            BenchRelay.migrate(root, e.primaryJdbcUrl(db));
+            BenchRelay.migrate(root, e.standbyJdbcUrl(db));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", e.kafkaBootstrap()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1),
+                        new NewTopic(topic.replace("agents", "prds"), 1, (short) 1))).all().get();
+            }
+            BenchWriter writer = new BenchWriter(connect(e.primaryJdbcUrl(db), e));
+            List<UUID> agents = writer.seed(Math.max(2000, batch * 50));
+            relay = new BenchRelay(root, db, prefix, topic).start(e);
+            RedisCommands<String, String> redis = redisClient.connect().sync();
+            awaitVisible(redis, agents.get(agents.size() - 1), 1, Duration.ofSeconds(120));
+            return measure(e, writer, agents, redis, redisClient);
+        } finally {
+            if (relay != null) {
+                relay.destroy();
+                relay.waitFor(60, TimeUnit.SECONDS);
+                relay.destroyForcibly();
+            }
+            cleanUp(stack, e, redisClient);
+        }
+    }
+
+    private int measure(StackEndpoints e, BenchWriter writer, List<UUID> agents, RedisCommands<String, String> redis,
+                        RedisClient redisClient) throws Exception {
+        // warm-up: the same load, unmeasured, then wait until the relay has caught up
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("FACTORY_BENCH_CDC_WARMUP_S", "30"));
+        BlockingQueue<Sample> last = new LinkedBlockingQueue<>();
+        drive(writer, agents, warmup, List.of(last));
+        Sample tail = null;
+        for (Sample s = last.poll(); s != null; s = last.poll()) {
+            tail = s;
+        }
+        if (tail != null) {
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (versionInRedis(redisClient, tail.id()) < tail.version() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+        LagSamples audit = new LagSamples();
+        LagSamples redisLag = new LagSamples();
+        LagSamples standbyLag = new LagSamples();
+        BlockingQueue<Sample> redisQueue = new LinkedBlockingQueue<>();
+        BlockingQueue<Sample> standbyQueue = new LinkedBlockingQueue<>();
+        long loadStartMs = System.currentTimeMillis();
+        AuditListener listener = new AuditListener(e.kafkaBootstrap(), topic, loadStartMs, audit);
+        listener.start();
+        Thread redisSampler = sampler("redis", redisQueue, s -> versionInRedis(redisClient, s.id()), redisLag);
+        Thread standbySampler = sampler("standby", standbyQueue, standbyVersion(e), standbyLag);
+
+        long start = System.nanoTime();
+        long txs = drive(writer, agents, seconds, List.of(redisQueue, standbyQueue));
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long events = txs * batch;
+        redisQueue.add(Sample.END);
+        standbyQueue.add(Sample.END);
+        redisSampler.join(120_000);
+        standbySampler.join(120_000);
+        listener.awaitCount(events, Duration.ofSeconds(60));
+        listener.close();
+
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("cdc.offered_events_per_s", rate);
+        figures.put("cdc.events_per_s", Math.round(events / elapsed));
+        figures.put("cdc.audit_lag_p50_ms", audit.percentile(50));
+        figures.put("cdc.audit_lag_p99_ms", audit.percentile(99));
+        figures.put("cdc.redis_lag_p50_ms", redisLag.percentile(50));
+        figures.put("cdc.redis_lag_p99_ms", redisLag.percentile(99));
+        figures.put("cdc.standby_lag_p50_ms", standbyLag.percentile(50));
+        figures.put("cdc.standby_lag_p99_ms", standbyLag.percentile(99));
+        figures.put("cdc.audit_samples", audit.count());
+        figures.put("cdc.redis_samples", redisLag.count());
+        figures.put("cdc.standby_samples", standbyLag.count());
+        // the context of the figures: the relay shares the machine with the stack and the load generator
+        figures.put("cdc.machine_load_1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+        figures.put("cdc.cpus", Runtime.getRuntime().availableProcessors());
+        figures.put("cdc.audit_lag_p99_target_ms", AUDIT_TARGET_MS);
+        figures.put("cdc.redis_lag_p99_target_ms", REDIS_TARGET_MS);
+        figures.put("cdc.standby_lag_p99_target_ms", STANDBY_TARGET_MS);
+        figures.forEach((k, v) -> System.out.println(k + " " + v + " " + unit(k)));
+        System.out.println("# max lag per 5 s window, ms: audit [" + audit.maxByWindow(5000) + "] redis ["
+                + redisLag.maxByWindow(5000) + "] standby [" + standbyLag.maxByWindow(5000) + "]");
+        boolean ok = verdict("audit", audit.percentile(99), AUDIT_TARGET_MS)
+                & verdict("redis", redisLag.percentile(99), REDIS_TARGET_MS)
+                & verdict("standby", standbyLag.percentile(99), STANDBY_TARGET_MS);
+        writeJson(figures);
+        return ok ? 0 : 1;
+    }
+
+    /** Offers {@code rate} entity changes per second for {@code secs}; one sample per transaction. */
+    private long drive(BenchWriter writer, List<UUID> agents, int secs, List<BlockingQueue<Sample>> queues)
+            throws Exception {
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) * batch / rate;
+        long start = System.nanoTime();
+        long txs = (long) rate * secs / batch;
+        for (long i = 0; i < txs; i++) {
+            long wait = start + i * intervalNanos - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            List<UUID> ids = new ArrayList<>(batch);
+            for (int k = 0; k < batch; k++) {
+                ids.add(agents.get(cursor));
+                cursor = (cursor + 1) % agents.size();
+            }
+            BenchWriter.Written w = writer.update(ids);
+            Sample s = new Sample(w.id(), w.version(), System.currentTimeMillis());
+            queues.forEach(q -> q.add(s));
+        }
+        return txs;
+    }
+
+    private static boolean verdict(String sink, long p99, long target) {
+        boolean ok = p99 >= 0 && p99 <= target;
+        System.out.printf("# %s p99 %d ms vs target <= %d ms: %s%n", sink, p99, target, ok ? "PASS" : "FAIL");
+        return ok;
+    }
+
+    private static String unit(String figure) {
+        return figure.endsWith("_ms") ? "ms" : figure.endsWith("per_s") ? "1/s"
+                : figure.endsWith("load_1m") ? "load" : "count";
+    }
+
+    private void writeJson(Map<String, Object> figures) throws Exception {
+        Path out = root.resolve("bench/target/bench-cdc.json");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, figures.entrySet().stream().map(en -> "  \"" + en.getKey() + "\": " + en.getValue())
+                .collect(Collectors.joining(",\n", "{\n", "\n}\n")));
+    }
+
+    /** One committed transaction to look for: its first agent's new version and the commit (return) time. */
+    record Sample(UUID id, long version, long committedAtMs) {
+        static final Sample END = new Sample(null, 0, 0);
+    }
+
+    interface VersionLookup {
+        long version(Sample s) throws Exception;
+    }
+
+    private static Thread sampler(String name, BlockingQueue<Sample> queue, VersionLookup lookup, LagSamples lag) {
+        Thread t = new Thread(() -> {
+            try {
+                for (Sample s = queue.take(); s != Sample.END; s = queue.take()) {
+                    long deadline = System.currentTimeMillis() + 60_000;
+                    while (lookup.version(s) < s.version() && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(1);
+                    }
+                    lag.add(System.currentTimeMillis() - s.committedAtMs());
+                }
+            } catch (Exception ex) {
+                throw new IllegalStateException(name + " sampler failed", ex);
+            }
+        }, "bench-" + name);
+        t.start();
+        return t;
+    }
+
+    private long versionInRedis(RedisClient client, UUID id) {
+        return RedisVersion.of(client, prefix + ":agent:" + id);
+    }
+
+    private VersionLookup standbyVersion(StackEndpoints e) throws SQLException {
+        Connection c = connect(e.standbyJdbcUrl(db), e);
+        PreparedStatement ps = c.prepareStatement("SELECT version FROM factory.agents WHERE id = ?");
+        return s -> {
+            ps.setObject(1, s.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        };
+    }
+
+    private void awaitVisible(RedisCommands<String, String> redis, UUID id, long version, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String key = prefix + ":agent:" + id;
+        while (redis.get(key) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("relay did not deliver the seed rows within " + timeout);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void cleanUp(LocalStack stack, StackEndpoints e, RedisClient redisClient) throws Exception {
+        try (Connection c = connect(e.primaryJdbcUrl("postgres"), e); Statement st = c.createStatement()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                        + db + "' AND active")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(200);
+            }
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                    + db + "'");
+        }
+        RedisVersion.deletePrefix(redisClient, prefix);
+        redisClient.shutdown();
+        stack.primary().dropDatabase(db);
+        stack.standby().dropDatabase(db);
+    }
+
+    private static Connection connect(String url, StackEndpoints e) throws SQLException {
+        return DriverManager.getConnection(url, e.superuser(), e.superuserPassword());
+    }
+}

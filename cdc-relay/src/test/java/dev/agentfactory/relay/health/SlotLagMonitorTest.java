@@ -1,0 +1,58 @@
+package dev.agentfactory.relay.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.engine.RelayRunner;
+import dev.agentfactory.relay.engine.ReplicationSlot;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+class SlotLagMonitorTest {
+
+    final AtomicLong lag = new AtomicLong();
+    final ReplicationSlot slot = new ReplicationSlot(null, "s") {
+        @Override
+        public OptionalLong lagBytes() {
+            return OptionalLong.of(lag.get());
+        }
+    };
+    final CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
+            Duration.ofDays(1), null, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 2, Duration.ofMillis(1),
+            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1000,
+            Duration.ofMillis(20));
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @Test
+    void healthGoesDownWhenTheSlotHoldsMoreWalThanTheThreshold() throws Exception {
+        SlotLagMonitor monitor = new SlotLagMonitor(slot, new RelayRunner(props, null, slot, null), props, meters);
+        try {
+            lag.set(10);
+            awaitGauge(10);
+            assertThat(monitor.health(true).getStatus()).isEqualTo(Status.UP);
+            lag.set(5000);
+            awaitGauge(5000);
+            Health health = monitor.health(true);
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("slotLagBytes", 5000L);
+        } finally {
+            monitor.destroy();
+        }
+    }
+
+    private void awaitGauge(long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (meters.get("factory.cdc.slot.lag.bytes").gauge().value() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(meters.get("factory.cdc.slot.lag.bytes").gauge().value()).isEqualTo(expected);
+    }
+}
