@@ -33,6 +33,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.relay.verify.ConsistencyChecker;
 import dev.agentfactory.relay.verify.ConsistencyReport;
 import dev.agentfactory.stack.LocalStack;
@@ -244,36 +246,8 @@ class RelayIT {
         assertThat(placeholders.get()).isZero();
     }
 
-    /**
-     * The migrations CLI (bin/db) on our database. In the reactor's verify phase the migrations module is
-     * its repackaged executable jar, whose classes a test class path cannot load.
-     */
-    private static void migrate(String url) throws Exception {
-        // V1 ALTERs the cluster-wide roles; suites migrating in parallel can collide ("tuple concurrently
-        // updated"), and the failed migration is rolled back, so trying again is safe
-        for (int attempt = 1; ; attempt++) {
-            try {
-                migrateOnce(url);
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt == 3) {
-                    throw e;
-                }
-                Thread.sleep(500L * attempt);
-            }
-        }
-    }
-
-    private static void migrateOnce(String url) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", "../migrations/target/migrations.jar", "migrate").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("target/it-migrations.log")));
-        pb.environment().put("FACTORY_DB_URL", url);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("migrating " + url + " failed: see target/it-migrations.log");
-        }
+    private static void migrate(String url) {
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
     }
 
     private Map<String, String> relayProperties() {

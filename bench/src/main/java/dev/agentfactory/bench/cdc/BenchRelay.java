@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 import dev.agentfactory.stack.StackEndpoints;
 
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+
 /**
  * The packaged relay and the migrations CLI as child processes, as they run in production: the benchmark
  * measures the shipped jar with its own database, slot, topics and Redis prefix.
@@ -58,31 +61,7 @@ final class BenchRelay {
                 .redirectOutput(ProcessBuilder.Redirect.to(new File(log.toString()))).start();
     }
 
-    static void migrate(Path root, String url) throws Exception {
-        // V1 ALTERs the cluster-wide roles; parallel migrations can collide ("tuple concurrently updated"),
-        // and the failed migration is rolled back, so trying again is safe
-        for (int attempt = 1; ; attempt++) {
-            try {
-                migrateOnce(root, url);
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt == 3) {
-                    throw e;
-                }
-                Thread.sleep(500L * attempt);
-            }
-        }
-    }
-
-    private static void migrateOnce(Path root, String url) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", root.resolve("migrations/target/migrations.jar").toString(), "migrate")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("bench/target/bench-cdc-migrate.log").toFile()));
-        pb.environment().put("FACTORY_DB_URL", url);
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("migrating " + url + " failed: see bench/target/bench-cdc-migrate.log");
-        }
+    static void migrate(Path root, String url) {
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
     }
 }
