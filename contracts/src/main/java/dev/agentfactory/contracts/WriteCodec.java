@@ -103,6 +103,11 @@ public final class WriteCodec {
         return new WriteEnvelope(eventId, entityId, expected, actor, occurredAt, WriteEnvelope.SCHEMA_VERSION, command);
     }
 
+    /** The payload object of a command, exactly as it appears in the envelope. */
+    public static ObjectNode payloadOf(WriteCommand command) {
+        return PayloadCodec.encode(command);
+    }
+
     /** The UTF-8 JSON of an outcome, as published on the results topic. */
     public byte[] encodeOutcome(WriteOutcome o) {
         return MAPPER.writeValueAsBytes(o);
