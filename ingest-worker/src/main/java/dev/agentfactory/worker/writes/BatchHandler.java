@@ -65,10 +65,6 @@ final class BatchHandler {
         Map<TopicPartition, Long> stored = offsets.lock(c, next.keySet());
         List<Item> fresh = items.stream().filter(i -> i.record().offset()
                 >= stored.getOrDefault(new TopicPartition(i.record().topic(), i.record().partition()), 0L)).toList();
-        List<Item> invalid = fresh.stream().filter(i -> !i.valid()).toList();
-        if (!invalid.isEmpty()) {
-            dlq.publish(invalid);
-        }
         List<WriteEnvelope> events = fresh.stream().filter(Item::valid).map(Item::envelope).toList();
         BatchState state = load(c, events);
         var now = clock.instant();
@@ -79,6 +75,12 @@ final class BatchHandler {
                     : applier.apply(e, state, now)));
         }
         writer.write(c, state);
+        // Dead letters go out after the writes (a batch the database refuses is split and retried, and must
+        // not dead-letter twice) and before the commit that moves the offsets past them.
+        List<Item> invalid = fresh.stream().filter(i -> !i.valid()).toList();
+        if (!invalid.isEmpty()) {
+            dlq.publish(invalid);
+        }
         offsets.advance(c, next);
         return new BatchResult(outcomes, invalid.size(), items.size() - fresh.size());
     }

@@ -6,6 +6,8 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,7 +38,7 @@ class CrashSafetyIT {
             worker.start().awaitHealthy(Duration.ofSeconds(90));
             Streams.send(producer, anchors.sends);
             bed.awaitCaughtUp(Duration.ofSeconds(60));
-            CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends);
+            CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends, 4000);
             Random random = new Random(7);
             int kills = 3;
             for (int k = 0; k < kills; k++) {
@@ -62,15 +64,22 @@ class CrashSafetyIT {
         try (WorkerProcess first = new WorkerProcess("scale-1", bed.workerProperties());
              WorkerProcess second = new WorkerProcess("scale-2", bed.workerProperties());
              WriteProducer producer = bed.producer()) {
-            first.start().awaitHealthy(Duration.ofSeconds(90));
+            first.start();
+            second.start();
+            first.awaitHealthy(Duration.ofSeconds(90));
+            second.awaitHealthy(Duration.ofSeconds(90));
             Streams.send(producer, anchors.sends);
             bed.awaitCaughtUp(Duration.ofSeconds(60));
-            CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends);
+            CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends, 1000);
+            Poll.until(Duration.ofSeconds(120), "both instances consuming their share", () ->
+                    Streams.meter(first, "factory_ingest_consumed_total") > 0
+                            && Streams.meter(second, "factory_ingest_consumed_total") > 0);
             long third = load.distinctEvents / 3;
             Poll.until(Duration.ofSeconds(180), "a third processed", () -> Streams.processed(bed) >= third);
-            second.start().awaitHealthy(Duration.ofSeconds(90));
-            Poll.until(Duration.ofSeconds(180), "two thirds processed", () -> Streams.processed(bed) >= 2 * third);
+            assertThat(streaming).as("the stream is still flowing when an instance dies").isNotDone();
             first.kill();
+            Poll.until(Duration.ofSeconds(180), "two thirds processed", () -> Streams.processed(bed) >= 2 * third);
+            first.start();
             streaming.join();
             bed.awaitCaughtUp(Duration.ofSeconds(240));
         }

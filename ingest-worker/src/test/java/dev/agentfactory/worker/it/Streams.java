@@ -32,9 +32,30 @@ final class Streams {
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
     }
 
-    /** Sends in the background. */
-    static CompletableFuture<Void> sendAsync(WriteProducer producer, List<WriteEnvelope> sends) {
-        return CompletableFuture.runAsync(() -> send(producer, sends));
+    /** Sends in the background at about {@code perSecond} records/s, so the stream outlasts crashes and rebalances. */
+    static CompletableFuture<Void> sendAsync(WriteProducer producer, List<WriteEnvelope> sends, int perSecond) {
+        return CompletableFuture.runAsync(() -> {
+            long start = System.nanoTime();
+            int chunk = Math.max(1, perSecond / 20);
+            for (int i = 0; i < sends.size(); i += chunk) {
+                send(producer, sends.subList(i, Math.min(sends.size(), i + chunk)));
+                long due = start + (long) ((i + chunk) * 1e9 / perSecond);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
+        });
+    }
+
+    /** A counter of the worker's Prometheus page (0 when absent). */
+    static double meter(WorkerProcess worker, String line) {
+        for (String l : worker.get("/actuator/prometheus").body().split("\n")) {
+            if (l.startsWith(line + " ")) {
+                return Double.parseDouble(l.substring(line.length() + 1).trim());
+            }
+        }
+        return 0;
     }
 
     static long processed(TestBed bed) {
