@@ -76,7 +76,7 @@ class IngestKafkaConfig {
     @Bean
     OutcomePublisher outcomePublisher(KafkaTemplate<byte[], byte[]> ingestTemplate, WriteCodec codec,
                                       IngestProperties props) {
-        return new OutcomePublisher(ingestTemplate, codec, props.resultsTopic());
+        return new OutcomePublisher(ingestTemplate, codec, props.resultsTopic(), Duration.ofSeconds(30));
     }
 
     /**

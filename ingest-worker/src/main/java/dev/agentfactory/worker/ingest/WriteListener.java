@@ -54,7 +54,9 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
         long start = System.nanoTime();
         BatchResult result = processor.process(items, deadLetters);
         long nanos = System.nanoTime() - start;
-        outcomes.publish(result.outcomes());
+        List<BatchResult.Applied> all = new ArrayList<>(result.outcomes());
+        all.addAll(result.restated());
+        outcomes.publish(all);
         metrics.committed(result, nanos, clock.instant());
         metrics.lag(consumer);
     }

@@ -74,6 +74,7 @@ final class BatchHandler {
             outcomes.add(new BatchResult.Applied(e, reason != null ? applier.reject(e, reason, state, now)
                     : applier.apply(e, state, now)));
         }
+        List<BatchResult.Applied> restated = restate(c, items, fresh, now);
         writer.write(c, state);
         // Dead letters go out after the writes (a batch the database refuses is split and retried, and must
         // not dead-letter twice) and before the commit that moves the offsets past them.
@@ -82,7 +83,28 @@ final class BatchHandler {
             dlq.publish(invalid);
         }
         offsets.advance(c, next);
-        return new BatchResult(outcomes, invalid.size(), items.size() - fresh.size());
+        return new BatchResult(outcomes, invalid.size(), restated);
+    }
+
+    private List<BatchResult.Applied> restate(Connection c, List<Item> items, List<Item> fresh, java.time.Instant now)
+            throws SQLException {
+        if (fresh.size() == items.size()) {
+            return List.of();
+        }
+        Set<Item> freshSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        freshSet.addAll(fresh);
+        List<WriteEnvelope> stale = items.stream().filter(i -> !freshSet.contains(i) && i.valid())
+                .map(Item::envelope).toList();
+        BatchState committed = new BatchState();
+        loader.loadProcessed(c, stale.stream().map(WriteEnvelope::eventId).toList(), committed);
+        List<BatchResult.Applied> restated = new ArrayList<>();
+        for (WriteEnvelope e : stale) {
+            BatchState.Prior prior = committed.processed.get(e.eventId());
+            if (prior != null) {
+                restated.add(new BatchResult.Applied(e, EventApplier.restated(e, prior, now)));
+            }
+        }
+        return restated;
     }
 
     private BatchState load(Connection c, List<WriteEnvelope> events) throws SQLException {

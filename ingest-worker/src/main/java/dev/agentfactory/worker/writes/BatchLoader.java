@@ -22,7 +22,7 @@ import dev.agentfactory.contracts.WriteOutcome.Status;
  */
 final class BatchLoader {
 
-    static final String SELECT_PROCESSED = "SELECT event_id, outcome, version FROM factory.processed_events "
+    static final String SELECT_PROCESSED = "SELECT event_id, outcome, version, reason FROM factory.processed_events "
             + "WHERE event_id = ANY(?::uuid[])";
     static final String AGENT_COLUMNS = "id, slug, name, kind, status, config::text, state::text, metadata::text, "
             + "version, created_at, created_by, updated_at, updated_by, deleted_at";
@@ -41,7 +41,7 @@ final class BatchLoader {
 
     void loadProcessed(Connection c, Collection<UUID> eventIds, BatchState s) throws SQLException {
         query(c, SELECT_PROCESSED, new ArrayList<>(eventIds), "uuid", rs -> s.processed.put(rs.getObject(1, UUID.class),
-                new BatchState.Prior(Status.valueOf(rs.getString(2)), (Long) rs.getObject(3))));
+                new BatchState.Prior(Status.valueOf(rs.getString(2)), (Long) rs.getObject(3), rs.getString(4))));
     }
 
     void loadAgents(Connection c, Collection<UUID> ids, boolean lock, Map<UUID, AgentRow> into) throws SQLException {

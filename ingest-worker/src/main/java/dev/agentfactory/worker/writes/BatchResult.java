@@ -7,9 +7,10 @@ import dev.agentfactory.contracts.WriteOutcome;
 
 /**
  * What a committed batch did: one outcome per fresh valid event (with its envelope, for the end-to-end
- * latency), how many records went to the DLQ and how many were skipped as already committed.
+ * latency), how many records went to the DLQ, and the stored outcomes of records an earlier delivery
+ * already committed (re-published so a crash before publishing loses no outcome; not counted again).
  */
-public record BatchResult(List<Applied> outcomes, int deadLettered, int alreadyCommitted) {
+public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied> restated) {
 
     public record Applied(WriteEnvelope envelope, WriteOutcome outcome) {
     }
@@ -17,6 +18,8 @@ public record BatchResult(List<Applied> outcomes, int deadLettered, int alreadyC
     static BatchResult merge(BatchResult a, BatchResult b) {
         List<Applied> all = new java.util.ArrayList<>(a.outcomes);
         all.addAll(b.outcomes);
-        return new BatchResult(all, a.deadLettered + b.deadLettered, a.alreadyCommitted + b.alreadyCommitted);
+        List<Applied> restated = new java.util.ArrayList<>(a.restated);
+        restated.addAll(b.restated);
+        return new BatchResult(all, a.deadLettered + b.deadLettered, restated);
     }
 }

@@ -16,7 +16,7 @@ import dev.agentfactory.contracts.WriteOutcome;
 final class BatchState {
 
     /** A processed event as {@code processed_events} (or an earlier event of this batch) records it. */
-    record Prior(WriteOutcome.Status status, Long version) {
+    record Prior(WriteOutcome.Status status, Long version, String reason) {
     }
 
     record VersionRow(UUID entityId, long version, String changeType, String snapshot, String actor, UUID eventId) {

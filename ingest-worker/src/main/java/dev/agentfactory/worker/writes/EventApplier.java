@@ -29,6 +29,14 @@ final class EventApplier {
         return record(e, d, s, now);
     }
 
+    /**
+     * The outcome of an event committed by an earlier delivery of the same record (the worker died between
+     * the commit and publishing its outcomes): the stored outcome again, not a DUPLICATE.
+     */
+    static WriteOutcome restated(WriteEnvelope e, BatchState.Prior prior, Instant now) {
+        return outcome(e, prior.status(), prior.version(), null, prior.reason(), now);
+    }
+
     /** Records an event the database itself refused (isolated by splitting the batch) as REJECTED. */
     WriteOutcome reject(WriteEnvelope e, String reason, BatchState s, Instant now) {
         BatchState.Prior prior = s.processed.get(e.eventId());
@@ -40,7 +48,7 @@ final class EventApplier {
 
     private WriteOutcome record(WriteEnvelope e, Decision d, BatchState s, Instant now) {
         String entityType = e.type().entityType().wireName();
-        s.processed.put(e.eventId(), new BatchState.Prior(d.status(), d.version()));
+        s.processed.put(e.eventId(), new BatchState.Prior(d.status(), d.version(), d.reason()));
         s.processedRows.add(new BatchState.ProcessedRow(e.eventId(), entityType, e.entityId(), e.type().wireName(),
                 d.status().name(), d.version(), d.reason()));
         if (d.status() == Status.APPLIED) {

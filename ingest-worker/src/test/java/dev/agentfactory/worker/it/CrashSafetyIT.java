@@ -52,6 +52,11 @@ class CrashSafetyIT {
             bed.awaitCaughtUp(Duration.ofSeconds(240));
         }
         ModelAssert.assertMatches(bed, anchors, load);
+        java.util.Set<UUID> eventIds = new java.util.HashSet<>();
+        anchors.sends.forEach(e -> eventIds.add(e.eventId()));
+        load.sends.forEach(e -> eventIds.add(e.eventId()));
+        assertThat(TopicReader.missingOutcomes(endpoints.kafkaBootstrap(), bed.resultsTopic, eventIds,
+                Duration.ofSeconds(120))).as("events without an outcome on the results topic").isEmpty();
     }
 
     @Test

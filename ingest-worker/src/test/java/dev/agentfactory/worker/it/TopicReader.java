@@ -38,6 +38,29 @@ final class TopicReader {
         return out;
     }
 
+    /** Reads the results topic until every one of {@code eventIds} has an outcome; returns those still missing. */
+    static java.util.Set<java.util.UUID> missingOutcomes(String bootstrap, String topic,
+                                                       java.util.Collection<java.util.UUID> eventIds, Duration timeout) {
+        dev.agentfactory.contracts.WriteCodec codec = new dev.agentfactory.contracts.WriteCodec();
+        java.util.Set<java.util.UUID> missing = new java.util.HashSet<>(eventIds);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> tps = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!missing.isEmpty() && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> missing.remove(codec.decodeOutcome(r.value()).eventId()));
+            }
+        }
+        return missing;
+    }
+
     static String header(ConsumerRecord<?, ?> r, String key) {
         Header h = r.headers().lastHeader(key);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
