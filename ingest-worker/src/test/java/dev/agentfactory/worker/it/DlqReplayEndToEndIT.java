@@ -67,7 +67,7 @@ class DlqReplayEndToEndIT {
                 .map(WriteOutcome::status)).containsExactly(WriteOutcome.Status.APPLIED, WriteOutcome.Status.DUPLICATE);
     }
 
-    private static int ops(String... args) throws Exception {
+    static int ops(String... args) throws Exception {
         Path jar = Path.of("..", "ops", "target", "ops.jar").toAbsolutePath();
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));

@@ -24,7 +24,7 @@ import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.ops.CliArgs;
 
 /**
- * {@code ops demo [--bootstrap B] [--wait-seconds N]}: publishes a small set of agent and PRD writes through
+ * {@code ops demo [--bootstrap B] [--wait-seconds N] [--agent-topic T] [--prd-topic T] [--results-topic T]}: publishes a small set of agent and PRD writes through
  * the contracts producer client (what an agent would do) and prints each write's outcome as the worker
  * reports it on the results topic.
  */
@@ -37,16 +37,21 @@ public final class DemoCommand {
         CliArgs cli;
         int waitSeconds;
         try {
-            cli = CliArgs.parse(args, Set.of("bootstrap", "wait-seconds"), env);
+            cli = CliArgs.parse(args, Set.of("bootstrap", "wait-seconds", "agent-topic", "prd-topic", "results-topic"),
+                    env);
             waitSeconds = Integer.parseInt(cli.get("wait-seconds", "FACTORY_DEMO_WAIT_SECONDS", "60"));
         } catch (IllegalArgumentException e) {
-            err.println("demo: " + e.getMessage() + "\nusage: ops demo [--bootstrap host:port] [--wait-seconds N]");
+            err.println("demo: " + e.getMessage() + "\nusage: ops demo [--bootstrap host:port] [--wait-seconds N]"
+                    + " [--agent-topic T] [--prd-topic T] [--results-topic T]");
             return 2;
         }
         String bootstrap = cli.get("bootstrap", "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092");
+        String agentTopic = cli.get("agent-topic", "FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES);
+        String prdTopic = cli.get("prd-topic", "FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES);
+        String resultsTopic = cli.get("results-topic", "FACTORY_INGEST_RESULTS_TOPIC", Topics.WRITE_RESULTS);
         List<List<WriteEnvelope>> phases = DemoWrites.build(UUID.randomUUID().toString().substring(0, 6));
-        try (KafkaConsumer<byte[], byte[]> results = resultsConsumer(bootstrap);
-             WriteProducer producer = new WriteProducer(bootstrap)) {
+        try (KafkaConsumer<byte[], byte[]> results = resultsConsumer(bootstrap, resultsTopic);
+             WriteProducer producer = new WriteProducer(bootstrap, Map.of(), agentTopic, prdTopic)) {
             for (List<WriteEnvelope> writes : phases) {
                 for (WriteEnvelope w : writes) {
                     producer.send(w).join();
@@ -64,14 +69,14 @@ public final class DemoCommand {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> resultsConsumer(String bootstrap) {
+    private static KafkaConsumer<byte[], byte[]> resultsConsumer(String bootstrap, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
-        List<TopicPartition> tps = c.partitionsFor(Topics.WRITE_RESULTS, Duration.ofSeconds(30)).stream()
-                .map(i -> new TopicPartition(Topics.WRITE_RESULTS, i.partition())).toList();
+        List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(i -> new TopicPartition(topic, i.partition())).toList();
         c.assign(tps);
         c.seekToEnd(tps);
         tps.forEach(c::position); // resolve the end now, before anything is published
@@ -90,7 +95,7 @@ public final class DemoCommand {
                 WriteOutcome o = codec.decodeOutcome(r.value());
                 if (pending.remove(o.eventId()) != null) {
                     seen.add(o);
-                    out.printf("outcome   %-22s %s  %s%s%n", o.type(), o.entityId(), o.status(),
+                    out.printf("outcome   %-22s %s  %s%s%s%n", o.type(), o.entityId(), o.status(),
                             o.version() != null ? " v" + o.version() : "", o.reason() != null ? " (" + o.reason() + ")" : "");
                 }
             }
