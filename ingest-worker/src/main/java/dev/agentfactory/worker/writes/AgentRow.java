@@ -39,15 +39,11 @@ final class AgentRow {
         s.put("name", name);
         s.put("kind", kind);
         s.put("status", status);
-        s.set("config", config.deepCopy());
-        s.set("state", state.deepCopy());
-        s.set("metadata", metadata.deepCopy());
-        s.put("version", version);
-        s.put("created_at", createdAt.toString());
-        s.put("created_by", createdBy);
-        s.put("updated_at", updatedAt.toString());
-        s.put("updated_by", updatedBy);
-        s.put("deleted_at", deletedAt == null ? null : deletedAt.toString());
+        // shared, not copied: the snapshot is serialized at once and the row replaces (never mutates) these
+        s.set("config", config);
+        s.set("state", state);
+        s.set("metadata", metadata);
+        Snapshots.putBookkeeping(s, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
         return s;
     }
 }

@@ -19,15 +19,10 @@ final class AgentRules {
         if (e.command() instanceof WriteCommand.AgentCreate c) {
             return create(e, c, row, s);
         }
-        if (row == null) {
-            return Decision.rejected("agent " + e.entityId() + " does not exist");
-        }
-        if (row.deletedAt != null) {
-            return Decision.conflict(row.version, "agent " + e.entityId() + " is deleted");
-        }
-        if (e.expectedVersion() != null && e.expectedVersion() != row.version) {
-            return Decision.conflict(row.version,
-                    "expected version " + e.expectedVersion() + " but the agent is at version " + row.version);
+        Decision refused = row == null ? Decision.precondition("agent", e.entityId(), false, null, 0, null)
+                : Decision.precondition("agent", e.entityId(), true, row.deletedAt, row.version, e.expectedVersion());
+        if (refused != null) {
+            return refused;
         }
         switch (e.type()) {
             case AGENT_UPDATE -> {

@@ -69,14 +69,9 @@ final class PrdRow {
         s.put("title", title);
         s.put("body", body);
         s.put("status", status);
-        s.set("metadata", metadata.deepCopy());
+        s.set("metadata", metadata);
         s.put("owner", owner);
-        s.put("version", version);
-        s.put("created_at", createdAt.toString());
-        s.put("created_by", createdBy);
-        s.put("updated_at", updatedAt.toString());
-        s.put("updated_by", updatedBy);
-        s.put("deleted_at", deletedAt == null ? null : deletedAt.toString());
+        Snapshots.putBookkeeping(s, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
         ArrayNode agents = s.putArray("agents");
         links.forEach((agentId, link) -> agents.addObject().put("agent_id", agentId.toString()).put("role", link.role()));
         return s;

@@ -28,15 +28,10 @@ final class PrdRules {
         if (e.command() instanceof WriteCommand.PrdCreate c) {
             return create(e, c, row, s);
         }
-        if (row == null) {
-            return Decision.rejected("PRD " + e.entityId() + " does not exist");
-        }
-        if (row.deletedAt != null) {
-            return Decision.conflict(row.version, "PRD " + e.entityId() + " is deleted");
-        }
-        if (e.expectedVersion() != null && e.expectedVersion() != row.version) {
-            return Decision.conflict(row.version,
-                    "expected version " + e.expectedVersion() + " but the PRD is at version " + row.version);
+        Decision refused = row == null ? Decision.precondition("PRD", e.entityId(), false, null, 0, null)
+                : Decision.precondition("PRD", e.entityId(), true, row.deletedAt, row.version, e.expectedVersion());
+        if (refused != null) {
+            return refused;
         }
         switch (e.type()) {
             case PRD_UPDATE -> {

@@ -9,16 +9,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.PostgresCluster;
@@ -125,11 +122,7 @@ final class TestBed {
 
     /** The log-end offsets of the write topics, once everything is produced. */
     Map<TopicPartition, Long> endOffsets() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(TopicReader.consumerProperties(endpoints.kafkaBootstrap()))) {
             List<TopicPartition> tps = new java.util.ArrayList<>();
             for (int i = 0; i < PARTITIONS; i++) {
                 tps.add(new TopicPartition(agentTopic, i));

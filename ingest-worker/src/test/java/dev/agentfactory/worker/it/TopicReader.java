@@ -20,12 +20,8 @@ final class TopicReader {
     }
 
     static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic, int n, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties(bootstrap))) {
             List<TopicPartition> tps = c.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(tps);
@@ -43,10 +39,7 @@ final class TopicReader {
                                                        java.util.Collection<java.util.UUID> eventIds, Duration timeout) {
         dev.agentfactory.contracts.WriteCodec codec = new dev.agentfactory.contracts.WriteCodec();
         java.util.Set<java.util.UUID> missing = new java.util.HashSet<>(eventIds);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Properties p = consumerProperties(bootstrap);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
             List<TopicPartition> tps = c.partitionsFor(topic).stream()
@@ -59,6 +52,14 @@ final class TopicReader {
             }
         }
         return missing;
+    }
+
+    static Properties consumerProperties(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
     }
 
     static String header(ConsumerRecord<?, ?> r, String key) {
