@@ -132,6 +132,29 @@ final class TestBed {
         }
     }
 
+    /** The group's offsets committed in Kafka, as topic-partition -> next offset. */
+    Map<String, Long> kafkaCommittedOffsets() throws Exception {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (Admin admin = admin()) {
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                    .forEach((tp, om) -> out.put(tp.toString(), om.offset()));
+        }
+        return out;
+    }
+
+    /** The group's offsets stored in the database with the rows, as topic-partition -> next offset. */
+    Map<String, Long> storedOffsets() throws SQLException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (Connection c = sql(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT topic, partition, next_offset FROM factory.ingest_offsets WHERE consumer_group = '" + group
+                        + "' AND next_offset > 0")) {
+            while (rs.next()) {
+                out.put(rs.getString(1) + "-" + rs.getInt(2), rs.getLong(3));
+            }
+        }
+        return out;
+    }
+
     /** Waits until the offsets committed in the database reach the log end of every partition. */
     void awaitCaughtUp(Duration timeout) {
         long end = endOffsets().values().stream().mapToLong(Long::longValue).sum();
