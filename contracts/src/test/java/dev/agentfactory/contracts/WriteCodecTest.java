@@ -1,0 +1,93 @@
+package dev.agentfactory.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.contracts.InvalidWriteException.Reason;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+class WriteCodecTest {
+
+    private final WriteCodec codec = new WriteCodec(2_000);
+
+    @Test
+    void everyCommandExampleInTheReadmeDecodesAndRoundTrips() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher m = Pattern.compile("```json\\n(\\{\"eventId\".*\"schemaVersion\".*)\\n```").matcher(readme);
+        List<CommandType> seen = new ArrayList<>();
+        while (m.find()) {
+            WriteEnvelope e = codec.decode(m.group(1).getBytes(StandardCharsets.UTF_8));
+            seen.add(e.type());
+            assertThat(codec.decode(codec.encode(e))).isEqualTo(e);
+        }
+        assertThat(seen).containsExactlyInAnyOrder(CommandType.values());
+    }
+
+    @Test
+    void bytesThatAreNotJsonAreMalformed() {
+        assertReason("{\"eventId\": \"3f", Reason.MALFORMED_JSON);
+        assertThatThrownBy(() -> codec.decode(new byte[0])).extracting(e -> ((InvalidWriteException) e).reason())
+                .isEqualTo(Reason.MALFORMED_JSON);
+    }
+
+    @Test
+    void anUnknownTypeIsNamedAsSuch() {
+        assertReason(envelope("agent.explode", UUID.randomUUID().toString(), "{}"), Reason.UNKNOWN_TYPE);
+    }
+
+    @Test
+    void idsThatAreNotCanonicalUuidsAreInvalidIds() {
+        assertReason(envelope("agent.delete", "agent-42", "{}"), Reason.INVALID_ID);
+        assertReason(envelope("agent.delete", "1-1-1-1-1", "{}"), Reason.INVALID_ID);
+        assertReason(envelope("prd.link-agent", UUID.randomUUID().toString(), "{\"agentId\":\"x\"}"), Reason.INVALID_ID);
+    }
+
+    @Test
+    void payloadsBreakingTheSchemaAreViolations() {
+        String id = UUID.randomUUID().toString();
+        assertReason(envelope("agent.create", id, "{\"slug\":\"x\",\"kind\":\"k\"}"), Reason.SCHEMA_VIOLATION);
+        assertReason(envelope("agent.create", id, "{\"slug\":\"Not A Slug\",\"name\":\"n\",\"kind\":\"k\"}"),
+                Reason.SCHEMA_VIOLATION);
+        assertReason(envelope("agent.update", id, "{\"status\":\"sleeping\"}"), Reason.SCHEMA_VIOLATION);
+        assertReason(envelope("agent.update", id, "{\"name\":null}"), Reason.SCHEMA_VIOLATION);
+        assertReason(envelope("agent.update", id, "{\"slug\":\"renamed\"}"), Reason.SCHEMA_VIOLATION);
+        assertReason(envelope("prd.update", id, "{\"status\":\"shipped\"}"), Reason.SCHEMA_VIOLATION);
+        assertReason("[1,2]", Reason.SCHEMA_VIOLATION);
+    }
+
+    @Test
+    void recordsOverTheLimitAreOversizedBeforeParsing() {
+        assertReason("x".repeat(2_001), Reason.OVERSIZED);
+    }
+
+    @Test
+    void encodedEnvelopesDecodeToTheSameRecord() {
+        WriteEnvelope e = WriteEnvelope.of(UUID.randomUUID(), 3L, "me", new WriteCommand.AgentUpdate(
+                JsonNodeFactory.instance.objectNode().put("name", "n")));
+        assertThat(codec.decode(codec.encode(e))).isEqualTo(e);
+    }
+
+    private void assertReason(String json, Reason reason) {
+        assertThatThrownBy(() -> codec.decode(json.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidWriteException.class)
+                .extracting(e -> ((InvalidWriteException) e).reason()).isEqualTo(reason);
+    }
+
+    private static String envelope(String type, String entityId, String payload) {
+        return "{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"" + type + "\",\"entityId\":\"" + entityId
+                + "\",\"actor\":\"t\",\"occurredAt\":\"2026-01-01T00:00:00Z\",\"schemaVersion\":1,\"payload\":"
+                + payload + "}";
+    }
+}

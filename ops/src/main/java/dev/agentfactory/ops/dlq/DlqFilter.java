@@ -1,0 +1,43 @@
+package dev.agentfactory.ops.dlq;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+import dev.agentfactory.contracts.DlqHeaders;
+
+/** Which dead letters to replay: by reason header and by when they were dead-lettered ([since, until)). */
+record DlqFilter(String reason, Instant since, Instant until) {
+
+    boolean matches(ConsumerRecord<?, ?> r) {
+        if (reason != null && !reason.equals(header(r, DlqHeaders.REASON))) {
+            return false;
+        }
+        Instant failedAt = failedAt(r);
+        return (since == null || !failedAt.isBefore(since)) && (until == null || failedAt.isBefore(until));
+    }
+
+    /** The failed-at header, else the DLQ record's own timestamp. */
+    private static Instant failedAt(ConsumerRecord<?, ?> r) {
+        String h = header(r, DlqHeaders.FAILED_AT);
+        try {
+            return h != null ? Instant.parse(h) : Instant.ofEpochMilli(r.timestamp());
+        } catch (DateTimeParseException e) {
+            return Instant.ofEpochMilli(r.timestamp());
+        }
+    }
+
+    static String header(ConsumerRecord<?, ?> r, String key) {
+        Header h = r.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "reason=" + (reason == null ? "any" : reason) + ", since=" + (since == null ? "-" : since)
+                + ", until=" + (until == null ? "-" : until);
+    }
+}

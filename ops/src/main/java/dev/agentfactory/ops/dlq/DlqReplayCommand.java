@@ -1,0 +1,60 @@
+package dev.agentfactory.ops.dlq;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.agentfactory.contracts.Topics;
+import dev.agentfactory.ops.CliArgs;
+
+/**
+ * {@code ops dlq-replay [--reason R] [--since T] [--until T] [--bootstrap B] [--dlq-topic D] [--dry-run true]}:
+ * re-publishes dead letters to their original topics once their cause is fixed. Safe to repeat: writes
+ * that were applied answer DUPLICATE (same eventId); ones still invalid return to the DLQ.
+ */
+public final class DlqReplayCommand {
+
+    private static final Set<String> OPTIONS = Set.of("reason", "since", "until", "bootstrap", "dlq-topic", "dry-run");
+
+    private DlqReplayCommand() {
+    }
+
+    public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        DlqFilter filter;
+        CliArgs cli;
+        try {
+            cli = CliArgs.parse(args, OPTIONS, env);
+            filter = new DlqFilter(cli.get("reason"), instant(cli.get("since"), "--since"),
+                    instant(cli.get("until"), "--until"));
+        } catch (IllegalArgumentException e) {
+            err.println("dlq-replay: " + e.getMessage());
+            err.println("usage: ops dlq-replay [--reason malformed_json|schema_violation|unknown_type|oversized|invalid_id]"
+                    + " [--since ISO-8601] [--until ISO-8601] [--bootstrap host:port] [--dlq-topic name] [--dry-run true]");
+            return 2;
+        }
+        String bootstrap = cli.get("bootstrap", "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092");
+        String topic = cli.get("dlq-topic", "FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ);
+        boolean dryRun = Boolean.parseBoolean(cli.get("dry-run"));
+        try {
+            DlqReplayer.Result r = new DlqReplayer(bootstrap, topic).replay(filter, dryRun);
+            out.printf("%s %d of %d dead letters in %s (%s)%n", dryRun ? "would replay" : "replayed", r.replayed(),
+                    r.scanned(), topic, filter);
+            r.byTopic().forEach((t, n) -> out.printf("  %s: %d%n", t, n));
+            return 0;
+        } catch (RuntimeException e) {
+            err.println("dlq-replay failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static Instant instant(String value, String option) {
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+        }
+    }
+}

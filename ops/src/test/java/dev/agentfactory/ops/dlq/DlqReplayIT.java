@@ -1,0 +1,112 @@
+package dev.agentfactory.ops.dlq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.contracts.DlqHeaders;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/** {@code ops dlq-replay} against the shared broker, on topics of its own. */
+@ExtendWith(LocalStackExtension.class)
+class DlqReplayIT {
+
+    @Test
+    void replaysOnlyTheMatchingDeadLettersToTheirOriginalTopicUnchanged(StackEndpoints endpoints) throws Exception {
+        String suffix = Long.toString(System.currentTimeMillis(), 36);
+        String dlq = "it-ops.dlq." + suffix;
+        String origin = "it-ops.writes." + suffix;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1), new NewTopic(origin, 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            p.send(deadLetter(dlq, origin, "k1", "big-1", "oversized", "2026-01-01T10:00:00Z")).get();
+            p.send(deadLetter(dlq, origin, "k2", "{broken", "malformed_json", "2026-01-01T11:00:00Z")).get();
+            p.send(deadLetter(dlq, origin, "k3", "big-2", "oversized", "2026-01-02T10:00:00Z")).get();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = DlqReplayCommand.run(List.of("--reason", "oversized", "--until", "2026-01-02T00:00:00Z",
+                "--bootstrap", endpoints.kafkaBootstrap(), "--dlq-topic", dlq), Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("replayed 1 of 3 dead letters");
+        List<ConsumerRecord<byte[], byte[]>> replayed = readAll(endpoints.kafkaBootstrap(), origin);
+        assertThat(replayed).hasSize(1);
+        ConsumerRecord<byte[], byte[]> r = replayed.get(0);
+        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k1");
+        assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("big-1");
+        assertThat(r.headers().lastHeader(DlqHeaders.REASON)).isNull();
+        assertThat(new String(r.headers().lastHeader(DlqHeaders.REPLAY_COUNT).value(), StandardCharsets.UTF_8))
+                .isEqualTo("1");
+        assertThat(new String(r.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo("t-1");
+    }
+
+    @Test
+    void aBadOptionIsRefusedWithUsageAndExitCode2() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DlqReplayCommand.run(List.of("--reasn", "oversized"), Map.of(), System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--reasn'", "usage:");
+        assertThat(DlqReplayCommand.run(List.of("--since", "yesterday"), Map.of(), System.out,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).isEqualTo(2);
+    }
+
+    private static ProducerRecord<byte[], byte[]> deadLetter(String dlq, String origin, String key, String value,
+                                                             String reason, String failedAt) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(dlq, key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8));
+        r.headers().add("traceparent", ("t-" + key.substring(1)).getBytes(StandardCharsets.UTF_8));
+        r.headers().add(DlqHeaders.ORIGINAL_TOPIC, origin.getBytes(StandardCharsets.UTF_8));
+        r.headers().add(DlqHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
+        r.headers().add(DlqHeaders.FAILED_AT, Instant.parse(failedAt).toString().getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (c.position(tp) < end && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
