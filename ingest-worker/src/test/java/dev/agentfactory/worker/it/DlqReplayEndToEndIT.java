@@ -68,7 +68,7 @@ class DlqReplayEndToEndIT {
     }
 
     static int ops(String... args) throws Exception {
-        Path jar = Path.of("..", "ops", "target", "ops.jar").toAbsolutePath();
+        Path jar = Path.of("..", "ops", "target", "ops-exec.jar").toAbsolutePath();
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         cmd.addAll(java.util.List.of(args));
