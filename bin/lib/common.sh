@@ -34,9 +34,11 @@ ensure_built() {
   mkdir -p "$ROOT/target" && touch "$stamp"
 }
 
-# The executable jar of a module: target/<module>.jar.
+# The executable jar of a module: target/<module>-exec.jar for modules that are also libraries, else
+# target/<module>.jar.
 module_jar() {
-  local jar="$ROOT/$1/target/$1.jar"
+  local jar="$ROOT/$1/target/$1-exec.jar"
+  [ -f "$jar" ] || jar="$ROOT/$1/target/$1.jar"
   [ -f "$jar" ] || die "$jar is missing (build with ./mvnw -DskipTests package)"
   printf '%s' "$jar"
 }
@@ -47,4 +49,6 @@ local_env() {
   export FACTORY_DB_URL="${FACTORY_DB_URL:-jdbc:postgresql://127.0.0.1:55432/factory}"
   export FACTORY_STANDBY_DB_URL="${FACTORY_STANDBY_DB_URL:-jdbc:postgresql://127.0.0.1:55433/factory}"
   export FACTORY_REDIS_URL="${FACTORY_REDIS_URL:-redis://127.0.0.1:16379}"
+  # A fixed, well-known secret is fine for the loopback stack only; deployments take it from Secret Manager.
+  export FACTORY_JWT_SECRET="${FACTORY_JWT_SECRET:-local-stack-jwt-secret-not-for-production-use}"
 }

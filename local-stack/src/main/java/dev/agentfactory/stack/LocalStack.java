@@ -2,6 +2,7 @@ package dev.agentfactory.stack;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,8 +23,9 @@ public final class LocalStack {
     public LocalStack(StackSettings settings) {
         this.settings = withUsableOsUser(settings);
         this.kafka = new KafkaBroker(settings.dataDir("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
-        this.primary = new PostgresCluster("primary", settings.dataDir("pg-primary"), settings.primaryPort(), this.settings);
-        this.standby = new PostgresCluster("standby", settings.dataDir("pg-standby"), settings.standbyPort(), this.settings);
+        Path pgBase = PgDataLocation.choose(this.settings);
+        this.primary = new PostgresCluster("primary", pgBase.resolve("pg-primary"), settings.primaryPort(), this.settings);
+        this.standby = new PostgresCluster("standby", pgBase.resolve("pg-standby"), settings.standbyPort(), this.settings);
         this.redis = new RedisServer(settings.dataDir("redis"), settings.redisPort());
     }
 
@@ -105,9 +107,11 @@ public final class LocalStack {
 
     /** Deletes every data directory of the stack (it must be stopped). */
     public void wipe() {
-        for (String dir : List.of("kafka", "pg-primary", "pg-standby", "redis")) {
+        for (String dir : List.of("kafka", "redis")) {
             PostgresCluster.deleteRecursively(settings.dataDir(dir));
         }
+        PostgresCluster.deleteRecursively(primary.dataDir());
+        PostgresCluster.deleteRecursively(standby.dataDir());
     }
 
     /** Which services answer on their ports. */

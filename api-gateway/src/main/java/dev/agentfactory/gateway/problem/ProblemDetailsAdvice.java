@@ -1,0 +1,37 @@
+package dev.agentfactory.gateway.problem;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error as RFC 9457 problem details, never a stack trace: Spring MVC's own exceptions through
+ * {@link ResponseEntityExceptionHandler}, the gateway's through the handlers below, and anything
+ * unexpected as a bare 500 (logged here with its stack trace, not sent).
+ */
+@RestControllerAdvice
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(BodyTooLargeException.class)
+    ProblemDetail tooLarge(BodyTooLargeException e) {
+        return ProblemResponses.problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", e.getMessage());
+    }
+
+    @ExceptionHandler(ApiProblem.class)
+    ProblemDetail api(ApiProblem e) {
+        return e.problem();
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e) {
+        log.error("unhandled error", e);
+        return ProblemResponses.problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+                "the gateway failed to handle the request; it has been logged");
+    }
+}

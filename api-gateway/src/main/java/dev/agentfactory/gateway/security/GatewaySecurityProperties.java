@@ -1,0 +1,52 @@
+package dev.agentfactory.gateway.security;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the gateway checks Supabase-compatible JWTs and which browser origins may call it.
+ *
+ * @param jwtSecret      the project's HS256 JWT secret (Supabase "JWT secret"); used when no JWKS URL is set
+ * @param jwksUrl        a JWKS endpoint for asymmetric tokens (Supabase's {@code /auth/v1/.well-known/jwks.json})
+ * @param audience       the required {@code aud} claim ({@code authenticated} for Supabase user tokens)
+ * @param issuer         the required {@code iss} claim, when set
+ * @param clockSkew      tolerance on {@code exp} and {@code nbf}
+ * @param allowedOrigins CORS allow-list; empty means no cross-origin browser access
+ */
+@ConfigurationProperties("factory.gateway.security")
+public record GatewaySecurityProperties(
+        String jwtSecret,
+        String jwksUrl,
+        @DefaultValue("authenticated") List<String> audience,
+        String issuer,
+        @DefaultValue("30s") Duration clockSkew,
+        @DefaultValue List<String> allowedOrigins) {
+
+    public GatewaySecurityProperties {
+        audience = audience.stream().filter(a -> !a.isBlank()).toList();
+        allowedOrigins = allowedOrigins.stream().filter(o -> !o.isBlank()).toList();
+        boolean hasSecret = jwtSecret != null && !jwtSecret.isBlank();
+        boolean hasJwks = jwksUrl != null && !jwksUrl.isBlank();
+        if (!hasSecret && !hasJwks) {
+            throw new IllegalArgumentException("factory.gateway.security: set jwt-secret (FACTORY_JWT_SECRET)"
+                    + " or jwks-url (FACTORY_JWT_JWKS_URL)");
+        }
+        if (hasSecret && !hasJwks && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException("factory.gateway.security.jwt-secret must be at least 32 bytes for HS256");
+        }
+    }
+
+    boolean usesJwks() {
+        return jwksUrl != null && !jwksUrl.isBlank();
+    }
+
+    /** Never print the secret. */
+    @Override
+    public String toString() {
+        return "GatewaySecurityProperties[jwks=" + jwksUrl + ", audience=" + audience + ", issuer=" + issuer
+                + ", allowedOrigins=" + allowedOrigins + "]";
+    }
+}

@@ -1,0 +1,84 @@
+package dev.agentfactory.gateway.security;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import javax.crypto.spec.SecretKeySpec;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+
+/**
+ * Decodes Supabase-compatible JWTs: HS256 with the project secret or any JWKS-published key; checks
+ * signature, {@code exp}/{@code nbf}, {@code aud} and (when configured) {@code iss}; maps the
+ * {@code role} claim to a Spring Security role ({@code service_role} → {@code ROLE_SERVICE_ROLE}).
+ */
+@Configuration(proxyBeanMethods = false)
+class JwtConfiguration {
+
+    static final String ROLE_CLAIM = "role";
+
+    @Bean
+    JwtDecoder jwtDecoder(GatewaySecurityProperties props) {
+        NimbusJwtDecoder decoder = props.usesJwks()
+                ? NimbusJwtDecoder.withJwkSetUri(props.jwksUrl()).build()
+                : NimbusJwtDecoder.withSecretKey(new SecretKeySpec(
+                        props.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+                        .macAlgorithm(MacAlgorithm.HS256).build();
+        List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+        validators.add(new JwtTimestampValidator(props.clockSkew()));
+        validators.add(audienceValidator(props.audience()));
+        validators.add(expiryRequired());
+        if (props.issuer() != null && !props.issuer().isBlank()) {
+            validators.add(new JwtIssuerValidator(props.issuer()));
+        }
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+        return decoder;
+    }
+
+    @Bean
+    JwtAuthenticationConverter jwtAuthenticationConverter() {
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(JwtConfiguration::authorities);
+        converter.setPrincipalClaimName("sub");
+        return converter;
+    }
+
+    private static Collection<GrantedAuthority> authorities(Jwt jwt) {
+        String role = jwt.getClaimAsString(ROLE_CLAIM);
+        if (role == null || role.isBlank()) {
+            return List.of();
+        }
+        return List.of(new SimpleGrantedAuthority("ROLE_" + role.toUpperCase().replace('-', '_')));
+    }
+
+    private static OAuth2TokenValidator<Jwt> audienceValidator(List<String> accepted) {
+        return jwt -> {
+            List<String> aud = jwt.getAudience();
+            boolean ok = aud != null && aud.stream().anyMatch(accepted::contains);
+            return ok ? OAuth2TokenValidatorResult.success()
+                    : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "wrong audience", null));
+        };
+    }
+
+    /** JwtTimestampValidator accepts a token without {@code exp}; a token that never expires is refused. */
+    private static OAuth2TokenValidator<Jwt> expiryRequired() {
+        return jwt -> jwt.getExpiresAt() != null ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "exp claim missing", null));
+    }
+}

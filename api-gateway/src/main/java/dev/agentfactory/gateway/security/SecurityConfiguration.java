@@ -1,0 +1,69 @@
+package dev.agentfactory.gateway.security;
+
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+import dev.agentfactory.gateway.problem.ProblemResponses;
+
+/**
+ * Who may call what. Health, metrics and the OpenAPI document are open; the audit log is for
+ * {@code service_role}; every other {@code /api/v1} resource needs {@code service_role} or
+ * {@code authenticated}. No token or a bad one answers 401, any other role 403, both as problem details.
+ * Stateless: no session, no CSRF token (bearer tokens are not sent by browsers on their own).
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    static final String SERVICE = "SERVICE_ROLE";
+    static final String USER = "AUTHENTICATED";
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, JwtAuthenticationConverter converter, ProblemResponses problems)
+            throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .cors(Customizer.withDefaults())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers(HttpMethod.OPTIONS, "/**").permitAll()
+                        .requestMatchers("/api/v1/health", "/api/v1/health/**", "/actuator/health",
+                                "/actuator/health/**", "/actuator/prometheus", "/actuator/info",
+                                "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**",
+                                "/error").permitAll()
+                        .requestMatchers("/api/v1/audit", "/api/v1/audit/**").hasRole(SERVICE)
+                        .requestMatchers("/api/v1/**").hasAnyRole(SERVICE, USER)
+                        .anyRequest().denyAll())
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
+                        .authenticationEntryPoint(problems::unauthorized)
+                        .accessDeniedHandler(problems::forbidden))
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint(problems::unauthorized)
+                        .accessDeniedHandler(problems::forbidden));
+        return http.build();
+    }
+
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(GatewaySecurityProperties props) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(props.allowedOrigins());
+        cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
+        cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "If-Match", "If-None-Match", "Prefer",
+                "Idempotency-Key"));
+        cors.setExposedHeaders(List.of("ETag", "Location", "Preference-Applied"));
+        cors.setMaxAge(3600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/api/**", cors);
+        return source;
+    }
+}

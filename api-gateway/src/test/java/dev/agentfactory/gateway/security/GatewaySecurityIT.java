@@ -1,0 +1,160 @@
+package dev.agentfactory.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Date;
+
+import java.util.UUID;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/** The gateway's front door with real HS256 tokens against the running app on the local stack. */
+@ExtendWith(LocalStackExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class GatewaySecurityIT {
+
+    static final String SECRET = "test-secret-for-the-gateway-security-suite-0123456789";
+    static final String DB = "it_gateway_security";
+
+    @LocalServerPort
+    int port;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void database() {
+        LocalStack stack = LocalStackExtension.stack();
+        stack.primary().createDatabase(DB);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv())
+                .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        StackEndpoints stack = LocalStackExtension.ensure();
+        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(DB));
+        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
+        registry.add("spring.data.redis.url", stack::redisUrl);
+        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        registry.add("factory.gateway.security.allowed-origins", () -> "https://dashboard.example");
+        registry.add("factory.gateway.max-body-bytes", () -> "4096");
+    }
+
+    @Test
+    void healthNeedsNoToken() throws Exception {
+        assertThat(get("/api/v1/health", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void missingTokenIsUnauthorizedAsProblemDetails() throws Exception {
+        HttpResponse<String> res = get("/api/v1/agents/" + UUID.randomUUID(), null);
+        assertThat(res.statusCode()).isEqualTo(401);
+        assertThat(res.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(res.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(res.body()).contains("\"status\":401").doesNotContain("Exception");
+    }
+
+    @Test
+    void expiredWrongSignatureWrongAudienceAndNoExpiryAreUnauthorized() throws Exception {
+        Instant now = Instant.now();
+        String expired = token(SECRET, "authenticated", "authenticated", now.minusSeconds(3600));
+        String forged = token("another-secret-another-secret-another-secret!!", "authenticated", "authenticated",
+                now.plusSeconds(600));
+        String otherAudience = token(SECRET, "authenticated", "some-other-project", now.plusSeconds(600));
+        String neverExpires = token(SECRET, "authenticated", "authenticated", null);
+        for (String t : new String[] {expired, forged, otherAudience, neverExpires, "not.a.jwt"}) {
+            assertThat(get("/api/v1/agents/" + UUID.randomUUID(), t).statusCode()).as(t).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void roleOtherThanServiceOrAuthenticatedIsForbidden() throws Exception {
+        String anon = token(SECRET, "anon", "authenticated", Instant.now().plusSeconds(600));
+        HttpResponse<String> res = get("/api/v1/agents/" + UUID.randomUUID(), anon);
+        assertThat(res.statusCode()).isEqualTo(403);
+        assertThat(res.body()).contains("\"status\":403");
+    }
+
+    @Test
+    void authenticatedUserPassesTheDoorButNotIntoTheAuditLog() throws Exception {
+        String user = token(SECRET, "authenticated", "authenticated", Instant.now().plusSeconds(600));
+        String service = token(SECRET, "service_role", "authenticated", Instant.now().plusSeconds(600));
+        assertThat(get("/api/v1/agents/" + UUID.randomUUID(), user).statusCode()).isNotIn(401, 403);
+        assertThat(get("/api/v1/audit", user).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/audit", service).statusCode()).isNotIn(401, 403);
+    }
+
+    @Test
+    void oversizedBodyIsRefusedWith413() throws Exception {
+        String user = token(SECRET, "authenticated", "authenticated", Instant.now().plusSeconds(600));
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/api/v1/agents"))
+                .header("Authorization", "Bearer " + user).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + "x".repeat(10_000) + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(413);
+        assertThat(res.body()).contains("body-too-large");
+    }
+
+    @Test
+    void corsAnswersOnlyTheAllowList() throws Exception {
+        assertThat(preflight("https://dashboard.example").headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValue("https://dashboard.example");
+        HttpResponse<String> other = preflight("https://evil.example");
+        assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(other.statusCode()).isEqualTo(403);
+    }
+
+    private HttpResponse<String> preflight(String origin) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri("/api/v1/agents"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin).header("Access-Control-Request-Method", "POST").build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    static String token(String secret, String role, String audience, Instant expiresAt) throws Exception {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(UUID.randomUUID().toString())
+                .audience(audience).issueTime(new Date()).claim("role", role);
+        if (expiresAt != null) {
+            claims.expirationTime(Date.from(expiresAt));
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+}

@@ -1,0 +1,38 @@
+package dev.agentfactory.stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where the PostgreSQL clusters keep their data. Normally beside the rest of the stack; but when we
+ * are root and the unprivileged user that runs PostgreSQL cannot reach that directory (a checkout
+ * under {@code /root}, say), the clusters move to {@code /var/tmp/factory-local-stack-<hash>}, one per
+ * checkout.
+ */
+final class PgDataLocation {
+
+    private PgDataLocation() {
+    }
+
+    static Path choose(StackSettings settings) {
+        Path preferred = settings.root();
+        if (!Processes.isRoot() || reachable(settings.pgOsUser(), preferred)) {
+            return preferred;
+        }
+        return Path.of("/var/tmp", "factory-local-stack-" + Integer.toHexString(preferred.toString().hashCode()));
+    }
+
+    /** Whether osUser can traverse every directory down to dir (or to its nearest existing ancestor). */
+    private static boolean reachable(String osUser, Path dir) {
+        Path probe = dir;
+        while (probe != null && !probe.toFile().exists()) {
+            probe = probe.getParent();
+        }
+        if (probe == null) {
+            return false;
+        }
+        return Processes.succeeds(List.of("runuser", "-u", osUser, "--", "test", "-x", probe.toString()),
+                Duration.ofSeconds(5));
+    }
+}

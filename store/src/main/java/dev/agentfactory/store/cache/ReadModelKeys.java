@@ -1,0 +1,29 @@
+package dev.agentfactory.store.cache;
+
+import java.util.UUID;
+
+/**
+ * The Redis key scheme of the cached read model, shared by the CDC relay (which writes it) and the
+ * gateway (which reads it). Values are the JSON of {@code Agent} / {@code Prd} from {@link ReadModelCodec};
+ * slug keys hold the entity id. A prefix lets several environments share one Redis.
+ */
+public record ReadModelKeys(String prefix) {
+
+    public static final ReadModelKeys DEFAULT = new ReadModelKeys("factory");
+
+    public String agent(UUID id) {
+        return prefix + ":agent:" + id;
+    }
+
+    public String agentSlug(String slug) {
+        return prefix + ":agent-slug:" + slug;
+    }
+
+    public String prd(UUID id) {
+        return prefix + ":prd:" + id;
+    }
+
+    public String prdSlug(String slug) {
+        return prefix + ":prd-slug:" + slug;
+    }
+}

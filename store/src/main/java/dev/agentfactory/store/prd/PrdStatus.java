@@ -1,0 +1,31 @@
+package dev.agentfactory.store.prd;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The PRD lifecycle: draft → review → approved → archived; review may return to draft and any
+ * PRD not yet archived may be archived. The database enforces the same rule
+ * ({@code factory.prd_status_transition_allowed}); this copy lets writers answer REJECTED early.
+ */
+public enum PrdStatus {
+    DRAFT, REVIEW, APPROVED, ARCHIVED;
+
+    private static final Map<PrdStatus, Set<PrdStatus>> NEXT = Map.of(
+            DRAFT, Set.of(REVIEW, ARCHIVED),
+            REVIEW, Set.of(DRAFT, APPROVED, ARCHIVED),
+            APPROVED, Set.of(ARCHIVED),
+            ARCHIVED, Set.of());
+
+    public boolean canMoveTo(PrdStatus next) {
+        return this == next || NEXT.get(this).contains(next);
+    }
+
+    public String dbValue() {
+        return name().toLowerCase();
+    }
+
+    public static PrdStatus fromDb(String value) {
+        return valueOf(value.toUpperCase());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.agentfactory.store.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.store.agent.Agent;
+import dev.agentfactory.store.agent.AgentStatus;
+import dev.agentfactory.store.prd.Prd;
+import dev.agentfactory.store.prd.PrdStatus;
+
+class ReadModelCodecTest {
+
+    private final ReadModelCodec codec = new ReadModelCodec();
+
+    @Test
+    void agentSurvivesTheRoundTripWithNestedJson() {
+        Agent agent = new Agent(UUID.randomUUID(), "planner", "Planner", "llm", AgentStatus.PAUSED,
+                Map.of("model", "gpt", "temperature", 0.2), Map.of("step", 3, "goals", List.of("a", "b")),
+                Map.of(), 7, Instant.parse("2026-01-02T03:04:05.123456Z"), "alice",
+                Instant.parse("2026-01-03T03:04:05Z"), "bob", null);
+        Agent back = codec.readAgent(codec.write(agent));
+        assertThat(back).isEqualTo(agent);
+        assertThat(codec.version(codec.write(agent))).isEqualTo(7);
+    }
+
+    @Test
+    void prdSurvivesTheRoundTrip() {
+        Prd prd = new Prd(UUID.randomUUID(), "search", "Search", "# Goal\n", PrdStatus.REVIEW, Map.of("team", "x"),
+                "carol", 2, Instant.EPOCH, "carol", Instant.EPOCH, "carol", Instant.parse("2026-05-01T00:00:00Z"));
+        assertThat(codec.readPrd(codec.write(prd))).isEqualTo(prd);
+    }
+
+    @Test
+    void keysAreNamespacedByPrefix() {
+        UUID id = UUID.fromString("00000000-0000-0000-0000-000000000001");
+        assertThat(new ReadModelKeys("staging").agent(id)).isEqualTo("staging:agent:" + id);
+        assertThat(ReadModelKeys.DEFAULT.prdSlug("x")).isEqualTo("factory:prd-slug:x");
+    }
+}
