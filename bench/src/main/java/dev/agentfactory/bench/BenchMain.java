@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.agentfactory.bench.cdc.CdcBench;
 import dev.agentfactory.bench.dr.DrBench;
+import dev.agentfactory.bench.ingest.IngestBenchmark;
 import dev.agentfactory.bench.query.QueryBench;
 
 /**
@@ -14,6 +15,8 @@ public final class BenchMain {
 
     private static final String USAGE = """
             usage: bench <name> [options]
+              ingest [--events N] [--rate R] [--seconds S]
+                                                          worker vs raw upsert vs Debezium JDBC sink, latency at R/s
               query [iterations]                          store read latency with 100,000 agents and PRDs
               cdc [events/s=2000] [seconds=30] [changes/tx=40]
                                                           commit -> audit topic, Redis and standby lag
@@ -27,6 +30,7 @@ public final class BenchMain {
         String name = argv.isEmpty() ? "help" : argv.get(0);
         List<String> rest = argv.isEmpty() ? List.of() : argv.subList(1, argv.size());
         switch (name) {
+            case "ingest" -> IngestBenchmark.main(rest.toArray(String[]::new));
             case "query" -> QueryBench.run(argv);
             case "cdc" -> System.exit(CdcBench.run(rest));
             case "dr" -> DrBench.main(rest);

@@ -1,0 +1,157 @@
+package dev.agentfactory.bench.ingest;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import dev.agentfactory.bench.Figures;
+import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+
+/**
+ * {@code bin/bench ingest}: the worker's sustained rate from a pre-filled topic, against two contenders
+ * measured in the same run on the same rows — plain batched upserts over JDBC (the floor of doing less)
+ * and the Debezium JDBC sink connector (the best-known Kafka → PostgreSQL sink) — then the worker's
+ * produce → commit latency at a fixed rate.
+ */
+public final class IngestBenchmark {
+
+    private IngestBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = intArg(args, "--events", 300_000);
+        int rate = intArg(args, "--rate", 2_000);
+        int seconds = intArg(args, "--seconds", 15);
+        Path root = Figures.projectRoot();
+        Path work = root.resolve("bench/target/bench-work/ingest");
+        LocalStack stack = LocalStack.fromEnvironment();
+        StackEndpoints s = stack.ensureRunning();
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String db = "bench_ingest";
+        stack.primary().dropDatabase(db);
+        stack.primary().createDatabase(db);
+        String url = s.primaryJdbcUrl(db);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
+
+        Workload workload = Workload.generate(events, 0.20, 42);
+        Figures f = new Figures("ingest");
+        f.put("events", events, "count");
+        f.put("update_share", 0.20, "ratio");
+
+        double raw = RawUpsert.run(url, s.superuser(), s.superuserPassword(), workload.rows());
+        f.put("raw_events_per_s", Math.round(raw), "1/s");
+
+        String peerTopic = "bench.peer." + run;
+        Map<String, String> topics = Map.of("agent-topic", "bench.agent-writes." + run,
+                "prd-topic", "bench.prd-writes." + run, "results-topic", "bench.results." + run,
+                "dlq-topic", "bench.dlq." + run);
+        createTopics(s.kafkaBootstrap(), Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"),
+                topics.get("results-topic")), Set.of(topics.get("dlq-topic")));
+
+        PeerSink.fill(s.kafkaBootstrap(), peerTopic, workload.rows());
+        String table = "peer_agents_" + run;
+        Process peer = PeerSink.start(root, work.resolve("peer"), s.kafkaBootstrap(), peerTopic, url,
+                s.superuser(), s.superuserPassword(), table);
+        Progress.Drain peerDrain;
+        try {
+            long distinct = workload.distinctIds();
+            long versions = workload.finalVersionSum();
+            peerDrain = Progress.await(url, s.superuser(), s.superuserPassword(), events, Duration.ofMinutes(10),
+                    c -> tableProgress(c, table, distinct, versions), peer);
+        } finally {
+            PeerSink.stop(peer);
+        }
+        f.put("peer_events_per_s", Math.round(peerDrain.perSecond()), "1/s");
+
+        try (WriteProducer producer = new WriteProducer(s.kafkaBootstrap(),
+                Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"), topics.get("prd-topic"))) {
+            WorkerRun.fill(producer, workload.rows());
+            String group = "bench-ingest-" + run;
+            Process worker = WorkerRun.start(root, work.resolve("worker"), url, topics, group);
+            try {
+                Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
+                        Duration.ofMinutes(10), c -> offsetProgress(c, group, events), worker);
+                double perSecond = drain.perSecond();
+                f.put("events_per_s", Math.round(perSecond), "1/s");
+                f.put("raw_ratio", perSecond / raw, "ratio");
+                f.put("peer_ratio", perSecond / peerDrain.perSecond(), "ratio");
+                f.put("target_events_per_s", 25_000, "1/s");
+                f.put("target_peer_ratio", 1.0, "ratio");
+
+                List<Workload.Row> probe = Workload.generate(rate * seconds, 0.20, 4242).rows();
+                double[] lat = LatencyProbe.run(s.kafkaBootstrap(), producer, topics.get("results-topic"), probe, rate);
+                f.put("p50_ms_at_" + rate, lat[0], "ms");
+                f.put("p99_ms_at_" + rate, lat[1], "ms");
+                f.put("max_ms_at_" + rate, lat[2], "ms");
+                f.put("target_p99_ms_at_" + rate, 200, "ms");
+            } finally {
+                WorkerRun.stop(worker);
+            }
+        }
+        System.out.println("results: " + f.write(root));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
+            admin.deleteTopics(Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"),
+                    topics.get("results-topic"), topics.get("dlq-topic"))).all().get();
+        }
+    }
+
+    private static long[] tableProgress(Connection c, String table, long distinct, long versions)
+            throws java.sql.SQLException {
+        if (!tableExists(c, table)) {
+            return new long[] {0, 0};
+        }
+        long[] r = Progress.single(c, "SELECT count(*), coalesce(sum(version), 0) FROM public.\"" + table + "\"");
+        return new long[] {r[0], r[0] == distinct && r[1] == versions ? 1 : 0};
+    }
+
+    private static long[] offsetProgress(Connection c, String group, long total) throws java.sql.SQLException {
+        try (var ps = c.prepareStatement(
+                "SELECT coalesce(sum(next_offset), 0), 0 FROM factory.ingest_offsets WHERE consumer_group = ?")) {
+            ps.setString(1, group);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                long consumed = rs.getLong(1);
+                return new long[] {consumed, consumed >= total ? 1 : 0};
+            }
+        }
+    }
+
+    private static boolean tableExists(Connection c, String table) throws java.sql.SQLException {
+        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, "public.\"" + table + "\"");
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static void createTopics(String bootstrap, Set<String> sixPartitions, Set<String> one) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            List<NewTopic> topics = sixPartitions.stream().map(t -> new NewTopic(t, 6, (short) 1))
+                    .collect(Collectors.toList());
+            one.forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
+            admin.createTopics(topics).all().get();
+        }
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+}

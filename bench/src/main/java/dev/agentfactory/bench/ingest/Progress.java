@@ -1,0 +1,56 @@
+package dev.agentfactory.bench.ingest;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Polls a progress query until it reaches its goal and times the drain from the first sign of progress,
+ * so JVM and connector start-up are not counted for any contender.
+ */
+final class Progress {
+
+    /** @param first when progress was first seen (nanoTime); @param done when the goal was reached */
+    record Drain(long first, long done, long total) {
+        double perSecond() {
+            return total / ((done - first) / 1e9);
+        }
+    }
+
+    interface Check {
+        /** Returns how far along the drain is (0: not started) and whether it is complete. */
+        long[] read(Connection c) throws SQLException;
+    }
+
+    static Drain await(String jdbcUrl, String user, String password, long total, Duration timeout, Check check,
+                       Process contender) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long first = -1;
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
+            while (System.nanoTime() < deadline) {
+                long[] state = check.read(c);
+                long now = System.nanoTime();
+                if (first < 0 && state[0] > 0) {
+                    first = now;
+                }
+                if (state[1] == 1) {
+                    return new Drain(first < 0 ? now : first, now, total);
+                }
+                if (contender != null && !contender.isAlive()) {
+                    throw new IllegalStateException("the contender process exited with " + contender.exitValue());
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException("not drained within " + timeout.toSeconds() + " s");
+    }
+
+    static long[] single(Connection c, String sql) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+}
