@@ -1,0 +1,128 @@
+package dev.agentfactory.migrations;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+
+/**
+ * {@code db rollback --to V}: runs the paired {@code db/rollback/U<v>__<same description>.sql} of every
+ * applied migration newer than V, newest first. Each script runs in its own transaction together with
+ * removing its migration from Flyway's history and recording the rollback in
+ * {@code factory_migrations.rollback_history}, so a failure leaves the database at a version Flyway knows.
+ * All scripts are found and checked before the first one runs.
+ */
+final class Rollbacks {
+
+    static final String ROLLBACK_LOCATION = "db/rollback/";
+    private static final long LOCK_KEY = 0x666163746f7279L; // "factory": one rollback at a time per database
+
+    private static final String CREATE_RECORD = """
+            CREATE TABLE IF NOT EXISTS factory_migrations.rollback_history (
+                id             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                version        text        NOT NULL,
+                description    text        NOT NULL,
+                script         text        NOT NULL,
+                checksum       integer,
+                rolled_back_by text        NOT NULL DEFAULT current_user,
+                rolled_back_at timestamptz NOT NULL DEFAULT now())
+            """;
+    private static final String FORGET_MIGRATION =
+            "DELETE FROM factory_migrations.flyway_schema_history WHERE version = ?";
+    private static final String RECORD_ROLLBACK = """
+            INSERT INTO factory_migrations.rollback_history (version, description, script, checksum)
+            VALUES (?, ?, ?, ?)
+            """;
+
+    private final Migrations migrations;
+
+    Rollbacks(Migrations migrations) {
+        this.migrations = migrations;
+    }
+
+    List<String> rollbackTo(MigrationVersion target) {
+        List<MigrationInfo> toUndo = migrations.info().stream()
+                .filter(MigrationInfo::isApplied)
+                .filter(MigrationInfo::isVersioned)
+                .filter(m -> m.getScript().endsWith(".sql")) // not Flyway's schema-creation marker
+                .filter(m -> m.getVersion().isNewerThan(target))
+                .sorted(Comparator.comparing(MigrationInfo::getVersion).reversed())
+                .toList();
+        List<Step> steps = new ArrayList<>();
+        for (MigrationInfo m : toUndo) {
+            if (!m.isChecksumMatching()) {
+                throw new MigrationException("V" + m.getVersion() + " was changed after it was applied (checksum "
+                        + m.getAppliedChecksum() + " recorded, " + m.getResolvedChecksum() + " on disk); its rollback"
+                        + " script may not match what ran. Check, then `db repair` before rolling back.");
+            }
+            String script = "U" + m.getScript().substring(1);
+            steps.add(new Step(m, script, load(script)));
+        }
+        List<String> done = new ArrayList<>();
+        for (Step step : steps) {
+            run(step);
+            done.add(step.script());
+        }
+        return done;
+    }
+
+    private void run(Step step) {
+        try (Connection c = migrations.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET lock_timeout = '10s'");
+                st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+                st.execute(CREATE_RECORD);
+                st.execute(step.sql());
+                try (PreparedStatement forget = c.prepareStatement(FORGET_MIGRATION);
+                     PreparedStatement record = c.prepareStatement(RECORD_ROLLBACK)) {
+                    forget.setString(1, step.migration().getVersion().getVersion());
+                    if (forget.executeUpdate() != 1) {
+                        throw new SQLException("V" + step.migration().getVersion() + " is no longer in the history");
+                    }
+                    record.setString(1, step.migration().getVersion().getVersion());
+                    record.setString(2, step.migration().getDescription());
+                    record.setString(3, step.script());
+                    record.setObject(4, step.migration().getAppliedChecksum());
+                    record.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new MigrationException(step.script() + " failed and was rolled back; the database stays at V"
+                    + step.migration().getVersion() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String load(String script) {
+        try (InputStream in = Rollbacks.class.getClassLoader().getResourceAsStream(ROLLBACK_LOCATION + script)) {
+            if (in == null) {
+                throw new MigrationException("no rollback script " + ROLLBACK_LOCATION + script
+                        + ": every V script needs its paired U script; nothing was rolled back");
+            }
+            String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            for (Map.Entry<String, String> p : migrations.settings().placeholders().entrySet()) {
+                sql = sql.replace("${" + p.getKey() + "}", p.getValue());
+            }
+            return sql;
+        } catch (IOException e) {
+            throw new MigrationException("cannot read " + script + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Step(MigrationInfo migration, String script, String sql) {
+    }
+}

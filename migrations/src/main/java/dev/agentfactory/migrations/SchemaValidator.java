@@ -1,0 +1,60 @@
+package dev.agentfactory.migrations;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.output.ValidateResult;
+
+/**
+ * Validates a database in two steps: Flyway's checksums (was a script changed after it was applied?),
+ * then the live catalog against a scratch database on the same server migrated to the same version
+ * (was the schema changed by hand?). Comparing with a real migration rather than a stored snapshot
+ * keeps the expectation exact for every PostgreSQL version and needs no upkeep when migrations are added.
+ */
+final class SchemaValidator {
+
+    private final Migrations migrations;
+
+    SchemaValidator(Migrations migrations) {
+        this.migrations = migrations;
+    }
+
+    ValidationReport validate() {
+        ValidateResult result = migrations.flyway().validateWithResult();
+        List<String> checksumProblems = result.validationSuccessful ? List.of()
+                : result.invalidMigrations.stream()
+                        .map(m -> "V" + m.version + " " + m.description + ": " + m.errorDetails.errorMessage)
+                        .toList();
+        if (!result.validationSuccessful && checksumProblems.isEmpty()) {
+            checksumProblems = List.of(result.getAllErrorMessages());
+        }
+        MigrationVersion current = migrations.currentVersion();
+        CatalogFingerprint expected = current == null ? new CatalogFingerprint(new java.util.TreeSet<>())
+                : expectedAt(current);
+        List<String> differences = expected.differences(migrations.fingerprint());
+        return new ValidationReport(current == null ? "none" : current.getVersion(), checksumProblems, differences);
+    }
+
+    private CatalogFingerprint expectedAt(MigrationVersion version) {
+        MigrationSettings live = migrations.settings();
+        String scratch = "factory_validate_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        try (Connection admin = migrations.connect(); Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + scratch);
+            try {
+                Migrations scratchMigrations = new Migrations(live.withUrl(JdbcUrls.withDatabase(live.url(), scratch)));
+                scratchMigrations.migrateTo(version.getVersion());
+                return scratchMigrations.fingerprint();
+            } finally {
+                st.execute("DROP DATABASE IF EXISTS " + scratch + " WITH (FORCE)");
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("cannot build the expected schema in a scratch database (the migration owner"
+                    + " needs CREATEDB on " + JdbcUrls.withDatabase(live.url(), "") + "): " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.agentfactory.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+class MigrationPairingTest {
+
+    private static final Path RESOURCES = Path.of("src/main/resources/db");
+
+    @Test
+    void everyForwardScriptHasItsPairedRollbackScriptAndNoRollbackIsOrphaned() throws IOException {
+        List<String> forward = names("migration", "V");
+        List<String> rollback = names("rollback", "U");
+        assertThat(forward).isNotEmpty();
+        assertThat(rollback).containsExactlyInAnyOrderElementsOf(forward);
+    }
+
+    @Test
+    void urlsKeepTheirTlsParametersWhenPointedAtAnotherDatabase() {
+        String url = "jdbc:postgresql://db.example.com:5432/postgres?sslmode=verify-full&prepareThreshold=0";
+        assertThat(JdbcUrls.withDatabase(url, "scratch"))
+                .isEqualTo("jdbc:postgresql://db.example.com:5432/scratch?sslmode=verify-full&prepareThreshold=0");
+        assertThat(JdbcUrls.database(url)).isEqualTo("postgres");
+    }
+
+    @Test
+    void tlsOptionsFromTheEnvironmentAreAddedUnlessTheUrlSetsThem() {
+        var settings = MigrationSettings.fromEnvironment(java.util.Map.of(
+                "FACTORY_DB_URL", "jdbc:postgresql://h:5432/db?sslmode=require",
+                "FACTORY_DB_SSLMODE", "disable", "FACTORY_DB_SSLROOTCERT", "/etc/ca.pem"));
+        assertThat(settings.url()).isEqualTo("jdbc:postgresql://h:5432/db?sslmode=require&sslrootcert=/etc/ca.pem");
+    }
+
+    @Test
+    void rolePasswordsCannotBreakOutOfTheirSqlLiteral() {
+        var settings = new MigrationSettings("u", "o", "p", "it's", "r", "x");
+        assertThat(settings.placeholders()).containsEntry("writer_password", "it''s");
+        assertThat(settings.toString()).doesNotContain("it's");
+    }
+
+    private static List<String> names(String dir, String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(RESOURCES.resolve(dir))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith(".sql"))
+                    .map(n -> n.substring(1)).toList();
+        }
+    }
+}

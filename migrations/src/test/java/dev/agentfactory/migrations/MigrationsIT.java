@@ -1,0 +1,185 @@
+package dev.agentfactory.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.flywaydb.core.api.MigrationInfo;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/** The migrations against real PostgreSQL: each test owns a fresh database on the shared primary. */
+@ExtendWith(LocalStackExtension.class)
+class MigrationsIT {
+
+    private StackEndpoints endpoints;
+    private String url;
+    private Map<String, String> env;
+    private Migrations migrations;
+
+    @BeforeEach
+    void freshDatabase(StackEndpoints endpoints, LocalStack stack, TestInfo test) {
+        this.endpoints = endpoints;
+        String database = "it_migrations_" + test.getTestMethod().orElseThrow().getName().toLowerCase();
+        database = database.substring(0, Math.min(database.length(), 60));
+        stack.primary().dropDatabase(database);
+        stack.primary().createDatabase(database);
+        url = endpoints.primaryJdbcUrl(database);
+        env = Map.of("FACTORY_DB_URL", url, "FACTORY_DB_OWNER_USER", endpoints.superuser(),
+                "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword());
+        migrations = new Migrations(MigrationSettings.fromEnvironment(env));
+    }
+
+    @Test
+    void everyMigrationAppliesToAnEmptyDatabaseAndRollsBackStepByStepToEmpty() {
+        assertThat(migrations.fingerprint().isEmpty()).isTrue();
+        List<String> versions = migrations.info().stream().map(m -> m.getVersion().getVersion()).toList();
+        assertThat(versions).isNotEmpty();
+        Map<String, CatalogFingerprint> after = new LinkedHashMap<>();
+        for (String v : versions) {
+            assertThat(migrations.migrateTo(v)).as("V%s applies", v).isEqualTo(1);
+            after.put(v, migrations.fingerprint());
+        }
+        List<String> newestFirst = new ArrayList<>(versions);
+        java.util.Collections.reverse(newestFirst);
+        for (int i = 0; i < newestFirst.size(); i++) {
+            String previous = i + 1 < newestFirst.size() ? newestFirst.get(i + 1) : "0";
+            assertThat(migrations.rollbackTo(previous)).hasSize(1);
+            CatalogFingerprint expected = after.getOrDefault(previous, new CatalogFingerprint(new java.util.TreeSet<>()));
+            assertThat(expected.differences(migrations.fingerprint())).as("after rolling back to V%s", previous).isEmpty();
+        }
+        assertThat(migrations.fingerprint().isEmpty()).as("rolled back to empty").isTrue();
+        assertThat(migrations.info()).filteredOn(m -> m.getScript().endsWith(".sql")).noneMatch(MigrationInfo::isApplied);
+    }
+
+    @Test
+    void migrateRollbackMigrateLeavesAnIdenticalCatalog() {
+        migrations.migrate();
+        CatalogFingerprint first = migrations.fingerprint();
+        assertThat(first.lines()).anyMatch(l -> l.startsWith("column agents.slug text not null"));
+
+        assertThat(run("rollback", "--to", "0").code()).isZero();
+        assertThat(migrations.fingerprint().isEmpty()).isTrue();
+        assertThat(run("migrate").code()).isZero();
+
+        assertThat(first.differences(migrations.fingerprint())).isEmpty();
+        assertThat(migrations.fingerprint()).isEqualTo(first);
+    }
+
+    @Test
+    void rollbackIsRecordedAndForgottenByFlyway() throws Exception {
+        migrations.migrate();
+        migrations.rollbackTo("0");
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            var rs = st.executeQuery("SELECT version, script FROM factory_migrations.rollback_history");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("1");
+            assertThat(rs.getString(2)).isEqualTo("U1__factory_schema.sql");
+        }
+        assertThat(migrations.currentVersion()).isNull();
+    }
+
+    @Test
+    void validatePassesOnAFreshlyMigratedDatabase() {
+        migrations.migrate();
+        Result result = run("validate");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("valid");
+    }
+
+    @Test
+    void validateFailsOnATamperedMigration() throws Exception {
+        migrations.migrate();
+        sql("UPDATE factory_migrations.flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
+        Result result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("INVALID: applied migrations do not match").contains("checksum");
+        assertThatThrownBy(() -> migrations.rollbackTo("0")).hasMessageContaining("changed after it was applied");
+    }
+
+    @Test
+    void validateFailsOnADroppedColumn() throws Exception {
+        migrations.migrate();
+        sql("ALTER TABLE factory.agents DROP COLUMN metadata");
+        Result result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("drifted").contains("- missing:    column agents.metadata jsonb not null");
+    }
+
+    @Test
+    void validateFailsOnAMissingIndex() throws Exception {
+        migrations.migrate();
+        sql("DROP INDEX factory.agents_live_status_updated_idx");
+        Result result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("- missing:    index CREATE INDEX agents_live_status_updated_idx");
+    }
+
+    @Test
+    void validateNamesAnObjectAddedByHand() throws Exception {
+        migrations.migrate();
+        sql("CREATE INDEX stray_idx ON factory.prds (owner)");
+        Result result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("+ unexpected: index CREATE INDEX stray_idx");
+    }
+
+    @Test
+    void badArgumentsPrintUsageAndExitTwo() {
+        assertThat(run("rollback").code()).isEqualTo(2);
+        assertThat(run("rollback", "--to", "latest").code()).isEqualTo(2);
+        Result unknown = run("frobnicate");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown command 'frobnicate'").contains("usage: db");
+    }
+
+    @Test
+    void unreachableDatabaseFailsWithExitOne() {
+        Map<String, String> bad = new java.util.HashMap<>(env);
+        bad.put("FACTORY_DB_URL", JdbcUrls.withDatabase(url, "it_migrations_does_not_exist"));
+        Result result = run(bad, "info");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).startsWith("db info failed:").contains("it_migrations_does_not_exist");
+    }
+
+    private void sql(String statement) throws Exception {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    private Connection connect() throws Exception {
+        return DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
+    }
+
+    private Result run(String... args) {
+        return run(env, args);
+    }
+
+    private static Result run(Map<String, String> environment, String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = DbMain.run(List.of(args), environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+}

@@ -1,0 +1,36 @@
+package dev.agentfactory.store;
+
+import java.util.List;
+
+/**
+ * One page of a keyset-paginated list: the items and the opaque cursor of the next page (null on the
+ * last page). Cursors are positions, not offsets, so a page costs the same at any depth and rows
+ * written meanwhile never shift what the next page returns.
+ */
+public record Page<T>(List<T> items, String nextCursor) {
+
+    public Page {
+        items = List.copyOf(items);
+    }
+
+    /** Guards every page size, for both implementations. */
+    public static int checkLimit(int limit) {
+        if (limit < 1 || limit > 500) {
+            throw new IllegalArgumentException("limit must be between 1 and 500, was " + limit);
+        }
+        return limit;
+    }
+
+    public boolean hasMore() {
+        return nextCursor != null;
+    }
+
+    /** The page from {@code limit + 1} fetched rows: the extra row only says that another page exists. */
+    public static <T> Page<T> of(List<T> fetched, int limit, java.util.function.Function<T, String> cursorOf) {
+        if (fetched.size() <= limit) {
+            return new Page<>(fetched, null);
+        }
+        List<T> items = fetched.subList(0, limit);
+        return new Page<>(items, cursorOf.apply(items.get(limit - 1)));
+    }
+}

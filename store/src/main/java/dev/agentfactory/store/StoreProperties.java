@@ -1,0 +1,24 @@
+package dev.agentfactory.store;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code factory.store=memory|postgres} selects the implementation (postgres by default);
+ * {@code factory.store-retry.*} bounds the retries of transient database failures.
+ */
+@ConfigurationProperties("factory")
+public record StoreProperties(@DefaultValue("postgres") Kind store, @DefaultValue Retry storeRetry) {
+
+    public enum Kind { MEMORY, POSTGRES }
+
+    public record Retry(@DefaultValue("4") int maxAttempts, @DefaultValue("50ms") Duration initialBackoff,
+                        @DefaultValue("1s") Duration maxBackoff) {
+
+        public TransientRetry toRetry() {
+            return new TransientRetry(maxAttempts, initialBackoff, maxBackoff);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.agentfactory.store;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+import org.springframework.dao.DataIntegrityViolationException;
+
+/**
+ * Retries a whole unit of work (a transaction, never a statement inside one) when PostgreSQL failed it
+ * for a reason that a retry can fix: a lost connection (SQLSTATE class 08, 57P01 admin shutdown), a
+ * serialization failure (40001) or a deadlock (40P01). Backoff is exponential with full jitter, capped,
+ * and the attempts are bounded. Constraint violations and every other error surface at once.
+ */
+public final class TransientRetry {
+
+    private final int maxAttempts;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+
+    public TransientRetry(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1");
+        }
+        this.maxAttempts = maxAttempts;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    public static TransientRetry defaults() {
+        return new TransientRetry(4, Duration.ofMillis(50), Duration.ofSeconds(1));
+    }
+
+    public <T> T run(Supplier<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                if (attempt >= maxAttempts || !isTransient(e)) {
+                    throw e;
+                }
+                sleep(attempt);
+            }
+        }
+    }
+
+    /** Whether the failure is one a retry of the whole transaction can fix. */
+    public static boolean isTransient(Throwable failure) {
+        if (failure instanceof DataIntegrityViolationException) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                return state.equals("40001") || state.equals("40P01") || state.startsWith("08")
+                        || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
+            }
+        }
+        return false;
+    }
+
+    private void sleep(int attempt) {
+        long cap = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(attempt - 1, 20));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while backing off before a retry", e);
+        }
+    }
+}

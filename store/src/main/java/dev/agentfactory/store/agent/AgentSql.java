@@ -1,0 +1,58 @@
+package dev.agentfactory.store.agent;
+
+/** The SQL of {@link JdbcAgentRepository}: one named constant per statement. */
+final class AgentSql {
+
+    private AgentSql() {
+    }
+
+    static final String COLUMNS = """
+            id, slug, name, kind, status, config, state, metadata, version,
+            created_at, created_by, updated_at, updated_by, deleted_at""";
+
+    static final String BY_ID = "SELECT " + COLUMNS + " FROM factory.agents WHERE id = :id";
+    static final String BY_SLUG = "SELECT " + COLUMNS + " FROM factory.agents WHERE slug = :slug";
+    static final String VERSION_OF = "SELECT version, deleted_at FROM factory.agents WHERE id = :id";
+
+    // Four shapes rather than "(:status IS NULL OR …)" so each plan uses its partial index.
+    static final String LIST = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
+            + " ORDER BY updated_at DESC, id DESC LIMIT :limit";
+    static final String LIST_AFTER = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
+            + " AND (updated_at, id) < (:at, :id) ORDER BY updated_at DESC, id DESC LIMIT :limit";
+    static final String LIST_STATUS = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
+            + " AND status = :status ORDER BY updated_at DESC, id DESC LIMIT :limit";
+    static final String LIST_STATUS_AFTER = "SELECT " + COLUMNS + " FROM factory.agents WHERE deleted_at IS NULL"
+            + " AND status = :status AND (updated_at, id) < (:at, :id) ORDER BY updated_at DESC, id DESC LIMIT :limit";
+
+    static final String VERSIONS = """
+            SELECT agent_id, version, change_type, snapshot, actor, event_id, committed_at
+            FROM factory.agent_versions WHERE agent_id = :id AND version < :before
+            ORDER BY version DESC LIMIT :limit""";
+    static final String VERSION = """
+            SELECT agent_id, version, change_type, snapshot, actor, event_id, committed_at
+            FROM factory.agent_versions WHERE agent_id = :id AND version = :version""";
+    static final String HISTORY = """
+            SELECT seq, agent_id, kind, entry, recorded_at, actor, event_id
+            FROM factory.agent_history WHERE agent_id = :id AND seq > :after ORDER BY seq LIMIT :limit""";
+
+    static final String INSERT = """
+            INSERT INTO factory.agents (id, slug, name, kind, status, config, state, metadata, version,
+                                        created_at, created_by, updated_at, updated_by, deleted_at)
+            VALUES (:id, :slug, :name, :kind, :status, CAST(:config AS jsonb), CAST(:state AS jsonb),
+                    CAST(:metadata AS jsonb), :version, :createdAt, :createdBy, :updatedAt, :updatedBy, :deletedAt)
+            ON CONFLICT (id) DO NOTHING""";
+    // The guard: only the row at the version this write follows, and only while it is not deleted.
+    static final String UPDATE = """
+            UPDATE factory.agents SET slug = :slug, name = :name, kind = :kind, status = :status,
+                   config = CAST(:config AS jsonb), state = CAST(:state AS jsonb), metadata = CAST(:metadata AS jsonb),
+                   version = :version, updated_at = :updatedAt, updated_by = :updatedBy, deleted_at = :deletedAt
+            WHERE id = :id AND version = :version - 1 AND deleted_at IS NULL""";
+    static final String INSERT_VERSION = """
+            INSERT INTO factory.agent_versions (agent_id, version, change_type, snapshot, actor, event_id)
+            VALUES (:id, :version, :changeType, CAST(:snapshot AS jsonb), :actor, :eventId)""";
+    static final String INSERT_HISTORY = """
+            INSERT INTO factory.agent_history (agent_id, kind, entry, recorded_at, actor, event_id)
+            SELECT :id, :kind, CAST(:entry AS jsonb), :recordedAt, :actor, :eventId
+            WHERE EXISTS (SELECT 1 FROM factory.agents WHERE id = :id)
+            RETURNING seq""";
+}

@@ -1,0 +1,94 @@
+package dev.agentfactory.store.audit;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.agentfactory.store.Cursor;
+import dev.agentfactory.store.Page;
+import dev.agentfactory.store.StoreJson;
+import dev.agentfactory.store.TransientRetry;
+
+/** {@link AuditRepository} on {@code factory.audit_log}; keyset pages on {@code (committed_at, id)}. */
+public final class JdbcAuditRepository implements AuditRepository {
+
+    private static final String COLUMNS =
+            "id, entity_type, entity_id, version, command_type, actor, event_id, occurred_at, committed_at, details";
+    static final String INSERT = """
+            INSERT INTO factory.audit_log (entity_type, entity_id, version, command_type, actor, event_id,
+                                           occurred_at, details)
+            VALUES (:entityType, :entityId, :version, :commandType, :actor, :eventId, :occurredAt,
+                    CAST(:details AS jsonb))
+            RETURNING\s""" + COLUMNS;
+    static final String BY_ENTITY = "SELECT " + COLUMNS + " FROM factory.audit_log"
+            + " WHERE entity_type = :type AND entity_id = :id AND id > :after ORDER BY id LIMIT :limit";
+    static final String BY_ACTOR = "SELECT " + COLUMNS + " FROM factory.audit_log"
+            + " WHERE actor = :actor AND committed_at >= :from AND committed_at < :to"
+            + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit";
+    static final String BY_TIME = "SELECT " + COLUMNS + " FROM factory.audit_log"
+            + " WHERE committed_at >= :from AND committed_at < :to"
+            + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit";
+
+    private final JdbcClient jdbc;
+    private final TransientRetry retry;
+
+    public JdbcAuditRepository(JdbcClient jdbc, TransientRetry retry) {
+        this.jdbc = jdbc;
+        this.retry = retry;
+    }
+
+    /** Runs inside the caller's transaction when there is one, so it is not retried on its own. */
+    @Override
+    public AuditEntry append(AuditEntry e) {
+        return jdbc.sql(INSERT).param("entityType", e.entityType()).param("entityId", e.entityId())
+                .param("version", e.version()).param("commandType", e.commandType()).param("actor", e.actor())
+                .param("eventId", e.eventId()).param("occurredAt", StoreJson.timestamp(e.occurredAt()))
+                .param("details", e.details() == null ? null : StoreJson.write(e.details()))
+                .query(JdbcAuditRepository::map).single();
+    }
+
+    @Override
+    public Page<AuditEntry> byEntity(String entityType, UUID entityId, String cursor, int limit) {
+        Cursor c = Cursor.decode(cursor);
+        List<AuditEntry> rows = retry.run(() -> jdbc.sql(BY_ENTITY).param("type", entityType).param("id", entityId)
+                .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1)
+                .query(JdbcAuditRepository::map).list());
+        return Page.of(rows, limit, JdbcAuditRepository::cursor);
+    }
+
+    @Override
+    public Page<AuditEntry> byActor(String actor, Instant from, Instant to, String cursor, int limit) {
+        return range(BY_ACTOR, actor, from, to, cursor, limit);
+    }
+
+    @Override
+    public Page<AuditEntry> byTime(Instant from, Instant to, String cursor, int limit) {
+        return range(BY_TIME, null, from, to, cursor, limit);
+    }
+
+    private Page<AuditEntry> range(String sql, String actor, Instant from, Instant to, String cursor, int limit) {
+        Cursor c = Cursor.decode(cursor);
+        var spec = jdbc.sql(sql).param("from", StoreJson.timestamp(from)).param("to", StoreJson.timestamp(to))
+                .param("at", StoreJson.timestamp(c == null ? Instant.EPOCH.minusSeconds(1) : c.at()))
+                .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1);
+        var bound = actor == null ? spec : spec.param("actor", actor);
+        return Page.of(retry.run(() -> bound.query(JdbcAuditRepository::map).list()), limit,
+                JdbcAuditRepository::cursor);
+    }
+
+    static String cursor(AuditEntry e) {
+        return Cursor.encode(e.committedAt(), e.id());
+    }
+
+    private static AuditEntry map(ResultSet rs, int row) throws SQLException {
+        String details = rs.getString("details");
+        return new AuditEntry(rs.getLong("id"), rs.getString("entity_type"), rs.getObject("entity_id", UUID.class),
+                rs.getObject("version", Long.class), rs.getString("command_type"), rs.getString("actor"),
+                rs.getObject("event_id", UUID.class), StoreJson.instant(rs, "occurred_at"),
+                StoreJson.instant(rs, "committed_at"), details == null ? null : StoreJson.read(details));
+    }
+}

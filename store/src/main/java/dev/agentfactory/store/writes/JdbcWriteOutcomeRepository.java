@@ -1,0 +1,45 @@
+package dev.agentfactory.store.writes;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.agentfactory.store.StoreJson;
+import dev.agentfactory.store.TransientRetry;
+
+/** {@link WriteOutcomeRepository} on {@code factory.processed_events}. */
+public final class JdbcWriteOutcomeRepository implements WriteOutcomeRepository {
+
+    static final String FIND = """
+            SELECT event_id, entity_type, entity_id, command_type, outcome, version, reason, processed_at
+            FROM factory.processed_events WHERE event_id = :eventId""";
+    static final String INSERT = """
+            INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version, reason)
+            VALUES (:eventId, :entityType, :entityId, :commandType, :outcome, :version, :reason)
+            ON CONFLICT (event_id) DO NOTHING""";
+
+    private final JdbcClient jdbc;
+    private final TransientRetry retry;
+
+    public JdbcWriteOutcomeRepository(JdbcClient jdbc, TransientRetry retry) {
+        this.jdbc = jdbc;
+        this.retry = retry;
+    }
+
+    @Override
+    public Optional<WriteOutcome> find(UUID eventId) {
+        return retry.run(() -> jdbc.sql(FIND).param("eventId", eventId)
+                .query((rs, n) -> new WriteOutcome(rs.getObject(1, UUID.class), rs.getString(2),
+                        rs.getObject(3, UUID.class), rs.getString(4), rs.getString(5), rs.getObject(6, Long.class),
+                        rs.getString(7), StoreJson.instant(rs, "processed_at")))
+                .optional());
+    }
+
+    @Override
+    public boolean record(WriteOutcome o) {
+        return retry.run(() -> jdbc.sql(INSERT).param("eventId", o.eventId()).param("entityType", o.entityType())
+                .param("entityId", o.entityId()).param("commandType", o.commandType()).param("outcome", o.outcome())
+                .param("version", o.version()).param("reason", o.reason()).update()) == 1;
+    }
+}

@@ -1,0 +1,273 @@
+package dev.agentfactory.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.store.agent.Agent;
+import dev.agentfactory.store.agent.AgentStatus;
+import dev.agentfactory.store.agent.HistoryEntry;
+import dev.agentfactory.store.prd.Prd;
+import dev.agentfactory.store.prd.PrdAgentLink;
+import dev.agentfactory.store.prd.PrdStatus;
+import dev.agentfactory.store.writes.WriteOutcome;
+
+/**
+ * The behaviour every store implementation owes its callers. Run against the in-memory store
+ * ({@code InMemoryStoreContractTest}) and PostgreSQL ({@code JdbcStoreIT}); {@link #store()} is empty
+ * at the start of each test.
+ */
+abstract class StoreContract {
+
+    static final Instant T0 = Instant.parse("2026-03-01T10:00:00.123456789Z");
+
+    protected abstract Store store();
+
+    @Test
+    void aCreatedAgentIsFoundByIdAndBySlugWithMicrosecondTimestamps() {
+        Agent a = agent("scout", 1, T0);
+        assertThat(store().agents().create(a, change("create"))).isInstanceOf(WriteResult.Applied.class);
+
+        Agent found = store().agents().findById(a.id()).orElseThrow();
+        assertThat(found.slug()).isEqualTo("scout");
+        assertThat(found.config()).isEqualTo(Map.of("model", "m1", "depth", 3));
+        assertThat(found.updatedAt()).isEqualTo(T0.truncatedTo(ChronoUnit.MICROS));
+        assertThat(store().agents().findBySlug("scout")).contains(found);
+        assertThat(store().agents().findById(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void aReplayedCreateIsStaleAndATakenSlugIsRejected() {
+        Agent a = agent("scout", 1, T0);
+        store().agents().create(a, change("create"));
+        assertThat(store().agents().create(a, change("create"))).isEqualTo(new WriteResult.Stale<Agent>(1));
+        var other = store().agents().create(agent("scout", 1, T0), change("create"));
+        assertThat(other).isInstanceOf(WriteResult.Rejected.class);
+        assertThat(((WriteResult.Rejected<Agent>) other).reason()).contains("scout");
+    }
+
+    @Test
+    void anInvalidAgentIsRejectedWithItsReason() {
+        var result = store().agents().create(agent("Not A Slug", 1, T0), change("create"));
+        assertThat(result).isInstanceOf(WriteResult.Rejected.class);
+        assertThat(((WriteResult.Rejected<Agent>) result).reason()).contains("slug");
+    }
+
+    @Test
+    void eachUpdateBumpsTheVersionAndKeepsTheSnapshotOfEveryVersion() {
+        Agent v1 = agent("scout", 1, T0);
+        store().agents().create(v1, change("create"));
+        Agent v2 = withVersion(v1, 2, "Scout II", AgentStatus.PAUSED);
+        assertThat(store().agents().update(v2, change("update"))).isInstanceOf(WriteResult.Applied.class);
+
+        assertThat(store().agents().findById(v1.id()).orElseThrow().name()).isEqualTo("Scout II");
+        assertThat(store().agents().version(v1.id(), 1).orElseThrow().snapshot().name()).isEqualTo("scout");
+        assertThat(store().agents().version(v1.id(), 2).orElseThrow().snapshot().status()).isEqualTo(AgentStatus.PAUSED);
+        var versions = store().agents().versions(v1.id(), null, 1);
+        assertThat(versions.items()).extracting(v -> v.version()).containsExactly(2L);
+        assertThat(store().agents().versions(v1.id(), versions.nextCursor(), 10).items())
+                .extracting(v -> v.version()).containsExactly(1L);
+    }
+
+    @Test
+    void aStaleOrConflictingUpdateNeverOverwritesANewerVersion() {
+        Agent v1 = agent("scout", 1, T0);
+        store().agents().create(v1, change("create"));
+        Agent v2 = withVersion(v1, 2, "second", AgentStatus.ACTIVE);
+        store().agents().update(v2, change("update"));
+
+        assertThat(store().agents().update(withVersion(v1, 2, "other second", AgentStatus.ACTIVE), change("update")))
+                .isEqualTo(new WriteResult.Stale<Agent>(2));
+        assertThat(store().agents().update(withVersion(v1, 4, "fourth", AgentStatus.ACTIVE), change("update")))
+                .isEqualTo(new WriteResult.Conflict<Agent>(2, false));
+        assertThat(store().agents().update(withVersion(agent("ghost", 1, T0), 2, "x", AgentStatus.ACTIVE),
+                change("update"))).isInstanceOf(WriteResult.NotFound.class);
+        assertThat(store().agents().findById(v1.id()).orElseThrow().name()).isEqualTo("second");
+    }
+
+    @Test
+    void aDeletedAgentLeavesListsAndRefusesUpdates() {
+        Agent v1 = agent("scout", 1, T0);
+        store().agents().create(v1, change("create"));
+        Agent deleted = new Agent(v1.id(), v1.slug(), v1.name(), v1.kind(), v1.status(), v1.config(), v1.state(),
+                v1.metadata(), 2, v1.createdAt(), v1.createdBy(), T0.plusSeconds(1), "ops", T0.plusSeconds(1));
+        assertThat(store().agents().update(deleted, change("delete"))).isInstanceOf(WriteResult.Applied.class);
+
+        assertThat(store().agents().findById(v1.id()).orElseThrow().deleted()).isTrue();
+        assertThat(store().agents().list(null, null, 10).items()).isEmpty();
+        assertThat(store().agents().update(withVersion(v1, 3, "back", AgentStatus.ACTIVE), change("update")))
+                .isEqualTo(new WriteResult.Conflict<Agent>(2, true));
+    }
+
+    @Test
+    void listsPageNewestFirstByUpdatedAtThenIdWithoutGapsOrRepeats() {
+        List<Agent> created = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            // pairs share a timestamp so the id decides their order
+            Agent a = agent("agent-" + i, 1, T0.plusSeconds(i / 2));
+            store().agents().create(a, change("create"));
+            created.add(a);
+        }
+        Agent paused = withVersion(created.get(0), 2, "paused one", AgentStatus.PAUSED);
+        store().agents().update(paused, change("update"));
+
+        List<UUID> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Page<Agent> page = store().agents().list(null, cursor, 3);
+            page.items().forEach(a -> seen.add(a.id()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).doesNotHaveDuplicates().hasSize(7);
+        created.set(0, paused);
+        List<UUID> expected = created.stream().sorted((x, y) -> {
+            int byTime = y.updatedAt().compareTo(x.updatedAt());
+            return byTime != 0 ? byTime : Cursor.PG_UUID_ORDER.compare(y.id(), x.id());
+        }).map(Agent::id).toList();
+        assertThat(seen).isEqualTo(expected);
+        assertThat(store().agents().list(AgentStatus.PAUSED, null, 10).items()).extracting(Agent::id)
+                .containsExactly(paused.id());
+    }
+
+    @Test
+    void aMalformedCursorOrLimitIsTheCallersError() {
+        assertThatThrownBy(() -> store().agents().list(null, "%%%", 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store().prds().list(null, null, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void historyIsAppendedWithoutAVersionBumpAndPagedInSequenceOrder() {
+        Agent a = agent("learner", 1, T0);
+        store().agents().create(a, change("create"));
+        for (int i = 0; i < 5; i++) {
+            var r = store().agents().appendHistory(a.id(), i % 2 == 0 ? HistoryEntry.Kind.LEARNING
+                    : HistoryEntry.Kind.PERFORMANCE, Map.of("step", i), T0.plusSeconds(i), change("history"));
+            assertThat(r).isInstanceOf(WriteResult.Applied.class);
+        }
+        Page<HistoryEntry> first = store().agents().history(a.id(), 0, 3);
+        assertThat(first.items()).extracting(h -> h.entry().get("step")).containsExactly(0, 1, 2);
+        Page<HistoryEntry> rest = store().agents().history(a.id(), Long.parseLong(first.nextCursor()), 3);
+        assertThat(rest.items()).extracting(h -> h.entry().get("step")).containsExactly(3, 4);
+        assertThat(rest.hasMore()).isFalse();
+        assertThat(store().agents().findById(a.id()).orElseThrow().version()).isEqualTo(1);
+        assertThat(store().agents().appendHistory(UUID.randomUUID(), HistoryEntry.Kind.LEARNING, Map.of(), T0,
+                change("history"))).isInstanceOf(WriteResult.NotFound.class);
+    }
+
+    @Test
+    void aPrdFollowsItsLifecycleAndAForbiddenMoveIsRejected() {
+        Prd draft = prd("checkout", 1, PrdStatus.DRAFT);
+        store().prds().create(draft, change("create"));
+        var skip = store().prds().update(prdAt(draft, 2, PrdStatus.APPROVED), change("update"));
+        assertThat(skip).isInstanceOf(WriteResult.Rejected.class);
+        assertThat(((WriteResult.Rejected<Prd>) skip).reason()).contains("draft").contains("approved");
+
+        assertThat(store().prds().update(prdAt(draft, 2, PrdStatus.REVIEW), change("update")).applied()).isTrue();
+        assertThat(store().prds().update(prdAt(draft, 3, PrdStatus.APPROVED), change("update")).applied()).isTrue();
+        assertThat(store().prds().findBySlug("checkout").orElseThrow().status()).isEqualTo(PrdStatus.APPROVED);
+        assertThat(store().prds().version(draft.id(), 2).orElseThrow().snapshot().status()).isEqualTo(PrdStatus.REVIEW);
+        assertThat(store().prds().list(PrdStatus.APPROVED, null, 5).items()).extracting(Prd::id)
+                .containsExactly(draft.id());
+    }
+
+    @Test
+    void linksJoinLivePrdsAndAgentsOnceAndCanBeRemoved() {
+        Agent a = agent("builder", 1, T0);
+        Prd p = prd("search", 1, PrdStatus.DRAFT);
+        store().agents().create(a, change("create"));
+        store().prds().create(p, change("create"));
+        PrdAgentLink link = new PrdAgentLink(p.id(), a.id(), "implementer", T0, "ops");
+
+        assertThat(store().prds().link(link, change("link")).applied()).isTrue();
+        assertThat(store().prds().link(link, change("link"))).isInstanceOf(WriteResult.Stale.class);
+        assertThat(store().prds().link(new PrdAgentLink(p.id(), UUID.randomUUID(), "reviewer", T0, "ops"),
+                change("link"))).isInstanceOf(WriteResult.NotFound.class);
+        assertThat(store().prds().links(p.id())).extracting(PrdAgentLink::agentId).containsExactly(a.id());
+        assertThat(store().prds().linksOfAgent(a.id())).extracting(PrdAgentLink::prdId).containsExactly(p.id());
+
+        assertThat(store().prds().unlink(p.id(), a.id(), change("unlink")).applied()).isTrue();
+        assertThat(store().prds().unlink(p.id(), a.id(), change("unlink"))).isInstanceOf(WriteResult.NotFound.class);
+        assertThat(store().prds().links(p.id())).isEmpty();
+    }
+
+    @Test
+    void everyAppliedWriteIsAuditedAndFoundByEntityActorAndTime() {
+        Agent a = agent("audited", 1, T0);
+        store().agents().create(a, change("create", "alice"));
+        store().agents().update(withVersion(a, 2, "renamed", AgentStatus.ACTIVE), change("update", "bob"));
+        store().agents().update(withVersion(a, 2, "stale", AgentStatus.ACTIVE), change("update", "bob"));
+
+        var byEntity = store().audit().byEntity("agent", a.id(), null, 1);
+        assertThat(byEntity.items()).extracting(e -> e.version()).containsExactly(1L);
+        assertThat(store().audit().byEntity("agent", a.id(), byEntity.nextCursor(), 10).items())
+                .extracting(e -> e.actor()).containsExactly("bob");
+        Instant from = Instant.now().minusSeconds(600);
+        Instant to = Instant.now().plusSeconds(600);
+        assertThat(store().audit().byActor("alice", from, to, null, 10).items()).extracting(e -> e.commandType())
+                .containsExactly("agent.create");
+        assertThat(store().audit().byTime(from, to, null, 10).items()).hasSize(2);
+        assertThat(store().audit().byTime(to, to.plusSeconds(1), null, 10).items()).isEmpty();
+    }
+
+    @Test
+    void aWriteOutcomeIsRecordedOncePerEventId() {
+        UUID eventId = UUID.randomUUID();
+        UUID entity = UUID.randomUUID();
+        var applied = new WriteOutcome(eventId, "agent", entity, "agent.create", "APPLIED", 1L, null, null);
+        assertThat(store().writes().record(applied)).isTrue();
+        assertThat(store().writes().record(new WriteOutcome(eventId, "agent", entity, "agent.create", "REJECTED", null,
+                "late", null))).isFalse();
+        WriteOutcome found = store().writes().find(eventId).orElseThrow();
+        assertThat(found.outcome()).isEqualTo("APPLIED");
+        assertThat(found.processedAt()).isNotNull();
+        assertThat(store().writes().find(UUID.randomUUID())).isEmpty();
+    }
+
+    static Agent agent(String slug, long version, Instant at) {
+        return new Agent(UUID.randomUUID(), slug, slug, "researcher", AgentStatus.ACTIVE,
+                Map.of("model", "m1", "depth", 3), Map.of(), Map.of("team", "core"), version, at, "seed", at, "seed",
+                null);
+    }
+
+    static Agent withVersion(Agent a, long version, String name, AgentStatus status) {
+        Instant at = a.updatedAt().plusSeconds(version);
+        return new Agent(a.id(), a.slug(), name, a.kind(), status, a.config(), a.state(), a.metadata(), version,
+                a.createdAt(), a.createdBy(), at, "editor", null);
+    }
+
+    static Prd prd(String slug, long version, PrdStatus status) {
+        return new Prd(UUID.randomUUID(), slug, "PRD " + slug, "# " + slug, status, Map.of(), "owner@example.com",
+                version, T0, "seed", T0, "seed", null);
+    }
+
+    static Prd prdAt(Prd p, long version, PrdStatus status) {
+        return new Prd(p.id(), p.slug(), p.title(), p.body(), status, p.metadata(), p.owner(), version, p.createdAt(),
+                p.createdBy(), T0.plusSeconds(version), "editor", null);
+    }
+
+    static Change change(String type) {
+        return change(type, "tester");
+    }
+
+    static Change change(String type, String actor) {
+        String entityCommand = switch (type) {
+            case "history" -> "agent.history.append";
+            case "link" -> "prd.link-agent";
+            case "unlink" -> "prd.unlink-agent";
+            default -> "agent." + type;
+        };
+        String changeType = type.equals("history") ? "update" : type;
+        return new Change(changeType, entityCommand, actor, UUID.randomUUID(), T0);
+    }
+}
