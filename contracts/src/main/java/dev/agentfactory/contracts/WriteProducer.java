@@ -1,0 +1,73 @@
+package dev.agentfactory.contracts;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The producer an agent uses to publish writes: idempotent, {@code acks=all}, key = entityId so one
+ * entity's writes stay ordered on one partition. A retried send cannot reorder or duplicate within a
+ * producer session; a write re-sent by the caller with the same eventId is caught by the worker's dedup.
+ */
+public final class WriteProducer implements AutoCloseable {
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final WriteCodec codec = new WriteCodec();
+    private final String agentTopic;
+    private final String prdTopic;
+
+    /** A producer on the contract's default topics. */
+    public WriteProducer(String bootstrapServers) {
+        this(bootstrapServers, Map.of(), Topics.AGENT_WRITES, Topics.PRD_WRITES);
+    }
+
+    /** @param overrides extra producer settings (TLS, SASL, linger...) applied over the safe defaults */
+    public WriteProducer(String bootstrapServers, Map<String, Object> overrides, String agentTopic, String prdTopic) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.putAll(overrides);
+        // Not overridable: these make retries safe and keep per-entity order.
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        this.producer = new KafkaProducer<>(config);
+        this.agentTopic = agentTopic;
+        this.prdTopic = prdTopic;
+    }
+
+    /** Publishes one write; the future completes when the broker has it on all in-sync replicas. */
+    public CompletableFuture<RecordMetadata> send(WriteEnvelope envelope) {
+        String topic = envelope.type().entityType() == CommandType.EntityType.AGENT ? agentTopic : prdTopic;
+        CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(topic, envelope.entityId().toString(), codec.encode(envelope)),
+                (metadata, error) -> {
+                    if (error != null) {
+                        done.completeExceptionally(error);
+                    } else {
+                        done.complete(metadata);
+                    }
+                });
+        return done;
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(30));
+    }
+}

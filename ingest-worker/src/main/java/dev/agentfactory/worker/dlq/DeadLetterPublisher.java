@@ -1,0 +1,77 @@
+package dev.agentfactory.worker.dlq;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+
+import dev.agentfactory.contracts.DlqHeaders;
+import dev.agentfactory.worker.writes.DeadLetterSink;
+import dev.agentfactory.worker.writes.Item;
+
+/**
+ * Sends invalid records to the DLQ topic with the original bytes and headers saying where they came
+ * from and why, and waits for the broker's acks (the batch's offsets commit after this returns).
+ */
+public final class DeadLetterPublisher implements DeadLetterSink {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
+
+    private final KafkaTemplate<byte[], byte[]> template;
+    private final String topic;
+    private final Duration timeout;
+
+    public DeadLetterPublisher(KafkaTemplate<byte[], byte[]> template, String topic, Duration timeout) {
+        this.template = template;
+        this.topic = topic;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public void publish(List<Item> invalid) {
+        List<CompletableFuture<?>> sends = new ArrayList<>(invalid.size());
+        Instant now = Instant.now();
+        for (Item item : invalid) {
+            ConsumerRecord<byte[], byte[]> r = item.record();
+            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), r.value());
+            Headers h = out.headers();
+            r.headers().forEach(h::add);
+            h.remove(DlqHeaders.ORIGINAL_TOPIC);
+            put(h, DlqHeaders.ORIGINAL_TOPIC, r.topic());
+            put(h, DlqHeaders.ORIGINAL_PARTITION, Integer.toString(r.partition()));
+            put(h, DlqHeaders.ORIGINAL_OFFSET, Long.toString(r.offset()));
+            put(h, DlqHeaders.ERROR_CLASS, item.invalid().getClass().getName());
+            put(h, DlqHeaders.REASON, item.invalid().reason().wireName());
+            put(h, DlqHeaders.MESSAGE, item.invalid().getMessage());
+            put(h, DlqHeaders.FAILED_AT, now.toString());
+            log.warn("dead-lettering {}-{}@{}: {} ({})", r.topic(), r.partition(), r.offset(),
+                    item.invalid().reason().wireName(), item.invalid().getMessage());
+            sends.add(template.send(out));
+        }
+        try {
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dead-lettering", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the DLQ did not acknowledge " + invalid.size() + " records", e);
+        }
+    }
+
+    private static void put(Headers h, String key, String value) {
+        h.remove(key);
+        h.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

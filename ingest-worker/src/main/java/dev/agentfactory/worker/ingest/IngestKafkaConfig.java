@@ -1,0 +1,120 @@
+package dev.agentfactory.worker.ingest;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.worker.dlq.DeadLetterPublisher;
+import dev.agentfactory.worker.results.OutcomePublisher;
+import dev.agentfactory.worker.writes.BatchProcessor;
+import dev.agentfactory.worker.writes.OffsetStore;
+
+/** The consumer container, its error handling, the producers for outcomes and the DLQ, and the batch handler. */
+@Configuration(proxyBeanMethods = false)
+class IngestKafkaConfig {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    WriteCodec writeCodec(IngestProperties props) {
+        return new WriteCodec(props.maxPayloadBytes());
+    }
+
+    @Bean
+    OffsetStore offsetStore(IngestProperties props) {
+        return new OffsetStore(props.groupId());
+    }
+
+    @Bean
+    BatchProcessor batchProcessor(DataSource dataSource, PlatformTransactionManager tm, OffsetStore offsets, Clock clock) {
+        return new BatchProcessor(dataSource, new TransactionTemplate(tm), offsets, clock);
+    }
+
+    /** One idempotent producer for outcomes and dead letters. */
+    @Bean
+    KafkaTemplate<byte[], byte[]> ingestTemplate(KafkaProperties kafka) {
+        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config));
+    }
+
+    @Bean
+    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<byte[], byte[]> ingestTemplate, IngestProperties props) {
+        return new DeadLetterPublisher(ingestTemplate, props.dlqTopic(), Duration.ofSeconds(30));
+    }
+
+    @Bean
+    OutcomePublisher outcomePublisher(KafkaTemplate<byte[], byte[]> ingestTemplate, WriteCodec codec,
+                                      IngestProperties props) {
+        return new OutcomePublisher(ingestTemplate, codec, props.resultsTopic());
+    }
+
+    /**
+     * Anything that reaches the container is transient (bad records are handled in the batch), so the
+     * batch is retried with exponential backoff, with the consumer paused, and never skipped.
+     */
+    @Bean
+    CommonErrorHandler ingestErrorHandler(IngestProperties props) {
+        ExponentialBackOff backOff = new ExponentialBackOff(props.retryInitial().toMillis(), 2.0);
+        backOff.setMaxInterval(props.retryMax().toMillis());
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        backOff.setMaxAttempts(Long.MAX_VALUE);
+        return new DefaultErrorHandler(backOff);
+    }
+
+    @Bean
+    ConcurrentMessageListenerContainer<byte[], byte[]> ingestContainer(KafkaProperties kafka, IngestProperties props,
+            CommonErrorHandler ingestErrorHandler, WriteCodec codec, BatchProcessor processor,
+            DeadLetterPublisher deadLetters, OutcomePublisher outcomes, IngestMetrics metrics, Clock clock,
+            DataSource dataSource, OffsetStore offsets) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, props.groupId());
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, props.maxBatchRecords());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        ContainerProperties cp = new ContainerProperties(props.agentTopic(), props.prdTopic());
+        cp.setAckMode(ContainerProperties.AckMode.BATCH);
+        cp.setPollTimeout(props.pollTimeout().toMillis());
+        cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
+        cp.setConsumerRebalanceListener(new OffsetSeeker(dataSource, offsets));
+        cp.setMessageListener(new WriteListener(codec, processor, deadLetters, outcomes, metrics, clock));
+        var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
+        container.setConcurrency(props.concurrency());
+        container.setCommonErrorHandler(ingestErrorHandler);
+        container.setBeanName("ingest");
+        return container;
+    }
+}

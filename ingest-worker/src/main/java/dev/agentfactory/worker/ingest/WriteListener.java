@@ -1,0 +1,61 @@
+package dev.agentfactory.worker.ingest;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
+
+import dev.agentfactory.contracts.InvalidWriteException;
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.worker.dlq.DeadLetterPublisher;
+import dev.agentfactory.worker.results.OutcomePublisher;
+import dev.agentfactory.worker.writes.BatchProcessor;
+import dev.agentfactory.worker.writes.BatchResult;
+import dev.agentfactory.worker.writes.Item;
+
+/**
+ * The transport side of a batch: decode the polled records, hand them to the transactional
+ * {@link BatchProcessor}, then publish the outcomes and record the meters. Kafka offsets are committed
+ * by the container after this returns; the database's copy is the one that counts.
+ */
+final class WriteListener implements BatchConsumerAwareMessageListener<byte[], byte[]> {
+
+    private final WriteCodec codec;
+    private final BatchProcessor processor;
+    private final DeadLetterPublisher deadLetters;
+    private final OutcomePublisher outcomes;
+    private final IngestMetrics metrics;
+    private final Clock clock;
+
+    WriteListener(WriteCodec codec, BatchProcessor processor, DeadLetterPublisher deadLetters,
+                  OutcomePublisher outcomes, IngestMetrics metrics, Clock clock) {
+        this.codec = codec;
+        this.processor = processor;
+        this.deadLetters = deadLetters;
+        this.outcomes = outcomes;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void onMessage(List<ConsumerRecord<byte[], byte[]>> records, Consumer<?, ?> consumer) {
+        metrics.polled(records.size());
+        List<Item> items = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            try {
+                items.add(new Item(r, codec.decode(r.value()), null));
+            } catch (InvalidWriteException e) {
+                items.add(new Item(r, null, e));
+            }
+        }
+        long start = System.nanoTime();
+        BatchResult result = processor.process(items, deadLetters);
+        long nanos = System.nanoTime() - start;
+        outcomes.publish(result.outcomes());
+        metrics.committed(result, nanos, clock.instant());
+        metrics.lag(consumer);
+    }
+}

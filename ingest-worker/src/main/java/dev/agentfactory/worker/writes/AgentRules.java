@@ -1,0 +1,112 @@
+package dev.agentfactory.worker.writes;
+
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteEnvelope;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The version rules of agent commands, applied in memory to the batch's locked rows. */
+final class AgentRules {
+
+    private final Snapshots snapshots;
+
+    AgentRules(Snapshots snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    Decision apply(WriteEnvelope e, BatchState s) {
+        AgentRow row = s.agents.get(e.entityId());
+        if (e.command() instanceof WriteCommand.AgentCreate c) {
+            return create(e, c, row, s);
+        }
+        if (row == null) {
+            return Decision.rejected("agent " + e.entityId() + " does not exist");
+        }
+        if (row.deletedAt != null) {
+            return Decision.conflict(row.version, "agent " + e.entityId() + " is deleted");
+        }
+        if (e.expectedVersion() != null && e.expectedVersion() != row.version) {
+            return Decision.conflict(row.version,
+                    "expected version " + e.expectedVersion() + " but the agent is at version " + row.version);
+        }
+        switch (e.type()) {
+            case AGENT_UPDATE -> {
+                ObjectNode patch = ((WriteCommand.AgentUpdate) e.command()).patch();
+                String name = patch.has("name") ? patch.get("name").stringValue() : row.name;
+                String status = patch.has("status") ? patch.get("status").stringValue() : row.status;
+                ObjectNode config = patch.has("config") ? MergePatch.apply(row.config, (ObjectNode) patch.get("config")) : row.config;
+                ObjectNode metadata = patch.has("metadata")
+                        ? MergePatch.apply(row.metadata, (ObjectNode) patch.get("metadata")) : row.metadata;
+                if (name.equals(row.name) && status.equals(row.status) && config.equals(row.config)
+                        && metadata.equals(row.metadata)) {
+                    return Decision.applied(row.version);
+                }
+                row.name = name;
+                row.status = status;
+                row.config = config;
+                row.metadata = metadata;
+                return bump(row, e, s, "update");
+            }
+            case AGENT_STATE_PUT -> {
+                ObjectNode state = ((WriteCommand.AgentStatePut) e.command()).state();
+                if (state.equals(row.state)) {
+                    return Decision.applied(row.version);
+                }
+                row.state = state;
+                return bump(row, e, s, "state");
+            }
+            case AGENT_HISTORY_APPEND -> {
+                WriteCommand.AgentHistoryAppend h = (WriteCommand.AgentHistoryAppend) e.command();
+                s.history.add(new BatchState.HistoryRow(row.id, h.kind(), snapshots.json(h.entry()),
+                        h.recordedAt() != null ? h.recordedAt() : e.occurredAt(), e.actor(), e.eventId()));
+                return Decision.applied(row.version);
+            }
+            case AGENT_DELETE -> {
+                row.deletedAt = e.occurredAt();
+                return bump(row, e, s, "delete");
+            }
+            default -> throw new IllegalArgumentException("not an agent command: " + e.type());
+        }
+    }
+
+    private Decision create(WriteEnvelope e, WriteCommand.AgentCreate c, AgentRow existing, BatchState s) {
+        if (existing != null) {
+            return Decision.conflict(existing.version, "agent " + e.entityId() + " already exists");
+        }
+        if (e.expectedVersion() != null && e.expectedVersion() != 0) {
+            return Decision.conflict(0, "expected version " + e.expectedVersion() + " but the agent does not exist");
+        }
+        java.util.UUID holder = s.agentSlugs.get(c.slug());
+        if (holder != null && !holder.equals(e.entityId())) {
+            return Decision.rejected("slug '" + c.slug() + "' is taken by agent " + holder);
+        }
+        AgentRow row = new AgentRow(e.entityId());
+        row.slug = c.slug();
+        row.name = c.name();
+        row.kind = c.kind();
+        row.status = c.status() != null ? c.status() : "active";
+        row.config = orEmpty(c.config());
+        row.state = orEmpty(c.state());
+        row.metadata = orEmpty(c.metadata());
+        row.createdAt = e.occurredAt();
+        row.createdBy = e.actor();
+        row.version = 0;
+        s.agents.put(row.id, row);
+        s.agentSlugs.put(row.slug, row.id);
+        return bump(row, e, s, "create");
+    }
+
+    private Decision bump(AgentRow row, WriteEnvelope e, BatchState s, String changeType) {
+        row.version++;
+        row.updatedAt = e.occurredAt();
+        row.updatedBy = e.actor();
+        row.dirty = true;
+        s.agentVersions.add(new BatchState.VersionRow(row.id, row.version, changeType,
+                snapshots.json(row.snapshot()), e.actor(), e.eventId()));
+        return Decision.applied(row.version);
+    }
+
+    static ObjectNode orEmpty(ObjectNode node) {
+        return node != null ? node : JsonNodeFactory.instance.objectNode();
+    }
+}

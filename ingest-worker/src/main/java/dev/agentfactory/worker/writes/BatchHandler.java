@@ -1,0 +1,119 @@
+package dev.agentfactory.worker.writes;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteEnvelope;
+
+/**
+ * Applies a run of consumed records in ONE database transaction: lock the partitions' stored offsets and
+ * drop records already committed, dead-letter the invalid ones, load the touched rows, decide every
+ * event in order in memory, write set-wise, advance the offsets. Commit or nothing.
+ */
+final class BatchHandler {
+
+    private final DataSource dataSource;
+    private final TransactionTemplate tx;
+    private final OffsetStore offsets;
+    private final BatchLoader loader = new BatchLoader();
+    private final BatchWriter writer = new BatchWriter();
+    private final EventApplier applier = new EventApplier();
+    private final Clock clock;
+
+    BatchHandler(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
+        this.dataSource = dataSource;
+        this.tx = tx;
+        this.offsets = offsets;
+        this.clock = clock;
+    }
+
+    /** @param rejects events to record as REJECTED without running their rules (isolated database refusals) */
+    BatchResult apply(List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq) {
+        return tx.execute(status -> {
+            Connection c = DataSourceUtils.getConnection(dataSource);
+            try {
+                return inTransaction(c, items, rejects, dlq);
+            } catch (SQLException e) {
+                throw new BatchSqlException(e);
+            } finally {
+                DataSourceUtils.releaseConnection(c, dataSource);
+            }
+        });
+    }
+
+    private BatchResult inTransaction(Connection c, List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq)
+            throws SQLException {
+        Map<TopicPartition, Long> next = new HashMap<>();
+        for (Item i : items) {
+            next.merge(new TopicPartition(i.record().topic(), i.record().partition()), i.record().offset() + 1, Math::max);
+        }
+        Map<TopicPartition, Long> stored = offsets.lock(c, next.keySet());
+        List<Item> fresh = items.stream().filter(i -> i.record().offset()
+                >= stored.getOrDefault(new TopicPartition(i.record().topic(), i.record().partition()), 0L)).toList();
+        List<Item> invalid = fresh.stream().filter(i -> !i.valid()).toList();
+        if (!invalid.isEmpty()) {
+            dlq.publish(invalid);
+        }
+        List<WriteEnvelope> events = fresh.stream().filter(Item::valid).map(Item::envelope).toList();
+        BatchState state = load(c, events);
+        var now = clock.instant();
+        List<BatchResult.Applied> outcomes = new ArrayList<>(events.size());
+        for (WriteEnvelope e : events) {
+            String reason = rejects.get(e.eventId());
+            outcomes.add(new BatchResult.Applied(e, reason != null ? applier.reject(e, reason, state, now)
+                    : applier.apply(e, state, now)));
+        }
+        writer.write(c, state);
+        offsets.advance(c, next);
+        return new BatchResult(outcomes, invalid.size(), items.size() - fresh.size());
+    }
+
+    private BatchState load(Connection c, List<WriteEnvelope> events) throws SQLException {
+        BatchState s = new BatchState();
+        if (events.isEmpty()) {
+            return s;
+        }
+        Set<UUID> eventIds = new HashSet<>();
+        Set<UUID> agentIds = new HashSet<>();
+        Set<UUID> prdIds = new HashSet<>();
+        Set<UUID> linked = new HashSet<>();
+        Set<String> agentSlugs = new HashSet<>();
+        Set<String> prdSlugs = new HashSet<>();
+        for (WriteEnvelope e : events) {
+            eventIds.add(e.eventId());
+            switch (e.type().entityType()) {
+                case AGENT -> agentIds.add(e.entityId());
+                case PRD -> prdIds.add(e.entityId());
+            }
+            if (e.command() instanceof WriteCommand.AgentCreate a) {
+                agentSlugs.add(a.slug());
+            } else if (e.command() instanceof WriteCommand.PrdCreate p) {
+                prdSlugs.add(p.slug());
+            } else if (e.command() instanceof WriteCommand.PrdLinkAgent l) {
+                linked.add(l.agentId());
+            }
+        }
+        linked.removeAll(agentIds);
+        loader.loadProcessed(c, eventIds, s);
+        loader.loadAgents(c, agentIds, true, s.agents);
+        loader.loadPrds(c, prdIds, s);
+        loader.loadAgents(c, linked, false, s.referencedAgents);
+        loader.loadSlugs(c, agentSlugs, prdSlugs, s);
+        return s;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.agentfactory.worker.writes;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.agentfactory.contracts.WriteOutcome.Status;
+
+/**
+ * Reads what a batch needs in a handful of statements: prior outcomes of its eventIds, the rows of the
+ * entities it writes (locked in id order, so concurrent workers never deadlock on them), agents its
+ * links point to, taken slugs and current links.
+ */
+final class BatchLoader {
+
+    static final String SELECT_PROCESSED = "SELECT event_id, outcome, version FROM factory.processed_events "
+            + "WHERE event_id = ANY(?::uuid[])";
+    static final String AGENT_COLUMNS = "id, slug, name, kind, status, config::text, state::text, metadata::text, "
+            + "version, created_at, created_by, updated_at, updated_by, deleted_at";
+    static final String LOCK_AGENTS = "SELECT " + AGENT_COLUMNS + " FROM factory.agents WHERE id = ANY(?::uuid[]) "
+            + "ORDER BY id FOR UPDATE";
+    static final String SELECT_AGENTS = "SELECT " + AGENT_COLUMNS + " FROM factory.agents WHERE id = ANY(?::uuid[])";
+    static final String LOCK_PRDS = "SELECT id, slug, title, body, status, metadata::text, owner, version, created_at, "
+            + "created_by, updated_at, updated_by, deleted_at FROM factory.prds WHERE id = ANY(?::uuid[]) "
+            + "ORDER BY id FOR UPDATE";
+    static final String SELECT_LINKS = "SELECT prd_id, agent_id, role, linked_at, linked_by FROM factory.prd_agents "
+            + "WHERE prd_id = ANY(?::uuid[])";
+    static final String SELECT_AGENT_SLUGS = "SELECT slug, id FROM factory.agents WHERE slug = ANY(?::text[])";
+    static final String SELECT_PRD_SLUGS = "SELECT slug, id FROM factory.prds WHERE slug = ANY(?::text[])";
+
+    private final Snapshots snapshots = new Snapshots();
+
+    void loadProcessed(Connection c, Collection<UUID> eventIds, BatchState s) throws SQLException {
+        query(c, SELECT_PROCESSED, new ArrayList<>(eventIds), "uuid", rs -> s.processed.put(rs.getObject(1, UUID.class),
+                new BatchState.Prior(Status.valueOf(rs.getString(2)), (Long) rs.getObject(3))));
+    }
+
+    void loadAgents(Connection c, Collection<UUID> ids, boolean lock, Map<UUID, AgentRow> into) throws SQLException {
+        query(c, lock ? LOCK_AGENTS : SELECT_AGENTS, sorted(ids), "uuid", rs -> {
+            AgentRow a = new AgentRow(rs.getObject(1, UUID.class));
+            a.slug = rs.getString(2);
+            a.name = rs.getString(3);
+            a.kind = rs.getString(4);
+            a.status = rs.getString(5);
+            a.config = snapshots.object(rs.getString(6));
+            a.state = snapshots.object(rs.getString(7));
+            a.metadata = snapshots.object(rs.getString(8));
+            a.version = rs.getLong(9);
+            a.createdAt = instant(rs, 10);
+            a.createdBy = rs.getString(11);
+            a.updatedAt = instant(rs, 12);
+            a.updatedBy = rs.getString(13);
+            a.deletedAt = instant(rs, 14);
+            into.put(a.id, a);
+        });
+    }
+
+    void loadPrds(Connection c, Collection<UUID> ids, BatchState s) throws SQLException {
+        query(c, LOCK_PRDS, sorted(ids), "uuid", rs -> {
+            PrdRow p = new PrdRow(rs.getObject(1, UUID.class));
+            p.slug = rs.getString(2);
+            p.title = rs.getString(3);
+            p.body = rs.getString(4);
+            p.status = rs.getString(5);
+            p.metadata = snapshots.object(rs.getString(6));
+            p.owner = rs.getString(7);
+            p.version = rs.getLong(8);
+            p.createdAt = instant(rs, 9);
+            p.createdBy = rs.getString(10);
+            p.updatedAt = instant(rs, 11);
+            p.updatedBy = rs.getString(12);
+            p.deletedAt = instant(rs, 13);
+            s.prds.put(p.id, p);
+        });
+        query(c, SELECT_LINKS, new ArrayList<>(s.prds.keySet()), "uuid", rs -> s.prds.get(rs.getObject(1, UUID.class))
+                .links.put(rs.getObject(2, UUID.class),
+                        new PrdRow.Link(rs.getString(3), instant(rs, 4), rs.getString(5))));
+        for (PrdRow p : s.prds.values()) {
+            p.loadedLinks = new HashMap<>(p.links);
+        }
+    }
+
+    void loadSlugs(Connection c, Collection<String> agentSlugs, Collection<String> prdSlugs, BatchState s)
+            throws SQLException {
+        query(c, SELECT_AGENT_SLUGS, new ArrayList<>(agentSlugs), "text",
+                rs -> s.agentSlugs.put(rs.getString(1), rs.getObject(2, UUID.class)));
+        query(c, SELECT_PRD_SLUGS, new ArrayList<>(prdSlugs), "text",
+                rs -> s.prdSlugs.put(rs.getString(1), rs.getObject(2, UUID.class)));
+    }
+
+    private interface RowHandler {
+        void accept(ResultSet rs) throws SQLException;
+    }
+
+    private static void query(Connection c, String sql, List<?> keys, String pgType, RowHandler handler)
+            throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf(pgType, keys.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    handler.accept(rs);
+                }
+            }
+        }
+    }
+
+    private static List<UUID> sorted(Collection<UUID> ids) {
+        List<UUID> list = new ArrayList<>(ids);
+        list.sort(null);
+        return list;
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

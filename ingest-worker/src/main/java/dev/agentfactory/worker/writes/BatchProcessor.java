@@ -1,0 +1,53 @@
+package dev.agentfactory.worker.writes;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The transactional handler behind the Kafka listener. One transaction per batch; when the database
+ * refuses the batch for a data reason, the batch is split in halves (each half its own transaction, in
+ * order) until the record at fault is alone, and that record is committed as REJECTED with the
+ * database's message, so one bad record never rolls back or stalls the others. Transient failures are
+ * thrown to the container, which retries the batch with backoff.
+ */
+public final class BatchProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchProcessor.class);
+
+    private final BatchHandler handler;
+
+    public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
+        this.handler = new BatchHandler(dataSource, tx, offsets, clock);
+    }
+
+    public BatchResult process(List<Item> items, DeadLetterSink dlq) {
+        try {
+            return handler.apply(items, Map.of(), dlq);
+        } catch (BatchSqlException e) {
+            if (!e.dataError()) {
+                throw e;
+            }
+            if (items.size() > 1) {
+                log.warn("batch of {} refused by the database ({}); splitting to isolate the record", items.size(),
+                        e.getMessage());
+                int half = items.size() / 2;
+                return BatchResult.merge(process(items.subList(0, half), dlq),
+                        process(items.subList(half, items.size()), dlq));
+            }
+            Item item = items.get(0);
+            if (!item.valid()) {
+                throw e;
+            }
+            log.warn("event {} refused by the database: {}", item.envelope().eventId(), e.getMessage());
+            return handler.apply(items, Map.of(item.envelope().eventId(), "refused by the database: "
+                    + e.getMessage()), dlq);
+        }
+    }
+}

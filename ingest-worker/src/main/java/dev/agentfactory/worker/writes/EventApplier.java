@@ -1,0 +1,58 @@
+package dev.agentfactory.worker.writes;
+
+import java.time.Instant;
+
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.contracts.WriteOutcome.Status;
+
+/**
+ * Decides one event's outcome inside the batch: a duplicate eventId answers with the first outcome and
+ * changes nothing; otherwise the entity's rules run and the dedup and audit rows are staged.
+ */
+final class EventApplier {
+
+    private final Snapshots snapshots = new Snapshots();
+    private final AgentRules agentRules = new AgentRules(snapshots);
+    private final PrdRules prdRules = new PrdRules(snapshots);
+
+    WriteOutcome apply(WriteEnvelope e, BatchState s, Instant now) {
+        BatchState.Prior prior = s.processed.get(e.eventId());
+        if (prior != null) {
+            return outcome(e, Status.DUPLICATE, prior.version(), prior.status(), null, now);
+        }
+        Decision d = switch (e.type().entityType()) {
+            case AGENT -> agentRules.apply(e, s);
+            case PRD -> prdRules.apply(e, s);
+        };
+        return record(e, d, s, now);
+    }
+
+    /** Records an event the database itself refused (isolated by splitting the batch) as REJECTED. */
+    WriteOutcome reject(WriteEnvelope e, String reason, BatchState s, Instant now) {
+        BatchState.Prior prior = s.processed.get(e.eventId());
+        if (prior != null) {
+            return outcome(e, Status.DUPLICATE, prior.version(), prior.status(), null, now);
+        }
+        return record(e, Decision.rejected(reason), s, now);
+    }
+
+    private WriteOutcome record(WriteEnvelope e, Decision d, BatchState s, Instant now) {
+        String entityType = e.type().entityType().wireName();
+        s.processed.put(e.eventId(), new BatchState.Prior(d.status(), d.version()));
+        s.processedRows.add(new BatchState.ProcessedRow(e.eventId(), entityType, e.entityId(), e.type().wireName(),
+                d.status().name(), d.version(), d.reason()));
+        if (d.status() == Status.APPLIED) {
+            s.audit.add(new BatchState.AuditRow(entityType, e.entityId(), d.version(), e.type().wireName(), e.actor(),
+                    e.eventId(), e.occurredAt(), snapshots.json(WriteCodec.payloadOf(e.command()))));
+        }
+        return outcome(e, d.status(), d.version(), null, d.reason(), now);
+    }
+
+    private static WriteOutcome outcome(WriteEnvelope e, Status status, Long version, Status original, String reason,
+                                        Instant now) {
+        return new WriteOutcome(e.eventId(), e.type().entityType().wireName(), e.entityId(), e.type().wireName(),
+                status, version, original, reason, now);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.agentfactory.worker.writes;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** A PRD row plus its agent links, as one batch changes them in memory (see {@link AgentRow}). */
+final class PrdRow {
+    final UUID id;
+    String slug;
+    String title;
+    String body;
+    String status;
+    ObjectNode metadata;
+    String owner;
+    long version;
+    Instant createdAt;
+    String createdBy;
+    Instant updatedAt;
+    String updatedBy;
+    Instant deletedAt;
+    boolean dirty;
+    /** agentId -> link; sorted so snapshots are stable. */
+    final Map<UUID, Link> links = new TreeMap<>();
+    /** The links as loaded, to write only the difference. */
+    Map<UUID, Link> loadedLinks = Map.of();
+    /**
+     * Copies of this row taken right after each status change but the last one. The status trigger checks
+     * each transition, so a batch that moves a PRD draft -> review -> approved writes it in that many steps.
+     */
+    final List<PrdRow> statusSteps = new ArrayList<>();
+
+    record Link(String role, Instant linkedAt, String linkedBy) {
+    }
+
+    PrdRow(UUID id) {
+        this.id = id;
+    }
+
+    PrdRow copy() {
+        PrdRow c = new PrdRow(id);
+        c.slug = slug;
+        c.title = title;
+        c.body = body;
+        c.status = status;
+        c.metadata = metadata.deepCopy();
+        c.owner = owner;
+        c.version = version;
+        c.createdAt = createdAt;
+        c.createdBy = createdBy;
+        c.updatedAt = updatedAt;
+        c.updatedBy = updatedBy;
+        c.deletedAt = deletedAt;
+        return c;
+    }
+
+    /** The row's columns under their column names plus {@code agents}: the links at this version. */
+    ObjectNode snapshot() {
+        ObjectNode s = JsonNodeFactory.instance.objectNode();
+        s.put("id", id.toString());
+        s.put("slug", slug);
+        s.put("title", title);
+        s.put("body", body);
+        s.put("status", status);
+        s.set("metadata", metadata.deepCopy());
+        s.put("owner", owner);
+        s.put("version", version);
+        s.put("created_at", createdAt.toString());
+        s.put("created_by", createdBy);
+        s.put("updated_at", updatedAt.toString());
+        s.put("updated_by", updatedBy);
+        s.put("deleted_at", deletedAt == null ? null : deletedAt.toString());
+        ArrayNode agents = s.putArray("agents");
+        links.forEach((agentId, link) -> agents.addObject().put("agent_id", agentId.toString()).put("role", link.role()));
+        return s;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.agentfactory.worker.it;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * Exactly-once effects on the shared stack: the worker process is SIGKILLed at random points of a
+ * stream with duplicates and re-sends; then two instances share the group with rebalances mid-stream.
+ * Afterwards the database must equal the model computed from the input.
+ */
+@ExtendWith(LocalStackExtension.class)
+class CrashSafetyIT {
+
+    static final int EVENTS = Integer.getInteger("it.worker.events", 50_000);
+
+    @Test
+    void everyEventTakesEffectOnceWhenTheWorkerIsKilledMidStream(StackEndpoints endpoints, LocalStack stack)
+            throws Exception {
+        TestBed bed = new TestBed("kill", endpoints, stack.primary());
+        List<UUID> anchorIds = Streams.anchorIds(5);
+        Workload anchors = Workload.anchors(anchorIds, "killx");
+        Workload load = Workload.generate(42, EVENTS, anchorIds, "kill");
+        try (WorkerProcess worker = new WorkerProcess("kill", bed.workerProperties());
+             WriteProducer producer = bed.producer()) {
+            worker.start().awaitHealthy(Duration.ofSeconds(90));
+            Streams.send(producer, anchors.sends);
+            bed.awaitCaughtUp(Duration.ofSeconds(60));
+            CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends);
+            Random random = new Random(7);
+            int kills = 3;
+            for (int k = 0; k < kills; k++) {
+                long target = anchors.distinctEvents
+                        + (long) (load.distinctEvents * (k + random.nextDouble()) / (kills + 1));
+                Poll.until(Duration.ofSeconds(180), "progress to " + target, () -> Streams.processed(bed) >= target);
+                worker.kill();
+                worker.start().awaitHealthy(Duration.ofSeconds(90));
+            }
+            streaming.join();
+            bed.awaitCaughtUp(Duration.ofSeconds(240));
+        }
+        ModelAssert.assertMatches(bed, anchors, load);
+    }
+
+    @Test
+    void twoInstancesAndRebalancesMidStreamStillApplyEachEventOnce(StackEndpoints endpoints, LocalStack stack)
+            throws Exception {
+        TestBed bed = new TestBed("scale", endpoints, stack.primary());
+        List<UUID> anchorIds = Streams.anchorIds(5);
+        Workload anchors = Workload.anchors(anchorIds, "scalex");
+        Workload load = Workload.generate(43, EVENTS / 2, anchorIds, "scale");
+        try (WorkerProcess first = new WorkerProcess("scale-1", bed.workerProperties());
+             WorkerProcess second = new WorkerProcess("scale-2", bed.workerProperties());
+             WriteProducer producer = bed.producer()) {
+            first.start().awaitHealthy(Duration.ofSeconds(90));
+            Streams.send(producer, anchors.sends);
+            bed.awaitCaughtUp(Duration.ofSeconds(60));
+            CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends);
+            long third = load.distinctEvents / 3;
+            Poll.until(Duration.ofSeconds(180), "a third processed", () -> Streams.processed(bed) >= third);
+            second.start().awaitHealthy(Duration.ofSeconds(90));
+            Poll.until(Duration.ofSeconds(180), "two thirds processed", () -> Streams.processed(bed) >= 2 * third);
+            first.kill();
+            streaming.join();
+            bed.awaitCaughtUp(Duration.ofSeconds(240));
+        }
+        ModelAssert.assertMatches(bed, anchors, load);
+    }
+}
