@@ -15,6 +15,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.ConstraintViolations;
 import dev.agentfactory.store.Cursor;
+import dev.agentfactory.store.ListFilter;
+import dev.agentfactory.store.ListSql;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
@@ -58,6 +60,28 @@ public final class JdbcAgentRepository implements AgentRepository {
         var spec = jdbc.sql(sql).param("limit", Page.checkLimit(limit) + 1);
         if (status != null) {
             spec = spec.param("status", status.dbValue());
+        }
+        if (after != null) {
+            spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
+        }
+        var bound = spec;
+        List<Agent> rows = retry.run(() -> bound.query(JdbcAgentRepository::map).list());
+        return Page.of(rows, limit, a -> Cursor.encode(a.updatedAt(), a.id()));
+    }
+
+    @Override
+    public Page<Agent> list(AgentStatus status, ListFilter filter, String cursor, int limit) {
+        Cursor after = Cursor.decode(cursor);
+        var spec = jdbc.sql(ListSql.of(AgentSql.SELECT, "name", status != null, filter, after != null))
+                .param("limit", Page.checkLimit(limit) + 1);
+        if (status != null) {
+            spec = spec.param("status", status.dbValue());
+        }
+        if (filter.updatedSince() != null) {
+            spec = spec.param("since", StoreJson.timestamp(filter.updatedSince()));
+        }
+        if (filter.text() != null) {
+            spec = spec.param("text", filter.likePattern());
         }
         if (after != null) {
             spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());

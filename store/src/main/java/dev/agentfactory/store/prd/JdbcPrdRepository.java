@@ -14,6 +14,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.ConstraintViolations;
 import dev.agentfactory.store.Cursor;
+import dev.agentfactory.store.ListFilter;
+import dev.agentfactory.store.ListSql;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
@@ -53,6 +55,28 @@ public final class JdbcPrdRepository implements PrdRepository {
         var spec = jdbc.sql(sql).param("limit", Page.checkLimit(limit) + 1);
         if (status != null) {
             spec = spec.param("status", status.dbValue());
+        }
+        if (after != null) {
+            spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
+        }
+        var bound = spec;
+        List<Prd> rows = retry.run(() -> bound.query(JdbcPrdRepository::map).list());
+        return Page.of(rows, limit, p -> Cursor.encode(p.updatedAt(), p.id()));
+    }
+
+    @Override
+    public Page<Prd> list(PrdStatus status, ListFilter filter, String cursor, int limit) {
+        Cursor after = Cursor.decode(cursor);
+        var spec = jdbc.sql(ListSql.of(PrdSql.SELECT, "title", status != null, filter, after != null))
+                .param("limit", Page.checkLimit(limit) + 1);
+        if (status != null) {
+            spec = spec.param("status", status.dbValue());
+        }
+        if (filter.updatedSince() != null) {
+            spec = spec.param("since", StoreJson.timestamp(filter.updatedSince()));
+        }
+        if (filter.text() != null) {
+            spec = spec.param("text", filter.likePattern());
         }
         if (after != null) {
             spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
