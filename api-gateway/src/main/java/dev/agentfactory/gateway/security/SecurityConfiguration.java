@@ -60,7 +60,7 @@ class SecurityConfiguration {
         cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
         cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "If-Match", "If-None-Match", "Prefer",
                 "Idempotency-Key"));
-        cors.setExposedHeaders(List.of("ETag", "Location", "Preference-Applied"));
+        cors.setExposedHeaders(List.of("ETag", "Location", "Preference-Applied", "Link"));
         cors.setMaxAge(3600L);
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
         source.registerCorsConfiguration("/api/**", cors);

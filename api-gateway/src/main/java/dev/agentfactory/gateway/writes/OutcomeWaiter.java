@@ -1,0 +1,89 @@
+package dev.agentfactory.gateway.writes;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.gateway.GatewayProperties;
+import dev.agentfactory.store.writes.WriteOutcomeRepository;
+
+/**
+ * Waits for the outcome of a published write without holding a thread: a future per pending eventId,
+ * completed by the results topic ({@link #complete}) or, should that record be missed (this instance's
+ * consumer was still joining, a rebalance), by polling {@code processed_events}. Completes empty when
+ * the wait runs out.
+ */
+@Component
+class OutcomeWaiter {
+
+    private static final Logger log = LoggerFactory.getLogger(OutcomeWaiter.class);
+
+    private final Map<UUID, CompletableFuture<Optional<WriteOutcome>>> pending = new ConcurrentHashMap<>();
+    private final WriteOutcomeRepository outcomes;
+    private final ScheduledExecutorService scheduler;
+    private final long pollMillis;
+
+    OutcomeWaiter(WriteOutcomeRepository outcomes, @Qualifier("outcomePollScheduler") ScheduledExecutorService scheduler,
+                  GatewayProperties props) {
+        this.outcomes = outcomes;
+        this.scheduler = scheduler;
+        this.pollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
+    }
+
+    /** Registers interest before the write is published, so an outcome that arrives first is not lost. */
+    CompletableFuture<Optional<WriteOutcome>> register(UUID eventId, Duration wait) {
+        CompletableFuture<Optional<WriteOutcome>> f = pending.computeIfAbsent(eventId, id -> new CompletableFuture<>());
+        ScheduledFuture<?> poll = scheduler.scheduleWithFixedDelay(() -> poll(eventId, f), pollMillis, pollMillis,
+                TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = scheduler.schedule(() -> f.complete(Optional.empty()), wait.toMillis(),
+                TimeUnit.MILLISECONDS);
+        f.whenComplete((o, e) -> {
+            poll.cancel(false);
+            deadline.cancel(false);
+            pending.remove(eventId, f);
+        });
+        return f;
+    }
+
+    /** An outcome from the results topic; ignored unless this instance waits for it. */
+    void complete(WriteOutcome outcome) {
+        CompletableFuture<Optional<WriteOutcome>> f = pending.get(outcome.eventId());
+        if (f != null) {
+            f.complete(Optional.of(outcome));
+        }
+    }
+
+    void abandon(UUID eventId, Throwable cause) {
+        CompletableFuture<Optional<WriteOutcome>> f = pending.get(eventId);
+        if (f != null) {
+            f.completeExceptionally(cause);
+        }
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    private void poll(UUID eventId, CompletableFuture<Optional<WriteOutcome>> f) {
+        if (f.isDone()) {
+            return;
+        }
+        try {
+            outcomes.find(eventId).map(Outcomes::fromStore).ifPresent(o -> f.complete(Optional.of(o)));
+        } catch (RuntimeException e) {
+            log.warn("fallback poll of the outcome of {} failed: {}", eventId, e.getMessage());
+        }
+    }
+}
