@@ -46,6 +46,8 @@ class GatewaySecurityIT {
     @BeforeAll
     static void database() {
         LocalStack stack = LocalStackExtension.stack();
+        // A fresh database each run: one left by an older schema would fail the migration.
+        stack.primary().dropDatabase(DB);
         stack.primary().createDatabase(DB);
         new Migrations(MigrationSettings.fromEnvironment(System.getenv())
                 .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();

@@ -1,0 +1,79 @@
+package dev.agentfactory.gateway.e2e;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+
+/**
+ * One end-to-end suite's isolated world on the shared stack: its own migrated database, write, result
+ * and DLQ topics, worker group and cache prefix, and the worker running against them as a subprocess.
+ */
+final class E2eWorld implements AutoCloseable {
+
+    static final String SECRET = "test-secret-for-the-gateway-e2e-suite-0123456789";
+
+    final String suffix;
+    final String db;
+    final String agentTopic;
+    final String prdTopic;
+    final String resultsTopic;
+    final String dlqTopic;
+    final String cachePrefix;
+    final StackEndpoints stack;
+    private final AppProcess worker;
+
+    E2eWorld(String name, LocalStack local) throws Exception {
+        this.stack = local.endpoints();
+        this.suffix = name + "_" + Long.toString(System.currentTimeMillis(), 36);
+        this.db = "it_gateway_" + suffix;
+        this.agentTopic = "it-gateway.agent-writes." + suffix;
+        this.prdTopic = "it-gateway.prd-writes." + suffix;
+        this.resultsTopic = "it-gateway.results." + suffix;
+        this.dlqTopic = "it-gateway.dlq." + suffix;
+        this.cachePrefix = "it-gateway-" + suffix;
+        local.primary().createDatabase(db);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(stack.primaryJdbcUrl(db))).migrate();
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
+        try (Admin a = Admin.create(admin)) {
+            a.createTopics(List.of(new NewTopic(agentTopic, 3, (short) 1), new NewTopic(prdTopic, 3, (short) 1),
+                    new NewTopic(resultsTopic, 3, (short) 1), new NewTopic(dlqTopic, 1, (short) 1))).all().get();
+        }
+        worker = new AppProcess("worker-" + suffix, AppProcess.moduleJar("ingest-worker"));
+        worker.start(Map.of("spring.datasource.url", stack.primaryJdbcUrl(db),
+                "spring.kafka.bootstrap-servers", stack.kafkaBootstrap(),
+                "factory.ingest.agent-topic", agentTopic, "factory.ingest.prd-topic", prdTopic,
+                "factory.ingest.results-topic", resultsTopic, "factory.ingest.dlq-topic", dlqTopic,
+                "factory.ingest.group-id", "it-gateway-worker-" + suffix, "factory.ingest.concurrency", "1"))
+                .awaitHealthy(Duration.ofSeconds(90));
+    }
+
+    /** Points the gateway under test at this world. */
+    void register(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(db));
+        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
+        registry.add("spring.data.redis.url", stack::redisUrl);
+        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        registry.add("factory.gateway.topics.agent-writes", () -> agentTopic);
+        registry.add("factory.gateway.topics.prd-writes", () -> prdTopic);
+        registry.add("factory.gateway.topics.results", () -> resultsTopic);
+        registry.add("factory.gateway.cache.prefix", () -> cachePrefix);
+        registry.add("factory.gateway.max-body-bytes", () -> "65536");
+    }
+
+    @Override
+    public void close() throws Exception {
+        worker.close();
+    }
+}
