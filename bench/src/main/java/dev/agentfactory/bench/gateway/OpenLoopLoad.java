@@ -1,0 +1,87 @@
+package dev.agentfactory.bench.gateway;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+
+/**
+ * An open-loop load generator: requests leave at a fixed rate whatever the server does, and each latency
+ * is measured from the moment the request was due, not from when it was sent, so a stalled server shows
+ * up in the percentiles instead of silently slowing the generator (no coordinated omission). Bounded by
+ * a request count; requests still unanswered at the deadline count as errors.
+ */
+final class OpenLoopLoad {
+
+    /** The latencies of one run, in nanoseconds, and what went wrong. */
+    record Result(String name, int rate, long[] latencies, int errors, double seconds) {
+
+        double percentileMs(double p) {
+            if (latencies.length == 0) {
+                return Double.NaN;
+            }
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1_000_000.0;
+        }
+
+        double achievedRate() {
+            return latencies.length / seconds;
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1).build();
+    private final String base;
+    private final String token;
+
+    OpenLoopLoad(String base, String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    /** Sends {@code count} requests at {@code rate} per second; {@code path} gives the i-th request's path. */
+    Result run(String name, int rate, int count, IntFunction<String> path, int expectedStatus) {
+        long[] latencies = new long[count];
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        CompletableFuture<?>[] inflight = new CompletableFuture<?>[count];
+        long periodNanos = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long due = start + i * periodNanos;
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                LockSupport.parkNanos(Math.min(due - now, 200_000));
+            }
+            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path.apply(i))).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token).GET().build();
+            int slot = i;
+            inflight[i] = http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
+                if (e != null || r.statusCode() != expectedStatus) {
+                    errors.incrementAndGet();
+                    latencies[slot] = -1;
+                } else {
+                    latencies[slot] = System.nanoTime() - due;
+                }
+                done.incrementAndGet();
+            });
+        }
+        try {
+            CompletableFuture.allOf(inflight).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // unanswered requests are counted below
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] ok = Arrays.stream(latencies).filter(l -> l > 0).toArray();
+        return new Result(name, rate, ok, count - ok.length, seconds);
+    }
+}
