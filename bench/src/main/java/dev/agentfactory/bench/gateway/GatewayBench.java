@@ -71,6 +71,8 @@ public final class GatewayBench {
             int next = HOT;
             for (int rate : RATES) {
                 int count = rate * (int) RUN.toSeconds();
+                // Peer: the same HTTP stack without token, Redis or database, to separate host from gateway cost.
+                results.add(load.run("peer_liveness", rate, count, i -> "/api/v1/health/liveness", 200));
                 results.add(load.run("get_hit", rate, count, i -> "/api/v1/agents/" + ids.get(i % HOT), 200));
                 int from = next;
                 results.add(load.run("get_miss", rate, count, i -> "/api/v1/agents/" + ids.get(from + i), 200));
@@ -98,10 +100,13 @@ public final class GatewayBench {
         figures.put("gateway.list_p95_ms", worst(results, "list", 95));
         figures.put("gateway.list_p95_target_ms", 50.0);
         figures.put("gateway.users_bar_p95_ms", 300.0);
+        figures.put("gateway.peer_liveness_p99_ms", worst(results, "peer_liveness", 99));
+        figures.put("gateway.host_cores", (double) Runtime.getRuntime().availableProcessors());
+        figures.put("gateway.host_load_1m", loadAverage());
         StringBuilder json = new StringBuilder("{\n");
         figures.forEach((k, v) -> {
             double d = (Double) v;
-            String unit = k.endsWith("_ms") ? "ms" : k.endsWith("_per_s") ? "1/s" : "count";
+            String unit = k.endsWith("_ms") ? "ms" : k.endsWith("_per_s") ? "1/s" : k.contains("host_") ? "" : "count";
             System.out.printf(Locale.ROOT, "%s %.2f %s%n", k, d, unit);
             json.append(String.format(Locale.ROOT, "  \"%s\": %.3f,%n", k, d));
         });
@@ -113,6 +118,11 @@ public final class GatewayBench {
         Path out = Files.createDirectories(root.resolve("bench/target/bench")).resolve("gateway.json");
         Files.writeString(out, json.toString());
         System.out.println("# figures written to " + out);
+    }
+
+    /** The host's 1-minute load average: other work on a shared machine shows up in every latency. */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static double worst(List<OpenLoopLoad.Result> results, String name, double p) {
@@ -137,7 +147,7 @@ public final class GatewayBench {
                            jsonb_build_object('model', 'm' || (g % 7), 'depth', g % 5),
                            jsonb_build_object('step', g), jsonb_build_object('team', 'bench'), 1 + g % 4,
                            now() - make_interval(secs => g), 'bench', now() - make_interval(secs => g), 'bench'
-                    FROM generate_series(1, %d) g""".formatted(n));
+                    FROM generate_series(1, """ + n + ") g");
             s.execute("ANALYZE factory.agents");
             try (ResultSet rs = s.executeQuery("SELECT id FROM factory.agents ORDER BY random()")) {
                 while (rs.next()) {

@@ -16,9 +16,12 @@ import java.util.function.IntFunction;
  * An open-loop load generator: requests leave at a fixed rate whatever the server does, and each latency
  * is measured from the moment the request was due, not from when it was sent, so a stalled server shows
  * up in the percentiles instead of silently slowing the generator (no coordinated omission). Bounded by
- * a request count; requests still unanswered at the deadline count as errors.
+ * a request count and by {@link #MAX_IN_FLIGHT}: a request due while that many are unanswered is not sent
+ * and counts as an error (shed), as do requests unanswered at the deadline.
  */
 final class OpenLoopLoad {
+
+    static final int MAX_IN_FLIGHT = 256;
 
     /** The latencies of one run, in nanoseconds, and what went wrong. */
     record Result(String name, int rate, long[] latencies, int errors, double seconds) {
@@ -51,9 +54,8 @@ final class OpenLoopLoad {
     /** Sends {@code count} requests at {@code rate} per second; {@code path} gives the i-th request's path. */
     Result run(String name, int rate, int count, IntFunction<String> path, int expectedStatus) {
         long[] latencies = new long[count];
-        AtomicInteger done = new AtomicInteger();
-        AtomicInteger errors = new AtomicInteger();
-        CompletableFuture<?>[] inflight = new CompletableFuture<?>[count];
+        AtomicInteger inFlight = new AtomicInteger();
+                CompletableFuture<?>[] inflight = new CompletableFuture<?>[count];
         long periodNanos = 1_000_000_000L / rate;
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -62,17 +64,22 @@ final class OpenLoopLoad {
             while ((now = System.nanoTime()) < due) {
                 LockSupport.parkNanos(Math.min(due - now, 200_000));
             }
+            if (inFlight.get() >= MAX_IN_FLIGHT) {
+                latencies[i] = -1;
+                inflight[i] = CompletableFuture.completedFuture(null);
+                continue;
+            }
+            inFlight.incrementAndGet();
             HttpRequest req = HttpRequest.newBuilder(URI.create(base + path.apply(i))).timeout(Duration.ofSeconds(10))
                     .header("Authorization", "Bearer " + token).GET().build();
             int slot = i;
             inflight[i] = http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
                 if (e != null || r.statusCode() != expectedStatus) {
-                    errors.incrementAndGet();
                     latencies[slot] = -1;
                 } else {
                     latencies[slot] = System.nanoTime() - due;
                 }
-                done.incrementAndGet();
+                inFlight.decrementAndGet();
             });
         }
         try {
