@@ -51,8 +51,9 @@ public record GatewayProperties(
      * @param outcomePoll    interval of the database fallback while waiting for an outcome
      * @param idempotencyTtl how long an Idempotency-Key is remembered with its request's fingerprint
      * @param answerThreads  threads that build the answers of completed waits (they read the database)
+     * @param publishTimeout longest wait for the broker to take a write before answering 503
      */
     public record Writes(@DefaultValue("250ms") Duration outcomePoll, @DefaultValue("24h") Duration idempotencyTtl,
-                         @DefaultValue("8") int answerThreads) {
+                         @DefaultValue("8") int answerThreads, @DefaultValue("10s") Duration publishTimeout) {
     }
 }

@@ -29,28 +29,27 @@ import dev.agentfactory.store.writes.WriteOutcomeRepository;
 class OutcomeWaiter {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWaiter.class);
+    static final long MAX_POLL_MILLIS = 2_000;
 
     private final Map<UUID, CompletableFuture<Optional<WriteOutcome>>> pending = new ConcurrentHashMap<>();
     private final WriteOutcomeRepository outcomes;
     private final ScheduledExecutorService scheduler;
-    private final long pollMillis;
+    private final long firstPollMillis;
 
     OutcomeWaiter(WriteOutcomeRepository outcomes, @Qualifier("outcomePollScheduler") ScheduledExecutorService scheduler,
                   GatewayProperties props) {
         this.outcomes = outcomes;
         this.scheduler = scheduler;
-        this.pollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
+        this.firstPollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
     }
 
     /** Registers interest before the write is published, so an outcome that arrives first is not lost. */
     CompletableFuture<Optional<WriteOutcome>> register(UUID eventId, Duration wait) {
         CompletableFuture<Optional<WriteOutcome>> f = pending.computeIfAbsent(eventId, id -> new CompletableFuture<>());
-        ScheduledFuture<?> poll = scheduler.scheduleWithFixedDelay(() -> poll(eventId, f), pollMillis, pollMillis,
-                TimeUnit.MILLISECONDS);
         ScheduledFuture<?> deadline = scheduler.schedule(() -> f.complete(Optional.empty()), wait.toMillis(),
                 TimeUnit.MILLISECONDS);
+        schedulePoll(eventId, f, firstPollMillis);
         f.whenComplete((o, e) -> {
-            poll.cancel(false);
             deadline.cancel(false);
             pending.remove(eventId, f);
         });
@@ -76,14 +75,24 @@ class OutcomeWaiter {
         return pending.size();
     }
 
-    private void poll(UUID eventId, CompletableFuture<Optional<WriteOutcome>> f) {
+    /**
+     * The fallback poll backs off (doubling up to {@link #MAX_POLL_MILLIS}): the results topic answers
+     * almost every wait, and a thousand waiting requests must not become thousands of queries a second.
+     */
+    private void schedulePoll(UUID eventId, CompletableFuture<Optional<WriteOutcome>> f, long delayMillis) {
         if (f.isDone()) {
             return;
         }
-        try {
-            outcomes.find(eventId).map(Outcomes::fromStore).ifPresent(o -> f.complete(Optional.of(o)));
-        } catch (RuntimeException e) {
-            log.warn("fallback poll of the outcome of {} failed: {}", eventId, e.getMessage());
-        }
+        scheduler.schedule(() -> {
+            if (f.isDone()) {
+                return;
+            }
+            try {
+                outcomes.find(eventId).map(Outcomes::fromStore).ifPresent(o -> f.complete(Optional.of(o)));
+            } catch (RuntimeException e) {
+                log.warn("fallback poll of the outcome of {} failed: {}", eventId, e.getMessage());
+            }
+            schedulePoll(eventId, f, Math.min(delayMillis * 2, MAX_POLL_MILLIS));
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 }

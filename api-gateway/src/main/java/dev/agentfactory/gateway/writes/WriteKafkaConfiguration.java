@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -34,9 +35,18 @@ class WriteKafkaConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WriteKafkaConfiguration.class);
 
+    /**
+     * The HTTP caller waits for the broker's ack, so a broker outage must answer 503 within seconds rather
+     * than block a request for the client's two-minute default (metadata wait plus delivery timeout).
+     */
     @Bean(destroyMethod = "close")
     WriteProducer writeProducer(KafkaProperties kafka, GatewayProperties props) {
-        return new WriteProducer(String.join(",", kafka.getBootstrapServers()), kafka.buildProducerProperties(),
+        Map<String, Object> config = kafka.buildProducerProperties();
+        long publishMillis = props.writes().publishTimeout().toMillis();
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, publishMillis / 2);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, publishMillis / 2);
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, publishMillis);
+        return new WriteProducer(String.join(",", kafka.getBootstrapServers()), config,
                 props.topics().agentWrites(), props.topics().prdWrites());
     }
 

@@ -32,6 +32,7 @@ final class E2eWorld implements AutoCloseable {
     final String cachePrefix;
     final StackEndpoints stack;
     private final AppProcess worker;
+    private AppProcess relay;
 
     E2eWorld(String name, LocalStack local) throws Exception {
         this.stack = local.endpoints();
@@ -59,6 +60,31 @@ final class E2eWorld implements AutoCloseable {
                 .awaitHealthy(Duration.ofSeconds(90));
     }
 
+    /**
+     * Starts the CDC relay on this world's database with its own slot, publication, lock and audit topics,
+     * writing the read model under the gateway's cache prefix (property names of the relay's CdcProperties).
+     */
+    void startRelay() throws Exception {
+        relay = new AppProcess("relay-" + suffix, AppProcess.moduleJar("cdc-relay"));
+        relay.start(Map.ofEntries(Map.entry("spring.datasource.url", stack.primaryJdbcUrl(db)),
+                Map.entry("spring.kafka.bootstrap-servers", stack.kafkaBootstrap()),
+                Map.entry("spring.data.redis.url", stack.redisUrl()),
+                Map.entry("factory.cdc.name", "it-gateway-" + suffix),
+                Map.entry("factory.cdc.slot-name", "it_gateway_" + suffix),
+                Map.entry("factory.cdc.publication-name", "it_gateway_" + suffix),
+                Map.entry("factory.cdc.topic-prefix", "it-gateway-" + suffix),
+                Map.entry("factory.cdc.agents-audit-topic", "it-gateway.audit.agents." + suffix),
+                Map.entry("factory.cdc.prds-audit-topic", "it-gateway.audit.prds." + suffix),
+                Map.entry("factory.cdc.redis-prefix", cachePrefix),
+                Map.entry("factory.cdc.lock-key", Long.toString(Math.abs((long) suffix.hashCode()) + 5_000_000L)),
+                Map.entry("factory.cdc.standby.enabled", "false")))
+                .awaitHealthy(Duration.ofSeconds(120));
+    }
+
+    static boolean relayBuilt() {
+        return new AppProcess("probe", AppProcess.moduleJar("cdc-relay")).available();
+    }
+
     /** Points the gateway under test at this world. */
     void register(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(db));
@@ -74,6 +100,9 @@ final class E2eWorld implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (relay != null) {
+            relay.close();
+        }
         worker.close();
     }
 }
