@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -37,7 +39,9 @@ class OutcomeWaiter {
     private final long firstPollMillis;
 
     OutcomeWaiter(WriteOutcomeRepository outcomes, @Qualifier("outcomePollScheduler") ScheduledExecutorService scheduler,
-                  GatewayProperties props) {
+                  GatewayProperties props, MeterRegistry meters) {
+        Gauge.builder("factory.gateway.write.pending", pending, Map::size)
+                .description("writes whose callers are waiting for the outcome").register(meters);
         this.outcomes = outcomes;
         this.scheduler = scheduler;
         this.firstPollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
@@ -69,10 +73,6 @@ class OutcomeWaiter {
         if (f != null) {
             f.completeExceptionally(cause);
         }
-    }
-
-    int pendingCount() {
-        return pending.size();
     }
 
     /**

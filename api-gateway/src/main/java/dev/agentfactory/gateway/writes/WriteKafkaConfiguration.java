@@ -42,7 +42,7 @@ class WriteKafkaConfiguration {
     @Bean(destroyMethod = "close")
     WriteProducer writeProducer(KafkaProperties kafka, GatewayProperties props) {
         Map<String, Object> config = kafka.buildProducerProperties();
-        long publishMillis = props.writes().publishTimeout().toMillis();
+        int publishMillis = (int) Math.min(Integer.MAX_VALUE, props.writes().publishTimeout().toMillis());
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, publishMillis / 2);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, publishMillis / 2);
         config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, publishMillis);

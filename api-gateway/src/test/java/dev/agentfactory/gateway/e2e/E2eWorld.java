@@ -61,7 +61,8 @@ final class E2eWorld implements AutoCloseable {
     }
 
     /**
-     * Starts the CDC relay on this world's database with its own slot, publication, lock and audit topics,
+     * Starts the CDC relay on this world's database with its own slot (slots are cluster-wide; the
+     * publication is per database and made by the migrations), lock and audit topics,
      * writing the read model under the gateway's cache prefix (property names of the relay's CdcProperties).
      */
     void startRelay() throws Exception {
@@ -71,7 +72,6 @@ final class E2eWorld implements AutoCloseable {
                 Map.entry("spring.data.redis.url", stack.redisUrl()),
                 Map.entry("factory.cdc.name", "it-gateway-" + suffix),
                 Map.entry("factory.cdc.slot-name", "it_gateway_" + suffix),
-                Map.entry("factory.cdc.publication-name", "it_gateway_" + suffix),
                 Map.entry("factory.cdc.topic-prefix", "it-gateway-" + suffix),
                 Map.entry("factory.cdc.agents-audit-topic", "it-gateway.audit.agents." + suffix),
                 Map.entry("factory.cdc.prds-audit-topic", "it-gateway.audit.prds." + suffix),
