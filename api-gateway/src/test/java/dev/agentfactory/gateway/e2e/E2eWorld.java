@@ -81,8 +81,17 @@ final class E2eWorld implements AutoCloseable {
                 .awaitHealthy(Duration.ofSeconds(120));
     }
 
+    /** Whether cdc-relay.jar is the relay itself (it carries Debezium), not the module's empty skeleton. */
     static boolean relayBuilt() {
-        return new AppProcess("probe", AppProcess.moduleJar("cdc-relay")).available();
+        java.nio.file.Path jar = AppProcess.moduleJar("cdc-relay");
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            return false;
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            return zip.stream().anyMatch(e -> e.getName().startsWith("BOOT-INF/lib/debezium-embedded"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Points the gateway under test at this world. */

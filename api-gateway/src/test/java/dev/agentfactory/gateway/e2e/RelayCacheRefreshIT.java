@@ -25,7 +25,7 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 /**
  * The CDC leg: writes that never went through the gateway (an agent publishing to Kafka itself) reach
  * the gateway's reads because the relay refreshes Redis from the WAL. Runs when the relay is built
- * ({@code cdc-relay/target/cdc-relay.jar}); the CRUD end-to-end suite does not need it.
+ * ({@code cdc-relay/target/cdc-relay.jar} with Debezium inside); the CRUD end-to-end suite does not need it.
  */
 @EnabledIf("dev.agentfactory.gateway.e2e.E2eWorld#relayBuilt")
 @ExtendWith(LocalStackExtension.class)
