@@ -38,6 +38,8 @@ public final class GatewayBench {
     static final String SECRET = "bench-secret-for-the-gateway-benchmark-0123456789";
     static final String DB = "bench_gateway";
     static final int HOT = 1_000;
+    static final int WARM_MISSES = 2_000;
+    static final int SERIAL = 500;
     static final Duration RUN = Duration.ofSeconds(Integer.getInteger("bench.gateway.seconds", 5));
     static final int[] RATES = {500, 2_000};
 
@@ -52,7 +54,7 @@ public final class GatewayBench {
         for (int rate : RATES) {
             misses += rate * (int) RUN.toSeconds();
         }
-        List<UUID> ids = seed(stack.primary(), endpoints, HOT + misses + 2_000);
+        List<UUID> ids = seed(stack.primary(), endpoints, HOT + WARM_MISSES + SERIAL + misses);
         String prefix = "bench-gateway-" + Long.toString(System.currentTimeMillis(), 36);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("spring.datasource.url", endpoints.primaryJdbcUrl(DB));
@@ -64,11 +66,17 @@ public final class GatewayBench {
         try (GatewayUnderTest gateway = new GatewayUnderTest(root, props)) {
             gateway.awaitHealthy(Duration.ofSeconds(120));
             OpenLoopLoad load = new OpenLoopLoad("http://127.0.0.1:" + gateway.port, token());
-            // Warm-up: JIT, connection pools, and the hot set into Redis.
+            // Warm-up of every path (JIT, pools), which also puts the hot set into Redis.
             load.run("warmup", 500, 2_500, i -> "/api/v1/agents/" + ids.get(i % HOT), 200);
-            load.run("warmup-list", 200, 400, i -> "/api/v1/agents?limit=50", 200);
+            load.run("warmup-miss", 500, WARM_MISSES, i -> "/api/v1/agents/" + ids.get(HOT + i), 200);
+            load.run("warmup-list", 500, 2_000, i -> "/api/v1/agents?limit=50", 200);
             List<OpenLoopLoad.Result> results = new ArrayList<>();
-            int next = HOT;
+            int serialFrom = HOT + WARM_MISSES;
+            results.add(load.serial("serial_liveness", SERIAL, i -> "/api/v1/health/liveness"));
+            results.add(load.serial("serial_get_hit", SERIAL, i -> "/api/v1/agents/" + ids.get(i % HOT)));
+            results.add(load.serial("serial_get_miss", SERIAL, i -> "/api/v1/agents/" + ids.get(serialFrom + i)));
+            results.add(load.serial("serial_list", SERIAL, i -> "/api/v1/agents?limit=50"));
+            int next = serialFrom + SERIAL;
             for (int rate : RATES) {
                 int count = rate * (int) RUN.toSeconds();
                 // Peer: the same HTTP stack without token, Redis or database, to separate host from gateway cost.
@@ -86,7 +94,7 @@ public final class GatewayBench {
     private static void report(List<OpenLoopLoad.Result> results, Path root) throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
         for (OpenLoopLoad.Result r : results) {
-            String p = "gateway." + r.name() + "_" + r.rate() + "rps_";
+            String p = "gateway." + r.name() + (r.rate() > 0 ? "_" + r.rate() + "rps_" : "_");
             figures.put(p + "p50_ms", r.percentileMs(50));
             figures.put(p + "p95_ms", r.percentileMs(95));
             figures.put(p + "p99_ms", r.percentileMs(99));

@@ -51,6 +51,33 @@ final class OpenLoopLoad {
         this.token = token;
     }
 
+    /**
+     * One request at a time (closed loop): the service time of a path without queueing, which on a busy
+     * shared host separates the gateway's own cost from waiting for a CPU.
+     */
+    Result serial(String name, int count, IntFunction<String> path) {
+        long[] latencies = new long[count];
+        int errors = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path.apply(i))).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token).GET().build();
+            long t0 = System.nanoTime();
+            try {
+                if (http.send(req, HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200) {
+                    latencies[i] = System.nanoTime() - t0;
+                    continue;
+                }
+            } catch (Exception e) {
+                // counted below
+            }
+            errors++;
+            latencies[i] = -1;
+        }
+        long[] ok = Arrays.stream(latencies).filter(l -> l > 0).toArray();
+        return new Result(name, 0, ok, errors, (System.nanoTime() - start) / 1e9);
+    }
+
     /** Sends {@code count} requests at {@code rate} per second; {@code path} gives the i-th request's path. */
     Result run(String name, int rate, int count, IntFunction<String> path, int expectedStatus) {
         long[] latencies = new long[count];
