@@ -1,5 +1,7 @@
 package dev.agentfactory.store;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
+
 /**
  * Builds the SELECT of a filtered keyset list from fixed fragments; only which fragments appear varies,
  * every value is a bind parameter ({@code :status}, {@code :since}, {@code :text}, {@code :at}, {@code :id},
@@ -17,6 +19,25 @@ public final class ListSql {
     static final String ORDER_ASC = " ORDER BY updated_at, id LIMIT :limit";
 
     private ListSql() {
+    }
+
+    /** Binds the parameters {@link #of} put in the statement (the limit asks for one row more than a page). */
+    public static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, String status, ListFilter f, Cursor after,
+                                                int limit) {
+        var bound = spec.param("limit", Page.checkLimit(limit) + 1);
+        if (status != null) {
+            bound = bound.param("status", status);
+        }
+        if (f.updatedSince() != null) {
+            bound = bound.param("since", StoreJson.timestamp(f.updatedSince()));
+        }
+        if (f.text() != null) {
+            bound = bound.param("text", f.likePattern());
+        }
+        if (after != null) {
+            bound = bound.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
+        }
+        return bound;
     }
 
     /**

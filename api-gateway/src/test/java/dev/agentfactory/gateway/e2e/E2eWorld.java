@@ -34,6 +34,33 @@ final class E2eWorld implements AutoCloseable {
     private final AppProcess worker;
     private AppProcess relay;
 
+    private static final java.util.Map<String, E2eWorld> SHARED = new java.util.HashMap<>();
+
+    /**
+     * The world of one test class, made on first use: from its {@code @DynamicPropertySource}, before the
+     * Spring context starts. {@link #closeShared} stops its apps after the class.
+     */
+    static synchronized E2eWorld shared(String name, boolean withRelay) {
+        return SHARED.computeIfAbsent(name, n -> {
+            try {
+                E2eWorld w = new E2eWorld(n, dev.agentfactory.stack.junit.LocalStackExtension.stack());
+                if (withRelay) {
+                    w.startRelay();
+                }
+                return w;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot set up the " + n + " world", e);
+            }
+        });
+    }
+
+    static synchronized void closeShared(String name) throws Exception {
+        E2eWorld w = SHARED.remove(name);
+        if (w != null) {
+            w.close();
+        }
+    }
+
     E2eWorld(String name, LocalStack local) throws Exception {
         this.stack = local.endpoints();
         this.suffix = name + "_" + Long.toString(System.currentTimeMillis(), 36);

@@ -32,8 +32,6 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 class GatewayEndToEndIT {
 
     static final String WAIT = "wait=20";
-    private static E2eWorld world;
-
     @LocalServerPort
     int port;
 
@@ -43,15 +41,8 @@ class GatewayEndToEndIT {
     Api user;
     Api service;
 
-    static synchronized E2eWorld world() {
-        if (world == null) {
-            try {
-                world = new E2eWorld("e2e", LocalStackExtension.stack());
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot set up the end-to-end world", e);
-            }
-        }
-        return world;
+    static E2eWorld world() {
+        return E2eWorld.shared("e2e", false);
     }
 
     @DynamicPropertySource
@@ -61,10 +52,8 @@ class GatewayEndToEndIT {
     }
 
     @AfterAll
-    static void stopWorker() throws Exception {
-        if (world != null) {
-            world.close();
-        }
+    static void stopApps() throws Exception {
+        E2eWorld.closeShared("e2e");
     }
 
     @BeforeEach

@@ -32,21 +32,11 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RelayCacheRefreshIT {
 
-    private static E2eWorld world;
-
     @LocalServerPort
     int port;
 
-    static synchronized E2eWorld world() {
-        if (world == null) {
-            try {
-                world = new E2eWorld("relay", LocalStackExtension.stack());
-                world.startRelay();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot set up the relay world", e);
-            }
-        }
-        return world;
+    static E2eWorld world() {
+        return E2eWorld.shared("relay", true);
     }
 
     @DynamicPropertySource
@@ -56,10 +46,8 @@ class RelayCacheRefreshIT {
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (world != null) {
-            world.close();
-        }
+    static void stopApps() throws Exception {
+        E2eWorld.closeShared("relay");
     }
 
     @Test
@@ -72,8 +60,8 @@ class RelayCacheRefreshIT {
         UUID id = UUID.fromString(created.json().get("id").stringValue());
         assertThat(user.get("/api/v1/agents/" + id).header("ETag")).isEqualTo("\"1\"");
 
-        try (WriteProducer agentSide = new WriteProducer(world.stack.kafkaBootstrap(), Map.of(), world.agentTopic,
-                world.prdTopic)) {
+        try (WriteProducer agentSide = new WriteProducer(world().stack.kafkaBootstrap(), Map.of(), world().agentTopic,
+                world().prdTopic)) {
             agentSide.send(new WriteEnvelope(UUID.randomUUID(), id, 1L, "agent:relayed", Instant.now(), 1,
                     new WriteCommand.AgentUpdate(JsonNodeFactory.instance.objectNode().put("name", "Renamed by agent"))))
                     .join();

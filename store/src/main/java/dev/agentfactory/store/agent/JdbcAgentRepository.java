@@ -72,22 +72,9 @@ public final class JdbcAgentRepository implements AgentRepository {
     @Override
     public Page<Agent> list(AgentStatus status, ListFilter filter, String cursor, int limit) {
         Cursor after = Cursor.decode(cursor);
-        var spec = jdbc.sql(ListSql.of(AgentSql.SELECT, "name", status != null, filter, after != null))
-                .param("limit", Page.checkLimit(limit) + 1);
-        if (status != null) {
-            spec = spec.param("status", status.dbValue());
-        }
-        if (filter.updatedSince() != null) {
-            spec = spec.param("since", StoreJson.timestamp(filter.updatedSince()));
-        }
-        if (filter.text() != null) {
-            spec = spec.param("text", filter.likePattern());
-        }
-        if (after != null) {
-            spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
-        }
-        var bound = spec;
-        List<Agent> rows = retry.run(() -> bound.query(JdbcAgentRepository::map).list());
+        var spec = ListSql.bind(jdbc.sql(ListSql.of(AgentSql.SELECT, "name", status != null, filter, after != null)),
+                status == null ? null : status.dbValue(), filter, after, limit);
+        List<Agent> rows = retry.run(() -> spec.query(JdbcAgentRepository::map).list());
         return Page.of(rows, limit, a -> Cursor.encode(a.updatedAt(), a.id()));
     }
 

@@ -67,22 +67,9 @@ public final class JdbcPrdRepository implements PrdRepository {
     @Override
     public Page<Prd> list(PrdStatus status, ListFilter filter, String cursor, int limit) {
         Cursor after = Cursor.decode(cursor);
-        var spec = jdbc.sql(ListSql.of(PrdSql.SELECT, "title", status != null, filter, after != null))
-                .param("limit", Page.checkLimit(limit) + 1);
-        if (status != null) {
-            spec = spec.param("status", status.dbValue());
-        }
-        if (filter.updatedSince() != null) {
-            spec = spec.param("since", StoreJson.timestamp(filter.updatedSince()));
-        }
-        if (filter.text() != null) {
-            spec = spec.param("text", filter.likePattern());
-        }
-        if (after != null) {
-            spec = spec.param("at", StoreJson.timestamp(after.at())).param("id", after.uuid());
-        }
-        var bound = spec;
-        List<Prd> rows = retry.run(() -> bound.query(JdbcPrdRepository::map).list());
+        var spec = ListSql.bind(jdbc.sql(ListSql.of(PrdSql.SELECT, "title", status != null, filter, after != null)),
+                status == null ? null : status.dbValue(), filter, after, limit);
+        List<Prd> rows = retry.run(() -> spec.query(JdbcPrdRepository::map).list());
         return Page.of(rows, limit, p -> Cursor.encode(p.updatedAt(), p.id()));
     }
 
