@@ -32,7 +32,11 @@ public class WriteHttp {
         if (body == null || !body.isObject()) {
             throw ApiProblem.badRequest("bad-body", "the request body must be a JSON object");
         }
-        return new WriteRequest(type, entityId, Preconditions.expectedVersion(http.getHeader("If-Match")),
+        Long expected = Preconditions.expectedVersion(http.getHeader("If-Match"));
+        if (expected != null && (type == CommandType.AGENT_CREATE || type == CommandType.PRD_CREATE)) {
+            throw ApiProblem.badRequest("bad-if-match", "If-Match does not apply to a create: there is no version yet");
+        }
+        return new WriteRequest(type, entityId, expected,
                 (ObjectNode) body, http.getHeader("Idempotency-Key"), Preconditions.wait(http.getHeader("Prefer"), maxWait),
                 http.getMethod(), http.getRequestURI());
     }

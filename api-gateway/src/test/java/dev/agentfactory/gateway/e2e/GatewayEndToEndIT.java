@@ -248,7 +248,8 @@ class GatewayEndToEndIT {
                 user.post("/api/v1/agents", "{\"slug\":\"ok\",\"name\":\"n\",\"kind\":\"k\",\"admin\":true}"),
                 user.patch("/api/v1/agents/" + id, "{\"name\":null}"),
                 user.patch("/api/v1/agents/" + id, "{\"name\":\"x\"}", "If-Match", "1 OR 1=1"),
-                user.post("/api/v1/agents", "{}", "Idempotency-Key", "k".repeat(300)));
+                user.post("/api/v1/agents", "{}", "Idempotency-Key", "k".repeat(300)),
+                user.post("/api/v1/agents", "{\"slug\":\"ok\",\"name\":\"n\",\"kind\":\"k\"}", "If-Match", "\"1\""));
         for (Api.Response r : bad) {
             assertThat(r.status()).as(r.toString()).isEqualTo(400);
             assertThat(r.header("Content-Type")).as(r.toString()).startsWith("application/problem+json");
