@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -37,11 +38,17 @@ class OutcomeWaiter {
     private final WriteOutcomeRepository outcomes;
     private final ScheduledExecutorService scheduler;
     private final long firstPollMillis;
+    private final Counter byTopic;
+    private final Counter byPoll;
 
     OutcomeWaiter(WriteOutcomeRepository outcomes, @Qualifier("outcomePollScheduler") ScheduledExecutorService scheduler,
                   GatewayProperties props, MeterRegistry meters) {
         Gauge.builder("factory.gateway.write.pending", pending, Map::size)
                 .description("writes whose callers are waiting for the outcome").register(meters);
+        this.byTopic = Counter.builder("factory.gateway.write.outcomes").tag("source", "topic")
+                .description("waits completed by the results topic").register(meters);
+        this.byPoll = Counter.builder("factory.gateway.write.outcomes").tag("source", "poll")
+                .description("waits completed by the processed_events fallback").register(meters);
         this.outcomes = outcomes;
         this.scheduler = scheduler;
         this.firstPollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
@@ -63,8 +70,8 @@ class OutcomeWaiter {
     /** An outcome from the results topic; ignored unless this instance waits for it. */
     void complete(WriteOutcome outcome) {
         CompletableFuture<Optional<WriteOutcome>> f = pending.get(outcome.eventId());
-        if (f != null) {
-            f.complete(Optional.of(outcome));
+        if (f != null && f.complete(Optional.of(outcome))) {
+            byTopic.increment();
         }
     }
 
@@ -88,7 +95,11 @@ class OutcomeWaiter {
                 return;
             }
             try {
-                outcomes.find(eventId).map(Outcomes::fromStore).ifPresent(o -> f.complete(Optional.of(o)));
+                outcomes.find(eventId).map(Outcomes::fromStore).ifPresent(o -> {
+                    if (f.complete(Optional.of(o))) {
+                        byPoll.increment();
+                    }
+                });
             } catch (RuntimeException e) {
                 log.warn("fallback poll of the outcome of {} failed: {}", eventId, e.getMessage());
             }

@@ -82,11 +82,17 @@ public class WriteAnswers {
         WriteOutcome o = outcome.get();
         Status status = o.status() == Status.DUPLICATE ? o.originalOutcome() : o.status();
         String reason = o.reason();
-        if (status == null || o.status() == Status.DUPLICATE && reason == null && status != Status.APPLIED) {
-            // A duplicate carries the first delivery's outcome; its reason is kept in processed_events.
+        if (o.status() == Status.DUPLICATE && status != Status.APPLIED && reason == null) {
+            // A duplicate carries the first delivery's outcome class; its reason is kept in processed_events.
             var stored = outcomes.find(e.eventId());
-            status = stored.map(x -> Status.valueOf(x.outcome())).orElse(Status.APPLIED);
-            reason = stored.map(dev.agentfactory.store.writes.WriteOutcome::reason).orElse(null);
+            if (stored.isPresent()) {
+                status = Status.valueOf(stored.get().outcome());
+                reason = stored.get().reason();
+            }
+        }
+        if (status == null || status == Status.DUPLICATE) {
+            headers.setLocation(URI.create(WRITES_PATH + e.eventId()));
+            return ResponseEntity.accepted().headers(headers).body(pending(e));
         }
         return switch (status) {
             case APPLIED, DUPLICATE -> applied(e, headers);

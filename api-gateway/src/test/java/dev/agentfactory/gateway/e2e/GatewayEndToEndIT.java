@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -56,8 +57,16 @@ class GatewayEndToEndIT {
         E2eWorld.closeShared("e2e");
     }
 
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
+
     @BeforeEach
     void clients() {
+        // The results listener starts at the latest offset: wait until it has its partitions.
+        Poll.until(Duration.ofSeconds(30), "the write-results listener's assignment", () -> {
+            var assigned = listeners.getListenerContainer("gateway-write-results").getAssignedPartitions();
+            return assigned != null && !assigned.isEmpty();
+        });
         user = new Api(port, E2eWorld.SECRET, "authenticated");
         service = new Api(port, E2eWorld.SECRET, "service_role");
     }
@@ -273,6 +282,8 @@ class GatewayEndToEndIT {
         }
         assertThat(meters.counter("factory.gateway.cache", "result", "hit").count() - hitsBefore).isEqualTo(3);
         assertThat(meters.get("factory.gateway.write.wait").timer().count()).isPositive();
+        // Waits are answered by the results topic; the database poll is only the fallback.
+        assertThat(meters.counter("factory.gateway.write.outcomes", "source", "topic").count()).isPositive();
         assertThat(user.get("/v3/api-docs").json().get("paths").has("/api/v1/agents/{idOrSlug}")).isTrue();
     }
 
