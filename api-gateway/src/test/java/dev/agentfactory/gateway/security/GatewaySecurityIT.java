@@ -70,6 +70,16 @@ class GatewaySecurityIT {
     }
 
     @Test
+    void readinessCoversTheDatabaseKafkaAndRedisWhileLivenessIsTheProcessAlone() throws Exception {
+        HttpResponse<String> ready = get("/api/v1/health/readiness", null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"db\"", "\"kafka\"", "\"redis\"");
+        HttpResponse<String> live = get("/api/v1/health/liveness", null);
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).doesNotContain("\"db\"");
+    }
+
+    @Test
     void missingTokenIsUnauthorizedAsProblemDetails() throws Exception {
         HttpResponse<String> res = get("/api/v1/agents/" + UUID.randomUUID(), null);
         assertThat(res.statusCode()).isEqualTo(401);
