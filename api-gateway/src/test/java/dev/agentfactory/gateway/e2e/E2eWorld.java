@@ -1,10 +1,17 @@
 package dev.agentfactory.gateway.e2e;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -31,6 +38,7 @@ final class E2eWorld implements AutoCloseable {
     final String dlqTopic;
     final String cachePrefix;
     final StackEndpoints stack;
+    private final LocalStack local;
     private final AppProcess worker;
     private AppProcess relay;
 
@@ -62,6 +70,7 @@ final class E2eWorld implements AutoCloseable {
     }
 
     E2eWorld(String name, LocalStack local) throws Exception {
+        this.local = local;
         this.stack = local.endpoints();
         this.suffix = name + "_" + Long.toString(System.currentTimeMillis(), 36);
         this.db = "it_gateway_" + suffix;
@@ -72,9 +81,7 @@ final class E2eWorld implements AutoCloseable {
         this.cachePrefix = "it-gateway-" + suffix;
         local.primary().createDatabase(db);
         new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(stack.primaryJdbcUrl(db))).migrate();
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
-        try (Admin a = Admin.create(admin)) {
+        try (Admin a = Admin.create(adminConfig())) {
             a.createTopics(List.of(new NewTopic(agentTopic, 3, (short) 1), new NewTopic(prdTopic, 3, (short) 1),
                     new NewTopic(resultsTopic, 3, (short) 1), new NewTopic(dlqTopic, 1, (short) 1))).all().get();
         }
@@ -98,7 +105,7 @@ final class E2eWorld implements AutoCloseable {
                 Map.entry("spring.kafka.bootstrap-servers", stack.kafkaBootstrap()),
                 Map.entry("spring.data.redis.url", stack.redisUrl()),
                 Map.entry("factory.cdc.name", "it-gateway-" + suffix),
-                Map.entry("factory.cdc.slot-name", "it_gateway_" + suffix),
+                Map.entry("factory.cdc.slot-name", slotName()),
                 Map.entry("factory.cdc.topic-prefix", "it-gateway-" + suffix),
                 Map.entry("factory.cdc.agents-audit-topic", "it-gateway.audit.agents." + suffix),
                 Map.entry("factory.cdc.prds-audit-topic", "it-gateway.audit.prds." + suffix),
@@ -134,11 +141,62 @@ final class E2eWorld implements AutoCloseable {
         registry.add("factory.gateway.max-body-bytes", () -> "65536");
     }
 
+    /**
+     * Stops the apps and removes everything this world made on the shared stack: the replication slot
+     * (a left-over slot would pin WAL on everyone's primary), the database, the topics and the cached keys.
+     */
     @Override
     public void close() throws Exception {
         if (relay != null) {
             relay.close();
         }
         worker.close();
+        try (Connection c = DriverManager.getConnection(stack.primaryJdbcUrl("postgres"), stack.superuser(),
+                stack.superuserPassword()); Statement st = c.createStatement()) {
+            // The relay's walsender lets go of the slot a moment after the process ends.
+            Poll.until(Duration.ofSeconds(30), "slot " + slotName() + " released and dropped", () -> {
+                try (var rs = st.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '"
+                        + slotName() + "'")) {
+                    if (!rs.next()) {
+                        return true;
+                    }
+                    if (rs.getBoolean(1)) {
+                        return false;
+                    }
+                    st.execute("SELECT pg_drop_replication_slot('" + slotName() + "')");
+                    return true;
+                } catch (java.sql.SQLException e) {
+                    return false; // taken again in between, or dropped meanwhile: look again
+                }
+            });
+        }
+        local.primary().dropDatabase(db);
+        try (Admin a = Admin.create(adminConfig())) {
+            a.deleteTopics(List.of(agentTopic, prdTopic, resultsTopic, dlqTopic)).all().get();
+        }
+        RedisClient redis = RedisClient.create(stack.redisUrl());
+        try (var connection = redis.connect()) {
+            var commands = connection.sync();
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(cachePrefix + ":*").limit(500));
+                if (!page.getKeys().isEmpty()) {
+                    commands.del(page.getKeys().toArray(String[]::new));
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    private String slotName() {
+        return "it_gateway_" + suffix;
+    }
+
+    private Properties adminConfig() {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
+        return admin;
     }
 }

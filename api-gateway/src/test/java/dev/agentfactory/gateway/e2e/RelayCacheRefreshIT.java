@@ -13,6 +13,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -29,6 +30,8 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
  */
 @EnabledIf("dev.agentfactory.gateway.e2e.E2eWorld#relayBuilt")
 @ExtendWith(LocalStackExtension.class)
+// Dirty: the context's database, topics and keys are removed after the class.
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RelayCacheRefreshIT {
 
