@@ -1,29 +1,16 @@
 package dev.agentfactory.bench.gateway;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
-import dev.agentfactory.stack.PostgresCluster;
 import dev.agentfactory.stack.StackEndpoints;
 
 /**
@@ -54,7 +41,7 @@ public final class GatewayBench {
         for (int rate : RATES) {
             misses += rate * (int) RUN.toSeconds();
         }
-        List<UUID> ids = seed(stack.primary(), endpoints, HOT + WARM_MISSES + SERIAL + misses);
+        List<UUID> ids = GatewaySeed.agents(stack.primary(), endpoints, DB, HOT + WARM_MISSES + SERIAL + misses);
         String prefix = "bench-gateway-" + Long.toString(System.currentTimeMillis(), 36);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("spring.datasource.url", endpoints.primaryJdbcUrl(DB));
@@ -65,7 +52,7 @@ public final class GatewayBench {
         props.put("logging.level.root", "WARN");
         try (GatewayUnderTest gateway = new GatewayUnderTest(root, props)) {
             gateway.awaitHealthy(Duration.ofSeconds(120));
-            OpenLoopLoad load = new OpenLoopLoad("http://127.0.0.1:" + gateway.port, token());
+            OpenLoopLoad load = new OpenLoopLoad("http://127.0.0.1:" + gateway.port, GatewaySeed.token(SECRET));
             // Warm-up of every path (JIT, pools), which also puts the hot set into Redis.
             load.run("warmup", 500, 2_500, i -> "/api/v1/agents/" + ids.get(i % HOT), 200);
             load.run("warmup-miss", 500, WARM_MISSES, i -> "/api/v1/agents/" + ids.get(HOT + i), 200);
@@ -136,46 +123,5 @@ public final class GatewayBench {
     private static double worst(List<OpenLoopLoad.Result> results, String name, double p) {
         return results.stream().filter(r -> r.name().equals(name)).mapToDouble(r -> r.percentileMs(p)).max()
                 .orElse(Double.NaN);
-    }
-
-    /** A fresh migrated database with {@code n} live agents (set-wise SQL: seeding is not what is measured). */
-    private static List<UUID> seed(PostgresCluster primary, StackEndpoints endpoints, int n) throws Exception {
-        primary.dropDatabase(DB);
-        primary.createDatabase(DB);
-        String url = endpoints.primaryJdbcUrl(DB);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
-        List<UUID> ids = new ArrayList<>(n);
-        try (Connection c = DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
-             Statement s = c.createStatement()) {
-            s.execute("""
-                    INSERT INTO factory.agents (id, slug, name, kind, status, config, state, metadata, version,
-                                                created_at, created_by, updated_at, updated_by)
-                    SELECT gen_random_uuid(), 'bench-' || g, 'Bench agent ' || g, 'researcher',
-                           (ARRAY['active','paused','retired'])[1 + g % 3],
-                           jsonb_build_object('model', 'm' || (g % 7), 'depth', g % 5),
-                           jsonb_build_object('step', g), jsonb_build_object('team', 'bench'), 1 + g % 4,
-                           now() - make_interval(secs => g), 'bench', now() - make_interval(secs => g), 'bench'
-                    FROM generate_series(1, """ + n + ") g");
-            s.execute("ANALYZE factory.agents");
-            try (ResultSet rs = s.executeQuery("SELECT id FROM factory.agents ORDER BY random()")) {
-                while (rs.next()) {
-                    ids.add(rs.getObject(1, UUID.class));
-                }
-            }
-        }
-        return ids;
-    }
-
-    /** An HS256 token of the authenticated role, signed here so the benchmark needs no JWT library. */
-    static String token() throws Exception {
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        long exp = Instant.now().plusSeconds(3600).getEpochSecond();
-        String claims = b64.encodeToString(("{\"sub\":\"bench\",\"aud\":\"authenticated\",\"role\":\"authenticated\","
-                + "\"exp\":" + exp + "}").getBytes(StandardCharsets.UTF_8));
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String signature = b64.encodeToString(mac.doFinal((header + "." + claims).getBytes(StandardCharsets.US_ASCII)));
-        return header + "." + claims + "." + signature;
     }
 }
