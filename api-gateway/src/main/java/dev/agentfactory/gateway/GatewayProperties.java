@@ -5,18 +5,55 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.agentfactory.contracts.Topics;
+
 /**
- * Limits and timing of the gateway's HTTP API.
+ * Limits, timing, topics and cache settings of the gateway's HTTP API.
  *
- * @param maxBodyBytes   largest request body accepted (413 beyond)
- * @param maxWait        longest {@code Prefer: wait=N} honoured
+ * @param maxBodyBytes    largest request body accepted (413 beyond)
+ * @param maxWait         longest {@code Prefer: wait=N} honoured
  * @param defaultPageSize page size when the client gives none
- * @param maxPageSize    largest page a client may ask for
+ * @param maxPageSize     largest page a client may ask for
+ * @param topics          where writes go and outcomes come from
+ * @param cache           the Redis read model
+ * @param writes          waiting for outcomes and idempotency keys
  */
 @ConfigurationProperties("factory.gateway")
 public record GatewayProperties(
         @DefaultValue("1048576") long maxBodyBytes,
         @DefaultValue("30s") Duration maxWait,
         @DefaultValue("50") int defaultPageSize,
-        @DefaultValue("200") int maxPageSize) {
+        @DefaultValue("200") int maxPageSize,
+        @DefaultValue Kafka topics,
+        @DefaultValue Cache cache,
+        @DefaultValue Writes writes) {
+
+    /**
+     * @param agentWrites  topic of agent write commands
+     * @param prdWrites    topic of PRD write commands
+     * @param results      topic of write outcomes, read by every instance
+     * @param resultsGroup prefix of each instance's own consumer group on the results topic
+     */
+    public record Kafka(@DefaultValue(Topics.AGENT_WRITES) String agentWrites,
+                        @DefaultValue(Topics.PRD_WRITES) String prdWrites,
+                        @DefaultValue(Topics.WRITE_RESULTS) String results,
+                        @DefaultValue("factory-gateway-results") String resultsGroup) {
+    }
+
+    /**
+     * @param prefix key prefix of the read model (shared with the CDC relay)
+     * @param ttl    how long an entry lives without being refreshed (bounds memory, not freshness)
+     */
+    public record Cache(@DefaultValue("factory") String prefix, @DefaultValue("1h") Duration ttl) {
+    }
+
+    /**
+     * @param outcomePoll    interval of the database fallback while waiting for an outcome
+     * @param idempotencyTtl how long an Idempotency-Key is remembered with its request's fingerprint
+     * @param answerThreads  threads that build the answers of completed waits (they read the database)
+     * @param publishTimeout longest wait for the broker to take a write before answering 503
+     */
+    public record Writes(@DefaultValue("250ms") Duration outcomePoll, @DefaultValue("24h") Duration idempotencyTtl,
+                         @DefaultValue("8") int answerThreads, @DefaultValue("10s") Duration publishTimeout) {
+    }
 }

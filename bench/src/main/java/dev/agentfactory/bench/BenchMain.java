@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.agentfactory.bench.cdc.CdcBench;
 import dev.agentfactory.bench.dr.DrBench;
+import dev.agentfactory.bench.gateway.GatewayBench;
 import dev.agentfactory.bench.ingest.IngestBenchmark;
 import dev.agentfactory.bench.query.QueryBench;
 
@@ -20,6 +21,7 @@ public final class BenchMain {
               query [iterations]                          store read latency with 100,000 agents and PRDs
               cdc [events/s=2000] [seconds=30] [changes/tx=40]
                                                           commit -> audit topic, Redis and standby lag
+              gateway                                     GET hit/miss and list latency at 500 and 2,000 req/s
               dr                                          backup, restore + replay and failover of 1,000,000 rows""";
 
     private BenchMain() {
@@ -32,6 +34,7 @@ public final class BenchMain {
         switch (name) {
             case "ingest" -> IngestBenchmark.main(rest.toArray(String[]::new));
             case "query" -> QueryBench.run(argv);
+            case "gateway" -> GatewayBench.run();
             case "cdc" -> System.exit(CdcBench.run(rest));
             case "dr" -> DrBench.main(rest);
             default -> {

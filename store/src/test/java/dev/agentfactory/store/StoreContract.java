@@ -180,6 +180,39 @@ abstract class StoreContract {
     }
 
     @Test
+    void filteredListsMatchNameLiterallySinceATimeInEitherOrder() {
+        List<Agent> created = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Agent a = agent("filter-" + i, 1, T0.plusSeconds(i));
+            store().agents().create(a, change("create"));
+            created.add(a);
+        }
+        Agent odd = withVersion(agent("odd", 1, T0.plusSeconds(10)), 1, "odd_100%", AgentStatus.PAUSED);
+        assertThat(store().agents().create(odd, change("create"))).isInstanceOf(WriteResult.Applied.class);
+
+        ListFilter sinceTwoAscending = new ListFilter(T0.plusSeconds(2), "FILTER", true);
+        List<UUID> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<Agent> page = store().agents().list(AgentStatus.ACTIVE, sinceTwoAscending, cursor, 2);
+            page.items().forEach(a -> seen.add(a.id()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(seen).containsExactly(created.get(2).id(), created.get(3).id(), created.get(4).id());
+        // LIKE wildcards in the text are literal characters
+        assertThat(store().agents().list(null, new ListFilter(null, "_1", false), null, 10).items())
+                .extracting(Agent::id).containsExactly(odd.id());
+        assertThat(store().agents().list(null, new ListFilter(null, "%", false), null, 10).items())
+                .extracting(Agent::id).containsExactly(odd.id());
+        assertThat(store().agents().list(null, ListFilter.NONE, null, 3).items()).extracting(Agent::id)
+                .containsExactly(odd.id(), created.get(4).id(), created.get(3).id());
+        Prd p = prd("searchable", 1, PrdStatus.DRAFT);
+        assertThat(store().prds().create(p, change("create"))).isInstanceOf(WriteResult.Applied.class);
+        assertThat(store().prds().list(null, new ListFilter(null, "prd SEARCH", false), null, 5).items())
+                .extracting(Prd::id).containsExactly(p.id());
+    }
+
+    @Test
     void aMalformedCursorOrLimitIsTheCallersError() {
         assertThatThrownBy(() -> store().agents().list(null, "%%%", 10)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store().prds().list(null, null, 0)).isInstanceOf(IllegalArgumentException.class);

@@ -2,8 +2,11 @@ package dev.agentfactory.gateway.problem;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -26,6 +29,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ApiProblem.class)
     ProblemDetail api(ApiProblem e) {
         return e.problem();
+    }
+
+    /** PostgreSQL or Redis unreachable (after the store's own retries): the client may retry, nothing was lost. */
+    @ExceptionHandler(DataAccessException.class)
+    ResponseEntity<ProblemDetail> unavailable(DataAccessException e) {
+        log.warn("a dependency is unavailable: {}", e.getMostSpecificCause().getMessage());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "2")
+                .body(ProblemResponses.problem(HttpStatus.SERVICE_UNAVAILABLE, "dependency-unavailable",
+                        "the database or cache is unavailable; retry shortly"));
     }
 
     @ExceptionHandler(Exception.class)

@@ -49,7 +49,11 @@ public class ProblemResponses {
     }
 
     public void write(HttpServletRequest req, HttpServletResponse res, ProblemDetail problem) throws IOException {
-        problem.setInstance(URI.create(req.getRequestURI()));
+        try {
+            problem.setInstance(URI.create(req.getRequestURI()));
+        } catch (IllegalArgumentException e) {
+            // a URI the firewall refused may not even parse; the problem is still answered, without instance
+        }
         res.setStatus(problem.getStatus());
         res.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(res.getOutputStream(), problem);

@@ -5,11 +5,13 @@ import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -53,6 +55,13 @@ class SecurityConfiguration {
         return http.build();
     }
 
+    /** URLs the firewall refuses (encoded separators, traversal...) get problem details like any other 400. */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler(ProblemResponses problems) {
+        return (req, res, e) -> problems.write(req, res, ProblemResponses.problem(HttpStatus.BAD_REQUEST,
+                "bad-request", "the request URL contains characters or sequences the gateway does not accept"));
+    }
+
     @Bean
     CorsConfigurationSource corsConfigurationSource(GatewaySecurityProperties props) {
         CorsConfiguration cors = new CorsConfiguration();
@@ -60,7 +69,7 @@ class SecurityConfiguration {
         cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
         cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "If-Match", "If-None-Match", "Prefer",
                 "Idempotency-Key"));
-        cors.setExposedHeaders(List.of("ETag", "Location", "Preference-Applied"));
+        cors.setExposedHeaders(List.of("ETag", "Location", "Preference-Applied", "Link"));
         cors.setMaxAge(3600L);
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
         source.registerCorsConfiguration("/api/**", cors);

@@ -46,6 +46,8 @@ class GatewaySecurityIT {
     @BeforeAll
     static void database() {
         LocalStack stack = LocalStackExtension.stack();
+        // A fresh database each run: one left by an older schema would fail the migration.
+        stack.primary().dropDatabase(DB);
         stack.primary().createDatabase(DB);
         new Migrations(MigrationSettings.fromEnvironment(System.getenv())
                 .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();
@@ -65,6 +67,16 @@ class GatewaySecurityIT {
     @Test
     void healthNeedsNoToken() throws Exception {
         assertThat(get("/api/v1/health", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void readinessCoversTheDatabaseKafkaAndRedisWhileLivenessIsTheProcessAlone() throws Exception {
+        HttpResponse<String> ready = get("/api/v1/health/readiness", null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"db\"", "\"kafka\"", "\"redis\"");
+        HttpResponse<String> live = get("/api/v1/health/liveness", null);
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).doesNotContain("\"db\"");
     }
 
     @Test

@@ -24,6 +24,9 @@ public interface AgentRepository {
     /** One page of live agents, optionally of one status, after {@code cursor} (null: first page). */
     Page<Agent> list(AgentStatus status, String cursor, int limit);
 
+    /** One page of live agents with the list filters (updated since, name match, order), after {@code cursor}. */
+    Page<Agent> list(AgentStatus status, dev.agentfactory.store.ListFilter filter, String cursor, int limit);
+
     /** Version snapshots, newest first, older than the cursor. */
     Page<AgentVersion> versions(UUID agentId, String cursor, int limit);
 

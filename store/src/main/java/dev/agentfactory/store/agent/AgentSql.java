@@ -12,6 +12,7 @@ final class AgentSql {
             id, slug, name, kind, status, config, state, metadata, version,
             created_at, created_by, updated_at, updated_by, deleted_at""";
 
+    static final String SELECT = "SELECT " + COLUMNS + " FROM factory.agents";
     static final String BY_ID = "SELECT " + COLUMNS + " FROM factory.agents WHERE id = :id";
     static final String BY_SLUG = "SELECT " + COLUMNS + " FROM factory.agents WHERE slug = :slug";
     static final String VERSION_OF = "SELECT version, deleted_at FROM factory.agents WHERE id = :id";

@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.Cursor;
+import dev.agentfactory.store.ListFilter;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.WriteResult;
@@ -63,6 +64,21 @@ public final class InMemoryAgentRepository implements AgentRepository {
                     .filter(a -> status == null || a.status() == status)
                     .filter(a -> bound == null || NEWEST_FIRST.compare(a, bound) > 0)
                     .sorted(NEWEST_FIRST).limit(Page.checkLimit(limit) + 1L).toList();
+            return Page.of(rows, limit, a -> Cursor.encode(a.updatedAt(), a.id()));
+        }
+    }
+
+    @Override
+    public Page<Agent> list(AgentStatus status, ListFilter filter, String cursor, int limit) {
+        Comparator<Agent> order = filter.ascending() ? NEWEST_FIRST.reversed() : NEWEST_FIRST;
+        Cursor after = Cursor.decode(cursor);
+        Agent bound = after == null ? null : probe(after);
+        synchronized (lock) {
+            List<Agent> rows = agents.values().stream().filter(a -> !a.deleted())
+                    .filter(a -> status == null || a.status() == status)
+                    .filter(a -> filter.admits(a.updatedAt()) && filter.matches(a.name()))
+                    .filter(a -> bound == null || order.compare(a, bound) > 0)
+                    .sorted(order).limit(Page.checkLimit(limit) + 1L).toList();
             return Page.of(rows, limit, a -> Cursor.encode(a.updatedAt(), a.id()));
         }
     }

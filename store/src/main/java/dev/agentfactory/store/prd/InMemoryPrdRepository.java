@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.Cursor;
+import dev.agentfactory.store.ListFilter;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.WriteResult;
@@ -60,6 +61,22 @@ public final class InMemoryPrdRepository implements PrdRepository {
             List<Prd> rows = prds.values().stream().filter(p -> !p.deleted())
                     .filter(p -> status == null || p.status() == status).filter(afterCursor)
                     .sorted(NEWEST_FIRST).limit(Page.checkLimit(limit) + 1L).toList();
+            return Page.of(rows, limit, p -> Cursor.encode(p.updatedAt(), p.id()));
+        }
+    }
+
+    @Override
+    public Page<Prd> list(PrdStatus status, ListFilter filter, String cursor, int limit) {
+        Comparator<Prd> order = filter.ascending() ? NEWEST_FIRST.reversed() : NEWEST_FIRST;
+        Cursor after = Cursor.decode(cursor);
+        Prd bound = after == null ? null : new Prd(after.uuid(), "", "", "", PrdStatus.DRAFT, Map.of(), null, 1,
+                after.at(), "", after.at(), "", null);
+        synchronized (lock) {
+            List<Prd> rows = prds.values().stream().filter(p -> !p.deleted())
+                    .filter(p -> status == null || p.status() == status)
+                    .filter(p -> filter.admits(p.updatedAt()) && filter.matches(p.title()))
+                    .filter(p -> bound == null || order.compare(p, bound) > 0)
+                    .sorted(order).limit(Page.checkLimit(limit) + 1L).toList();
             return Page.of(rows, limit, p -> Cursor.encode(p.updatedAt(), p.id()));
         }
     }

@@ -14,6 +14,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.ConstraintViolations;
 import dev.agentfactory.store.Cursor;
+import dev.agentfactory.store.ListFilter;
+import dev.agentfactory.store.ListSql;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
@@ -49,6 +51,15 @@ public final class JdbcPrdRepository implements PrdRepository {
     public Page<Prd> list(PrdStatus status, String cursor, int limit) {
         return PrdSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), cursor, limit,
                 JdbcPrdRepository::map, Prd::updatedAt, Prd::id);
+    }
+
+    @Override
+    public Page<Prd> list(PrdStatus status, ListFilter filter, String cursor, int limit) {
+        Cursor after = Cursor.decode(cursor);
+        var spec = ListSql.bind(jdbc.sql(ListSql.of(PrdSql.SELECT, "title", status != null, filter, after != null)),
+                status == null ? null : status.dbValue(), filter, after, limit);
+        List<Prd> rows = retry.run(() -> spec.query(JdbcPrdRepository::map).list());
+        return Page.of(rows, limit, p -> Cursor.encode(p.updatedAt(), p.id()));
     }
 
     @Override

@@ -21,6 +21,9 @@ public interface PrdRepository {
 
     Page<Prd> list(PrdStatus status, String cursor, int limit);
 
+    /** One page of live PRDs with the list filters (updated since, title match, order), after {@code cursor}. */
+    Page<Prd> list(PrdStatus status, dev.agentfactory.store.ListFilter filter, String cursor, int limit);
+
     Page<PrdVersion> versions(UUID prdId, String cursor, int limit);
 
     Optional<PrdVersion> version(UUID prdId, long version);

@@ -12,6 +12,7 @@ final class PrdSql {
             id, slug, title, body, status, metadata, owner, version,
             created_at, created_by, updated_at, updated_by, deleted_at""";
 
+    static final String SELECT = "SELECT " + COLUMNS + " FROM factory.prds";
     static final String BY_ID = "SELECT " + COLUMNS + " FROM factory.prds WHERE id = :id";
     static final String BY_SLUG = "SELECT " + COLUMNS + " FROM factory.prds WHERE slug = :slug";
     static final String VERSION_OF = "SELECT version, deleted_at FROM factory.prds WHERE id = :id";

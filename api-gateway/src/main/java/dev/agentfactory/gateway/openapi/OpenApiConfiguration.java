@@ -1,0 +1,42 @@
+package dev.agentfactory.gateway.openapi;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The OpenAPI document ({@code /v3/api-docs}, UI at {@code /swagger-ui.html}): the API's conventions, and
+ * the bearer JWT every {@code /api/v1} resource but health requires.
+ */
+@Configuration(proxyBeanMethods = false)
+class OpenApiConfiguration {
+
+    static final String DESCRIPTION = """
+            The dashboard's API over the Agent Factory's agents and PRDs.
+
+            * Reads carry `ETag: "<version>"`; `If-None-Match` answers 304. Lists are keyset-paginated:
+              pass the response's `nextCursor` as `cursor` for the next page.
+            * Writes are published to Kafka and answered `202 Accepted` with
+              `Location: /api/v1/writes/{eventId}`. `Prefer: wait=N` waits up to N seconds (capped) for the
+              outcome and answers 201/200 with the entity and ETag, 409 (conflict, with `currentVersion`),
+              412 (`If-Match` failed) or 422 (rejected). `If-Match: "<version>"` makes the write conditional;
+              `Idempotency-Key` makes a retry safe (the same key with a different request is 422).
+            * Updates are JSON merge patches (`application/merge-patch+json`, RFC 7396).
+            * Errors are RFC 9457 problem details (`application/problem+json`); `type` ends with the
+              problem's name (bad-cursor, invalid-write, conflict, precondition-failed, rejected, ...).
+            """;
+
+    @Bean
+    OpenAPI gatewayOpenApi() {
+        return new OpenAPI()
+                .info(new Info().title("Agent Factory API").version("v1").description(DESCRIPTION))
+                .components(new Components().addSecuritySchemes("bearer", new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")
+                        .description("A Supabase JWT (role authenticated or service_role)")))
+                .addSecurityItem(new SecurityRequirement().addList("bearer"));
+    }
+}

@@ -1,0 +1,142 @@
+package dev.agentfactory.gateway.writes;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+
+import dev.agentfactory.contracts.CommandType;
+import dev.agentfactory.contracts.CommandType.EntityType;
+import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.contracts.WriteOutcome.Status;
+import dev.agentfactory.gateway.http.Preconditions;
+import dev.agentfactory.gateway.problem.ApiProblem;
+import dev.agentfactory.gateway.read.CachedReads;
+import dev.agentfactory.store.agent.Agent;
+import dev.agentfactory.store.prd.Prd;
+import dev.agentfactory.store.writes.WriteOutcomeRepository;
+
+/**
+ * Answers a write the way a synchronous API would when the outcome came in time (201/200 with the entity
+ * and its ETag, 409, 412, 422), and with {@code 202 Accepted} and the outcome's URL when it did not or
+ * the client did not ask to wait. An APPLIED answer first moves the cache to the written version, so a
+ * read that follows never sees an older one.
+ */
+@Component
+public class WriteAnswers {
+
+    public static final String WRITES_PATH = "/api/v1/writes/";
+
+    private final WriteGateway gateway;
+    private final CachedReads reads;
+    private final WriteOutcomeRepository outcomes;
+    private final ExecutorService executor;
+    private final Timer waitTimer;
+
+    WriteAnswers(WriteGateway gateway, CachedReads reads, WriteOutcomeRepository outcomes,
+                 @Qualifier("writeAnswerExecutor") ExecutorService executor, MeterRegistry meters) {
+        this.gateway = gateway;
+        this.reads = reads;
+        this.outcomes = outcomes;
+        this.executor = executor;
+        this.waitTimer = Timer.builder("factory.gateway.write.wait")
+                .description("time from publishing a write to its outcome (or the end of the wait)")
+                .publishPercentiles(0.5, 0.95, 0.99).register(meters);
+    }
+
+    /** Validates, publishes and (with a wait) answers one write. */
+    public CompletableFuture<ResponseEntity<Object>> write(WriteRequest req, String actor) {
+        Submission s = gateway.submit(req, actor);
+        Timer.Sample sample = Timer.start();
+        return s.outcome().thenApplyAsync(o -> {
+            if (!s.waitFor().isZero()) {
+                sample.stop(waitTimer);
+            }
+            return answer(s, req.expectedVersion() != null, o);
+        }, executor);
+    }
+
+    private ResponseEntity<Object> answer(Submission s, boolean ifMatch, Optional<WriteOutcome> outcome) {
+        WriteEnvelope e = s.envelope();
+        HttpHeaders headers = new HttpHeaders();
+        headers.add(HttpHeaders.LINK, "<" + WRITES_PATH + e.eventId() + ">; rel=\"write-outcome\"");
+        if (!s.waitFor().isZero()) {
+            headers.add("Preference-Applied", "wait=" + s.waitFor().toSeconds());
+        }
+        if (outcome.isEmpty()) {
+            headers.setLocation(URI.create(WRITES_PATH + e.eventId()));
+            return ResponseEntity.accepted().headers(headers).body(pending(e));
+        }
+        WriteOutcome o = outcome.get();
+        Status status = o.status() == Status.DUPLICATE ? o.originalOutcome() : o.status();
+        String reason = o.reason();
+        if (o.status() == Status.DUPLICATE && status != Status.APPLIED && reason == null) {
+            // A duplicate carries the first delivery's outcome class; its reason is kept in processed_events.
+            var stored = outcomes.find(e.eventId());
+            if (stored.isPresent()) {
+                status = Status.valueOf(stored.get().outcome());
+                reason = stored.get().reason();
+            }
+        }
+        if (status == null || status == Status.DUPLICATE) {
+            headers.setLocation(URI.create(WRITES_PATH + e.eventId()));
+            return ResponseEntity.accepted().headers(headers).body(pending(e));
+        }
+        return switch (status) {
+            case APPLIED, DUPLICATE -> applied(e, headers);
+            case CONFLICT -> throw new ApiProblem(ifMatch ? HttpStatus.PRECONDITION_FAILED : HttpStatus.CONFLICT,
+                    ifMatch ? "precondition-failed" : "conflict",
+                    ifMatch ? "If-Match did not match the current version" : reasonOr(reason, "the entity changed or is deleted"))
+                    .with("currentVersion", o.version()).with("eventId", e.eventId());
+            case REJECTED -> throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "rejected",
+                    reasonOr(reason, "the write breaks a rule")).with("eventId", e.eventId());
+        };
+    }
+
+    private ResponseEntity<Object> applied(WriteEnvelope e, HttpHeaders headers) {
+        UUID id = e.entityId();
+        boolean agent = e.type().entityType() == EntityType.AGENT;
+        boolean created = e.type() == CommandType.AGENT_CREATE || e.type() == CommandType.PRD_CREATE;
+        Object entity;
+        long version;
+        if (agent) {
+            Agent a = reads.refreshAgent(id).orElseThrow(() -> ApiProblem.notFound("agent " + id));
+            entity = a;
+            version = a.version();
+        } else {
+            Prd p = reads.refreshPrd(id).orElseThrow(() -> ApiProblem.notFound("PRD " + id));
+            entity = p;
+            version = p.version();
+        }
+        headers.setETag(Preconditions.etag(version));
+        if (created) {
+            headers.setLocation(URI.create("/api/v1/" + (agent ? "agents/" : "prds/") + id));
+        }
+        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).headers(headers).body(entity);
+    }
+
+    private static Map<String, Object> pending(WriteEnvelope e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("eventId", e.eventId());
+        body.put("entityId", e.entityId());
+        body.put("type", e.type().wireName());
+        body.put("status", "PENDING");
+        return body;
+    }
+
+    private static String reasonOr(String reason, String fallback) {
+        return reason == null || reason.isBlank() ? fallback : reason;
+    }
+}

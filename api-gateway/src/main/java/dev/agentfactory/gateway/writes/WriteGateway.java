@@ -1,0 +1,89 @@
+package dev.agentfactory.gateway.writes;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.agentfactory.contracts.InvalidWriteException;
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.gateway.problem.ApiProblem;
+import dev.agentfactory.store.writes.WriteOutcomeRepository;
+
+/**
+ * Turns an HTTP write into a write envelope, validated by the contracts codec with exactly the rules the
+ * worker applies, and publishes it with the contracts producer (key = entityId). A keyed request that
+ * was already processed is answered from its stored outcome without publishing again.
+ */
+@Service
+public class WriteGateway {
+
+    private final WriteCodec codec = new WriteCodec();
+    private final WriteProducer producer;
+    private final OutcomeWaiter waiter;
+    private final IdempotencyKeys idempotency;
+    private final WriteOutcomeRepository outcomes;
+
+    WriteGateway(WriteProducer producer, OutcomeWaiter waiter, IdempotencyKeys idempotency,
+                 WriteOutcomeRepository outcomes) {
+        this.producer = producer;
+        this.waiter = waiter;
+        this.idempotency = idempotency;
+        this.outcomes = outcomes;
+    }
+
+    Submission submit(WriteRequest req, String actor) {
+        UUID eventId = req.idempotencyKey() == null ? UUID.randomUUID()
+                : IdempotencyKeys.eventId(actor, req.idempotencyKey());
+        // A create's entity is named after its event, so a retried keyed create names the same entity.
+        UUID entityId = req.creates() ? UUID.nameUUIDFromBytes(("entity\n" + eventId).getBytes(StandardCharsets.UTF_8))
+                : req.entityId();
+        WriteEnvelope envelope = validated(eventId, entityId, req, actor);
+        if (req.idempotencyKey() != null) {
+            idempotency.claim(eventId, req.method(), req.path(), req.expectedVersion(),
+                    req.payload().toString().getBytes(StandardCharsets.UTF_8));
+            Optional<WriteOutcome> done = outcomes.find(eventId).map(Outcomes::fromStore);
+            if (done.isPresent()) {
+                return new Submission(envelope, req.waitFor(), CompletableFuture.completedFuture(done));
+            }
+        }
+        boolean waiting = !req.waitFor().isZero();
+        CompletableFuture<Optional<WriteOutcome>> outcome = waiting ? waiter.register(eventId, req.waitFor()) : null;
+        CompletableFuture<Optional<WriteOutcome>> sent = producer.send(envelope).handle((metadata, error) -> {
+            if (error != null) {
+                ApiProblem unavailable = new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "broker-unavailable",
+                        "the write could not be published; it was not accepted, retry it (with the same Idempotency-Key)");
+                waiter.abandon(eventId, unavailable);
+                throw unavailable;
+            }
+            return Optional.<WriteOutcome>empty();
+        });
+        return new Submission(envelope, req.waitFor(), waiting ? sent.thenCompose(x -> outcome) : sent);
+    }
+
+    private WriteEnvelope validated(UUID eventId, UUID entityId, WriteRequest req, String actor) {
+        ObjectNode env = JsonNodeFactory.instance.objectNode();
+        env.put("eventId", eventId.toString()).put("type", req.type().wireName()).put("entityId", entityId.toString());
+        if (req.expectedVersion() != null) {
+            env.put("expectedVersion", req.expectedVersion());
+        }
+        env.put("actor", actor).put("occurredAt", Instant.now().toString())
+                .put("schemaVersion", WriteEnvelope.SCHEMA_VERSION).set("payload", req.payload());
+        try {
+            return codec.decode(env.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (InvalidWriteException e) {
+            throw new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-write", e.getMessage()).with("reason",
+                    e.reason().wireName());
+        }
+    }
+
+}

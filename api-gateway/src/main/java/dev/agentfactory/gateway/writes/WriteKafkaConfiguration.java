@@ -1,0 +1,94 @@
+package dev.agentfactory.gateway.writes;
+
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
+
+import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.gateway.GatewayProperties;
+
+/**
+ * The gateway's Kafka: the contracts' idempotent producer on the configured write topics, the results
+ * listener's container (manual acks that are never given, so no offsets are committed), its error
+ * handler, and the threads that wait for outcomes and build the answers.
+ */
+@Configuration(proxyBeanMethods = false)
+class WriteKafkaConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(WriteKafkaConfiguration.class);
+
+    /**
+     * The HTTP caller waits for the broker's ack, so a broker outage must answer 503 within seconds rather
+     * than block a request for the client's two-minute default (metadata wait plus delivery timeout).
+     */
+    @Bean(destroyMethod = "close")
+    WriteProducer writeProducer(KafkaProperties kafka, GatewayProperties props) {
+        Map<String, Object> config = kafka.buildProducerProperties();
+        int publishMillis = (int) Math.min(Integer.MAX_VALUE, props.writes().publishTimeout().toMillis());
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, publishMillis / 2);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, publishMillis / 2);
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, publishMillis);
+        return new WriteProducer(String.join(",", kafka.getBootstrapServers()), config,
+                props.topics().agentWrites(), props.topics().prdWrites());
+    }
+
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, byte[]> writeResultsContainerFactory(KafkaProperties kafka,
+                                                                                          DefaultErrorHandler resultsErrorHandler) {
+        Map<String, Object> config = kafka.buildConsumerProperties();
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, byte[]>();
+        factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config));
+        factory.getContainerProperties().setAckMode(AckMode.MANUAL);
+        factory.setCommonErrorHandler(resultsErrorHandler);
+        return factory;
+    }
+
+    /** An outcome that cannot be decoded is only a missed notification (the poll still finds it): skip it. */
+    @Bean
+    DefaultErrorHandler resultsErrorHandler() {
+        DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> log.warn(
+                "skipped an undecodable write outcome at {}-{}@{}: {}", record.topic(), record.partition(),
+                record.offset(), e.getMessage()), new FixedBackOff(0L, 0L));
+        handler.setAckAfterHandle(false);
+        return handler;
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService outcomePollScheduler() {
+        return Executors.newScheduledThreadPool(2, named("outcome-poll"));
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService writeAnswerExecutor(GatewayProperties props) {
+        return Executors.newFixedThreadPool(props.writes().answerThreads(), named("write-answer"));
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

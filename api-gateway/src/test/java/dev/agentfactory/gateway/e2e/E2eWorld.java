@@ -1,0 +1,202 @@
+package dev.agentfactory.gateway.e2e;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+
+/**
+ * One end-to-end suite's isolated world on the shared stack: its own migrated database, write, result
+ * and DLQ topics, worker group and cache prefix, and the worker running against them as a subprocess.
+ */
+final class E2eWorld implements AutoCloseable {
+
+    static final String SECRET = "test-secret-for-the-gateway-e2e-suite-0123456789";
+
+    final String suffix;
+    final String db;
+    final String agentTopic;
+    final String prdTopic;
+    final String resultsTopic;
+    final String dlqTopic;
+    final String cachePrefix;
+    final StackEndpoints stack;
+    private final LocalStack local;
+    private final AppProcess worker;
+    private AppProcess relay;
+
+    private static final java.util.Map<String, E2eWorld> SHARED = new java.util.HashMap<>();
+
+    /**
+     * The world of one test class, made on first use: from its {@code @DynamicPropertySource}, before the
+     * Spring context starts. {@link #closeShared} stops its apps after the class.
+     */
+    static synchronized E2eWorld shared(String name, boolean withRelay) {
+        return SHARED.computeIfAbsent(name, n -> {
+            try {
+                E2eWorld w = new E2eWorld(n, dev.agentfactory.stack.junit.LocalStackExtension.stack());
+                if (withRelay) {
+                    w.startRelay();
+                }
+                return w;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot set up the " + n + " world", e);
+            }
+        });
+    }
+
+    static synchronized void closeShared(String name) throws Exception {
+        E2eWorld w = SHARED.remove(name);
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    E2eWorld(String name, LocalStack local) throws Exception {
+        this.local = local;
+        this.stack = local.endpoints();
+        this.suffix = name + "_" + Long.toString(System.currentTimeMillis(), 36);
+        this.db = "it_gateway_" + suffix;
+        this.agentTopic = "it-gateway.agent-writes." + suffix;
+        this.prdTopic = "it-gateway.prd-writes." + suffix;
+        this.resultsTopic = "it-gateway.results." + suffix;
+        this.dlqTopic = "it-gateway.dlq." + suffix;
+        this.cachePrefix = "it-gateway-" + suffix;
+        local.primary().createDatabase(db);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(stack.primaryJdbcUrl(db))).migrate();
+        try (Admin a = Admin.create(adminConfig())) {
+            a.createTopics(List.of(new NewTopic(agentTopic, 3, (short) 1), new NewTopic(prdTopic, 3, (short) 1),
+                    new NewTopic(resultsTopic, 3, (short) 1), new NewTopic(dlqTopic, 1, (short) 1))).all().get();
+        }
+        worker = new AppProcess("worker-" + suffix, AppProcess.moduleJar("ingest-worker"));
+        worker.start(Map.of("spring.datasource.url", stack.primaryJdbcUrl(db),
+                "spring.kafka.bootstrap-servers", stack.kafkaBootstrap(),
+                "factory.ingest.agent-topic", agentTopic, "factory.ingest.prd-topic", prdTopic,
+                "factory.ingest.results-topic", resultsTopic, "factory.ingest.dlq-topic", dlqTopic,
+                "factory.ingest.group-id", "it-gateway-worker-" + suffix, "factory.ingest.concurrency", "1"))
+                .awaitHealthy(Duration.ofSeconds(90));
+    }
+
+    /**
+     * Starts the CDC relay on this world's database with its own slot (slots are cluster-wide; the
+     * publication is per database and made by the migrations), lock and audit topics,
+     * writing the read model under the gateway's cache prefix (property names of the relay's CdcProperties).
+     */
+    void startRelay() throws Exception {
+        relay = new AppProcess("relay-" + suffix, AppProcess.moduleJar("cdc-relay"));
+        relay.start(Map.ofEntries(Map.entry("spring.datasource.url", stack.primaryJdbcUrl(db)),
+                Map.entry("spring.kafka.bootstrap-servers", stack.kafkaBootstrap()),
+                Map.entry("spring.data.redis.url", stack.redisUrl()),
+                Map.entry("factory.cdc.name", "it-gateway-" + suffix),
+                Map.entry("factory.cdc.slot-name", slotName()),
+                Map.entry("factory.cdc.topic-prefix", "it-gateway-" + suffix),
+                Map.entry("factory.cdc.agents-audit-topic", "it-gateway.audit.agents." + suffix),
+                Map.entry("factory.cdc.prds-audit-topic", "it-gateway.audit.prds." + suffix),
+                Map.entry("factory.cdc.redis-prefix", cachePrefix),
+                Map.entry("factory.cdc.lock-key", Long.toString(Math.abs((long) suffix.hashCode()) + 5_000_000L)),
+                Map.entry("factory.cdc.standby.enabled", "false")))
+                .awaitHealthy(Duration.ofSeconds(120));
+    }
+
+    /** Whether cdc-relay.jar is the relay itself (it carries Debezium), not the module's empty skeleton. */
+    static boolean relayBuilt() {
+        java.nio.file.Path jar = AppProcess.moduleJar("cdc-relay");
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            return false;
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            return zip.stream().anyMatch(e -> e.getName().startsWith("BOOT-INF/lib/debezium-embedded"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** Points the gateway under test at this world. */
+    void register(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(db));
+        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
+        registry.add("spring.data.redis.url", stack::redisUrl);
+        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        registry.add("factory.gateway.topics.agent-writes", () -> agentTopic);
+        registry.add("factory.gateway.topics.prd-writes", () -> prdTopic);
+        registry.add("factory.gateway.topics.results", () -> resultsTopic);
+        registry.add("factory.gateway.cache.prefix", () -> cachePrefix);
+        registry.add("factory.gateway.max-body-bytes", () -> "65536");
+    }
+
+    /**
+     * Stops the apps and removes everything this world made on the shared stack: the replication slot
+     * (a left-over slot would pin WAL on everyone's primary), the database, the topics and the cached keys.
+     */
+    @Override
+    public void close() throws Exception {
+        if (relay != null) {
+            relay.close();
+        }
+        worker.close();
+        try (Connection c = DriverManager.getConnection(stack.primaryJdbcUrl("postgres"), stack.superuser(),
+                stack.superuserPassword()); Statement st = c.createStatement()) {
+            // The relay's walsender lets go of the slot a moment after the process ends.
+            Poll.until(Duration.ofSeconds(30), "slot " + slotName() + " released and dropped", () -> {
+                try (var rs = st.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '"
+                        + slotName() + "'")) {
+                    if (!rs.next()) {
+                        return true;
+                    }
+                    if (rs.getBoolean(1)) {
+                        return false;
+                    }
+                    st.execute("SELECT pg_drop_replication_slot('" + slotName() + "')");
+                    return true;
+                } catch (java.sql.SQLException e) {
+                    return false; // taken again in between, or dropped meanwhile: look again
+                }
+            });
+        }
+        local.primary().dropDatabase(db);
+        try (Admin a = Admin.create(adminConfig())) {
+            a.deleteTopics(List.of(agentTopic, prdTopic, resultsTopic, dlqTopic)).all().get();
+        }
+        RedisClient redis = RedisClient.create(stack.redisUrl());
+        try (var connection = redis.connect()) {
+            var commands = connection.sync();
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(cachePrefix + ":*").limit(500));
+                if (!page.getKeys().isEmpty()) {
+                    commands.del(page.getKeys().toArray(String[]::new));
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    private String slotName() {
+        return "it_gateway_" + suffix;
+    }
+
+    private Properties adminConfig() {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
+        return admin;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.agentfactory.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * The CDC leg: writes that never went through the gateway (an agent publishing to Kafka itself) reach
+ * the gateway's reads because the relay refreshes Redis from the WAL. Runs when the relay is built
+ * ({@code cdc-relay/target/cdc-relay.jar} with Debezium inside); the CRUD end-to-end suite does not need it.
+ */
+@EnabledIf("dev.agentfactory.gateway.e2e.E2eWorld#relayBuilt")
+@ExtendWith(LocalStackExtension.class)
+// Dirty: the context's database, topics and keys are removed after the class.
+@DirtiesContext
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RelayCacheRefreshIT {
+
+    @LocalServerPort
+    int port;
+
+    static E2eWorld world() {
+        return E2eWorld.shared("relay", true);
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        LocalStackExtension.ensure();
+        world().register(registry);
+    }
+
+    @AfterAll
+    static void stopApps() throws Exception {
+        E2eWorld.closeShared("relay");
+    }
+
+    @Test
+    void writesPublishedStraightToKafkaReachCachedReadsThroughTheRelay() {
+        Api user = new Api(port, E2eWorld.SECRET, "authenticated");
+        Api.Response created = user.post("/api/v1/agents",
+                "{\"slug\":\"relayed-%s\",\"name\":\"Relayed\",\"kind\":\"worker\"}".formatted(UUID.randomUUID()
+                        .toString().substring(0, 8)), "Prefer", "wait=20");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        UUID id = UUID.fromString(created.json().get("id").stringValue());
+        assertThat(user.get("/api/v1/agents/" + id).header("ETag")).isEqualTo("\"1\"");
+
+        try (WriteProducer agentSide = new WriteProducer(world().stack.kafkaBootstrap(), Map.of(), world().agentTopic,
+                world().prdTopic)) {
+            agentSide.send(new WriteEnvelope(UUID.randomUUID(), id, 1L, "agent:relayed", Instant.now(), 1,
+                    new WriteCommand.AgentUpdate(JsonNodeFactory.instance.objectNode().put("name", "Renamed by agent"))))
+                    .join();
+            // The gateway holds version 1 in Redis and was not told about this write: only the relay moves it.
+            Poll.until(Duration.ofSeconds(30), "the relay to cache version 2",
+                    () -> "\"2\"".equals(user.get("/api/v1/agents/" + id).header("ETag")));
+            assertThat(user.get("/api/v1/agents/" + id).json().get("name").stringValue()).isEqualTo("Renamed by agent");
+
+            agentSide.send(WriteEnvelope.of(id, 2L, "agent:relayed", new WriteCommand.AgentDelete())).join();
+            Poll.until(Duration.ofSeconds(30), "the relay to cache the deletion",
+                    () -> user.get("/api/v1/agents/" + id).status() == 410);
+        }
+    }
+}
