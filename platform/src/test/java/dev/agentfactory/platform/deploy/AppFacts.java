@@ -24,6 +24,27 @@ record AppFacts(String module, int port, Set<String> envNames, Set<String> healt
 
     static final List<String> SERVICES = List.of("api-gateway", "ingest-worker", "cdc-relay");
 
+    /**
+     * The variables a deployment must set when the app reads them: where the database, broker and cache
+     * are, who to connect as, and the token secret. Their defaults point at the local stack, so leaving
+     * one out would quietly aim a deployment at 127.0.0.1. Tunables (topics, batch sizes, timeouts) keep
+     * their defaults unless a deployment has a reason to set them.
+     */
+    private static final Pattern MUST_SET = Pattern.compile(
+            "PORT|FACTORY_DB_URL|FACTORY_DB_[A-Z]+_(USER|PASSWORD)|FACTORY_STANDBY_DB_(URL|USER|PASSWORD)"
+                    + "|FACTORY_KAFKA_BOOTSTRAP|FACTORY_REDIS_URL|FACTORY_JWT_(SECRET|AUDIENCE)");
+
+    /** Of the variables the app reads, those a deployment must set (see {@link #MUST_SET}). */
+    Set<String> requiredEnvNames() {
+        return required(envNames);
+    }
+
+    static Set<String> required(Set<String> names) {
+        Set<String> required = new TreeSet<>(names);
+        required.removeIf(name -> !MUST_SET.matcher(name).matches());
+        return required;
+    }
+
     /** Variables the design names for apps still being built; drop an entry once the app reads it. */
     static Set<String> announced(String module) {
         return switch (module) {
