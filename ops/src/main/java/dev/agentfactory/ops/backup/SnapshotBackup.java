@@ -20,9 +20,11 @@ import java.util.zip.GZIPOutputStream;
 
 import org.postgresql.PGConnection;
 
+import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.store.replica.DatabaseComparator;
 import dev.agentfactory.store.replica.TableDigest;
 import dev.agentfactory.store.replica.TableSpec;
+
 
 /**
  * Writes every factory table from one REPEATABLE READ, READ ONLY transaction: all files, counts and content
@@ -32,7 +34,8 @@ import dev.agentfactory.store.replica.TableSpec;
 final class SnapshotBackup {
 
     static final String POSITION_SQL = "SELECT pg_current_wal_lsn()::text, "
-            + "(SELECT version FROM factory.flyway_schema_history WHERE success ORDER BY installed_rank DESC LIMIT 1)";
+            + "(SELECT version FROM " + Migrations.HISTORY_SCHEMA + ".flyway_schema_history"
+            + " WHERE success ORDER BY installed_rank DESC LIMIT 1)";
     static final String COLUMNS_SQL = "SELECT column_name FROM information_schema.columns "
             + "WHERE table_schema = 'factory' AND table_name = ? ORDER BY ordinal_position";
 
