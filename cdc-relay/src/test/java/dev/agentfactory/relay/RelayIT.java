@@ -70,6 +70,7 @@ class RelayIT {
     private StackEndpoints endpoints;
     private LocalStack stack;
     private final List<RelayProcess> relays = new ArrayList<>();
+    private int firstRelayPort;
     private RedisClient redisClient;
     private StatefulRedisConnection<String, String> redis;
 
@@ -105,7 +106,12 @@ class RelayIT {
         redis = redisClient.connect();
         consumer = new Thread(this::consumeAudit, "it-audit-consumer");
         consumer.start();
-        relays.add(RelayProcess.start(suffix + "-a", relayProperties()));
+        Map<String, String> first = relayProperties();
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            firstRelayPort = free.getLocalPort();
+        }
+        first.put("server.port", Integer.toString(firstRelayPort));
+        relays.add(RelayProcess.start(suffix + "-a", first));
     }
 
     @AfterAll
@@ -195,6 +201,22 @@ class RelayIT {
         assertThat(report.matches()).as(report.toString()).isTrue();
         assertThat(placeholders.get()).as("TOAST placeholders in audit events").isZero();
         assertNoPlaceholderInRedis();
+        assertRelayMetricsExposed();
+    }
+
+    /** The relay's metrics (issue 5) are on /actuator/prometheus, one series per sink. */
+    private void assertRelayMetricsExposed() throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + firstRelayPort + "/actuator/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        for (String sink : List.of("redis", "audit", "standby")) {
+            for (String series : List.of("factory_cdc_sink_lag_seconds_count{", "factory_cdc_events_total{",
+                    "factory_cdc_errors_total{")) {
+                assertThat(body.lines().anyMatch(l -> l.startsWith(series) && l.contains("sink=\"" + sink + "\"")))
+                        .as(series + " sink=" + sink).isTrue();
+            }
+        }
+        assertThat(body).contains("factory_cdc_slot_lag_bytes{");
     }
 
     @Test

@@ -42,6 +42,12 @@ public class SinkDispatcher implements AutoCloseable {
         this.executor = executor;
         this.props = props;
         this.meters = meters;
+        // registered up front so an alert on errors sees a zero series, not a missing one
+        this.sinks.forEach(sink -> errorCounter(sink.name()));
+    }
+
+    private Counter errorCounter(String sink) {
+        return Counter.builder("factory.cdc.errors").tag("sink", sink).register(meters);
     }
 
     public void deliver(List<RowChange> changes) throws InterruptedException {
@@ -75,7 +81,7 @@ public class SinkDispatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                Counter.builder("factory.cdc.errors").tag("sink", sink.name()).register(meters).increment();
+                errorCounter(sink.name()).increment();
                 if (attempt >= props.sinkAttempts()) {
                     throw new SinkFailedException("sink " + sink.name() + " failed " + attempt + " times: " + e, e);
                 }
