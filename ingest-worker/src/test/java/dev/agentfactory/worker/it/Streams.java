@@ -49,10 +49,23 @@ final class Streams {
     }
 
     /** A counter of the worker's Prometheus page (0 when absent). */
-    static double meter(WorkerProcess worker, String line) {
-        for (String l : worker.get("/actuator/prometheus").body().split("\n")) {
-            if (l.startsWith(line + " ")) {
-                return Double.parseDouble(l.substring(line.length() + 1).trim());
+    /**
+     * The value of a Prometheus series scraped from the worker: the first sample of {@code name} carrying
+     * every given {@code key="value"} label (other labels, such as the common {@code application} tag, may
+     * be present too); 0 when there is none.
+     */
+    static double meter(WorkerProcess worker, String name, String... labels) {
+        return sample(worker.get("/actuator/prometheus").body(), name, labels);
+    }
+
+    static double sample(String scrape, String name, String... labels) {
+        for (String l : scrape.split("\n")) {
+            if (!(l.startsWith(name + "{") || l.startsWith(name + " "))) {
+                continue;
+            }
+            String series = l.substring(0, l.lastIndexOf(' '));
+            if (java.util.Arrays.stream(labels).allMatch(series::contains)) {
+                return Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1).trim());
             }
         }
         return 0;
