@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -44,11 +45,19 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
         try (Connection c = dataSource.getConnection()) {
             Map<TopicPartition, Long> positions = new HashMap<>(offsets.read(c, partitions));
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+            // A partition the database has offsets for but Kafka has none: the worker died after its first
+            // commit there and before Kafka's. Start at the log's beginning so the applied records come round
+            // again and their stored outcomes are published (their effects are skipped).
+            Set<TopicPartition> neverCommitted = new HashSet<>(positions.keySet());
             committed.forEach((tp, om) -> {
                 if (om != null) {
+                    neverCommitted.remove(tp);
                     positions.merge(tp, om.offset(), Math::min);
                 }
             });
+            if (!neverCommitted.isEmpty()) {
+                consumer.beginningOffsets(neverCommitted).forEach((tp, first) -> positions.merge(tp, first, Math::min));
+            }
             positions.forEach(consumer::seek);
             log.info("assigned {}; positions {}", partitions, positions);
         } catch (Exception e) {
