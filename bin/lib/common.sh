@@ -48,4 +48,6 @@ local_env() {
   export FACTORY_DB_URL="${FACTORY_DB_URL:-jdbc:postgresql://127.0.0.1:55432/factory}"
   export FACTORY_STANDBY_DB_URL="${FACTORY_STANDBY_DB_URL:-jdbc:postgresql://127.0.0.1:55433/factory}"
   export FACTORY_REDIS_URL="${FACTORY_REDIS_URL:-redis://127.0.0.1:16379}"
+  # A fixed, well-known secret is fine for the loopback stack only; deployments take it from Secret Manager.
+  export FACTORY_JWT_SECRET="${FACTORY_JWT_SECRET:-local-stack-jwt-secret-not-for-production-use}"
 }
