@@ -125,10 +125,11 @@ class BadInputIT {
     @Test
     void theMetersAppearInPrometheusAndHealthCoversDatabaseAndKafka() {
         String prometheus = worker.get("/actuator/prometheus").body();
-        assertThat(prometheus).contains("factory_ingest_events_total{outcome=\"dead_lettered\"} 5.0",
-                "factory_ingest_events_total{outcome=\"applied\"} 2.0",
-                "factory_ingest_events_total{outcome=\"rejected\"} 1.0",
-                "factory_ingest_events_total{outcome=\"duplicate\"}", "factory_ingest_events_total{outcome=\"conflict\"}",
+        assertThat(prometheus).contains("factory_ingest_events_total{application=\"ingest-worker\",outcome=\"dead_lettered\"} 5.0",
+                "factory_ingest_events_total{application=\"ingest-worker\",outcome=\"applied\"} 2.0",
+                "factory_ingest_events_total{application=\"ingest-worker\",outcome=\"rejected\"} 1.0",
+                "factory_ingest_events_total{application=\"ingest-worker\",outcome=\"duplicate\"}",
+                "factory_ingest_events_total{application=\"ingest-worker\",outcome=\"conflict\"}",
                 "factory_ingest_consumed_total", "factory_ingest_batch_size_count", "factory_ingest_commit_seconds_count",
                 "factory_ingest_end_to_end_seconds_count", "factory_ingest_lag");
         tools.jackson.databind.JsonNode health = tools.jackson.databind.json.JsonMapper.builder().build()
