@@ -51,8 +51,9 @@ final class Streams {
     /** A counter of the worker's Prometheus page (0 when absent). */
     static double meter(WorkerProcess worker, String line) {
         for (String l : worker.get("/actuator/prometheus").body().split("\n")) {
-            if (l.startsWith(line + " ")) {
-                return Double.parseDouble(l.substring(line.length() + 1).trim());
+            // the series carries common tags ({application="ingest-worker"}) when the platform module adds them
+            if (l.startsWith(line + " ") || l.startsWith(line + "{")) {
+                return Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1).trim());
             }
         }
         return 0;
