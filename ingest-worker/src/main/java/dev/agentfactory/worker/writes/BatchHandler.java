@@ -33,6 +33,7 @@ final class BatchHandler {
     private final BatchLoader loader = new BatchLoader();
     private final BatchWriter writer = new BatchWriter();
     private final EventApplier applier = new EventApplier();
+    private final AppendCopy appendCopy = new AppendCopy();
     private final Clock clock;
 
     BatchHandler(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
@@ -75,7 +76,7 @@ final class BatchHandler {
                     : applier.apply(e, state, now)));
         }
         List<BatchResult.Applied> restated = restate(c, items, fresh, now);
-        writer.write(c, state);
+        writer.write(c, state, appendCopy.allowed(c));
         // Dead letters go out after the writes (a batch the database refuses is split and retried, and must
         // not dead-letter twice) and before the commit that moves the offsets past them.
         List<Item> invalid = fresh.stream().filter(i -> !i.valid()).toList();
