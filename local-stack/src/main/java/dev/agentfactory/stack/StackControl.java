@@ -135,10 +135,18 @@ final class StackControl {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** Surefire and Failsafe hide the real class path behind a manifest jar; they publish it here. */
+    /**
+     * The class path of the stack process. Surefire and Failsafe hide the real one behind a manifest jar and
+     * publish it in a property; a Spring Boot executable jar (bin/bench) nests its libraries where a plain
+     * {@code -cp} cannot see them, so the checkout's own {@code local-stack.jar} (with {@code lib/}) is used.
+     */
     private static String classPath() {
         String surefire = System.getProperty("surefire.test.class.path");
-        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+        if (surefire != null && !surefire.isBlank()) {
+            return surefire;
+        }
+        Path ownJar = StackSettings.projectRoot(System.getenv()).resolve("local-stack/target/local-stack.jar");
+        return Files.isRegularFile(ownJar) ? ownJar.toString() : System.getProperty("java.class.path");
     }
 
     private static String tail(Path log) {
