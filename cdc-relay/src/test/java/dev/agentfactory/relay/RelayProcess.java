@@ -6,19 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The packaged relay ({@code target/cdc-relay.jar}) as a child process, so a test can SIGKILL it. */
-final class RelayProcess {
+/**
+ * The packaged relay ({@code cdc-relay/target/cdc-relay.jar}) as a child process, so a test can SIGKILL it.
+ * Shared with the ops drills through this module's test jar.
+ */
+public final class RelayProcess {
 
     private final Process process;
-    final Path log;
+    public final Path log;
 
     private RelayProcess(Process process, Path log) {
         this.process = process;
         this.log = log;
     }
 
-    static RelayProcess start(String name, Map<String, String> properties) throws Exception {
-        Path jar = Path.of("target", "cdc-relay.jar");
+    public static RelayProcess start(String name, Map<String, String> properties) throws Exception {
+        // factory.root is the checkout (set by the build), so the jar is found from any module's tests
+        Path jar = Path.of(System.getProperty("factory.root", ".."), "cdc-relay", "target", "cdc-relay.jar");
         if (!jar.toFile().isFile()) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the package phase first");
         }
@@ -31,22 +35,22 @@ final class RelayProcess {
         return new RelayProcess(p, log);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
     /** SIGKILL: no shutdown hook, no offset flush, sockets closed by the kernel. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** SIGTERM: Spring's graceful shutdown. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -17,7 +17,7 @@ import org.postgresql.PGConnection;
  * batch, each entity change bumping {@code version} by one with a snapshot row, a processed_events row and an
  * audit_log row; history appended with COPY (many rows sharing one WAL record's LSN). Counts row changes.
  */
-final class WorkerLikeWriter {
+public final class WorkerLikeWriter {
 
     private static final String INSERT_AGENTS = """
             INSERT INTO factory.agents (id, slug, name, kind, status, config, state, metadata, version,
@@ -66,14 +66,14 @@ final class WorkerLikeWriter {
 
     private final Connection c;
     private final Random random = new Random(42);
-    long rowChanges;
+    public long rowChanges;
 
-    WorkerLikeWriter(Connection c) throws SQLException {
+    public WorkerLikeWriter(Connection c) throws SQLException {
         this.c = c;
         c.setAutoCommit(false);
     }
 
-    List<UUID> createAgents(int n) throws SQLException {
+    public List<UUID> createAgents(int n) throws SQLException {
         List<UUID> ids = ids(n);
         run(INSERT_AGENTS, ids);
         versions("agent", "create", ids);
@@ -81,20 +81,20 @@ final class WorkerLikeWriter {
         return ids;
     }
 
-    void updateAgents(List<UUID> ids) throws SQLException {
+    public void updateAgents(List<UUID> ids) throws SQLException {
         run(UPDATE_AGENTS, ids);
         versions("agent", "update", ids);
         c.commit();
     }
 
-    void deleteAgents(List<UUID> ids) throws SQLException {
+    public void deleteAgents(List<UUID> ids) throws SQLException {
         run(DELETE_AGENTS, ids);
         versions("agent", "delete", ids);
         c.commit();
     }
 
     /** COPY: PostgreSQL logs the rows of one buffer as one multi-insert record, all at one LSN. */
-    void appendHistory(List<UUID> agents, int perAgent) throws Exception {
+    public void appendHistory(List<UUID> agents, int perAgent) throws Exception {
         StringBuilder rows = new StringBuilder();
         for (UUID a : agents) {
             for (int i = 0; i < perAgent; i++) {
@@ -109,7 +109,7 @@ final class WorkerLikeWriter {
     }
 
     /** PRDs with bodies large enough to be stored out of line (TOAST). */
-    List<UUID> createPrds(int n, int bodyChars) throws SQLException {
+    public List<UUID> createPrds(int n, int bodyChars) throws SQLException {
         List<UUID> ids = ids(n);
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -130,13 +130,13 @@ final class WorkerLikeWriter {
     }
 
     /** Status changes that leave the TOASTed body untouched. */
-    void advancePrds(List<UUID> ids) throws SQLException {
+    public void advancePrds(List<UUID> ids) throws SQLException {
         run(ADVANCE_PRDS, ids);
         versions("prd", "update", ids);
         c.commit();
     }
 
-    void link(List<UUID> prds, List<UUID> agents, boolean unlink) throws SQLException {
+    public void link(List<UUID> prds, List<UUID> agents, boolean unlink) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(unlink ? UNLINK : LINK)) {
             ps.setArray(1, c.createArrayOf("uuid", prds.toArray()));
             ps.setArray(2, c.createArrayOf("uuid", agents.toArray()));

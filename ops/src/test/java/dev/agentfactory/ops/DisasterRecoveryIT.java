@@ -35,6 +35,8 @@ import dev.agentfactory.ops.failover.FailoverCommand;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.ops.restore.RestoreCommand;
 import dev.agentfactory.ops.verify.VerifyCommand;
+import dev.agentfactory.relay.RelayProcess;
+import dev.agentfactory.relay.WorkerLikeWriter;
 import dev.agentfactory.store.replica.DatabaseComparator;
 import dev.agentfactory.store.replica.TableDigest;
 

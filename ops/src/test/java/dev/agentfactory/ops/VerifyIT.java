@@ -29,6 +29,7 @@ import dev.agentfactory.ops.backup.BackupCommand;
 import dev.agentfactory.ops.failover.FailoverCommand;
 import dev.agentfactory.ops.restore.RestoreCommand;
 import dev.agentfactory.ops.verify.VerifyCommand;
+import dev.agentfactory.relay.WorkerLikeWriter;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
