@@ -195,7 +195,7 @@ public final class CdcBench {
     }
 
     private void writeJson(Map<String, Object> figures) throws Exception {
-        Path out = root.resolve("bench/target/bench-cdc.json");
+        Path out = root.resolve("bench/target/bench-results/cdc.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, figures.entrySet().stream().map(en -> "  \"" + en.getKey() + "\": " + en.getValue())
                 .collect(Collectors.joining(",\n", "{\n", "\n}\n")));

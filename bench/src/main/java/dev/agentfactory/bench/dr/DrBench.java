@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
+import dev.agentfactory.bench.Figures;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.BackupCommand;
@@ -117,7 +118,7 @@ public final class DrBench {
                 f.put("lost_writes", lost, "writes");
                 f.put("lost_writes_target", 0, "writes");
                 f.put("verify_differences", differing, "tables");
-                f.writeJson(Path.of(env.getOrDefault("FACTORY_ROOT", "."), "bench", "target"));
+                System.out.println("(figures written to " + f.write(Figures.projectRoot()) + ")");
             } finally {
                 admin.deleteTopics(List.of(agentsTopic, prdsTopic));
                 cleanUp(s, base, db, suffix, backups);

@@ -110,7 +110,7 @@ public final class GatewayBench {
         System.out.printf(Locale.ROOT, "# hit p99 %.2f ms vs target 10 ms: %s; list p95 %.2f ms vs target 50 ms: %s%n",
                 worst(results, "get_hit", 99), worst(results, "get_hit", 99) <= 10 ? "MET" : "MISSED",
                 worst(results, "list", 95), worst(results, "list", 95) <= 50 ? "MET" : "MISSED");
-        Path out = Files.createDirectories(root.resolve("bench/target/bench")).resolve("gateway.json");
+        Path out = Files.createDirectories(root.resolve("bench/target/bench-results")).resolve("gateway.json");
         Files.writeString(out, json.toString());
         System.out.println("# figures written to " + out);
     }

@@ -11,6 +11,7 @@ import java.util.function.IntConsumer;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.agentfactory.bench.Figures;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
@@ -53,34 +54,34 @@ public final class QueryBench {
             ds.setMaximumPoolSize(1);
             long loadStart = System.nanoTime();
             load(ds);
-            figures.add("load_s", Math.round((System.nanoTime() - loadStart) / 1e7) / 100.0, "s");
+            figures.put("load_s", Math.round((System.nanoTime() - loadStart) / 1e7) / 100.0, "s");
 
             Store store = Store.jdbc(ds, TransientRetry.defaults());
             List<UUID> agentIds = ids(ds, "agents");
             List<UUID> prdIds = ids(ds, "prds");
-            figures.add("agents", agentIds.size(), "rows");
-            figures.add("prds", prdIds.size(), "rows");
+            figures.put("agents", agentIds.size(), "rows");
+            figures.put("prds", prdIds.size(), "rows");
             Random random = new Random(42);
             var jdbc = org.springframework.jdbc.core.simple.JdbcClient.create(ds);
 
-            figures.percentiles("select1_floor", measure(iterations, i -> jdbc.sql("SELECT 1").query(Integer.class).single()));
-            figures.percentiles("get_by_id", measure(iterations, i ->
+            percentiles(figures, "select1_floor", measure(iterations, i -> jdbc.sql("SELECT 1").query(Integer.class).single()));
+            percentiles(figures, "get_by_id", measure(iterations, i ->
                     store.agents().findById(agentIds.get(random.nextInt(agentIds.size()))).orElseThrow()));
-            figures.percentiles("prd_get_by_id", measure(iterations, i ->
+            percentiles(figures, "prd_get_by_id", measure(iterations, i ->
                     store.prds().findById(prdIds.get(random.nextInt(prdIds.size()))).orElseThrow()));
-            figures.percentiles("get_by_slug", measure(iterations, i ->
+            percentiles(figures, "get_by_slug", measure(iterations, i ->
                     store.agents().findBySlug("agent-" + random.nextInt(ROWS)).orElseThrow()));
-            figures.percentiles("list_first_page", measure(iterations, i -> page(store.agents().list(null, null, PAGE).items())));
+            percentiles(figures, "list_first_page", measure(iterations, i -> page(store.agents().list(null, null, PAGE).items())));
             List<String> cursors = new ArrayList<>();
             for (int i = 0; i < iterations; i++) {
                 Agent from = store.agents().findById(agentIds.get(random.nextInt(agentIds.size() * 9 / 10))).orElseThrow();
                 cursors.add(Cursor.encode(from.updatedAt(), from.id()));
             }
-            figures.percentiles("list", measure(iterations, i -> page(store.agents().list(null, cursors.get(i), PAGE).items())));
-            figures.percentiles("list_by_status", measure(iterations, i ->
+            percentiles(figures, "list", measure(iterations, i -> page(store.agents().list(null, cursors.get(i), PAGE).items())));
+            percentiles(figures, "list_by_status", measure(iterations, i ->
                     page(store.agents().list(AgentStatus.PAUSED, cursors.get(i), PAGE).items())));
-            figures.percentiles("prd_list", measure(iterations, i -> page(store.prds().list(null, null, PAGE).items())));
-            figures.add("target_p95_ms", 5, "ms");
+            percentiles(figures, "prd_list", measure(iterations, i -> page(store.prds().list(null, null, PAGE).items())));
+            figures.put("target_p95_ms", 5, "ms");
         } finally {
             stack.primary().dropDatabase(DATABASE);
         }
@@ -119,6 +120,14 @@ public final class QueryBench {
             st.execute(QuerySql.LOAD_PRDS.formatted(ROWS));
             st.execute("VACUUM ANALYZE factory.agents");
             st.execute("VACUUM ANALYZE factory.prds");
+        }
+    }
+
+    /** p50/p95/p99 in milliseconds of latencies measured in nanoseconds. */
+    private static void percentiles(Figures figures, String figure, long[] nanos) {
+        double[] ms = java.util.Arrays.stream(nanos).mapToDouble(n -> n / 1e6).toArray();
+        for (int p : new int[] {50, 95, 99}) {
+            figures.put(figure + "_p" + p + "_ms", Figures.quantile(ms, p / 100.0), "ms");
         }
     }
 }
