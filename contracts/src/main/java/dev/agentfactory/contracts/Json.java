@@ -11,8 +11,6 @@ import tools.jackson.databind.node.ObjectNode;
 /** Field checks shared by the envelope and payload decoders; each failure names the field. */
 final class Json {
 
-    private static final Pattern UUID_FORMAT =
-            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     static final Pattern SLUG = Pattern.compile("^[a-z0-9][a-z0-9-]{0,99}$");
 
     private Json() {
@@ -90,10 +88,26 @@ final class Json {
         if (v == null || v.isNull()) {
             throw violation(field + " is required");
         }
-        if (!v.isString() || !UUID_FORMAT.matcher(v.stringValue()).matches()) {
+        if (!v.isString() || !isUuid(v.stringValue())) {
             throw new InvalidWriteException(Reason.INVALID_ID, field + " must be a UUID, got " + v);
         }
         return UUID.fromString(v.stringValue());
+    }
+
+    /** The canonical 8-4-4-4-12 hex form (either case); {@link UUID#fromString} alone accepts shorter groups. */
+    static boolean isUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static InvalidWriteException violation(String message) {

@@ -1,5 +1,6 @@
 package dev.agentfactory.contracts;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -8,6 +9,7 @@ import java.util.UUID;
 
 import dev.agentfactory.contracts.InvalidWriteException.Reason;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -46,7 +48,7 @@ public final class WriteCodec {
             root.put("expectedVersion", e.expectedVersion());
         }
         root.put("actor", e.actor());
-        root.put("occurredAt", e.occurredAt().toString());
+        root.put("occurredAt", IsoInstant.format(e.occurredAt()));
         root.put("schemaVersion", e.schemaVersion());
         root.set("payload", PayloadCodec.encode(e.command()));
         return MAPPER.writeValueAsBytes(root);
@@ -87,7 +89,7 @@ public final class WriteCodec {
         String actor = Json.requiredString(root, "actor", 1, 200);
         Instant occurredAt;
         try {
-            occurredAt = Instant.parse(Json.requiredString(root, "occurredAt", 1, 64));
+            occurredAt = IsoInstant.parse(Json.requiredString(root, "occurredAt", 1, 64));
         } catch (DateTimeParseException ex) {
             throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "occurredAt must be an ISO-8601 instant");
         }
@@ -108,9 +110,30 @@ public final class WriteCodec {
         return PayloadCodec.encode(command);
     }
 
-    /** The UTF-8 JSON of an outcome, as published on the results topic. */
+    /**
+     * The UTF-8 JSON of an outcome, as published on the results topic: the record's components in order,
+     * nulls included, as data binding writes them. Streamed by hand because the worker writes one per event.
+     */
     public byte[] encodeOutcome(WriteOutcome o) {
-        return MAPPER.writeValueAsBytes(o);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(320);
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("eventId", o.eventId().toString());
+            g.writeStringProperty("entityType", o.entityType());
+            g.writeStringProperty("entityId", o.entityId() == null ? null : o.entityId().toString());
+            g.writeStringProperty("type", o.type());
+            g.writeStringProperty("status", o.status().name());
+            if (o.version() == null) {
+                g.writeNullProperty("version");
+            } else {
+                g.writeNumberProperty("version", o.version().longValue());
+            }
+            g.writeStringProperty("originalOutcome", o.originalOutcome() == null ? null : o.originalOutcome().name());
+            g.writeStringProperty("reason", o.reason());
+            g.writeStringProperty("processedAt", o.processedAt() == null ? null : IsoInstant.format(o.processedAt()));
+            g.writeEndObject();
+        }
+        return out.toByteArray();
     }
 
     public WriteOutcome decodeOutcome(byte[] bytes) {

@@ -90,4 +90,22 @@ class WriteCodecTest {
                 + "\",\"actor\":\"t\",\"occurredAt\":\"2026-01-01T00:00:00Z\",\"schemaVersion\":1,\"payload\":"
                 + payload + "}";
     }
+
+    @Test
+    void outcomesAreWrittenAsDataBindingWritesThemAndReadBack() {
+        UUID event = UUID.randomUUID();
+        UUID entity = UUID.randomUUID();
+        java.time.Instant at = java.time.Instant.parse("2026-11-27T03:53:46.123456Z");
+        for (WriteOutcome o : List.of(
+                new WriteOutcome(event, "agent", entity, "agent.create", WriteOutcome.Status.APPLIED, 1L, null, null, at),
+                new WriteOutcome(event, "prd", entity, "prd.update", WriteOutcome.Status.DUPLICATE, 7L,
+                        WriteOutcome.Status.CONFLICT, null, at),
+                new WriteOutcome(event, null, null, null, WriteOutcome.Status.REJECTED, null, null,
+                        "slug \"x\" is taken\n\u00e9", null))) {
+            byte[] bytes = codec.encodeOutcome(o);
+            assertThat(new String(bytes, StandardCharsets.UTF_8))
+                    .isEqualTo(new String(WriteCodec.MAPPER.writeValueAsBytes(o), StandardCharsets.UTF_8));
+            assertThat(codec.decodeOutcome(bytes)).isEqualTo(o);
+        }
+    }
 }

@@ -3,7 +3,6 @@ package dev.agentfactory.worker.writes;
 import java.time.Instant;
 import java.util.UUID;
 
-import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -26,24 +25,29 @@ final class AgentRow {
     String updatedBy;
     Instant deletedAt;
     boolean dirty;
+    final Snapshots.Memo configText = new Snapshots.Memo();
+    final Snapshots.Memo stateText = new Snapshots.Memo();
+    final Snapshots.Memo metadataText = new Snapshots.Memo();
 
     AgentRow(UUID id) {
         this.id = id;
     }
 
     /** The version snapshot: the row's columns under their column names, as {@code to_jsonb(row)} has them. */
-    ObjectNode snapshot() {
-        ObjectNode s = JsonNodeFactory.instance.objectNode();
-        s.put("id", id.toString());
-        s.put("slug", slug);
-        s.put("name", name);
-        s.put("kind", kind);
-        s.put("status", status);
-        // shared, not copied: the snapshot is serialized at once and the row replaces (never mutates) these
-        s.set("config", config);
-        s.set("state", state);
-        s.set("metadata", metadata);
-        Snapshots.putBookkeeping(s, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
-        return s;
+    String snapshot(Snapshots snapshots) {
+        return snapshots.write(g -> {
+            g.writeStringProperty("id", id.toString());
+            g.writeStringProperty("slug", slug);
+            g.writeStringProperty("name", name);
+            g.writeStringProperty("kind", kind);
+            g.writeStringProperty("status", status);
+            g.writeName("config");
+            g.writeRawValue(configText.text(config, snapshots));
+            g.writeName("state");
+            g.writeRawValue(stateText.text(state, snapshots));
+            g.writeName("metadata");
+            g.writeRawValue(metadataText.text(metadata, snapshots));
+            Snapshots.writeBookkeeping(g, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
+        });
     }
 }

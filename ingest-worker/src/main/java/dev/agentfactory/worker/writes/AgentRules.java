@@ -97,7 +97,7 @@ final class AgentRules {
         row.updatedBy = e.actor();
         row.dirty = true;
         s.agentVersions.add(new BatchState.VersionRow(row.id, row.version, changeType,
-                snapshots.json(row.snapshot()), e.actor(), e.eventId()));
+                row.snapshot(snapshots), e.actor(), e.eventId()));
         return Decision.applied(row.version);
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.agentfactory.contracts.WriteOutcome.Status;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads what a batch needs in a handful of statements: prior outcomes of its eventIds, the rows of the
@@ -51,9 +52,9 @@ final class BatchLoader {
             a.name = rs.getString(3);
             a.kind = rs.getString(4);
             a.status = rs.getString(5);
-            a.config = snapshots.object(rs.getString(6));
-            a.state = snapshots.object(rs.getString(7));
-            a.metadata = snapshots.object(rs.getString(8));
+            a.config = column(rs.getString(6), a.configText);
+            a.state = column(rs.getString(7), a.stateText);
+            a.metadata = column(rs.getString(8), a.metadataText);
             a.version = rs.getLong(9);
             a.createdAt = instant(rs, 10);
             a.createdBy = rs.getString(11);
@@ -71,7 +72,7 @@ final class BatchLoader {
             p.title = rs.getString(3);
             p.body = rs.getString(4);
             p.status = rs.getString(5);
-            p.metadata = snapshots.object(rs.getString(6));
+            p.metadata = column(rs.getString(6), p.metadataText);
             p.owner = rs.getString(7);
             p.version = rs.getLong(8);
             p.createdAt = instant(rs, 9);
@@ -95,6 +96,12 @@ final class BatchLoader {
                 rs -> s.agentSlugs.put(rs.getString(1), rs.getObject(2, UUID.class)));
         query(c, SELECT_PRD_SLUGS, new ArrayList<>(prdSlugs), "text",
                 rs -> s.prdSlugs.put(rs.getString(1), rs.getObject(2, UUID.class)));
+    }
+
+    private ObjectNode column(String json, Snapshots.Memo memo) {
+        ObjectNode value = snapshots.object(json);
+        memo.seed(value, json);
+        return value;
     }
 
     private interface RowHandler {

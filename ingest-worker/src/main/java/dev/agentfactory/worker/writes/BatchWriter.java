@@ -144,8 +144,9 @@ final class BatchWriter {
     private void upsertAgents(Connection c, List<AgentRow> rows) throws SQLException {
         run(c, UPSERT_AGENTS, a -> a.column("uuid", rows, r -> r.id).column("text", rows, r -> r.slug)
                 .column("text", rows, r -> r.name).column("text", rows, r -> r.kind)
-                .column("text", rows, r -> r.status).column("text", rows, r -> snapshots.json(r.config))
-                .column("text", rows, r -> snapshots.json(r.state)).column("text", rows, r -> snapshots.json(r.metadata))
+                .column("text", rows, r -> r.status).column("text", rows, r -> r.configText.text(r.config, snapshots))
+                .column("text", rows, r -> r.stateText.text(r.state, snapshots))
+                .column("text", rows, r -> r.metadataText.text(r.metadata, snapshots))
                 .column("int8", rows, r -> r.version).column("text", rows, r -> r.createdAt)
                 .column("text", rows, r -> r.createdBy).column("text", rows, r -> r.updatedAt)
                 .column("text", rows, r -> r.updatedBy).column("text", rows, r -> r.deletedAt));
@@ -154,7 +155,7 @@ final class BatchWriter {
     private void upsertPrds(Connection c, List<PrdRow> rows) throws SQLException {
         run(c, UPSERT_PRDS, a -> a.column("uuid", rows, r -> r.id).column("text", rows, r -> r.slug)
                 .column("text", rows, r -> r.title).column("text", rows, r -> r.body)
-                .column("text", rows, r -> r.status).column("text", rows, r -> snapshots.json(r.metadata))
+                .column("text", rows, r -> r.status).column("text", rows, r -> r.metadataText.text(r.metadata, snapshots))
                 .column("text", rows, r -> r.owner).column("int8", rows, r -> r.version)
                 .column("text", rows, r -> r.createdAt).column("text", rows, r -> r.createdBy)
                 .column("text", rows, r -> r.updatedAt).column("text", rows, r -> r.updatedBy)

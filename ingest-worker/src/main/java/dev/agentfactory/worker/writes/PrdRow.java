@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /** A PRD row plus its agent links, as one batch changes them in memory (see {@link AgentRow}). */
@@ -27,6 +25,7 @@ final class PrdRow {
     String updatedBy;
     Instant deletedAt;
     boolean dirty;
+    final Snapshots.Memo metadataText = new Snapshots.Memo();
     /** agentId -> link; sorted so snapshots are stable. */
     final Map<UUID, Link> links = new TreeMap<>();
     /** The links as loaded, to write only the difference. */
@@ -62,18 +61,26 @@ final class PrdRow {
     }
 
     /** The row's columns under their column names plus {@code agents}: the links at this version. */
-    ObjectNode snapshot() {
-        ObjectNode s = JsonNodeFactory.instance.objectNode();
-        s.put("id", id.toString());
-        s.put("slug", slug);
-        s.put("title", title);
-        s.put("body", body);
-        s.put("status", status);
-        s.set("metadata", metadata);
-        s.put("owner", owner);
-        Snapshots.putBookkeeping(s, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
-        ArrayNode agents = s.putArray("agents");
-        links.forEach((agentId, link) -> agents.addObject().put("agent_id", agentId.toString()).put("role", link.role()));
-        return s;
+    String snapshot(Snapshots snapshots) {
+        return snapshots.write(g -> {
+            g.writeStringProperty("id", id.toString());
+            g.writeStringProperty("slug", slug);
+            g.writeStringProperty("title", title);
+            g.writeStringProperty("body", body);
+            g.writeStringProperty("status", status);
+            g.writeName("metadata");
+            g.writeRawValue(metadataText.text(metadata, snapshots));
+            g.writeStringProperty("owner", owner);
+            Snapshots.writeBookkeeping(g, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
+            g.writeName("agents");
+            g.writeStartArray();
+            links.forEach((agentId, link) -> {
+                g.writeStartObject();
+                g.writeStringProperty("agent_id", agentId.toString());
+                g.writeStringProperty("role", link.role());
+                g.writeEndObject();
+            });
+            g.writeEndArray();
+        });
     }
 }

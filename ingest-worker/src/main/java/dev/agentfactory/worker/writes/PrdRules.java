@@ -123,7 +123,7 @@ final class PrdRules {
         row.updatedBy = e.actor();
         row.dirty = true;
         s.prdVersions.add(new BatchState.VersionRow(row.id, row.version, changeType,
-                snapshots.json(row.snapshot()), e.actor(), e.eventId()));
+                row.snapshot(snapshots), e.actor(), e.eventId()));
         return Decision.applied(row.version);
     }
 }

@@ -1,10 +1,20 @@
 package dev.agentfactory.worker.writes;
 
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+import dev.agentfactory.contracts.IsoInstant;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** JSON text in and out of jsonb columns, with one shared mapper. */
+/**
+ * JSON text in and out of jsonb columns, with one shared mapper. Version snapshots are the worker's
+ * largest output, so they are streamed field by field and the jsonb columns inside them are embedded as
+ * text serialized once per value ({@link Memo}) rather than built as a tree and serialized again.
+ */
 final class Snapshots {
 
     private final JsonMapper mapper = JsonMapper.builder().build();
@@ -13,18 +23,58 @@ final class Snapshots {
         return mapper.writeValueAsString(node);
     }
 
-    /** The bookkeeping columns every entity snapshot ends with, under their column names. */
-    static void putBookkeeping(ObjectNode s, long version, java.time.Instant createdAt, String createdBy,
-                               java.time.Instant updatedAt, String updatedBy, java.time.Instant deletedAt) {
-        s.put("version", version);
-        s.put("created_at", createdAt.toString());
-        s.put("created_by", createdBy);
-        s.put("updated_at", updatedAt.toString());
-        s.put("updated_by", updatedBy);
-        s.put("deleted_at", deletedAt == null ? null : deletedAt.toString());
-    }
-
     ObjectNode object(String json) {
         return json == null ? null : (ObjectNode) mapper.readTree(json);
+    }
+
+    /** One JSON object, its fields written by {@code fields}. */
+    String write(Consumer<JsonGenerator> fields) {
+        StringWriter out = new StringWriter(512);
+        try (JsonGenerator g = mapper.createGenerator(out)) {
+            g.writeStartObject();
+            fields.accept(g);
+            g.writeEndObject();
+        }
+        return out.toString();
+    }
+
+    /** The bookkeeping columns every entity snapshot ends with, under their column names. */
+    static void writeBookkeeping(JsonGenerator g, long version, Instant createdAt, String createdBy, Instant updatedAt,
+                                 String updatedBy, Instant deletedAt) {
+        g.writeNumberProperty("version", version);
+        g.writeStringProperty("created_at", text(createdAt));
+        g.writeStringProperty("created_by", createdBy);
+        g.writeStringProperty("updated_at", text(updatedAt));
+        g.writeStringProperty("updated_by", updatedBy);
+        g.writeStringProperty("deleted_at", text(deletedAt));
+    }
+
+    /** {@link Instant#toString()}, or null. */
+    static String text(Instant instant) {
+        return instant == null ? null : IsoInstant.format(instant);
+    }
+
+    /**
+     * The JSON text of a jsonb column's current value, serialized at most once per value: the version
+     * snapshot and the row's upsert both need it. Rows replace these nodes on change and never mutate
+     * them, so the node's identity is the key.
+     */
+    static final class Memo {
+        private JsonNode node;
+        private String text;
+
+        String text(JsonNode value, Snapshots snapshots) {
+            if (value != node) {
+                text = snapshots.json(value);
+                node = value;
+            }
+            return text;
+        }
+
+        /** The text the database returned for a loaded value: equal as jsonb, so no need to serialize it. */
+        void seed(JsonNode value, String json) {
+            node = value;
+            text = json;
+        }
     }
 }

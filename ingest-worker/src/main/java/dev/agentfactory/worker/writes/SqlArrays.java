@@ -1,11 +1,13 @@
 package dev.agentfactory.worker.writes;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -24,12 +26,45 @@ final class SqlArrays {
         this.statement = statement;
     }
 
-    /** Binds the next parameter: {@code pgType} is the element type ({@code uuid}, {@code text}, {@code int8}...). */
+    /**
+     * Binds the next parameter: {@code pgType} is the element type ({@code uuid}, {@code text}, {@code int8}...),
+     * which the statement names in its cast. The array literal is built here rather than by
+     * {@code Connection#createArrayOf}, which escapes character by character: that was a tenth of the
+     * worker's CPU. The database parses the same literal either way.
+     */
     <T> SqlArrays column(String pgType, Collection<T> rows, Function<T, ?> value) throws SQLException {
-        Object[] values = rows.stream().map(value).map(v -> v == null ? null : asSqlValue(v)).toArray();
-        Array array = connection.createArrayOf(pgType, values);
-        statement.setArray(++index, array);
+        StringBuilder literal = new StringBuilder(rows.size() * 24 + 2).append('{');
+        boolean first = true;
+        for (T row : rows) {
+            if (!first) {
+                literal.append(',');
+            }
+            first = false;
+            appendElement(literal, value.apply(row));
+        }
+        statement.setObject(++index, literal.append('}').toString(), Types.OTHER);
         return this;
+    }
+
+    /** An element of an array literal: NULL, a bare number or uuid, or a double-quoted, escaped string. */
+    static void appendElement(StringBuilder out, Object v) {
+        if (v == null) {
+            out.append("NULL");
+        } else if (v instanceof Number || v instanceof UUID) {
+            out.append(v);
+        } else {
+            String s = v instanceof Instant i ? Snapshots.text(i) : v.toString();
+            out.append('"');
+            int from = 0;
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '"' || ch == '\\') {
+                    out.append(s, from, i).append('\\');
+                    from = i;
+                }
+            }
+            out.append(s, from, s.length()).append('"');
+        }
     }
 
     SqlArrays array(String pgType, List<?> values) throws SQLException {
@@ -42,7 +77,4 @@ final class SqlArrays {
         return this;
     }
 
-    private static Object asSqlValue(Object v) {
-        return v instanceof java.time.Instant i ? i.toString() : v;
-    }
 }
