@@ -22,7 +22,12 @@ public final class Figures {
         this.benchmark = benchmark;
     }
 
+    /** Prints and records one figure; one that could not be measured (NaN) prints as n/a and stays out of the JSON. */
     public void put(String figure, double value, String unit) {
+        if (!Double.isFinite(value)) {
+            System.out.println(benchmark + "." + figure + " n/a " + unit);
+            return;
+        }
         String formatted = value == Math.rint(value) && Math.abs(value) < 1e15
                 ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
         System.out.println(benchmark + "." + figure + " " + formatted + " " + unit);

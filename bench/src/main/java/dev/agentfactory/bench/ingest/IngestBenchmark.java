@@ -68,11 +68,13 @@ public final class IngestBenchmark {
             long distinct = workload.distinctIds();
             long versions = workload.finalVersionSum();
             peerDrain = Progress.await(url, s.superuser(), s.superuserPassword(), events, Duration.ofMinutes(10),
-                    c -> tableProgress(c, table, distinct, versions), peer);
+                    c -> tableProgress(c, table, distinct, versions), peer, new CpuMeter(db));
         } finally {
             PeerSink.stop(peer);
         }
         f.put("peer_events_per_s", Math.round(peerDrain.perSecond()), "1/s");
+        f.put("peer_cpu_us_per_event", peerDrain.cpuMicrosPerEvent(), "us");
+        f.put("peer_db_cpu_us_per_event", peerDrain.databaseCpuMicrosPerEvent(), "us");
 
         try (WriteProducer producer = new WriteProducer(s.kafkaBootstrap(),
                 Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"), topics.get("prd-topic"))) {
@@ -81,11 +83,15 @@ public final class IngestBenchmark {
             Process worker = WorkerRun.start(root, work.resolve("worker"), url, topics, group);
             try {
                 Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
-                        Duration.ofMinutes(10), c -> offsetProgress(c, group, events), worker);
+                        Duration.ofMinutes(10), c -> offsetProgress(c, group, events), worker, new CpuMeter(db));
                 double perSecond = drain.perSecond();
                 f.put("events_per_s", Math.round(perSecond), "1/s");
                 f.put("raw_ratio", perSecond / raw, "ratio");
                 f.put("peer_ratio", perSecond / peerDrain.perSecond(), "ratio");
+                // CPU per event (contender process + its database backends): the rate ratio's noise-proof twin.
+                f.put("cpu_us_per_event", drain.cpuMicrosPerEvent(), "us");
+                f.put("db_cpu_us_per_event", drain.databaseCpuMicrosPerEvent(), "us");
+                f.put("peer_cpu_ratio", peerDrain.cpuMicrosPerEvent() / drain.cpuMicrosPerEvent(), "ratio");
                 f.put("target_events_per_s", 25_000, "1/s");
                 f.put("target_peer_ratio", 1.0, "ratio");
 

@@ -12,10 +12,23 @@ import java.time.Duration;
  */
 final class Progress {
 
-    /** @param first when progress was first seen (nanoTime); @param done when the goal was reached */
-    record Drain(long first, long done, long total) {
+    /**
+     * @param first when progress was first seen (nanoTime); @param done when the goal was reached
+     * @param processCpu CPU nanoseconds the contender's processes spent in between, or -1 if unknown
+     * @param databaseCpu CPU nanoseconds its database backends spent in between, or -1 if unknown
+     */
+    record Drain(long first, long done, long total, long processCpu, long databaseCpu) {
         double perSecond() {
             return total / ((done - first) / 1e9);
+        }
+
+        /** Process and database CPU per event, in microseconds (NaN where unknown). */
+        double cpuMicrosPerEvent() {
+            return processCpu < 0 ? Double.NaN : (processCpu + databaseCpu) / 1e3 / total;
+        }
+
+        double databaseCpuMicrosPerEvent() {
+            return databaseCpu < 0 ? Double.NaN : databaseCpu / 1e3 / total;
         }
     }
 
@@ -25,18 +38,23 @@ final class Progress {
     }
 
     static Drain await(String jdbcUrl, String user, String password, long total, Duration timeout, Check check,
-                       Process contender) throws Exception {
+                       Process contender, CpuMeter cpu) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long first = -1;
+        long[] cpuAtFirst = null;
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
             while (System.nanoTime() < deadline) {
                 long[] state = check.read(c);
                 long now = System.nanoTime();
                 if (first < 0 && state[0] > 0) {
                     first = now;
+                    cpuAtFirst = cpu.nanos(contender);
                 }
                 if (state[1] == 1) {
-                    return new Drain(first < 0 ? now : first, now, total);
+                    long[] cpuAtDone = cpu.nanos(contender);
+                    boolean known = cpuAtFirst != null && cpuAtDone != null;
+                    return new Drain(first < 0 ? now : first, now, total, known ? cpuAtDone[0] - cpuAtFirst[0] : -1,
+                            known ? cpuAtDone[1] - cpuAtFirst[1] : -1);
                 }
                 if (contender != null && !contender.isAlive()) {
                     throw new IllegalStateException("the contender process exited with " + contender.exitValue());

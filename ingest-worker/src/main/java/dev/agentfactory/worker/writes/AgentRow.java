@@ -25,6 +25,8 @@ final class AgentRow {
     String updatedBy;
     Instant deletedAt;
     boolean dirty;
+    /** Loaded from the table (an update); false for an agent this batch creates, which is COPYed. */
+    boolean stored;
     final Snapshots.Memo configText = new Snapshots.Memo();
     final Snapshots.Memo stateText = new Snapshots.Memo();
     final Snapshots.Memo metadataText = new Snapshots.Memo();

@@ -48,6 +48,7 @@ final class BatchLoader {
     void loadAgents(Connection c, Collection<UUID> ids, boolean lock, Map<UUID, AgentRow> into) throws SQLException {
         query(c, lock ? LOCK_AGENTS : SELECT_AGENTS, sorted(ids), "uuid", rs -> {
             AgentRow a = new AgentRow(rs.getObject(1, UUID.class));
+            a.stored = true;
             a.slug = rs.getString(2);
             a.name = rs.getString(3);
             a.kind = rs.getString(4);

@@ -83,9 +83,12 @@ final class BatchWriter {
 
     /** @param copy append versions, history and audit with COPY ({@link AppendCopy#allowed}) rather than INSERT */
     void write(Connection c, BatchState s, boolean copy) throws SQLException {
-        List<AgentRow> agents = s.agents.values().stream().filter(a -> a.dirty).toList();
+        List<AgentRow> agents = s.agents.values().stream().filter(a -> a.dirty && (a.stored || !copy)).toList();
         if (!agents.isEmpty()) {
             upsertAgents(c, agents);
+        }
+        if (copy) {
+            AppendCopy.agents(c, s.agents.values().stream().filter(a -> a.dirty && !a.stored).toList(), snapshots);
         }
         List<PrdRow> prds = s.prds.values().stream().filter(p -> p.dirty).toList();
         int rounds = prds.stream().mapToInt(p -> p.statusSteps.size() - 1).max().orElse(0);
@@ -106,7 +109,9 @@ final class BatchWriter {
         } else {
             insertAppendOnly(c, s);
         }
-        if (!s.processedRows.isEmpty()) {
+        if (copy) {
+            AppendCopy.processed(c, s.processedRows);
+        } else if (!s.processedRows.isEmpty()) {
             List<BatchState.ProcessedRow> p = s.processedRows;
             run(c, INSERT_PROCESSED, a -> a.column("uuid", p, BatchState.ProcessedRow::eventId)
                     .column("text", p, BatchState.ProcessedRow::entityType)
