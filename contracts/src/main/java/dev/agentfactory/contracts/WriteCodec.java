@@ -10,6 +10,8 @@ import java.util.UUID;
 import dev.agentfactory.contracts.InvalidWriteException.Reason;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -27,7 +29,9 @@ public final class WriteCodec {
 
     private static final Set<String> ENVELOPE_FIELDS = Set.of("eventId", "type", "entityId", "expectedVersion",
             "actor", "occurredAt", "schemaVersion", "payload");
-    static final JsonMapper MAPPER = JsonMapper.builder().build();
+    // Buffers recycled per thread (the callers are platform threads): cheaper than the default shared deque.
+    static final JsonMapper MAPPER = JsonMapper.builder(
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build()).build();
 
     private final int maxBytes;
 

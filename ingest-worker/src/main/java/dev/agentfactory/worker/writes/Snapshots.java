@@ -6,6 +6,8 @@ import java.util.function.Consumer;
 
 import dev.agentfactory.contracts.IsoInstant;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -17,7 +19,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Snapshots {
 
-    private final JsonMapper mapper = JsonMapper.builder().build();
+    // Buffers recycled per thread: the default shared deque cost more than writing a small object.
+    private final JsonMapper mapper = JsonMapper.builder(
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build()).build();
 
     String json(JsonNode node) {
         return mapper.writeValueAsString(node);
@@ -65,7 +69,7 @@ final class Snapshots {
 
         String text(JsonNode value, Snapshots snapshots) {
             if (value != node) {
-                text = snapshots.json(value);
+                text = value.isObject() && value.isEmpty() ? "{}" : snapshots.json(value);
                 node = value;
             }
             return text;
