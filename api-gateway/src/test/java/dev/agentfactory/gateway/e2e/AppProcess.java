@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * A packaged app of this build (the worker, the relay) as a child process with its properties as

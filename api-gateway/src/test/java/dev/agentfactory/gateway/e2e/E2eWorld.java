@@ -21,6 +21,7 @@ import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * One end-to-end suite's isolated world on the shared stack: its own migrated database, write, result

@@ -23,6 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * The write and read paths end to end on the real local stack: HTTP → gateway → Kafka → worker

@@ -22,6 +22,7 @@ import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * The CDC leg: writes that never went through the gateway (an agent publishing to Kafka itself) reach

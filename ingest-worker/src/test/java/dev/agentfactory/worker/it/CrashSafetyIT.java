@@ -15,6 +15,7 @@ import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * Exactly-once effects on the shared stack: the worker process is SIGKILLed at random points of a

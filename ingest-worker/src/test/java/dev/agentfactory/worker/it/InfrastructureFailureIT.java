@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * Exactly-once effects when the infrastructure fails mid-stream, on a private stack: PostgreSQL

@@ -9,6 +9,7 @@ import java.util.List;
 
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackSettings;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * A stack of this test class alone (free ports, data under {@code target/}), for tests that crash

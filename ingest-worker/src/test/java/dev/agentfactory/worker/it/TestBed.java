@@ -23,6 +23,7 @@ import dev.agentfactory.stack.StackEndpoints;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * One test's isolated world on a (shared or private) stack: its own migrated database, its own topics

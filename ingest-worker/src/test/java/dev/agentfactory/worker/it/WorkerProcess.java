@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * The packaged worker ({@code target/ingest-worker.jar}) as a child process, so a test can SIGKILL it

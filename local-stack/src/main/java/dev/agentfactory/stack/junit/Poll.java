@@ -1,15 +1,16 @@
-package dev.agentfactory.gateway.e2e;
+package dev.agentfactory.stack.junit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Waits for a condition with a deadline instead of sleeping a fixed time. */
-final class Poll {
+/** Waits in tests for a condition with a deadline instead of sleeping a fixed time. */
+public final class Poll {
 
     private Poll() {
     }
 
-    static void until(Duration timeout, String what, BooleanSupplier condition) {
+    /** Checks {@code condition} every 100 ms; fails with "timed out ... waiting for {@code what}" after {@code timeout}. */
+    public static void until(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
