@@ -53,7 +53,8 @@ final class WorkerRun {
         }
         Files.createDirectories(workDir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-jar", jar.toString(), "--server.port=0",
+        // The collector of the deployed image (deploy/Dockerfile, target ingest-worker).
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC", "-jar", jar.toString(), "--server.port=0",
                 "--spring.datasource.url=" + jdbcUrl, "--factory.ingest.group-id=" + group));
         topics.forEach((k, v) -> cmd.add("--factory.ingest." + k + "=" + v));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
