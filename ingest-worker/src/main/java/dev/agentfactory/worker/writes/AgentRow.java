@@ -37,19 +37,9 @@ final class AgentRow {
 
     /** The version snapshot: the row's columns under their column names, as {@code to_jsonb(row)} has them. */
     String snapshot(Snapshots snapshots) {
-        return snapshots.write(g -> {
-            g.writeStringProperty("id", id.toString());
-            g.writeStringProperty("slug", slug);
-            g.writeStringProperty("name", name);
-            g.writeStringProperty("kind", kind);
-            g.writeStringProperty("status", status);
-            g.writeName("config");
-            g.writeRawValue(configText.text(config, snapshots));
-            g.writeName("state");
-            g.writeRawValue(stateText.text(state, snapshots));
-            g.writeName("metadata");
-            g.writeRawValue(metadataText.text(metadata, snapshots));
-            Snapshots.writeBookkeeping(g, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
-        });
+        JsonObjectText s = new JsonObjectText().string("id", id.toString()).string("slug", slug).string("name", name)
+                .string("kind", kind).string("status", status).raw("config", configText.text(config, snapshots))
+                .raw("state", stateText.text(state, snapshots)).raw("metadata", metadataText.text(metadata, snapshots));
+        return Snapshots.bookkeeping(s, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt).close();
     }
 }

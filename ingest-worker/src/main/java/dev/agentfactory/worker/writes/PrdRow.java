@@ -62,25 +62,13 @@ final class PrdRow {
 
     /** The row's columns under their column names plus {@code agents}: the links at this version. */
     String snapshot(Snapshots snapshots) {
-        return snapshots.write(g -> {
-            g.writeStringProperty("id", id.toString());
-            g.writeStringProperty("slug", slug);
-            g.writeStringProperty("title", title);
-            g.writeStringProperty("body", body);
-            g.writeStringProperty("status", status);
-            g.writeName("metadata");
-            g.writeRawValue(metadataText.text(metadata, snapshots));
-            g.writeStringProperty("owner", owner);
-            Snapshots.writeBookkeeping(g, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
-            g.writeName("agents");
-            g.writeStartArray();
-            links.forEach((agentId, link) -> {
-                g.writeStartObject();
-                g.writeStringProperty("agent_id", agentId.toString());
-                g.writeStringProperty("role", link.role());
-                g.writeEndObject();
-            });
-            g.writeEndArray();
-        });
+        JsonObjectText s = new JsonObjectText().string("id", id.toString()).string("slug", slug).string("title", title)
+                .string("body", body).string("status", status).raw("metadata", metadataText.text(metadata, snapshots))
+                .string("owner", owner);
+        Snapshots.bookkeeping(s, version, createdAt, createdBy, updatedAt, updatedBy, deletedAt);
+        StringBuilder agents = new StringBuilder("[");
+        links.forEach((agentId, link) -> agents.append(agents.length() > 1 ? "," : "")
+                .append(new JsonObjectText().string("agent_id", agentId.toString()).string("role", link.role()).close()));
+        return s.raw("agents", agents.append(']').toString()).close();
     }
 }

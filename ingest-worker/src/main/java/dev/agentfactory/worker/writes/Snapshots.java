@@ -1,11 +1,8 @@
 package dev.agentfactory.worker.writes;
 
-import java.io.StringWriter;
 import java.time.Instant;
-import java.util.function.Consumer;
 
 import dev.agentfactory.contracts.IsoInstant;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.JsonNode;
@@ -14,8 +11,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * JSON text in and out of jsonb columns, with one shared mapper. Version snapshots are the worker's
- * largest output, so they are streamed field by field and the jsonb columns inside them are embedded as
- * text serialized once per value ({@link Memo}) rather than built as a tree and serialized again.
+ * largest output, so they are written field by field ({@link JsonObjectText}) and the jsonb columns inside
+ * them are embedded as text serialized once per value ({@link Memo}) rather than built as a tree and
+ * serialized again.
  */
 final class Snapshots {
 
@@ -31,26 +29,11 @@ final class Snapshots {
         return json == null ? null : (ObjectNode) mapper.readTree(json);
     }
 
-    /** One JSON object, its fields written by {@code fields}. */
-    String write(Consumer<JsonGenerator> fields) {
-        StringWriter out = new StringWriter(512);
-        try (JsonGenerator g = mapper.createGenerator(out)) {
-            g.writeStartObject();
-            fields.accept(g);
-            g.writeEndObject();
-        }
-        return out.toString();
-    }
-
     /** The bookkeeping columns every entity snapshot ends with, under their column names. */
-    static void writeBookkeeping(JsonGenerator g, long version, Instant createdAt, String createdBy, Instant updatedAt,
-                                 String updatedBy, Instant deletedAt) {
-        g.writeNumberProperty("version", version);
-        g.writeStringProperty("created_at", text(createdAt));
-        g.writeStringProperty("created_by", createdBy);
-        g.writeStringProperty("updated_at", text(updatedAt));
-        g.writeStringProperty("updated_by", updatedBy);
-        g.writeStringProperty("deleted_at", text(deletedAt));
+    static JsonObjectText bookkeeping(JsonObjectText s, long version, Instant createdAt, String createdBy,
+                                      Instant updatedAt, String updatedBy, Instant deletedAt) {
+        return s.number("version", version).instant("created_at", createdAt).string("created_by", createdBy)
+                .instant("updated_at", updatedAt).string("updated_by", updatedBy).instant("deleted_at", deletedAt);
     }
 
     /** {@link Instant#toString()}, or null. */
