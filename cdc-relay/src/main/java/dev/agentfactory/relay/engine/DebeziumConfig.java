@@ -1,6 +1,11 @@
 package dev.agentfactory.relay.engine;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
@@ -13,6 +18,9 @@ import dev.agentfactory.relay.change.ChangeParser;
  * write the heartbeat table, and offsets in PostgreSQL.
  */
 public final class DebeziumConfig {
+
+    /** pgjdbc URL parameters that Debezium takes as {@code database.<name>}: TLS to a managed PostgreSQL. */
+    static final List<String> TLS_PARAMETERS = List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword");
 
     static final String HEARTBEAT_SQL = "INSERT INTO factory.cdc_heartbeat (id, beat_at) VALUES (1, now()) "
             + "ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at";
@@ -35,6 +43,12 @@ public final class DebeziumConfig {
         p.setProperty("database.dbname", uri.getPath().substring(1));
         p.setProperty("database.user", primary.user());
         p.setProperty("database.password", primary.password());
+        // The replication connection must be as secure as the datasource's (Supabase requires sslmode=require).
+        queryParameters(uri).forEach((name, value) -> {
+            if (TLS_PARAMETERS.contains(name)) {
+                p.setProperty("database." + name, value);
+            }
+        });
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", cdc.slotName());
         p.setProperty("publication.name", cdc.publicationName());
@@ -67,5 +81,19 @@ public final class DebeziumConfig {
         p.setProperty("errors.max.retries", "3");
         p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(cdc.shutdownTimeout().toMillis()));
         return p;
+    }
+
+    private static Map<String, String> queryParameters(URI uri) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return parameters;
     }
 }

@@ -1,0 +1,37 @@
+package dev.agentfactory.relay.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import dev.agentfactory.relay.CdcProperties;
+
+class DebeziumConfigTest {
+
+    private static final CdcProperties DEFAULTS = new Binder(new MapConfigurationPropertySource(Map.of()))
+            .bindOrCreate("factory.cdc", CdcProperties.class);
+
+    @Test
+    void theReplicationConnectionTakesTheDatasourceTlsSettings() {
+        Properties p = DebeziumConfig.of(DEFAULTS, new DebeziumConfig.Primary(
+                "jdbc:postgresql://db.example.supabase.co:6543/postgres?sslmode=verify-full"
+                        + "&sslrootcert=%2Fetc%2Fssl%2Fsupabase.crt&ApplicationName=relay", "replicator", "secret"));
+        assertThat(p).containsEntry("database.hostname", "db.example.supabase.co").containsEntry("database.port", "6543")
+                .containsEntry("database.dbname", "postgres").containsEntry("database.sslmode", "verify-full")
+                .containsEntry("database.sslrootcert", "/etc/ssl/supabase.crt")
+                .doesNotContainKey("database.ApplicationName");
+    }
+
+    @Test
+    void aPlainLocalUrlSetsNoTlsOptionsAndTheDefaultPort() {
+        Properties p = DebeziumConfig.of(DEFAULTS, new DebeziumConfig.Primary("jdbc:postgresql://127.0.0.1/factory",
+                "replicator", "secret"));
+        assertThat(p).containsEntry("database.port", "5432").containsEntry("database.dbname", "factory");
+        assertThat(p.stringPropertyNames()).noneMatch(name -> name.startsWith("database.ssl"));
+    }
+}
