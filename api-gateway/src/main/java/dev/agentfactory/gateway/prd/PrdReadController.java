@@ -45,8 +45,7 @@ class PrdReadController {
     private final FirstPages firstPages;
     private final JsonPatchDiff diff;
 
-    PrdReadController(CachedReads reads, PrdRepository prds, Paging paging, FirstPages firstPages,
-                        JsonMapper json) {
+    PrdReadController(CachedReads reads, PrdRepository prds, Paging paging, FirstPages firstPages, JsonMapper json) {
         this.reads = reads;
         this.prds = prds;
         this.paging = paging;

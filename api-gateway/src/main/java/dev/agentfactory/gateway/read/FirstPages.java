@@ -30,6 +30,8 @@ import dev.agentfactory.store.cache.ReadModelKeys;
 public class FirstPages {
 
     private static final Logger log = LoggerFactory.getLogger(FirstPages.class);
+    /** Larger pages (long PRD bodies) are served but not kept: memory stays within firstPages × this. */
+    static final int MAX_PAGE_BYTES = 256 * 1024;
 
     /** A serialized page and the epoch whose start preceded its query. */
     private record Entry(String epoch, long computedAt, byte[] json) {
@@ -88,10 +90,12 @@ public class FirstPages {
         }
         misses.increment();
         byte[] body = json.writeValueAsBytes(load.get());
-        if (pages.size() >= maxEntries && !pages.containsKey(query)) {
-            pages.clear(); // rare (many distinct filters): start over rather than track recency
+        if (body.length <= MAX_PAGE_BYTES) {
+            if (pages.size() >= maxEntries && !pages.containsKey(query)) {
+                pages.clear(); // rare (many distinct filters): start over rather than track recency
+            }
+            pages.put(query, new Entry(epoch, now, body));
         }
-        pages.put(query, new Entry(epoch, now, body));
         return body(body);
     }
 
