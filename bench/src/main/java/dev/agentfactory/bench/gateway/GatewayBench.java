@@ -65,6 +65,7 @@ public final class GatewayBench {
             load.run("warmup-miss", 500, WARM_MISSES, i -> "/api/v1/agents/" + ids.get(HOT + i), 200);
             load.run("warmup-list", 500, 2_000, i -> "/api/v1/agents?limit=50", 200);
             List<OpenLoopLoad.Result> results = new ArrayList<>();
+            double measuredFrom = gateway.uptimeSeconds();
             int serialFrom = HOT + WARM_MISSES;
             results.add(load.serial("serial_liveness", SERIAL, i -> "/api/v1/health/liveness"));
             results.add(load.serial("serial_get_hit", SERIAL, i -> "/api/v1/agents/" + ids.get(i % HOT)));
@@ -88,11 +89,11 @@ public final class GatewayBench {
                 // A page after a cursor is never cached: what every list read would cost without the cache.
                 results.add(load.run("list_uncached", rate, count, i -> "/api/v1/agents?limit=50&cursor=" + top, 200));
             }
-            report(results, root);
+            report(results, gateway.gcPausesSince(measuredFrom), root);
         }
     }
 
-    private static void report(List<OpenLoopLoad.Result> results, Path root) {
+    private static void report(List<OpenLoopLoad.Result> results, double[] gc, Path root) {
         Figures figures = new Figures("gateway");
         for (OpenLoopLoad.Result r : results) {
             String p = r.name() + (r.rate() > 0 ? "_" + r.rate() + "rps_" : "_");
@@ -114,6 +115,10 @@ public final class GatewayBench {
         figures.put("list_uncached_p95_ms", worst(results, "list_uncached", 95), "ms");
         figures.put("list_changes_per_s", CHANGES_PER_S, "1/s");
         figures.put("peer_liveness_p99_ms", worst(results, "peer_liveness", 99), "ms");
+        // The gateway's GC pauses while it was measured: a long one shows up in every run's tail at once.
+        figures.put("gateway_gc_pauses", gc[0], "count");
+        figures.put("gateway_gc_pause_max_ms", gc[1], "ms");
+        figures.put("gateway_gc_pause_total_ms", gc[2], "ms");
         figures.put("host_cores", Runtime.getRuntime().availableProcessors(), "count");
         figures.put("host_load_1m", loadAverage(), "load");
         System.out.printf(Locale.ROOT, "# hit p99 %.2f ms vs target 10 ms: %s; list p95 %.2f ms vs target 50 ms: %s%n",
