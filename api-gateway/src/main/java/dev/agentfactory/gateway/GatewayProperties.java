@@ -41,10 +41,14 @@ public record GatewayProperties(
     }
 
     /**
-     * @param prefix key prefix of the read model (shared with the CDC relay)
-     * @param ttl    how long an entry lives without being refreshed (bounds memory, not freshness)
+     * @param prefix          key prefix of the read model (shared with the CDC relay)
+     * @param ttl             how long an entry lives without being refreshed (bounds memory, not freshness)
+     * @param firstPageMaxAge longest a cached first list page is served within its epoch (0 turns the
+     *                        first-page cache off); changes end the epoch sooner
+     * @param firstPages      most distinct first-page queries kept in memory (each at most 256 KiB)
      */
-    public record Cache(@DefaultValue("factory") String prefix, @DefaultValue("1h") Duration ttl) {
+    public record Cache(@DefaultValue("factory") String prefix, @DefaultValue("1h") Duration ttl,
+                        @DefaultValue("10s") Duration firstPageMaxAge, @DefaultValue("64") int firstPages) {
     }
 
     /**

@@ -5,6 +5,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,7 +22,9 @@ import dev.agentfactory.gateway.http.ListParams;
 import dev.agentfactory.gateway.http.Paging;
 import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.gateway.read.CachedReads;
+import dev.agentfactory.gateway.read.FirstPages;
 import dev.agentfactory.gateway.read.JsonPatchDiff;
+import dev.agentfactory.store.ListFilter;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.agent.Agent;
 import dev.agentfactory.store.agent.AgentRepository;
@@ -43,22 +48,35 @@ class AgentReadController {
     private final AgentRepository agents;
     private final PrdRepository prds;
     private final Paging paging;
+    private final FirstPages firstPages;
     private final JsonPatchDiff diff;
 
-    AgentReadController(CachedReads reads, AgentRepository agents, PrdRepository prds, Paging paging, JsonMapper json) {
+    AgentReadController(CachedReads reads, AgentRepository agents, PrdRepository prds, Paging paging, FirstPages firstPages,
+                        JsonMapper json) {
         this.reads = reads;
         this.agents = agents;
         this.prds = prds;
         this.paging = paging;
+        this.firstPages = firstPages;
         this.diff = new JsonPatchDiff(json);
     }
 
+    /** The API document's shape of a list page (the handler may answer with pre-serialized JSON). */
+    @Schema(name = "PageAgent")
+    record AgentPage(List<Agent> items, String nextCursor) {
+    }
+
     @GetMapping
-    Page<Agent> list(@RequestParam(required = false) String status, @RequestParam(required = false) String updatedSince,
-                     @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-                     @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        return agents.list(ListParams.status(status, AgentStatus::fromDb, "active, paused, retired"),
-                ListParams.filter(updatedSince, q, sort), Paging.entityCursor(cursor), paging.limit(limit));
+    @ApiResponse(responseCode = "200", description = "one page, newest first unless sort says otherwise",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = AgentPage.class)))
+    ResponseEntity<?> list(@RequestParam(required = false) String status, @RequestParam(required = false) String updatedSince,
+                           @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
+                           @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
+        AgentStatus s = ListParams.status(status, AgentStatus::fromDb, "active, paused, retired");
+        ListFilter filter = ListParams.filter(updatedSince, q, sort);
+        String after = Paging.entityCursor(cursor);
+        int size = paging.limit(limit);
+        return firstPages.agents(after, s + "|" + filter + "|" + size, () -> agents.list(s, filter, after, size));
     }
 
     @GetMapping("/{idOrSlug}")

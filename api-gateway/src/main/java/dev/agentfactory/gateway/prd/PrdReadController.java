@@ -5,6 +5,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,7 +22,9 @@ import dev.agentfactory.gateway.http.ListParams;
 import dev.agentfactory.gateway.http.Paging;
 import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.gateway.read.CachedReads;
+import dev.agentfactory.gateway.read.FirstPages;
 import dev.agentfactory.gateway.read.JsonPatchDiff;
+import dev.agentfactory.store.ListFilter;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.prd.Prd;
 import dev.agentfactory.store.prd.PrdAgentLink;
@@ -37,21 +42,33 @@ class PrdReadController {
     private final CachedReads reads;
     private final PrdRepository prds;
     private final Paging paging;
+    private final FirstPages firstPages;
     private final JsonPatchDiff diff;
 
-    PrdReadController(CachedReads reads, PrdRepository prds, Paging paging, JsonMapper json) {
+    PrdReadController(CachedReads reads, PrdRepository prds, Paging paging, FirstPages firstPages, JsonMapper json) {
         this.reads = reads;
         this.prds = prds;
         this.paging = paging;
+        this.firstPages = firstPages;
         this.diff = new JsonPatchDiff(json);
     }
 
+    /** The API document's shape of a list page (the handler may answer with pre-serialized JSON). */
+    @Schema(name = "PagePrd")
+    record PrdPage(List<Prd> items, String nextCursor) {
+    }
+
     @GetMapping
-    Page<Prd> list(@RequestParam(required = false) String status, @RequestParam(required = false) String updatedSince,
-                   @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
-                   @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        return prds.list(ListParams.status(status, PrdStatus::fromDb, "draft, review, approved, archived"),
-                ListParams.filter(updatedSince, q, sort), Paging.entityCursor(cursor), paging.limit(limit));
+    @ApiResponse(responseCode = "200", description = "one page, newest first unless sort says otherwise",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PrdPage.class)))
+    ResponseEntity<?> list(@RequestParam(required = false) String status, @RequestParam(required = false) String updatedSince,
+                           @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
+                           @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
+        PrdStatus s = ListParams.status(status, PrdStatus::fromDb, "draft, review, approved, archived");
+        ListFilter filter = ListParams.filter(updatedSince, q, sort);
+        String after = Paging.entityCursor(cursor);
+        int size = paging.limit(limit);
+        return firstPages.prds(after, s + "|" + filter + "|" + size, () -> prds.list(s, filter, after, size));
     }
 
     @GetMapping("/{idOrSlug}")

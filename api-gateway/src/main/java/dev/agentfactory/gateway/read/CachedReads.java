@@ -23,7 +23,8 @@ import dev.agentfactory.store.prd.PrdRepository;
  * Single-entity reads, cache-aside: Redis first, PostgreSQL on a miss, the row written back with the
  * version guard. Redis being down degrades to database reads (counted as misses), never to errors.
  * {@link #refreshAgent}/{@link #refreshPrd} read the database and move the cache forward after a write,
- * which is what makes a read after an answered write return at least that version.
+ * which is what makes a read after an answered write return at least that version; they also end the
+ * epoch of the cached first list pages, so the next list includes the write too.
  */
 @Service
 public class CachedReads {
@@ -35,14 +36,17 @@ public class CachedReads {
     private final ReadModelCodec codec = new ReadModelCodec();
     private final AgentRepository agents;
     private final PrdRepository prds;
+    private final FirstPages firstPages;
     private final Counter hits;
     private final Counter misses;
 
-    CachedReads(VersionGuardedCache cache, AgentRepository agents, PrdRepository prds, MeterRegistry meters) {
+    CachedReads(VersionGuardedCache cache, AgentRepository agents, PrdRepository prds, FirstPages firstPages,
+                MeterRegistry meters) {
         this.cache = cache;
         this.keys = cache.keys();
         this.agents = agents;
         this.prds = prds;
+        this.firstPages = firstPages;
         this.hits = Counter.builder("factory.gateway.cache").tag("result", "hit")
                 .description("single-entity reads served from Redis").register(meters);
         this.misses = Counter.builder("factory.gateway.cache").tag("result", "miss")
@@ -71,12 +75,14 @@ public class CachedReads {
     public Optional<Agent> refreshAgent(UUID id) {
         Optional<Agent> a = agents.findById(id);
         a.ifPresent(this::store);
+        firstPages.agentsChanged();
         return a;
     }
 
     public Optional<Prd> refreshPrd(UUID id) {
         Optional<Prd> p = prds.findById(id);
         p.ifPresent(this::store);
+        firstPages.prdsChanged();
         return p;
     }
 

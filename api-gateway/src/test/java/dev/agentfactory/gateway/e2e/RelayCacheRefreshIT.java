@@ -47,6 +47,8 @@ class RelayCacheRefreshIT {
     static void properties(DynamicPropertyRegistry registry) {
         LocalStackExtension.ensure();
         world().register(registry);
+        // Long enough that only an ended epoch, never the age bound, can make these tests see a change.
+        registry.add("factory.gateway.cache.first-page-max-age", () -> "10m");
     }
 
     @AfterAll
@@ -57,26 +59,36 @@ class RelayCacheRefreshIT {
     @Test
     void writesPublishedStraightToKafkaReachCachedReadsThroughTheRelay() {
         Api user = new Api(port, E2eWorld.SECRET, "authenticated");
+        String token = UUID.randomUUID().toString().substring(0, 8);
+        String slug = "relayed-" + token;
+        String list = "/api/v1/agents?q=" + token; // q matches names
         Api.Response created = user.post("/api/v1/agents",
-                "{\"slug\":\"relayed-%s\",\"name\":\"Relayed\",\"kind\":\"worker\"}".formatted(UUID.randomUUID()
-                        .toString().substring(0, 8)), "Prefer", "wait=20");
+                "{\"slug\":\"%s\",\"name\":\"Relayed %s\",\"kind\":\"worker\"}".formatted(slug, token), "Prefer", "wait=20");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         UUID id = UUID.fromString(created.json().get("id").stringValue());
         assertThat(user.get("/api/v1/agents/" + id).header("ETag")).isEqualTo("\"1\"");
+        // the first page is now cached in the gateway, at version 1
+        assertThat(user.get(list).json().get("items").get(0).get("version").asLong()).isEqualTo(1);
+        assertThat(user.get(list).json().get("items").get(0).get("version").asLong()).isEqualTo(1);
 
         try (WriteProducer agentSide = new WriteProducer(world().stack.kafkaBootstrap(), Map.of(), world().agentTopic,
                 world().prdTopic)) {
             agentSide.send(new WriteEnvelope(UUID.randomUUID(), id, 1L, "agent:relayed", Instant.now(), 1,
-                    new WriteCommand.AgentUpdate(JsonNodeFactory.instance.objectNode().put("name", "Renamed by agent"))))
+                    new WriteCommand.AgentUpdate(JsonNodeFactory.instance.objectNode().put("name", "Renamed by agent " + token))))
                     .join();
             // The gateway holds version 1 in Redis and was not told about this write: only the relay moves it.
             Poll.until(Duration.ofSeconds(30), "the relay to cache version 2",
                     () -> "\"2\"".equals(user.get("/api/v1/agents/" + id).header("ETag")));
-            assertThat(user.get("/api/v1/agents/" + id).json().get("name").stringValue()).isEqualTo("Renamed by agent");
+            assertThat(user.get("/api/v1/agents/" + id).json().get("name").stringValue())
+                    .isEqualTo("Renamed by agent " + token);
+            // The relay ended the list epoch before it moved the entity key: the cached page is not served again.
+            assertThat(user.get(list).json().get("items").get(0).get("name").stringValue())
+                    .isEqualTo("Renamed by agent " + token);
 
             agentSide.send(WriteEnvelope.of(id, 2L, "agent:relayed", new WriteCommand.AgentDelete())).join();
             Poll.until(Duration.ofSeconds(30), "the relay to cache the deletion",
                     () -> user.get("/api/v1/agents/" + id).status() == 410);
+            assertThat(user.get(list).json().get("items")).isEmpty();
         }
     }
 }

@@ -31,7 +31,8 @@ class VersionGuardedCacheIT {
         connections.start();
         GatewayProperties props = new GatewayProperties(1024, java.time.Duration.ofSeconds(30), 50, 200,
                 new GatewayProperties.Kafka("a", "p", "r", "g"),
-                new GatewayProperties.Cache("it-gateway-guard-" + UUID.randomUUID(), java.time.Duration.ofMinutes(5)),
+                new GatewayProperties.Cache("it-gateway-guard-" + UUID.randomUUID(), java.time.Duration.ofMinutes(5),
+                        java.time.Duration.ofSeconds(10), 256),
                 new GatewayProperties.Writes(java.time.Duration.ofMillis(250), java.time.Duration.ofHours(1), 2,
                         java.time.Duration.ofSeconds(10)));
         cache = new VersionGuardedCache(new StringRedisTemplate(connections), props);

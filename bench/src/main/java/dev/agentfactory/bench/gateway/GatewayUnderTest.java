@@ -9,16 +9,23 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The packaged gateway ({@code api-gateway/target/api-gateway.jar}) as a child process on a free port. */
 final class GatewayUnderTest implements AutoCloseable {
 
+    // [12.345s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 61M->9M(512M) 2.345ms
+    private static final Pattern PAUSE = Pattern.compile("^\\[([0-9.]+)s\\].*\\bPause\\b.* ([0-9.]+)ms$");
+
     private final Process process;
     final int port;
     final Path log;
+    private final Path gcLog;
 
     GatewayUnderTest(Path root, Map<String, String> properties) throws IOException {
         Path jar = root.resolve("api-gateway/target/api-gateway.jar");
@@ -28,10 +35,12 @@ final class GatewayUnderTest implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        Path dir = Files.createDirectories(root.resolve("bench/target/bench"));
+        log = dir.resolve("gateway-app.log");
+        gcLog = dir.resolve("gateway-gc.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar.toString(), "--server.port=" + port));
+                "-Xmx512m", "-Xlog:gc:file=" + gcLog + ":uptime", "-jar", jar.toString(), "--server.port=" + port));
         properties.forEach((k, v) -> cmd.add("--" + k + "=" + v));
-        log = Files.createDirectories(root.resolve("bench/target/bench")).resolve("gateway-app.log");
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -53,6 +62,27 @@ final class GatewayUnderTest implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the gateway was not healthy within " + timeout + "; see " + log);
+    }
+
+    /** Seconds since the gateway process started: marks where a measured phase begins in its GC log. */
+    double uptimeSeconds() {
+        return process.info().startInstant().map(t -> Duration.between(t, Instant.now()).toMillis() / 1000.0)
+                .orElse(0.0);
+    }
+
+    /** The gateway's stop-the-world GC pauses since {@code fromUptime}: how many, the longest, their sum (ms). */
+    double[] gcPausesSince(double fromUptime) throws IOException {
+        double[] countMaxSum = new double[3];
+        for (String line : Files.readAllLines(gcLog)) {
+            Matcher m = PAUSE.matcher(line);
+            if (m.matches() && Double.parseDouble(m.group(1)) >= fromUptime) {
+                double ms = Double.parseDouble(m.group(2));
+                countMaxSum[0]++;
+                countMaxSum[1] = Math.max(countMaxSum[1], ms);
+                countMaxSum[2] += ms;
+            }
+        }
+        return countMaxSum;
     }
 
     @Override

@@ -1,29 +1,37 @@
 package dev.agentfactory.bench.gateway;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
 /**
- * An open-loop load generator: requests leave at a fixed rate whatever the server does, and each latency
- * is measured from the moment the request was due, not from when it was sent, so a stalled server shows
- * up in the percentiles instead of silently slowing the generator (no coordinated omission). Bounded by
- * a request count and by {@link #MAX_IN_FLIGHT}: a request due while that many are unanswered is not sent
- * and counts as an error (shed), as do requests unanswered at the deadline.
+ * An open-loop load generator (the wrk2 model): request i is due at {@code start + i/rate} whatever the
+ * server does, and its latency is measured from that due time to the last byte of its response, so time
+ * a request spends waiting for a free connection or for a stalled server counts (no coordinated omission).
+ * One thread paces the due times; one NIO event loop sends them over at most {@link #MAX_CONNECTIONS}
+ * HTTP/1.1 keep-alive connections and reads the answers. It replaced {@code java.net.http}, whose
+ * per-request work (futures, executor hops, a thread pool) cost about as much CPU as the gateway's own on
+ * a 2-core host and showed up in every percentile, including the no-op peer's. A request unanswered
+ * {@link #DRAIN} after the last one was due, or answered with another status, counts as an error.
  */
-final class OpenLoopLoad {
+final class OpenLoopLoad implements AutoCloseable {
 
-    static final int MAX_IN_FLIGHT = 256;
+    static final int MAX_CONNECTIONS = 64;
+    static final long DRAIN = TimeUnit.SECONDS.toNanos(30);
 
-    /** The latencies of one run, in nanoseconds, and what went wrong. */
+    /** The latencies of one run, in nanoseconds, and how many requests failed. */
     record Result(String name, int rate, long[] latencies, int errors, double seconds) {
 
         double percentileMs(double p) {
@@ -41,14 +49,18 @@ final class OpenLoopLoad {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-            .version(HttpClient.Version.HTTP_1_1).build();
-    private final String base;
-    private final String token;
+    private final InetSocketAddress server;
+    private final String headers;
+    private final Selector selector;
+    private final ArrayDeque<KeepAliveConnection> idle = new ArrayDeque<>();
+    private final List<KeepAliveConnection> busy = new ArrayList<>();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
 
-    OpenLoopLoad(String base, String token) {
-        this.base = base;
-        this.token = token;
+    OpenLoopLoad(String host, int port, String token) throws IOException {
+        this.server = new InetSocketAddress(host, port);
+        this.headers = " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + token
+                + "\r\nAccept: application/json\r\n\r\n";
+        this.selector = Selector.open();
     }
 
     /**
@@ -56,66 +68,125 @@ final class OpenLoopLoad {
      * shared host separates the gateway's own cost from waiting for a CPU.
      */
     Result serial(String name, int count, IntFunction<String> path) {
-        long[] latencies = new long[count];
-        int errors = 0;
-        long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path.apply(i))).timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + token).GET().build();
-            long t0 = System.nanoTime();
-            try {
-                if (http.send(req, HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200) {
-                    latencies[i] = System.nanoTime() - t0;
-                    continue;
-                }
-            } catch (Exception e) {
-                // counted below
-            }
-            errors++;
-            latencies[i] = -1;
-        }
-        long[] ok = Arrays.stream(latencies).filter(l -> l > 0).toArray();
-        return new Result(name, 0, ok, errors, (System.nanoTime() - start) / 1e9);
+        return execute(name, 0, count, path, 200, null);
     }
 
     /** Sends {@code count} requests at {@code rate} per second; {@code path} gives the i-th request's path. */
     Result run(String name, int rate, int count, IntFunction<String> path, int expectedStatus) {
-        long[] latencies = new long[count];
-        AtomicInteger inFlight = new AtomicInteger();
-                CompletableFuture<?>[] inflight = new CompletableFuture<?>[count];
-        long periodNanos = 1_000_000_000L / rate;
+        long period = 1_000_000_000L / rate;
+        AtomicInteger released = new AtomicInteger();
         long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            long due = start + i * periodNanos;
-            long now;
-            while ((now = System.nanoTime()) < due) {
-                LockSupport.parkNanos(Math.min(due - now, 200_000));
-            }
-            if (inFlight.get() >= MAX_IN_FLIGHT) {
-                latencies[i] = -1;
-                inflight[i] = CompletableFuture.completedFuture(null);
-                continue;
-            }
-            inFlight.incrementAndGet();
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path.apply(i))).timeout(Duration.ofSeconds(10))
-                    .header("Authorization", "Bearer " + token).GET().build();
-            int slot = i;
-            inflight[i] = http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
-                if (e != null || r.statusCode() != expectedStatus) {
-                    latencies[slot] = -1;
-                } else {
-                    latencies[slot] = System.nanoTime() - due;
+        Thread pacer = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                long due = start + i * period;
+                long now;
+                while ((now = System.nanoTime()) < due) {
+                    LockSupport.parkNanos(Math.min(due - now, 100_000));
                 }
-                inFlight.decrementAndGet();
-            });
-        }
+                released.set(i + 1);
+                selector.wakeup();
+            }
+        }, "load-pacer");
+        pacer.setDaemon(true);
+        pacer.start();
+        Result r = execute(name, rate, count, path, expectedStatus, new Pace(start, period, released));
+        pacer.interrupt();
+        return r;
+    }
+
+    /** When each request of an open-loop run is due, and how many are due by now. */
+    private record Pace(long start, long period, AtomicInteger released) {
+    }
+
+    private Result execute(String name, int rate, int count, IntFunction<String> path, int expected, Pace pace) {
+        long[] latencies = new long[count];
+        Arrays.fill(latencies, -1);
+        int sent = 0;
+        int done = 0;
+        long start = pace == null ? System.nanoTime() : pace.start();
+        long deadline = start + (pace == null ? 0 : count * pace.period()) + DRAIN;
         try {
-            CompletableFuture.allOf(inflight).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // unanswered requests are counted below
+            while (done < count && System.nanoTime() < deadline) {
+                int due = pace == null ? (done == sent ? sent + 1 : sent) : pace.released().get();
+                while (sent < Math.min(due, count) && (!idle.isEmpty() || busy.size() < MAX_CONNECTIONS)) {
+                    long dueAt = pace == null ? System.nanoTime() : start + sent * pace.period();
+                    byte[] req = ("GET " + path.apply(sent) + headers).getBytes(StandardCharsets.ISO_8859_1);
+                    if (!send(ByteBuffer.wrap(req), sent, dueAt)) {
+                        done++;
+                    }
+                    sent++;
+                }
+                selector.select(10);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    done += handle(key, latencies, expected);
+                }
+                selector.selectedKeys().clear();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        // answers still missing at the deadline are errors; their connections carry nothing reusable
+        busy.forEach(KeepAliveConnection::close);
+        busy.clear();
         double seconds = (System.nanoTime() - start) / 1e9;
-        long[] ok = Arrays.stream(latencies).filter(l -> l > 0).toArray();
+        long[] ok = Arrays.stream(latencies).filter(l -> l >= 0).toArray();
         return new Result(name, rate, ok, count - ok.length, seconds);
+    }
+
+    /** False when the request could not be sent (it failed at once). */
+    private boolean send(ByteBuffer request, int slot, long due) {
+        KeepAliveConnection c = idle.poll();
+        try {
+            if (c == null) {
+                c = new KeepAliveConnection(selector, server);
+            }
+            busy.add(c);
+            c.send(request, slot, due);
+            return true;
+        } catch (IOException e) {
+            if (c != null) {
+                busy.remove(c);
+                c.close();
+            }
+            return false;
+        }
+    }
+
+    /** Handles one ready connection; 1 when a request finished (answered or failed), else 0. */
+    private int handle(SelectionKey key, long[] latencies, int expected) {
+        KeepAliveConnection c = (KeepAliveConnection) key.attachment();
+        int slot = c.slot;
+        int status;
+        try {
+            if (key.isValid() && key.isWritable()) {
+                c.writable();
+            }
+            status = key.isValid() && key.isReadable() ? c.readable(scratch) : 0;
+        } catch (IOException e) {
+            status = -1;
+        }
+        if (status == 0) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        busy.remove(c);
+        idle.remove(c);
+        c.slot = -1;
+        if (status > 0 && slot >= 0 && status == expected) {
+            latencies[slot] = now - c.due;
+        }
+        if (status > 0 && c.reusable()) {
+            idle.push(c);
+        } else {
+            c.close();
+        }
+        return slot >= 0 ? 1 : 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        idle.forEach(KeepAliveConnection::close);
+        busy.forEach(KeepAliveConnection::close);
+        selector.close();
     }
 }

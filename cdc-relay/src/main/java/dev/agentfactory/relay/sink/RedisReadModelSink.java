@@ -21,6 +21,8 @@ import dev.agentfactory.store.cache.ReadModelKeys;
  * A soft delete stores a tombstone (the deleted entity itself, with its version and {@code deletedAt}) for
  * {@code tombstoneTtl} and drops the slug key: the gateway answers 404/410 from it, and an older change
  * delivered again cannot bring the entity back. A hard delete (the worker never issues one) drops the keys.
+ * A batch that changes agents (PRDs) also ends the epoch of the gateway's cached first list pages, before
+ * the entity keys move: whoever sees the new version in Redis will not be served a list without it.
  */
 public class RedisReadModelSink implements Sink {
 
@@ -85,6 +87,13 @@ public class RedisReadModelSink implements Sink {
         }
         List<byte[][]> calls = new ArrayList<>(latest.size());
         List<byte[][]> hardDeletes = new ArrayList<>();
+        List<byte[]> endedEpochs = new ArrayList<>(2);
+        if (latest.values().stream().anyMatch(c -> c.table().equals("agents"))) {
+            endedEpochs.add(keys.agentListEpoch().getBytes(StandardCharsets.UTF_8));
+        }
+        if (latest.values().stream().anyMatch(c -> c.table().equals("prds"))) {
+            endedEpochs.add(keys.prdListEpoch().getBytes(StandardCharsets.UTF_8));
+        }
         for (RowChange c : latest.values()) {
             if (c.isDelete()) {
                 hardDeletes.add(entityKeys(c));
@@ -93,6 +102,7 @@ public class RedisReadModelSink implements Sink {
             }
         }
         redis.executePipelined((RedisCallback<Object>) connection -> {
+            endedEpochs.forEach(k -> connection.keyCommands().del(k));
             for (byte[][] args : calls) {
                 connection.scriptingCommands().eval(SCRIPT, ReturnType.INTEGER, 2, args);
             }

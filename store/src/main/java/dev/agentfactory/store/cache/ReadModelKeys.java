@@ -6,6 +6,9 @@ import java.util.UUID;
  * The Redis key scheme of the cached read model, shared by the CDC relay (which writes it) and the
  * gateway (which reads it). Values are the JSON of {@code Agent} / {@code Prd} from {@link ReadModelCodec};
  * slug keys hold the entity id. A prefix lets several environments share one Redis.
+ * The list-epoch keys name the current generation of the gateway's cached first list pages: whoever sees
+ * a committed change of agents (or PRDs) deletes the key, and the next list read starts a new epoch, so a
+ * page computed before the change is never served after it.
  */
 public record ReadModelKeys(String prefix) {
 
@@ -25,5 +28,13 @@ public record ReadModelKeys(String prefix) {
 
     public String prdSlug(String slug) {
         return prefix + ":prd-slug:" + slug;
+    }
+
+    public String agentListEpoch() {
+        return prefix + ":agent-list:epoch";
+    }
+
+    public String prdListEpoch() {
+        return prefix + ":prd-list:epoch";
     }
 }

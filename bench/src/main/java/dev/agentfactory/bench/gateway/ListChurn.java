@@ -1,0 +1,70 @@
+package dev.agentfactory.bench.gateway;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.store.cache.ReadModelKeys;
+
+/**
+ * Agents changing while the list is read: {@code perSecond} times a second one agent is updated in
+ * PostgreSQL (a new version, now the newest) and the list epoch is ended as the CDC relay would, so the
+ * gateway's cached first page goes stale and is recomputed from the database that often. The relay's own
+ * delay is left out: it changes when a change becomes visible, not what a list read costs.
+ */
+final class ListChurn implements AutoCloseable {
+
+    private static final String TOUCH = """
+            UPDATE factory.agents SET version = version + 1, updated_at = clock_timestamp(), updated_by = 'bench-churn'
+            WHERE id = ?""";
+
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile int changes;
+
+    ListChurn(StackEndpoints endpoints, String db, String prefix, List<UUID> agents, int perSecond) {
+        String epoch = new ReadModelKeys(prefix).agentListEpoch();
+        long period = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        thread = new Thread(() -> {
+            RedisClient client = RedisClient.create(endpoints.redisUrl());
+            try (Connection c = DriverManager.getConnection(endpoints.primaryJdbcUrl(db), endpoints.superuser(),
+                    endpoints.superuserPassword());
+                 PreparedStatement touch = c.prepareStatement(TOUCH);
+                 StatefulRedisConnection<String, String> redis = client.connect()) {
+                long next = System.nanoTime();
+                for (int i = 0; running; i++) {
+                    touch.setObject(1, agents.get(i % agents.size()));
+                    touch.executeUpdate();
+                    redis.sync().del(epoch);
+                    changes = i + 1;
+                    next += period;
+                    LockSupport.parkNanos(next - System.nanoTime());
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("the list churn stopped", e);
+            } finally {
+                client.shutdown();
+            }
+        }, "list-churn");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    int changes() {
+        return changes;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+    }
+}
