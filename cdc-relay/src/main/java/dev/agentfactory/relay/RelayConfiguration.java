@@ -76,7 +76,7 @@ class RelayConfiguration {
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), JsonMapper.builder().build(),
                 props.agentsAuditTopic(), props.prdsAuditTopic()));
         if (props.standby().enabled()) {
-            sinks.add(new StandbySink(standbyDataSource(props.standby())));
+            sinks.add(new StandbySink(standbyDataSource(props.standby()), JsonMapper.builder().build()));
         }
         return new SinkDispatcher(sinks, sinkExecutor, props, meters);
     }

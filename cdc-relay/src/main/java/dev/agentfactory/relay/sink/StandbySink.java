@@ -1,33 +1,39 @@
 package dev.agentfactory.relay.sink;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
 import dev.agentfactory.relay.change.RowChange;
+import dev.agentfactory.store.replica.ColumnCatalog;
+import dev.agentfactory.store.replica.RowApplier;
+import dev.agentfactory.store.replica.TableSpec;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Applies changes to the standby database in one standby transaction per call, batching each table's rows. Entity rows are version-guarded; child tables are upserted or deleted by key,
- * so a redelivered change is a no-op and an older one never overwrites a newer row.
+ * Applies changes to the standby database in one standby transaction per call, through the same
+ * {@link RowApplier} that {@code ops} restores and replays with: entity rows are version-guarded, rows that
+ * never change once written are inserted only when absent, the rest are upserted or deleted by key, so a
+ * redelivered change is a no-op and an older one never overwrites a newer row.
  */
 public class StandbySink implements Sink, AutoCloseable {
 
-    private static final Map<String, Integer> APPLY_ORDER = Map.of("agents", 0, "prds", 1, "agent_versions", 2,
-            "agent_history", 3, "prd_versions", 4, "prd_agents", 5, "audit_log", 6, "processed_events", 7,
-            "ingest_offsets", 8);
+    /** Parents before children, as {@link TableSpec#FACTORY} lists them. */
+    private static final Map<String, Integer> APPLY_ORDER = TableSpec.FACTORY.stream()
+            .collect(Collectors.toUnmodifiableMap(TableSpec::name, TableSpec.FACTORY::indexOf));
 
     private final DataSource standby;
-    private final Map<String, StandbyTable> tables = new ConcurrentHashMap<>();
+    private final JsonMapper json;
+    private final ColumnCatalog catalog = new ColumnCatalog();
 
-    public StandbySink(DataSource standby) {
+    public StandbySink(DataSource standby, JsonMapper json) {
         this.standby = standby;
+        this.json = json;
     }
 
     @Override
@@ -37,69 +43,51 @@ public class StandbySink implements Sink, AutoCloseable {
 
     @Override
     public void apply(List<RowChange> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
         // Parents first, then one run per table: a handful of JDBC batches per call instead of a round trip per
         // table switch. The sort is stable, so each row's changes keep their commit order; referencing rows
         // never precede their parents (the worker never hard-deletes a parent).
-        List<RowChange> relevant = changes.stream()
-                .sorted(Comparator.comparingInt(c -> APPLY_ORDER.getOrDefault(c.table(), APPLY_ORDER.size())))
+        List<RowChange> ordered = changes.stream()
+                .sorted(Comparator.comparing(RowChange::table, Comparator.comparing(StandbySink::order)))
                 .toList();
-        if (relevant.isEmpty()) {
-            return;
-        }
         try (Connection c = standby.getConnection()) {
             c.setAutoCommit(false);
             try {
-                applyAll(c, relevant);
+                RowApplier rows = new RowApplier(c, json, catalog);
+                for (RowChange change : ordered) {
+                    apply(rows, change);
+                }
+                rows.flush();
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                tables.clear(); // the standby's schema may have changed: read the catalog again on retry
+                catalog.clear(); // the standby's schema may have changed: read the catalog again on retry
                 throw e;
             }
         }
     }
 
-    private void applyAll(Connection c, List<RowChange> changes) throws SQLException {
-        PreparedStatement current = null;
-        String currentSql = null;
-        try {
-            for (RowChange change : changes) {
-                StandbyTable table = table(c, change.table());
-                Map<String, Object> row = change.row();
-                List<String> columns = change.isDelete() ? table.deleteParams() : List.copyOf(row.keySet());
-                String sql = change.isDelete() ? table.delete() : table.upsert(columns);
-                if (!Objects.equals(sql, currentSql)) {
-                    if (current != null) {
-                        current.executeBatch();
-                        current.close();
-                    }
-                    current = c.prepareStatement(sql);
-                    currentSql = sql;
-                }
-                for (int i = 0; i < columns.size(); i++) {
-                    current.setObject(i + 1, row.get(columns.get(i)));
-                }
-                current.addBatch();
-            }
-            if (current != null) {
-                current.executeBatch();
-            }
-        } finally {
-            if (current != null) {
-                current.close();
-            }
+    private static void apply(RowApplier rows, RowChange change) throws SQLException {
+        TableSpec table = TableSpec.named(change.table());
+        if (change.isDelete()) {
+            rows.delete(table, change.row()); // the before-image: the key, and the version of a versioned row
+        } else if (table.appendOnly()) {
+            rows.insertIfAbsent(table, change.row());
+        } else {
+            rows.upsert(table, change.row());
         }
     }
 
-    private StandbyTable table(Connection c, String name) throws SQLException {
-        StandbyTable t = tables.get(name);
-        if (t == null) {
-            t = StandbyTable.load(c, name);
-            tables.put(name, t);
+    private static int order(String table) {
+        Integer order = APPLY_ORDER.get(table);
+        if (order == null) {
+            throw new IllegalArgumentException("the standby sink does not know table factory." + table
+                    + ": add it to store.replica.TableSpec.FACTORY");
         }
-        return t;
+        return order;
     }
-
 
     @Override
     public void close() throws Exception {

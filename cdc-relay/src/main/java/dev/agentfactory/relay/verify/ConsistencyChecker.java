@@ -14,6 +14,8 @@ import java.util.function.Function;
 import dev.agentfactory.relay.verify.ConsistencyReport.Difference;
 import dev.agentfactory.store.cache.ReadModelCodec;
 import dev.agentfactory.store.cache.ReadModelKeys;
+import dev.agentfactory.store.replica.ComparisonReport;
+import dev.agentfactory.store.replica.DatabaseComparator;
 
 /**
  * Compares what the relay's sinks hold with the primary: per-table row counts and content hashes against
@@ -22,27 +24,21 @@ import dev.agentfactory.store.cache.ReadModelKeys;
  */
 public final class ConsistencyChecker {
 
-    /** Row count and an order-independent hash of every row's text form. */
-    static final String TABLE_DIGEST_SQL = "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' "
-            + "ORDER BY t::text COLLATE \"C\")), '') FROM factory.%s t";
     static final String ENTITY_VERSIONS_SQL = "SELECT id::text, version, deleted_at IS NOT NULL FROM factory.%s";
     static final String VERSION_KEYS_SQL = "SELECT %s::text || ':' || version FROM factory.%s";
     static final String HISTORY_SEQS_SQL = "SELECT seq FROM factory.agent_history";
 
-    public static final List<String> TABLES = List.of("agents", "agent_versions", "agent_history", "prds",
-            "prd_versions", "prd_agents", "audit_log", "processed_events", "ingest_offsets");
-
     private final List<Difference> differences = new ArrayList<>();
 
-    /** Standby: same row count and content hash for every table. */
+    /**
+     * Standby: same row count and content hash for every factory table, compared as {@code ops verify} and
+     * the DR tools compare databases; a table that differs names its first differing keys.
+     */
     public ConsistencyChecker standby(Connection primary, Connection standby) throws SQLException {
-        for (String table : TABLES) {
-            String[] p = digest(primary, table);
-            String[] s = digest(standby, table);
-            if (!p[0].equals(s[0]) || !p[1].equals(s[1])) {
-                differences.add(new Difference("standby", table,
-                        "primary " + p[0] + " rows (" + p[1] + "), standby " + s[0] + " rows (" + s[1] + ")"));
-            }
+        ComparisonReport report = new DatabaseComparator(DatabaseComparator.Scope.FULL).compare(primary, standby);
+        for (ComparisonReport.Difference d : report.differences()) {
+            differences.add(new Difference("standby", d.table(), "(left = primary, right = standby) " + d.summary()
+                    + (d.samples().isEmpty() ? "" : "; " + String.join(", ", d.samples()))));
         }
         return this;
     }
@@ -113,13 +109,6 @@ public final class ConsistencyChecker {
 
     public ConsistencyReport report() {
         return new ConsistencyReport(List.copyOf(differences));
-    }
-
-    private static String[] digest(Connection c, String table) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLE_DIGEST_SQL.formatted(table))) {
-            rs.next();
-            return new String[] {rs.getString(1), rs.getString(2)};
-        }
     }
 
     private static Set<String> strings(Connection c, String sql) throws SQLException {

@@ -25,15 +25,22 @@ public final class RowApplier {
 
     private final Connection connection;
     private final JsonMapper json;
-    private final Map<String, ColumnTypes> tables = new HashMap<>();
+    private final ColumnCatalog catalog;
     /** Statement text to its batch, in first-use order; each entry also remembers its table. */
     private final Map<String, PreparedStatement> pending = new LinkedHashMap<>();
     private final Map<String, String> pendingByTable = new HashMap<>();
     private long applied;
 
+    /** An applier that reads the column types of the connection's database once, for its own use. */
     public RowApplier(Connection connection, JsonMapper json) {
+        this(connection, json, new ColumnCatalog());
+    }
+
+    /** An applier that takes column types from a catalog kept across connections to the same database. */
+    public RowApplier(Connection connection, JsonMapper json, ColumnCatalog catalog) {
         this.connection = connection;
         this.json = json;
+        this.catalog = catalog;
     }
 
     /** Inserts the row, or replaces the stored one when it has no version column or an older version. */
@@ -136,11 +143,6 @@ public final class RowApplier {
     }
 
     private ColumnTypes types(TableSpec table) throws SQLException {
-        ColumnTypes t = tables.get(table.name());
-        if (t == null) {
-            t = ColumnTypes.load(connection, table);
-            tables.put(table.name(), t);
-        }
-        return t;
+        return catalog.types(connection, table);
     }
 }

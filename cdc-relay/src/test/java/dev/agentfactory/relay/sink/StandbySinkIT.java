@@ -1,0 +1,206 @@
+package dev.agentfactory.relay.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.relay.change.RowChange;
+import dev.agentfactory.relay.change.RowChange.Op;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The standby sink against a migrated database of its own on the standby cluster, fed row images shaped as
+ * Debezium gives them (uuid, jsonb and timestamptz as strings, bigint as Long): redeliveries, stale images
+ * and stale deletes change nothing, and a call's changes apply parents first and in commit order per row.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StandbySinkIT {
+
+    private final String db = "it_relay_sink_" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+    private LocalStack stack;
+    private StandbySink sink;
+    private PGSimpleDataSource standby;
+
+    @BeforeAll
+    void setUp(StackEndpoints endpoints, LocalStack stack) {
+        this.stack = stack;
+        stack.standby().createDatabase(db);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(endpoints.standbyJdbcUrl(db)))
+                .migrate();
+        standby = new PGSimpleDataSource();
+        standby.setUrl(endpoints.standbyJdbcUrl(db));
+        standby.setUser(endpoints.superuser());
+        standby.setPassword(endpoints.superuserPassword());
+        sink = new StandbySink(standby, JsonMapper.builder().build());
+    }
+
+    @AfterAll
+    void tearDown() {
+        stack.standby().dropDatabase(db);
+    }
+
+    @Test
+    void childrenListedBeforeTheirParentStillApplyAndARedeliveryChangesNothing() throws Exception {
+        UUID id = UUID.randomUUID();
+        List<RowChange> call = List.of(insert("agent_versions", agentVersion(id, 1)),
+                insert("audit_log", audit(id, "first")), insert("agents", agent(id, 1, "one")));
+        sink.apply(call);
+        sink.apply(call);
+        sink.apply(List.of(insert("audit_log", audit(id, "rewritten"))));
+
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + id + "'"))
+                .isEqualTo("one:1");
+        assertThat(text("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + id + "'")).isEqualTo("1");
+        assertThat(text("SELECT string_agg(details->>'note', ',') FROM factory.audit_log WHERE entity_id = '" + id
+                + "'")).isEqualTo("first");
+    }
+
+    @Test
+    void anOlderImageNeverOverwritesANewerRow() throws Exception {
+        UUID id = UUID.randomUUID();
+        sink.apply(List.of(insert("agents", agent(id, 1, "one")), update("agents", agent(id, 2, "two"))));
+        sink.apply(List.of(update("agents", agent(id, 1, "one"))));
+
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + id + "'"))
+                .isEqualTo("two:2");
+    }
+
+    @Test
+    void aDeleteOfAVersionedRowOnlyRemovesItWhenTheStandbyHoldsNoNewerVersion() throws Exception {
+        UUID id = UUID.randomUUID();
+        sink.apply(List.of(insert("prds", prd(id, 3))));
+        sink.apply(List.of(delete("prds", prd(id, 2))));
+        assertThat(text("SELECT version FROM factory.prds WHERE id = '" + id + "'")).isEqualTo("3");
+
+        sink.apply(List.of(delete("prds", prd(id, 3))));
+        assertThat(text("SELECT count(*) FROM factory.prds WHERE id = '" + id + "'")).isEqualTo("0");
+    }
+
+    @Test
+    void aLinkUnlinkedAndLinkedAgainInOneCallEndsLinked() throws Exception {
+        UUID agent = UUID.randomUUID();
+        UUID prd = UUID.randomUUID();
+        Map<String, Object> link = link(prd, agent);
+        sink.apply(List.of(insert("agents", agent(agent, 1, "one")), insert("prds", prd(prd, 1)),
+                insert("prd_agents", link), delete("prd_agents", link), insert("prd_agents", link)));
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("1");
+
+        sink.apply(List.of(insert("prd_agents", link), delete("prd_agents", link)));
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("0");
+    }
+
+    private static RowChange insert(String table, Map<String, Object> row) {
+        return new RowChange(table, Op.INSERT, null, row, 1L, 1, Instant.now());
+    }
+
+    private static RowChange update(String table, Map<String, Object> row) {
+        return new RowChange(table, Op.UPDATE, row, row, 1L, 1, Instant.now());
+    }
+
+    private static RowChange delete(String table, Map<String, Object> row) {
+        return new RowChange(table, Op.DELETE, row, null, 1L, 1, Instant.now());
+    }
+
+    private static Map<String, Object> agent(UUID id, long version, String name) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", id.toString());
+        r.put("slug", "a-" + id);
+        r.put("name", name);
+        r.put("kind", "planner");
+        r.put("status", "active");
+        r.put("config", "{\"model\": \"m\"}");
+        r.put("state", "{}");
+        r.put("metadata", "{}");
+        r.put("version", version);
+        r.put("created_at", "2025-01-01T00:00:00Z");
+        r.put("created_by", "it");
+        r.put("updated_at", "2025-01-01T00:00:0" + version + ".123456Z");
+        r.put("updated_by", "it");
+        r.put("deleted_at", null);
+        return r;
+    }
+
+    private static Map<String, Object> agentVersion(UUID agent, long version) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("agent_id", agent.toString());
+        r.put("version", version);
+        r.put("change_type", "create");
+        r.put("snapshot", "{}");
+        r.put("actor", "it");
+        r.put("event_id", UUID.randomUUID().toString());
+        r.put("committed_at", "2025-01-01T00:00:00Z");
+        return r;
+    }
+
+    private static Map<String, Object> audit(UUID entity, String note) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", Math.abs(entity.getMostSignificantBits() % 1_000_000_000L) + 1);
+        r.put("entity_type", "agent");
+        r.put("entity_id", entity.toString());
+        r.put("version", 1L);
+        r.put("command_type", "agent.create");
+        r.put("actor", "it");
+        r.put("event_id", UUID.randomUUID().toString());
+        r.put("occurred_at", "2025-01-01T00:00:00Z");
+        r.put("committed_at", "2025-01-01T00:00:00Z");
+        r.put("details", "{\"note\": \"" + note + "\"}");
+        return r;
+    }
+
+    private static Map<String, Object> prd(UUID id, long version) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", id.toString());
+        r.put("slug", "p-" + id);
+        r.put("title", "PRD");
+        r.put("body", "");
+        r.put("status", "draft");
+        r.put("metadata", "{}");
+        r.put("owner", null);
+        r.put("version", version);
+        r.put("created_at", "2025-01-01T00:00:00Z");
+        r.put("created_by", "it");
+        r.put("updated_at", "2025-01-01T00:00:00Z");
+        r.put("updated_by", "it");
+        r.put("deleted_at", null);
+        return r;
+    }
+
+    private static Map<String, Object> link(UUID prd, UUID agent) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("prd_id", prd.toString());
+        r.put("agent_id", agent.toString());
+        r.put("role", "implementer");
+        r.put("linked_at", "2025-01-01T00:00:00Z");
+        r.put("linked_by", "it");
+        return r;
+    }
+
+    private String text(String sql) throws SQLException {
+        try (Connection c = standby.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
