@@ -110,18 +110,19 @@ public class CachedReads {
     }
 
     private void store(Agent a) {
-        put(keys.agent(a.id()), keys.agentSlug(a.slug()), a.id(), a, a.version());
+        put(true, a.id(), a.slug(), a, a.version(), a.deletedAt() != null);
     }
 
     private void store(Prd p) {
-        put(keys.prd(p.id()), keys.prdSlug(p.slug()), p.id(), p, p.version());
+        put(false, p.id(), p.slug(), p, p.version(), p.deletedAt() != null);
     }
 
-    private void put(String key, String slugKey, UUID id, Object entity, long version) {
+    private void put(boolean agent, UUID id, String slug, Object entity, long version, boolean deleted) {
         try {
-            cache.putIfNewer(key, slugKey, id.toString(), codec.write(entity), version);
+            cache.putIfNewer(agent, id, slug, codec.write(entity), version, deleted);
         } catch (DataAccessException e) {
-            log.warn("read model not updated for {} (Redis unavailable): {}", key, e.getMessage());
+            log.warn("read model not updated for {} {} (Redis unavailable): {}", agent ? "agent" : "PRD", id,
+                    e.getMessage());
         }
     }
 

@@ -14,10 +14,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.store.cache.ReadModelCodec;
 import dev.agentfactory.store.cache.ReadModelKeys;
+import dev.agentfactory.store.cache.VersionGuardedPut;
 
 /**
- * Keeps the gateway's Redis read model of agents and PRDs current. Each write goes through a Lua script
- * that compares versions atomically, so a redelivered or late change never overwrites a newer one.
+ * Keeps the gateway's Redis read model of agents and PRDs current. Each write goes through the script the
+ * gateway uses too ({@link VersionGuardedPut}), which compares versions atomically, so a redelivered or late
+ * change never overwrites a newer one; entries written here do not expire (tombstones do).
  * A soft delete stores a tombstone (the deleted entity itself, with its version and {@code deletedAt}) for
  * {@code tombstoneTtl} and drops the slug key: the gateway answers 404/410 from it, and an older change
  * delivered again cannot bring the entity back. A hard delete (the worker never issues one) drops the keys.
@@ -26,32 +28,7 @@ import dev.agentfactory.store.cache.ReadModelKeys;
  */
 public class RedisReadModelSink implements Sink {
 
-    /** KEYS: entity key, slug key. ARGV: version, value, id, deleted flag, tombstone ttl s, slug-key prefix. */
-    static final String UPSERT_IF_NEWER = """
-            local cur = redis.call('GET', KEYS[1])
-            if cur then
-              local ok, obj = pcall(cjson.decode, cur)
-              if ok and type(obj) == 'table' then
-                local v = tonumber(obj['version'])
-                if v and v >= tonumber(ARGV[1]) then return 0 end
-                if type(obj['slug']) == 'string' then
-                  local oldSlugKey = ARGV[6] .. obj['slug']
-                  if oldSlugKey ~= KEYS[2] and redis.call('GET', oldSlugKey) == ARGV[3] then
-                    redis.call('DEL', oldSlugKey)
-                  end
-                end
-              end
-            end
-            if ARGV[4] == '1' then
-              redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[5]))
-              if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
-            else
-              redis.call('SET', KEYS[1], ARGV[2])
-              redis.call('SET', KEYS[2], ARGV[3])
-            end
-            return 1
-            """;
-    private static final byte[] SCRIPT = UPSERT_IF_NEWER.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SCRIPT = VersionGuardedPut.SCRIPT.getBytes(StandardCharsets.UTF_8);
 
     private final StringRedisTemplate redis;
     private final ReadModelKeys keys;
@@ -104,7 +81,7 @@ public class RedisReadModelSink implements Sink {
         redis.executePipelined((RedisCallback<Object>) connection -> {
             endedEpochs.forEach(k -> connection.keyCommands().del(k));
             for (byte[][] args : calls) {
-                connection.scriptingCommands().eval(SCRIPT, ReturnType.INTEGER, 2, args);
+                connection.scriptingCommands().eval(SCRIPT, ReturnType.INTEGER, VersionGuardedPut.KEYS, args);
             }
             hardDeletes.forEach(k -> connection.keyCommands().del(k));
             return null;
@@ -114,13 +91,9 @@ public class RedisReadModelSink implements Sink {
     private byte[][] scriptArgs(RowChange c) {
         Map<String, Object> r = c.after();
         boolean agent = c.table().equals("agents");
-        UUID id = Rows.uuid(r, "id");
-        String slug = Rows.str(r, "slug");
         String value = agent ? codec.write(rows.agent(r)) : codec.write(rows.prd(r));
-        String slugPrefix = agent ? keys.agentSlug("") : keys.prdSlug("");
-        return bytes(agent ? keys.agent(id) : keys.prd(id), slugPrefix + slug,
-                Long.toString(Rows.num(r, "version")), value, id.toString(),
-                r.get("deleted_at") != null ? "1" : "0", Long.toString(tombstoneTtlSeconds), slugPrefix);
+        return bytes(VersionGuardedPut.call(keys, agent, Rows.uuid(r, "id"), Rows.str(r, "slug"),
+                Rows.num(r, "version"), value, r.get("deleted_at") != null, 0, tombstoneTtlSeconds * 1000));
     }
 
     private byte[][] entityKeys(RowChange c) {
