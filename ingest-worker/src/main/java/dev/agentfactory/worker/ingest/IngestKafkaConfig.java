@@ -76,7 +76,8 @@ class IngestKafkaConfig {
     @Bean
     OutcomePublisher outcomePublisher(KafkaTemplate<byte[], byte[]> ingestTemplate, WriteCodec codec,
                                       IngestProperties props) {
-        return new OutcomePublisher(ingestTemplate, codec, props.resultsTopic(), Duration.ofSeconds(30));
+        return new OutcomePublisher(ingestTemplate.getProducerFactory(), codec, props.resultsTopic(),
+                Duration.ofSeconds(30));
     }
 
     /**
