@@ -22,7 +22,7 @@ import dev.agentfactory.store.agent.HistoryEntry;
 import dev.agentfactory.store.prd.Prd;
 import dev.agentfactory.store.prd.PrdAgentLink;
 import dev.agentfactory.store.prd.PrdStatus;
-import dev.agentfactory.store.writes.WriteOutcome;
+import dev.agentfactory.contracts.WriteOutcome;
 
 /**
  * The behaviour every store implementation owes its callers. Run against the in-memory store
@@ -296,12 +296,14 @@ abstract class StoreContract {
     void aWriteOutcomeIsRecordedOncePerEventId() {
         UUID eventId = UUID.randomUUID();
         UUID entity = UUID.randomUUID();
-        var applied = new WriteOutcome(eventId, "agent", entity, "agent.create", "APPLIED", 1L, null, null);
+        var applied = new WriteOutcome(eventId, "agent", entity, "agent.create", WriteOutcome.Status.APPLIED, 1L, null,
+                null, null);
         assertThat(store().writes().record(applied)).isTrue();
-        assertThat(store().writes().record(new WriteOutcome(eventId, "agent", entity, "agent.create", "REJECTED", null,
-                "late", null))).isFalse();
+        assertThat(store().writes().record(new WriteOutcome(eventId, "agent", entity, "agent.create",
+                WriteOutcome.Status.REJECTED, null, null, "late", null))).isFalse();
         WriteOutcome found = store().writes().find(eventId).orElseThrow();
-        assertThat(found.outcome()).isEqualTo("APPLIED");
+        assertThat(found.status()).isEqualTo(WriteOutcome.Status.APPLIED);
+        assertThat(found.type()).isEqualTo("agent.create");
         assertThat(found.processedAt()).isNotNull();
         assertThat(store().writes().find(UUID.randomUUID())).isEmpty();
     }

@@ -95,7 +95,7 @@ class OutcomeWaiter {
                 return;
             }
             try {
-                outcomes.find(eventId).map(Outcomes::fromStore).ifPresent(o -> {
+                outcomes.find(eventId).ifPresent(o -> {
                     if (f.complete(Optional.of(o))) {
                         byPoll.increment();
                     }

@@ -86,7 +86,7 @@ public class WriteAnswers {
             // A duplicate carries the first delivery's outcome class; its reason is kept in processed_events.
             var stored = outcomes.find(e.eventId());
             if (stored.isPresent()) {
-                status = Status.valueOf(stored.get().outcome());
+                status = stored.get().status();
                 reason = stored.get().reason();
             }
         }

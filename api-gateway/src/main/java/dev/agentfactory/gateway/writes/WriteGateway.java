@@ -51,7 +51,7 @@ public class WriteGateway {
         if (req.idempotencyKey() != null) {
             idempotency.claim(eventId, req.method(), req.path(), req.expectedVersion(),
                     req.payload().toString().getBytes(StandardCharsets.UTF_8));
-            Optional<WriteOutcome> done = outcomes.find(eventId).map(Outcomes::fromStore);
+            Optional<WriteOutcome> done = outcomes.find(eventId);
             if (done.isPresent()) {
                 return new Submission(envelope, req.waitFor(), CompletableFuture.completedFuture(done));
             }

@@ -10,7 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.gateway.read.CachedReads;
-import dev.agentfactory.store.writes.WriteOutcome;
+import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.store.writes.WriteOutcomeRepository;
 
 /**
@@ -34,7 +34,7 @@ class WritesController {
     ResponseEntity<WriteOutcome> outcome(@PathVariable UUID eventId) {
         WriteOutcome o = outcomes.find(eventId).orElseThrow(() -> ApiProblem.notFound(
                 "write " + eventId + " (unknown, or not processed yet)"));
-        if ("APPLIED".equals(o.outcome()) && o.version() != null && o.entityId() != null) {
+        if (o.status() == WriteOutcome.Status.APPLIED && o.version() != null && o.entityId() != null) {
             boolean agent = "agent".equals(o.entityType());
             String key = agent ? reads.keys().agent(o.entityId()) : reads.keys().prd(o.entityId());
             if (reads.cachedVersion(key) < o.version()) {

@@ -191,7 +191,8 @@ class GatewayEndToEndIT {
         assertThat(location).isEqualTo("/api/v1/writes/" + accepted.json().get("eventId").stringValue());
         Poll.until(Duration.ofSeconds(30), "the outcome of " + location, () -> user.get(location).status() == 200);
         JsonNode outcome = user.get(location).json();
-        assertThat(outcome.get("outcome").stringValue()).isEqualTo("APPLIED");
+        assertThat(outcome.get("status").stringValue()).isEqualTo("APPLIED");
+        assertThat(outcome.get("type").stringValue()).isEqualTo("agent.create");
         String entityId = accepted.json().get("entityId").stringValue();
         assertThat(user.get("/api/v1/agents/" + entityId).header("ETag"))
                 .isEqualTo("\"" + outcome.get("version").asLong() + "\"");

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.store.StoreJson;
 
 /** {@link WriteOutcomeRepository} in memory. */
@@ -20,8 +21,8 @@ public final class InMemoryWriteOutcomeRepository implements WriteOutcomeReposit
 
     @Override
     public boolean record(WriteOutcome o) {
-        WriteOutcome stored = new WriteOutcome(o.eventId(), o.entityType(), o.entityId(), o.commandType(), o.outcome(),
-                o.version(), o.reason(), StoreJson.micros(Instant.now()));
+        WriteOutcome stored = new WriteOutcome(o.eventId(), o.entityType(), o.entityId(), o.type(),
+                JdbcWriteOutcomeRepository.stored(o), o.version(), null, o.reason(), StoreJson.micros(Instant.now()));
         return outcomes.putIfAbsent(o.eventId(), stored) == null;
     }
 }

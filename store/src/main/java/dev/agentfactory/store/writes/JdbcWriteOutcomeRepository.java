@@ -5,6 +5,8 @@ import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.contracts.WriteOutcome.Status;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
 
@@ -31,15 +33,22 @@ public final class JdbcWriteOutcomeRepository implements WriteOutcomeRepository 
     public Optional<WriteOutcome> find(UUID eventId) {
         return retry.run(() -> jdbc.sql(FIND).param("eventId", eventId)
                 .query((rs, n) -> new WriteOutcome(rs.getObject(1, UUID.class), rs.getString(2),
-                        rs.getObject(3, UUID.class), rs.getString(4), rs.getString(5), rs.getObject(6, Long.class),
-                        rs.getString(7), StoreJson.instant(rs, "processed_at")))
+                        rs.getObject(3, UUID.class), rs.getString(4), Status.valueOf(rs.getString(5)),
+                        rs.getObject(6, Long.class), null, rs.getString(7), StoreJson.instant(rs, "processed_at")))
                 .optional());
+    }
+
+    static Status stored(WriteOutcome o) {
+        if (o.status() == Status.DUPLICATE) {
+            throw new IllegalArgumentException("a duplicate is not stored: its original outcome is");
+        }
+        return o.status();
     }
 
     @Override
     public boolean record(WriteOutcome o) {
         return retry.run(() -> jdbc.sql(INSERT).param("eventId", o.eventId()).param("entityType", o.entityType())
-                .param("entityId", o.entityId()).param("commandType", o.commandType()).param("outcome", o.outcome())
+                .param("entityId", o.entityId()).param("commandType", o.type()).param("outcome", stored(o).name())
                 .param("version", o.version()).param("reason", o.reason()).update()) == 1;
     }
 }
