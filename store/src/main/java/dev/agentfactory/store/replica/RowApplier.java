@@ -47,7 +47,7 @@ public final class RowApplier {
     public void upsert(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
         List<String> columns = List.copyOf(row.keySet());
-        add(table, upsertSql(t, columns), columns, row);
+        add(table, catalog.statement(table.name(), "upsert", columns, () -> upsertSql(t, columns)), columns, row);
     }
 
     /**
@@ -58,20 +58,18 @@ public final class RowApplier {
     public void insertIfAbsent(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
         List<String> columns = List.copyOf(row.keySet());
-        add(table, insertSql(t, columns) + " DO NOTHING", columns, row);
+        add(table, catalog.statement(table.name(), "insert", columns, () -> insertSql(t, columns) + " DO NOTHING"),
+                columns, row);
     }
 
     /** Deletes by key; a versioned row only when the stored version is not newer than the image's. */
     public void delete(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
         List<String> columns = new ArrayList<>(table.key());
-        String where = columns.stream().map(c -> TableSpec.quote(c) + " = " + t.param(c))
-                .collect(Collectors.joining(" AND "));
         if (table.versionColumn() != null) {
-            where += " AND " + TableSpec.quote(table.versionColumn()) + " <= " + t.param(table.versionColumn());
             columns.add(table.versionColumn());
         }
-        add(table, "DELETE FROM " + table.qualified() + " WHERE " + where, columns, row);
+        add(table, catalog.statement(table.name(), "delete", columns, () -> deleteSql(t)), columns, row);
     }
 
     /** Sends the batched statements. */
@@ -130,6 +128,16 @@ public final class RowApplier {
         return "INSERT INTO " + table.qualified() + " AS t (" + names + ")"
                 + (t.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + values + ") ON CONFLICT ("
                 + table.key().stream().map(TableSpec::quote).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String deleteSql(ColumnTypes t) {
+        TableSpec table = t.table();
+        String where = table.key().stream().map(c -> TableSpec.quote(c) + " = " + t.param(c))
+                .collect(Collectors.joining(" AND "));
+        if (table.versionColumn() != null) {
+            where += " AND " + TableSpec.quote(table.versionColumn()) + " <= " + t.param(table.versionColumn());
+        }
+        return "DELETE FROM " + table.qualified() + " WHERE " + where;
     }
 
     private static String upsertSql(ColumnTypes t, List<String> columns) {
