@@ -81,14 +81,18 @@ final class BatchWriter {
 
     private final Snapshots snapshots = new Snapshots();
 
-    /** @param copy append versions, history and audit with COPY ({@link AppendCopy#allowed}) rather than INSERT */
+    /**
+     * @param copy write the rows that cannot exist yet (created agents, versions, history, audit, dedup rows)
+     *             with COPY ({@link AppendCopy#allowed}) rather than INSERT
+     */
     void write(Connection c, BatchState s, boolean copy) throws SQLException {
-        List<AgentRow> agents = s.agents.values().stream().filter(a -> a.dirty && (a.stored || !copy)).toList();
-        if (!agents.isEmpty()) {
-            upsertAgents(c, agents);
+        List<AgentRow> dirty = s.agents.values().stream().filter(a -> a.dirty).toList();
+        List<AgentRow> upserted = copy ? dirty.stream().filter(a -> a.stored).toList() : dirty;
+        if (!upserted.isEmpty()) {
+            upsertAgents(c, upserted);
         }
         if (copy) {
-            AppendCopy.agents(c, s.agents.values().stream().filter(a -> a.dirty && !a.stored).toList(), snapshots);
+            AppendCopy.agents(c, dirty.stream().filter(a -> !a.stored).toList(), snapshots);
         }
         List<PrdRow> prds = s.prds.values().stream().filter(p -> p.dirty).toList();
         int rounds = prds.stream().mapToInt(p -> p.statusSteps.size() - 1).max().orElse(0);
@@ -106,20 +110,9 @@ final class BatchWriter {
             AppendCopy.versions(c, AppendCopy.COPY_PRD_VERSIONS, s.prdVersions);
             AppendCopy.history(c, s.history);
             AppendCopy.audit(c, s.audit);
+            AppendCopy.processed(c, s.processedRows);
         } else {
             insertAppendOnly(c, s);
-        }
-        if (copy) {
-            AppendCopy.processed(c, s.processedRows);
-        } else if (!s.processedRows.isEmpty()) {
-            List<BatchState.ProcessedRow> p = s.processedRows;
-            run(c, INSERT_PROCESSED, a -> a.column("uuid", p, BatchState.ProcessedRow::eventId)
-                    .column("text", p, BatchState.ProcessedRow::entityType)
-                    .column("uuid", p, BatchState.ProcessedRow::entityId)
-                    .column("text", p, BatchState.ProcessedRow::commandType)
-                    .column("text", p, BatchState.ProcessedRow::outcome)
-                    .column("int8", p, BatchState.ProcessedRow::version)
-                    .column("text", p, BatchState.ProcessedRow::reason));
         }
     }
 
@@ -127,44 +120,54 @@ final class BatchWriter {
         versions(c, INSERT_AGENT_VERSIONS, s.agentVersions);
         versions(c, INSERT_PRD_VERSIONS, s.prdVersions);
         if (!s.history.isEmpty()) {
-            run(c, INSERT_HISTORY, a -> a.column("uuid", s.history, BatchState.HistoryRow::agentId)
-                    .column("text", s.history, BatchState.HistoryRow::kind)
-                    .column("text", s.history, BatchState.HistoryRow::entry)
-                    .column("text", s.history, BatchState.HistoryRow::recordedAt)
-                    .column("text", s.history, BatchState.HistoryRow::actor)
-                    .column("uuid", s.history, BatchState.HistoryRow::eventId));
+            run(c, INSERT_HISTORY, a -> a.column(s.history, BatchState.HistoryRow::agentId)
+                    .column(s.history, BatchState.HistoryRow::kind)
+                    .column(s.history, BatchState.HistoryRow::entry)
+                    .column(s.history, BatchState.HistoryRow::recordedAt)
+                    .column(s.history, BatchState.HistoryRow::actor)
+                    .column(s.history, BatchState.HistoryRow::eventId));
         }
         if (!s.audit.isEmpty()) {
-            run(c, INSERT_AUDIT, a -> a.column("text", s.audit, BatchState.AuditRow::entityType)
-                    .column("uuid", s.audit, BatchState.AuditRow::entityId)
-                    .column("int8", s.audit, BatchState.AuditRow::version)
-                    .column("text", s.audit, BatchState.AuditRow::commandType)
-                    .column("text", s.audit, BatchState.AuditRow::actor)
-                    .column("uuid", s.audit, BatchState.AuditRow::eventId)
-                    .column("text", s.audit, BatchState.AuditRow::occurredAt)
-                    .column("text", s.audit, BatchState.AuditRow::details));
+            run(c, INSERT_AUDIT, a -> a.column(s.audit, BatchState.AuditRow::entityType)
+                    .column(s.audit, BatchState.AuditRow::entityId)
+                    .column(s.audit, BatchState.AuditRow::version)
+                    .column(s.audit, BatchState.AuditRow::commandType)
+                    .column(s.audit, BatchState.AuditRow::actor)
+                    .column(s.audit, BatchState.AuditRow::eventId)
+                    .column(s.audit, BatchState.AuditRow::occurredAt)
+                    .column(s.audit, BatchState.AuditRow::details));
+        }
+        if (!s.processedRows.isEmpty()) {
+            List<BatchState.ProcessedRow> p = s.processedRows;
+            run(c, INSERT_PROCESSED, a -> a.column(p, BatchState.ProcessedRow::eventId)
+                    .column(p, BatchState.ProcessedRow::entityType)
+                    .column(p, BatchState.ProcessedRow::entityId)
+                    .column(p, BatchState.ProcessedRow::commandType)
+                    .column(p, BatchState.ProcessedRow::outcome)
+                    .column(p, BatchState.ProcessedRow::version)
+                    .column(p, BatchState.ProcessedRow::reason));
         }
     }
 
     private void upsertAgents(Connection c, List<AgentRow> rows) throws SQLException {
-        run(c, UPSERT_AGENTS, a -> a.column("uuid", rows, r -> r.id).column("text", rows, r -> r.slug)
-                .column("text", rows, r -> r.name).column("text", rows, r -> r.kind)
-                .column("text", rows, r -> r.status).column("text", rows, r -> r.configText.text(r.config, snapshots))
-                .column("text", rows, r -> r.stateText.text(r.state, snapshots))
-                .column("text", rows, r -> r.metadataText.text(r.metadata, snapshots))
-                .column("int8", rows, r -> r.version).column("text", rows, r -> r.createdAt)
-                .column("text", rows, r -> r.createdBy).column("text", rows, r -> r.updatedAt)
-                .column("text", rows, r -> r.updatedBy).column("text", rows, r -> r.deletedAt));
+        run(c, UPSERT_AGENTS, a -> a.column(rows, r -> r.id).column(rows, r -> r.slug)
+                .column(rows, r -> r.name).column(rows, r -> r.kind)
+                .column(rows, r -> r.status).column(rows, r -> r.configText.text(r.config, snapshots))
+                .column(rows, r -> r.stateText.text(r.state, snapshots))
+                .column(rows, r -> r.metadataText.text(r.metadata, snapshots))
+                .column(rows, r -> r.version).column(rows, r -> r.createdAt)
+                .column(rows, r -> r.createdBy).column(rows, r -> r.updatedAt)
+                .column(rows, r -> r.updatedBy).column(rows, r -> r.deletedAt));
     }
 
     private void upsertPrds(Connection c, List<PrdRow> rows) throws SQLException {
-        run(c, UPSERT_PRDS, a -> a.column("uuid", rows, r -> r.id).column("text", rows, r -> r.slug)
-                .column("text", rows, r -> r.title).column("text", rows, r -> r.body)
-                .column("text", rows, r -> r.status).column("text", rows, r -> r.metadataText.text(r.metadata, snapshots))
-                .column("text", rows, r -> r.owner).column("int8", rows, r -> r.version)
-                .column("text", rows, r -> r.createdAt).column("text", rows, r -> r.createdBy)
-                .column("text", rows, r -> r.updatedAt).column("text", rows, r -> r.updatedBy)
-                .column("text", rows, r -> r.deletedAt));
+        run(c, UPSERT_PRDS, a -> a.column(rows, r -> r.id).column(rows, r -> r.slug)
+                .column(rows, r -> r.title).column(rows, r -> r.body)
+                .column(rows, r -> r.status).column(rows, r -> r.metadataText.text(r.metadata, snapshots))
+                .column(rows, r -> r.owner).column(rows, r -> r.version)
+                .column(rows, r -> r.createdAt).column(rows, r -> r.createdBy)
+                .column(rows, r -> r.updatedAt).column(rows, r -> r.updatedBy)
+                .column(rows, r -> r.deletedAt));
     }
 
     /** Writes the difference between each PRD's links as loaded and as the batch left them. */
@@ -180,13 +183,13 @@ final class BatchWriter {
             }
         }
         if (!removed.isEmpty()) {
-            run(c, DELETE_LINKS, a -> a.column("uuid", removed, r -> r[0]).column("uuid", removed, r -> r[1]));
+            run(c, DELETE_LINKS, a -> a.column(removed, r -> r[0]).column(removed, r -> r[1]));
         }
         if (!upserted.isEmpty()) {
-            run(c, UPSERT_LINKS, a -> a.column("uuid", upserted, r -> r[0]).column("uuid", upserted, r -> r[1])
-                    .column("text", upserted, r -> ((PrdRow.Link) r[2]).role())
-                    .column("text", upserted, r -> ((PrdRow.Link) r[2]).linkedAt())
-                    .column("text", upserted, r -> ((PrdRow.Link) r[2]).linkedBy()));
+            run(c, UPSERT_LINKS, a -> a.column(upserted, r -> r[0]).column(upserted, r -> r[1])
+                    .column(upserted, r -> ((PrdRow.Link) r[2]).role())
+                    .column(upserted, r -> ((PrdRow.Link) r[2]).linkedAt())
+                    .column(upserted, r -> ((PrdRow.Link) r[2]).linkedBy()));
         }
     }
 
@@ -194,12 +197,12 @@ final class BatchWriter {
         if (rows.isEmpty()) {
             return;
         }
-        run(c, sql, a -> a.column("uuid", rows, BatchState.VersionRow::entityId)
-                .column("int8", rows, BatchState.VersionRow::version)
-                .column("text", rows, BatchState.VersionRow::changeType)
-                .column("text", rows, BatchState.VersionRow::snapshot)
-                .column("text", rows, BatchState.VersionRow::actor)
-                .column("uuid", rows, BatchState.VersionRow::eventId));
+        run(c, sql, a -> a.column(rows, BatchState.VersionRow::entityId)
+                .column(rows, BatchState.VersionRow::version)
+                .column(rows, BatchState.VersionRow::changeType)
+                .column(rows, BatchState.VersionRow::snapshot)
+                .column(rows, BatchState.VersionRow::actor)
+                .column(rows, BatchState.VersionRow::eventId));
     }
 
     interface Binder {
@@ -208,7 +211,7 @@ final class BatchWriter {
 
     static void run(Connection c, String sql, Binder binder) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(new SqlArrays(c, ps));
+            binder.bind(new SqlArrays(ps));
             ps.executeUpdate();
         }
     }

@@ -46,8 +46,8 @@ public final class OffsetStore {
     /** Locks (creating when new) the rows of these partitions and returns their next offsets. */
     Map<TopicPartition, Long> lock(Connection c, Collection<TopicPartition> partitions) throws SQLException {
         List<TopicPartition> sorted = sorted(partitions);
-        BatchWriter.run(c, ENSURE, a -> a.value(group).column("text", sorted, TopicPartition::topic)
-                .column("int4", sorted, TopicPartition::partition));
+        BatchWriter.run(c, ENSURE, a -> a.value(group).column(sorted, TopicPartition::topic)
+                .column(sorted, TopicPartition::partition));
         return select(c, LOCK, sorted);
     }
 
@@ -58,16 +58,16 @@ public final class OffsetStore {
 
     void advance(Connection c, Map<TopicPartition, Long> next) throws SQLException {
         List<Map.Entry<TopicPartition, Long>> rows = new ArrayList<>(next.entrySet());
-        BatchWriter.run(c, ADVANCE, a -> a.column("text", rows, e -> e.getKey().topic())
-                .column("int4", rows, e -> e.getKey().partition()).column("int8", rows, Map.Entry::getValue)
+        BatchWriter.run(c, ADVANCE, a -> a.column(rows, e -> e.getKey().topic())
+                .column(rows, e -> e.getKey().partition()).column(rows, Map.Entry::getValue)
                 .value(group));
     }
 
     private Map<TopicPartition, Long> select(Connection c, String sql, List<TopicPartition> partitions) throws SQLException {
         Map<TopicPartition, Long> result = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            new SqlArrays(c, ps).column("text", partitions, TopicPartition::topic)
-                    .column("int4", partitions, TopicPartition::partition).value(group);
+            new SqlArrays(ps).column(partitions, TopicPartition::topic)
+                    .column(partitions, TopicPartition::partition).value(group);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     result.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));

@@ -1,12 +1,10 @@
 package dev.agentfactory.worker.writes;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -17,22 +15,20 @@ import java.util.function.Function;
  */
 final class SqlArrays {
 
-    private final Connection connection;
     private final PreparedStatement statement;
     private int index;
 
-    SqlArrays(Connection connection, PreparedStatement statement) {
-        this.connection = connection;
+    SqlArrays(PreparedStatement statement) {
         this.statement = statement;
     }
 
     /**
-     * Binds the next parameter: {@code pgType} is the element type ({@code uuid}, {@code text}, {@code int8}...),
-     * which the statement names in its cast. The array literal is built here rather than by
+     * Binds the next parameter as an array literal; the statement names its element type in a cast
+     * ({@code ?::uuid[]}, {@code ?::text[]}...). The literal is built here rather than by
      * {@code Connection#createArrayOf}, which escapes character by character: that was a tenth of the
      * worker's CPU. The database parses the same literal either way.
      */
-    <T> SqlArrays column(String pgType, Collection<T> rows, Function<T, ?> value) throws SQLException {
+    <T> SqlArrays column(Collection<T> rows, Function<T, ?> value) throws SQLException {
         StringBuilder literal = new StringBuilder(rows.size() * 24 + 2).append('{');
         boolean first = true;
         for (T row : rows) {
@@ -65,11 +61,6 @@ final class SqlArrays {
             }
             out.append(s, from, s.length()).append('"');
         }
-    }
-
-    SqlArrays array(String pgType, List<?> values) throws SQLException {
-        statement.setArray(++index, connection.createArrayOf(pgType, values.toArray()));
-        return this;
     }
 
     SqlArrays value(Object v) throws SQLException {
