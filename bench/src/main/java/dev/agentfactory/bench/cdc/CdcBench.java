@@ -1,6 +1,5 @@
 package dev.agentfactory.bench.cdc;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,18 +9,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
+import dev.agentfactory.bench.Figures;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import io.lettuce.core.RedisClient;
@@ -46,7 +44,7 @@ public final class CdcBench {
     private final String db = "bench_cdc_" + suffix;
     private final String topic = "bench.cdc." + suffix + ".audit.agents";
     private final String prefix = "bench-cdc-" + suffix;
-    private final Path root = Path.of(System.getenv().getOrDefault("FACTORY_ROOT", "."));
+    private final Path root = Figures.projectRoot();
     private int cursor;
 
     private CdcBench(int rate, int seconds, int batch) {
@@ -131,32 +129,31 @@ public final class CdcBench {
         listener.awaitCount(events, Duration.ofSeconds(60));
         listener.close();
 
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("cdc.offered_events_per_s", rate);
-        figures.put("cdc.events_per_s", Math.round(events / elapsed));
-        figures.put("cdc.audit_lag_p50_ms", audit.percentile(50));
-        figures.put("cdc.audit_lag_p99_ms", audit.percentile(99));
-        figures.put("cdc.redis_lag_p50_ms", redisLag.percentile(50));
-        figures.put("cdc.redis_lag_p99_ms", redisLag.percentile(99));
-        figures.put("cdc.standby_lag_p50_ms", standbyLag.percentile(50));
-        figures.put("cdc.standby_lag_p99_ms", standbyLag.percentile(99));
-        figures.put("cdc.audit_samples", audit.count());
-        figures.put("cdc.redis_samples", redisLag.count());
-        figures.put("cdc.standby_samples", standbyLag.count());
+        Figures f = new Figures("cdc");
+        f.put("offered_events_per_s", rate, "1/s");
+        f.put("events_per_s", Math.round(events / elapsed), "1/s");
+        f.put("audit_lag_p50_ms", audit.percentile(50), "ms");
+        f.put("audit_lag_p99_ms", audit.percentile(99), "ms");
+        f.put("redis_lag_p50_ms", redisLag.percentile(50), "ms");
+        f.put("redis_lag_p99_ms", redisLag.percentile(99), "ms");
+        f.put("standby_lag_p50_ms", standbyLag.percentile(50), "ms");
+        f.put("standby_lag_p99_ms", standbyLag.percentile(99), "ms");
+        f.put("audit_samples", audit.count(), "count");
+        f.put("redis_samples", redisLag.count(), "count");
+        f.put("standby_samples", standbyLag.count(), "count");
         // the context of the figures: the relay shares the machine with the stack and the load generator
-        figures.put("cdc.machine_load_1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                .getSystemLoadAverage());
-        figures.put("cdc.cpus", Runtime.getRuntime().availableProcessors());
-        figures.put("cdc.audit_lag_p99_target_ms", AUDIT_TARGET_MS);
-        figures.put("cdc.redis_lag_p99_target_ms", REDIS_TARGET_MS);
-        figures.put("cdc.standby_lag_p99_target_ms", STANDBY_TARGET_MS);
-        figures.forEach((k, v) -> System.out.println(k + " " + v + " " + unit(k)));
+        f.put("machine_load_1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage(), "load");
+        f.put("cpus", Runtime.getRuntime().availableProcessors(), "count");
+        f.put("audit_lag_p99_target_ms", AUDIT_TARGET_MS, "ms");
+        f.put("redis_lag_p99_target_ms", REDIS_TARGET_MS, "ms");
+        f.put("standby_lag_p99_target_ms", STANDBY_TARGET_MS, "ms");
         System.out.println("# max lag per 5 s window, ms: audit [" + audit.maxByWindow(5000) + "] redis ["
                 + redisLag.maxByWindow(5000) + "] standby [" + standbyLag.maxByWindow(5000) + "]");
         boolean ok = verdict("audit", audit.percentile(99), AUDIT_TARGET_MS)
                 & verdict("redis", redisLag.percentile(99), REDIS_TARGET_MS)
                 & verdict("standby", standbyLag.percentile(99), STANDBY_TARGET_MS);
-        writeJson(figures);
+        f.write(root);
         return ok ? 0 : 1;
     }
 
@@ -187,18 +184,6 @@ public final class CdcBench {
         boolean ok = p99 >= 0 && p99 <= target;
         System.out.printf("# %s p99 %d ms vs target <= %d ms: %s%n", sink, p99, target, ok ? "PASS" : "FAIL");
         return ok;
-    }
-
-    private static String unit(String figure) {
-        return figure.endsWith("_ms") ? "ms" : figure.endsWith("per_s") ? "1/s"
-                : figure.endsWith("load_1m") ? "load" : "count";
-    }
-
-    private void writeJson(Map<String, Object> figures) throws Exception {
-        Path out = root.resolve("bench/target/bench-results/cdc.json");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, figures.entrySet().stream().map(en -> "  \"" + en.getKey() + "\": " + en.getValue())
-                .collect(Collectors.joining(",\n", "{\n", "\n}\n")));
     }
 
     /** One committed transaction to look for: its first agent's new version and the commit (return) time. */

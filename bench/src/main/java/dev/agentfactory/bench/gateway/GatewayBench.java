@@ -41,7 +41,7 @@ public final class GatewayBench {
     }
 
     public static void run() throws Exception {
-        Path root = Path.of(System.getenv().getOrDefault("FACTORY_ROOT", ".")).toAbsolutePath().normalize();
+        Path root = Figures.projectRoot().normalize();
         LocalStack stack = LocalStack.fromEnvironment();
         StackEndpoints endpoints = stack.ensureRunning();
         int misses = 0;

@@ -85,7 +85,7 @@ public final class QueryBench {
         } finally {
             stack.primary().dropDatabase(DATABASE);
         }
-        Path root = Path.of(System.getenv().getOrDefault("FACTORY_ROOT", "."));
+        Path root = Figures.projectRoot();
         System.out.println("(figures written to " + figures.write(root) + ")");
     }
 
