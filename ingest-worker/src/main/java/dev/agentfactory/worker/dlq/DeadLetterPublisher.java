@@ -1,23 +1,18 @@
 package dev.agentfactory.worker.dlq;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.agentfactory.contracts.DlqHeaders;
+import dev.agentfactory.worker.ingest.AcknowledgedSends;
 import dev.agentfactory.worker.writes.DeadLetterSink;
 import dev.agentfactory.worker.writes.Item;
 
@@ -29,19 +24,17 @@ public final class DeadLetterPublisher implements DeadLetterSink {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
 
-    private final KafkaTemplate<byte[], byte[]> template;
+    private final AcknowledgedSends sends;
     private final String topic;
-    private final Duration timeout;
 
-    public DeadLetterPublisher(KafkaTemplate<byte[], byte[]> template, String topic, Duration timeout) {
-        this.template = template;
+    public DeadLetterPublisher(AcknowledgedSends sends, String topic) {
+        this.sends = sends;
         this.topic = topic;
-        this.timeout = timeout;
     }
 
     @Override
     public void publish(List<Item> invalid) {
-        List<CompletableFuture<?>> sends = new ArrayList<>(invalid.size());
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(invalid.size());
         Instant now = Instant.now();
         for (Item item : invalid) {
             ConsumerRecord<byte[], byte[]> r = item.record();
@@ -58,16 +51,9 @@ public final class DeadLetterPublisher implements DeadLetterSink {
             put(h, DlqHeaders.FAILED_AT, now.toString());
             log.warn("dead-lettering {}-{}@{}: {} ({})", r.topic(), r.partition(), r.offset(),
                     item.invalid().reason().wireName(), item.invalid().getMessage());
-            sends.add(template.send(out));
+            records.add(out);
         }
-        try {
-            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while dead-lettering", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the DLQ did not acknowledge " + invalid.size() + " records", e);
-        }
+        sends.sendAll(records, "dead letters");
     }
 
     private static void put(Headers h, String key, String value) {

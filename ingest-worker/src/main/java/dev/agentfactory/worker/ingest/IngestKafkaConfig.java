@@ -16,7 +16,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -55,9 +54,9 @@ class IngestKafkaConfig {
         return new BatchProcessor(dataSource, new TransactionTemplate(tm), offsets, clock);
     }
 
-    /** One idempotent producer for outcomes and dead letters. */
+    /** One idempotent producer for outcomes and dead letters, closed with the context. */
     @Bean
-    KafkaTemplate<byte[], byte[]> ingestTemplate(KafkaProperties kafka) {
+    AcknowledgedSends acknowledgedSends(KafkaProperties kafka) {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -65,19 +64,17 @@ class IngestKafkaConfig {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config));
+        return new AcknowledgedSends(new DefaultKafkaProducerFactory<>(config), Duration.ofSeconds(30));
     }
 
     @Bean
-    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<byte[], byte[]> ingestTemplate, IngestProperties props) {
-        return new DeadLetterPublisher(ingestTemplate, props.dlqTopic(), Duration.ofSeconds(30));
+    DeadLetterPublisher deadLetterPublisher(AcknowledgedSends acknowledgedSends, IngestProperties props) {
+        return new DeadLetterPublisher(acknowledgedSends, props.dlqTopic());
     }
 
     @Bean
-    OutcomePublisher outcomePublisher(KafkaTemplate<byte[], byte[]> ingestTemplate, WriteCodec codec,
-                                      IngestProperties props) {
-        return new OutcomePublisher(ingestTemplate.getProducerFactory(), codec, props.resultsTopic(),
-                Duration.ofSeconds(30));
+    OutcomePublisher outcomePublisher(AcknowledgedSends acknowledgedSends, WriteCodec codec, IngestProperties props) {
+        return new OutcomePublisher(acknowledgedSends, codec, props.resultsTopic());
     }
 
     /**

@@ -1,20 +1,16 @@
 package dev.agentfactory.worker.results;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.core.ProducerFactory;
 
 import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.worker.ingest.AcknowledgedSends;
 import dev.agentfactory.worker.writes.BatchResult;
 
 /**
@@ -27,51 +23,28 @@ public final class OutcomePublisher {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomePublisher.class);
 
-    private final ProducerFactory<byte[], byte[]> producers;
+    private final AcknowledgedSends sends;
     private final WriteCodec codec;
     private final String topic;
-    private final Duration timeout;
 
-    public OutcomePublisher(ProducerFactory<byte[], byte[]> producers, WriteCodec codec, String topic, Duration timeout) {
-        this.producers = producers;
+    public OutcomePublisher(AcknowledgedSends sends, WriteCodec codec, String topic) {
+        this.sends = sends;
         this.codec = codec;
         this.topic = topic;
-        this.timeout = timeout;
     }
 
     public void publish(List<BatchResult.Applied> outcomes) {
-        if (outcomes.isEmpty()) {
-            return;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(outcomes.size());
+        for (BatchResult.Applied a : outcomes) {
+            records.add(new ProducerRecord<>(topic, a.outcome().eventId().toString().getBytes(StandardCharsets.UTF_8),
+                    codec.encodeOutcome(a.outcome())));
         }
-        // The producer itself rather than a KafkaTemplate: a future and an observation per record were a
-        // visible share of the worker's CPU at one outcome per event. The factory's producer is shared.
-        CountDownLatch acked = new CountDownLatch(outcomes.size());
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        try (Producer<byte[], byte[]> producer = producers.createProducer()) {
-            for (BatchResult.Applied a : outcomes) {
-                producer.send(new ProducerRecord<>(topic, a.outcome().eventId().toString().getBytes(StandardCharsets.UTF_8),
-                        codec.encodeOutcome(a.outcome())), (metadata, error) -> {
-                            if (error != null) {
-                                failure.compareAndSet(null, error);
-                            }
-                            acked.countDown();
-                        });
-            }
-            if (!acked.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw notAcknowledged("no acknowledgement within " + timeout.toSeconds() + " s", null);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing outcomes", e);
+        try {
+            sends.sendAll(records, "outcomes");
+        } catch (IllegalStateException e) {
+            // The batch is committed; the container retries it, finds it applied and publishes the stored outcomes.
+            log.warn("outcomes of a committed batch not sent ({}); retrying the batch", e.getMessage());
+            throw e;
         }
-        if (failure.get() != null) {
-            throw notAcknowledged(failure.get().toString(), failure.get());
-        }
-    }
-
-    // The batch is committed; the container retries it, finds it applied and publishes the stored outcomes.
-    private static IllegalStateException notAcknowledged(String why, Exception cause) {
-        log.warn("outcomes of a committed batch not acknowledged ({}); retrying the batch", why);
-        return new IllegalStateException("outcomes not acknowledged: " + why, cause);
     }
 }
