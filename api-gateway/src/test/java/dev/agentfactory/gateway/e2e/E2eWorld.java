@@ -140,6 +140,8 @@ final class E2eWorld implements AutoCloseable {
         registry.add("factory.gateway.topics.results", () -> resultsTopic);
         registry.add("factory.gateway.cache.prefix", () -> cachePrefix);
         registry.add("factory.gateway.max-body-bytes", () -> "65536");
+        // Long enough that only an ended epoch, never the age bound, can make a test see a list change.
+        registry.add("factory.gateway.cache.first-page-max-age", () -> "10m");
     }
 
     /**

@@ -47,8 +47,6 @@ class RelayCacheRefreshIT {
     static void properties(DynamicPropertyRegistry registry) {
         LocalStackExtension.ensure();
         world().register(registry);
-        // Long enough that only an ended epoch, never the age bound, can make these tests see a change.
-        registry.add("factory.gateway.cache.first-page-max-age", () -> "10m");
     }
 
     @AfterAll
