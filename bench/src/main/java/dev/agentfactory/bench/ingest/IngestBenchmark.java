@@ -33,6 +33,8 @@ public final class IngestBenchmark {
         int events = intArg(args, "--events", 300_000);
         int rate = intArg(args, "--rate", 2_000);
         int seconds = intArg(args, "--seconds", 15);
+        // For tuning the worker alone: no raw or peer contenders (so no ratios) and no latency probe.
+        boolean workerOnly = List.of(args).contains("--worker-only");
         Path root = Figures.projectRoot();
         Path work = root.resolve("bench/target/bench-work/ingest");
         LocalStack stack = LocalStack.fromEnvironment();
@@ -49,8 +51,8 @@ public final class IngestBenchmark {
         f.put("events", events, "count");
         f.put("update_share", 0.20, "ratio");
 
-        double raw = RawUpsert.run(url, s.superuser(), s.superuserPassword(), workload.rows());
-        f.put("raw_events_per_s", Math.round(raw), "1/s");
+        double raw = workerOnly ? Double.NaN : RawUpsert.run(url, s.superuser(), s.superuserPassword(), workload.rows());
+        f.put("raw_events_per_s", Math.rint(raw), "1/s");
 
         String peerTopic = "bench.peer." + run;
         Map<String, String> topics = Map.of("agent-topic", "bench.agent-writes." + run,
@@ -59,20 +61,9 @@ public final class IngestBenchmark {
         createTopics(s.kafkaBootstrap(), Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"),
                 topics.get("results-topic")), Set.of(topics.get("dlq-topic")));
 
-        PeerSink.fill(s.kafkaBootstrap(), peerTopic, workload.rows());
-        String table = "peer_agents_" + run;
-        Process peer = PeerSink.start(root, work.resolve("peer"), s.kafkaBootstrap(), peerTopic, url,
-                s.superuser(), s.superuserPassword(), table);
-        Progress.Drain peerDrain;
-        try {
-            long distinct = workload.distinctIds();
-            long versions = workload.finalVersionSum();
-            peerDrain = Progress.await(url, s.superuser(), s.superuserPassword(), events, Duration.ofMinutes(10),
-                    c -> tableProgress(c, table, distinct, versions), peer, new CpuMeter(db));
-        } finally {
-            PeerSink.stop(peer);
-        }
-        f.put("peer_events_per_s", Math.round(peerDrain.perSecond()), "1/s");
+        Progress.Drain peerDrain = workerOnly ? Progress.Drain.NONE
+                : peerDrain(root, work, s, url, db, peerTopic, "peer_agents_" + run, workload);
+        f.put("peer_events_per_s", Math.rint(peerDrain.perSecond()), "1/s");
         f.put("peer_cpu_us_per_event", peerDrain.cpuMicrosPerEvent(), "us");
         f.put("peer_db_cpu_us_per_event", peerDrain.databaseCpuMicrosPerEvent(), "us");
 
@@ -95,12 +86,15 @@ public final class IngestBenchmark {
                 f.put("target_events_per_s", 25_000, "1/s");
                 f.put("target_peer_ratio", 1.0, "ratio");
 
-                List<Workload.Row> probe = Workload.generate(rate * seconds, 0.20, 4242).rows();
-                double[] lat = LatencyProbe.run(s.kafkaBootstrap(), producer, topics.get("results-topic"), probe, rate);
-                f.put("p50_ms_at_" + rate, lat[0], "ms");
-                f.put("p99_ms_at_" + rate, lat[1], "ms");
-                f.put("max_ms_at_" + rate, lat[2], "ms");
-                f.put("target_p99_ms_at_" + rate, 200, "ms");
+                if (!workerOnly) {
+                    List<Workload.Row> probe = Workload.generate(rate * seconds, 0.20, 4242).rows();
+                    double[] lat = LatencyProbe.run(s.kafkaBootstrap(), producer, topics.get("results-topic"), probe,
+                            rate);
+                    f.put("p50_ms_at_" + rate, lat[0], "ms");
+                    f.put("p99_ms_at_" + rate, lat[1], "ms");
+                    f.put("max_ms_at_" + rate, lat[2], "ms");
+                    f.put("target_p99_ms_at_" + rate, 200, "ms");
+                }
             } finally {
                 WorkerRun.stop(worker);
             }
@@ -109,6 +103,21 @@ public final class IngestBenchmark {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
             admin.deleteTopics(Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"),
                     topics.get("results-topic"), topics.get("dlq-topic"))).all().get();
+        }
+    }
+
+    private static Progress.Drain peerDrain(Path root, Path work, StackEndpoints s, String url, String db,
+                                            String topic, String table, Workload workload) throws Exception {
+        PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
+        Process peer = PeerSink.start(root, work.resolve("peer"), s.kafkaBootstrap(), topic, url,
+                s.superuser(), s.superuserPassword(), table);
+        try {
+            long distinct = workload.distinctIds();
+            long versions = workload.finalVersionSum();
+            return Progress.await(url, s.superuser(), s.superuserPassword(), workload.rows().size(),
+                    Duration.ofMinutes(10), c -> tableProgress(c, table, distinct, versions), peer, new CpuMeter(db));
+        } finally {
+            PeerSink.stop(peer);
         }
     }
 

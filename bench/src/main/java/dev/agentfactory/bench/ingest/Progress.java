@@ -18,6 +18,9 @@ final class Progress {
      * @param databaseCpu CPU nanoseconds its database backends spent in between, or -1 if unknown
      */
     record Drain(long first, long done, long total, long processCpu, long databaseCpu) {
+        /** A drain that did not run: every figure of it is unknown (NaN). */
+        static final Drain NONE = new Drain(0, 0, 0, -1, -1);
+
         double perSecond() {
             return total / ((done - first) / 1e9);
         }

@@ -54,8 +54,13 @@ final class WorkerRun {
         Files.createDirectories(workDir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The collector of the deployed image (deploy/Dockerfile, target ingest-worker).
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC", "-jar", jar.toString(), "--server.port=0",
-                "--spring.datasource.url=" + jdbcUrl, "--factory.ingest.group-id=" + group));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC"));
+        String extra = System.getenv("FACTORY_BENCH_WORKER_JAVA_OPTS"); // e.g. a JFR recording or other JIT flags
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString(), "--server.port=0", "--spring.datasource.url=" + jdbcUrl,
+                "--factory.ingest.group-id=" + group));
         topics.forEach((k, v) -> cmd.add("--factory.ingest." + k + "=" + v));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("worker.log").toFile()).start();
