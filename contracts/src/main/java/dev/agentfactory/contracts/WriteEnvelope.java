@@ -23,9 +23,9 @@ public record WriteEnvelope(UUID eventId, UUID entityId, Long expectedVersion, S
         Objects.requireNonNull(command, "command");
     }
 
-    /** A new envelope with a random eventId, the current time and schema version 1. */
+    /** A new envelope with a fresh time-ordered eventId ({@link EventIds}), the current time and schema version 1. */
     public static WriteEnvelope of(UUID entityId, Long expectedVersion, String actor, WriteCommand command) {
-        return new WriteEnvelope(UUID.randomUUID(), entityId, expectedVersion, actor, Instant.now(), SCHEMA_VERSION,
+        return new WriteEnvelope(EventIds.next(), entityId, expectedVersion, actor, Instant.now(), SCHEMA_VERSION,
                 command);
     }
 

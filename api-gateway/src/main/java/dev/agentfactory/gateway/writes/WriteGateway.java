@@ -11,6 +11,7 @@ import org.springframework.stereotype.Service;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.agentfactory.contracts.EventIds;
 import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteEnvelope;
@@ -42,7 +43,7 @@ public class WriteGateway {
     }
 
     Submission submit(WriteRequest req, String actor) {
-        UUID eventId = req.idempotencyKey() == null ? UUID.randomUUID()
+        UUID eventId = req.idempotencyKey() == null ? EventIds.next()
                 : IdempotencyKeys.eventId(actor, req.idempotencyKey());
         // A create's entity is named after its event, so a retried keyed create names the same entity.
         UUID entityId = req.creates() ? UUID.nameUUIDFromBytes(("entity\n" + eventId).getBytes(StandardCharsets.UTF_8))

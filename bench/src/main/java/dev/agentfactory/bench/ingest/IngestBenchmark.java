@@ -71,6 +71,7 @@ public final class IngestBenchmark {
                 Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"), topics.get("prd-topic"))) {
             WorkerRun.fill(producer, workload.rows());
             String group = "bench-ingest-" + run;
+            checkpoint(url, s);
             Process worker = WorkerRun.start(root, work.resolve("worker"), url, topics, group);
             try {
                 Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
@@ -109,6 +110,7 @@ public final class IngestBenchmark {
     private static Progress.Drain peerDrain(Path root, Path work, StackEndpoints s, String url, String db,
                                             String topic, String table, Workload workload) throws Exception {
         PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
+        checkpoint(url, s);
         Process peer = PeerSink.start(root, work.resolve("peer"), s.kafkaBootstrap(), topic, url,
                 s.superuser(), s.superuserPassword(), table);
         try {
@@ -118,6 +120,17 @@ public final class IngestBenchmark {
                     Duration.ofMinutes(10), c -> tableProgress(c, table, distinct, versions), peer, new CpuMeter(db));
         } finally {
             PeerSink.stop(peer);
+        }
+    }
+
+    /**
+     * Each contender starts right after a checkpoint, so each pays the same full-page images for the pages
+     * it first touches, rather than whatever the previous contender's WAL left to the checkpoint timer.
+     */
+    private static void checkpoint(String url, StackEndpoints s) throws java.sql.SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(url, s.superuser(), s.superuserPassword());
+             var st = c.createStatement()) {
+            st.execute("CHECKPOINT");
         }
     }
 
