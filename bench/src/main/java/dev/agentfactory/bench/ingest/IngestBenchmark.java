@@ -44,6 +44,8 @@ public final class IngestBenchmark {
         stack.primary().dropDatabase(db);
         stack.primary().createDatabase(db);
         String url = s.primaryJdbcUrl(db);
+        BenchDatabase database = new BenchDatabase(url, s.superuser(), s.superuserPassword());
+        database.warnAboutPinnedWal();
         new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
 
         Workload workload = Workload.generate(events, 0.20, 42);
@@ -62,7 +64,7 @@ public final class IngestBenchmark {
                 topics.get("results-topic")), Set.of(topics.get("dlq-topic")));
 
         Progress.Drain peerDrain = workerOnly ? Progress.Drain.NONE
-                : peerDrain(root, work, s, url, db, peerTopic, "peer_agents_" + run, workload);
+                : peerDrain(root, work, s, url, db, database, peerTopic, "peer_agents_" + run, workload);
         f.put("peer_events_per_s", Math.rint(peerDrain.perSecond()), "1/s");
         f.put("peer_cpu_us_per_event", peerDrain.cpuMicrosPerEvent(), "us");
         f.put("peer_db_cpu_us_per_event", peerDrain.databaseCpuMicrosPerEvent(), "us");
@@ -71,11 +73,12 @@ public final class IngestBenchmark {
                 Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"), topics.get("prd-topic"))) {
             WorkerRun.fill(producer, workload.rows());
             String group = "bench-ingest-" + run;
-            checkpoint(url, s);
+            database.checkpoint();
             Process worker = WorkerRun.start(root, work.resolve("worker"), url, topics, group);
             try {
                 Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
-                        Duration.ofMinutes(10), c -> offsetProgress(c, group, events), worker, new CpuMeter(db));
+                        Duration.ofMinutes(10), c -> BenchDatabase.offsetProgress(c, group, events), worker,
+                        new CpuMeter(db));
                 double perSecond = drain.perSecond();
                 f.put("events_per_s", Math.round(perSecond), "1/s");
                 f.put("raw_ratio", perSecond / raw, "ratio");
@@ -108,60 +111,20 @@ public final class IngestBenchmark {
     }
 
     private static Progress.Drain peerDrain(Path root, Path work, StackEndpoints s, String url, String db,
-                                            String topic, String table, Workload workload) throws Exception {
+                                            BenchDatabase database, String topic, String table, Workload workload)
+            throws Exception {
         PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
-        checkpoint(url, s);
+        database.checkpoint();
         Process peer = PeerSink.start(root, work.resolve("peer"), s.kafkaBootstrap(), topic, url,
                 s.superuser(), s.superuserPassword(), table);
         try {
             long distinct = workload.distinctIds();
             long versions = workload.finalVersionSum();
             return Progress.await(url, s.superuser(), s.superuserPassword(), workload.rows().size(),
-                    Duration.ofMinutes(10), c -> tableProgress(c, table, distinct, versions), peer, new CpuMeter(db));
+                    Duration.ofMinutes(10), c -> BenchDatabase.tableProgress(c, table, distinct, versions), peer,
+                    new CpuMeter(db));
         } finally {
             PeerSink.stop(peer);
-        }
-    }
-
-    /**
-     * Each contender starts right after a checkpoint, so each pays the same full-page images for the pages
-     * it first touches, rather than whatever the previous contender's WAL left to the checkpoint timer.
-     */
-    private static void checkpoint(String url, StackEndpoints s) throws java.sql.SQLException {
-        try (Connection c = java.sql.DriverManager.getConnection(url, s.superuser(), s.superuserPassword());
-             var st = c.createStatement()) {
-            st.execute("CHECKPOINT");
-        }
-    }
-
-    private static long[] tableProgress(Connection c, String table, long distinct, long versions)
-            throws java.sql.SQLException {
-        if (!tableExists(c, table)) {
-            return new long[] {0, 0};
-        }
-        long[] r = Progress.single(c, "SELECT count(*), coalesce(sum(version), 0) FROM public.\"" + table + "\"");
-        return new long[] {r[0], r[0] == distinct && r[1] == versions ? 1 : 0};
-    }
-
-    private static long[] offsetProgress(Connection c, String group, long total) throws java.sql.SQLException {
-        try (var ps = c.prepareStatement(
-                "SELECT coalesce(sum(next_offset), 0), 0 FROM factory.ingest_offsets WHERE consumer_group = ?")) {
-            ps.setString(1, group);
-            try (var rs = ps.executeQuery()) {
-                rs.next();
-                long consumed = rs.getLong(1);
-                return new long[] {consumed, consumed >= total ? 1 : 0};
-            }
-        }
-    }
-
-    private static boolean tableExists(Connection c, String table) throws java.sql.SQLException {
-        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, "public.\"" + table + "\"");
-            try (var rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
         }
     }
 

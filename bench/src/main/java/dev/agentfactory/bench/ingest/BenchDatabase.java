@@ -1,0 +1,83 @@
+package dev.agentfactory.bench.ingest;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/** What the ingest benchmark asks of its database besides the contenders' rows: progress and conditions. */
+final class BenchDatabase {
+
+    static final String PINNED_WAL = """
+            SELECT slot_name, database, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))
+            FROM pg_replication_slots
+            WHERE NOT active AND pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) > 1024 * 1024 * 1024""";
+    static final String OFFSET_PROGRESS =
+            "SELECT coalesce(sum(next_offset), 0) FROM factory.ingest_offsets WHERE consumer_group = ?";
+    static final String TABLE_PROGRESS = "SELECT count(*), coalesce(sum(version), 0) FROM public.\"%s\"";
+
+    private final String url;
+    private final String user;
+    private final String password;
+
+    BenchDatabase(String url, String user, String password) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    /**
+     * An idle replication slot (a relay of an earlier {@code bin/run}, say) keeps every WAL segment the run
+     * writes, so the server creates and zero-fills new segments instead of recycling old ones: measured at
+     * about 5 us more database CPU per worker event. Figures from such a stack are not comparable.
+     */
+    void warnAboutPinnedWal() throws SQLException {
+        try (Connection c = connect(); var rs = c.createStatement().executeQuery(PINNED_WAL)) {
+            while (rs.next()) {
+                System.err.printf("warning: replication slot %s (database %s) is idle and holds %s of WAL; figures "
+                        + "will be worse than on a clean stack (drop the slot, or bin/stack down --wipe)%n",
+                        rs.getString(1), rs.getString(2), rs.getString(3));
+            }
+        }
+    }
+
+    /**
+     * Each contender starts right after a checkpoint, so each pays the same full-page images for the pages
+     * it first touches, rather than whatever the previous contender's WAL left to the checkpoint timer.
+     */
+    void checkpoint() throws SQLException {
+        try (Connection c = connect(); var st = c.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
+    }
+
+    /** The peer's progress: rows in its table, and whether they hold every write's final version. */
+    static long[] tableProgress(Connection c, String table, long distinct, long versions) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, "public.\"" + table + "\"");
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return new long[] {0, 0};
+                }
+            }
+        }
+        long[] r = Progress.single(c, String.format(TABLE_PROGRESS, table));
+        return new long[] {r[0], r[0] == distinct && r[1] == versions ? 1 : 0};
+    }
+
+    /** The worker's progress: the offsets it committed with its rows. */
+    static long[] offsetProgress(Connection c, String group, long total) throws SQLException {
+        try (var ps = c.prepareStatement(OFFSET_PROGRESS)) {
+            ps.setString(1, group);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                long consumed = rs.getLong(1);
+                return new long[] {consumed, consumed >= total ? 1 : 0};
+            }
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(url, user, password);
+    }
+}
