@@ -13,9 +13,7 @@ DROP TRIGGER agent_history_reference_agents_on_insert ON factory.agent_history;
 DROP TRIGGER agent_history_reference_agents_on_update ON factory.agent_history;
 DROP TRIGGER prd_versions_reference_prds_on_insert ON factory.prd_versions;
 DROP TRIGGER prd_versions_reference_prds_on_update ON factory.prd_versions;
-DROP FUNCTION factory.rows_reference_agents(), factory.rows_reference_prds(), factory.id_is_immutable(),
-    factory.lock_agent_references(), factory.lock_prd_references(), factory.deleted_agents_are_unreferenced(),
-    factory.deleted_prds_are_unreferenced();
+DROP FUNCTION factory.rows_reference_parent(), factory.id_is_immutable(), factory.deleted_rows_are_unreferenced();
 
 ALTER TABLE factory.agent_versions
     ADD CONSTRAINT agent_versions_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES factory.agents (id);
