@@ -1,9 +1,13 @@
 package dev.agentfactory.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,6 +20,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.agentfactory.contracts.InvalidWriteException;
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteCommand.AgentCreate;
+import dev.agentfactory.contracts.WriteCommand.PrdCreate;
+import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
@@ -27,7 +37,8 @@ import dev.agentfactory.store.prd.PrdStatus;
 /**
  * Lists of any status are a union of one branch per status the Java enums name, so a status the CHECK
  * constraint allows but an enum lacks would vanish from lists (and one the enum has but the table refuses
- * could never be written). Compares both sides on the fully migrated schema.
+ * could never be written). Compares both sides on the fully migrated schema, and checks that the write
+ * contract's payload validation (contracts' own copy of the lists) takes every status the tables allow.
  */
 @ExtendWith(LocalStackExtension.class)
 class StatusCheckConstraintIT {
@@ -67,6 +78,28 @@ class StatusCheckConstraintIT {
     void prdStatusNamesExactlyTheStatusesThePrdsTableAllows() {
         assertThat(Arrays.stream(PrdStatus.values()).map(PrdStatus::dbValue))
                 .containsExactlyInAnyOrderElementsOf(allowedStatuses("prds"));
+    }
+
+    @Test
+    void theWriteContractTakesEveryStatusTheTablesAllowAndNoOther() {
+        WriteCodec codec = new WriteCodec();
+        for (String status : allowedStatuses("agents")) {
+            assertThatCode(() -> roundTrip(codec, new AgentCreate("a", "A", "k", status, null, null, null)))
+                    .as("agent status %s", status).doesNotThrowAnyException();
+        }
+        for (String status : allowedStatuses("prds")) {
+            assertThatCode(() -> roundTrip(codec, new PrdCreate("p", "P", "", status, null, null)))
+                    .as("prd status %s", status).doesNotThrowAnyException();
+        }
+        assertThatThrownBy(() -> roundTrip(codec, new AgentCreate("a", "A", "k", "draft", null, null, null)))
+                .isInstanceOf(InvalidWriteException.class);
+        assertThatThrownBy(() -> roundTrip(codec, new PrdCreate("p", "P", "", "active", null, null)))
+                .isInstanceOf(InvalidWriteException.class);
+    }
+
+    private static void roundTrip(WriteCodec codec, WriteCommand command) {
+        codec.decode(codec.encode(new WriteEnvelope(UUID.randomUUID(), UUID.randomUUID(), null, "it", Instant.now(),
+                WriteEnvelope.SCHEMA_VERSION, command)));
     }
 
     /** The quoted values of the one CHECK constraint on {@code factory.<table>.status}. */
