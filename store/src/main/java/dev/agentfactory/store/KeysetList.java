@@ -4,41 +4,42 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The newest-first keyset list of a table's live rows, optionally of one status, as four statements
- * rather than one with {@code (:status IS NULL OR …)}, so that each plan uses its partial index
- * ({@code (updated_at, id)} or {@code (status, updated_at, id)} where {@code deleted_at IS NULL}).
+ * The keyset-paginated list of a table's live rows ({@code deleted_at IS NULL}), newest first unless the
+ * filter asks for oldest first, of one status or of any; the statements are {@link ListSql}'s.
+ *
+ * @param select     {@code SELECT <columns> FROM <table>}
+ * @param textColumn the column {@link ListFilter#text()} matches
+ * @param statuses   every status the table allows, from the Java enum that mirrors its CHECK constraint
  */
-public record KeysetList(String first, String after, String firstByStatus, String afterByStatus) {
+public record KeysetList(String select, String textColumn, List<String> statuses) {
 
-    public static KeysetList of(String table, String columns) {
-        String select = "SELECT " + columns + " FROM " + table + " WHERE deleted_at IS NULL";
-        String order = " ORDER BY updated_at DESC, id DESC LIMIT :limit";
-        String afterCursor = " AND (updated_at, id) < (:at, :id)";
-        String byStatus = " AND status = :status";
-        return new KeysetList(select + order, select + afterCursor + order, select + byStatus + order,
-                select + byStatus + afterCursor + order);
+    // The statuses become literals in the statement; they come from an enum, but the form is checked anyway.
+    private static final Pattern STATUS_LITERAL = Pattern.compile("[a-z][a-z_]*");
+
+    public KeysetList {
+        statuses = List.copyOf(statuses);
+        if (statuses.isEmpty() || !statuses.stream().allMatch(s -> STATUS_LITERAL.matcher(s).matches())) {
+            throw new IllegalArgumentException("statuses must be lower-case identifiers: " + statuses);
+        }
+    }
+
+    /** The statement of one page: of {@code status} or of any, after a cursor or the first. */
+    public String sql(boolean byStatus, ListFilter filter, boolean afterCursor) {
+        return ListSql.of(select, textColumn, statuses, byStatus, filter, afterCursor);
     }
 
     /** One page after {@code cursor} (null: the first), of {@code status} (null: any). */
-    public <T> Page<T> page(JdbcClient jdbc, TransientRetry retry, String status, String cursor, int limit,
-                            RowMapper<T> mapper, Function<T, Instant> updatedAt, Function<T, UUID> id) {
-        Cursor position = Cursor.decode(cursor);
-        String sql = status == null ? (position == null ? first : after)
-                : (position == null ? firstByStatus : afterByStatus);
-        var spec = jdbc.sql(sql).param("limit", Page.checkLimit(limit) + 1);
-        if (status != null) {
-            spec = spec.param("status", status);
-        }
-        if (position != null) {
-            spec = spec.param("at", StoreJson.timestamp(position.at())).param("id", position.uuid());
-        }
-        var bound = spec;
-        List<T> rows = retry.run(() -> bound.query(mapper).list());
+    public <T> Page<T> page(JdbcClient jdbc, TransientRetry retry, String status, ListFilter filter, String cursor,
+                            int limit, RowMapper<T> mapper, Function<T, Instant> updatedAt, Function<T, UUID> id) {
+        Cursor after = Cursor.decode(cursor);
+        var spec = ListSql.bind(jdbc.sql(sql(status != null, filter, after != null)), status, filter, after, limit);
+        List<T> rows = retry.run(() -> spec.query(mapper).list());
         return Page.of(rows, limit, row -> Cursor.encode(updatedAt.apply(row), id.apply(row)));
     }
 }

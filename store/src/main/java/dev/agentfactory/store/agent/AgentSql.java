@@ -1,5 +1,7 @@
 package dev.agentfactory.store.agent;
 
+import java.util.Arrays;
+
 import dev.agentfactory.store.KeysetList;
 
 /** The SQL of {@link JdbcAgentRepository}: one named constant per statement. */
@@ -17,7 +19,10 @@ final class AgentSql {
     static final String BY_SLUG = "SELECT " + COLUMNS + " FROM factory.agents WHERE slug = :slug";
     static final String VERSION_OF = "SELECT version, deleted_at FROM factory.agents WHERE id = :id";
 
-    static final KeysetList LIST = KeysetList.of("factory.agents", COLUMNS);
+    // Lists of any status are a union of one branch per status, so the enum must name every status the
+    // CHECK constraint allows (StatusCheckConstraintIT compares them).
+    static final KeysetList LIST = new KeysetList(SELECT, "name",
+            Arrays.stream(AgentStatus.values()).map(AgentStatus::dbValue).toList());
 
     static final String VERSIONS = """
             SELECT agent_id, version, change_type, snapshot, actor, event_id, committed_at

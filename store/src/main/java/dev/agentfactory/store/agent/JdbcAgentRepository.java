@@ -16,7 +16,6 @@ import dev.agentfactory.store.Change;
 import dev.agentfactory.store.ConstraintViolations;
 import dev.agentfactory.store.Cursor;
 import dev.agentfactory.store.ListFilter;
-import dev.agentfactory.store.ListSql;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
@@ -53,17 +52,13 @@ public final class JdbcAgentRepository implements AgentRepository {
 
     @Override
     public Page<Agent> list(AgentStatus status, String cursor, int limit) {
-        return AgentSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), cursor, limit,
-                JdbcAgentRepository::map, Agent::updatedAt, Agent::id);
+        return list(status, ListFilter.NONE, cursor, limit);
     }
 
     @Override
     public Page<Agent> list(AgentStatus status, ListFilter filter, String cursor, int limit) {
-        Cursor after = Cursor.decode(cursor);
-        var spec = ListSql.bind(jdbc.sql(ListSql.of(AgentSql.SELECT, "name", status != null, filter, after != null)),
-                status == null ? null : status.dbValue(), filter, after, limit);
-        List<Agent> rows = retry.run(() -> spec.query(JdbcAgentRepository::map).list());
-        return Page.of(rows, limit, a -> Cursor.encode(a.updatedAt(), a.id()));
+        return AgentSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), filter, cursor, limit,
+                JdbcAgentRepository::map, Agent::updatedAt, Agent::id);
     }
 
     @Override

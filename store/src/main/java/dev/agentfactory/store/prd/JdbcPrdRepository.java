@@ -15,7 +15,6 @@ import dev.agentfactory.store.Change;
 import dev.agentfactory.store.ConstraintViolations;
 import dev.agentfactory.store.Cursor;
 import dev.agentfactory.store.ListFilter;
-import dev.agentfactory.store.ListSql;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
@@ -49,17 +48,13 @@ public final class JdbcPrdRepository implements PrdRepository {
 
     @Override
     public Page<Prd> list(PrdStatus status, String cursor, int limit) {
-        return PrdSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), cursor, limit,
-                JdbcPrdRepository::map, Prd::updatedAt, Prd::id);
+        return list(status, ListFilter.NONE, cursor, limit);
     }
 
     @Override
     public Page<Prd> list(PrdStatus status, ListFilter filter, String cursor, int limit) {
-        Cursor after = Cursor.decode(cursor);
-        var spec = ListSql.bind(jdbc.sql(ListSql.of(PrdSql.SELECT, "title", status != null, filter, after != null)),
-                status == null ? null : status.dbValue(), filter, after, limit);
-        List<Prd> rows = retry.run(() -> spec.query(JdbcPrdRepository::map).list());
-        return Page.of(rows, limit, p -> Cursor.encode(p.updatedAt(), p.id()));
+        return PrdSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), filter, cursor, limit,
+                JdbcPrdRepository::map, Prd::updatedAt, Prd::id);
     }
 
     @Override

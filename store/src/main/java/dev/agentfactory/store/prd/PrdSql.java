@@ -1,5 +1,7 @@
 package dev.agentfactory.store.prd;
 
+import java.util.Arrays;
+
 import dev.agentfactory.store.KeysetList;
 
 /** The SQL of {@link JdbcPrdRepository}: one named constant per statement. */
@@ -17,7 +19,10 @@ final class PrdSql {
     static final String BY_SLUG = "SELECT " + COLUMNS + " FROM factory.prds WHERE slug = :slug";
     static final String VERSION_OF = "SELECT version, deleted_at FROM factory.prds WHERE id = :id";
 
-    static final KeysetList LIST = KeysetList.of("factory.prds", COLUMNS);
+    // Lists of any status are a union of one branch per status, so the enum must name every status the
+    // CHECK constraint allows (StatusCheckConstraintIT compares them).
+    static final KeysetList LIST = new KeysetList(SELECT, "title",
+            Arrays.stream(PrdStatus.values()).map(PrdStatus::dbValue).toList());
 
     static final String VERSIONS = """
             SELECT prd_id, version, change_type, snapshot, actor, event_id, committed_at
