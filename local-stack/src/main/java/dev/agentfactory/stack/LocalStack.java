@@ -14,6 +14,9 @@ import java.util.List;
  */
 public final class LocalStack {
 
+    /** WAL an idle slot may hold before {@link #status()} warns about it. */
+    public static final long PINNED_WAL_WARNING_BYTES = 1L << 30;
+
     private final StackSettings settings;
     private final KafkaBroker kafka;
     private final PostgresCluster primary;
@@ -121,7 +124,20 @@ public final class LocalStack {
                 + "standby    127.0.0.1:" + settings.standbyPort() + "  " + state(settings.standbyPort()) + "\n"
                 + "redis      127.0.0.1:" + settings.redisPort() + "  " + state(settings.redisPort()) + "\n"
                 + "control    127.0.0.1:" + settings.controlPort() + "  " + state(settings.controlPort()) + "\n"
-                + "data       " + settings.root();
+                + "data       " + settings.root() + walWarnings();
+    }
+
+    /** The warnings {@code status} ends with: idle replication slots pinning more than 1 GB of WAL. */
+    private String walWarnings() {
+        if (!Ports.isOpen(settings.primaryPort())) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (String slot : primary.idleSlotsPinningWal(PINNED_WAL_WARNING_BYTES)) {
+            out.append("\nwarning: ").append(slot).append(" (writes are slower while it does: drop the slot, run the ")
+                    .append("relay again, or bin/stack down --wipe)");
+        }
+        return out.toString();
     }
 
     public boolean allUp() {

@@ -86,4 +86,20 @@ class LocalStackIT {
         stack.ensureRunning();
         assertThat(StackControl.send(stack.settings(), "pid")).isEqualTo(before).matches("\\d+");
     }
+
+    @Test
+    void anIdleReplicationSlotIsReportedWithTheWalItHolds(LocalStack stack) throws Exception {
+        String slot = "it_stack_idle_slot";
+        try (Connection c = stack.primary().connect("postgres")) {
+            c.createStatement().execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+            c.createStatement().execute("SELECT pg_switch_wal()");
+            try {
+                assertThat(stack.primary().idleSlotsPinningWal(0))
+                        .anySatisfy(s -> assertThat(s).startsWith("replication slot " + slot + " (database postgres)"));
+                assertThat(stack.primary().idleSlotsPinningWal(Long.MAX_VALUE)).isEmpty();
+            } finally {
+                c.createStatement().execute("SELECT pg_drop_replication_slot('" + slot + "')");
+            }
+        }
+    }
 }

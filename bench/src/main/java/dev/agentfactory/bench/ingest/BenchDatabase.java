@@ -7,10 +7,6 @@ import java.sql.SQLException;
 /** What the ingest benchmark asks of its database besides the contenders' rows: progress and conditions. */
 final class BenchDatabase {
 
-    static final String PINNED_WAL = """
-            SELECT slot_name, database, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))
-            FROM pg_replication_slots
-            WHERE NOT active AND pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) > 1024 * 1024 * 1024""";
     static final String OFFSET_PROGRESS =
             "SELECT coalesce(sum(next_offset), 0) FROM factory.ingest_offsets WHERE consumer_group = ?";
     static final String TABLE_PROGRESS = "SELECT count(*), coalesce(sum(version), 0) FROM public.\"%s\"";
@@ -23,21 +19,6 @@ final class BenchDatabase {
         this.url = url;
         this.user = user;
         this.password = password;
-    }
-
-    /**
-     * An idle replication slot (a relay of an earlier {@code bin/run}, say) keeps every WAL segment the run
-     * writes, so the server creates and zero-fills new segments instead of recycling old ones: measured at
-     * about 5 us more database CPU per worker event. Figures from such a stack are not comparable.
-     */
-    void warnAboutPinnedWal() throws SQLException {
-        try (Connection c = connect(); var rs = c.createStatement().executeQuery(PINNED_WAL)) {
-            while (rs.next()) {
-                System.err.printf("warning: replication slot %s (database %s) is idle and holds %s of WAL; figures "
-                        + "will be worse than on a clean stack (drop the slot, or bin/stack down --wipe)%n",
-                        rs.getString(1), rs.getString(2), rs.getString(3));
-            }
-        }
     }
 
     /**
