@@ -1,0 +1,60 @@
+package dev.agentfactory.worker.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.contracts.WriteOutcome.Status;
+import dev.agentfactory.worker.writes.BatchResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+class IngestMetricsTest {
+
+    private static final Instant COMMITTED = Instant.parse("2026-11-27T10:00:00.250Z");
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final IngestMetrics metrics = new IngestMetrics(registry);
+
+    @Test
+    void aCommittedBatchCountsEachOutcomeAndTimesEachEventFromItsOccurrence() {
+        BatchResult batch = new BatchResult(List.of(
+                applied(Status.APPLIED, "2026-11-27T10:00:00.100Z"),
+                applied(Status.APPLIED, "2026-11-27T09:59:59.750Z"),
+                applied(Status.CONFLICT, "2026-11-27T10:00:00.200Z"),
+                // A writer's clock ahead of ours: counted, but no negative latency.
+                applied(Status.REJECTED, "2026-11-27T10:00:01Z")), 3, List.of());
+
+        metrics.committed(batch, TimeUnit.MILLISECONDS.toNanos(7), COMMITTED);
+
+        assertThat(events("applied")).isEqualTo(2);
+        assertThat(events("conflict")).isEqualTo(1);
+        assertThat(events("rejected")).isEqualTo(1);
+        assertThat(events("duplicate")).isZero();
+        assertThat(events("dead_lettered")).isEqualTo(3);
+        var endToEnd = registry.get("factory.ingest.end_to_end").timer();
+        assertThat(endToEnd.count()).isEqualTo(3);
+        assertThat(endToEnd.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(150 + 500 + 50);
+        assertThat(endToEnd.max(TimeUnit.MILLISECONDS)).isEqualTo(500);
+        assertThat(registry.get("factory.ingest.commit").timer().totalTime(TimeUnit.MILLISECONDS)).isEqualTo(7);
+    }
+
+    private double events(String outcome) {
+        return registry.get("factory.ingest.events").tag("outcome", outcome).counter().count();
+    }
+
+    private static BatchResult.Applied applied(Status status, String occurredAt) {
+        UUID entity = UUID.randomUUID();
+        WriteEnvelope envelope = new WriteEnvelope(UUID.randomUUID(), entity, null, "it", Instant.parse(occurredAt),
+                WriteEnvelope.SCHEMA_VERSION, new WriteCommand.AgentDelete());
+        return new BatchResult.Applied(envelope, new WriteOutcome(envelope.eventId(), "agent", entity, "agent.delete",
+                status, 1L, null, null, COMMITTED));
+    }
+}
