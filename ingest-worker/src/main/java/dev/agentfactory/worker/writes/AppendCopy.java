@@ -1,7 +1,6 @@
 package dev.agentfactory.worker.writes;
 
-import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,10 +104,16 @@ final class AppendCopy {
             }
             text.append('\n');
         }
+        // One array to the driver: CopyManager's Reader variant re-copies it through a String per 64 KB chunk.
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(text.toString()));
-        } catch (IOException e) {
-            throw new SQLException("COPY input failed", "08006", e);
+            in.writeToCopy(bytes, 0, bytes.length);
+            in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
         }
     }
 
