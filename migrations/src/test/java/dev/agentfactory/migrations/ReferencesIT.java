@@ -139,7 +139,7 @@ class ReferencesIT {
                 }
             });
             // A foreign key would block the delete on the row lock; here the SHARE lock on the versions waits.
-            Poll.until(Duration.ofSeconds(10), "the delete waiting for a lock", () -> waitingDeletes() == 1);
+            Poll.until(Duration.ofSeconds(10), "the delete waiting for a lock", () -> waiting("DELETE FROM factory.agents%") == 1);
             assertThat(delete).isNotDone();
             inserting.commit();
             assertThatThrownBy(delete::join).hasRootCauseInstanceOf(SQLException.class)
@@ -148,10 +148,90 @@ class ReferencesIT {
         assertThat(count("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + id + "'")).isEqualTo(1);
     }
 
-    private static long waitingDeletes() {
+    @Test
+    void anInsertWaitingForADeleteOfItsAgentFailsOnceTheDeleteCommits() throws Exception {
+        UUID id = agent();
+        try (Connection deleting = connect()) {
+            deleting.setAutoCommit(false);
+            try (Statement st = deleting.createStatement()) {
+                st.execute("DELETE FROM factory.agents WHERE id = '" + id + "'");
+            }
+            CompletableFuture<Void> insert = CompletableFuture.runAsync(() -> {
+                try {
+                    sql("INSERT INTO factory.agent_versions (agent_id, version, change_type, snapshot, actor, "
+                            + "event_id) VALUES " + version(id, 1));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Poll.until(Duration.ofSeconds(10), "the insert waiting for a lock",
+                    () -> waiting("INSERT INTO factory.agent_versions%") == 1);
+            deleting.commit();
+            assertThatThrownBy(insert::join).hasRootCauseInstanceOf(SQLException.class)
+                    .rootCause().satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(FK_VIOLATION));
+        }
+        assertThat(count("SELECT count(*) FROM factory.agent_versions")).isZero();
+    }
+
+    @Test
+    void underRepeatableReadAWriterLocksTheParentsAndADeleteIsRefused() throws Exception {
+        UUID id = agent();
+        try (Connection writer = connect()) {
+            writer.setAutoCommit(false);
+            writer.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (Statement st = writer.createStatement()) {
+                st.execute("SELECT count(*) FROM factory.agents");   // takes the snapshot
+                sql("DELETE FROM factory.agents WHERE id = '" + id + "'");
+                // The snapshot still shows the agent; locking it, as a foreign key would, reveals the delete.
+                assertThatThrownBy(() -> st.execute("INSERT INTO factory.agent_versions (agent_id, version, "
+                        + "change_type, snapshot, actor, event_id) VALUES " + version(id, 1)))
+                        .isInstanceOfSatisfying(SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("40001"));
+            }
+            writer.rollback();
+        }
+        try (Connection deleter = connect()) {
+            deleter.setAutoCommit(false);
+            deleter.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (Statement st = deleter.createStatement()) {
+                assertThatThrownBy(() -> st.execute("DELETE FROM factory.agents"))
+                        .isInstanceOfSatisfying(SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("55000"));
+            }
+            deleter.rollback();
+        }
+    }
+
+    @Test
+    void truncatingAgentsFailsWhileVersionsRemainAndSucceedsWithThem() throws SQLException {
+        UUID id = agent();
+        sql("INSERT INTO factory.agent_versions (agent_id, version, change_type, snapshot, actor, event_id) VALUES "
+                + version(id, 1));
+        assertThatThrownBy(() -> sql("TRUNCATE factory.agents, factory.prd_agents"))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(FK_VIOLATION));
+        assertThat(count("SELECT count(*) FROM factory.agents")).isEqualTo(1);
+        sql("TRUNCATE factory.agents, factory.prd_agents, factory.agent_versions, factory.agent_history");
+        assertThat(count("SELECT count(*) FROM factory.agents")).isZero();
+    }
+
+    @Test
+    void theLeastPrivilegeWriterIsCheckedToo() throws SQLException {
+        UUID known = agent();
+        MigrationSettings roles = MigrationSettings.fromEnvironment(System.getenv());
+        try (Connection writer = DriverManager.getConnection(url, "factory_writer", roles.writerPassword());
+             Statement st = writer.createStatement()) {
+            st.execute("INSERT INTO factory.agent_versions (agent_id, version, change_type, snapshot, actor, event_id) "
+                    + "VALUES " + version(known, 1));
+            assertThatThrownBy(() -> st.execute("INSERT INTO factory.agent_versions (agent_id, version, change_type, "
+                    + "snapshot, actor, event_id) VALUES " + version(UUID.randomUUID(), 1)))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(FK_VIOLATION));
+        }
+    }
+
+    private static long waiting(String queryLike) {
         try {
             return count("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DATABASE
-                    + "' AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM factory.agents%'");
+                    + "' AND wait_event_type = 'Lock' AND query LIKE '" + queryLike + "'");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -27,6 +27,9 @@ import io.micrometer.core.instrument.Timer;
 @Component
 class IngestMetrics {
 
+    /** Longer end-to-end latencies (a replay of year-old writes, a producer's broken clock) are not recorded. */
+    static final long MAX_LATENCY_SECONDS = 366L * 24 * 3600;
+
     private final Counter consumed;
     private final Map<Status, Counter> outcomes = new EnumMap<>(Status.class);
     private final Counter deadLettered;
@@ -67,15 +70,18 @@ class IngestMetrics {
     void committed(BatchResult result, long nanos, Instant committedAt) {
         commit.record(nanos, TimeUnit.NANOSECONDS);
         deadLettered.increment(result.deadLettered());
-        // Counted per batch: a shared counter's increment per event is a contended add for nothing.
+        // Counted per batch, not per event.
         int[] byStatus = new int[Status.values().length];
         for (BatchResult.Applied a : result.outcomes()) {
             byStatus[a.outcome().status().ordinal()]++;
             Instant occurred = a.envelope().occurredAt();
-            long latency = (committedAt.getEpochSecond() - occurred.getEpochSecond()) * 1_000_000_000L
-                    + committedAt.getNano() - occurred.getNano();
-            if (latency >= 0) {
-                endToEnd.record(latency, TimeUnit.NANOSECONDS);
+            long seconds = committedAt.getEpochSecond() - occurred.getEpochSecond();
+            // A writer's clock ahead of ours, or a timestamp from another era, is no latency to record.
+            if (seconds >= 0 && seconds < MAX_LATENCY_SECONDS) {
+                long latency = seconds * 1_000_000_000L + committedAt.getNano() - occurred.getNano();
+                if (latency >= 0) {
+                    endToEnd.record(latency, TimeUnit.NANOSECONDS);
+                }
             }
         }
         for (Status s : Status.values()) {

@@ -26,6 +26,8 @@ final class AppendCopy {
 
     private static final Logger log = LoggerFactory.getLogger(AppendCopy.class);
 
+    /** COPY text sent to the server per CopyData message. */
+    static final int CHUNK_CHARS = 1 << 20;
     /** One round trip per batch: true when COPY may write every table below (V4_1 gave the writer BYPASSRLS). */
     static final String ALLOWED = """
             SELECT NOT (row_security_active('factory.agent_versions') OR row_security_active('factory.prd_versions')
@@ -93,27 +95,43 @@ final class AppendCopy {
         if (rows.isEmpty()) {
             return;
         }
-        StringBuilder text = new StringBuilder(rows.size() * 256);
-        for (T row : rows) {
-            List<?> values = fields.apply(row);
-            for (int i = 0; i < values.size(); i++) {
-                if (i > 0) {
-                    text.append('\t');
-                }
-                appendField(text, values.get(i));
-            }
-            text.append('\n');
-        }
-        // One array to the driver: CopyManager's Reader variant re-copies it through a String per 64 KB chunk.
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
-            in.writeToCopy(bytes, 0, bytes.length);
-            in.endCopy();
-        } finally {
-            if (in.isActive()) {
-                in.cancelCopy();
+            // Sent in chunks of about CHUNK_CHARS, so a batch of large rows (PRD bodies reach 1 MB) never
+            // holds its whole COPY text, and a copy of it, in memory at once.
+            StringBuilder text = new StringBuilder(CHUNK_CHARS + CHUNK_CHARS / 4);
+            for (T row : rows) {
+                List<?> values = fields.apply(row);
+                for (int i = 0; i < values.size(); i++) {
+                    if (i > 0) {
+                        text.append('\t');
+                    }
+                    appendField(text, values.get(i));
+                }
+                text.append('\n');
+                if (text.length() >= CHUNK_CHARS) {
+                    send(in, text);
+                }
             }
+            send(in, text);
+            in.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            if (in.isActive()) {
+                try {
+                    in.cancelCopy();
+                } catch (SQLException cancel) {
+                    e.addSuppressed(cancel);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void send(CopyIn in, StringBuilder text) throws SQLException {
+        if (text.length() > 0) {
+            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+            in.writeToCopy(bytes, 0, bytes.length);
+            text.setLength(0);
         }
     }
 

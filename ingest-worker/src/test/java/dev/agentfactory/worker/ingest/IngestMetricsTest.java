@@ -29,14 +29,17 @@ class IngestMetricsTest {
                 applied(Status.APPLIED, "2026-11-27T10:00:00.100Z"),
                 applied(Status.APPLIED, "2026-11-27T09:59:59.750Z"),
                 applied(Status.CONFLICT, "2026-11-27T10:00:00.200Z"),
-                // A writer's clock ahead of ours: counted, but no negative latency.
-                applied(Status.REJECTED, "2026-11-27T10:00:01Z")), 3, List.of());
+                // A writer's clock ahead of ours, within the second and beyond: counted, but no negative latency.
+                applied(Status.REJECTED, "2026-11-27T10:00:00.300Z"),
+                applied(Status.REJECTED, "2026-11-27T10:00:01Z"),
+                // Nor one from another era.
+                applied(Status.APPLIED, "1900-01-01T00:00:00Z")), 3, List.of());
 
         metrics.committed(batch, TimeUnit.MILLISECONDS.toNanos(7), COMMITTED);
 
-        assertThat(events("applied")).isEqualTo(2);
+        assertThat(events("applied")).isEqualTo(3);
         assertThat(events("conflict")).isEqualTo(1);
-        assertThat(events("rejected")).isEqualTo(1);
+        assertThat(events("rejected")).isEqualTo(2);
         assertThat(events("duplicate")).isZero();
         assertThat(events("dead_lettered")).isEqualTo(3);
         var endToEnd = registry.get("factory.ingest.end_to_end").timer();
