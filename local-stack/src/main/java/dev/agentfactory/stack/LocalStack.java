@@ -132,8 +132,14 @@ public final class LocalStack {
         if (!Ports.isOpen(settings.primaryPort())) {
             return "";
         }
+        List<String> slots;
+        try {
+            slots = primary.idleSlotsPinningWal(PINNED_WAL_WARNING_BYTES);
+        } catch (StackException e) {
+            return "\nwarning: " + e.getMessage();   // starting up, say: status still answers
+        }
         StringBuilder out = new StringBuilder();
-        for (String slot : primary.idleSlotsPinningWal(PINNED_WAL_WARNING_BYTES)) {
+        for (String slot : slots) {
             out.append("\nwarning: ").append(slot).append(" (writes are slower while it does: drop the slot, run the ")
                     .append("relay again, or bin/stack down --wipe)");
         }

@@ -167,8 +167,9 @@ public final class PostgresCluster {
             ps.setLong(1, bytes);
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    slots.add("replication slot " + rs.getString(1) + " (database " + rs.getString(2)
-                            + ") is idle and holds " + rs.getString(3) + " of WAL");
+                    String database = rs.getString(2);
+                    slots.add("replication slot " + rs.getString(1) + " (" + (database == null ? "physical"
+                            : "database " + database) + ") is idle and holds " + rs.getString(3) + " of WAL");
                 }
             }
         } catch (SQLException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,15 +91,16 @@ class LocalStackIT {
     @Test
     void anIdleReplicationSlotIsReportedWithTheWalItHolds(LocalStack stack) throws Exception {
         String slot = "it_stack_idle_slot";
-        try (Connection c = stack.primary().connect("postgres")) {
-            c.createStatement().execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
-            c.createStatement().execute("SELECT pg_switch_wal()");
+        // A physical slot reserving WAL at once: a logical one would wait for every open transaction.
+        try (Connection c = stack.primary().connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_create_physical_replication_slot('" + slot + "', true)");
             try {
+                st.execute("SELECT pg_switch_wal()");
                 assertThat(stack.primary().idleSlotsPinningWal(0))
-                        .anySatisfy(s -> assertThat(s).startsWith("replication slot " + slot + " (database postgres)"));
+                        .anySatisfy(s -> assertThat(s).startsWith("replication slot " + slot + " (physical) is idle and holds "));
                 assertThat(stack.primary().idleSlotsPinningWal(Long.MAX_VALUE)).isEmpty();
             } finally {
-                c.createStatement().execute("SELECT pg_drop_replication_slot('" + slot + "')");
+                st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
             }
         }
     }
