@@ -8,10 +8,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Builds the SELECT of a keyset list page from fixed fragments; only which fragments appear varies, and
  * every value is a bind parameter ({@code :status}, {@code :since}, {@code :text}, {@code :at}, {@code :id},
- * {@code :limit}). The table has one list index, {@code (status, updated_at, id) WHERE deleted_at IS NULL}, so
- * a list of any status is a UNION ALL of one branch per status, each with its own ORDER BY and LIMIT: the
- * planner merges the branches' index scans with a Merge Append (a skip scan by hand, which PostgreSQL < 18
- * cannot do itself) instead of reading and sorting every live row.
+ * {@code :limit}) except the table's own status names, which {@link KeysetList} checks. The table has one
+ * list index, {@code (status, updated_at, id) WHERE deleted_at IS NULL}, so a list of any status is a UNION
+ * ALL of one branch per status, each with its own ORDER BY and LIMIT: the planner merges the branches' index
+ * scans in {@code (updated_at, id)} order with a Merge Append instead of reading and sorting every live row
+ * (a skip scan, PostgreSQL 18's included, would still return rows in index order, status first).
  */
 final class ListSql {
 
