@@ -1,20 +1,12 @@
 package dev.agentfactory.bench.ingest;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
+import java.util.function.ToDoubleFunction;
 
 import dev.agentfactory.bench.Figures;
-import dev.agentfactory.contracts.WriteProducer;
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 
@@ -22,7 +14,8 @@ import dev.agentfactory.stack.StackEndpoints;
  * {@code bin/bench ingest}: the worker's sustained rate from a pre-filled topic, against two contenders
  * measured in the same run on the same rows — plain batched upserts over JDBC (the floor of doing less)
  * and the Debezium JDBC sink connector (the best-known Kafka → PostgreSQL sink) — then the worker's
- * produce → commit latency at a fixed rate.
+ * produce → commit latency at a fixed rate. {@code --rounds N} repeats peer and worker drains in turns on
+ * fresh databases and reports medians, with each round's ratio pairing contenders that ran side by side.
  */
 public final class IngestBenchmark {
 
@@ -33,118 +26,87 @@ public final class IngestBenchmark {
         int events = intArg(args, "--events", 300_000);
         int rate = intArg(args, "--rate", 2_000);
         int seconds = intArg(args, "--seconds", 15);
+        int rounds = intArg(args, "--rounds", 1);
         // For tuning the worker alone: no raw or peer contenders (so no ratios) and no latency probe.
         boolean workerOnly = List.of(args).contains("--worker-only");
         Path root = Figures.projectRoot();
-        Path work = root.resolve("bench/target/bench-work/ingest");
         LocalStack stack = LocalStack.fromEnvironment();
         StackEndpoints s = stack.ensureRunning();
-        String run = Long.toString(System.currentTimeMillis(), 36);
-        String db = "bench_ingest";
-        stack.primary().dropDatabase(db);
-        stack.primary().createDatabase(db);
-        String url = s.primaryJdbcUrl(db);
-        BenchDatabase database = new BenchDatabase(url, s.superuser(), s.superuserPassword());
         // An idle slot makes the server zero-fill new WAL segments: figures from such a stack are not comparable.
         stack.primary().idleSlotsPinningWal(LocalStack.PINNED_WAL_WARNING_BYTES)
                 .forEach(slot -> System.err.println("warning: " + slot + "; figures will be worse than on a clean stack"));
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
 
         Workload workload = Workload.generate(events, 0.20, 42);
+        IngestRound round = new IngestRound(root, stack, s, workload);
         Figures f = new Figures("ingest");
         f.put("events", events, "count");
         f.put("update_share", 0.20, "ratio");
 
         double raw = Double.NaN;
         if (!workerOnly) {
+            BenchDatabase database = round.freshDatabase();
             database.checkpoint();
-            raw = RawUpsert.run(url, s.superuser(), s.superuserPassword(), workload.rows());
+            raw = RawUpsert.run(s.primaryJdbcUrl(IngestRound.DATABASE), s.superuser(), s.superuserPassword(),
+                    workload.rows());
         }
         f.put("raw_events_per_s", Math.rint(raw), "1/s");
 
-        String peerTopic = "bench.peer." + run;
-        Map<String, String> topics = Map.of("agent-topic", "bench.agent-writes." + run,
-                "prd-topic", "bench.prd-writes." + run, "results-topic", "bench.results." + run,
-                "dlq-topic", "bench.dlq." + run);
-        createTopics(s.kafkaBootstrap(), Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"),
-                topics.get("results-topic")), Set.of(topics.get("dlq-topic")));
-
-        Progress.Drain peerDrain = workerOnly ? Progress.Drain.NONE
-                : peerDrain(root, work, s, url, db, database, peerTopic, "peer_agents_" + run, workload);
-        f.put("peer_events_per_s", Math.rint(peerDrain.perSecond()), "1/s");
-        f.put("peer_cpu_us_per_event", peerDrain.cpuMicrosPerEvent(), "us");
-        f.put("peer_db_cpu_us_per_event", peerDrain.databaseCpuMicrosPerEvent(), "us");
-
-        try (WriteProducer producer = new WriteProducer(s.kafkaBootstrap(),
-                Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"), topics.get("prd-topic"))) {
-            WorkerRun.fill(producer, workload.rows());
-            String group = "bench-ingest-" + run;
-            database.checkpoint();
-            Process worker = WorkerRun.start(root, work.resolve("worker"), url, topics, group);
-            try {
-                Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
-                        Duration.ofMinutes(10), c -> BenchDatabase.offsetProgress(c, group, events), worker,
-                        new CpuMeter(db));
-                double perSecond = drain.perSecond();
-                f.put("events_per_s", Math.round(perSecond), "1/s");
-                f.put("raw_ratio", perSecond / raw, "ratio");
-                f.put("peer_ratio", perSecond / peerDrain.perSecond(), "ratio");
-                // CPU per event (contender process + its database backends): the rate ratio's noise-proof twin.
-                f.put("cpu_us_per_event", drain.cpuMicrosPerEvent(), "us");
-                f.put("db_cpu_us_per_event", drain.databaseCpuMicrosPerEvent(), "us");
-                f.put("peer_cpu_ratio", peerDrain.cpuMicrosPerEvent() / drain.cpuMicrosPerEvent(), "ratio");
-                f.put("target_events_per_s", 25_000, "1/s");
-                if (!workerOnly) {
-                    f.put("target_peer_ratio", 1.0, "ratio");
-                }
-
-                if (!workerOnly) {
-                    List<Workload.Row> probe = Workload.generate(rate * seconds, 0.20, 4242).rows();
-                    double[] lat = LatencyProbe.run(s.kafkaBootstrap(), producer, topics.get("results-topic"), probe,
-                            rate);
-                    f.put("p50_ms_at_" + rate, lat[0], "ms");
-                    f.put("p99_ms_at_" + rate, lat[1], "ms");
-                    f.put("max_ms_at_" + rate, lat[2], "ms");
-                    f.put("target_p99_ms_at_" + rate, 200, "ms");
-                }
-            } finally {
-                WorkerRun.stop(worker);
-            }
-        }
-        if (!workerOnly) {   // a partial run must not replace the last full run's figures
-            System.out.println("results: " + f.write(root));
-        }
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
-            admin.deleteTopics(Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"),
-                    topics.get("results-topic"), topics.get("dlq-topic"))).all().get();
-        }
-    }
-
-    private static Progress.Drain peerDrain(Path root, Path work, StackEndpoints s, String url, String db,
-                                            BenchDatabase database, String topic, String table, Workload workload)
-            throws Exception {
-        PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
-        database.checkpoint();
-        Process peer = PeerSink.start(root, work.resolve("peer"), s.kafkaBootstrap(), topic, url,
-                s.superuser(), s.superuserPassword(), table);
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        List<IngestRound.Result> results = new ArrayList<>();
         try {
-            long distinct = workload.distinctIds();
-            long versions = workload.finalVersionSum();
-            return Progress.await(url, s.superuser(), s.superuserPassword(), workload.rows().size(),
-                    Duration.ofMinutes(10), c -> BenchDatabase.tableProgress(c, table, distinct, versions), peer,
-                    new CpuMeter(db));
+            for (int i = 0; i < rounds; i++) {
+                boolean last = i == rounds - 1;
+                List<Workload.Row> probe = last && !workerOnly ? Workload.generate(rate * seconds, 0.20, 4242).rows()
+                        : null;
+                IngestRound.Result r = round.run(run + "-" + i, !workerOnly, probe, rate);
+                results.add(r);
+                if (rounds > 1) {
+                    System.err.printf("round %d: worker %.0f/s, peer %.0f/s%n", i + 1, r.worker().perSecond(),
+                            r.peer().perSecond());
+                }
+            }
         } finally {
-            PeerSink.stop(peer);
+            round.deleteTopics();
+        }
+
+        double perSecond = median(results, r -> r.worker().perSecond());
+        f.put("rounds", rounds, "count");
+        f.put("peer_events_per_s", Math.rint(median(results, r -> r.peer().perSecond())), "1/s");
+        f.put("peer_cpu_us_per_event", median(results, r -> r.peer().cpuMicrosPerEvent()), "us");
+        f.put("peer_db_cpu_us_per_event", median(results, r -> r.peer().databaseCpuMicrosPerEvent()), "us");
+        f.put("events_per_s", Math.rint(perSecond), "1/s");
+        f.put("raw_ratio", perSecond / raw, "ratio");
+        f.put("peer_ratio", median(results, r -> r.worker().perSecond() / r.peer().perSecond()), "ratio");
+        if (rounds > 1) {
+            f.put("peer_ratio_min", min(results, r -> r.worker().perSecond() / r.peer().perSecond()), "ratio");
+        }
+        // CPU per event (contender process + its database backends): the rate ratio's noise-proof twin.
+        f.put("cpu_us_per_event", median(results, r -> r.worker().cpuMicrosPerEvent()), "us");
+        f.put("db_cpu_us_per_event", median(results, r -> r.worker().databaseCpuMicrosPerEvent()), "us");
+        f.put("peer_cpu_ratio", median(results, r -> r.peer().cpuMicrosPerEvent() / r.worker().cpuMicrosPerEvent()),
+                "ratio");
+        f.put("target_events_per_s", 25_000, "1/s");
+        if (!workerOnly) {
+            f.put("target_peer_ratio", 1.0, "ratio");
+            double[] lat = results.get(results.size() - 1).latency();
+            f.put("p50_ms_at_" + rate, lat[0], "ms");
+            f.put("p99_ms_at_" + rate, lat[1], "ms");
+            f.put("max_ms_at_" + rate, lat[2], "ms");
+            f.put("target_p99_ms_at_" + rate, 200, "ms");
+            System.out.println("results: " + f.write(root));   // a partial run keeps the last full run's file
         }
     }
 
-    private static void createTopics(String bootstrap, Set<String> sixPartitions, Set<String> one) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            List<NewTopic> topics = sixPartitions.stream().map(t -> new NewTopic(t, 6, (short) 1))
-                    .collect(Collectors.toList());
-            one.forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
-            admin.createTopics(topics).all().get();
+    static double median(List<IngestRound.Result> results, ToDoubleFunction<IngestRound.Result> figure) {
+        double[] v = results.stream().mapToDouble(figure).sorted().toArray();
+        if (Arrays.stream(v).anyMatch(Double::isNaN)) {
+            return Double.NaN;
         }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static double min(List<IngestRound.Result> results, ToDoubleFunction<IngestRound.Result> figure) {
+        return results.stream().mapToDouble(figure).min().orElse(Double.NaN);
     }
 
     private static int intArg(String[] args, String name, int fallback) {

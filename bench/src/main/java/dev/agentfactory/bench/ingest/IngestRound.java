@@ -1,0 +1,131 @@
+package dev.agentfactory.bench.ingest;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+
+/**
+ * One round of the ingest benchmark on a fresh database and fresh topics: the peer drains the workload,
+ * then the worker does, each started right after a checkpoint; optionally the worker's latency probe.
+ */
+final class IngestRound {
+
+    static final String DATABASE = "bench_ingest";
+
+    /** @param latency p50, p99 and max ms at the probe's rate, or null when not probed */
+    record Result(Progress.Drain peer, Progress.Drain worker, double[] latency) {
+    }
+
+    private final Path root;
+    private final LocalStack stack;
+    private final StackEndpoints s;
+    private final Workload workload;
+    private final Set<String> created = new java.util.HashSet<>();
+
+    IngestRound(Path root, LocalStack stack, StackEndpoints s, Workload workload) {
+        this.root = root;
+        this.stack = stack;
+        this.s = s;
+        this.workload = workload;
+    }
+
+    /** A freshly created and migrated benchmark database, and its URL. */
+    BenchDatabase freshDatabase() {
+        stack.primary().dropDatabase(DATABASE);
+        stack.primary().createDatabase(DATABASE);
+        String url = s.primaryJdbcUrl(DATABASE);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
+        return new BenchDatabase(url, s.superuser(), s.superuserPassword());
+    }
+
+    /** @param probe the workload of the latency probe and its rate, or null for none */
+    Result run(String tag, boolean withPeer, List<Workload.Row> probe, int rate) throws Exception {
+        BenchDatabase database = freshDatabase();
+        String url = s.primaryJdbcUrl(DATABASE);
+        String peerTopic = "bench.peer." + tag;
+        Map<String, String> topics = Map.of("agent-topic", "bench.agent-writes." + tag,
+                "prd-topic", "bench.prd-writes." + tag, "results-topic", "bench.results." + tag,
+                "dlq-topic", "bench.dlq." + tag);
+        createTopics(Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"), topics.get("results-topic")),
+                Set.of(topics.get("dlq-topic")));
+        Progress.Drain peer = withPeer ? peer(database, url, peerTopic, "peer_agents_" + tag) : Progress.Drain.NONE;
+        try (WriteProducer producer = new WriteProducer(s.kafkaBootstrap(),
+                Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"), topics.get("prd-topic"))) {
+            WorkerRun.fill(producer, workload.rows());
+            String group = "bench-ingest-" + tag;
+            database.checkpoint();
+            Process worker = WorkerRun.start(root, root.resolve("bench/target/bench-work/ingest/worker"), url, topics,
+                    group);
+            try {
+                int events = workload.rows().size();
+                Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
+                        Duration.ofMinutes(10), c -> BenchDatabase.offsetProgress(c, group, events), worker,
+                        new CpuMeter(DATABASE));
+                double[] latency = probe == null ? null
+                        : LatencyProbe.run(s.kafkaBootstrap(), producer, topics.get("results-topic"), probe, rate);
+                return new Result(peer, drain, latency);
+            } finally {
+                WorkerRun.stop(worker);
+            }
+        }
+    }
+
+    /**
+     * Deletes the topics of every round. Not between rounds: a deletion still settling on the broker moved
+     * the leaders of the next round's new partitions under its producer, which then reordered records.
+     */
+    void deleteTopics() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
+            admin.deleteTopics(created).all().get();
+        }
+        created.clear();
+    }
+
+    private Progress.Drain peer(BenchDatabase database, String url, String topic, String table) throws Exception {
+        PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
+        database.checkpoint();
+        Process peer = PeerSink.start(root, root.resolve("bench/target/bench-work/ingest/peer"), s.kafkaBootstrap(),
+                topic, url, s.superuser(), s.superuserPassword(), table);
+        try {
+            long distinct = workload.distinctIds();
+            long versions = workload.finalVersionSum();
+            return Progress.await(url, s.superuser(), s.superuserPassword(), workload.rows().size(),
+                    Duration.ofMinutes(10), c -> BenchDatabase.tableProgress(c, table, distinct, versions), peer,
+                    new CpuMeter(DATABASE));
+        } finally {
+            PeerSink.stop(peer);
+        }
+    }
+
+    private void createTopics(Set<String> sixPartitions, Set<String> one) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
+            List<NewTopic> topics = sixPartitions.stream().map(t -> new NewTopic(t, 6, (short) 1))
+                    .collect(Collectors.toList());
+            one.forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
+            admin.createTopics(topics).all().get();
+            topics.forEach(t -> created.add(t.name()));
+            // Producers start right away: wait until every new partition has a leader the broker agrees on.
+            Set<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toSet());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the benchmark's new topics got no leaders within 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+}
