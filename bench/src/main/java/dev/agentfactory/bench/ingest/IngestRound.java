@@ -83,8 +83,8 @@ final class IngestRound {
     }
 
     /**
-     * Deletes the topics of every round. Not between rounds: a deletion still settling on the broker moved
-     * the leaders of the next round's new partitions under its producer, which then reordered records.
+     * Deletes the topics of every round. Not between rounds: with a deletion still settling on the broker,
+     * the next round's producer got out-of-order-sequence errors and that round's peer drain never completed.
      */
     void deleteTopics() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
