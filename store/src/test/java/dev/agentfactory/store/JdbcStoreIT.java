@@ -16,7 +16,6 @@ import org.springframework.dao.DataAccessException;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -26,27 +25,20 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 class JdbcStoreIT extends StoreContract {
 
     static final String DATABASE = "it_store_contract";
+    private static MigratedDatabase database;
     private static HikariDataSource dataSource;
     private static Store store;
 
     @BeforeAll
     static void migratedDatabase(StackEndpoints endpoints, LocalStack stack) {
-        stack.primary().dropDatabase(DATABASE);
-        stack.primary().createDatabase(DATABASE);
-        String url = endpoints.primaryJdbcUrl(DATABASE);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
-        dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(url);
-        dataSource.setUsername(endpoints.superuser());
-        dataSource.setPassword(endpoints.superuserPassword());
-        dataSource.setMaximumPoolSize(4);
+        database = MigratedDatabase.create(stack, endpoints, DATABASE, 4);
+        dataSource = database.dataSource();
         store = Store.jdbc(dataSource, new TransientRetry(3, Duration.ofMillis(10), Duration.ofMillis(100)));
     }
 
     @AfterAll
-    static void close(LocalStack stack) {
-        dataSource.close();
-        stack.primary().dropDatabase(DATABASE);
+    static void close() {
+        database.close();
     }
 
     @BeforeEach

@@ -26,8 +26,6 @@ import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteCommand.AgentCreate;
 import dev.agentfactory.contracts.WriteCommand.PrdCreate;
 import dev.agentfactory.contracts.WriteEnvelope;
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -45,27 +43,18 @@ class StatusCheckConstraintIT {
 
     static final String DATABASE = "it_store_status_check";
     private static final Pattern QUOTED = Pattern.compile("'((?:[^']|'')*)'");
-    private static HikariDataSource dataSource;
+    private static MigratedDatabase database;
     private static JdbcClient jdbc;
 
     @BeforeAll
     static void migratedDatabase(StackEndpoints endpoints, LocalStack stack) {
-        stack.primary().dropDatabase(DATABASE);
-        stack.primary().createDatabase(DATABASE);
-        String url = endpoints.primaryJdbcUrl(DATABASE);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
-        dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(url);
-        dataSource.setUsername(endpoints.superuser());
-        dataSource.setPassword(endpoints.superuserPassword());
-        dataSource.setMaximumPoolSize(1);
-        jdbc = JdbcClient.create(dataSource);
+        database = MigratedDatabase.create(stack, endpoints, DATABASE, 1);
+        jdbc = JdbcClient.create(database.dataSource());
     }
 
     @AfterAll
-    static void close(LocalStack stack) {
-        dataSource.close();
-        stack.primary().dropDatabase(DATABASE);
+    static void close() {
+        database.close();
     }
 
     @Test

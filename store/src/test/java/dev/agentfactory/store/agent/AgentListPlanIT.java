@@ -2,19 +2,12 @@ package dev.agentfactory.store.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -29,19 +22,18 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.store.Cursor;
 import dev.agentfactory.store.ListFilter;
+import dev.agentfactory.store.ListPlans;
+import dev.agentfactory.store.MigratedDatabase;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.Store;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Lists of any status on a table whose only list index is {@code (status, updated_at, id)}: the plans of the
@@ -64,9 +56,8 @@ class AgentListPlanIT {
     static final String LIVE_ORDER = """
             SELECT id FROM factory.agents WHERE deleted_at IS NULL AND updated_at >= :since AND name ILIKE :text
             ORDER BY updated_at %1$s, id %1$s""";
-    private static final Pattern NAMED = Pattern.compile("(?<!:):([a-zA-Z]+)");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private static MigratedDatabase database;
     private static HikariDataSource dataSource;
     private static JdbcClient jdbc;
     private static AgentRepository agents;
@@ -74,15 +65,8 @@ class AgentListPlanIT {
 
     @BeforeAll
     static void twentyThousandAgents(StackEndpoints endpoints, LocalStack stack) {
-        stack.primary().dropDatabase(DATABASE);
-        stack.primary().createDatabase(DATABASE);
-        String url = endpoints.primaryJdbcUrl(DATABASE);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
-        dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(url);
-        dataSource.setUsername(endpoints.superuser());
-        dataSource.setPassword(endpoints.superuserPassword());
-        dataSource.setMaximumPoolSize(2);
+        database = MigratedDatabase.create(stack, endpoints, DATABASE, 2);
+        dataSource = database.dataSource();
         jdbc = JdbcClient.create(dataSource);
         String[] statuses = Arrays.stream(AgentStatus.values()).map(AgentStatus::dbValue).toArray(String[]::new);
         jdbc.sql(FILL).param("statuses", statuses).param("t0", T0.toString()).update();
@@ -95,37 +79,22 @@ class AgentListPlanIT {
     }
 
     @AfterAll
-    static void close(LocalStack stack) {
-        dataSource.close();
-        stack.primary().dropDatabase(DATABASE);
+    static void close() {
+        database.close();
     }
 
     static Stream<Arguments> pages() {
-        ListFilter sinceAndText = new ListFilter(T0.plusSeconds(1000), "7", false);
-        ListFilter oldestFirst = new ListFilter(T0.plusSeconds(1000), null, true);
-        return Stream.of("force_custom_plan", "force_generic_plan").flatMap(mode -> Stream.of(
-                Arguments.of("first page", ListFilter.NONE, false, mode),
-                Arguments.of("page after a cursor", ListFilter.NONE, true, mode),
-                Arguments.of("since and text", sinceAndText, false, mode),
-                Arguments.of("since and text after a cursor", sinceAndText, true, mode),
-                Arguments.of("oldest first after a cursor", oldestFirst, true, mode)));
+        return ListPlans.pages(new ListFilter(T0.plusSeconds(1000), "7", false),
+                new ListFilter(T0.plusSeconds(1000), null, true));
     }
 
     @ParameterizedTest(name = "{0}, {3}")
     @MethodSource("pages")
     void aListOfAnyStatusMergesOneScanOfTheStatusIndexPerStatus(String page, ListFilter filter, boolean afterCursor,
                                                                  String planMode) throws Exception {
-        List<JsonNode> nodes = new ArrayList<>();
-        collect(explain(AgentSql.LIST.sql(false, filter, afterCursor), values(filter, afterCursor), planMode), nodes);
-
-        assertThat(nodes).extracting(n -> n.path("Node Type").asString())
-                .contains("Merge Append").doesNotContain("Seq Scan", "Sort", "Bitmap Heap Scan");
-        List<JsonNode> scans = nodes.stream().filter(n -> "agents".equals(n.path("Relation Name").asString(null)))
-                .toList();
-        assertThat(scans).hasSize(AgentStatus.values().length).allSatisfy(scan -> {
-            assertThat(scan.path("Node Type").asString()).isIn("Index Scan", "Index Only Scan");
-            assertThat(scan.path("Index Name").asString()).isEqualTo(STATUS_INDEX);
-        });
+        JsonNode plan = ListPlans.explain(dataSource, AgentSql.LIST.sql(false, filter, afterCursor),
+                ListPlans.values(filter, afterCursor ? midway : null), planMode);
+        ListPlans.assertOneIndexScanPerStatus(plan, "agents", STATUS_INDEX, AgentStatus.values().length);
     }
 
     @Test
@@ -155,58 +124,9 @@ class AgentListPlanIT {
 
     private static List<UUID> liveOrder(ListFilter filter) {
         return jdbc.sql(String.format(LIVE_ORDER, filter.ascending() ? "ASC" : "DESC"))
-                .param("since", StoreJson.timestamp(filter.updatedSince() == null ? Instant.EPOCH : filter.updatedSince()))
+                .param("since", StoreJson.timestamp(
+                        filter.updatedSince() == null ? Instant.EPOCH : filter.updatedSince()))
                 .param("text", filter.text() == null ? "%" : filter.likePattern())
                 .query(UUID.class).list();
-    }
-
-    /** The statement's bind values as SQL text, by parameter name, for EXECUTE. */
-    private static Map<String, String> values(ListFilter filter, boolean afterCursor) {
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("limit", "51");
-        if (filter.updatedSince() != null) {
-            values.put("since", filter.updatedSince().toString());
-        }
-        if (filter.text() != null) {
-            values.put("text", filter.likePattern());
-        }
-        if (afterCursor) {
-            values.put("at", midway.at().toString());
-            values.put("id", midway.key());
-        }
-        return values;
-    }
-
-    /** EXPLAIN of the statement prepared with $n parameters, so the plan cache mode decides the plan kind. */
-    private static JsonNode explain(String sql, Map<String, String> values, String planMode) throws Exception {
-        List<String> order = new ArrayList<>();
-        Matcher named = NAMED.matcher(sql);
-        String positional = named.replaceAll(m -> {
-            int at = order.indexOf(m.group(1));
-            if (at < 0) {
-                order.add(m.group(1));
-                at = order.size() - 1;
-            }
-            return "\\$" + (at + 1);
-        });
-        assertThat(order).containsExactlyInAnyOrderElementsOf(values.keySet());
-        String arguments = String.join(", ", order.stream().map(p -> "'" + values.get(p).replace("'", "''") + "'")
-                .toList());
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("SET plan_cache_mode = " + planMode);
-            st.execute("PREPARE list_page AS " + positional);
-            try (ResultSet rs = st.executeQuery("EXPLAIN (FORMAT JSON) EXECUTE list_page(" + arguments + ")")) {
-                rs.next();
-                return JSON.readTree(rs.getString(1)).get(0).get("Plan");
-            } finally {
-                st.execute("DEALLOCATE list_page");
-                st.execute("RESET plan_cache_mode");
-            }
-        }
-    }
-
-    private static void collect(JsonNode plan, List<JsonNode> into) {
-        into.add(plan);
-        plan.path("Plans").forEach(child -> collect(child, into));
     }
 }
