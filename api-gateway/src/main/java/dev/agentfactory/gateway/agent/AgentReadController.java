@@ -72,7 +72,7 @@ class AgentReadController {
     ResponseEntity<?> list(@RequestParam(required = false) String status, @RequestParam(required = false) String updatedSince,
                            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
                            @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        AgentStatus s = ListParams.status(status, AgentStatus::fromDb, "active, paused, retired");
+        AgentStatus s = ListParams.status(status, AgentStatus::fromDb, AgentStatus.values(), AgentStatus::dbValue);
         ListFilter filter = ListParams.filter(updatedSince, q, sort);
         String after = Paging.entityCursor(cursor);
         int size = paging.limit(limit);

@@ -1,7 +1,9 @@
 package dev.agentfactory.gateway.http;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.store.ListFilter;
@@ -30,15 +32,19 @@ public final class ListParams {
         return new ListFilter(since, q, ascending);
     }
 
-    /** A status filter parsed with the entity's own enum; null when absent. */
-    public static <S> S status(String value, Function<String, S> parse, String allowed) {
+    /**
+     * A status filter parsed with the entity's own enum; null when absent. The refusal names the enum's
+     * values as they are stored, so it stays true when a status is added.
+     */
+    public static <S> S status(String value, Function<String, S> parse, S[] all, Function<S, String> stored) {
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
             return parse.apply(value);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("bad-parameter", "status must be one of " + allowed);
+            throw ApiProblem.badRequest("bad-parameter", "status must be one of "
+                    + Arrays.stream(all).map(stored).collect(Collectors.joining(", ")));
         }
     }
 }

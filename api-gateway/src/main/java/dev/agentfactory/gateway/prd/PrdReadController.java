@@ -64,7 +64,7 @@ class PrdReadController {
     ResponseEntity<?> list(@RequestParam(required = false) String status, @RequestParam(required = false) String updatedSince,
                            @RequestParam(required = false) String q, @RequestParam(required = false) String sort,
                            @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        PrdStatus s = ListParams.status(status, PrdStatus::fromDb, "draft, review, approved, archived");
+        PrdStatus s = ListParams.status(status, PrdStatus::fromDb, PrdStatus.values(), PrdStatus::dbValue);
         ListFilter filter = ListParams.filter(updatedSince, q, sort);
         String after = Paging.entityCursor(cursor);
         int size = paging.limit(limit);
