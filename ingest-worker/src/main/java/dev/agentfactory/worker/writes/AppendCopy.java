@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
@@ -64,27 +65,28 @@ final class AppendCopy {
     }
 
     static void versions(Connection c, String sql, Collection<BatchState.VersionRow> rows) throws SQLException {
-        copy(c, sql, rows, r -> java.util.Arrays.asList(r.entityId(), r.version(), r.changeType(), r.snapshot(), r.actor(), r.eventId()));
+        copy(c, sql, rows, r -> Arrays.asList(r.entityId(), r.version(), r.changeType(), r.snapshot(), r.actor(),
+                r.eventId()));
     }
 
     static void history(Connection c, Collection<BatchState.HistoryRow> rows) throws SQLException {
-        copy(c, COPY_HISTORY, rows, r -> java.util.Arrays.asList(r.agentId(), r.kind(), r.entry(), r.recordedAt(), r.actor(),
+        copy(c, COPY_HISTORY, rows, r -> Arrays.asList(r.agentId(), r.kind(), r.entry(), r.recordedAt(), r.actor(),
                 r.eventId()));
     }
 
     static void audit(Connection c, Collection<BatchState.AuditRow> rows) throws SQLException {
-        copy(c, COPY_AUDIT, rows, r -> java.util.Arrays.asList(r.entityType(), r.entityId(), r.version(),
+        copy(c, COPY_AUDIT, rows, r -> Arrays.asList(r.entityType(), r.entityId(), r.version(),
                 r.commandType(), r.actor(), r.eventId(), r.occurredAt(), r.details()));
     }
 
     static void processed(Connection c, Collection<BatchState.ProcessedRow> rows) throws SQLException {
-        copy(c, COPY_PROCESSED, rows, r -> java.util.Arrays.asList(r.eventId(), r.entityType(), r.entityId(),
+        copy(c, COPY_PROCESSED, rows, r -> Arrays.asList(r.eventId(), r.entityType(), r.entityId(),
                 r.commandType(), r.outcome(), r.version(), r.reason()));
     }
 
     /** Agents created by this batch (never stored before, so nothing to upsert), in their final state. */
     static void agents(Connection c, Collection<AgentRow> rows, Snapshots snapshots) throws SQLException {
-        copy(c, COPY_AGENTS, rows, r -> java.util.Arrays.asList(r.id, r.slug, r.name, r.kind, r.status,
+        copy(c, COPY_AGENTS, rows, r -> Arrays.asList(r.id, r.slug, r.name, r.kind, r.status,
                 r.configText.text(r.config, snapshots), r.stateText.text(r.state, snapshots),
                 r.metadataText.text(r.metadata, snapshots), r.version, r.createdAt, r.createdBy, r.updatedAt,
                 r.updatedBy, r.deletedAt));
@@ -99,7 +101,7 @@ final class AppendCopy {
         try {
             // Sent in chunks of about CHUNK_CHARS, so a batch of large rows (PRD bodies reach 1 MB) never
             // holds its whole COPY text, and a copy of it, in memory at once.
-            StringBuilder text = new StringBuilder(CHUNK_CHARS + CHUNK_CHARS / 4);
+            StringBuilder text = new StringBuilder((int) Math.min(rows.size() * 256L, CHUNK_CHARS));
             for (T row : rows) {
                 List<?> values = fields.apply(row);
                 for (int i = 0; i < values.size(); i++) {
