@@ -21,6 +21,10 @@ final class BenchDatabase {
         this.password = password;
     }
 
+    String url() {
+        return url;
+    }
+
     /**
      * Each contender starts right after a checkpoint, so each pays the same full-page images for the pages
      * it first touches, rather than whatever the previous contender's WAL left to the checkpoint timer.

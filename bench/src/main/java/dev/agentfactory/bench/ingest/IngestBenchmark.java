@@ -46,8 +46,7 @@ public final class IngestBenchmark {
         if (!workerOnly) {
             BenchDatabase database = round.freshDatabase();
             database.checkpoint();
-            raw = RawUpsert.run(s.primaryJdbcUrl(IngestRound.DATABASE), s.superuser(), s.superuserPassword(),
-                    workload.rows());
+            raw = RawUpsert.run(database.url(), s.superuser(), s.superuserPassword(), workload.rows());
         }
         f.put("raw_events_per_s", Math.rint(raw), "1/s");
 

@@ -53,7 +53,7 @@ final class IngestRound {
     /** @param probe the workload of the latency probe and its rate, or null for none */
     Result run(String tag, boolean withPeer, List<Workload.Row> probe, int rate) throws Exception {
         BenchDatabase database = freshDatabase();
-        String url = s.primaryJdbcUrl(DATABASE);
+        String url = database.url();
         String peerTopic = "bench.peer." + tag;
         Map<String, String> topics = Map.of("agent-topic", "bench.agent-writes." + tag,
                 "prd-topic", "bench.prd-writes." + tag, "results-topic", "bench.results." + tag,
