@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -15,6 +17,7 @@ import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * One round of the ingest benchmark on a fresh database and fresh topics: the peer drains the workload,
@@ -32,7 +35,7 @@ final class IngestRound {
     private final LocalStack stack;
     private final StackEndpoints s;
     private final Workload workload;
-    private final Set<String> created = new java.util.HashSet<>();
+    private final Set<String> created = new HashSet<>();
 
     IngestRound(Path root, LocalStack stack, StackEndpoints s, Workload workload) {
         this.root = root;
@@ -60,9 +63,10 @@ final class IngestRound {
                 "dlq-topic", "bench.dlq." + tag);
         createTopics(Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"), topics.get("results-topic")),
                 Set.of(topics.get("dlq-topic")));
-        Progress.Drain peer = withPeer ? peer(database, url, peerTopic, "peer_agents_" + tag) : Progress.Drain.NONE;
+        Progress.Drain peer = withPeer ? peer(database, peerTopic, "peer_agents_" + tag) : Progress.Drain.NONE;
         try (WriteProducer producer = new WriteProducer(s.kafkaBootstrap(),
-                Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"), topics.get("prd-topic"))) {
+                Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"),
+                topics.get("prd-topic"))) {
             WorkerRun.fill(producer, workload.rows());
             String group = "bench-ingest-" + tag;
             database.checkpoint();
@@ -93,7 +97,8 @@ final class IngestRound {
         created.clear();
     }
 
-    private Progress.Drain peer(BenchDatabase database, String url, String topic, String table) throws Exception {
+    private Progress.Drain peer(BenchDatabase database, String topic, String table) throws Exception {
+        String url = database.url();
         PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
         database.checkpoint();
         Process peer = PeerSink.start(root, root.resolve("bench/target/bench-work/ingest/peer"), s.kafkaBootstrap(),
@@ -118,14 +123,19 @@ final class IngestRound {
             topics.forEach(t -> created.add(t.name()));
             // Producers start right away: wait until every new partition has a leader the broker agrees on.
             Set<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toSet());
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!admin.describeTopics(names).allTopicNames().get().values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the benchmark's new topics got no leaders within 30 s");
-                }
-                Thread.sleep(50);
-            }
+            Poll.until(Duration.ofSeconds(30), "leaders of the benchmark's new topics", () -> led(admin, names));
+        }
+    }
+
+    private static boolean led(Admin admin, Set<String> topics) {
+        try {
+            return admin.describeTopics(topics).allTopicNames().get().values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe " + topics, e.getCause());
         }
     }
 }
