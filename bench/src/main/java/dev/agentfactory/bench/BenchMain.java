@@ -16,8 +16,10 @@ public final class BenchMain {
 
     private static final String USAGE = """
             usage: bench <name> [options]
-              ingest [--events N] [--rate R] [--seconds S]
-                                                          worker vs raw upsert vs Debezium JDBC sink, latency at R/s
+              ingest [--events N] [--rate R] [--seconds S] [--rounds N] [--worker-only]
+                                                          worker vs raw upsert vs Debezium JDBC sink, latency at R/s;
+                                                          --rounds: medians of N peer/worker pairs; --worker-only: the
+                                                          worker's drain alone, for tuning (no ratios, nothing saved)
               query [iterations]                          store read latency with 100,000 agents and PRDs
               cdc [events/s=2000] [seconds=30] [changes/tx=40]
                                                           commit -> audit topic, Redis and standby lag
