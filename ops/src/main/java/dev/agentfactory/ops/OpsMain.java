@@ -18,7 +18,7 @@ public final class OpsMain {
               backup       consistent logical backup of schema factory with a manifest (retention by count/age)
               restore      restore a backup into an empty database, verified against its manifest
               replay       bring a restored database forward from the audit topics (to the end or --until)
-              failover     check the standby caught up, promote it, report RPO and RTO
+              failover     fence a reachable primary, check the standby caught up, promote it, report RPO and RTO
               verify       compare two databases table by table
               dlq-replay   re-publish dead letters to their original topics (--reason, --since, --until)
               demo         publish sample agent and PRD writes and print their outcomes

@@ -171,7 +171,8 @@ class DisasterRecoveryIT {
     void failoverPromotesTheStandbyWithNoLostWriteAndItTakesWrites() throws Exception {
         String standby = env.get("FACTORY_STANDBY_DB_URL");
         var result = FailoverCommand.failover(standby, env.get("FACTORY_DB_URL"), Map.of(), Duration.ofSeconds(5),
-                "it_ops_promoted", "factory_cdc", false, dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
+                "it_ops_promoted", "factory_cdc", "factory_writer", false,
+                dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
         System.out.printf("drill: failover RTO %.1f s, RPO %d writes%n", result.rtoSeconds(), result.lostWrites());
         assertThat(result.lostWrites()).isZero();
         try (Connection c = connect(standby)) {

@@ -1,6 +1,7 @@
 package dev.agentfactory.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +142,9 @@ class VerifyIT {
                 assertThat(scalar(st, "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = 'it_ops_verify_"
                         + suffix + "'")).isEqualTo("0");
             }
+            try (Connection w = connectAsWriter(leftUrl)) {
+                assertThat(writerCanInsert(w)).as("the refused failover lifted its fence").isTrue();
+            }
         } finally {
             stack.primary().dropDatabase(lagging);
         }
@@ -154,18 +159,53 @@ class VerifyIT {
         try {
             Path backup = BackupCommand.create(fresh, leftUrl, dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
             assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + copyUrl), env)).isZero();
-            assertThat(FailoverCommand.run(List.of("--standby=" + copyUrl, "--primary=" + leftUrl, "--timeout=5s",
-                    "--slot=" + slot), env)).isZero();
+            try (Connection before = connectAsWriter(leftUrl)) {
+                assertThat(FailoverCommand.run(List.of("--standby=" + copyUrl, "--primary=" + leftUrl, "--timeout=5s",
+                        "--slot=" + slot), env)).isZero();
+                assertThatThrownBy(() -> writerCanInsert(before)).as("the writer's open session was ended")
+                        .isInstanceOf(SQLException.class);
+            }
             try (Connection c = connect(copyUrl); Statement st = c.createStatement()) {
                 assertThat(scalar(st, "SELECT database FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
                         .isEqualTo(copy);
             }
+            try (Connection w = connectAsWriter(leftUrl)) {
+                assertThat(writerCanInsert(w)).as("the old primary stays fenced for the writer").isFalse();
+            }
+            try (Connection w = connectAsWriter(rightUrl)) {
+                assertThat(writerCanInsert(w)).as("the fence holds one database only").isTrue();
+            }
         } finally {
+            try (Connection c = connect(leftUrl); Statement st = c.createStatement()) {
+                st.execute("ALTER ROLE factory_writer IN DATABASE " + left + " RESET default_transaction_read_only");
+            }
             try (Connection c = connect(leftUrl); Statement st = c.createStatement()) {
                 st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
                         + slot + "'");
             }
             stack.primary().dropDatabase(copy);
+        }
+    }
+
+    private Connection connectAsWriter(String url) throws Exception {
+        return DriverManager.getConnection(url, "factory_writer",
+                MigrationSettings.fromEnvironment(env).writerPassword());
+    }
+
+    /** True when the writer could insert (the row is rolled back); false when its session is read-only (25006). */
+    private static boolean writerCanInsert(Connection writer) throws SQLException {
+        writer.setAutoCommit(false);
+        try (Statement st = writer.createStatement()) {
+            st.execute("INSERT INTO factory.ingest_offsets (consumer_group, topic, partition, next_offset) "
+                    + "VALUES ('fence-probe', 't', 0, 0)");
+            return true;
+        } catch (SQLException e) {
+            if ("25006".equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
+        } finally {
+            writer.rollback();
         }
     }
 

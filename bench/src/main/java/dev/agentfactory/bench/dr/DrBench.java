@@ -58,7 +58,7 @@ public final class DrBench {
         String agentsTopic = "bench.dr." + suffix + ".audit.agents";
         String prdsTopic = "bench.dr." + suffix + ".audit.prds";
         OpsSettings s = new OpsSettings(primary, standby, base.user(), base.password(), base.kafkaBootstrap(),
-                agentsTopic, prdsTopic, base.backupDir());
+                agentsTopic, prdsTopic, base.backupDir(), base.writerUser());
         Path backups = Files.createTempDirectory("bench-dr-");
         Figures f = new Figures("dr");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
@@ -101,7 +101,7 @@ public final class DrBench {
 
                 RestoreCommand.restore(backup, standby, s, env); // the lagging standby, not timed
                 FailoverCommand.Result r = FailoverCommand.failover(standby, null, m.auditOffsets(),
-                        java.time.Duration.ZERO, "bench_dr_" + suffix, "factory_cdc", false, s);
+                        java.time.Duration.ZERO, "bench_dr_" + suffix, "factory_cdc", null, false, s);
                 f.put("failover_s", r.rtoSeconds(), "s");
 
                 long lost = 0;

@@ -9,10 +9,11 @@ import java.util.Properties;
 /**
  * Where ops finds the system, from the same environment variables the services use (bin/lib/common.sh
  * sets the local stack's): the databases and the owner role, Kafka and the audit topics, the backup
- * directory. Every command option that names a database or topic overrides these.
+ * directory, and the services' writer role (which a planned failover fences). Every command option that names a
+ * database, topic or role overrides these.
  */
 public record OpsSettings(String dbUrl, String standbyUrl, String user, String password, String kafkaBootstrap,
-                          String agentsAuditTopic, String prdsAuditTopic, String backupDir) {
+                          String agentsAuditTopic, String prdsAuditTopic, String backupDir, String writerUser) {
 
     public static OpsSettings fromEnvironment(Map<String, String> env) {
         return new OpsSettings(
@@ -23,7 +24,8 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
                 env.getOrDefault("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
                 env.getOrDefault("FACTORY_AUDIT_AGENTS_TOPIC", "factory.audit.agents.v1"),
                 env.getOrDefault("FACTORY_AUDIT_PRDS_TOPIC", "factory.audit.prds.v1"),
-                env.getOrDefault("FACTORY_BACKUP_DIR", "backups"));
+                env.getOrDefault("FACTORY_BACKUP_DIR", "backups"),
+                env.getOrDefault("FACTORY_DB_WRITER_USER", "factory_writer"));
     }
 
     public Connection connect(String url) throws SQLException {

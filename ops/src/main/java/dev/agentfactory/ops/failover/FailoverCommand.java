@@ -21,11 +21,13 @@ import dev.agentfactory.store.replica.DatabaseComparator;
 
 /**
  * {@code ops failover [--standby=URL] [--primary=URL | --primary-lost [--backup=DIR]] [--timeout=60s]
- * [--slot=factory_cdc] [--publication=factory_cdc] [--force]}: checks the standby has caught up, promotes it
- * and prints what the services must point at, with the measured RPO (committed writes the standby lacks) and
- * RTO (this command's duration). With the primary reachable (writes stopped first) the standby must match it
- * table by table; with the primary lost, the audit topics are replayed onto the standby (from the backup's
- * offsets, else from the beginning) and it must hold every version and history entry they record.
+ * [--slot=factory_cdc] [--publication=factory_cdc] [--writer=ROLE | --no-fence] [--force]}: checks the standby
+ * has caught up, promotes it and prints what the services must point at, with the measured RPO (committed
+ * writes the standby lacks) and RTO (this command's duration). With the primary reachable (a planned switchover)
+ * the services' writer role is fenced there first ({@link Fence}), then the standby must match the primary
+ * table by table; the fence stays after a promotion and is lifted when the command refuses or fails. With the
+ * primary lost, the audit topics are replayed onto the standby (from the backup's offsets, else from the
+ * beginning) and it must hold every version and history entry they record.
  */
 public final class FailoverCommand {
 
@@ -33,42 +35,58 @@ public final class FailoverCommand {
     public record Result(long lostWrites, double rtoSeconds) {
     }
 
+    private static final Set<String> UNREACHABLE = Set.of("08001", "08006", "3D000");
+
     private FailoverCommand() {
     }
 
     public static int run(List<String> args, Map<String, String> env) {
         return Command.run("failover", args, env, (a, s) -> {
             Options o = Options.parse(a, Set.of("standby", "primary", "primary-lost", "backup", "timeout", "slot",
-                    "publication", "force"));
+                    "publication", "writer", "no-fence", "force"));
             Map<String, Map<Integer, Long>> from = o.get("backup", null) == null ? AuditReplay.fromBeginning()
                     : Manifest.read(Path.of(o.get("backup", null))).auditOffsets();
             failover(o.get("standby", s.standbyUrl()), o.flag("primary-lost") ? null : o.get("primary", s.dbUrl()),
                     from, o.duration("timeout", Duration.ofSeconds(60)), o.get("slot", "factory_cdc"),
-                    o.get("publication", "factory_cdc"), o.flag("force"), s);
+                    o.get("publication", "factory_cdc"), o.flag("no-fence") ? null : o.get("writer", s.writerUser()),
+                    o.flag("force"), s);
             return 0;
         });
     }
 
+    /** @param fenceWriter the role to fence on a reachable primary, or null to leave the primary as it is */
     public static Result failover(String standbyUrl, String primaryUrl, Map<String, Map<Integer, Long>> from,
-                                  Duration timeout, String slot, String publication, boolean force, OpsSettings s)
-            throws Exception {
+                                  Duration timeout, String slot, String publication, String fenceWriter,
+                                  boolean force, OpsSettings s) throws Exception {
         long t0 = System.nanoTime();
-        long lost = primaryUrl != null ? caughtUpWithPrimary(standbyUrl, primaryUrl, timeout, s) : -1;
-        if (lost < 0) {
-            AuditTopics topics = new AuditTopics(s.kafkaBootstrap(), List.of(s.agentsAuditTopic(), s.prdsAuditTopic()));
-            ReplayCommand.replay(standbyUrl, from, null, s);
-            try (Connection c = s.connect(standbyUrl)) {
-                lost = AuditCoverage.missing(topics, c);
+        Connection primary = primaryUrl == null ? null : reachable(primaryUrl, s);
+        try (primary) {
+            boolean fenced = false;
+            try {
+                if (primary != null && fenceWriter != null) {
+                    raise(primary, fenceWriter, timeout);
+                    fenced = true;
+                }
+                long lost = primary != null ? caughtUpWithPrimary(primary, standbyUrl, timeout, s)
+                        : coveredByAuditTopics(standbyUrl, from, s);
+                if (lost > 0 && !force) {
+                    throw new OpsException("the standby lacks " + lost + " committed writes; not promoted (--force to accept)");
+                }
+                try (Connection c = s.connect(standbyUrl)) {
+                    Promotion.promote(c, publication, slot);
+                }
+                return promoted(lost, (System.nanoTime() - t0) / 1e9, standbyUrl, slot, publication, fenced);
+            } catch (Exception e) {
+                if (fenced) {    // not promoted: the primary stays the primary, so its writer may write again
+                    lift(primary, fenceWriter, e);
+                }
+                throw e;
             }
-            System.out.println("failover: checked against the audit topics' end: " + lost + " committed writes missing");
         }
-        if (lost > 0 && !force) {
-            throw new OpsException("the standby lacks " + lost + " committed writes; not promoted (--force to accept)");
-        }
-        try (Connection c = s.connect(standbyUrl)) {
-            Promotion.promote(c, publication, slot);
-        }
-        double rto = (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static Result promoted(long lost, double rto, String standbyUrl, String slot, String publication,
+                                   boolean fenced) {
         System.out.printf("""
                 failover: standby promoted. RPO %d committed writes lost, RTO %.1f s (check + promotion).
                 Point the services at it:
@@ -77,18 +95,64 @@ public final class FailoverCommand {
                   FACTORY_STANDBY_DB_URL=<unset: the relay's standby sink stays off until a new standby is \
                 built from a backup of this primary (docs/runbooks.md)>
                 """, lost, rto, standbyUrl, slot, publication);
+        if (fenced) {
+            System.out.println("The old primary stays fenced; drop its replication slot once the relay has moved.");
+        }
         return new Result(lost, rto);
     }
 
+    /** The primary, or null (saying so) when it cannot be reached: the check then falls back to the audit topics. */
+    private static Connection reachable(String primaryUrl, OpsSettings s) throws SQLException {
+        try {
+            return s.connect(primaryUrl);
+        } catch (SQLException e) {
+            if (UNREACHABLE.contains(e.getSQLState())) {
+                System.out.println("failover: primary unreachable (" + e.getMessage() + "); checking the audit topics");
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static void raise(Connection primary, String writer, Duration timeout) throws InterruptedException {
+        try {
+            Fence.raise(primary, writer, timeout);
+        } catch (SQLException e) {
+            throw new OpsException("could not fence " + writer + " on the primary (" + e.getMessage() + "); stop the "
+                    + "ingest worker yourself and run again with --no-fence", e);
+        }
+    }
+
+    private static void lift(Connection primary, String writer, Exception cause) {
+        try {
+            Fence.lift(primary, writer);
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+            System.err.println("failover: could not lift the fence (" + e.getMessage() + "); on the primary run: "
+                    + "ALTER ROLE " + writer + " IN DATABASE <database> RESET default_transaction_read_only");
+        }
+    }
+
+    private static long coveredByAuditTopics(String standbyUrl, Map<String, Map<Integer, Long>> from, OpsSettings s)
+            throws Exception {
+        AuditTopics topics = new AuditTopics(s.kafkaBootstrap(), List.of(s.agentsAuditTopic(), s.prdsAuditTopic()));
+        ReplayCommand.replay(standbyUrl, from, null, s);
+        long lost;
+        try (Connection c = s.connect(standbyUrl)) {
+            lost = AuditCoverage.missing(topics, c);
+        }
+        System.out.println("failover: checked against the audit topics' end: " + lost + " committed writes missing");
+        return lost;
+    }
+
     /**
-     * Waits until primary and standby match; returns 0 then, the difference in rows (at least 1: equal counts
-     * with different content still differ) when the timeout passes, or -1 when the primary cannot be reached
-     * (the check falls back to the audit topics).
+     * Waits until primary and standby match; returns 0 then, or the difference in rows (at least 1: equal counts
+     * with different content still differ) when the timeout passes.
      */
-    private static long caughtUpWithPrimary(String standbyUrl, String primaryUrl, Duration timeout, OpsSettings s)
+    private static long caughtUpWithPrimary(Connection p, String standbyUrl, Duration timeout, OpsSettings s)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Connection p = s.connect(primaryUrl); Connection st = s.connect(standbyUrl)) {
+        try (Connection st = s.connect(standbyUrl)) {
             DatabaseComparator comparator = new DatabaseComparator(DatabaseComparator.Scope.FULL);
             while (true) {
                 ComparisonReport r = comparator.compare(p, st);
@@ -103,12 +167,6 @@ public final class FailoverCommand {
                 }
                 Thread.sleep(500);
             }
-        } catch (SQLException e) {
-            if ("08001".equals(e.getSQLState()) || "08006".equals(e.getSQLState()) || "3D000".equals(e.getSQLState())) {
-                System.out.println("failover: primary unreachable (" + e.getMessage() + "); checking the audit topics");
-                return -1;
-            }
-            throw e;
         }
     }
 }
