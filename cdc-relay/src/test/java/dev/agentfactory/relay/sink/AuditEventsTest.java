@@ -103,7 +103,13 @@ class AuditEventsTest {
 
     /** The key cdc-relay/README.md tells consumers to deduplicate on. */
     static List<Object> documentedDedupKey(AuditEvent e) {
-        return java.util.Arrays.asList(e.entity(), e.id(), e.version(), e.op());
+        Map<String, Object> row = e.after() != null ? e.after() : e.before();
+        Object own = switch (e.table()) {
+            case "agent_history" -> row.get("seq");
+            case "prd_agents" -> row.get("agent_id");
+            default -> null;
+        };
+        return java.util.Arrays.asList(e.table(), e.lsn(), e.op(), e.id(), e.version(), own);
     }
 
     private static AuditEvent linkEventOf(List<AuditEvent> out, UUID agentId) {
