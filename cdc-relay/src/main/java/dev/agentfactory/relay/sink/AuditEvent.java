@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * One record of {@code factory.audit.agents.v1} / {@code factory.audit.prds.v1}, keyed by {@code id}.
  * The contract analytics consumers read; documented in cdc-relay/README.md. Redelivery after a relay
- * crash can repeat an event: consumers deduplicate on (entity, id, version, op) or on (txId, lsn).
+ * crash can repeat an event: consumers deduplicate on (table, lsn, op, id, version) plus, where {@code id} is the
+ * parent's, the row's own key ({@code after.seq} of a history entry, the {@code agent_id} of a link).
  */
 public record AuditEvent(
         String schema,

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -27,13 +28,13 @@ public final class AuditEvents {
 
     public List<AuditEvent> of(List<RowChange> changes) {
         Map<String, Map<String, Object>> versionRows = new HashMap<>();
-        Map<String, Map<String, Object>> linkVersions = new HashMap<>();
+        Map<String, List<Map<String, Object>>> linkVersions = new HashMap<>();
         for (RowChange c : changes) {
             if (c.after() != null && (c.table().equals("agent_versions") || c.table().equals("prd_versions"))) {
                 versionRows.put(versionKey(c, parentId(c), Rows.num(c.after(), "version")), c.after());
                 String type = Rows.str(c.after(), "change_type");
                 if (type.equals("link") || type.equals("unlink")) {
-                    linkVersions.put(c.txId() + ":" + parentId(c), c.after());
+                    linkVersions.computeIfAbsent(c.txId() + ":" + parentId(c), k -> new ArrayList<>()).add(c.after());
                 }
             }
         }
@@ -56,7 +57,8 @@ public final class AuditEvents {
                         Rows.str(c.row(), "actor"), c.row()));
                 case "prd_agents" -> {
                     UUID prdId = Rows.uuid(c.row(), "prd_id");
-                    Map<String, Object> v = linkVersions.get(c.txId() + ":" + prdId);
+                    Map<String, Object> v = linkVersion(c, prdId,
+                            linkVersions.getOrDefault(c.txId() + ":" + prdId, List.of()), versionRows);
                     String op = c.isDelete() ? "unlink" : "link";
                     events.add(event(c, op, "prd", prdId, v == null ? null : Rows.num(v, "version"),
                             v != null ? Rows.str(v, "actor") : Rows.str(c.row(), "linked_by"), v));
@@ -82,6 +84,43 @@ public final class AuditEvents {
         UUID eventId = source == null ? null : Rows.uuid(source, "event_id");
         return new AuditEvent(AuditEvent.SCHEMA, op, entity, id, version, c.table(), rows.plain(c.before()),
                 rows.plain(c.after()), actor, eventId, c.txId(), c.lsn(), c.commitTime());
+    }
+
+    /**
+     * The version row of the command that left this link as written. The worker writes a batch's net link
+     * changes once, so several link and unlink versions of one PRD may share a transaction: the last one of the
+     * same kind that changed the agent's link to what the row shows (its snapshot shows it so, the snapshot of
+     * the version before it in the transaction does not). Null when none did (e.g. link then unlink).
+     */
+    private Map<String, Object> linkVersion(RowChange c, UUID prdId, List<Map<String, Object>> candidates,
+                                            Map<String, Map<String, Object>> versionRows) {
+        String agentId = Rows.str(c.row(), "agent_id");
+        String type = c.isDelete() ? "unlink" : "link";
+        Object written = c.isDelete() ? null : Rows.str(c.row(), "role");
+        for (int i = candidates.size() - 1; i >= 0; i--) {
+            Map<String, Object> v = candidates.get(i);
+            if (!type.equals(Rows.str(v, "change_type"))
+                    || !Objects.equals(linkedRole(rows.object(v, "snapshot"), agentId), written)) {
+                continue;
+            }
+            Map<String, Object> previous = versionRows.get(versionKey(c, prdId, Rows.num(v, "version") - 1));
+            if (previous == null || !Objects.equals(linkedRole(rows.object(previous, "snapshot"), agentId), written)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** The role a version snapshot's {@code agents} list gives the agent, null when it is not linked. */
+    private static Object linkedRole(Map<String, Object> snapshot, String agentId) {
+        if (snapshot.get("agents") instanceof List<?> agents) {
+            for (Object a : agents) {
+                if (a instanceof Map<?, ?> link && agentId.equals(link.get("agent_id"))) {
+                    return link.get("role");
+                }
+            }
+        }
+        return null;
     }
 
     private static String defaultOp(RowChange c) {

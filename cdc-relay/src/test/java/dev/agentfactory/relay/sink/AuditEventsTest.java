@@ -60,6 +60,94 @@ class AuditEventsTest {
         assertThat(unlink.version()).isEqualTo(7);
     }
 
+    @Test
+    void historyEntriesOfOneAgentCopiedInOneStatementAreNotDuplicatesUnderTheDocumentedDedupKeys() {
+        // the worker COPYs history rows: one WAL record, so both changes carry the same LSN
+        List<AuditEvent> out = events.of(List.of(
+                change("agent_history", Op.INSERT, null, history(1L)),
+                change("agent_history", Op.INSERT, null, history(2L))));
+        assertThat(out).hasSize(2);
+        assertThat(out).extracting(AuditEventsTest::documentedDedupKey).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aLinkAndTheUpdateOfItsPrdRowAreNotDuplicatesUnderTheDocumentedDedupKeys() {
+        UUID linkEvent = UUID.randomUUID();
+        List<AuditEvent> out = events.of(List.of(
+                change("prds", Op.UPDATE, prdRow(1), prdRow(2)),
+                change("prd_versions", Op.INSERT, null, linkVersion(2, linkEvent, "link", agent)),
+                change("prd_agents", Op.INSERT, null, link(agent, "implementer"))));
+        assertThat(out).filteredOn(e -> e.table().equals("prd_agents")).hasSize(1);
+        assertThat(out).extracting(AuditEventsTest::documentedDedupKey).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void eachLinkOfOneTransactionCarriesTheVersionAndEventIdOfItsOwnCommand() {
+        UUID otherAgent = UUID.randomUUID();
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        // one worker batch: link agent (v2), then link otherAgent (v3); the PRD row is updated once, to v3
+        List<AuditEvent> out = events.of(List.of(
+                change("prds", Op.UPDATE, prdRow(1), prdRow(3)),
+                change("prd_versions", Op.INSERT, null, linkVersion(2, first, "link", agent)),
+                change("prd_versions", Op.INSERT, null, linkVersion(3, second, "link", agent, otherAgent)),
+                change("prd_agents", Op.INSERT, null, link(agent, "implementer")),
+                change("prd_agents", Op.INSERT, null, link(otherAgent, "implementer"))));
+        AuditEvent firstLink = linkEventOf(out, agent);
+        assertThat(firstLink.version()).isEqualTo(2);
+        assertThat(firstLink.eventId()).isEqualTo(first);
+        AuditEvent secondLink = linkEventOf(out, otherAgent);
+        assertThat(secondLink.version()).isEqualTo(3);
+        assertThat(secondLink.eventId()).isEqualTo(second);
+    }
+
+    /** The key cdc-relay/README.md tells consumers to deduplicate on. */
+    static List<Object> documentedDedupKey(AuditEvent e) {
+        Map<String, Object> row = e.after() != null ? e.after() : e.before();
+        Object own = switch (e.table()) {
+            case "agent_history" -> row.get("seq");
+            case "prd_agents" -> row.get("agent_id");
+            default -> null;
+        };
+        return java.util.Arrays.asList(e.table(), e.lsn(), e.op(), e.id(), e.version(), own);
+    }
+
+    private static AuditEvent linkEventOf(List<AuditEvent> out, UUID agentId) {
+        return out.stream().filter(e -> e.table().equals("prd_agents")
+                && agentId.toString().equals(e.after().get("agent_id"))).findFirst().orElseThrow();
+    }
+
+    private Map<String, Object> history(long seq) {
+        return new HashMap<>(Map.of("seq", seq, "agent_id", agent.toString(), "kind", "learning",
+                "entry", "{\"n\": " + seq + "}", "actor", "alice", "event_id", UUID.randomUUID().toString()));
+    }
+
+    private Map<String, Object> prdRow(long version) {
+        Map<String, Object> r = new HashMap<>();
+        r.put("id", prd.toString());
+        r.put("version", version);
+        r.put("metadata", "{}");
+        r.put("updated_by", "bob");
+        r.put("deleted_at", null);
+        return r;
+    }
+
+    private Map<String, Object> link(UUID agentId, String role) {
+        return new HashMap<>(Map.of("prd_id", prd.toString(), "agent_id", agentId.toString(), "role", role,
+                "linked_by", "bob"));
+    }
+
+    private Map<String, Object> linkVersion(long version, UUID eventId, String type, UUID... linked) {
+        StringBuilder agents = new StringBuilder("[");
+        for (UUID a : linked) {
+            agents.append(agents.length() > 1 ? "," : "").append("{\"agent_id\": \"").append(a)
+                    .append("\", \"role\": \"implementer\"}");
+        }
+        Map<String, Object> v = version("prd_id", prd, version, type, eventId);
+        v.put("snapshot", "{\"agents\": " + agents + "]}");
+        return v;
+    }
+
     private Map<String, Object> agentRow(long version) {
         Map<String, Object> r = new HashMap<>();
         r.put("id", agent.toString());
