@@ -18,7 +18,9 @@ import dev.agentfactory.worker.writes.Item;
 
 /**
  * Sends invalid records to the DLQ topic with the original bytes and headers saying where they came
- * from and why, and waits for the broker's acks (the batch's offsets commit after this returns).
+ * from and why, and waits for the broker's acks (the batch's offsets commit after this returns). A value
+ * larger than {@code maxValueBytes} is not copied (the producer could not send it, and the batch would be
+ * retried forever): its dead letter carries no value and its message says where the original is.
  */
 public final class DeadLetterPublisher implements DeadLetterSink {
 
@@ -26,10 +28,12 @@ public final class DeadLetterPublisher implements DeadLetterSink {
 
     private final AcknowledgedSends sends;
     private final String topic;
+    private final int maxValueBytes;
 
-    public DeadLetterPublisher(AcknowledgedSends sends, String topic) {
+    public DeadLetterPublisher(AcknowledgedSends sends, String topic, int maxValueBytes) {
         this.sends = sends;
         this.topic = topic;
+        this.maxValueBytes = maxValueBytes;
     }
 
     @Override
@@ -38,7 +42,13 @@ public final class DeadLetterPublisher implements DeadLetterSink {
         Instant now = Instant.now();
         for (Item item : invalid) {
             ConsumerRecord<byte[], byte[]> r = item.record();
-            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), r.value());
+            boolean dropValue = r.value() != null && r.value().length > maxValueBytes;
+            String message = item.invalid().getMessage();
+            if (dropValue) {
+                message += "; the value of " + r.value().length + " bytes is not copied (over " + maxValueBytes
+                        + "): read it at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+            }
+            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), dropValue ? null : r.value());
             Headers h = out.headers();
             r.headers().forEach(h::add);
             h.remove(DlqHeaders.ORIGINAL_TOPIC);
@@ -47,10 +57,10 @@ public final class DeadLetterPublisher implements DeadLetterSink {
             put(h, DlqHeaders.ORIGINAL_OFFSET, Long.toString(r.offset()));
             put(h, DlqHeaders.ERROR_CLASS, item.invalid().getClass().getName());
             put(h, DlqHeaders.REASON, item.invalid().reason().wireName());
-            put(h, DlqHeaders.MESSAGE, item.invalid().getMessage());
+            put(h, DlqHeaders.MESSAGE, message);
             put(h, DlqHeaders.FAILED_AT, now.toString());
             log.warn("dead-lettering {}-{}@{}: {} ({})", r.topic(), r.partition(), r.offset(),
-                    item.invalid().reason().wireName(), item.invalid().getMessage());
+                    item.invalid().reason().wireName(), message);
             records.add(out);
         }
         sends.sendAll(records, "dead letters");
