@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +19,10 @@ import dev.agentfactory.worker.writes.Item;
 
 /**
  * Sends invalid records to the DLQ topic with the original bytes and headers saying where they came
- * from and why, and waits for the broker's acks (the batch's offsets commit after this returns). A value
- * larger than {@code maxValueBytes} is not copied (the producer could not send it, and the batch would be
- * retried forever): its dead letter carries no value and its message says where the original is.
+ * from and why, and waits for the broker's acks (the batch's offsets commit after this returns). When a dead
+ * letter is too large for the producer or the DLQ topic, the records over max-payload-bytes (the oversized
+ * ones) are sent again without their value, their message saying where the original is: otherwise the batch
+ * would be retried forever and one oversized write would stall its partition.
  */
 public final class DeadLetterPublisher implements DeadLetterSink {
 
@@ -38,11 +40,25 @@ public final class DeadLetterPublisher implements DeadLetterSink {
 
     @Override
     public void publish(List<Item> invalid) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(invalid.size());
         Instant now = Instant.now();
+        try {
+            sends.sendAll(deadLetters(invalid, now, false), "dead letters");
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof RecordTooLargeException)) {
+                throw e;
+            }
+            // At least once: the dead letters the first attempt did get out are sent again.
+            log.warn("dead letters too large for the DLQ ({}); sending the oversized ones without their value",
+                    e.getMessage());
+            sends.sendAll(deadLetters(invalid, now, true), "dead letters");
+        }
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> deadLetters(List<Item> invalid, Instant now, boolean dropOversized) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(invalid.size());
         for (Item item : invalid) {
             ConsumerRecord<byte[], byte[]> r = item.record();
-            boolean dropValue = r.value() != null && r.value().length > maxValueBytes;
+            boolean dropValue = dropOversized && r.value() != null && r.value().length > maxValueBytes;
             String message = item.invalid().getMessage();
             if (dropValue) {
                 message += "; the value of " + r.value().length + " bytes is not copied (over " + maxValueBytes
@@ -63,7 +79,7 @@ public final class DeadLetterPublisher implements DeadLetterSink {
                     item.invalid().reason().wireName(), message);
             records.add(out);
         }
-        sends.sendAll(records, "dead letters");
+        return records;
     }
 
     private static void put(Headers h, String key, String value) {
