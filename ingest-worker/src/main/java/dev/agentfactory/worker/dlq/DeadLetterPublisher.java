@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,10 @@ import dev.agentfactory.worker.writes.Item;
 
 /**
  * Sends invalid records to the DLQ topic with the original bytes and headers saying where they came
- * from and why, and waits for the broker's acks (the batch's offsets commit after this returns).
+ * from and why, and waits for the broker's acks (the batch's offsets commit after this returns). When a dead
+ * letter is too large for the producer or the DLQ topic, the records over max-payload-bytes (the oversized
+ * ones) are sent again without their value, their message saying where the original is: otherwise the batch
+ * would be retried forever and one oversized write would stall its partition.
  */
 public final class DeadLetterPublisher implements DeadLetterSink {
 
@@ -26,19 +30,41 @@ public final class DeadLetterPublisher implements DeadLetterSink {
 
     private final AcknowledgedSends sends;
     private final String topic;
+    private final int maxValueBytes;
 
-    public DeadLetterPublisher(AcknowledgedSends sends, String topic) {
+    public DeadLetterPublisher(AcknowledgedSends sends, String topic, int maxValueBytes) {
         this.sends = sends;
         this.topic = topic;
+        this.maxValueBytes = maxValueBytes;
     }
 
     @Override
     public void publish(List<Item> invalid) {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(invalid.size());
         Instant now = Instant.now();
+        try {
+            sends.sendAll(deadLetters(invalid, now, false), "dead letters");
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof RecordTooLargeException)) {
+                throw e;
+            }
+            // At least once: the dead letters the first attempt did get out are sent again.
+            log.warn("dead letters too large for the DLQ ({}); sending the oversized ones without their value",
+                    e.getMessage());
+            sends.sendAll(deadLetters(invalid, now, true), "dead letters");
+        }
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> deadLetters(List<Item> invalid, Instant now, boolean dropOversized) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(invalid.size());
         for (Item item : invalid) {
             ConsumerRecord<byte[], byte[]> r = item.record();
-            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), r.value());
+            boolean dropValue = dropOversized && r.value() != null && r.value().length > maxValueBytes;
+            String message = item.invalid().getMessage();
+            if (dropValue) {
+                message += "; the value of " + r.value().length + " bytes is not copied (over " + maxValueBytes
+                        + "): read it at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+            }
+            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), dropValue ? null : r.value());
             Headers h = out.headers();
             r.headers().forEach(h::add);
             h.remove(DlqHeaders.ORIGINAL_TOPIC);
@@ -47,13 +73,13 @@ public final class DeadLetterPublisher implements DeadLetterSink {
             put(h, DlqHeaders.ORIGINAL_OFFSET, Long.toString(r.offset()));
             put(h, DlqHeaders.ERROR_CLASS, item.invalid().getClass().getName());
             put(h, DlqHeaders.REASON, item.invalid().reason().wireName());
-            put(h, DlqHeaders.MESSAGE, item.invalid().getMessage());
+            put(h, DlqHeaders.MESSAGE, message);
             put(h, DlqHeaders.FAILED_AT, now.toString());
             log.warn("dead-lettering {}-{}@{}: {} ({})", r.topic(), r.partition(), r.offset(),
-                    item.invalid().reason().wireName(), item.invalid().getMessage());
+                    item.invalid().reason().wireName(), message);
             records.add(out);
         }
-        sends.sendAll(records, "dead letters");
+        return records;
     }
 
     private static void put(Headers h, String key, String value) {

@@ -54,10 +54,18 @@ class IngestKafkaConfig {
         return new BatchProcessor(dataSource, new TransactionTemplate(tm), offsets, clock);
     }
 
+    /**
+     * Room above max-payload-bytes for a dead letter's key and headers: with Kafka's default max.request.size
+     * (1 MiB, below the default payload limit) an invalid record of 1 MiB or more could never be dead-lettered.
+     */
+    static final int DEAD_LETTER_OVERHEAD_BYTES = 64 * 1024;
+
     /** One idempotent producer for outcomes and dead letters, closed with the context. */
     @Bean
-    AcknowledgedSends acknowledgedSends(KafkaProperties kafka) {
+    AcknowledgedSends acknowledgedSends(KafkaProperties kafka, IngestProperties props) {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+        config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Math.max(1024 * 1024, props.maxPayloadBytes() + DEAD_LETTER_OVERHEAD_BYTES));
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -69,7 +77,7 @@ class IngestKafkaConfig {
 
     @Bean
     DeadLetterPublisher deadLetterPublisher(AcknowledgedSends acknowledgedSends, IngestProperties props) {
-        return new DeadLetterPublisher(acknowledgedSends, props.dlqTopic());
+        return new DeadLetterPublisher(acknowledgedSends, props.dlqTopic(), props.maxPayloadBytes());
     }
 
     @Bean

@@ -6,6 +6,8 @@ import java.util.List;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
 
 import dev.agentfactory.contracts.InvalidWriteException;
@@ -22,6 +24,8 @@ import dev.agentfactory.worker.writes.Item;
  * by the container after this returns; the database's copy is the one that counts.
  */
 final class WriteListener implements BatchConsumerAwareMessageListener<byte[], byte[]> {
+
+    private static final Logger log = LoggerFactory.getLogger(WriteListener.class);
 
     private final WriteCodec codec;
     private final BatchProcessor processor;
@@ -52,7 +56,15 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
             }
         }
         long start = System.nanoTime();
-        BatchResult result = processor.process(items, deadLetters);
+        BatchResult result;
+        try {
+            result = processor.process(items, deadLetters);
+        } catch (RuntimeException e) {
+            // The container's error handler retries the batch forever and logs none of its failures: without
+            // this line a stalled partition (database down, a DLQ refusing a record) leaves no cause in the log.
+            log.warn("batch of {} records failed; retrying it: {}", records.size(), e.toString());
+            throw e;
+        }
         long nanos = System.nanoTime() - start;
         List<BatchResult.Applied> all = new ArrayList<>(result.outcomes());
         all.addAll(result.restated());
