@@ -81,6 +81,14 @@ class BadInputIT {
         assertBadRequest(get("/api/v1/audit?actor=someone&to=" + enc("+300000-01-01T00:00:00Z")));
     }
 
+    @Test
+    void aNulCharacterInASearchTextIsABadRequest() throws Exception {
+        // PostgreSQL text cannot hold U+0000; the driver refuses the parameter before the query is sent.
+        assertBadRequest(get("/api/v1/agents?q=a%00b"));
+        assertBadRequest(get("/api/v1/prds?q=a%00b"));
+        assertBadRequest(get("/api/v1/audit?actor=a%00b"));
+    }
+
     private static void assertBadRequest(HttpResponse<String> res) {
         assertThat(res.statusCode()).as(res.uri() + " -> " + res.body()).isEqualTo(400);
         assertThat(res.headers().firstValue("Content-Type")).hasValueSatisfying(
