@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.agentfactory.gateway.http.ListParams;
 import dev.agentfactory.gateway.http.Paging;
 import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.store.Page;
@@ -52,6 +53,7 @@ class AuditController {
         if (actor != null && (actor.isBlank() || actor.length() > 200)) {
             throw ApiProblem.badRequest("bad-parameter", "actor must have 1..200 characters");
         }
+        ListParams.storable(actor, "actor");
         return actor != null ? audit.byActor(actor, start, end, after, size) : audit.byTime(start, end, after, size);
     }
 }

@@ -20,6 +20,7 @@ public final class ListParams {
         if (q != null && q.length() > MAX_TEXT) {
             throw ApiProblem.badRequest("bad-parameter", "q must have at most " + MAX_TEXT + " characters");
         }
+        storable(q, "q");
         boolean ascending;
         if (sort == null || sort.isBlank() || sort.equals("-updatedAt")) {
             ascending = false;
@@ -30,6 +31,16 @@ public final class ListParams {
         }
         Instant since = Paging.instant(updatedSince, "updatedSince", null);
         return new ListFilter(since, q, ascending);
+    }
+
+    /**
+     * Refuses text PostgreSQL cannot hold (U+0000): the driver would fail the query, and that failure must not
+     * be answered as the database being unavailable.
+     */
+    public static void storable(String text, String name) {
+        if (text != null && text.indexOf('\0') >= 0) {
+            throw ApiProblem.badRequest("bad-parameter", name + " must not contain the NUL character");
+        }
     }
 
     /**

@@ -16,6 +16,13 @@ import dev.agentfactory.store.Cursor;
 @Component
 public class Paging {
 
+    /**
+     * The instants a filter may name: four-digit years. PostgreSQL's timestamptz ends in 294276 AD, and a
+     * value past it fails the query with an error the gateway must not report as the database being down.
+     */
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     private final int defaultSize;
     private final int maxSize;
 
@@ -64,10 +71,15 @@ public class Paging {
             return fallback;
         }
         try {
-            return Instant.parse(value);
+            Instant at = Instant.parse(value);
+            if (!at.isBefore(EARLIEST) && !at.isAfter(LATEST)) {
+                return at;
+            }
         } catch (DateTimeParseException e) {
-            throw ApiProblem.badRequest("bad-parameter", name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+            // answered below
         }
+        throw ApiProblem.badRequest("bad-parameter", name + " must be an ISO-8601 instant between the years 0001 and"
+                + " 9999, such as 2026-01-31T12:00:00Z");
     }
 
     private static String check(String token, boolean uuid) {

@@ -16,6 +16,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
@@ -24,7 +25,7 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 
 /**
- * Decodes Supabase-compatible JWTs: HS256 with the project secret or any JWKS-published key; checks
+ * Decodes Supabase-compatible JWTs: HS256 with the project secret, or ES256/RS256 with a JWKS-published key; checks
  * signature, {@code exp}/{@code nbf}, {@code aud} and (when configured) {@code iss}; maps the
  * {@code role} claim to a Spring Security role ({@code service_role} → {@code ROLE_SERVICE_ROLE}).
  */
@@ -36,7 +37,11 @@ class JwtConfiguration {
     @Bean
     JwtDecoder jwtDecoder(GatewaySecurityProperties props) {
         NimbusJwtDecoder decoder = props.usesJwks()
-                ? NimbusJwtDecoder.withJwkSetUri(props.jwksUrl()).build()
+                // Spring's JWK-set decoder allows RS256 alone unless told otherwise; Supabase's asymmetric
+                // signing keys are ES256 by default (RS256 optional). Each key only verifies its own algorithm.
+                ? NimbusJwtDecoder.withJwkSetUri(props.jwksUrl())
+                        .jwsAlgorithms(algs -> algs.addAll(List.of(SignatureAlgorithm.ES256, SignatureAlgorithm.RS256)))
+                        .build()
                 : NimbusJwtDecoder.withSecretKey(new SecretKeySpec(
                         props.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
                         .macAlgorithm(MacAlgorithm.HS256).build();

@@ -24,4 +24,11 @@ class ListParamsTest {
                 .isInstanceOfSatisfying(ApiProblem.class, e -> assertThat(e.problem().getDetail())
                         .isEqualTo("status must be one of draft, review, approved, archived"));
     }
+
+    @Test
+    void aSearchTextWithANulCharacterIsRefusedBeforeItReachesTheDatabase() {
+        assertThatThrownBy(() -> ListParams.filter(null, "a\0b", null)).isInstanceOfSatisfying(ApiProblem.class,
+                e -> assertThat(e.problem().getStatus()).isEqualTo(400));
+        assertThat(ListParams.filter(null, "a%_\\b", null).text()).isEqualTo("a%_\\b");
+    }
 }

@@ -1,0 +1,115 @@
+package dev.agentfactory.gateway.problem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * Client mistakes are the client's: input the gateway accepts as well-formed but PostgreSQL cannot represent
+ * must answer 400 as problem details, never 503 "the database is unavailable, retry" (which tells a client to
+ * retry a request that can never succeed, and pages whoever watches 5xx rates).
+ */
+@ExtendWith(LocalStackExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class BadInputIT {
+
+    static final String SECRET = "test-secret-for-the-gateway-bad-input-suite-0123456789";
+    static final String DB = "it_gateway_bad_input";
+
+    @LocalServerPort
+    int port;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void database() {
+        LocalStack stack = LocalStackExtension.stack();
+        stack.primary().dropDatabase(DB);
+        stack.primary().createDatabase(DB);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv())
+                .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        StackEndpoints stack = LocalStackExtension.ensure();
+        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(DB));
+        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
+        registry.add("spring.data.redis.url", stack::redisUrl);
+        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        registry.add("factory.gateway.cache.prefix", () -> "it-bad-input-" + UUID.randomUUID());
+        registry.add("factory.gateway.topics.results-group", () -> "it-bad-input-" + UUID.randomUUID());
+    }
+
+    @Test
+    void anUpdatedSinceBeyondPostgresqlsTimestampRangeIsABadRequest() throws Exception {
+        String since = enc("+300000-01-01T00:00:00Z");
+        assertBadRequest(get("/api/v1/agents?updatedSince=" + since));
+        assertBadRequest(get("/api/v1/prds?updatedSince=" + since));
+    }
+
+    @Test
+    void anAuditWindowBeyondPostgresqlsTimestampRangeIsABadRequest() throws Exception {
+        assertBadRequest(get("/api/v1/audit?to=" + enc("+300000-01-01T00:00:00Z")));
+        assertBadRequest(get("/api/v1/audit?actor=someone&to=" + enc("+300000-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void aNulCharacterInASearchTextIsABadRequest() throws Exception {
+        // PostgreSQL text cannot hold U+0000; the driver refuses the parameter before the query is sent.
+        assertBadRequest(get("/api/v1/agents?q=a%00b"));
+        assertBadRequest(get("/api/v1/prds?q=a%00b"));
+        assertBadRequest(get("/api/v1/audit?actor=a%00b"));
+    }
+
+    private static void assertBadRequest(HttpResponse<String> res) {
+        assertThat(res.statusCode()).as(res.uri() + " -> " + res.body()).isEqualTo(400);
+        assertThat(res.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token()).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String token() throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(UUID.randomUUID().toString())
+                .audience("authenticated").issueTime(new Date()).claim("role", "service_role")
+                .expirationTime(Date.from(Instant.now().plusSeconds(600))).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+}
