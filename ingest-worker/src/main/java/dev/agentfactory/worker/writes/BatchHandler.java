@@ -22,7 +22,7 @@ import dev.agentfactory.contracts.WriteEnvelope;
 
 /**
  * Applies a run of consumed records in ONE database transaction: lock the partitions' stored offsets and
- * drop records already committed, dead-letter the invalid ones, load the touched rows, decide every
+ * set aside records already committed ({@link Redelivery}), dead-letter the invalid ones, load the touched rows, decide every
  * event in order in memory, write set-wise, advance the offsets. Commit or nothing.
  */
 final class BatchHandler {
@@ -31,6 +31,7 @@ final class BatchHandler {
     private final TransactionTemplate tx;
     private final OffsetStore offsets;
     private final BatchLoader loader = new BatchLoader();
+    private final Redelivery redelivery = new Redelivery(loader);
     private final BatchWriter writer = new BatchWriter();
     private final EventApplier applier = new EventApplier();
     private final AppendCopy appendCopy = new AppendCopy();
@@ -64,18 +65,17 @@ final class BatchHandler {
             next.merge(new TopicPartition(i.record().topic(), i.record().partition()), i.record().offset() + 1, Math::max);
         }
         Map<TopicPartition, Long> stored = offsets.lock(c, next.keySet());
-        List<Item> fresh = items.stream().filter(i -> i.record().offset()
-                >= stored.getOrDefault(new TopicPartition(i.record().topic(), i.record().partition()), 0L)).toList();
+        var now = clock.instant();
+        Redelivery.Sorted sorted = redelivery.sort(c, items, stored, now);
+        List<Item> fresh = sorted.fresh();
         List<WriteEnvelope> events = fresh.stream().filter(Item::valid).map(Item::envelope).toList();
         BatchState state = load(c, events);
-        var now = clock.instant();
         List<BatchResult.Applied> outcomes = new ArrayList<>(events.size());
         for (WriteEnvelope e : events) {
             String reason = rejects.get(e.eventId());
             outcomes.add(new BatchResult.Applied(e, reason != null ? applier.reject(e, reason, state, now)
                     : applier.apply(e, state, now)));
         }
-        List<BatchResult.Applied> restated = restate(c, items, fresh, now);
         writer.write(c, state, appendCopy.allowed(c));
         // Dead letters go out after the writes (a batch the database refuses is split and retried, and must
         // not dead-letter twice) and before the commit that moves the offsets past them.
@@ -84,28 +84,7 @@ final class BatchHandler {
             dlq.publish(invalid);
         }
         offsets.advance(c, next);
-        return new BatchResult(outcomes, invalid.size(), restated);
-    }
-
-    private List<BatchResult.Applied> restate(Connection c, List<Item> items, List<Item> fresh, java.time.Instant now)
-            throws SQLException {
-        if (fresh.size() == items.size()) {
-            return List.of();
-        }
-        Set<Item> freshSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        freshSet.addAll(fresh);
-        List<WriteEnvelope> stale = items.stream().filter(i -> !freshSet.contains(i) && i.valid())
-                .map(Item::envelope).toList();
-        BatchState committed = new BatchState();
-        loader.loadProcessed(c, stale.stream().map(WriteEnvelope::eventId).toList(), committed);
-        List<BatchResult.Applied> restated = new ArrayList<>();
-        for (WriteEnvelope e : stale) {
-            BatchState.Prior prior = committed.processed.get(e.eventId());
-            if (prior != null) {
-                restated.add(new BatchResult.Applied(e, EventApplier.restated(e, prior, now)));
-            }
-        }
-        return restated;
+        return new BatchResult(outcomes, invalid.size(), sorted.restated());
     }
 
     private BatchState load(Connection c, List<WriteEnvelope> events) throws SQLException {

@@ -1,0 +1,78 @@
+package dev.agentfactory.worker.writes;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sorts a batch's records against the offsets stored with the rows. A record below its partition's stored
+ * offset was normally committed by an earlier delivery (the worker died before Kafka's offset commit): its
+ * stored outcome is published again and its effects are skipped. But the offset alone does not prove it: after
+ * a write topic is recreated, or the worker is pointed at a cluster whose offsets differ, new records arrive
+ * below the stored offsets. A valid record whose eventId has no stored outcome was never applied, so it is
+ * applied now (the eventId, not the offset, is what makes an effect happen once), with a warning. Invalid
+ * records below the stored offset are skipped: they were dead-lettered by the earlier delivery.
+ */
+final class Redelivery {
+
+    private static final Logger log = LoggerFactory.getLogger(Redelivery.class);
+
+    /** @param fresh the records to process, in batch order; @param restated stored outcomes to publish again */
+    record Sorted(List<Item> fresh, List<BatchResult.Applied> restated) {
+    }
+
+    private final BatchLoader loader;
+
+    Redelivery(BatchLoader loader) {
+        this.loader = loader;
+    }
+
+    Sorted sort(Connection c, List<Item> items, Map<TopicPartition, Long> stored, Instant now) throws SQLException {
+        Set<Item> below = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Item i : items) {
+            if (i.record().offset() < stored.getOrDefault(partition(i), 0L)) {
+                below.add(i);
+            }
+        }
+        if (below.isEmpty()) {
+            return new Sorted(items, List.of());
+        }
+        BatchState committed = new BatchState();
+        loader.loadProcessed(c, below.stream().filter(Item::valid).map(i -> i.envelope().eventId()).toList(), committed);
+        List<Item> fresh = new ArrayList<>(items.size());
+        List<BatchResult.Applied> restated = new ArrayList<>();
+        int neverApplied = 0;
+        for (Item i : items) {
+            if (!below.contains(i)) {
+                fresh.add(i);
+            } else if (i.valid()) {
+                BatchState.Prior prior = committed.processed.get(i.envelope().eventId());
+                if (prior != null) {
+                    restated.add(new BatchResult.Applied(i.envelope(), EventApplier.restated(i.envelope(), prior, now)));
+                } else {
+                    fresh.add(i);
+                    neverApplied++;
+                }
+            }
+        }
+        if (neverApplied > 0) {
+            log.warn("{} record(s) below the offsets stored for {} had never been applied (was a write topic recreated, "
+                    + "or are these another cluster's offsets?): applying them", neverApplied, stored.keySet());
+        }
+        return new Sorted(fresh, restated);
+    }
+
+    private static TopicPartition partition(Item i) {
+        return new TopicPartition(i.record().topic(), i.record().partition());
+    }
+}
