@@ -65,11 +65,12 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
             log.warn("batch of {} records failed; retrying it: {}", records.size(), e.toString());
             throw e;
         }
-        long nanos = System.nanoTime() - start;
+        // Counted at the commit, before publishing: if publishing fails, the retry finds the batch committed and
+        // only restates its outcomes, which are not counted again.
+        metrics.committed(result, System.nanoTime() - start, clock.instant());
         List<BatchResult.Applied> all = new ArrayList<>(result.outcomes());
         all.addAll(result.restated());
         outcomes.publish(all);
-        metrics.committed(result, nanos, clock.instant());
         metrics.lag(consumer);
     }
 }
