@@ -98,7 +98,7 @@ public final class WriteCodec {
             throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "occurredAt must be an ISO-8601 instant");
         }
         JsonNode sv = root.get("schemaVersion");
-        if (sv == null || !sv.isIntegralNumber() || sv.intValue() != WriteEnvelope.SCHEMA_VERSION) {
+        if (sv == null || !sv.isIntegralNumber() || !sv.canConvertToInt() || sv.intValue() != WriteEnvelope.SCHEMA_VERSION) {
             throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "schemaVersion must be 1");
         }
         JsonNode payload = root.get("payload");

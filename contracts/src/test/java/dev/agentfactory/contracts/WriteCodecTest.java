@@ -68,6 +68,16 @@ class WriteCodecTest {
     }
 
     @Test
+    void onlySchemaVersionOneIsAcceptedHoweverTheNumberIsWritten() {
+        String v1 = envelope("agent.delete", UUID.randomUUID().toString(), "{}");
+        assertThat(codec.decode(v1.getBytes(StandardCharsets.UTF_8)).schemaVersion()).isEqualTo(1);
+        // 2^32 + 1: truncated to an int it would read as 1
+        assertReason(v1.replace("\"schemaVersion\":1", "\"schemaVersion\":4294967297"), Reason.SCHEMA_VIOLATION);
+        assertReason(v1.replace("\"schemaVersion\":1", "\"schemaVersion\":2"), Reason.SCHEMA_VIOLATION);
+        assertReason(v1.replace("\"schemaVersion\":1", "\"schemaVersion\":\"1\""), Reason.SCHEMA_VIOLATION);
+    }
+
+    @Test
     void recordsOverTheLimitAreOversizedBeforeParsing() {
         assertReason("x".repeat(2_001), Reason.OVERSIZED);
     }
