@@ -31,9 +31,22 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return e.problem();
     }
 
-    /** PostgreSQL or Redis unreachable (after the store's own retries): the client may retry, nothing was lost. */
+    /**
+     * A request the database refused for its content (a value out of range, too long, with characters it
+     * cannot store...) is the client's 400: retrying it can never succeed. Anything else, a connection,
+     * resource, timeout or serialization failure or one not recognised, is PostgreSQL or Redis unavailable
+     * (after the store's own retries): 503, the client may retry, nothing was lost. Neither answer carries
+     * the driver's message, which may quote SQL or the values.
+     */
     @ExceptionHandler(DataAccessException.class)
-    ResponseEntity<ProblemDetail> unavailable(DataAccessException e) {
+    ResponseEntity<ProblemDetail> dataAccess(DataAccessException e) {
+        var refused = DatabaseRefusal.reason(e);
+        if (refused.isPresent()) {
+            log.info("the database refused the request's input (SQLSTATE {}): {}", DatabaseRefusal.sqlState(e),
+                    e.getMostSpecificCause().getMessage());
+            return ResponseEntity.badRequest().body(ProblemResponses.problem(HttpStatus.BAD_REQUEST, "bad-request",
+                    refused.get()));
+        }
         log.warn("a dependency is unavailable: {}", e.getMostSpecificCause().getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "2")
                 .body(ProblemResponses.problem(HttpStatus.SERVICE_UNAVAILABLE, "dependency-unavailable",

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -61,14 +62,28 @@ public class WriteGateway {
         CompletableFuture<Optional<WriteOutcome>> outcome = waiting ? waiter.register(eventId, req.waitFor()) : null;
         CompletableFuture<Optional<WriteOutcome>> sent = producer.send(envelope).handle((metadata, error) -> {
             if (error != null) {
-                ApiProblem unavailable = new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "broker-unavailable",
-                        "the write could not be published; it was not accepted, retry it (with the same Idempotency-Key)");
-                waiter.abandon(eventId, unavailable);
-                throw unavailable;
+                ApiProblem failed = publishFailure(error);
+                waiter.abandon(eventId, failed);
+                throw failed;
             }
             return Optional.<WriteOutcome>empty();
         });
         return new Submission(envelope, req.waitFor(), waiting ? sent.thenCompose(x -> outcome) : sent);
+    }
+
+    /**
+     * Why a write was not published. A record too large for the producer's max.request.size or the broker's
+     * message.max.bytes can never be published by retrying (413); anything else is the broker unavailable (503).
+     */
+    static ApiProblem publishFailure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RecordTooLargeException) {
+                return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large",
+                        "the write is larger than the message broker accepts; it was not accepted");
+            }
+        }
+        return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "broker-unavailable",
+                "the write could not be published; it was not accepted, retry it (with the same Idempotency-Key)");
     }
 
     private WriteEnvelope validated(UUID eventId, UUID entityId, WriteRequest req, String actor) {

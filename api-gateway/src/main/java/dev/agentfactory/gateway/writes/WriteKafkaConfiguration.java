@@ -22,6 +22,7 @@ import org.springframework.kafka.listener.ContainerProperties.AckMode;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
+import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.gateway.GatewayProperties;
 
@@ -46,8 +47,24 @@ class WriteKafkaConfiguration {
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, publishMillis / 2);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, publishMillis / 2);
         config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, publishMillis);
+        config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes(props));
         return new WriteProducer(String.join(",", kafka.getBootstrapServers()), config,
                 props.topics().agentWrites(), props.topics().prdWrites());
+    }
+
+    /** Room for the envelope's fields, the record's key and headers and the batch overhead around a payload. */
+    static final int ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
+
+    /**
+     * The producer's max.request.size: the largest record the gateway can publish, an envelope around a body
+     * of up to max-body-bytes that the codec accepted (at most {@link WriteCodec#DEFAULT_MAX_BYTES}), plus
+     * overhead. Kafka's default (1 MiB) is the body limit itself, so a body near it failed once wrapped. The
+     * broker and topics must accept as much (message.max.bytes: 2 MiB on the local stack and in compose);
+     * spring.kafka.producer.properties.max.request.size overrides it.
+     */
+    static int maxRequestBytes(GatewayProperties props) {
+        long largest = Math.max(props.maxBodyBytes(), WriteCodec.DEFAULT_MAX_BYTES) + ENVELOPE_OVERHEAD_BYTES;
+        return (int) Math.min(Integer.MAX_VALUE, largest);
     }
 
     @Bean

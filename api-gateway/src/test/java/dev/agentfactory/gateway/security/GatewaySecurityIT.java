@@ -38,6 +38,9 @@ class GatewaySecurityIT {
     static final String SECRET = "test-secret-for-the-gateway-security-suite-0123456789";
     static final String DB = "it_gateway_security";
 
+    static final String[] HEALTH_PATHS = {"/api/v1/health", "/api/v1/health/readiness", "/api/v1/health/liveness",
+            "/actuator/health", "/actuator/health/readiness", "/actuator/health/liveness"};
+
     @LocalServerPort
     int port;
 
@@ -71,12 +74,44 @@ class GatewaySecurityIT {
 
     @Test
     void readinessCoversTheDatabaseKafkaAndRedisWhileLivenessIsTheProcessAlone() throws Exception {
-        HttpResponse<String> ready = get("/api/v1/health/readiness", null);
-        assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("\"db\"", "\"kafka\"", "\"redis\"");
-        HttpResponse<String> live = get("/api/v1/health/liveness", null);
-        assertThat(live.statusCode()).isEqualTo(200);
-        assertThat(live.body()).doesNotContain("\"db\"");
+        String service = token(SECRET, "service_role", "authenticated", Instant.now().plusSeconds(600));
+        for (String base : new String[] {"/api/v1/health", "/actuator/health"}) {
+            HttpResponse<String> ready = get(base + "/readiness", service);
+            assertThat(ready.statusCode()).as(base).isEqualTo(200);
+            assertThat(ready.body()).as(base).contains("\"db\"", "\"kafka\"", "\"redis\"");
+            HttpResponse<String> live = get(base + "/liveness", service);
+            assertThat(live.statusCode()).as(base).isEqualTo(200);
+            assertThat(live.body()).as(base).contains("\"livenessState\"").doesNotContain("\"db\"");
+        }
+    }
+
+    /**
+     * Components and their details (disk path and free space, Kafka cluster id, database product, a down
+     * dependency's error) are for operators: a caller without a token (a probe, anyone on the internet) or
+     * with a dashboard user's token learns the overall status alone, and the code (200 UP, 503 otherwise).
+     */
+    @Test
+    void healthWithoutAServiceRoleTokenIsTheOverallStatusAlone() throws Exception {
+        String user = token(SECRET, "authenticated", "authenticated", Instant.now().plusSeconds(600));
+        for (String path : HEALTH_PATHS) {
+            for (String token : new String[] {null, user}) {
+                HttpResponse<String> res = get(path, token);
+                assertThat(res.statusCode()).as(path).isEqualTo(200);
+                assertThat(res.body()).as(path).contains("\"status\":\"UP\"")
+                        .doesNotContain("components", "details", "diskSpace", "clusterId", "PostgreSQL");
+            }
+        }
+    }
+
+    @Test
+    void healthForAServiceRoleTokenHasTheComponentsAndTheirDetails() throws Exception {
+        String service = token(SECRET, "service_role", "authenticated", Instant.now().plusSeconds(600));
+        for (String path : new String[] {"/api/v1/health", "/actuator/health"}) {
+            HttpResponse<String> res = get(path, service);
+            assertThat(res.statusCode()).as(path).isEqualTo(200);
+            assertThat(res.body()).as(path).contains("\"components\"", "\"details\"", "\"db\"", "\"kafka\"",
+                    "\"redis\"", "\"diskSpace\"");
+        }
     }
 
     @Test

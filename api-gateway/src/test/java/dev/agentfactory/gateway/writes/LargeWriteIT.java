@@ -1,0 +1,139 @@
+package dev.agentfactory.gateway.writes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
+
+/**
+ * A write body the gateway's limit lets through must also fit the producer once wrapped in the envelope:
+ * a body just under 1 MiB becomes a record just over Kafka's default max.request.size (1 MiB), which the
+ * producer refused and the gateway answered 503 "broker unavailable, retry".
+ */
+@ExtendWith(LocalStackExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class LargeWriteIT {
+
+    static final String SECRET = "test-secret-for-the-gateway-large-write-suite-0123456789";
+    static final String DB = "it_gateway_large_write";
+    static final String RUN = UUID.randomUUID().toString();
+    static final String AGENT_TOPIC = "it-large-write-agents-" + RUN;
+    /** The gateway's default body limit (factory.gateway.max-body-bytes). */
+    static final int MAX_BODY = 1_048_576;
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void databaseAndTopic() throws Exception {
+        LocalStack stack = LocalStackExtension.stack();
+        stack.primary().dropDatabase(DB);
+        stack.primary().createDatabase(DB);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv())
+                .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.endpoints().kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(AGENT_TOPIC, 1, (short) 1))).all().get();
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        StackEndpoints stack = LocalStackExtension.ensure();
+        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(DB));
+        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
+        registry.add("spring.data.redis.url", stack::redisUrl);
+        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        registry.add("factory.gateway.cache.prefix", () -> "it-large-write-" + RUN);
+        registry.add("factory.gateway.topics.agent-writes", () -> AGENT_TOPIC);
+        registry.add("factory.gateway.topics.prd-writes", () -> "it-large-write-prds-" + RUN);
+        registry.add("factory.gateway.topics.results-group", () -> "it-large-write-" + RUN);
+    }
+
+    @Test
+    void aBodyJustUnderTheLimitIsAcceptedAndReachesTheWriteTopic() throws Exception {
+        String head = "{\"slug\":\"large\",\"name\":\"large\",\"kind\":\"test\",\"config\":{\"blob\":\"";
+        String tail = "\"}}";
+        String body = head + "x".repeat(MAX_BODY - 16 - head.length() - tail.length()) + tail;
+        assertThat(body.getBytes(StandardCharsets.UTF_8)).hasSize(MAX_BODY - 16);
+
+        HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/v1/agents"))
+                .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(202);
+        String eventId = res.headers().firstValue("Location").orElseThrow().replaceAll(".*/", "");
+        ConsumerRecord<String, byte[]> published = published(eventId);
+        assertThat(published.value().length).isGreaterThan(MAX_BODY);
+    }
+
+    private static ConsumerRecord<String, byte[]> published(String eventId) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStackExtension.ensure().kafkaBootstrap(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            TopicPartition tp = new TopicPartition(AGENT_TOPIC, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            AtomicReference<ConsumerRecord<String, byte[]>> found = new AtomicReference<>();
+            Poll.until(Duration.ofSeconds(30), "the write on " + AGENT_TOPIC, () -> {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (new String(r.value(), StandardCharsets.UTF_8).contains(eventId)) {
+                        found.set(r);
+                    }
+                }
+                return found.get() != null;
+            });
+            return found.get();
+        }
+    }
+
+    private static String token() throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(UUID.randomUUID().toString())
+                .audience("authenticated").issueTime(new Date()).claim("role", "service_role")
+                .expirationTime(Date.from(Instant.now().plusSeconds(600))).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+}
