@@ -115,7 +115,7 @@ class IngestKafkaConfig {
         cp.setAckMode(ContainerProperties.AckMode.BATCH);
         cp.setPollTimeout(props.pollTimeout().toMillis());
         cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
-        cp.setConsumerRebalanceListener(new OffsetSeeker(dataSource, offsets));
+        cp.setConsumerRebalanceListener(new OffsetSeeker(dataSource, offsets, props.maxBatchRecords()));
         cp.setMessageListener(new WriteListener(codec, processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());

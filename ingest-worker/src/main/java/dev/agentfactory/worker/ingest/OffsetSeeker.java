@@ -31,10 +31,13 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
 
     private final DataSource dataSource;
     private final OffsetStore offsets;
+    private final int batchRecords;
 
-    OffsetSeeker(DataSource dataSource, OffsetStore offsets) {
+    /** @param batchRecords the most records one poll, hence one committed batch, holds per partition */
+    OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords) {
         this.dataSource = dataSource;
         this.offsets = offsets;
+        this.batchRecords = batchRecords;
     }
 
     @Override
@@ -46,8 +49,10 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
             Map<TopicPartition, Long> positions = new HashMap<>(offsets.read(c, partitions));
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
             // A partition the database has offsets for but Kafka has none: the worker died after its first
-            // commit there and before Kafka's. Start at the log's beginning so the applied records come round
-            // again and their stored outcomes are published (their effects are skipped).
+            // commit there and before Kafka's, or the group's offsets expired while it was down. Only the last
+            // committed batch can lack published outcomes, so start one batch back (not at the log's beginning,
+            // which would publish the stored outcome of every retained record again): those records come round
+            // again, their effects are skipped and their stored outcomes published.
             Set<TopicPartition> neverCommitted = new HashSet<>(positions.keySet());
             committed.forEach((tp, om) -> {
                 if (om != null) {
@@ -56,7 +61,8 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
                 }
             });
             if (!neverCommitted.isEmpty()) {
-                consumer.beginningOffsets(neverCommitted).forEach((tp, first) -> positions.merge(tp, first, Math::min));
+                consumer.beginningOffsets(neverCommitted).forEach((tp, first) ->
+                        positions.put(tp, Math.max(first, positions.get(tp) - batchRecords)));
             }
             positions.forEach(consumer::seek);
             log.info("assigned {}; positions {}", partitions, positions);

@@ -1,0 +1,117 @@
+package dev.agentfactory.worker.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.worker.writes.OffsetStore;
+
+/**
+ * Where a partition starts on assignment, against a real broker and database: the lower of the offset stored with
+ * the rows and Kafka's committed one; without a Kafka commit (the worker died before its first one, or the group's
+ * offsets expired), one batch before the stored offset, never before the log's beginning.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OffsetSeekerIT {
+
+    private static final String STORE = """
+            INSERT INTO factory.ingest_offsets (consumer_group, topic, partition, next_offset) VALUES (?, ?, 0, ?)""";
+
+    private final String suffix = Long.toString(System.currentTimeMillis(), 36);
+    private final String db = "it_worker_seek_" + suffix;
+    private final String topic = "it-worker.seek." + suffix;
+    private final TopicPartition tp = new TopicPartition(topic, 0);
+    private StackEndpoints endpoints;
+    private LocalStack stack;
+    private PGSimpleDataSource dataSource;
+
+    @BeforeAll
+    void tenRecordsOnOnePartition(StackEndpoints endpoints, LocalStack stack) throws Exception {
+        this.endpoints = endpoints;
+        this.stack = stack;
+        stack.primary().createDatabase(db);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(endpoints.primaryJdbcUrl(db))).migrate();
+        dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(endpoints.primaryJdbcUrl(db));
+        dataSource.setUser(endpoints.superuser());
+        dataSource.setPassword(endpoints.superuserPassword());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                endpoints.kafkaBootstrap()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, new byte[] {(byte) i})).get();
+            }
+        }
+    }
+
+    @AfterAll
+    void dropDatabase() {
+        stack.primary().dropDatabase(db);
+    }
+
+    @Test
+    void withoutAKafkaCommitItStartsOneBatchBeforeTheStoredOffset() throws Exception {
+        assertThat(positionOnAssignment("no-commit", 8, null, 3)).isEqualTo(5);
+    }
+
+    @Test
+    void withoutAKafkaCommitItNeverStartsBeforeTheLogsBeginning() throws Exception {
+        assertThat(positionOnAssignment("short-log", 8, null, 2_000)).isZero();
+    }
+
+    @Test
+    void withAKafkaCommitItStartsAtTheLowerOfTheTwo() throws Exception {
+        assertThat(positionOnAssignment("kafka-lower", 8, 7L, 3)).isEqualTo(7);
+        assertThat(positionOnAssignment("database-lower", 4, 9L, 3)).isEqualTo(4);
+    }
+
+    private long positionOnAssignment(String group, long stored, Long kafkaCommitted, int batchRecords)
+            throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STORE)) {
+            ps.setString(1, group);
+            ps.setString(2, topic);
+            ps.setLong(3, stored);
+            ps.executeUpdate();
+        }
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(), ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(tp));
+            if (kafkaCommitted != null) {
+                consumer.commitSync(Map.of(tp, new OffsetAndMetadata(kafkaCommitted)), Duration.ofSeconds(30));
+            }
+            new OffsetSeeker(dataSource, new OffsetStore(group), batchRecords).onPartitionsAssigned(consumer, List.of(tp));
+            return consumer.position(tp, Duration.ofSeconds(30));
+        }
+    }
+}
