@@ -43,6 +43,12 @@ public final class DlqReplayCommand {
             out.printf("%s %d of %d dead letters in %s (%s)%n", dryRun ? "would replay" : "replayed", r.replayed(),
                     r.scanned(), topic, filter);
             r.byTopic().forEach((t, n) -> out.printf("  %s: %d%n", t, n));
+            if (!r.withoutValue().isEmpty()) {
+                err.printf("dlq-replay: %d matching dead letters hold no value (over the worker's size limit) and were"
+                        + " not replayed; their originals are at %s%n", r.withoutValue().size(),
+                        String.join(", ", r.withoutValue()));
+                return 1;
+            }
             return 0;
         } catch (RuntimeException e) {
             err.println("dlq-replay failed: " + e.getMessage());

@@ -29,7 +29,8 @@ import dev.agentfactory.contracts.DlqHeaders;
  */
 final class DlqReplayer {
 
-    record Result(int scanned, int replayed, Map<String, Integer> byTopic) {
+    /** {@code withoutValue}: where the originals of matching dead letters that hold no value are. */
+    record Result(int scanned, int replayed, Map<String, Integer> byTopic, List<String> withoutValue) {
     }
 
     private final String bootstrap;
@@ -55,6 +56,7 @@ final class DlqReplayer {
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         int scanned = 0;
         Map<String, Integer> byTopic = new TreeMap<>();
+        List<String> withoutValue = new ArrayList<>();
         List<Future<?>> sends = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
@@ -76,6 +78,13 @@ final class DlqReplayer {
                     if (target == null || !filter.matches(r)) {
                         continue;
                     }
+                    if (r.value() == null) {
+                        // the worker copies no value over its size limit: re-publishing would write a null
+                        // in place of the original, which only its original topic still holds
+                        withoutValue.add(target + "-" + DlqFilter.header(r, DlqHeaders.ORIGINAL_PARTITION) + "@"
+                                + DlqFilter.header(r, DlqHeaders.ORIGINAL_OFFSET));
+                        continue;
+                    }
                     byTopic.merge(target, 1, Integer::sum);
                     if (!dryRun) {
                         sends.add(producer.send(replayRecord(r, target)));
@@ -92,7 +101,8 @@ final class DlqReplayer {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("a replayed record was not acknowledged: " + e.getCause().getMessage(), e);
         }
-        return new Result(scanned, byTopic.values().stream().mapToInt(Integer::intValue).sum(), byTopic);
+        return new Result(scanned, byTopic.values().stream().mapToInt(Integer::intValue).sum(), byTopic,
+                List.copyOf(withoutValue));
     }
 
     /** The original record again: DLQ headers dropped, the replay count incremented. */

@@ -66,6 +66,12 @@ public final class AuditReplay {
                     throw new OpsException(tp + " starts at offset " + begin.get(tp) + " but the replay needs "
                             + start + ": the topic's retention dropped changes after the backup; restore a newer one");
                 }
+                // offsets only grow: a log shorter than the backup's offset is not the log the backup saw
+                if (start > end.get(tp)) {
+                    throw new OpsException(tp + " ends at offset " + end.get(tp) + " but the backup recorded "
+                            + start + ": the audit topics were recreated or are another cluster's; the changes"
+                            + " after the backup cannot be located, replay refuses rather than skip them");
+                }
                 consumer.seek(tp, start);
                 if (start < end.get(tp)) {
                     open.add(tp);

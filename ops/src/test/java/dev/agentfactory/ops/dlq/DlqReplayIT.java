@@ -69,6 +69,44 @@ class DlqReplayIT {
         assertThat(new String(r.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo("t-1");
     }
 
+    /**
+     * The worker copies no value into a dead letter whose value is over its limit (DeadLetterPublisher,
+     * "read it at topic-partition@offset"): re-publishing that dead letter would put a null value on the
+     * write topic in place of the original write.
+     */
+    @Test
+    void aDeadLetterWithoutItsValueIsNotRepublishedAsANullValueAndTheRunFails(StackEndpoints endpoints)
+            throws Exception {
+        String suffix = Long.toString(System.nanoTime(), 36);
+        String dlq = "it-ops.dlq-novalue." + suffix;
+        String origin = "it-ops.writes-novalue." + suffix;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1), new NewTopic(origin, 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            ProducerRecord<byte[], byte[]> dropped = deadLetter(dlq, origin, "k1", "x", "oversized",
+                    "2026-01-01T10:00:00Z");
+            ProducerRecord<byte[], byte[]> noValue = new ProducerRecord<>(dlq, dropped.key(), null);
+            dropped.headers().forEach(noValue.headers()::add);
+            noValue.headers().add(DlqHeaders.ORIGINAL_PARTITION, "0".getBytes(StandardCharsets.UTF_8));
+            noValue.headers().add(DlqHeaders.ORIGINAL_OFFSET, "7".getBytes(StandardCharsets.UTF_8));
+            p.send(noValue).get();
+            p.send(deadLetter(dlq, origin, "k2", "big-2", "oversized", "2026-01-01T11:00:00Z")).get();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DlqReplayCommand.run(List.of("--bootstrap", endpoints.kafkaBootstrap(), "--dlq-topic", dlq),
+                Map.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        List<ConsumerRecord<byte[], byte[]>> replayed = readAll(endpoints.kafkaBootstrap(), origin);
+        assertThat(replayed).extracting(r -> r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("big-2");
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(origin + "-0@7");
+    }
+
     @Test
     void aBadOptionIsRefusedWithUsageAndExitCode2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
