@@ -49,10 +49,10 @@ class DlqReplayEndToEndIT {
 
             try (WorkerProcess worker = new WorkerProcess("replay-large", bed.workerProperties())) {
                 worker.start().awaitHealthy(Duration.ofSeconds(90));
-                assertThat(ops("dlq-replay", "--reason", "oversized", "--bootstrap", endpoints.kafkaBootstrap(),
-                        "--dlq-topic", bed.dlqTopic)).isZero();
+                assertThat(ops("dlq-replay", "--reason=oversized", "--bootstrap=" + endpoints.kafkaBootstrap(),
+                        "--dlq-topic=" + bed.dlqTopic)).isZero();
                 bed.awaitCaughtUp(Duration.ofSeconds(60));
-                assertThat(ops("dlq-replay", "--bootstrap", endpoints.kafkaBootstrap(), "--dlq-topic", bed.dlqTopic))
+                assertThat(ops("dlq-replay", "--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + bed.dlqTopic))
                         .isZero();
                 bed.awaitCaughtUp(Duration.ofSeconds(60));
             }

@@ -21,8 +21,8 @@ class OpsDemoIT {
         TestBed bed = new TestBed("demo", endpoints, stack.primary());
         try (WorkerProcess worker = new WorkerProcess("demo", bed.workerProperties())) {
             worker.start().awaitHealthy(Duration.ofSeconds(90));
-            assertThat(DlqReplayEndToEndIT.ops("demo", "--bootstrap", endpoints.kafkaBootstrap(), "--agent-topic",
-                    bed.agentTopic, "--prd-topic", bed.prdTopic, "--results-topic", bed.resultsTopic)).isZero();
+            assertThat(DlqReplayEndToEndIT.ops("demo", "--bootstrap=" + endpoints.kafkaBootstrap(),
+                    "--agent-topic=" + bed.agentTopic, "--prd-topic=" + bed.prdTopic, "--results-topic=" + bed.resultsTopic)).isZero();
         }
         assertThat(bed.count("SELECT count(*) FROM factory.agents WHERE status = 'active'")).isEqualTo(2);
         assertThat(bed.count("SELECT count(*) FROM factory.prds WHERE status = 'review' AND version = 4")).isEqualTo(1);

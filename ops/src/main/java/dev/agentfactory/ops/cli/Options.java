@@ -47,8 +47,22 @@ public final class Options {
         return v;
     }
 
+    /** The option, else the environment variable, else the fallback. */
+    public String get(String name, Map<String, String> env, String envVar, String fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            v = env.get(envVar);
+        }
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    /** {@code --name} or {@code --name=true} is on, absent or {@code --name=false} off; anything else is refused. */
     public boolean flag(String name) {
-        return Boolean.parseBoolean(values.getOrDefault(name, "false"));
+        String v = values.getOrDefault(name, "false");
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new UsageException("--" + name + " is true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     public int intValue(String name, int fallback) {

@@ -21,7 +21,8 @@ import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.contracts.WriteProducer;
-import dev.agentfactory.ops.CliArgs;
+import dev.agentfactory.ops.cli.Options;
+import dev.agentfactory.ops.cli.UsageException;
 
 /**
  * {@code ops demo [--bootstrap B] [--wait-seconds N] [--agent-topic T] [--prd-topic T] [--results-topic T]}: publishes a small set of agent and PRD writes through
@@ -34,21 +35,20 @@ public final class DemoCommand {
     }
 
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        CliArgs cli;
+        Options cli;
         int waitSeconds;
         try {
-            cli = CliArgs.parse(args, Set.of("bootstrap", "wait-seconds", "agent-topic", "prd-topic", "results-topic"),
-                    env);
-            waitSeconds = Integer.parseInt(cli.get("wait-seconds", "FACTORY_DEMO_WAIT_SECONDS", "60"));
-        } catch (IllegalArgumentException e) {
-            err.println("demo: " + e.getMessage() + "\nusage: ops demo [--bootstrap host:port] [--wait-seconds N]"
-                    + " [--agent-topic T] [--prd-topic T] [--results-topic T]");
+            cli = Options.parse(args, Set.of("bootstrap", "wait-seconds", "agent-topic", "prd-topic", "results-topic"));
+            waitSeconds = Integer.parseInt(cli.get("wait-seconds", env, "FACTORY_DEMO_WAIT_SECONDS", "60"));
+        } catch (IllegalArgumentException | UsageException e) {
+            err.println("demo: " + e.getMessage() + "\nusage: ops demo [--bootstrap=host:port] [--wait-seconds=N]"
+                    + " [--agent-topic=T] [--prd-topic=T] [--results-topic=T]");
             return 2;
         }
-        String bootstrap = cli.get("bootstrap", "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092");
-        String agentTopic = cli.get("agent-topic", "FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES);
-        String prdTopic = cli.get("prd-topic", "FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES);
-        String resultsTopic = cli.get("results-topic", "FACTORY_INGEST_RESULTS_TOPIC", Topics.WRITE_RESULTS);
+        String bootstrap = cli.get("bootstrap", env, "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092");
+        String agentTopic = cli.get("agent-topic", env, "FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES);
+        String prdTopic = cli.get("prd-topic", env, "FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES);
+        String resultsTopic = cli.get("results-topic", env, "FACTORY_INGEST_RESULTS_TOPIC", Topics.WRITE_RESULTS);
         List<List<WriteEnvelope>> phases = DemoWrites.build(UUID.randomUUID().toString().substring(0, 6));
         try (KafkaConsumer<byte[], byte[]> results = resultsConsumer(bootstrap, resultsTopic);
              WriteProducer producer = new WriteProducer(bootstrap, Map.of(), agentTopic, prdTopic)) {

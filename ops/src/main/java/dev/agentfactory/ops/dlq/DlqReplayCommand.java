@@ -8,10 +8,11 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.agentfactory.contracts.Topics;
-import dev.agentfactory.ops.CliArgs;
+import dev.agentfactory.ops.cli.Options;
+import dev.agentfactory.ops.cli.UsageException;
 
 /**
- * {@code ops dlq-replay [--reason R] [--since T] [--until T] [--bootstrap B] [--dlq-topic D] [--dry-run true]}:
+ * {@code ops dlq-replay [--reason=R] [--since=T] [--until=T] [--bootstrap=B] [--dlq-topic=D] [--dry-run]}:
  * re-publishes dead letters to their original topics once their cause is fixed. Safe to repeat: writes
  * that were applied answer DUPLICATE (same eventId); ones still invalid return to the DLQ.
  */
@@ -24,20 +25,21 @@ public final class DlqReplayCommand {
 
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         DlqFilter filter;
-        CliArgs cli;
+        Options cli;
+        boolean dryRun;
         try {
-            cli = CliArgs.parse(args, OPTIONS, env);
-            filter = new DlqFilter(cli.get("reason"), instant(cli.get("since"), "--since"),
-                    instant(cli.get("until"), "--until"));
-        } catch (IllegalArgumentException e) {
+            cli = Options.parse(args, OPTIONS);
+            filter = new DlqFilter(cli.get("reason", null), instant(cli.get("since", null), "--since"),
+                    instant(cli.get("until", null), "--until"));
+            dryRun = cli.flag("dry-run");
+        } catch (IllegalArgumentException | UsageException e) {
             err.println("dlq-replay: " + e.getMessage());
-            err.println("usage: ops dlq-replay [--reason malformed_json|schema_violation|unknown_type|oversized|invalid_id]"
-                    + " [--since ISO-8601] [--until ISO-8601] [--bootstrap host:port] [--dlq-topic name] [--dry-run true]");
+            err.println("usage: ops dlq-replay [--reason=malformed_json|schema_violation|unknown_type|oversized|invalid_id]"
+                    + " [--since=ISO-8601] [--until=ISO-8601] [--bootstrap=host:port] [--dlq-topic=name] [--dry-run]");
             return 2;
         }
-        String bootstrap = cli.get("bootstrap", "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092");
-        String topic = cli.get("dlq-topic", "FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ);
-        boolean dryRun = Boolean.parseBoolean(cli.get("dry-run"));
+        String bootstrap = cli.get("bootstrap", env, "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092");
+        String topic = cli.get("dlq-topic", env, "FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ);
         try {
             DlqReplayer.Result r = new DlqReplayer(bootstrap, topic).replay(filter, dryRun);
             out.printf("%s %d of %d dead letters in %s (%s)%n", dryRun ? "would replay" : "replayed", r.replayed(),

@@ -1,11 +1,16 @@
 package dev.agentfactory.ops.dlq;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 
@@ -58,6 +63,7 @@ final class DlqReplayer {
         Map<String, Integer> byTopic = new TreeMap<>();
         List<String> withoutValue = new ArrayList<>();
         List<Future<?>> sends = new ArrayList<>();
+        Set<String> distinct = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
             List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(30)).stream()
@@ -85,6 +91,9 @@ final class DlqReplayer {
                                 + DlqFilter.header(r, DlqHeaders.ORIGINAL_OFFSET));
                         continue;
                     }
+                    if (!distinct.add(digest(target, r))) {
+                        continue;    // an earlier replay of this record came back to the DLQ: send it once per run
+                    }
                     byTopic.merge(target, 1, Integer::sum);
                     if (!dryRun) {
                         sends.add(producer.send(replayRecord(r, target)));
@@ -103,6 +112,23 @@ final class DlqReplayer {
         }
         return new Result(scanned, byTopic.values().stream().mapToInt(Integer::intValue).sum(), byTopic,
                 List.copyOf(withoutValue));
+    }
+
+    /** Target topic, key and value: what makes two dead letters the same write. */
+    static String digest(String target, ConsumerRecord<byte[], byte[]> r) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(target.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            if (r.key() != null) {
+                sha.update(r.key());
+            }
+            sha.update((byte) 0);
+            sha.update(r.value());
+            return HexFormat.of().formatHex(sha.digest()) + (r.key() == null ? "-" : "+");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The original record again: DLQ headers dropped, the replay count incremented. */

@@ -50,14 +50,16 @@ class DlqReplayIT {
             p.send(deadLetter(dlq, origin, "k1", "big-1", "oversized", "2026-01-01T10:00:00Z")).get();
             p.send(deadLetter(dlq, origin, "k2", "{broken", "malformed_json", "2026-01-01T11:00:00Z")).get();
             p.send(deadLetter(dlq, origin, "k3", "big-2", "oversized", "2026-01-02T10:00:00Z")).get();
+            // k1 again, as when an earlier replay of it was dead-lettered once more: sent once per run, not twice
+            p.send(deadLetter(dlq, origin, "k1", "big-1", "oversized", "2026-01-01T12:00:00Z")).get();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = DlqReplayCommand.run(List.of("--reason", "oversized", "--until", "2026-01-02T00:00:00Z",
-                "--bootstrap", endpoints.kafkaBootstrap(), "--dlq-topic", dlq), Map.of(),
+        int status = DlqReplayCommand.run(List.of("--reason=oversized", "--until=2026-01-02T00:00:00Z",
+                "--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + dlq), Map.of(),
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
         assertThat(status).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("replayed 1 of 3 dead letters");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("replayed 1 of 4 dead letters");
         List<ConsumerRecord<byte[], byte[]>> replayed = readAll(endpoints.kafkaBootstrap(), origin);
         assertThat(replayed).hasSize(1);
         ConsumerRecord<byte[], byte[]> r = replayed.get(0);
@@ -97,7 +99,7 @@ class DlqReplayIT {
             p.send(deadLetter(dlq, origin, "k2", "big-2", "oversized", "2026-01-01T11:00:00Z")).get();
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = DlqReplayCommand.run(List.of("--bootstrap", endpoints.kafkaBootstrap(), "--dlq-topic", dlq),
+        int status = DlqReplayCommand.run(List.of("--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + dlq),
                 Map.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         List<ConsumerRecord<byte[], byte[]>> replayed = readAll(endpoints.kafkaBootstrap(), origin);
@@ -110,12 +112,16 @@ class DlqReplayIT {
     @Test
     void aBadOptionIsRefusedWithUsageAndExitCode2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = DlqReplayCommand.run(List.of("--reasn", "oversized"), Map.of(), System.out,
+        int status = DlqReplayCommand.run(List.of("--reasn=oversized"), Map.of(), System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--reasn'", "usage:");
-        assertThat(DlqReplayCommand.run(List.of("--since", "yesterday"), Map.of(), System.out,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --reasn", "usage:");
+        for (List<String> bad : List.of(List.of("--since=yesterday"), List.of("--reason", "oversized"),
+                List.of("--dry-run=yes"))) {    // a dry run mistyped must not replay for real
+            assertThat(DlqReplayCommand.run(bad, Map.of(), System.out,
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).as(bad.toString())
+                    .isEqualTo(2);
+        }
     }
 
     private static ProducerRecord<byte[], byte[]> deadLetter(String dlq, String origin, String key, String value,
