@@ -162,6 +162,21 @@ class MigrationsIT {
     }
 
     @Test
+    void rollbackToAVersionNoMigrationHasIsRefusedAndChangesNothing() {
+        migrations.migrate();
+        CatalogFingerprint before = migrations.fingerprint();
+        var current = migrations.currentVersion();
+
+        // There is no V3 (only V3_1): rolling back "to 3" must not quietly undo V3_1 as well and claim "now at V3".
+        Result result = run("rollback", "--to", "3");
+
+        assertThat(result.code()).as(result.out()).isEqualTo(1);
+        assertThat(result.err()).contains("no migration V3").contains("nothing was rolled back");
+        assertThat(migrations.currentVersion()).isEqualTo(current);
+        assertThat(before.differences(migrations.fingerprint())).isEmpty();
+    }
+
+    @Test
     void badArgumentsPrintUsageAndExitTwo() {
         assertThat(run("rollback").code()).isEqualTo(2);
         assertThat(run("rollback", "--to", "latest").code()).isEqualTo(2);
