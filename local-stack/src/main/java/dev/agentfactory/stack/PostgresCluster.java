@@ -59,8 +59,26 @@ public final class PostgresCluster {
         }
         if (!Ports.isOpen(port)) {
             start();
+        } else if (!runningFromDataDir()) {
+            // Reusing the listener is right only for this cluster left running by a killed stack process;
+            // anything else (another checkout's cluster, a system PostgreSQL) would silently become "ours".
+            throw new StackException("127.0.0.1:" + port + " is already taken, but not by the PostgreSQL " + name
+                    + " cluster in " + dataDir + "; stop what listens there or choose another port with FACTORY_STACK_"
+                    + name.toUpperCase() + "_PORT");
         }
         createDatabase(settings.database());
+    }
+
+    /** Whether this data directory's postmaster is alive and listening on this cluster's port. */
+    private boolean runningFromDataDir() {
+        try {
+            // postmaster.pid: line 1 the postmaster's pid, line 4 its port
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+            return lines.size() >= 4 && Integer.parseInt(lines.get(3).trim()) == port
+                    && ProcessHandle.of(Long.parseLong(lines.get(0).trim())).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
     }
 
     private void initdb() {

@@ -51,7 +51,16 @@ final class Rollbacks {
     }
 
     List<String> rollbackTo(MigrationVersion target) {
-        List<MigrationInfo> toUndo = migrations.info().stream()
+        List<MigrationInfo> known = migrations.info();
+        // A target no migration has (a typo, "3" for 3.1) would undo more than asked and report a version that
+        // does not exist; only 0 (empty) or a real migration's version is a place to roll back to.
+        if (target.compareTo(MigrationVersion.fromVersion("0")) != 0
+                && known.stream().noneMatch(m -> target.equals(m.getVersion()))) {
+            throw new MigrationException("no migration V" + target + " (known: " + known.stream()
+                    .filter(m -> m.getVersion() != null).map(m -> m.getVersion().getVersion())
+                    .distinct().toList() + ", or 0 for empty); nothing was rolled back");
+        }
+        List<MigrationInfo> toUndo = known.stream()
                 .filter(MigrationInfo::isApplied)
                 .filter(MigrationInfo::isVersioned)
                 .filter(m -> m.getScript().endsWith(".sql")) // not Flyway's schema-creation marker

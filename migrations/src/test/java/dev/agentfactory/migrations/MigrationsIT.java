@@ -162,6 +162,40 @@ class MigrationsIT {
     }
 
     @Test
+    void rollingBackV4_1TakesBypassRlsFromTheWriterAgain() throws Exception {
+        // A role attribute is cluster-wide, so the catalog fingerprint cannot see it: checked here directly.
+        migrations.migrateTo("4.1");
+        assertThat(writerBypassesRls()).as("after V4_1").isTrue();
+        migrations.rollbackTo("3.1");
+        assertThat(writerBypassesRls()).as("after U4_1").isFalse();
+        migrations.migrate(); // leave the shared cluster's writer as the migrations define it
+        assertThat(writerBypassesRls()).isTrue();
+    }
+
+    private boolean writerBypassesRls() throws Exception {
+        try (Connection c = connect(); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT rolbypassrls FROM pg_roles WHERE rolname = 'factory_writer'")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getBoolean(1);
+        }
+    }
+
+    @Test
+    void rollbackToAVersionNoMigrationHasIsRefusedAndChangesNothing() {
+        migrations.migrate();
+        CatalogFingerprint before = migrations.fingerprint();
+        var current = migrations.currentVersion();
+
+        // There is no V3 (only V3_1): rolling back "to 3" must not quietly undo V3_1 as well and claim "now at V3".
+        Result result = run("rollback", "--to", "3");
+
+        assertThat(result.code()).as(result.out()).isEqualTo(1);
+        assertThat(result.err()).contains("no migration V3").contains("nothing was rolled back");
+        assertThat(migrations.currentVersion()).isEqualTo(current);
+        assertThat(before.differences(migrations.fingerprint())).isEmpty();
+    }
+
+    @Test
     void badArgumentsPrintUsageAndExitTwo() {
         assertThat(run("rollback").code()).isEqualTo(2);
         assertThat(run("rollback", "--to", "latest").code()).isEqualTo(2);
