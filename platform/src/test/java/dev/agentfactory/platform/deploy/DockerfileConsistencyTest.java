@@ -54,8 +54,10 @@ class DockerfileConsistencyTest {
             assertThat(inherited(tool)).as(tool).anyMatch(line -> line.matches("USER [1-9][0-9]*:[1-9][0-9]*"))
                     .anyMatch(line -> line.startsWith("ENTRYPOINT") && line.contains("/app/" + tool + ".jar"));
         }
+        // The runnable jars: migrations.jar and ops.jar are plain libraries ("no main manifest attribute").
         assertThat(stages.get("build").instructions()).anyMatch(line ->
-                line.contains("migrations/target/migrations.jar /out/db.jar") && line.contains("ops/target/ops.jar"));
+                line.contains("migrations/target/migrations-exec.jar /out/db.jar")
+                        && line.contains("ops/target/ops-exec.jar /out/ops.jar"));
         assertThat(inherited("db")).contains("CMD [\"migrate\"]");
     }
 
