@@ -2,13 +2,20 @@ package dev.agentfactory.platform.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-/** cloudbuild.yaml tests, builds and pushes every image, migrates, deploys every service and smoke-checks the gateway. */
+/**
+ * cloudbuild.yaml tests, builds and pushes every image, migrates the standby and then the primary, deploys every
+ * service and smoke-checks the gateway.
+ */
 class CloudBuildConsistencyTest {
 
     private static final String IMAGES = "api-gateway ingest-worker cdc-relay db ops";
@@ -33,8 +40,8 @@ class CloudBuildConsistencyTest {
     @Test
     void theMigrationJobRunsBeforeTheServicesAreDeployed() {
         String job = (String) ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/migrate-job.yaml"), "metadata").get("name");
-        assertThat(scripts.get("migrate")).contains("deploy/render.sh \"${_ENV}\"")
-                .contains("gcloud run jobs replace /workspace/rendered/migrate-job.yaml")
+        assertThat(stepsUpTo("migrate").stream().map(scripts::get)).anyMatch(script -> script.contains("deploy/render.sh \"${_ENV}\""));
+        assertThat(scripts.get("migrate")).contains("gcloud run jobs replace /workspace/rendered/migrate-job.yaml")
                 .contains("gcloud run jobs execute " + job + " ").contains("--wait");
         assertThat(waitFor("deploy")).containsExactly("migrate");
         // consumers first, the gateway (which publishes to them) last
@@ -43,12 +50,89 @@ class CloudBuildConsistencyTest {
                 .contains("gcloud run services replace \"/workspace/rendered/$$service.yaml\"");
     }
 
+    /**
+     * The relay copies the primary's rows to the standby, so a column a migration adds must exist on the standby
+     * before the primary (or a service deployed on it) can produce it; and on a fresh project the relay's standby
+     * sink needs the schema and the factory_writer role there before it starts.
+     */
+    @Test
+    void theStandbyIsMigratedBeforeThePrimaryAndBeforeTheServicesDeploy() {
+        String primaryJob = jobName("deploy/cloudrun/migrate-job.yaml");
+        String standbyJob = jobName("deploy/cloudrun/migrate-standby-job.yaml");
+        String replaceStandby = "gcloud run jobs replace /workspace/rendered/migrate-standby-job.yaml";
+        String executeStandby = "gcloud run jobs execute " + standbyJob + " ";
+        String executePrimary = "gcloud run jobs execute " + primaryJob + " ";
+
+        String standbyStep = stepRunning(executeStandby);
+        String primaryStep = stepRunning(executePrimary);
+        String standbyScript = scripts.get(standbyStep);
+        assertThat(standbyScript).contains(replaceStandby).contains("--wait").contains("set -euo pipefail");
+        assertThat(standbyScript.indexOf(replaceStandby)).isLessThan(standbyScript.indexOf(executeStandby));
+        assertThat(standbyScript.substring(standbyScript.indexOf(executeStandby)).lines().findFirst().orElseThrow())
+                .as("the standby job is waited for, so its failure fails the build").contains("--wait");
+        // rendered (from the pushed tag) before the first job is replaced, and after the images are pushed
+        assertThat(upstreamOf(standbyStep)).contains("push");
+        assertThat(stepsUpTo(standbyStep).stream().map(scripts::get))
+                .anyMatch(script -> script.contains("deploy/render.sh \"${_ENV}\" \"$$(cat /workspace/image-tag)\" /workspace/rendered"));
+
+        if (standbyStep.equals(primaryStep)) {
+            assertThat(standbyScript.indexOf(executeStandby)).as("standby before primary")
+                    .isLessThan(standbyScript.indexOf(executePrimary));
+        } else {
+            assertThat(upstreamOf(primaryStep)).as("the primary's migration waits for the standby's").contains(standbyStep);
+            assertThat(upstreamOf(standbyStep)).as("the standby's migration must not wait for the primary's")
+                    .doesNotContain(primaryStep);
+        }
+        assertThat(upstreamOf("deploy")).contains(standbyStep, primaryStep);
+    }
+
     @Test
     void theSmokeCheckCallsTheGatewayHealthAndRollsBackOnFailure() {
         assertThat(AppFacts.of("api-gateway").healthPaths()).contains("/api/v1/health");
         assertThat(scripts.get("smoke")).contains("gcloud run services describe api-gateway")
                 .contains("\"$$url/api/v1/health\"").contains("update-traffic");
         assertThat(waitFor("smoke")).containsExactly("deploy");
+    }
+
+    private static String jobName(String manifest) {
+        return (String) ProjectFiles.map(ProjectFiles.yaml(manifest), "metadata").get("name");
+    }
+
+    /** The one step whose script contains the command. */
+    private static String stepRunning(String command) {
+        List<String> ids = scripts.entrySet().stream().filter(e -> e.getValue().contains(command)).map(Map.Entry::getKey).toList();
+        assertThat(ids).as("steps running '%s'", command).hasSize(1);
+        return ids.get(0);
+    }
+
+    /** The step and every step before it in the file. */
+    private static List<String> stepsUpTo(String id) {
+        List<String> ids = steps().stream().map(step -> (String) step.get("id")).toList();
+        return ids.subList(0, ids.indexOf(id) + 1);
+    }
+
+    /**
+     * Every step that must have finished before this one starts, transitively. Cloud Build: waitFor ["-"] starts at
+     * once, no waitFor waits for every step before it in the file.
+     */
+    @SuppressWarnings("unchecked")
+    private static Set<String> upstreamOf(String id) {
+        List<Map<String, Object>> steps = steps();
+        List<String> order = steps.stream().map(step -> (String) step.get("id")).toList();
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(id));
+        while (!todo.isEmpty()) {
+            String current = todo.pop();
+            Map<String, Object> step = steps.get(order.indexOf(current));
+            List<String> direct = step.containsKey("waitFor") ? (List<String>) step.get("waitFor")
+                    : order.subList(0, order.indexOf(current));
+            for (String dependency : direct) {
+                if (!dependency.equals("-") && seen.add(dependency)) {
+                    todo.push(dependency);
+                }
+            }
+        }
+        return seen;
     }
 
     @SuppressWarnings("unchecked")

@@ -81,6 +81,70 @@ class CloudRunConsistencyTest {
         assertSecretsComeFromSecretManager(env);
     }
 
+    /**
+     * The standby gets the same schema from its own job: its URL and owner, the writer password the relay's standby
+     * sink logs in with, and the standby's own CA mounted where every environment's standby URL points.
+     */
+    @Test
+    void theStandbyMigrationJobMigratesTheStandbyTheRelayWritesTo() {
+        Map<String, Object> job = ProjectFiles.yaml("deploy/cloudrun/migrate-standby-job.yaml");
+        assertThat(job).containsEntry("kind", "Job");
+        Map<String, Object> podSpec = ProjectFiles.map(job, "spec", "template", "spec", "template", "spec");
+        Map<String, Object> container = container(podSpec);
+        assertThat(container).containsEntry("image", IMAGE_PREFIX + "db:${IMAGE_TAG}").containsEntry("args", List.of("migrate"));
+        Map<String, Map<String, Object>> env = env(container);
+        assertThat(env.keySet()).isSubsetOf(AppFacts.migrationEnvNames())
+                .containsAll(AppFacts.required(AppFacts.migrationEnvNames()));
+        assertSecretsComeFromSecretManager(env);
+        assertThat(env.get("FACTORY_DB_URL")).containsEntry("value", "${FACTORY_STANDBY_DB_URL}");
+        assertThat(env.get("FACTORY_DB_OWNER_USER")).containsEntry("value", "${FACTORY_STANDBY_DB_OWNER_USER}");
+        assertThat(secretOf(env, "FACTORY_DB_OWNER_PASSWORD")).isNotEqualTo(
+                secretOf(env(container(ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/migrate-job.yaml"),
+                        "spec", "template", "spec", "template", "spec"))), "FACTORY_DB_OWNER_PASSWORD"));
+
+        Map<String, Object> relaySpec = ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/cdc-relay.yaml"), "spec", "template", "spec");
+        Map<String, Map<String, Object>> relayEnv = env(container(relaySpec));
+        assertThat(relayEnv.get("FACTORY_STANDBY_DB_URL")).containsEntry("value", "${FACTORY_STANDBY_DB_URL}");
+        assertThat(secretOf(env, "FACTORY_DB_WRITER_PASSWORD")).as("the standby's factory_writer password")
+                .isEqualTo(secretOf(relayEnv, "FACTORY_STANDBY_DB_PASSWORD"));
+
+        for (String environment : List.of("dev", "staging", "prod")) {
+            String url = ProjectFiles.envFile("config/env/" + environment + ".env").get("FACTORY_STANDBY_DB_URL");
+            assertThat(url).as(environment).contains("sslmode=verify-ca");
+            java.util.regex.Matcher cert = Pattern.compile("sslrootcert=([^&]+)").matcher(url);
+            assertThat(cert.find()).as(environment + " standby sslrootcert").isTrue();
+            for (Map<String, Object> spec : List.of(podSpec, relaySpec)) {
+                assertThat(mountedFiles(spec)).as(environment + " standby CA").containsKey(cert.group(1));
+                assertThat(mountedFiles(spec).get(cert.group(1))).as("the standby's own CA, not the primary's")
+                        .isNotEqualTo("factory-db-ca-cert");
+            }
+        }
+    }
+
+    private static String secretOf(Map<String, Map<String, Object>> env, String name) {
+        return (String) ProjectFiles.map(env.get(name), "valueFrom", "secretKeyRef").get("name");
+    }
+
+    /** Each file the pod spec's container sees from a secret volume, to that secret's name. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> mountedFiles(Map<String, Object> podSpec) {
+        Map<String, String> secretByVolume = new LinkedHashMap<>();
+        Map<String, List<String>> pathsByVolume = new LinkedHashMap<>();
+        for (Map<String, Object> volume : (List<Map<String, Object>>) podSpec.get("volumes")) {
+            Map<String, Object> secret = ProjectFiles.map(volume, "secret");
+            secretByVolume.put((String) volume.get("name"), (String) secret.get("secretName"));
+            pathsByVolume.put((String) volume.get("name"), ((List<Map<String, Object>>) secret.get("items")).stream()
+                    .map(item -> (String) item.get("path")).toList());
+        }
+        Map<String, String> files = new LinkedHashMap<>();
+        for (Map<String, Object> mount : (List<Map<String, Object>>) container(podSpec).get("volumeMounts")) {
+            String volume = (String) mount.get("name");
+            pathsByVolume.getOrDefault(volume, List.of())
+                    .forEach(path -> files.put(mount.get("mountPath") + "/" + path, secretByVolume.get(volume)));
+        }
+        return files;
+    }
+
     private static void assertSecretsComeFromSecretManager(Map<String, Map<String, Object>> env) {
         env.forEach((name, entry) -> {
             if (SECRET.matcher(name).matches()) {
