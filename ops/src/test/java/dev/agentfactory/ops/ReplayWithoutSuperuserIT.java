@@ -129,8 +129,8 @@ class ReplayWithoutSuperuserIT {
 
         assertThat(exit).as("replay as a non-superuser").isZero();
         assertThat(query("SELECT count(*) FROM factory.agents")).isEqualTo("3");
-        assertThat(query("SELECT string_agg(agent_id::text || ':' || seq, ',' ORDER BY seq) FROM factory.agent_history"))
-                .isEqualTo(existing + ":1," + created + ":2");
+        assertThat(query("SELECT string_agg(agent_id::text || ':' || seq, ',' ORDER BY seq)"
+                + " FROM factory.agent_history")).isEqualTo(existing + ":1," + created + ":2");
         assertThat(query("SELECT agent_id::text FROM factory.prd_agents")).isEqualTo(linked.toString());
         assertThat(query("SELECT count(*) FROM factory.agent_versions")).isEqualTo("3");
     }
