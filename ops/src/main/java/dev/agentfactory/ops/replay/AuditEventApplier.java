@@ -12,14 +12,28 @@ import dev.agentfactory.store.replica.TableSpec;
  * entity row's after-image (version-guarded), its version row and dedup record, a history entry, a PRD link
  * or unlink. Entity rows are version-guarded upserts, rows that never change once written are inserted only
  * when absent (a surviving original is never overwritten by its reconstruction), unlinks delete by key, so events may repeat and events
- * already contained in a restored backup change nothing.
+ * already contained in a restored backup change nothing. With reference checks on (no replica mode) it keeps
+ * parents ahead of their children in each flush ({@link ParentsFirst}); the caller supplies a dependency-safe
+ * event order ({@link WatermarkMerge}).
  */
 final class AuditEventApplier {
 
     private final RowApplier rows;
+    private ParentsFirst order = new ParentsFirst(true);
 
     AuditEventApplier(RowApplier rows) {
         this.rows = rows;
+    }
+
+    /** At the start of each transaction: whether it runs in replica mode (no triggers, no foreign keys). */
+    void replicaMode(boolean replica) {
+        order = new ParentsFirst(!replica);
+    }
+
+    /** Sends what is batched; the caller then commits. */
+    void flush() throws SQLException {
+        rows.flush();
+        order.flushed();
     }
 
     @SuppressWarnings("unchecked")
@@ -31,22 +45,22 @@ final class AuditEventApplier {
             case "agents", "prds" -> {
                 TableSpec spec = TableSpec.named(table);
                 if (after != null) {
-                    rows.upsert(spec, after);
+                    write(spec).upsert(spec, after);
                 } else if (before != null) {
-                    rows.delete(spec, before);
+                    write(spec).delete(spec, before);
                 }
                 versionRow(e, after);
             }
             case "agent_versions", "prd_versions" -> versionRow(e, after);
             case "agent_history" -> {
-                rows.insertIfAbsent(TableSpec.AGENT_HISTORY, after);
+                write(TableSpec.AGENT_HISTORY).insertIfAbsent(TableSpec.AGENT_HISTORY, after);
                 processed(e, null);
             }
             case "prd_agents" -> {
                 if (after != null) {
-                    rows.upsert(TableSpec.PRD_AGENTS, after);
+                    write(TableSpec.PRD_AGENTS).upsert(TableSpec.PRD_AGENTS, after);
                 } else {
-                    rows.delete(TableSpec.PRD_AGENTS, before);
+                    write(TableSpec.PRD_AGENTS).delete(TableSpec.PRD_AGENTS, before);
                 }
             }
             default -> throw new IllegalArgumentException("audit event for unknown table " + table);
@@ -73,7 +87,8 @@ final class AuditEventApplier {
         v.put("actor", e.get("actor"));
         v.put("event_id", eventId);
         v.put("committed_at", e.get("commitTime"));
-        rows.insertIfAbsent(agent ? TableSpec.AGENT_VERSIONS : TableSpec.PRD_VERSIONS, v);
+        TableSpec versions = agent ? TableSpec.AGENT_VERSIONS : TableSpec.PRD_VERSIONS;
+        write(versions).insertIfAbsent(versions, v);
         processed(e, version);
     }
 
@@ -90,7 +105,16 @@ final class AuditEventApplier {
         p.put("outcome", "APPLIED");
         p.put("version", version);
         p.put("processed_at", e.get("commitTime"));
-        rows.insertIfAbsent(TableSpec.PROCESSED_EVENTS, p);
+        write(TableSpec.PROCESSED_EVENTS).insertIfAbsent(TableSpec.PROCESSED_EVENTS, p);
+    }
+
+    /** The applier, after flushing first if a row of {@code table} would otherwise go out behind its children. */
+    private RowApplier write(TableSpec table) throws SQLException {
+        if (order.mustFlushBefore(table.name())) {
+            flush();
+        }
+        order.wrote(table.name());
+        return rows;
     }
 
     static String commandType(String entity, String op) {

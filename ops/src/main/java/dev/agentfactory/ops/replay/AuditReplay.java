@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,9 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Brings a database forward along the audit topics: from given offsets per partition (a backup's, or the
  * beginning) to the end offsets read when it starts, or only through events committed up to {@code until}.
- * One database transaction per poll; events of a poll are applied in WAL order, and in a superuser session
- * with triggers and foreign keys off (as a logical replica does), because a link on the PRD topic may arrive
- * before the agent it names on the agent topic.
+ * The partitions are merged into a dependency-safe order ({@link WatermarkMerge}: a link on the PRD topic is
+ * applied only once the agent it names, on the agent topic, can no longer be behind it), so replay needs no
+ * superuser: foreign keys and reference triggers stay on (Supabase's and Cloud SQL's {@code postgres} is not a
+ * superuser). A superuser session still runs in replica mode, as a logical replica does. One database
+ * transaction per poll that releases events; a poll that only fills the merge's buffer commits nothing.
  */
 public final class AuditReplay {
 
@@ -77,6 +78,7 @@ public final class AuditReplay {
                     open.add(tp);
                 }
             }
+            WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(open);
             while (!open.isEmpty()) {
                 List<ConsumerRecord<String, String>> batch = new ArrayList<>();
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
@@ -85,34 +87,29 @@ public final class AuditReplay {
                         batch.add(r);
                     }
                 }
-                List<Map<String, Object>> decoded = new ArrayList<>();
                 for (ConsumerRecord<String, String> r : batch) {
                     Map<String, Object> e = json.readValue(r.value(), MAP);
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     if (until != null && Instant.parse((String) e.get("commitTime")).isAfter(until)) {
                         open.remove(tp); // commit order within a partition: nothing later qualifies
+                        merge.close(tp);
                         consumer.pause(List.of(tp));
                         skipped++;
                         continue;
                     }
                     if (open.contains(tp)) {
-                        decoded.add(e);
+                        merge.add(tp, e);
                     }
                 }
-                decoded.sort(Comparator.comparingLong(e -> ((Number) e.get("lsn")).longValue()));
-                ReplicaSession.enter(target);
-                for (Map<String, Object> e : decoded) {
-                    applier.apply(e);
-                }
-                rows.flush();
-                target.commit();
-                events += decoded.size();
                 for (TopicPartition tp : parts) {
                     if (open.contains(tp) && consumer.position(tp) >= end.get(tp)) {
                         open.remove(tp);
+                        merge.close(tp);
                     }
                 }
+                events += apply(target, applier, merge.release());
             }
+            events += apply(target, applier, merge.rest());
             IdentitySequences.advance(target);
             target.commit();
         } catch (Exception e) {
@@ -120,6 +117,21 @@ public final class AuditReplay {
             throw e;
         }
         return new Result(events, rows.applied(), skipped, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One transaction for the events; none at all when a poll only filled the merge's buffer. */
+    private static int apply(Connection target, AuditEventApplier applier, List<Map<String, Object>> events)
+            throws Exception {
+        if (events.isEmpty()) {
+            return 0;
+        }
+        applier.replicaMode(ReplicaSession.enter(target));
+        for (Map<String, Object> e : events) {
+            applier.apply(e);
+        }
+        applier.flush();
+        target.commit();
+        return events.size();
     }
 
     /** Offsets for "from the beginning". */

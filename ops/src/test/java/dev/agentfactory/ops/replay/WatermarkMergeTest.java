@@ -1,0 +1,56 @@
+package dev.agentfactory.ops.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class WatermarkMergeTest {
+
+    @Test
+    void holdsALinkBackUntilThePartitionThatMayHoldItsAgentHasMovedPastIt() {
+        WatermarkMerge<String> merge = new WatermarkMerge<>(List.of("agents-0", "prds-0"));
+
+        merge.add("prds-0", event("link", 300));
+        assertThat(merge.release()).as("nothing seen yet on agents-0").isEmpty();
+
+        merge.add("agents-0", event("create", 200));
+        merge.add("agents-0", event("update", 250));
+        assertThat(ops(merge.release())).as("up to the lowest high, 250").containsExactly("create", "update");
+
+        merge.add("agents-0", event("later", 400));
+        assertThat(ops(merge.release())).containsExactly("link");
+        assertThat(merge.rest()).extracting(e -> e.get("op")).containsExactly("later");
+    }
+
+    @Test
+    void aClosedPartitionNoLongerHoldsTheWatermarkBack() {
+        WatermarkMerge<String> merge = new WatermarkMerge<>(List.of("agents-0", "prds-0"));
+        merge.add("prds-0", event("link", 300));
+        merge.add("prds-0", event("unlink", 100));
+
+        merge.close("agents-0");
+
+        assertThat(ops(merge.release())).as("in lsn order").containsExactly("unlink", "link");
+    }
+
+    @Test
+    void eventsSharingAnLsnKeepTheirOrderOfArrival() {
+        WatermarkMerge<String> merge = new WatermarkMerge<>(List.of("agents-0"));
+        merge.add("agents-0", event("first", 100));
+        merge.add("agents-0", event("second", 100));
+        merge.add("agents-0", event("before", 50));
+
+        assertThat(ops(merge.rest())).containsExactly("before", "first", "second");
+    }
+
+    private static Map<String, Object> event(String op, long lsn) {
+        return Map.of("op", op, "lsn", lsn);
+    }
+
+    private static List<Object> ops(List<Map<String, Object>> events) {
+        return events.stream().map(e -> e.get("op")).toList();
+    }
+}
