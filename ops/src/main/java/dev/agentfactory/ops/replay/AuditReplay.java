@@ -1,6 +1,7 @@
 package dev.agentfactory.ops.replay;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ public final class AuditReplay {
                         merge.close(tp);
                     }
                 }
-                events += apply(target, applier, merge.release());
+                events += applyOrRequeue(target, applier, merge);
             }
             events += apply(target, applier, merge.rest());
             IdentitySequences.advance(target);
@@ -117,6 +118,40 @@ public final class AuditReplay {
             throw e;
         }
         return new Result(events, rows.applied(), skipped, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Applies what the merge releases. A reference violation there means a parent written in the same source
+     * transaction, on a partition that has not delivered it yet (the watermark only orders changes of different
+     * transactions): the transaction is rolled back and the events go back to the merge, to be applied with the
+     * next poll's. Once every partition is done, {@link WatermarkMerge#rest()} holds all of them and any failure
+     * is final.
+     */
+    private static int applyOrRequeue(Connection target, AuditEventApplier applier,
+                                      WatermarkMerge<TopicPartition> merge) throws Exception {
+        List<Map<String, Object>> released = merge.release();
+        try {
+            return apply(target, applier, released);
+        } catch (SQLException e) {
+            if (!referenceViolation(e)) {
+                throw e;
+            }
+            target.rollback();
+            merge.requeue(released);
+            return 0;
+        }
+    }
+
+    /** Whether a foreign key or V4_3's reference check (both SQLSTATE 23503) refused the batch. */
+    static boolean referenceViolation(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            for (Throwable t = s; t != null; t = t.getCause()) {
+                if (t instanceof SQLException sql && "23503".equals(sql.getSQLState())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** One transaction for the events; none at all when a poll only filled the merge's buffer. */

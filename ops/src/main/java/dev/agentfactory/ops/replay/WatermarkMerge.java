@@ -60,6 +60,17 @@ final class WatermarkMerge<P> {
         return ready;
     }
 
+    /**
+     * Puts released events back, to be released again with what arrives next. For a change whose parent came in
+     * the same source transaction on another partition: the watermark orders changes of different transactions
+     * only (see the class comment), so that parent may still be on its way when the change is released.
+     */
+    void requeue(List<Map<String, Object>> events) {
+        List<Map<String, Object>> all = new ArrayList<>(events);
+        all.addAll(buffer);
+        buffer = all;
+    }
+
     /** Takes everything still buffered, in lsn order (every partition is closed). */
     List<Map<String, Object>> rest() {
         highs.clear();

@@ -46,6 +46,26 @@ class WatermarkMergeTest {
         assertThat(ops(merge.rest())).containsExactly("before", "first", "second");
     }
 
+    /**
+     * T1 writes an agent (lsn 150) and links it (lsn 300); T2, overlapping, writes on the agent's partition at lsn
+     * 350 and commits first. The agents partition, in commit order, shows T2 (350) before T1's agent, so the link
+     * is released before its agent: the failed batch is requeued and goes out again, after it, with the next poll.
+     */
+    @Test
+    void aRequeuedLinkIsReleasedAgainAfterTheAgentOfItsOwnTransaction() {
+        WatermarkMerge<String> merge = new WatermarkMerge<>(List.of("agents-0", "prds-0"));
+        merge.add("prds-0", event("link", 300));
+        merge.add("agents-0", event("t2-update", 350));
+        List<Map<String, Object>> released = merge.release();
+        assertThat(ops(released)).containsExactly("link");
+
+        merge.requeue(released);    // the reference check refused it
+        merge.add("agents-0", event("create", 150));
+
+        assertThat(ops(merge.release())).containsExactly("create", "link");
+        assertThat(ops(merge.rest())).containsExactly("t2-update");
+    }
+
     private static Map<String, Object> event(String op, long lsn) {
         return Map.of("op", op, "lsn", lsn);
     }
