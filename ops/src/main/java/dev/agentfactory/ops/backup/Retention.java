@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * Keeps at most {@code keep} complete backups and none older than {@code maxAge}, but never deletes the
- * newest complete backup. Directories without a manifest older than an hour are failed backups and go too.
+ * newest complete backup. Directories without a manifest in which nothing was written for an hour are failed
+ * backups and go too.
  */
 final class Retention {
 
@@ -30,7 +31,7 @@ final class Retention {
                     .toList()) {
                 if (Files.isRegularFile(d.resolve(Manifest.FILE))) {
                     complete.add(d);
-                } else if (Files.getLastModifiedTime(d).toInstant().isBefore(now.minus(Duration.ofHours(1)))) {
+                } else if (lastWrite(d).isBefore(now.minus(Duration.ofHours(1)))) {
                     delete(d);
                     deleted.add(d);
                 }
@@ -49,7 +50,24 @@ final class Retention {
         return deleted;
     }
 
+    /**
+     * When anything in the directory was last written: a backup copying one large table adds no entry for a long
+     * time, so the directory's own time says nothing about whether it still runs.
+     */
+    private static Instant lastWrite(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            Instant last = Instant.MIN;
+            for (Path p : walk.toList()) {
+                Instant t = Files.getLastModifiedTime(p).toInstant();
+                last = t.isAfter(last) ? t : last;
+            }
+            return last;
+        }
+    }
+
     static void delete(Path dir) throws IOException {
+        // The manifest first: an interrupted deletion then leaves a failed backup, not one that looks complete.
+        Files.deleteIfExists(dir.resolve(Manifest.FILE));
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

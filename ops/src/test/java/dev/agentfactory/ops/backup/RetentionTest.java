@@ -52,6 +52,18 @@ class RetentionTest {
         assertThat(running).exists();
     }
 
+    @Test
+    void aBackupStillWritingOneLargeTableIsNotTakenForAbandoned() throws Exception {
+        backup(1);
+        // the directory got its last entry hours ago; the table file in it is still being written
+        Path running = Files.createDirectory(root.resolve("backup-20260629T000000000Z"));
+        Path table = Files.writeString(running.resolve("agent_versions.copy.gz"), "...");
+        Files.setLastModifiedTime(table, FileTime.from(NOW.minus(Duration.ofMinutes(1))));
+        Files.setLastModifiedTime(running, FileTime.from(NOW.minus(Duration.ofHours(3))));
+        Retention.apply(root, 10, Duration.ofDays(365), NOW);
+        assertThat(table).exists();
+    }
+
     private void backup(int day) throws Exception {
         Instant created = Instant.parse("2026-06-%02dT00:00:00Z".formatted(day));
         Path dir = Files.createDirectory(root.resolve("backup-202606%02dT000000000Z".formatted(day)));
