@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.BackupCommand;
+import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.failover.FailoverCommand;
 import dev.agentfactory.ops.restore.RestoreCommand;
 import dev.agentfactory.ops.verify.VerifyCommand;
@@ -121,6 +122,39 @@ class VerifyIT {
                 .contains(changed + " differs")
                 .contains(removedSeq + " only on the left")
                 .contains("(extra,t,0) only on the right");
+    }
+
+    @Test
+    void aBackupFromANewerSchemaThanThisBuildKnowsIsRefusedAndLeavesNoDatabase() throws Exception {
+        Path backup;
+        try (var dirs = Files.list(backups)) {
+            backup = dirs.filter(d -> d.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
+        }
+        Path newer = Files.createDirectories(backups.resolve("newer-schema").resolve(backup.getFileName()));
+        try (var files = Files.list(backup)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, newer.resolve(f.getFileName()));
+            }
+        }
+        Manifest m = Manifest.read(backup);
+        new Manifest(m.format(), m.createdAt(), m.source(), m.snapshotLsn(), "99", m.auditOffsets(), m.tables())
+                .write(newer);
+        String target = "it_ops_verify_" + suffix + "_newer";
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(RestoreCommand.run(List.of("--backup=" + newer, "--target=" + endpoints.primaryJdbcUrl(target)),
+                    env)).isEqualTo(1);
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("schema version 99 is not one this build's migrations know");
+        try (Connection c = connect(endpoints.primaryJdbcUrl("postgres")); Statement st = c.createStatement()) {
+            assertThat(scalar(st, "SELECT count(*)::text FROM pg_database WHERE datname = '" + target + "'"))
+                    .isEqualTo("0");
+        }
     }
 
     @Test

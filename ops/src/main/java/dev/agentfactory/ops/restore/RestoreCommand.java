@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 import org.postgresql.PGConnection;
 
 import dev.agentfactory.migrations.MigrationSettings;
@@ -27,9 +29,9 @@ import dev.agentfactory.store.replica.TableSpec;
 
 /**
  * {@code ops restore --backup=DIR --target=URL}: a verified backup into an empty or new database. The files
- * are checked against the manifest before anything is written; the migrations create the schema; then one
- * transaction loads every table with COPY, checks row counts and content hashes against the manifest and
- * moves the identity sequences on. Any failure rolls it back, and a database the restore created is dropped.
+ * are checked against the manifest before anything is written; the migrations create the schema as it was when
+ * the backup was taken; then one transaction loads every table with COPY, checks row counts and content hashes
+ * against the manifest and moves the identity sequences on; then the migrations since the backup run. Any failure rolls it back, and a database the restore created is dropped.
  */
 public final class RestoreCommand {
 
@@ -51,9 +53,17 @@ public final class RestoreCommand {
         TargetDatabase target = new TargetDatabase(s, targetUrl);
         target.prepare();
         try {
-            new Migrations(MigrationSettings.fromEnvironment(env).withUrl(targetUrl)).migrate();
+            // The backup's schema first, so its rows load as they were taken; then the migrations since then run
+            // over the restored rows, as they ran over the source's.
+            Migrations migrations = new Migrations(MigrationSettings.fromEnvironment(env).withUrl(targetUrl));
+            migrations.migrateTo(knownVersion(m, migrations));
             try (Connection c = s.connect(targetUrl)) {
                 load(c, backup, m);
+            }
+            int later = migrations.migrate();
+            if (later > 0) {
+                System.out.println("restore: applied " + later + " migration(s) newer than the backup's schema "
+                        + m.schemaVersion());
             }
         } catch (Exception e) {
             target.discard();
@@ -62,6 +72,18 @@ public final class RestoreCommand {
         System.out.printf("restore: %d rows into %s, counts and content hashes match the manifest, %.1f s%n",
                 m.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), targetUrl, (System.nanoTime() - t0) / 1e9);
         return m;
+    }
+
+    /** The backup's schema version, refused unless this build has that migration (a backup from a newer build). */
+    private static String knownVersion(Manifest m, Migrations migrations) {
+        List<MigrationInfo> known = migrations.info();
+        MigrationVersion wanted = MigrationVersion.fromVersion(m.schemaVersion());
+        if (known.stream().noneMatch(i -> wanted.equals(i.getVersion()))) {
+            throw new OpsException("the backup's schema version " + m.schemaVersion() + " is not one this build's "
+                    + "migrations know (newest: " + known.get(known.size() - 1).getVersion() + "); restore it with the "
+                    + "ops build that took it, or a newer one");
+        }
+        return m.schemaVersion();
     }
 
     private static void load(Connection c, Path backup, Manifest m) throws Exception {
