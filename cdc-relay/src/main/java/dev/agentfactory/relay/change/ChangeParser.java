@@ -38,7 +38,9 @@ public final class ChangeParser {
             return "BEGIN".equals(status) ? new CdcEvent.TxBegin(struct.getString("id"))
                     : new CdcEvent.TxEnd(struct.getString("id"), struct.getInt64("event_count"));
         }
-        if (struct.schema().field("op") == null) {
+        // "m": a logical decoding message (pg_logical_emit_message by any session of the database; pgoutput
+        // sends them on PostgreSQL 14+); not a row change, and failing on it would stop the relay for good
+        if (struct.schema().field("op") == null || "m".equals(struct.getString("op"))) {
             return new CdcEvent.Other(topic);
         }
         Struct source = struct.getStruct("source");

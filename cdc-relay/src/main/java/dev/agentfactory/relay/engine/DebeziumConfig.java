@@ -59,6 +59,9 @@ public final class DebeziumConfig {
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("tombstones.on.delete", "false");
+        // date/time/timestamp columns as ISO strings, not epoch numbers: the standby sink writes values as
+        // text cast to the column's type, so a date column added by a later migration must arrive as a date
+        p.setProperty("time.precision.mode", "isostring");
         p.setProperty("unavailable.value.placeholder", ChangeParser.UNAVAILABLE);
         p.setProperty("heartbeat.interval.ms", Long.toString(cdc.heartbeatInterval().toMillis()));
         p.setProperty("heartbeat.action.query", HEARTBEAT_SQL);
