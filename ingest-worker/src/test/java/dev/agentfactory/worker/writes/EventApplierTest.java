@@ -122,6 +122,18 @@ class EventApplierTest {
         assertThat(row.statusSteps).extracting(s -> s.status).containsExactly("review", "approved");
     }
 
+    @Test
+    void theSnapshotCarriesTheTimestampsAtTheMicrosecondPrecisionTheRowIsStoredAt() {
+        // A Go writer's RFC 3339 "nano" time; timestamptz keeps microseconds, so the row stores fewer digits.
+        Instant nanos = Instant.parse("2026-11-27T10:15:30.123456789Z");
+        applier.apply(new WriteEnvelope(UUID.randomUUID(), agent, null, "t", nanos, 1, create("a-1")), state, now);
+        AgentRow row = state.agents.get(agent);
+        assertThat(row.updatedAt).isEqualTo(row.createdAt).isEqualTo(Instant.parse("2026-11-27T10:15:30.123456Z"));
+        assertThat(state.agentVersions).singleElement().extracting(BatchState.VersionRow::snapshot).asString()
+                .contains("\"created_at\":\"2026-11-27T10:15:30.123456Z\"",
+                        "\"updated_at\":\"2026-11-27T10:15:30.123456Z\"");
+    }
+
     private WriteOutcome apply(UUID id, Long expected, WriteCommand c) {
         return applier.apply(envelope(id, expected, c), state, now);
     }
