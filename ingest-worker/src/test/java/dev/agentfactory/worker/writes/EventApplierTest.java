@@ -2,11 +2,13 @@ package dev.agentfactory.worker.writes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
@@ -132,6 +134,34 @@ class EventApplierTest {
         assertThat(state.agentVersions).singleElement().extracting(BatchState.VersionRow::snapshot).asString()
                 .contains("\"created_at\":\"2026-11-27T10:15:30.123456Z\"",
                         "\"updated_at\":\"2026-11-27T10:15:30.123456Z\"");
+    }
+
+    @Test
+    void numbersInJsonColumnsKeepEveryDigitThroughDecodeAndMergePatch() {
+        String precise = "0.12345678901234567890123";
+        WriteEnvelope e = new WriteCodec().decode(("{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"agent.create\","
+                + "\"entityId\":\"" + agent + "\",\"actor\":\"t\",\"occurredAt\":\"2026-11-27T10:15:30Z\","
+                + "\"schemaVersion\":1,\"payload\":{\"slug\":\"a-1\",\"name\":\"n\",\"kind\":\"k\","
+                + "\"config\":{\"rate\":" + precise + ",\"huge\":1e400}}}").getBytes(StandardCharsets.UTF_8));
+        applier.apply(e, state, now);
+        assertThat(state.agentVersions.get(0).snapshot()).contains("\"rate\":" + precise).doesNotContain("Infinity");
+        // A later batch loads the column's text and merges a patch of another key into it.
+        UUID other = UUID.randomUUID();
+        AgentRow loaded = new AgentRow(other);
+        loaded.stored = true;
+        loaded.slug = "a-2";
+        loaded.name = "n";
+        loaded.kind = "k";
+        loaded.status = "active";
+        loaded.config = new Snapshots().object("{\"rate\": " + precise + ", \"huge\": 1e400}");
+        loaded.state = obj();
+        loaded.metadata = obj();
+        loaded.version = 1;
+        state.agents.put(other, loaded);
+        ObjectNode patch = obj();
+        patch.set("config", obj().put("extra", true));
+        apply(other, null, new WriteCommand.AgentUpdate(patch));
+        assertThat(state.agentVersions.get(1).snapshot()).contains("\"rate\":" + precise).doesNotContain("Infinity");
     }
 
     private WriteOutcome apply(UUID id, Long expected, WriteCommand c) {
