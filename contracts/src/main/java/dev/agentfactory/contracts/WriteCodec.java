@@ -12,6 +12,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -30,8 +31,11 @@ public final class WriteCodec {
     private static final Set<String> ENVELOPE_FIELDS = Set.of("eventId", "type", "entityId", "expectedVersion",
             "actor", "occurredAt", "schemaVersion", "payload");
     // Buffers recycled per thread (the callers are platform threads): cheaper than the default shared deque.
+    // Fractions as BigDecimal: jsonb keeps every digit of a number, a double would not (and 1e400 would
+    // come out as the string "Infinity").
     static final JsonMapper MAPPER = JsonMapper.builder(
-            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build()).build();
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
     private final int maxBytes;
 

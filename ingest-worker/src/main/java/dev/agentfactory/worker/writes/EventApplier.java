@@ -1,6 +1,7 @@
 package dev.agentfactory.worker.writes;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteEnvelope;
@@ -17,16 +18,27 @@ final class EventApplier {
     private final AgentRules agentRules = new AgentRules(snapshots);
     private final PrdRules prdRules = new PrdRules(snapshots);
 
-    WriteOutcome apply(WriteEnvelope e, BatchState s, Instant now) {
-        BatchState.Prior prior = s.processed.get(e.eventId());
+    WriteOutcome apply(WriteEnvelope event, BatchState s, Instant now) {
+        BatchState.Prior prior = s.processed.get(event.eventId());
         if (prior != null) {
-            return outcome(e, Status.DUPLICATE, prior.version(), prior.status(), null, now);
+            return outcome(event, Status.DUPLICATE, prior.version(), prior.status(), null, now);
         }
+        WriteEnvelope e = atMicroseconds(event);
         Decision d = switch (e.type().entityType()) {
             case AGENT -> agentRules.apply(e, s);
             case PRD -> prdRules.apply(e, s);
         };
         return record(e, d, s, now);
+    }
+
+    /**
+     * occurredAt as timestamptz keeps it: PostgreSQL rounds an instant to microseconds, and the version snapshot,
+     * written as text, must carry the same created_at / updated_at / deleted_at as the row.
+     */
+    private static WriteEnvelope atMicroseconds(WriteEnvelope e) {
+        Instant t = e.occurredAt();
+        return t.getNano() % 1_000 == 0 ? e : new WriteEnvelope(e.eventId(), e.entityId(), e.expectedVersion(),
+                e.actor(), t.truncatedTo(ChronoUnit.MICROS), e.schemaVersion(), e.command());
     }
 
     /**

@@ -2,11 +2,13 @@ package dev.agentfactory.worker.writes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
@@ -120,6 +122,46 @@ class EventApplierTest {
         PrdRow row = state.prds.get(prd);
         assertThat(row.status).isEqualTo("approved");
         assertThat(row.statusSteps).extracting(s -> s.status).containsExactly("review", "approved");
+    }
+
+    @Test
+    void theSnapshotCarriesTheTimestampsAtTheMicrosecondPrecisionTheRowIsStoredAt() {
+        // A Go writer's RFC 3339 "nano" time; timestamptz keeps microseconds, so the row stores fewer digits.
+        Instant nanos = Instant.parse("2026-11-27T10:15:30.123456789Z");
+        applier.apply(new WriteEnvelope(UUID.randomUUID(), agent, null, "t", nanos, 1, create("a-1")), state, now);
+        AgentRow row = state.agents.get(agent);
+        assertThat(row.updatedAt).isEqualTo(row.createdAt).isEqualTo(Instant.parse("2026-11-27T10:15:30.123456Z"));
+        assertThat(state.agentVersions).singleElement().extracting(BatchState.VersionRow::snapshot).asString()
+                .contains("\"created_at\":\"2026-11-27T10:15:30.123456Z\"",
+                        "\"updated_at\":\"2026-11-27T10:15:30.123456Z\"");
+    }
+
+    @Test
+    void numbersInJsonColumnsKeepEveryDigitThroughDecodeAndMergePatch() {
+        String precise = "0.12345678901234567890123";
+        WriteEnvelope e = new WriteCodec().decode(("{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"agent.create\","
+                + "\"entityId\":\"" + agent + "\",\"actor\":\"t\",\"occurredAt\":\"2026-11-27T10:15:30Z\","
+                + "\"schemaVersion\":1,\"payload\":{\"slug\":\"a-1\",\"name\":\"n\",\"kind\":\"k\","
+                + "\"config\":{\"rate\":" + precise + ",\"huge\":1e400}}}").getBytes(StandardCharsets.UTF_8));
+        applier.apply(e, state, now);
+        assertThat(state.agentVersions.get(0).snapshot()).contains("\"rate\":" + precise).doesNotContain("Infinity");
+        // A later batch loads the column's text and merges a patch of another key into it.
+        UUID other = UUID.randomUUID();
+        AgentRow loaded = new AgentRow(other);
+        loaded.stored = true;
+        loaded.slug = "a-2";
+        loaded.name = "n";
+        loaded.kind = "k";
+        loaded.status = "active";
+        loaded.config = new Snapshots().object("{\"rate\": " + precise + ", \"huge\": 1e400}");
+        loaded.state = obj();
+        loaded.metadata = obj();
+        loaded.version = 1;
+        state.agents.put(other, loaded);
+        ObjectNode patch = obj();
+        patch.set("config", obj().put("extra", true));
+        apply(other, null, new WriteCommand.AgentUpdate(patch));
+        assertThat(state.agentVersions.get(1).snapshot()).contains("\"rate\":" + precise).doesNotContain("Infinity");
     }
 
     private WriteOutcome apply(UUID id, Long expected, WriteCommand c) {
