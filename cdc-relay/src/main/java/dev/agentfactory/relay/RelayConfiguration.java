@@ -16,6 +16,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.agentfactory.contracts.ExactJson;
 import dev.agentfactory.relay.change.ChangeParser;
 import dev.agentfactory.relay.engine.DebeziumConfig;
 import dev.agentfactory.relay.engine.RelayRunner;
@@ -32,7 +33,6 @@ import dev.agentfactory.relay.sink.StandbySink;
 import dev.agentfactory.store.cache.ReadModelCodec;
 import dev.agentfactory.store.cache.ReadModelKeys;
 import io.micrometer.core.instrument.MeterRegistry;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the engine, its sinks and its health; every setting comes from {@link CdcProperties}. */
 @Configuration(proxyBeanMethods = false)
@@ -43,7 +43,7 @@ class RelayConfiguration {
 
     @Bean
     Rows rows() {
-        return new Rows(JsonMapper.builder().build());
+        return new Rows(ExactJson.mapper());
     }
 
     @Bean
@@ -73,10 +73,10 @@ class RelayConfiguration {
         List<Sink> sinks = new ArrayList<>();
         sinks.add(new RedisReadModelSink(redis, new ReadModelKeys(props.redisPrefix()), new ReadModelCodec(), rows,
                 props.tombstoneTtl().toSeconds()));
-        sinks.add(new AuditSink(kafka, new AuditEvents(rows), JsonMapper.builder().build(),
+        sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
                 props.agentsAuditTopic(), props.prdsAuditTopic()));
         if (props.standby().enabled()) {
-            sinks.add(new StandbySink(standbyDataSource(props.standby()), JsonMapper.builder().build()));
+            sinks.add(new StandbySink(standbyDataSource(props.standby()), ExactJson.mapper()));
         }
         return new SinkDispatcher(sinks, sinkExecutor, props, meters);
     }

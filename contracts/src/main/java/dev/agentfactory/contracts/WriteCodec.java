@@ -12,7 +12,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -33,9 +32,8 @@ public final class WriteCodec {
     // Buffers recycled per thread (the callers are platform threads): cheaper than the default shared deque.
     // Fractions as BigDecimal: jsonb keeps every digit of a number, a double would not (and 1e400 would
     // come out as the string "Infinity").
-    static final JsonMapper MAPPER = JsonMapper.builder(
-            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    static final JsonMapper MAPPER = ExactJson.builder(
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build()).build();
 
     private final int maxBytes;
 

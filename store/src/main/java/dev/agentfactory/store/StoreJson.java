@@ -13,6 +13,8 @@ import java.util.Map;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.agentfactory.contracts.ExactJson;
+
 /**
  * JSON and time conversions at the database boundary: JSONB columns to and from plain maps,
  * timestamps truncated to PostgreSQL's microseconds, and snapshot fields in the {@code to_jsonb(row)}
@@ -20,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class StoreJson {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = ExactJson.mapper();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
     };
 

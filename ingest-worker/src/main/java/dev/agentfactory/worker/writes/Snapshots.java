@@ -2,10 +2,10 @@ package dev.agentfactory.worker.writes;
 
 import java.time.Instant;
 
+import dev.agentfactory.contracts.ExactJson;
 import dev.agentfactory.contracts.IsoInstant;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,9 +20,8 @@ final class Snapshots {
 
     // Buffers recycled per thread: the default shared deque cost more than writing a small object. Fractions
     // as BigDecimal, as the codec reads them: a loaded jsonb number must survive a merge patch digit for digit.
-    private final JsonMapper mapper = JsonMapper.builder(
-            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    private final JsonMapper mapper = ExactJson.builder(
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build()).build();
 
     String json(JsonNode node) {
         return mapper.writeValueAsString(node);

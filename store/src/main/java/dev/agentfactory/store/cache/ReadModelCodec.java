@@ -3,6 +3,7 @@ package dev.agentfactory.store.cache;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.agentfactory.contracts.ExactJson;
 import dev.agentfactory.store.agent.Agent;
 import dev.agentfactory.store.prd.Prd;
 
@@ -12,7 +13,7 @@ import dev.agentfactory.store.prd.Prd;
  */
 public final class ReadModelCodec {
 
-    private final JsonMapper json = JsonMapper.builder()
+    private final JsonMapper json = ExactJson.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 

@@ -14,6 +14,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.agentfactory.contracts.ExactJson;
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.Page;
 import dev.agentfactory.store.Store;
@@ -30,7 +31,7 @@ import dev.agentfactory.store.prd.PrdAgentLink;
  */
 public final class LegacyImporter {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = ExactJson.mapper();
 
     private final Store store;
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.agentfactory.contracts.ExactJson;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.agent.Agent;
 import dev.agentfactory.store.agent.AgentStatus;
@@ -25,7 +26,7 @@ import dev.agentfactory.store.prd.PrdStatus;
 final class LegacyRecords {
 
     static final String ACTOR = "legacy-import";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = ExactJson.mapper();
 
     private LegacyRecords() {
     }

@@ -21,7 +21,10 @@ class ReadModelCodecTest {
     @Test
     void agentSurvivesTheRoundTripWithNestedJson() {
         Agent agent = new Agent(UUID.randomUUID(), "planner", "Planner", "llm", AgentStatus.PAUSED,
-                Map.of("model", "gpt", "temperature", 0.2), Map.of("step", 3, "goals", List.of("a", "b")),
+                // fractions come back as BigDecimal, every digit kept (ExactJson), as jsonb stores them
+                Map.of("model", "gpt", "temperature", new java.math.BigDecimal("0.2"),
+                        "rate", new java.math.BigDecimal("0.12345678901234567890123"), "huge", new java.math.BigDecimal("1e400")),
+                Map.of("step", 3, "goals", List.of("a", "b")),
                 Map.of(), 7, Instant.parse("2026-01-02T03:04:05.123456Z"), "alice",
                 Instant.parse("2026-01-03T03:04:05Z"), "bob", null);
         Agent back = codec.readAgent(codec.write(agent));

@@ -1,0 +1,30 @@
+package dev.agentfactory.contracts;
+
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * JSON mappers that keep every digit of a number, as jsonb does: fractions are read as {@code BigDecimal}, not
+ * {@code double}, which would round {@code 0.12345678901234567890123} and turn {@code 1e400} into the string
+ * {@code "Infinity"}. Every module that reads agents' or PRDs' JSON (codec, worker, store, relay, gateway) builds
+ * its mapper here, so a value keeps its digits from the write topic to the API and the standby.
+ */
+public final class ExactJson {
+
+    private ExactJson() {
+    }
+
+    public static JsonMapper mapper() {
+        return builder().build();
+    }
+
+    public static JsonMapper.Builder builder() {
+        return JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
+
+    /** @param factory e.g. one with a thread-local buffer recycler, for a hot path */
+    public static JsonMapper.Builder builder(JsonFactory factory) {
+        return JsonMapper.builder(factory).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
+}
