@@ -21,7 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Reads the slot lag on a schedule, publishes it as {@code factory.cdc.slot.lag.bytes}, and reports health:
  * DOWN when the slot holds more WAL than {@code factory.cdc.slot-lag-down-bytes} (the relay is not keeping
- * up, or is not running while the slot pins WAL on the primary). A waiting standby instance is UP.
+ * up, or is not running while the slot pins WAL on the primary); UNKNOWN while the lag cannot be read (no slot
+ * yet, or the query failed). A waiting standby instance is UP.
  */
 public class SlotLagMonitor extends AbstractHealthIndicator implements DisposableBean {
 
@@ -57,7 +58,9 @@ public class SlotLagMonitor extends AbstractHealthIndicator implements Disposabl
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         long bytes = lag.get();
-        builder.status(bytes > downBytes ? "DOWN" : "UP")
+        // Unknown (slot not there yet, or the lag query failed) is not UP: UNKNOWN shows it without failing
+        // readiness, since it ranks below UP in the aggregate.
+        builder.status(bytes < 0 ? "UNKNOWN" : bytes > downBytes ? "DOWN" : "UP")
                 .withDetail("role", runner.role().name())
                 .withDetail("slotLagBytes", bytes)
                 .withDetail("downAboveBytes", downBytes);

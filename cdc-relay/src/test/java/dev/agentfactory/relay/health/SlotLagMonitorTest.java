@@ -22,7 +22,7 @@ class SlotLagMonitorTest {
     final ReplicationSlot slot = new ReplicationSlot(null, "s") {
         @Override
         public OptionalLong lagBytes() {
-            return OptionalLong.of(lag.get());
+            return lag.get() < 0 ? OptionalLong.empty() : OptionalLong.of(lag.get());
         }
     };
     final CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
@@ -43,6 +43,18 @@ class SlotLagMonitorTest {
             Health health = monitor.health(true);
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails()).containsEntry("slotLagBytes", 5000L);
+        } finally {
+            monitor.destroy();
+        }
+    }
+
+    @Test
+    void healthIsUnknownNotUpWhileTheSlotCannotBeRead() throws Exception {
+        lag.set(-1);
+        SlotLagMonitor monitor = new SlotLagMonitor(slot, new RelayRunner(props, null, slot, null), props, meters);
+        try {
+            awaitGauge(-1);
+            assertThat(monitor.health(true).getStatus()).isEqualTo(Status.UNKNOWN);
         } finally {
             monitor.destroy();
         }
