@@ -41,10 +41,27 @@ final class Json {
         if (!v.isString()) {
             throw violation(field + " must be a string");
         }
-        String s = v.stringValue();
+        String s = wellFormed(v.stringValue(), field);
         int len = s.codePointCount(0, s.length());
         if (len < min || len > max) {
             throw violation(field + " must have " + min + ".." + max + " characters, has " + len);
+        }
+        return s;
+    }
+
+    /**
+     * JSON lets a string escape half a surrogate pair ({@code "\ud800"}); that is no character, and encoded for
+     * PostgreSQL's text it would silently become {@code ?}. Refused here, so the write is not stored altered.
+     */
+    static String wellFormed(String s, String field) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw violation(field + " holds an unpaired surrogate (\\u" + Integer.toHexString(c)
+                        + "), which is no Unicode character");
+            }
         }
         return s;
     }

@@ -156,7 +156,7 @@ final class PayloadCodec {
         if (!v.isString()) {
             throw violation("body must be a string");
         }
-        if (v.stringValue().getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+        if (Json.wellFormed(v.stringValue(), "body").getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
             throw violation("body exceeds " + MAX_BODY_BYTES + " bytes");
         }
         return v.stringValue();

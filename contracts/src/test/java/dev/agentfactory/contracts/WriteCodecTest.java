@@ -78,6 +78,18 @@ class WriteCodecTest {
     }
 
     @Test
+    void aStringWithHalfASurrogatePairIsAViolationNotAStoredQuestionMark() {
+        String id = UUID.randomUUID().toString();
+        assertReason(envelope("agent.create", id, "{\"slug\":\"x\",\"name\":\"a\\ud800b\",\"kind\":\"k\"}"),
+                Reason.SCHEMA_VIOLATION);
+        assertReason(envelope("prd.update", id, "{\"body\":\"\\udc00\"}"), Reason.SCHEMA_VIOLATION);
+        // a whole pair is a character like any other
+        assertThat(codec.decode(envelope("agent.create", id,
+                "{\"slug\":\"x\",\"name\":\"a\\ud83d\\ude00b\",\"kind\":\"k\"}").getBytes(StandardCharsets.UTF_8))
+                .command()).isInstanceOf(WriteCommand.AgentCreate.class);
+    }
+
+    @Test
     void recordsOverTheLimitAreOversizedBeforeParsing() {
         assertReason("x".repeat(2_001), Reason.OVERSIZED);
     }
