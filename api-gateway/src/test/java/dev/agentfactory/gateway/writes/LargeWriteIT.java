@@ -107,6 +107,23 @@ class LargeWriteIT {
         assertThat(published.value().length).isGreaterThan(MAX_BODY);
     }
 
+    /** Not about size, but the same context: a write body's numbers reach the write topic digit for digit. */
+    @Test
+    void aBodysNumbersReachTheWriteTopicWithEveryDigit() throws Exception {
+        String body = "{\"slug\":\"exact\",\"name\":\"exact\",\"kind\":\"test\","
+                + "\"config\":{\"ratio\":0.12345678901234567890123,\"huge\":1e400}}";
+        HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/v1/agents"))
+                .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(202);
+        String eventId = res.headers().firstValue("Location").orElseThrow().replaceAll(".*/", "");
+        String published = new String(published(eventId).value(), StandardCharsets.UTF_8);
+        assertThat(published).contains("0.12345678901234567890123").containsPattern("\"huge\":1E\\+?400")
+                .doesNotContain("Infinity");
+    }
+
     private static ConsumerRecord<String, byte[]> published(String eventId) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStackExtension.ensure().kafkaBootstrap(),

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 
 /**
  * Stops the services' writer role from committing on the old primary during a planned switchover, so no write
@@ -22,29 +23,66 @@ final class Fence {
             "SELECT format('ALTER ROLE %I IN DATABASE %I SET default_transaction_read_only = on', ?, current_database())";
     static final String LIFT_SQL =
             "SELECT format('ALTER ROLE %I IN DATABASE %I RESET default_transaction_read_only', ?, current_database())";
+    // The writer's sessions that may have read their settings before the fence: those whose backend started
+    // before it was in place (a later one starts read-only). Ended again on every look, which also catches one
+    // that was still starting at the first look.
+    static final String FENCED_AT_SQL = "SELECT clock_timestamp()";
     static final String END_SESSIONS_SQL = "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-            + "WHERE usename = ? AND datname = current_database() AND pid <> pg_backend_pid()";
-    static final String SESSIONS_SQL =
-            "SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND datname = current_database()";
+            + "WHERE usename = ? AND datname = current_database() AND pid <> pg_backend_pid() AND backend_start <= ?";
 
     private Fence() {
     }
 
-    /** Fences {@code writer} in the connection's database; returns once its ended sessions are gone. */
+    /**
+     * Fences {@code writer} in the connection's database; returns once every session it had before the fence is
+     * gone. Sessions opened since (a connection pool reconnecting at once) are read-only and need not end. If
+     * that does not happen within {@code timeout}, or anything fails once the fence is set, the fence is lifted
+     * again before the exception is thrown: a refused failover must not leave the primary's writer read-only.
+     */
     static void raise(Connection primary, String writer, Duration timeout) throws SQLException, InterruptedException {
         run(primary, FENCE_SQL, writer);
-        long ended = count(primary, END_SESSIONS_SQL, writer);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long left;
-        while ((left = count(primary, SESSIONS_SQL, writer)) > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new SQLException(left + " session(s) of " + writer + " still open on the primary after "
-                        + timeout.toSeconds() + " s", "55006");
+        try {
+            OffsetDateTime fencedAt = fencedAt(primary);
+            long ended = endSessions(primary, writer, fencedAt);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long left = ended;
+            while (left > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException(left + " session(s) of " + writer + " from before the fence still open on"
+                            + " the primary after " + timeout.toSeconds() + " s", "55006");
+                }
+                Thread.sleep(100);
+                left = endSessions(primary, writer, fencedAt);
             }
-            Thread.sleep(100);
+            System.out.println("failover: fenced the primary: new sessions of " + writer + " are read-only, "
+                    + ended + " open session(s) ended");
+        } catch (SQLException | RuntimeException | InterruptedException e) {
+            try {
+                lift(primary, writer);
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        System.out.println("failover: fenced the primary: new sessions of " + writer + " are read-only, "
-                + ended + " open session(s) ended");
+    }
+
+    private static OffsetDateTime fencedAt(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(FENCED_AT_SQL)) {
+            rs.next();
+            return rs.getObject(1, OffsetDateTime.class);
+        }
+    }
+
+    /** Ends (again) the writer's sessions that began before the fence; returns how many are still there. */
+    private static long endSessions(Connection c, String writer, OffsetDateTime fencedAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(END_SESSIONS_SQL)) {
+            ps.setString(1, writer);
+            ps.setObject(2, fencedAt);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** Lifts the fence: the writer's new sessions may write again. */
@@ -64,16 +102,6 @@ final class Fence {
         }
         try (Statement st = c.createStatement()) {
             st.execute(ddl);
-        }
-    }
-
-    private static long count(Connection c, String sql, String writer) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, writer);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
         }
     }
 }
