@@ -17,8 +17,8 @@ final class DatabaseRefusal {
     }
 
     /**
-     * A short reason to give the client when the database refused the request's content (SQLSTATE class 22,
-     * data exception, or class 54, program limit exceeded): retrying the same request can never succeed.
+     * A short reason to give the client when the database refused the request's content (the data exceptions of
+     * SQLSTATE class 22 that values cause, or class 54, program limit exceeded): retrying can never succeed.
      * Empty for everything else (connections, resources, cancellations, serialization failures, unknown).
      */
     static Optional<String> reason(Throwable error) {
@@ -29,16 +29,16 @@ final class DatabaseRefusal {
         if (state.startsWith("54")) {
             return Optional.of("the request exceeds a limit of the database (too many or too large values)");
         }
-        if (!state.startsWith("22")) {
-            return Optional.empty();
-        }
-        return Optional.of(switch (state) {
+        // The data exceptions a request's values cause; the rest of class 22 (division by zero, a bad argument
+        // to a function) would be the gateway's own SQL at fault, not the client's: those stay 503.
+        return Optional.ofNullable(switch (state) {
             case "22007", "22008", "22009", "22015" -> "a date, time or interval in the request is out of range or"
                     + " not valid";
             case "22001", "22026" -> "a value in the request is too long";
             case "22021", "22P05", "22023" -> "a value in the request contains characters the database cannot"
                     + " store";
-            default -> "a value in the request is not valid for the database";
+            case "22003", "22P02" -> "a value in the request is not valid for the database";
+            default -> null;
         });
     }
 

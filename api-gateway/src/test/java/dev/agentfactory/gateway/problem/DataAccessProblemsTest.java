@@ -48,7 +48,8 @@ class DataAccessProblemsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"08006", "08001", "53300", "57P01", "57P03", "57014", "40001", "40P01", "XX000", "42P01"})
+    @ValueSource(strings = {"08006", "08001", "53300", "57P01", "57P03", "57014", "40001", "40P01", "XX000", "42P01",
+            "22012"})  // division by zero: the gateway's own SQL at fault, not the client's values
     void aFailureOfTheDatabaseItselfOrAnUnknownOneIsUnavailableWithRetryAfter(String sqlState) {
         assertUnavailable(advice.dataAccess(new UncategorizedSQLException("q", "SELECT ...",
                 new SQLException("failure", sqlState))));
