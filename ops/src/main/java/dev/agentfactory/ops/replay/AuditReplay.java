@@ -1,7 +1,6 @@
 package dev.agentfactory.ops.replay;
 
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import org.apache.kafka.common.TopicPartition;
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.store.replica.IdentitySequences;
-import dev.agentfactory.store.replica.ReplicaSession;
 import dev.agentfactory.store.replica.RowApplier;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,6 +78,7 @@ public final class AuditReplay {
                 }
             }
             WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(open);
+            ReplayTransactions batches = new ReplayTransactions(target, applier, merge);
             while (!open.isEmpty()) {
                 List<ConsumerRecord<String, String>> batch = new ArrayList<>();
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
@@ -108,9 +107,9 @@ public final class AuditReplay {
                         merge.close(tp);
                     }
                 }
-                events += applyOrRequeue(target, applier, merge);
+                events += batches.applyReleased();
             }
-            events += apply(target, applier, merge.rest());
+            events += batches.applyRest();
             IdentitySequences.advance(target);
             target.commit();
         } catch (Exception e) {
@@ -118,55 +117,6 @@ public final class AuditReplay {
             throw e;
         }
         return new Result(events, rows.applied(), skipped, (System.nanoTime() - t0) / 1e9);
-    }
-
-    /**
-     * Applies what the merge releases. A reference violation there means a parent written in the same source
-     * transaction, on a partition that has not delivered it yet (the watermark only orders changes of different
-     * transactions): the transaction is rolled back and the events go back to the merge, to be applied with the
-     * next poll's. Once every partition is done, {@link WatermarkMerge#rest()} holds all of them and any failure
-     * is final.
-     */
-    private static int applyOrRequeue(Connection target, AuditEventApplier applier,
-                                      WatermarkMerge<TopicPartition> merge) throws Exception {
-        List<Map<String, Object>> released = merge.release();
-        try {
-            return apply(target, applier, released);
-        } catch (SQLException e) {
-            if (!referenceViolation(e)) {
-                throw e;
-            }
-            target.rollback();
-            merge.requeue(released);
-            return 0;
-        }
-    }
-
-    /** Whether a foreign key or V4_3's reference check (both SQLSTATE 23503) refused the batch. */
-    static boolean referenceViolation(SQLException e) {
-        for (SQLException s = e; s != null; s = s.getNextException()) {
-            for (Throwable t = s; t != null; t = t.getCause()) {
-                if (t instanceof SQLException sql && "23503".equals(sql.getSQLState())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** One transaction for the events; none at all when a poll only filled the merge's buffer. */
-    private static int apply(Connection target, AuditEventApplier applier, List<Map<String, Object>> events)
-            throws Exception {
-        if (events.isEmpty()) {
-            return 0;
-        }
-        applier.replicaMode(ReplicaSession.enter(target));
-        for (Map<String, Object> e : events) {
-            applier.apply(e);
-        }
-        applier.flush();
-        target.commit();
-        return events.size();
     }
 
     /** Offsets for "from the beginning". */

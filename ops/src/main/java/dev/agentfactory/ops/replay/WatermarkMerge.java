@@ -1,5 +1,6 @@
 package dev.agentfactory.ops.replay;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -30,6 +31,7 @@ final class WatermarkMerge<P> {
             Comparator.comparingLong(WatermarkMerge::lsn); // stable: equal lsn (one COPY) keeps arrival order
 
     private final Map<P, Long> highs = new HashMap<>();
+    private final Map<P, Instant> lastCommits = new HashMap<>();
     private List<Map<String, Object>> buffer = new ArrayList<>();
 
     /** {@code open}: the partitions that still have events to deliver; each holds the watermark until it has. */
@@ -40,6 +42,15 @@ final class WatermarkMerge<P> {
     void add(P partition, Map<String, Object> event) {
         buffer.add(event);
         highs.computeIfPresent(partition, (p, high) -> Math.max(high, lsn(event)));
+        lastCommits.put(partition, commitTime(event));
+    }
+
+    /**
+     * Whether every open partition has delivered a change committed after {@code time}: each is in commit order,
+     * so all changes committed up to then (the parents of anything committed then) are buffered or applied.
+     */
+    boolean allPast(Instant time) {
+        return highs.keySet().stream().allMatch(p -> lastCommits.containsKey(p) && lastCommits.get(p).isAfter(time));
     }
 
     /** The partition delivers no more events (end offset reached, or the rest is after {@code --until}). */
@@ -75,6 +86,10 @@ final class WatermarkMerge<P> {
     List<Map<String, Object>> rest() {
         highs.clear();
         return release();
+    }
+
+    static Instant commitTime(Map<String, Object> event) {
+        return Instant.parse((String) event.get("commitTime"));
     }
 
     private static long lsn(Map<String, Object> event) {

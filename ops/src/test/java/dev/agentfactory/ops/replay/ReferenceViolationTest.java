@@ -13,18 +13,18 @@ class ReferenceViolationTest {
     @Test
     void aForeignKeyViolationBehindABatchUpdateExceptionIsOne() {
         BatchUpdateException batch = new BatchUpdateException("Batch entry 0 was aborted", "23503", new int[0]);
-        assertThat(AuditReplay.referenceViolation(batch)).isTrue();
+        assertThat(ReplayTransactions.referenceViolation(batch)).isTrue();
         BatchUpdateException stateless = new BatchUpdateException("Batch entry 0 was aborted", new int[0]);
         stateless.setNextException(new SQLException("violates its reference to table \"agents\"", "23503"));
-        assertThat(AuditReplay.referenceViolation(stateless)).isTrue();
-        assertThat(AuditReplay.referenceViolation(new SQLException("wrapped", "XX000",
+        assertThat(ReplayTransactions.referenceViolation(stateless)).isTrue();
+        assertThat(ReplayTransactions.referenceViolation(new SQLException("wrapped", "XX000",
                 new SQLException("violates foreign key constraint", "23503")))).isTrue();
     }
 
     @Test
     void otherFailuresAreNot() {
-        assertThat(AuditReplay.referenceViolation(new SQLException("duplicate key", "23505"))).isFalse();
-        assertThat(AuditReplay.referenceViolation(new SQLException("connection lost", "08006"))).isFalse();
-        assertThat(AuditReplay.referenceViolation(new SQLException("no state"))).isFalse();
+        assertThat(ReplayTransactions.referenceViolation(new SQLException("duplicate key", "23505"))).isFalse();
+        assertThat(ReplayTransactions.referenceViolation(new SQLException("connection lost", "08006"))).isFalse();
+        assertThat(ReplayTransactions.referenceViolation(new SQLException("no state"))).isFalse();
     }
 }

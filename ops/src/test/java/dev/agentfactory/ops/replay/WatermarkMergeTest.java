@@ -66,8 +66,25 @@ class WatermarkMergeTest {
         assertThat(ops(merge.rest())).containsExactly("t2-update");
     }
 
+    @Test
+    void aTimeIsPastOnlyOnceEveryOpenPartitionDeliveredAChangeCommittedAfterIt() {
+        WatermarkMerge<String> merge = new WatermarkMerge<>(List.of("agents-0", "agents-1", "prds-0"));
+        java.time.Instant t = java.time.Instant.parse("2026-03-01T10:00:00Z");
+        merge.add("agents-0", committed("a", 100, "2026-03-01T10:00:01Z"));
+        merge.add("prds-0", committed("b", 110, "2026-03-01T10:00:00Z"));
+        assertThat(merge.allPast(t)).as("agents-1 delivered nothing, prds-0 nothing later than t").isFalse();
+
+        merge.add("prds-0", committed("c", 120, "2026-03-01T10:00:02Z"));
+        merge.close("agents-1");
+        assertThat(merge.allPast(t)).isTrue();
+    }
+
+    private static Map<String, Object> committed(String op, long lsn, String commitTime) {
+        return Map.of("op", op, "lsn", lsn, "commitTime", commitTime);
+    }
+
     private static Map<String, Object> event(String op, long lsn) {
-        return Map.of("op", op, "lsn", lsn);
+        return committed(op, lsn, "2026-03-01T09:00:00Z");
     }
 
     private static List<Object> ops(List<Map<String, Object>> events) {
