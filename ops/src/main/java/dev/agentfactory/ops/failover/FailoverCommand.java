@@ -8,16 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.cli.Command;
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.ops.replay.AuditReplay;
-import dev.agentfactory.ops.replay.ReplayCommand;
-import dev.agentfactory.store.replica.ComparisonReport;
-import dev.agentfactory.store.replica.DatabaseComparator;
 
 /**
  * {@code ops failover [--standby=URL] [--primary=URL | --primary-lost [--backup=DIR]] [--timeout=60s]
@@ -67,8 +63,8 @@ public final class FailoverCommand {
                     raise(primary, fenceWriter, timeout);
                     fenced = true;
                 }
-                long lost = primary != null ? caughtUpWithPrimary(primary, standbyUrl, timeout, s)
-                        : coveredByAuditTopics(standbyUrl, from, s);
+                long lost = primary != null ? CatchUp.withPrimary(primary, standbyUrl, timeout, s)
+                        : CatchUp.withAuditTopics(standbyUrl, from, s);
                 if (lost > 0 && !force) {
                     throw new OpsException("the standby lacks " + lost + " committed writes; not promoted (--force to accept)");
                 }
@@ -130,43 +126,6 @@ public final class FailoverCommand {
             cause.addSuppressed(e);
             System.err.println("failover: could not lift the fence (" + e.getMessage() + "); on the primary run: "
                     + "ALTER ROLE " + writer + " IN DATABASE <database> RESET default_transaction_read_only");
-        }
-    }
-
-    private static long coveredByAuditTopics(String standbyUrl, Map<String, Map<Integer, Long>> from, OpsSettings s)
-            throws Exception {
-        AuditTopics topics = new AuditTopics(s.kafkaBootstrap(), List.of(s.agentsAuditTopic(), s.prdsAuditTopic()));
-        ReplayCommand.replay(standbyUrl, from, null, s);
-        long lost;
-        try (Connection c = s.connect(standbyUrl)) {
-            lost = AuditCoverage.missing(topics, c);
-        }
-        System.out.println("failover: checked against the audit topics' end: " + lost + " committed writes missing");
-        return lost;
-    }
-
-    /**
-     * Waits until primary and standby match; returns 0 then, or the difference in rows (at least 1: equal counts
-     * with different content still differ) when the timeout passes.
-     */
-    private static long caughtUpWithPrimary(Connection p, String standbyUrl, Duration timeout, OpsSettings s)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Connection st = s.connect(standbyUrl)) {
-            DatabaseComparator comparator = new DatabaseComparator(DatabaseComparator.Scope.FULL);
-            while (true) {
-                ComparisonReport r = comparator.compare(p, st);
-                if (r.matches()) {
-                    System.out.println("failover: standby matches the primary: " + r);
-                    return 0;
-                }
-                if (System.nanoTime() > deadline) {
-                    System.out.println("failover: standby has not caught up after " + timeout + ":\n" + r);
-                    return Math.max(1, Math.abs(comparator.digest(p).stream().mapToLong(d -> d.rows()).sum()
-                            - comparator.digest(st).stream().mapToLong(d -> d.rows()).sum()));
-                }
-                Thread.sleep(500);
-            }
         }
     }
 }

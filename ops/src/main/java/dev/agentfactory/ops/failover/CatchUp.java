@@ -1,0 +1,57 @@
+package dev.agentfactory.ops.failover;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.agentfactory.ops.audit.AuditTopics;
+import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.ReplayCommand;
+import dev.agentfactory.store.replica.ComparisonReport;
+import dev.agentfactory.store.replica.DatabaseComparator;
+
+/** How many committed writes the standby lacks: measured against a reachable primary, or against the audit topics. */
+final class CatchUp {
+
+    private CatchUp() {
+    }
+
+    /** Replays the audit topics onto the standby (from {@code from}), then counts what they hold that it lacks. */
+    static long withAuditTopics(String standbyUrl, Map<String, Map<Integer, Long>> from, OpsSettings s)
+            throws Exception {
+        AuditTopics topics = new AuditTopics(s.kafkaBootstrap(), List.of(s.agentsAuditTopic(), s.prdsAuditTopic()));
+        ReplayCommand.replay(standbyUrl, from, null, s);
+        long lost;
+        try (Connection c = s.connect(standbyUrl)) {
+            lost = AuditCoverage.missing(topics, c);
+        }
+        System.out.println("failover: checked against the audit topics' end: " + lost + " committed writes missing");
+        return lost;
+    }
+
+    /**
+     * Waits until primary and standby match; returns 0 then, or the difference in rows (at least 1: equal counts
+     * with different content still differ) when the timeout passes.
+     */
+    static long withPrimary(Connection p, String standbyUrl, Duration timeout, OpsSettings s)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection st = s.connect(standbyUrl)) {
+            DatabaseComparator comparator = new DatabaseComparator(DatabaseComparator.Scope.FULL);
+            while (true) {
+                ComparisonReport r = comparator.compare(p, st);
+                if (r.matches()) {
+                    System.out.println("failover: standby matches the primary: " + r);
+                    return 0;
+                }
+                if (System.nanoTime() > deadline) {
+                    System.out.println("failover: standby has not caught up after " + timeout + ":\n" + r);
+                    return Math.max(1, Math.abs(comparator.digest(p).stream().mapToLong(d -> d.rows()).sum()
+                            - comparator.digest(st).stream().mapToLong(d -> d.rows()).sum()));
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+}
