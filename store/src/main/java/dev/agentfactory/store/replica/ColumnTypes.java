@@ -40,6 +40,12 @@ record ColumnTypes(TableSpec table, Map<String, String> types, boolean identityA
         return new ColumnTypes(table, Map.copyOf(types), identity);
     }
 
+    /** Whether the column is an array (format_type names every dimension count {@code <element>[]}). */
+    boolean isArray(String column) {
+        String type = types.get(column);
+        return type != null && type.endsWith("[]");
+    }
+
     String param(String column) {
         String type = types.get(column);
         if (type == null) {

@@ -1,5 +1,6 @@
 package dev.agentfactory.store.replica;
 
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * per statement, so a stream alternating between tables still goes out in few round trips; a table's rows
  * keep their order (a second statement on a table sends everything pending first), and tables are sent in
  * the order they first appeared. {@link #flush()} sends them. The caller owns the transaction.
- * Values may be strings, numbers or JSON trees (maps and lists, written as JSON text for jsonb columns).
+ * Values may be strings, numbers or JSON trees (maps and lists, written as JSON text for jsonb columns);
+ * a list for an array column is written as an array literal, and a byte buffer or array as bytea hex.
  */
 public final class RowApplier {
 
@@ -47,7 +49,7 @@ public final class RowApplier {
     public void upsert(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
         List<String> columns = List.copyOf(row.keySet());
-        add(table, catalog.statement(table.name(), "upsert", columns, () -> upsertSql(t, columns)), columns, row);
+        add(t, catalog.statement(table.name(), "upsert", columns, () -> upsertSql(t, columns)), columns, row);
     }
 
     /**
@@ -58,7 +60,7 @@ public final class RowApplier {
     public void insertIfAbsent(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
         List<String> columns = List.copyOf(row.keySet());
-        add(table, catalog.statement(table.name(), "insert", columns, () -> insertSql(t, columns) + " DO NOTHING"),
+        add(t, catalog.statement(table.name(), "insert", columns, () -> insertSql(t, columns) + " DO NOTHING"),
                 columns, row);
     }
 
@@ -69,7 +71,7 @@ public final class RowApplier {
         if (table.versionColumn() != null) {
             columns.add(table.versionColumn());
         }
-        add(table, catalog.statement(table.name(), "delete", columns, () -> deleteSql(t)), columns, row);
+        add(t, catalog.statement(table.name(), "delete", columns, () -> deleteSql(t)), columns, row);
     }
 
     /** Sends the batched statements. */
@@ -92,8 +94,9 @@ public final class RowApplier {
         return applied;
     }
 
-    private void add(TableSpec table, String sql, List<String> columns, Map<String, Object> row)
+    private void add(ColumnTypes t, String sql, List<String> columns, Map<String, Object> row)
             throws SQLException {
+        TableSpec table = t.table();
         String current = pendingByTable.get(table.name());
         if (current != null && !current.equals(sql)) {
             flush(); // e.g. an unlink after a link of the same pair: the order between them matters
@@ -105,18 +108,29 @@ public final class RowApplier {
             pendingByTable.put(table.name(), sql);
         }
         for (int i = 0; i < columns.size(); i++) {
-            ps.setString(i + 1, text(row.get(columns.get(i))));
+            String column = columns.get(i);
+            ps.setString(i + 1, text(row.get(column), t.isArray(column)));
         }
         ps.addBatch();
         applied++;
     }
 
-    private String text(Object value) {
+    /** The value's text form for a column; {@code array}: the column is an array, not a jsonb list. */
+    private String text(Object value, boolean array) {
         if (value == null || value instanceof String) {
             return (String) value;
         }
+        if (array && value instanceof List<?> list) {
+            return PgText.arrayLiteral(list, v -> text(v, false));
+        }
         if (value instanceof Map<?, ?> || value instanceof List<?>) {
             return json.writeValueAsString(value);
+        }
+        if (value instanceof ByteBuffer buffer) {
+            return PgText.bytea(buffer);
+        }
+        if (value instanceof byte[] bytes) {
+            return PgText.bytea(bytes);
         }
         return value.toString();
     }
