@@ -62,6 +62,9 @@ public final class DebeziumConfig {
         // date/time/timestamp columns as ISO strings, not epoch numbers: the standby sink writes values as
         // text cast to the column's type, so a date column added by a later migration must arrive as a date
         p.setProperty("time.precision.mode", "isostring");
+        // intervals as ISO 8601 text (P1Y2M3DT4H5M6.78S), which interval input reads back exactly; the default
+        // (numeric) gives microseconds counting a month as 30 days, which interval input would read as seconds
+        p.setProperty("interval.handling.mode", "string");
         p.setProperty("unavailable.value.placeholder", ChangeParser.UNAVAILABLE);
         p.setProperty("heartbeat.interval.ms", Long.toString(cdc.heartbeatInterval().toMillis()));
         p.setProperty("heartbeat.action.query", HEARTBEAT_SQL);

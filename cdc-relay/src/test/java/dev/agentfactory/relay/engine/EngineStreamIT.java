@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -127,7 +128,8 @@ class EngineStreamIT {
     void columnsAddedByAMigrationReachTheStandby() throws Exception {
         // the deploy migrates the standby first, then the primary
         String ddl = "ALTER TABLE factory.agents ADD COLUMN review_on date, ADD COLUMN reviewed_at timestamp, "
-                + "ADD COLUMN score numeric(5,2), ADD COLUMN pinned boolean NOT NULL DEFAULT false";
+                + "ADD COLUMN score numeric(5,2), ADD COLUMN pinned boolean NOT NULL DEFAULT false, "
+                + "ADD COLUMN tags text[], ADD COLUMN ranks int[], ADD COLUMN blob bytea, ADD COLUMN grace interval";
         try (Connection c = superuser(endpoints.standbyJdbcUrl(db)); Statement st = c.createStatement()) {
             st.execute(ddl);
         }
@@ -137,7 +139,10 @@ class EngineStreamIT {
         UUID id = insertAgent();
         try (Connection c = primary(); Statement st = c.createStatement()) {
             st.execute("UPDATE factory.agents SET version = 2, review_on = '2030-01-02', "
-                    + "reviewed_at = '2030-01-02 03:04:05.123456', score = 12.5, pinned = true WHERE id = '" + id + "'");
+                    + "reviewed_at = '2030-01-02 03:04:05.123456', score = 12.5, pinned = true, "
+                    + "tags = ARRAY['a', 'b \"c\"', 'back\\slash', 'x,{y}', 'NULL', '', NULL], "
+                    + "ranks = '{1,NULL,-3}', blob = '\\x00dead0f', "
+                    + "grace = '1 year 2 mons -3 days 04:05:06.78' WHERE id = '" + id + "'");
         }
 
         await("the update reaches the standby", () -> standbyVersion(id) == 2 || engineFailure.get() != null);
@@ -150,6 +155,28 @@ class EngineStreamIT {
             assertThat(rs.getString(2)).isEqualTo("2030-01-02 03:04:05.123456");
             assertThat(rs.getString(3)).isEqualTo("12.50");
             assertThat(rs.getBoolean(4)).isTrue();
+        }
+        String added = "SELECT tags::text, ranks::text, blob::text, grace::text FROM factory.agents WHERE id = '"
+                + id + "'";
+        List<String> onPrimary;
+        try (Connection c = primary()) {
+            onPrimary = row(c, added);
+        }
+        assertThat(onPrimary).containsExactly("{a,\"b \\\"c\\\"\",\"back\\\\slash\",\"x,{y}\",\"NULL\",\"\",NULL}",
+                "{1,NULL,-3}", "\\x00dead0f", "1 year 2 mons -3 days +04:05:06.78");
+        try (Connection c = standby.getConnection()) {
+            assertThat(row(c, added)).isEqualTo(onPrimary);
+        }
+    }
+
+    private static List<String> row(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertThat(rs.next()).isTrue();
+            List<String> values = new ArrayList<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                values.add(rs.getString(i));
+            }
+            return values;
         }
     }
 
