@@ -44,19 +44,23 @@ class IdempotencyKeys {
         return UUID.nameUUIDFromBytes(("idempotency\n" + subject + "\n" + key).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Remembers the request under its eventId, or checks that a repeat is the same request. */
-    void claim(UUID eventId, String method, String path, Long expectedVersion, byte[] body) {
+    /**
+     * Remembers the request under its eventId, or checks that a repeat is the same request; true when the
+     * key was not remembered (a first use, or one whose fingerprint expired or was evicted).
+     */
+    boolean claim(UUID eventId, String method, String path, Long expectedVersion, byte[] body) {
         String fingerprint = fingerprint(method, path, expectedVersion, body);
         String key = prefix + eventId;
         Boolean first = redis.opsForValue().setIfAbsent(key, fingerprint, ttl);
         if (Boolean.TRUE.equals(first)) {
-            return;
+            return true;
         }
         String seen = redis.opsForValue().get(key);
         if (seen != null && !seen.equals(fingerprint)) {
             throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
                     "this Idempotency-Key was used for a different request");
         }
+        return false;
     }
 
     private static String fingerprint(String method, String path, Long expectedVersion, byte[] body) {

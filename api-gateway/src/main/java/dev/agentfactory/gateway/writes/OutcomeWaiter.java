@@ -7,7 +7,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -57,13 +56,11 @@ class OutcomeWaiter {
     /** Registers interest before the write is published, so an outcome that arrives first is not lost. */
     CompletableFuture<Optional<WriteOutcome>> register(UUID eventId, Duration wait) {
         CompletableFuture<Optional<WriteOutcome>> f = pending.computeIfAbsent(eventId, id -> new CompletableFuture<>());
-        ScheduledFuture<?> deadline = scheduler.schedule(() -> f.complete(Optional.empty()), wait.toMillis(),
-                TimeUnit.MILLISECONDS);
+        // The deadline runs on CompletableFuture's own timer, not on the poll threads: a fallback poll blocked
+        // on a database that does not answer must not hold a wait past its end (nor the 2,000 behind it).
+        f.completeOnTimeout(Optional.empty(), wait.toMillis(), TimeUnit.MILLISECONDS);
         schedulePoll(eventId, f, firstPollMillis);
-        f.whenComplete((o, e) -> {
-            deadline.cancel(false);
-            pending.remove(eventId, f);
-        });
+        f.whenComplete((o, e) -> pending.remove(eventId, f));
         return f;
     }
 

@@ -51,9 +51,15 @@ public class WriteGateway {
                 : req.entityId();
         WriteEnvelope envelope = validated(eventId, entityId, req, actor);
         if (req.idempotencyKey() != null) {
-            idempotency.claim(eventId, req.method(), req.path(), req.expectedVersion(),
+            boolean unremembered = idempotency.claim(eventId, req.method(), req.path(), req.expectedVersion(),
                     req.payload().toString().getBytes(StandardCharsets.UTF_8));
             Optional<WriteOutcome> done = outcomes.find(eventId);
+            if (done.isPresent() && unremembered) {
+                // Processed, but its fingerprint is gone (TTL, eviction): this may be another request under
+                // the old key, and answering the stored outcome would pass it off as applied.
+                throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-expired",
+                        "this Idempotency-Key was used for a write that is no longer remembered; use a new key");
+            }
             if (done.isPresent()) {
                 return new Submission(envelope, req.waitFor(), CompletableFuture.completedFuture(done));
             }

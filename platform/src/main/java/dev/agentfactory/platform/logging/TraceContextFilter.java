@@ -52,8 +52,9 @@ class TraceContextFilter extends OncePerRequestFilter {
             Matcher cloud = CLOUD_TRACE.matcher(cloudTraceContext.strip());
             if (cloud.matches()) {
                 MDC.put(CloudLoggingFormatter.TRACE_ID, cloud.group(1).toLowerCase());
-                if (cloud.group(2) != null) {
-                    MDC.put(CloudLoggingFormatter.SPAN_ID, spanHex(cloud.group(2)));
+                String span = cloud.group(2) == null ? null : spanHex(cloud.group(2));
+                if (span != null) {
+                    MDC.put(CloudLoggingFormatter.SPAN_ID, span);
                 }
                 return true;
             }
@@ -61,8 +62,15 @@ class TraceContextFilter extends OncePerRequestFilter {
         return false;
     }
 
-    /** Cloud Logging wants the span id as 16 hex digits; the header carries an unsigned 64-bit decimal. */
+    /**
+     * Cloud Logging wants the span id as 16 hex digits; the header carries an unsigned 64-bit decimal. The
+     * header comes from the client too: a value beyond 64 bits is dropped rather than failing the request.
+     */
     private static String spanHex(String decimal) {
-        return String.format("%016x", Long.parseUnsignedLong(decimal));
+        try {
+            return String.format("%016x", Long.parseUnsignedLong(decimal));
+        } catch (NumberFormatException beyond64Bits) {
+            return null;
+        }
     }
 }
