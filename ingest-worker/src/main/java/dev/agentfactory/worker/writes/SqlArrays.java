@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.UUID;
 import java.util.function.Function;
 
+import dev.agentfactory.store.replica.PgText;
+
 /**
  * Binds one column of a set-wise statement as a PostgreSQL array, so a batch of any size is one
  * round trip ({@code INSERT ... SELECT * FROM unnest(?, ?, ...)}). jsonb and timestamptz columns travel
@@ -49,17 +51,7 @@ final class SqlArrays {
         } else if (v instanceof Number || v instanceof UUID) {
             out.append(v);
         } else {
-            String s = v instanceof Instant i ? Snapshots.text(i) : v.toString();
-            out.append('"');
-            int from = 0;
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                if (ch == '"' || ch == '\\') {
-                    out.append(s, from, i).append('\\');
-                    from = i;
-                }
-            }
-            out.append(s, from, s.length()).append('"');
+            PgText.appendQuoted(out, v instanceof Instant i ? Snapshots.text(i) : v.toString());
         }
     }
 
