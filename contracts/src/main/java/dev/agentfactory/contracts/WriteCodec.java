@@ -10,8 +10,6 @@ import java.util.UUID;
 import dev.agentfactory.contracts.InvalidWriteException.Reason;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -29,11 +27,7 @@ public final class WriteCodec {
 
     private static final Set<String> ENVELOPE_FIELDS = Set.of("eventId", "type", "entityId", "expectedVersion",
             "actor", "occurredAt", "schemaVersion", "payload");
-    // Buffers recycled per thread (the callers are platform threads): cheaper than the default shared deque.
-    // Fractions as BigDecimal: jsonb keeps every digit of a number, a double would not (and 1e400 would
-    // come out as the string "Infinity").
-    static final JsonMapper MAPPER = ExactJson.builder(
-            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build()).build();
+    static final JsonMapper MAPPER = ExactJson.perThreadBuffers();
 
     private final int maxBytes;
 

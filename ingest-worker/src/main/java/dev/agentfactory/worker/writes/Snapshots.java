@@ -4,8 +4,6 @@ import java.time.Instant;
 
 import dev.agentfactory.contracts.ExactJson;
 import dev.agentfactory.contracts.IsoInstant;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -18,10 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Snapshots {
 
-    // Buffers recycled per thread: the default shared deque cost more than writing a small object. Fractions
-    // as BigDecimal, as the codec reads them: a loaded jsonb number must survive a merge patch digit for digit.
-    private final JsonMapper mapper = ExactJson.builder(
-            JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build()).build();
+    // As the codec reads them: a loaded jsonb number must survive a merge patch digit for digit.
+    private final JsonMapper mapper = ExactJson.perThreadBuffers();
 
     String json(JsonNode node) {
         return mapper.writeValueAsString(node);
