@@ -74,7 +74,7 @@ public final class FailoverCommand {
                 return promoted(lost, (System.nanoTime() - t0) / 1e9, standbyUrl, slot, publication, fenced);
             } catch (Exception e) {
                 if (fenced) {    // not promoted: the primary stays the primary, so its writer may write again
-                    lift(primary, fenceWriter, e);
+                    Fence.liftAfter(primary, fenceWriter, e);
                 }
                 throw e;
             }
@@ -116,16 +116,6 @@ public final class FailoverCommand {
         } catch (SQLException e) {
             throw new OpsException("could not fence " + writer + " on the primary (" + e.getMessage() + "); stop the "
                     + "ingest worker yourself and run again with --no-fence", e);
-        }
-    }
-
-    private static void lift(Connection primary, String writer, Exception cause) {
-        try {
-            Fence.lift(primary, writer);
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-            System.err.println("failover: could not lift the fence (" + e.getMessage() + "); on the primary run: "
-                    + "ALTER ROLE " + writer + " IN DATABASE <database> RESET default_transaction_read_only");
         }
     }
 }

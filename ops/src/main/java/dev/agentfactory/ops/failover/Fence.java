@@ -57,11 +57,7 @@ final class Fence {
             System.out.println("failover: fenced the primary: new sessions of " + writer + " are read-only, "
                     + ended + " open session(s) ended");
         } catch (SQLException | RuntimeException | InterruptedException e) {
-            try {
-                lift(primary, writer);
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            liftAfter(primary, writer, e);
             throw e;
         }
     }
@@ -89,6 +85,20 @@ final class Fence {
     static void lift(Connection primary, String writer) throws SQLException {
         run(primary, LIFT_SQL, writer);
         System.out.println("failover: fence lifted: " + writer + " may write to the primary again");
+    }
+
+    /**
+     * Lifts the fence after {@code cause} stopped the failover; a failure to lift is kept with the cause and
+     * says what to run by hand, since the writer would otherwise stay read-only on a primary that stays one.
+     */
+    static void liftAfter(Connection primary, String writer, Exception cause) {
+        try {
+            lift(primary, writer);
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+            System.err.println("failover: could not lift the fence (" + e.getMessage() + "); on the primary run: "
+                    + "ALTER ROLE " + writer + " IN DATABASE <database> RESET default_transaction_read_only");
+        }
     }
 
     private static void run(Connection c, String formatSql, String writer) throws SQLException {
