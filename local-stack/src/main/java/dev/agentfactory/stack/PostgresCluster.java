@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +34,8 @@ public final class PostgresCluster {
     private final Path dataDir;
     private final int port;
     private final StackSettings settings;
+    /** Databases {@link #createDatabase} created through this object, for {@link #dropCreated}. */
+    private final Set<String> created = ConcurrentHashMap.newKeySet();
 
     PostgresCluster(String name, Path dataDir, int port, StackSettings settings) {
         this.name = name;
@@ -66,7 +70,7 @@ public final class PostgresCluster {
                     + " cluster in " + dataDir + "; stop what listens there or choose another port with FACTORY_STACK_"
                     + name.toUpperCase() + "_PORT");
         }
-        createDatabase(settings.database());
+        createIfMissing(settings.database());
     }
 
     /** Whether this data directory's postmaster is alive and listening on this cluster's port. */
@@ -151,23 +155,52 @@ public final class PostgresCluster {
         deleteRecursively(dataDir);
     }
 
-    /** Creates a database owned by the superuser unless it exists. */
+    /**
+     * Creates a database owned by the superuser unless it exists. One this call creates is remembered, so a
+     * test run can drop what it made ({@link #dropCreated}); the stack's own database never is.
+     */
     public void createDatabase(String database) {
+        if (createIfMissing(database)) {
+            created.add(database);
+        }
+    }
+
+    private boolean createIfMissing(String database) {
         try (Connection c = connect("postgres")) {
             var rs = c.createStatement().executeQuery(
                     "SELECT 1 FROM pg_database WHERE datname = '" + database.replace("'", "''") + "'");
-            if (!rs.next()) {
-                c.createStatement().execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
+            if (rs.next()) {
+                return false;
             }
+            c.createStatement().execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
+            return true;
         } catch (SQLException e) {
             throw new StackException("cannot create database " + database + " on " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Drops every database {@link #createDatabase} created through this object and nobody dropped since. Best
+     * effort: a database that cannot go (a logical replication slot still names it, say) stays, described in
+     * the returned list.
+     */
+    public List<String> dropCreated() {
+        List<String> kept = new ArrayList<>();
+        for (String database : List.copyOf(created)) {
+            try {
+                dropDatabase(database);
+            } catch (StackException e) {
+                kept.add(e.getMessage());
+            }
+        }
+        return kept;
     }
 
     /** Drops a database, ending its sessions first. */
     public void dropDatabase(String database) {
         try (Connection c = connect("postgres")) {
             c.createStatement().execute("DROP DATABASE IF EXISTS \"" + database.replace("\"", "\"\"") + "\" WITH (FORCE)");
+            created.remove(database);
         } catch (SQLException e) {
             throw new StackException("cannot drop database " + database + " on " + name + ": " + e.getMessage(), e);
         }
