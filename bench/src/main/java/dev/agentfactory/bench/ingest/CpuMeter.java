@@ -1,17 +1,21 @@
 package dev.agentfactory.bench.ingest;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * The CPU a contender spends: its process tree plus the PostgreSQL backends serving the benchmark's
  * database (found by their process titles in /proc). Unlike a rate, CPU per event barely moves when
- * something else shares the machine, so it compares contenders on a noisy box. Linux only; elsewhere
- * {@link #nanos} returns null and the figures are left out.
+ * something else shares the machine, so it compares contenders on a noisy box. It also tells apart the
+ * part of the process time its JIT compiler threads took: both contenders start cold, and in a drain of
+ * seconds compiling is a large share of either JVM's time. Linux only; elsewhere {@link #nanos} returns null
+ * and the figures are left out.
  */
 final class CpuMeter {
 
@@ -21,21 +25,60 @@ final class CpuMeter {
         this.databaseTitle = " " + database + " ";
     }
 
-    /** @return {contender's process tree, database backends} in CPU nanoseconds, or null where unknown */
+    /**
+     * @return {contender's process tree, database backends, the tree's JIT compiler threads} in CPU
+     *         nanoseconds, or null where unknown
+     */
     long[] nanos(Process contender) {
         Path proc = Path.of("/proc");
         if (!Files.isDirectory(proc)) {
             return null;
         }
-        long process = cpu(contender.toHandle()) + contender.descendants().mapToLong(CpuMeter::cpu).sum();
+        List<ProcessHandle> tree = Stream.concat(Stream.of(contender.toHandle()), contender.descendants()).toList();
+        long process = tree.stream().mapToLong(CpuMeter::cpu).sum();
+        long jit = tree.stream().mapToLong(CpuMeter::compilerCpu).sum();
         try (Stream<Path> pids = Files.list(proc)) {
             return new long[] {process, pids.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
                     .filter(this::isBackendOfDatabase)
                     .mapToLong(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())).map(CpuMeter::cpu)
                             .orElse(0L))
-                    .sum()};
+                    .sum(), jit};
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /**
+     * The CPU of a JVM's C1 and C2 compiler threads ({@code /proc/<pid>/task/<tid>/comm} "C1 CompilerThre…"),
+     * as their share of the process's clock ticks applied to its CPU time; 0 for a process without them.
+     */
+    static long compilerCpu(ProcessHandle p) {
+        Path task = Path.of("/proc", Long.toString(p.pid()), "task");
+        try (Stream<Path> threads = Files.list(task)) {
+            long compiler = threads.filter(t -> comm(t).matches("C[12] CompilerThre.*")).mapToLong(CpuMeter::ticks).sum();
+            long all = ticks(task.getParent());
+            return all <= 0 ? 0 : Math.round((double) cpu(p) * compiler / all);
+        } catch (IOException | UncheckedIOException e) {
+            return 0;   // exited meanwhile
+        }
+    }
+
+    private static String comm(Path thread) {
+        try {
+            return Files.readString(thread.resolve("comm")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** utime + stime of a process or thread from its stat line (fields 14 and 15, after the parenthesised name). */
+    static long ticks(Path dir) {
+        try {
+            String stat = Files.readString(dir.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

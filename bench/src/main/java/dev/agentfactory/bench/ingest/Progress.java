@@ -16,10 +16,11 @@ final class Progress {
      * @param first when progress was first seen (nanoTime); @param done when the goal was reached
      * @param processCpu CPU nanoseconds the contender's processes spent in between, or -1 if unknown
      * @param databaseCpu CPU nanoseconds its database backends spent in between, or -1 if unknown
+     * @param jitCpu the part of processCpu its JIT compiler threads spent, or -1 if unknown
      */
-    record Drain(long first, long done, long total, long processCpu, long databaseCpu) {
+    record Drain(long first, long done, long total, long processCpu, long databaseCpu, long jitCpu) {
         /** A drain that did not run: every figure of it is unknown (NaN). */
-        static final Drain NONE = new Drain(0, 0, 0, -1, -1);
+        static final Drain NONE = new Drain(0, 0, 0, -1, -1, -1);
 
         double perSecond() {
             return total / ((done - first) / 1e9);
@@ -32,6 +33,10 @@ final class Progress {
 
         double databaseCpuMicrosPerEvent() {
             return databaseCpu < 0 ? Double.NaN : databaseCpu / 1e3 / total;
+        }
+
+        double jitCpuMicrosPerEvent() {
+            return jitCpu < 0 ? Double.NaN : jitCpu / 1e3 / total;
         }
     }
 
@@ -57,7 +62,7 @@ final class Progress {
                     long[] cpuAtDone = cpu.nanos(contender);
                     boolean known = cpuAtFirst != null && cpuAtDone != null;
                     return new Drain(first < 0 ? now : first, now, total, known ? cpuAtDone[0] - cpuAtFirst[0] : -1,
-                            known ? cpuAtDone[1] - cpuAtFirst[1] : -1);
+                            known ? cpuAtDone[1] - cpuAtFirst[1] : -1, known ? cpuAtDone[2] - cpuAtFirst[2] : -1);
                 }
                 if (contender != null && !contender.isAlive()) {
                     throw new IllegalStateException("the contender process exited with " + contender.exitValue());
