@@ -1,5 +1,6 @@
 package dev.agentfactory.ops;
 
+import static dev.agentfactory.ops.OpsTestBed.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -7,9 +8,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,8 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.BackupCommand;
 import dev.agentfactory.ops.failover.FailoverCommand;
 import dev.agentfactory.ops.replay.ReplayCommand;
@@ -55,6 +50,7 @@ class DisasterRecoveryIT {
 
     private final Path work = Path.of("target", "dr-it").toAbsolutePath();
     private PrivateStack privateStack;
+    private OpsTestBed bed;
     private RelayProcess relay;
     private final Map<String, String> env = new HashMap<>();
     private Path backup;
@@ -64,23 +60,19 @@ class DisasterRecoveryIT {
 
     @BeforeAll
     void drill() throws Exception {
-        deleteRecursively(work);
+        OpsTestBed.deleteRecursively(work);
         Files.createDirectories(work);
         privateStack = PrivateStack.start(work.resolve("stack"));
         var e = privateStack.endpoints;
-        privateStack.stack.primary().createDatabase(DB);
+        bed = new OpsTestBed(e, privateStack.stack);
+        bed.migratedDatabase(DB);
         privateStack.stack.standby().createDatabase(DB);
+        bed.migrate(e.standbyJdbcUrl(DB));
         env.putAll(Map.of("FACTORY_DB_URL", e.primaryJdbcUrl(DB), "FACTORY_STANDBY_DB_URL", e.standbyJdbcUrl(DB),
                 "FACTORY_DB_OWNER_USER", e.superuser(), "FACTORY_DB_OWNER_PASSWORD", e.superuserPassword(),
                 "FACTORY_KAFKA_BOOTSTRAP", e.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", "it.ops.audit.agents",
                 "FACTORY_AUDIT_PRDS_TOPIC", "it.ops.audit.prds", "FACTORY_BACKUP_DIR", work.resolve("backups").toString()));
-        for (String url : List.of(e.primaryJdbcUrl(DB), e.standbyJdbcUrl(DB))) {
-            new Migrations(MigrationSettings.fromEnvironment(env).withUrl(url)).migrate();
-        }
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", e.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic("it.ops.audit.agents", 3, (short) 1),
-                    new NewTopic("it.ops.audit.prds", 3, (short) 1))).all().get();
-        }
+        OpsTestBed.createTopics(e.kafkaBootstrap(), Map.of("it.ops.audit.agents", 3, "it.ops.audit.prds", 3));
         relay = RelayProcess.start("ops-dr", relayProperties());
         awaitRelayStreaming(Duration.ofSeconds(120));
 
@@ -107,7 +99,7 @@ class DisasterRecoveryIT {
 
         // a backup while the relay is caught up, so the recorded offsets sit mid-stream and the replay must
         // pick up exactly the later events (the lagging case is the same code with earlier offsets)
-        awaitRelayConfirmed(scalar(primary(), "SELECT pg_current_wal_lsn()::text"), Duration.ofSeconds(120));
+        awaitRelayConfirmed(bed.query(env.get("FACTORY_DB_URL"), "SELECT pg_current_wal_lsn()::text"), Duration.ofSeconds(120));
         assertThat(BackupCommand.run(List.of(), env)).isZero();
         try (Stream<Path> dirs = Files.list(work.resolve("backups"))) {
             backup = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
@@ -123,7 +115,7 @@ class DisasterRecoveryIT {
         writesAtLoss = writes();
         assertThat(writesAtLoss).isEqualTo(25_000);
 
-        String lastLsn = scalar(primary(), "SELECT pg_current_wal_lsn()::text");
+        String lastLsn = bed.query(env.get("FACTORY_DB_URL"), "SELECT pg_current_wal_lsn()::text");
         awaitRelayConfirmed(lastLsn, Duration.ofSeconds(120));
         try (Connection p = primary()) {
             lastPrimaryState = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(p);
@@ -150,12 +142,12 @@ class DisasterRecoveryIT {
         String restored = privateStack.endpoints.standbyJdbcUrl("it_ops_restored");
         long t0 = System.nanoTime();
         assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + restored), env)).isZero();
-        try (Connection c = connect(restored)) {
+        try (Connection c = bed.connect(restored)) {
             assertThat(writes(c)).as("writes in the backup").isEqualTo(writesBeforeBackup);
         }
         assertThat(ReplayCommand.run(List.of("--backup=" + backup, "--target=" + restored), env)).isZero();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        try (Connection c = connect(restored)) {
+        try (Connection c = bed.connect(restored)) {
             long lost = writesAtLoss - writes(c);
             System.out.printf("drill: restore + replay %.1f s, lost writes %d%n", seconds, lost);
             assertThat(lost).isZero();
@@ -175,7 +167,7 @@ class DisasterRecoveryIT {
                 dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
         System.out.printf("drill: failover RTO %.1f s, RPO %d writes%n", result.rtoSeconds(), result.lostWrites());
         assertThat(result.lostWrites()).isZero();
-        try (Connection c = connect(standby)) {
+        try (Connection c = bed.connect(standby)) {
             assertThat(writes(c)).isEqualTo(writesAtLoss);
             assertThat(new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c)).isEqualTo(lastPrimaryState);
             assertThat(scalar(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_ops_promoted'"))
@@ -204,7 +196,7 @@ class DisasterRecoveryIT {
         err = stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + incomplete, "--target=" + target),
                 env)).isEqualTo(1));
         assertThat(err).contains("manifest.json is missing");
-        try (Connection c = connect(privateStack.endpoints.standbyJdbcUrl("postgres"))) {
+        try (Connection c = bed.connect(privateStack.endpoints.standbyJdbcUrl("postgres"))) {
             assertThat(scalar(c, "SELECT count(*) FROM pg_database WHERE datname = 'it_ops_refused'")).isEqualTo("0");
         }
     }
@@ -233,30 +225,19 @@ class DisasterRecoveryIT {
     }
 
     /** The relay has created its slot and streams from it, so every write from now on reaches its sinks. */
-    private void awaitRelayStreaming(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Connection c = connect(privateStack.endpoints.primaryJdbcUrl("postgres"))) {
-            while (scalar(c, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'") == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("relay not streaming within " + timeout + "; see " + relay.log);
-                }
-                Thread.sleep(200);
-            }
-        }
+    private void awaitRelayStreaming(Duration timeout) {
+        OpsTestBed.await(timeout, "the relay streaming; see " + relay.log, () -> bed.query(postgres(),
+                "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'") != null);
     }
 
-    private void awaitRelayConfirmed(String lsn, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Connection c = connect(privateStack.endpoints.primaryJdbcUrl("postgres"))) {
-            while (!"t".equals(scalar(c, "SELECT confirmed_flush_lsn >= '" + lsn + "'::pg_lsn FROM pg_replication_slots"
-                    + " WHERE slot_name = '" + SLOT + "'"))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("relay did not confirm " + lsn + " within " + timeout + "; see "
-                            + relay.log);
-                }
-                Thread.sleep(200);
-            }
-        }
+    private void awaitRelayConfirmed(String lsn, Duration timeout) {
+        OpsTestBed.await(timeout, "the relay confirming " + lsn + "; see " + relay.log, () -> "t".equals(bed.query(
+                postgres(), "SELECT confirmed_flush_lsn >= '" + lsn + "'::pg_lsn FROM pg_replication_slots"
+                        + " WHERE slot_name = '" + SLOT + "'")));
+    }
+
+    private String postgres() {
+        return privateStack.endpoints.primaryJdbcUrl("postgres");
     }
 
     private Map<String, String> relayProperties() {
@@ -280,22 +261,7 @@ class DisasterRecoveryIT {
     }
 
     private Connection primary() throws SQLException {
-        return connect(env.get("FACTORY_DB_URL"));
-    }
-
-    private Connection connect(String url) throws SQLException {
-        return privateStackConnect(url);
-    }
-
-    private Connection privateStackConnect(String url) throws SQLException {
-        return java.sql.DriverManager.getConnection(url, privateStack.endpoints.superuser(),
-                privateStack.endpoints.superuserPassword());
-    }
-
-    private static String scalar(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
+        return bed.connect(env.get("FACTORY_DB_URL"));
     }
 
     interface Body {
@@ -323,15 +289,5 @@ class DisasterRecoveryIT {
             }
         }
         return to;
-    }
-
-    private static void deleteRecursively(Path dir) throws Exception {
-        if (Files.exists(dir)) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 }

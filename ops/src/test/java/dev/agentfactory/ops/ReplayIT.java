@@ -1,20 +1,17 @@
 package dev.agentfactory.ops;
 
+import static dev.agentfactory.ops.AuditEvents.agentRow;
+import static dev.agentfactory.ops.AuditEvents.event;
+import static dev.agentfactory.ops.AuditEvents.history;
+import static dev.agentfactory.ops.AuditEvents.link;
+import static dev.agentfactory.ops.AuditEvents.prdRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -24,13 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Replay semantics on hand-written audit events of the relay's contract (cdc-relay/README.md), including a
@@ -41,56 +35,45 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplayIT {
 
-    private static final Instant T1 = Instant.parse("2026-03-01T10:00:00Z");
+    private static final Instant T1 = AuditEvents.CREATED;
     private static final Instant T2 = Instant.parse("2026-03-01T11:00:00Z");
     private static final Instant T3 = Instant.parse("2026-03-01T12:00:00Z");
     private static final Instant T4 = Instant.parse("2026-03-01T13:00:00Z");
 
-    private final String suffix = Long.toString(System.nanoTime() % 100_000_000L, 36);
+    private final String suffix = OpsTestBed.suffix();
     private final String db = "it_ops_replay_" + suffix;
     private final UUID agent = UUID.randomUUID();
     private final UUID prd = UUID.randomUUID();
-    private final JsonMapper json = JsonMapper.builder().build();
-    private StackEndpoints endpoints;
-    private LocalStack stack;
+    private OpsTestBed bed;
     private Map<String, String> env;
     private String url;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
-        this.endpoints = endpoints;
-        this.stack = stack;
-        url = endpoints.primaryJdbcUrl(db);
+        bed = new OpsTestBed(endpoints, stack);
         String agents = "it.ops.replay." + suffix + ".agents";
         String prds = "it.ops.replay." + suffix + ".prds";
-        env = Map.of("FACTORY_DB_OWNER_USER", endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD",
-                endpoints.superuserPassword(), "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
-                "FACTORY_AUDIT_AGENTS_TOPIC", agents, "FACTORY_AUDIT_PRDS_TOPIC", prds);
-        stack.primary().createDatabase(db);
-        new Migrations(MigrationSettings.fromEnvironment(env).withUrl(url)).migrate();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(agents, 2, (short) 1), new NewTopic(prds, 2, (short) 1))).all().get();
-        }
+        env = bed.env(agents, prds);
+        url = bed.migratedDatabase(db);
+        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 2, prds, 2));
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
             send(p, agents, agentEvent("create", 1, T1));
-            send(p, prds, event("create", "prd", prd, 1L, "prds", null, prdRow(1), T1));
+            send(p, prds, event("create", "prd", prd, 1L, "prds", null, prdRow(prd, 1), T1));
             send(p, agents, agentEvent("update", 2, T2));
-            send(p, agents, event("history", "agent", agent, null, "agent_history", null, Map.of("seq", 7,
-                    "agent_id", agent.toString(), "kind", "learning", "entry", Map.of("step", 1),
-                    "recorded_at", T2.toString(), "actor", "it", "event_id", UUID.randomUUID().toString()), T2));
-            send(p, prds, event("link", "prd", prd, 2L, "prds", prdRow(1), prdRow(2), T3));
-            send(p, prds, event("link", "prd", prd, 2L, "prd_agents", null, link(), T3));
+            send(p, agents, event("history", "agent", agent, null, "agent_history", null, history(agent, 7, T2), T2));
+            send(p, prds, event("link", "prd", prd, 2L, "prds", prdRow(prd, 1), prdRow(prd, 2), T3));
+            send(p, prds, event("link", "prd", prd, 2L, "prd_agents", null, link(prd, agent, T3), T3));
             send(p, agents, agentEvent("update", 3, T4));
             send(p, agents, agentEvent("update", 2, T2)); // redelivered after a relay restart
-            send(p, prds, event("unlink", "prd", prd, 3L, "prd_agents", link(), null, T4));
+            send(p, prds, event("unlink", "prd", prd, 3L, "prd_agents", link(prd, agent, T3), null, T4));
             p.flush();
         }
     }
 
     @AfterAll
     void tearDown() {
-        stack.primary().dropDatabase(db);
+        bed.dropDatabase(db);
     }
 
     @Test
@@ -114,71 +97,18 @@ class ReplayIT {
         assertThat(query("SELECT nextval(pg_get_serial_sequence('factory.agent_history', 'seq'))")).isEqualTo("8");
     }
 
-    private String agentEvent(String op, long version, Instant at) throws Exception {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", agent.toString());
-        row.put("slug", "a-" + agent);
-        row.put("name", "agent v" + version);
-        row.put("kind", "planner");
-        row.put("status", "active");
-        row.put("config", Map.of("model", "m1"));
-        row.put("state", Map.of("step", version));
-        row.put("metadata", Map.of());
-        row.put("version", version);
-        row.put("created_at", T1.toString());
-        row.put("created_by", "it");
-        row.put("updated_at", at.toString());
-        row.put("updated_by", "it");
-        row.put("deleted_at", null);
-        return event(op, "agent", agent, version, "agents", null, row, at);
+    private Map<String, Object> agentEvent(String op, long version, Instant at) {
+        return event(op, "agent", agent, version, "agents", null, agentRow(agent, version, at), at);
     }
 
-    private Map<String, Object> prdRow(long version) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", prd.toString());
-        row.put("slug", "p-" + prd);
-        row.put("title", "prd");
-        row.put("body", "# PRD");
-        row.put("status", "draft");
-        row.put("metadata", Map.of());
-        row.put("owner", "it");
-        row.put("version", version);
-        row.put("created_at", T1.toString());
-        row.put("created_by", "it");
-        row.put("updated_at", T1.toString());
-        row.put("updated_by", "it");
-        row.put("deleted_at", null);
-        return row;
+    /** Here an event's lsn is its commit time in milliseconds. */
+    private static Map<String, Object> event(String op, String entity, UUID id, Long version, String table,
+                                             Map<String, Object> before, Map<String, Object> after, Instant at) {
+        return AuditEvents.event(op, entity, id, version, table, before, after, at.toEpochMilli(), at);
     }
 
-    private Map<String, Object> link() {
-        return Map.of("prd_id", prd.toString(), "agent_id", agent.toString(), "role", "implementer",
-                "linked_at", T3.toString(), "linked_by", "it");
-    }
-
-    private String event(String op, String entity, UUID id, Long version, String table, Map<String, Object> before,
-                         Map<String, Object> after, Instant at) throws Exception {
-        Map<String, Object> e = new HashMap<>();
-        e.put("schema", "factory.audit.v1");
-        e.put("op", op);
-        e.put("entity", entity);
-        e.put("id", id.toString());
-        e.put("version", version);
-        e.put("table", table);
-        e.put("before", before);
-        e.put("after", after);
-        e.put("actor", "it");
-        e.put("eventId", table.equals("prd_agents") ? null
-                : UUID.nameUUIDFromBytes((id + ":" + op + ":" + version + ":" + table).getBytes()).toString());
-        e.put("txId", 1);
-        e.put("lsn", at.toEpochMilli());
-        e.put("commitTime", at.toString());
-        return json.writeValueAsString(e);
-    }
-
-    private static void send(KafkaProducer<String, String> p, String topic, String event) {
-        String key = event.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
-        p.send(new ProducerRecord<>(topic, key, event));
+    private static void send(KafkaProducer<String, String> p, String topic, Map<String, Object> event) {
+        p.send(new ProducerRecord<>(topic, (String) event.get("id"), AuditEvents.json(event)));
     }
 
     private String digest() throws Exception {
@@ -189,10 +119,6 @@ class ReplayIT {
     }
 
     private String query(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return bed.query(url, sql);
     }
 }

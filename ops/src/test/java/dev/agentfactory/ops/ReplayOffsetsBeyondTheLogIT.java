@@ -4,16 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -24,8 +18,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.stack.LocalStack;
@@ -42,28 +34,20 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplayOffsetsBeyondTheLogIT {
 
-    private final String suffix = Long.toString(System.nanoTime() % 100_000_000L, 36);
+    private final String suffix = OpsTestBed.suffix();
     private final String db = "it_ops_replay_beyond_" + suffix;
     private final String agents = "it.ops.replay-beyond." + suffix + ".agents";
     private final String prds = "it.ops.replay-beyond." + suffix + ".prds";
-    private StackEndpoints endpoints;
-    private LocalStack stack;
+    private OpsTestBed bed;
     private Map<String, String> env;
     private String url;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
-        this.endpoints = endpoints;
-        this.stack = stack;
-        url = endpoints.primaryJdbcUrl(db);
-        env = Map.of("FACTORY_DB_OWNER_USER", endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD",
-                endpoints.superuserPassword(), "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
-                "FACTORY_AUDIT_AGENTS_TOPIC", agents, "FACTORY_AUDIT_PRDS_TOPIC", prds);
-        stack.primary().createDatabase(db);
-        new Migrations(MigrationSettings.fromEnvironment(env).withUrl(url)).migrate();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(agents, 1, (short) 1), new NewTopic(prds, 1, (short) 1))).all().get();
-        }
+        bed = new OpsTestBed(endpoints, stack);
+        env = bed.env(agents, prds);
+        url = bed.migratedDatabase(db);
+        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
         // the recreated topic holds one change committed after the backup, at offset 0
         String id = "6f1c3a52-0000-4000-8000-000000000001";
         String event = """
@@ -81,7 +65,7 @@ class ReplayOffsetsBeyondTheLogIT {
 
     @AfterAll
     void tearDown() {
-        stack.primary().dropDatabase(db);
+        bed.dropDatabase(db);
     }
 
     @Test
@@ -93,15 +77,7 @@ class ReplayOffsetsBeyondTheLogIT {
 
         int exit = ReplayCommand.run(List.of("--target=" + url, "--backup=" + backup), env);
 
-        assertThat(count()).as("agents in the target").isZero();
+        assertThat(bed.query(url, "SELECT count(*) FROM factory.agents")).as("agents in the target").isEqualTo("0");
         assertThat(exit).as("replay that could not apply the change after the backup").isEqualTo(1);
-    }
-
-    private long count() throws Exception {
-        try (Connection c = DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM factory.agents")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }

@@ -9,16 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.BackupCommand;
 import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.failover.FailoverCommand;
@@ -46,11 +43,11 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VerifyIT {
 
-    private final String suffix = Long.toString(System.nanoTime() % 100_000_000L, 36);
+    private final String suffix = OpsTestBed.suffix();
     private final String left = "it_ops_verify_" + suffix + "_a";
     private final String right = "it_ops_verify_" + suffix + "_b";
     private StackEndpoints endpoints;
-    private LocalStack stack;
+    private OpsTestBed bed;
     private Map<String, String> env;
     private String leftUrl;
     private String rightUrl;
@@ -59,22 +56,18 @@ class VerifyIT {
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
         this.endpoints = endpoints;
-        this.stack = stack;
+        bed = new OpsTestBed(endpoints, stack);
         leftUrl = endpoints.primaryJdbcUrl(left);
         rightUrl = endpoints.primaryJdbcUrl(right);
         backups = Files.createTempDirectory("it-ops-verify");
         String agents = "it.ops.verify." + suffix + ".agents";
         String prds = "it.ops.verify." + suffix + ".prds";
-        env = Map.of("FACTORY_DB_URL", leftUrl, "FACTORY_DB_OWNER_USER", endpoints.superuser(),
-                "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword(), "FACTORY_KAFKA_BOOTSTRAP",
-                endpoints.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", agents, "FACTORY_AUDIT_PRDS_TOPIC", prds,
-                "FACTORY_BACKUP_DIR", backups.toString());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(agents, 1, (short) 1), new NewTopic(prds, 1, (short) 1))).all().get();
-        }
-        stack.primary().createDatabase(left);
-        new Migrations(MigrationSettings.fromEnvironment(env).withUrl(leftUrl)).migrate();
-        try (Connection c = connect(leftUrl)) {
+        env = new HashMap<>(bed.env(agents, prds));
+        env.put("FACTORY_DB_URL", leftUrl);
+        env.put("FACTORY_BACKUP_DIR", backups.toString());
+        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
+        bed.migratedDatabase(left);
+        try (Connection c = bed.connect(leftUrl)) {
             WorkerLikeWriter w = new WorkerLikeWriter(c);
             List<UUID> ids = w.createAgents(50);
             w.updateAgents(ids);
@@ -83,22 +76,14 @@ class VerifyIT {
             w.link(prdIds, ids.subList(0, 10), false);
         }
         assertThat(BackupCommand.run(List.of(), env)).isZero();
-        Path backup;
-        try (var dirs = Files.list(backups)) {
-            backup = dirs.filter(d -> d.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
-        }
-        assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + rightUrl), env)).isZero();
+        assertThat(RestoreCommand.run(List.of("--backup=" + backup(), "--target=" + rightUrl), env)).isZero();
     }
 
     @AfterAll
     void tearDown() throws Exception {
-        stack.primary().dropDatabase(left);
-        stack.primary().dropDatabase(right);
-        try (var walk = Files.walk(backups)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        bed.dropDatabase(left);
+        bed.dropDatabase(right);
+        OpsTestBed.deleteRecursively(backups);
     }
 
     @Test
@@ -107,10 +92,10 @@ class VerifyIT {
 
         String changed;
         String removedSeq;
-        try (Connection c = connect(rightUrl); Statement st = c.createStatement()) {
-            changed = scalar(st, "SELECT id::text FROM factory.agents ORDER BY id LIMIT 1");
+        try (Connection c = bed.connect(rightUrl); Statement st = c.createStatement()) {
+            changed = OpsTestBed.scalar(c, "SELECT id::text FROM factory.agents ORDER BY id LIMIT 1");
             st.execute("UPDATE factory.agents SET name = 'tampered' WHERE id = '" + changed + "'");
-            removedSeq = scalar(st, "SELECT max(seq)::text FROM factory.agent_history");
+            removedSeq = OpsTestBed.scalar(c, "SELECT max(seq)::text FROM factory.agent_history");
             st.execute("DELETE FROM factory.agent_history WHERE seq = " + removedSeq);
             st.execute("INSERT INTO factory.ingest_offsets (consumer_group, topic, partition, next_offset) "
                     + "VALUES ('extra', 't', 0, 1)");
@@ -126,10 +111,7 @@ class VerifyIT {
 
     @Test
     void aBackupFromANewerSchemaThanThisBuildKnowsIsRefusedAndLeavesNoDatabase() throws Exception {
-        Path backup;
-        try (var dirs = Files.list(backups)) {
-            backup = dirs.filter(d -> d.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
-        }
+        Path backup = backup();
         Path newer = Files.createDirectories(backups.resolve("newer-schema").resolve(backup.getFileName()));
         try (var files = Files.list(backup)) {
             for (Path f : files.toList()) {
@@ -151,36 +133,29 @@ class VerifyIT {
         }
         assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .contains("schema version 99 is not one this build's migrations know");
-        try (Connection c = connect(endpoints.primaryJdbcUrl("postgres")); Statement st = c.createStatement()) {
-            assertThat(scalar(st, "SELECT count(*)::text FROM pg_database WHERE datname = '" + target + "'"))
-                    .isEqualTo("0");
-        }
+        assertThat(bed.query(endpoints.primaryJdbcUrl("postgres"),
+                "SELECT count(*)::text FROM pg_database WHERE datname = '" + target + "'")).isEqualTo("0");
     }
 
     @Test
     void failoverRefusesAStandbyThatHasNotCaughtUpWithAReachablePrimary() throws Exception {
         String lagging = "it_ops_verify_" + suffix + "_lag";
-        Path backup;
-        try (var dirs = Files.list(backups)) {
-            backup = dirs.filter(d -> d.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
-        }
+        Path backup = backup();
         String laggingUrl = endpoints.primaryJdbcUrl(lagging);
         try {
             assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + laggingUrl), env)).isZero();
-            try (Connection c = connect(leftUrl)) {
+            try (Connection c = bed.connect(leftUrl)) {
                 new WorkerLikeWriter(c).createAgents(1);
             }
             assertThat(FailoverCommand.run(List.of("--standby=" + laggingUrl, "--primary=" + leftUrl,
                     "--timeout=1s", "--slot=it_ops_verify_" + suffix), env)).isEqualTo(1);
-            try (Connection c = connect(laggingUrl); Statement st = c.createStatement()) {
-                assertThat(scalar(st, "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = 'it_ops_verify_"
-                        + suffix + "'")).isEqualTo("0");
-            }
+            assertThat(bed.query(laggingUrl, "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = "
+                    + "'it_ops_verify_" + suffix + "'")).isEqualTo("0");
             try (Connection w = connectAsWriter(leftUrl)) {
                 assertThat(writerCanInsert(w)).as("the refused failover lifted its fence").isTrue();
             }
         } finally {
-            stack.primary().dropDatabase(lagging);
+            bed.dropDatabase(lagging);
         }
     }
 
@@ -199,10 +174,8 @@ class VerifyIT {
                 assertThatThrownBy(() -> writerCanInsert(before)).as("the writer's open session was ended")
                         .isInstanceOf(SQLException.class);
             }
-            try (Connection c = connect(copyUrl); Statement st = c.createStatement()) {
-                assertThat(scalar(st, "SELECT database FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
-                        .isEqualTo(copy);
-            }
+            assertThat(bed.query(copyUrl, "SELECT database FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
+                    .isEqualTo(copy);
             try (Connection w = connectAsWriter(leftUrl)) {
                 assertThat(writerCanInsert(w)).as("the old primary stays fenced for the writer").isFalse();
             }
@@ -210,14 +183,10 @@ class VerifyIT {
                 assertThat(writerCanInsert(w)).as("the fence holds one database only").isTrue();
             }
         } finally {
-            try (Connection c = connect(leftUrl); Statement st = c.createStatement()) {
-                st.execute("ALTER ROLE factory_writer IN DATABASE " + left + " RESET default_transaction_read_only");
-            }
-            try (Connection c = connect(leftUrl); Statement st = c.createStatement()) {
-                st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-                        + slot + "'");
-            }
-            stack.primary().dropDatabase(copy);
+            bed.execute(leftUrl, "ALTER ROLE factory_writer IN DATABASE " + left + " RESET default_transaction_read_only");
+            bed.execute(leftUrl, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                    + slot + "'");
+            bed.dropDatabase(copy);
         }
     }
 
@@ -243,14 +212,9 @@ class VerifyIT {
         }
     }
 
-    private Connection connect(String url) throws Exception {
-        return DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
-    }
-
-    private static String scalar(Statement st, String sql) throws Exception {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
+    private Path backup() throws Exception {
+        try (var dirs = Files.list(backups)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("backup-")).findFirst().orElseThrow();
         }
     }
 

@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AuditReplay {
 
-    /** How far a replay got. */
+    /** How far a replay got; {@code rowImages}: those committed (applied or found already newer), each once. */
     public record Result(long events, long rowImages, long skippedAfterUntil, double seconds) {
     }
 
@@ -52,8 +52,7 @@ public final class AuditReplay {
         long events = 0;
         long skipped = 0;
         target.setAutoCommit(false);
-        RowApplier rows = new RowApplier(target, json);
-        AuditEventApplier applier = new AuditEventApplier(rows);
+        ReplayTransactions batches;
         try (KafkaConsumer<String, String> consumer = topics.consumer()) {
             List<TopicPartition> parts = topics.partitions(consumer);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
@@ -78,7 +77,7 @@ public final class AuditReplay {
                 }
             }
             WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(open);
-            ReplayTransactions batches = new ReplayTransactions(target, applier, merge);
+            batches = new ReplayTransactions(target, new RowApplier(target, json), merge);
             while (!open.isEmpty()) {
                 List<ConsumerRecord<String, String>> batch = new ArrayList<>();
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
@@ -116,7 +115,7 @@ public final class AuditReplay {
             target.rollback();
             throw e;
         }
-        return new Result(events, rows.applied(), skipped, (System.nanoTime() - t0) / 1e9);
+        return new Result(events, batches.rowImages(), skipped, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Offsets for "from the beginning". */

@@ -11,6 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.store.replica.ReplicaSession;
+import dev.agentfactory.store.replica.RowApplier;
 
 /**
  * Applies what the {@link WatermarkMerge} releases, one database transaction per release. The watermark orders
@@ -23,15 +24,24 @@ import dev.agentfactory.store.replica.ReplicaSession;
 final class ReplayTransactions {
 
     private final Connection target;
+    private final RowApplier rows;
     private final AuditEventApplier applier;
     private final WatermarkMerge<TopicPartition> merge;
     /** The latest commit time among refused events, which every partition must pass; null when none wait. */
     private Instant waitingFor;
+    /** Row images of committed transactions; RowApplier's own count also has those of rolled-back ones. */
+    private long rowImages;
 
-    ReplayTransactions(Connection target, AuditEventApplier applier, WatermarkMerge<TopicPartition> merge) {
+    ReplayTransactions(Connection target, RowApplier rows, WatermarkMerge<TopicPartition> merge) {
         this.target = target;
-        this.applier = applier;
+        this.rows = rows;
+        this.applier = new AuditEventApplier(rows);
         this.merge = merge;
+    }
+
+    /** Row images committed so far (applied or found already newer), each once however often it was tried. */
+    long rowImages() {
+        return rowImages;
     }
 
     /** After each poll; returns the events applied. */
@@ -98,12 +108,14 @@ final class ReplayTransactions {
         if (events.isEmpty()) {
             return 0;
         }
+        long handedBefore = rows.applied();
         applier.replicaMode(ReplicaSession.enter(target));
         for (Map<String, Object> e : events) {
             applier.apply(e);
         }
         applier.flush();
         target.commit();
+        rowImages += rows.applied() - handedBefore;
         return events.size();
     }
 }

@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.contracts.DlqHeaders;
+import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 
@@ -40,13 +38,8 @@ class DlqReplayIT {
         String suffix = Long.toString(System.currentTimeMillis(), 36);
         String dlq = "it-ops.dlq." + suffix;
         String origin = "it-ops.writes." + suffix;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1), new NewTopic(origin, 1, (short) 1))).all().get();
-        }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(dlq, 1, origin, 1));
+        try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
             p.send(deadLetter(dlq, origin, "k1", "big-1", "oversized", "2026-01-01T10:00:00Z")).get();
             p.send(deadLetter(dlq, origin, "k2", "{broken", "malformed_json", "2026-01-01T11:00:00Z")).get();
             p.send(deadLetter(dlq, origin, "k3", "big-2", "oversized", "2026-01-02T10:00:00Z")).get();
@@ -82,13 +75,8 @@ class DlqReplayIT {
         String suffix = Long.toString(System.nanoTime(), 36);
         String dlq = "it-ops.dlq-novalue." + suffix;
         String origin = "it-ops.writes-novalue." + suffix;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1), new NewTopic(origin, 1, (short) 1))).all().get();
-        }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(dlq, 1, origin, 1));
+        try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
             ProducerRecord<byte[], byte[]> dropped = deadLetter(dlq, origin, "k1", "x", "oversized",
                     "2026-01-01T10:00:00Z");
             ProducerRecord<byte[], byte[]> noValue = new ProducerRecord<>(dlq, dropped.key(), null);
@@ -133,6 +121,12 @@ class DlqReplayIT {
         r.headers().add(DlqHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
         r.headers().add(DlqHeaders.FAILED_AT, Instant.parse(failedAt).toString().getBytes(StandardCharsets.UTF_8));
         return r;
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {

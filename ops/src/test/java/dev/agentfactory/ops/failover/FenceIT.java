@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -29,31 +28,23 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FenceIT {
 
-    private final String suffix = Long.toString(System.nanoTime() % 100_000_000L, 36);
+    private final String suffix = OpsTestBed.suffix();
     private final String db = "it_ops_fence_" + suffix;
     private final String writer = "it_ops_fence_w_" + suffix;
-    private StackEndpoints endpoints;
-    private LocalStack stack;
+    private OpsTestBed bed;
     private String url;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
-        this.endpoints = endpoints;
-        this.stack = stack;
-        url = endpoints.primaryJdbcUrl(db);
-        stack.primary().createDatabase(db);
-        try (Connection c = superuser(); Statement st = c.createStatement()) {
-            st.execute("CREATE ROLE " + writer + " LOGIN PASSWORD '" + writer + "'");
-        }
+        bed = new OpsTestBed(endpoints, stack);
+        url = bed.createDatabase(db);
+        bed.execute(url, "CREATE ROLE " + writer + " LOGIN PASSWORD '" + writer + "'");
     }
 
     @AfterAll
     void tearDown() throws Exception {
-        stack.primary().dropDatabase(db);
-        try (Connection c = DriverManager.getConnection(endpoints.primaryJdbcUrl("postgres"), endpoints.superuser(),
-                endpoints.superuserPassword()); Statement st = c.createStatement()) {
-            st.execute("DROP ROLE IF EXISTS " + writer);
-        }
+        bed.dropDatabase(db);
+        bed.dropRole(writer);
     }
 
     @Test
@@ -101,10 +92,7 @@ class FenceIT {
     }
 
     private static String readOnly(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW default_transaction_read_only")) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return OpsTestBed.scalar(c, "SHOW default_transaction_read_only");
     }
 
     private Connection writer() throws SQLException {
@@ -112,6 +100,6 @@ class FenceIT {
     }
 
     private Connection superuser() throws SQLException {
-        return DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
+        return bed.connect(url);
     }
 }

@@ -1,0 +1,180 @@
+package dev.agentfactory.ops;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.Poll;
+
+/**
+ * What every ops integration test sets up on a stack (the shared one or a private one): its own migrated
+ * databases, superuser queries on them, and its own topics, created only once the broker has a leader for each
+ * partition. Public because the tests of {@code ops.dlq}, {@code ops.failover} and {@code ops.replay} use it too.
+ */
+public final class OpsTestBed {
+
+    private final StackEndpoints endpoints;
+    private final LocalStack stack;
+
+    public OpsTestBed(StackEndpoints endpoints, LocalStack stack) {
+        this.endpoints = endpoints;
+        this.stack = stack;
+    }
+
+    /** A suffix that keeps one run's databases, roles and topics apart from another's (valid in all three). */
+    public static String suffix() {
+        return Long.toString(System.nanoTime() % 100_000_000L, 36);
+    }
+
+    /** Creates {@code database}, empty, on the primary; returns its URL. */
+    public String createDatabase(String database) {
+        stack.primary().createDatabase(database);
+        return endpoints.primaryJdbcUrl(database);
+    }
+
+    /** Creates {@code database} on the primary, migrates it with the superuser as owner, returns its URL. */
+    public String migratedDatabase(String database) {
+        String url = createDatabase(database);
+        migrate(url);
+        return url;
+    }
+
+    /** Migrates the (existing) database at {@code url}, on either cluster, with the superuser as owner. */
+    public void migrate(String url) {
+        new Migrations(MigrationSettings.fromEnvironment(Map.of("FACTORY_DB_OWNER_USER", endpoints.superuser(),
+                "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword())).withUrl(url)).migrate();
+    }
+
+    public void dropDatabase(String database) {
+        stack.primary().dropDatabase(database);
+    }
+
+    /**
+     * Creates {@code role}, a login role without superuser rights (its password is its name) that owns the factory
+     * tables (and so their identity sequences) of the database at {@code url}: what the schema owner is on
+     * Supabase or Cloud SQL.
+     */
+    public void createTableOwner(String url, String role) throws SQLException {
+        execute(url, "CREATE ROLE " + role + " LOGIN NOSUPERUSER PASSWORD '" + role + "'");
+        execute(url, "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'factory'"
+                + " LOOP EXECUTE format('ALTER TABLE factory.%I OWNER TO " + role + "', t); END LOOP; END $$");
+        execute(url, "GRANT USAGE ON SCHEMA factory TO " + role);
+    }
+
+    /** Drops a role of the test's own, once the databases whose objects it owned are gone. */
+    public void dropRole(String role) throws SQLException {
+        execute(endpoints.primaryJdbcUrl("postgres"), "DROP ROLE IF EXISTS " + role);
+    }
+
+    /** The ops CLI's environment on this stack: the superuser as the tables' owner, the given audit topics. */
+    public Map<String, String> env(String agentsTopic, String prdsTopic) {
+        return Map.of("FACTORY_DB_OWNER_USER", endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD",
+                endpoints.superuserPassword(), "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
+                "FACTORY_AUDIT_AGENTS_TOPIC", agentsTopic, "FACTORY_AUDIT_PRDS_TOPIC", prdsTopic);
+    }
+
+    public Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
+    }
+
+    /** The first column of the first row, as text; null when there is no row. */
+    public String query(String url, String sql) throws SQLException {
+        try (Connection c = connect(url)) {
+            return scalar(c, sql);
+        }
+    }
+
+    public void execute(String url, String sql) throws SQLException {
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** The first column of the first row, as text; null when there is no row. */
+    public static String scalar(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /**
+     * Creates the topics ({@code name -> partitions}, replication 1) and returns once every partition has a
+     * leader: the broker answers {@code createTopics} before its metadata has caught up, and a client asking
+     * right away (ops backup's topic check, a producer) could still be told the topic does not exist.
+     */
+    public static void createTopics(String bootstrap, Map<String, Integer> partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(partitions.entrySet().stream()
+                    .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1)).toList()).all().get();
+            Poll.until(Duration.ofSeconds(30), "leaders of " + partitions.keySet(), () -> led(admin, partitions.keySet()));
+        }
+    }
+
+    public static void deleteTopics(String bootstrap, List<String> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.deleteTopics(topics).all().get();
+        }
+    }
+
+    /** A condition checked against the databases or the broker, which may throw. */
+    public interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** {@link Poll#until} for a check that may throw: a failing check fails the wait at once. */
+    public static void await(Duration timeout, String what, Check check) {
+        Poll.until(timeout, what, () -> {
+            try {
+                return check.holds();
+            } catch (Exception e) {
+                throw new IllegalStateException("checking " + what, e);
+            }
+        });
+    }
+
+    public static void deleteRecursively(Path dir) throws Exception {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static boolean led(Admin admin, Set<String> topics) {
+        try {
+            return admin.describeTopics(topics).allTopicNames().get().values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false; // created, but not yet in the metadata this broker answers from
+            }
+            throw new IllegalStateException("cannot describe " + topics.stream().sorted()
+                    .collect(Collectors.joining(", ")), e.getCause());
+        }
+    }
+}
