@@ -124,6 +124,7 @@ public final class KafkaBroker {
                     .collect(Collectors.toList());
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
+                TopicLeaders.await(admin, missing.stream().map(NewTopic::name).toList(), Duration.ofSeconds(30));
             }
         }
     }

@@ -11,19 +11,16 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.TopicLeaders;
 import dev.agentfactory.stack.junit.Poll;
 
 /**
@@ -126,7 +123,7 @@ public final class OpsTestBed {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(partitions.entrySet().stream()
                     .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1)).toList()).all().get();
-            Poll.until(Duration.ofSeconds(30), "leaders of " + partitions.keySet(), () -> led(admin, partitions.keySet()));
+            TopicLeaders.await(admin, partitions.keySet(), Duration.ofSeconds(30));
         }
     }
 
@@ -159,22 +156,6 @@ public final class OpsTestBed {
                     Files.deleteIfExists(p);
                 }
             }
-        }
-    }
-
-    private static boolean led(Admin admin, Set<String> topics) {
-        try {
-            return admin.describeTopics(topics).allTopicNames().get().values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false; // created, but not yet in the metadata this broker answers from
-            }
-            throw new IllegalStateException("cannot describe " + topics.stream().sorted()
-                    .collect(Collectors.joining(", ")), e.getCause());
         }
     }
 }

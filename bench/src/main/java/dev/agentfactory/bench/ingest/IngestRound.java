@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -17,7 +16,7 @@ import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
-import dev.agentfactory.stack.junit.Poll;
+import dev.agentfactory.stack.TopicLeaders;
 
 /**
  * One round of the ingest benchmark on a fresh database and fresh topics: the peer drains the workload,
@@ -123,19 +122,7 @@ final class IngestRound {
             topics.forEach(t -> created.add(t.name()));
             // Producers start right away: wait until every new partition has a leader the broker agrees on.
             Set<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toSet());
-            Poll.until(Duration.ofSeconds(30), "leaders of the benchmark's new topics", () -> led(admin, names));
-        }
-    }
-
-    private static boolean led(Admin admin, Set<String> topics) {
-        try {
-            return admin.describeTopics(topics).allTopicNames().get().values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot describe " + topics, e.getCause());
+            TopicLeaders.await(admin, names, Duration.ofSeconds(30));
         }
     }
 }
