@@ -8,6 +8,7 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.RepairResult;
 
 /**
@@ -41,6 +42,10 @@ public final class Migrations {
     }
 
     Flyway flyway(MigrationVersion target) {
+        return configure(target).load();
+    }
+
+    FluentConfiguration configure(MigrationVersion target) {
         var config = Flyway.configure()
                 .dataSource(settings.url(), settings.user(), settings.password())
                 .locations(LOCATION)
@@ -55,7 +60,7 @@ public final class Migrations {
         if (target != null) {
             config.target(target);
         }
-        return config.load();
+        return config;
     }
 
     /** Applies pending migrations; returns how many were applied. */
@@ -66,6 +71,17 @@ public final class Migrations {
     /** Applies pending migrations up to and including {@code version}. */
     public int migrateTo(String version) {
         return flyway(MigrationVersion.fromVersion(version)).migrate().migrationsExecuted;
+    }
+
+    /**
+     * Applies every pending migration in ONE transaction and runs {@code step} inside it where the schema is at
+     * {@code version}: before the first pending migration when the database is already there, else right after
+     * migration {@code version}. Either everything (the step, the migrations and their history rows) commits or
+     * nothing does; a migration that cannot run in a transaction is refused before anything runs. Refused when
+     * the database is already past {@code version}. Returns the number of migrations applied.
+     */
+    public int migrateInOneTransaction(String version, OneTransaction.Step step) {
+        return new OneTransaction(this, MigrationVersion.fromVersion(version), step).run();
     }
 
     /** Every known migration, applied or pending, in order. */

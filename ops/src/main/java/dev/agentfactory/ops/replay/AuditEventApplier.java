@@ -1,7 +1,9 @@
 package dev.agentfactory.ops.replay;
 
 import java.sql.SQLException;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.agentfactory.store.replica.RowApplier;
@@ -17,6 +19,9 @@ import dev.agentfactory.store.replica.TableSpec;
  * event order ({@link WatermarkMerge}).
  */
 final class AuditEventApplier {
+
+    private static final String BYTEA = "bytea";
+    private static final String BYTEA_ARRAY = "bytea[]";
 
     private final RowApplier rows;
     private ParentsFirst order = new ParentsFirst(true);
@@ -39,8 +44,13 @@ final class AuditEventApplier {
     @SuppressWarnings("unchecked")
     void apply(Map<String, Object> e) throws SQLException {
         String table = (String) e.get("table");
-        Map<String, Object> after = (Map<String, Object>) e.get("after");
-        Map<String, Object> before = (Map<String, Object>) e.get("before");
+        // a version event's image is the entity's snapshot (jsonb), not a row of its own table
+        TableSpec image = switch (table) {
+            case "agents", "prds", "agent_history", "prd_agents" -> TableSpec.named(table);
+            default -> null;
+        };
+        Map<String, Object> after = binary(image, (Map<String, Object>) e.get("after"));
+        Map<String, Object> before = binary(image, (Map<String, Object>) e.get("before"));
         switch (table) {
             case "agents", "prds" -> {
                 TableSpec spec = TableSpec.named(table);
@@ -65,6 +75,52 @@ final class AuditEventApplier {
             }
             default -> throw new IllegalArgumentException("audit event for unknown table " + table);
         }
+    }
+
+    /**
+     * The row image with its bytea values as bytes. The relay's engine hands bytea over as bytes (Debezium's
+     * default {@code binary.handling.mode=bytes}) and its JSON mapper writes bytes as base64 text, so in an
+     * audit event a bytea value is a base64 string (a bytea[] value a list of them); written as-is it would
+     * store the base64 characters themselves. Which columns are bytea comes from the target's catalog, as
+     * for every other type; the bytes then go out in bytea's hex form as the standby sink's do (store's PgText).
+     */
+    private Map<String, Object> binary(TableSpec table, Map<String, Object> row) throws SQLException {
+        if (row == null || table == null) {
+            return row;
+        }
+        Map<String, Object> out = null;
+        for (Map.Entry<String, Object> c : row.entrySet()) {
+            if (c.getValue() == null) {
+                continue;
+            }
+            String type = rows.columnType(table, c.getKey());
+            if (BYTEA.equals(type) || BYTEA_ARRAY.equals(type)) {
+                if (out == null) {
+                    out = new LinkedHashMap<>(row);
+                }
+                out.put(c.getKey(), fromBase64(c.getValue()));
+            }
+        }
+        return out == null ? row : out;
+    }
+
+    /** A bytea value of an audit event (base64 text, or a list of them for bytea[]) as bytes. */
+    static Object fromBase64(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String s) {
+            try {
+                return Base64.getDecoder().decode(s);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("a bytea value of an audit event is not base64: " + e.getMessage(), e);
+            }
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(AuditEventApplier::fromBase64).toList();
+        }
+        throw new IllegalArgumentException("a bytea value of an audit event is neither base64 text nor a list: "
+                + value.getClass().getSimpleName());
     }
 
     /**

@@ -5,12 +5,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.MigrationVersion;
 import org.postgresql.PGConnection;
 
@@ -29,11 +31,20 @@ import dev.agentfactory.store.replica.TableSpec;
 
 /**
  * {@code ops restore --backup=DIR --target=URL}: a verified backup into an empty or new database. The files
- * are checked against the manifest before anything is written; the migrations create the schema as it was when
- * the backup was taken; then one transaction loads every table with COPY, checks row counts and content hashes
- * against the manifest and moves the identity sequences on; then the migrations since the backup run. Any failure rolls it back, and a database the restore created is dropped.
+ * are checked against the manifest before anything is written. Then ONE transaction migrates the target to the
+ * schema the backup was taken at, loads every table with COPY, checks row counts and content hashes against the
+ * manifest, moves the identity sequences on, and runs the migrations since the backup over the restored rows.
+ *
+ * <p>Why one transaction: every migration we ship is transactional DDL (no {@code CONCURRENTLY}, no
+ * {@code VACUUM}; roles and publications are transactional too), so PostgreSQL can undo all of it exactly,
+ * which the paired U scripts cannot promise (U4_1 changes a cluster-wide role, a rollback can fail half-way, and
+ * it would leave Flyway's history and rollback records behind). A migration that cannot run in a transaction is
+ * refused before anything is applied. So a failure leaves a pre-existing target as the restore found it (empty,
+ * at its prior schema version), and a database the restore created is dropped.
  */
 public final class RestoreCommand {
+
+    static final String END_REPLICA_MODE = "SET LOCAL session_replication_role = origin";
 
     private RestoreCommand() {
     }
@@ -50,28 +61,34 @@ public final class RestoreCommand {
             throws Exception {
         long t0 = System.nanoTime();
         Manifest m = BackupCheck.verify(backup);
-        TargetDatabase target = new TargetDatabase(s, targetUrl);
+        Migrations migrations = new Migrations(MigrationSettings.fromEnvironment(env).withUrl(targetUrl));
+        TargetDatabase target = new TargetDatabase(s, targetUrl, migrations);
         target.prepare();
+        long later;
         try {
+            String version = knownVersion(m, migrations);
+            MigrationVersion at = MigrationVersion.fromVersion(version);
+            target.refuseIfPast(at);
+            later = migrations.info().stream().filter(i -> i.getState() == MigrationState.PENDING)
+                    .filter(i -> i.getVersion() != null && i.getVersion().isNewerThan(at)).count();
             // The backup's schema first, so its rows load as they were taken; then the migrations since then run
-            // over the restored rows, as they ran over the source's.
-            Migrations migrations = new Migrations(MigrationSettings.fromEnvironment(env).withUrl(targetUrl));
-            migrations.migrateTo(knownVersion(m, migrations));
-            try (Connection c = s.connect(targetUrl)) {
-                load(c, backup, m);
-            }
-            int later = migrations.migrate();
-            if (later > 0) {
-                System.out.println("restore: applied " + later + " migration(s) newer than the backup's schema "
-                        + m.schemaVersion());
-            }
+            // over the restored rows, as they ran over the source's; all of it commits together or not at all.
+            migrations.migrateInOneTransaction(version, c -> load(c, backup, m));
         } catch (Exception e) {
-            target.discard();
-            throw e;
+            throw new OpsException(reason(e) + "; " + target.afterFailure(), e);
+        }
+        if (later > 0) {
+            System.out.println("restore: applied " + later + " migration(s) newer than the backup's schema "
+                    + m.schemaVersion());
         }
         System.out.printf("restore: %d rows into %s, counts and content hashes match the manifest, %.1f s%n",
                 m.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), targetUrl, (System.nanoTime() - t0) / 1e9);
         return m;
+    }
+
+    /** The operator's reason: an ops refusal as written, anything else (a failed migration) with its type. */
+    private static String reason(Exception e) {
+        return e instanceof OpsException ? e.getMessage() : e.toString();
     }
 
     /** The backup's schema version, refused unless this build has that migration (a backup from a newer build). */
@@ -86,38 +103,38 @@ public final class RestoreCommand {
         return m.schemaVersion();
     }
 
+    /** Loads the backup's rows inside the caller's transaction (neither commits nor rolls back). */
     private static void load(Connection c, Path backup, Manifest m) throws Exception {
-        c.setAutoCommit(false);
-        try {
-            // one consistent snapshot: foreign keys and triggers have nothing to catch, and the load runs faster
-            ReplicaSession.enter(c);
-            for (TableSpec t : TableSpec.FACTORY) {
-                Manifest.TableFile f = m.tables().stream().filter(x -> x.table().equals(t.name())).findFirst()
-                        .orElseThrow();
-                long rows;
-                try (InputStream in = new GZIPInputStream(new BufferedInputStream(
-                        Files.newInputStream(backup.resolve(f.file())), 1 << 16), 1 << 16)) {
-                    rows = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + t.qualified() + " ("
-                            + String.join(", ", f.columns().stream().map(col -> "\"" + col + "\"").toList())
-                            + ") FROM STDIN", in);
-                }
-                if (rows != f.rows()) {
-                    throw new OpsException(f.file() + " holds " + rows + " rows, the manifest says " + f.rows());
-                }
+        // one consistent snapshot: foreign keys and triggers have nothing to catch, and the load runs faster
+        boolean replica = ReplicaSession.enter(c);
+        for (TableSpec t : TableSpec.FACTORY) {
+            Manifest.TableFile f = m.tables().stream().filter(x -> x.table().equals(t.name())).findFirst()
+                    .orElseThrow();
+            long rows;
+            try (InputStream in = new GZIPInputStream(new BufferedInputStream(
+                    Files.newInputStream(backup.resolve(f.file())), 1 << 16), 1 << 16)) {
+                rows = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + t.qualified() + " ("
+                        + String.join(", ", f.columns().stream().map(col -> "\"" + col + "\"").toList())
+                        + ") FROM STDIN", in);
             }
-            for (TableDigest d : new DatabaseComparator(DatabaseComparator.Scope.FULL).digest(c)) {
-                Manifest.TableFile f = m.tables().stream().filter(x -> x.table().equals(d.table())).findFirst()
-                        .orElseThrow();
-                if (!d.contentHash().equals(f.contentHash())) {
-                    throw new OpsException("restored " + d.table() + " has content hash " + d.contentHash()
-                            + ", the backup recorded " + f.contentHash());
-                }
+            if (rows != f.rows()) {
+                throw new OpsException(f.file() + " holds " + rows + " rows, the manifest says " + f.rows());
             }
-            IdentitySequences.advance(c);
-            c.commit();
-        } catch (Exception e) {
-            c.rollback();
-            throw e;
+        }
+        for (TableDigest d : new DatabaseComparator(DatabaseComparator.Scope.FULL).digest(c)) {
+            Manifest.TableFile f = m.tables().stream().filter(x -> x.table().equals(d.table())).findFirst()
+                    .orElseThrow();
+            if (!d.contentHash().equals(f.contentHash())) {
+                throw new OpsException("restored " + d.table() + " has content hash " + d.contentHash()
+                        + ", the backup recorded " + f.contentHash());
+            }
+        }
+        IdentitySequences.advance(c);
+        if (replica) {
+            // the later migrations share this transaction and must run with triggers on, as they did on the source
+            try (Statement st = c.createStatement()) {
+                st.execute(END_REPLICA_MODE);
+            }
         }
     }
 }

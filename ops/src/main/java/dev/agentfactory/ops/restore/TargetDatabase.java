@@ -1,31 +1,49 @@
 package dev.agentfactory.ops.restore;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.flywaydb.core.api.MigrationVersion;
+
+import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.store.replica.TableSpec;
 
 /**
  * The database a restore writes into: created when it does not exist (and then dropped again if the restore
- * fails, so nothing half-restored is left), refused when its factory tables already hold rows.
+ * fails, so nothing half-restored is left), refused when its factory tables already hold rows or its schema is
+ * newer than the backup's. After a failure it puts a pre-existing target back as far as the restore's single
+ * transaction does not (Flyway creates its history schema before that transaction) and says, checked against
+ * the catalog, which state the target is in and, should it not be the one found, the command that recovers it.
  */
 final class TargetDatabase {
 
     private static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/]+/)([^?]+)(\\?.*)?");
+    static final String EXISTS_SQL = "SELECT 1 FROM pg_database WHERE datname = ?";
+    static final String HISTORY_SCHEMA_EXISTS_SQL = "SELECT to_regnamespace('" + Migrations.HISTORY_SCHEMA
+            + "') IS NOT NULL";
+    /** Rows other than Flyway's schema-creation marker: a history this restore did not write alone. */
+    static final String HISTORY_RECORDS_SQL = "SELECT count(*) FROM " + Migrations.HISTORY_SCHEMA
+            + ".flyway_schema_history WHERE type <> 'SCHEMA'";
+    static final String DROP_HISTORY_SCHEMA_SQL = "DROP SCHEMA " + Migrations.HISTORY_SCHEMA + " CASCADE";
 
     private final OpsSettings settings;
     private final String url;
     private final String name;
     private final String maintenanceUrl;
+    private final Migrations migrations;
     private boolean created;
+    private boolean historySchemaExisted;
+    private MigrationVersion priorVersion;
 
-    TargetDatabase(OpsSettings settings, String url) {
+    TargetDatabase(OpsSettings settings, String url, Migrations migrations) {
         Matcher m = URL.matcher(url);
         if (!m.matches()) {
             throw new OpsException("cannot read the database name from " + url);
@@ -34,31 +52,108 @@ final class TargetDatabase {
         this.url = url;
         this.name = m.group(2);
         this.maintenanceUrl = m.group(1) + "postgres" + (m.group(3) == null ? "" : m.group(3));
-    }
-
-    String url() {
-        return url;
+        this.migrations = migrations;
     }
 
     /** Creates the database unless it exists; refuses one whose factory tables are not empty. */
     void prepare() throws SQLException {
-        try (Connection c = settings.connect(maintenanceUrl); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '"
-                    + name.replace("'", "''") + "'")) {
+        try (Connection c = settings.connect(maintenanceUrl); PreparedStatement ps = c.prepareStatement(EXISTS_SQL)) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    st.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+                    try (Statement st = c.createStatement()) {
+                        st.execute("CREATE DATABASE " + quoted());
+                    }
                     created = true;
                     return;
                 }
             }
         }
-        try (Connection c = settings.connect(url); Statement st = c.createStatement()) {
+        try (Connection c = settings.connect(url)) {
+            String full = tableWithRows(c);
+            if (full != null) {
+                throw new OpsException("target " + url + " is not empty: " + full
+                        + " has rows; restore only into an empty database or a new one");
+            }
+            historySchemaExisted = historySchemaExists(c);
+        }
+        priorVersion = migrations.currentVersion();
+    }
+
+    /** A pre-existing target already past the backup's schema cannot take its rows as they were taken. */
+    void refuseIfPast(MigrationVersion backupVersion) {
+        if (priorVersion != null && priorVersion.isNewerThan(backupVersion)) {
+            throw new OpsException("target " + url + " is at schema version " + priorVersion + ", newer than the "
+                    + "backup's " + backupVersion + ": the rows must be loaded at " + backupVersion + " and then "
+                    + "migrated; restore into a new database, or first roll the empty target back with: "
+                    + recovery(backupVersion));
+        }
+    }
+
+    /**
+     * After a failed restore: drops the database if this restore created it; otherwise removes the history
+     * schema Flyway created for it, and reports the target's state as the catalog shows it.
+     */
+    String afterFailure() {
+        if (created) {
+            try (Connection c = settings.connect(maintenanceUrl); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + quoted() + " WITH (FORCE)");
+                return "the database " + name + " this restore created was dropped";
+            } catch (SQLException e) {
+                return "the database " + name + " this restore created could not be dropped (" + e.getMessage()
+                        + "); drop it with: DROP DATABASE " + quoted() + " WITH (FORCE)";
+            }
+        }
+        try (Connection c = settings.connect(url)) {
+            if (!historySchemaExisted && historySchemaExists(c)) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(HISTORY_RECORDS_SQL)) {
+                    if (rs.next() && rs.getLong(1) == 0) {
+                        st.execute(DROP_HISTORY_SCHEMA_SQL);
+                    }
+                }
+            }
+            MigrationVersion now = migrations.currentVersion();
+            String full = tableWithRows(c);
+            if (Objects.equals(now, priorVersion) && full == null
+                    && historySchemaExists(c) == historySchemaExisted) {
+                return "target " + url + " is as the restore found it: " + describe(priorVersion)
+                        + ", no rows (nothing of this restore was committed)";
+            }
+            return "target " + url + " is NOT as the restore found it: now " + describe(now)
+                    + (full == null ? "" : ", " + full + " has rows") + ", it was " + describe(priorVersion)
+                    + "; recover it with: " + recovery(priorVersion);
+        } catch (RuntimeException | SQLException e) {
+            return "the state of target " + url + " could not be read (" + e.getMessage() + "); it was "
+                    + describe(priorVersion) + " and empty; check it with: FACTORY_DB_URL=" + url + " bin/db info";
+        }
+    }
+
+    private static String describe(MigrationVersion v) {
+        return v == null ? "at no schema version" : "at schema version " + v;
+    }
+
+    private String recovery(MigrationVersion v) {
+        return "FACTORY_DB_URL='" + url + "' bin/db rollback --to " + (v == null ? "0" : v.getVersion());
+    }
+
+    private String quoted() {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    private static boolean historySchemaExists(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(HISTORY_SCHEMA_EXISTS_SQL)) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    /** The first factory table that holds rows, or null; a table the migrations have not created is empty. */
+    private static String tableWithRows(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
             for (TableSpec t : TableSpec.FACTORY) {
                 try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + t.qualified() + "') IS NOT NULL "
                         + "AND EXISTS (SELECT 1 FROM " + t.qualified() + ")")) {
                     if (rs.next() && rs.getBoolean(1)) {
-                        throw new OpsException("target " + url + " is not empty: " + t.qualified()
-                                + " has rows; restore only into an empty database or a new one");
+                        return t.qualified();
                     }
                 }
             }
@@ -68,17 +163,6 @@ final class TargetDatabase {
                 throw e;
             }
         }
-    }
-
-    /** After a failed restore: drops the database if this restore created it. */
-    void discard() {
-        if (!created) {
-            return;
-        }
-        try (Connection c = settings.connect(maintenanceUrl); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS \"" + name.replace("\"", "\"\"") + "\" WITH (FORCE)");
-        } catch (SQLException e) {
-            System.err.println("could not drop the partly restored database " + name + ": " + e.getMessage());
-        }
+        return null;
     }
 }

@@ -89,6 +89,14 @@ public final class RowApplier {
         }
     }
 
+    /**
+     * The column's type as the target's catalog names it ({@code format_type}: {@code bytea}, {@code text[]}),
+     * or null when the table has no such column; for callers that must decode a value's transport form first.
+     */
+    public String columnType(TableSpec table, String column) throws SQLException {
+        return types(table).types().get(column);
+    }
+
     /** Row images handed to this applier so far (applied or found already newer). */
     public long applied() {
         return applied;

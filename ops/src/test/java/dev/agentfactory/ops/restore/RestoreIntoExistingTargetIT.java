@@ -1,0 +1,208 @@
+package dev.agentfactory.ops.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.migrations.CatalogFingerprint;
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.ops.backup.BackupCommand;
+import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * Restore into a database that existed before it (empty): a migration newer than the backup that fails leaves
+ * the target as the restore found it (schema version, catalog, no rows, no Flyway history schema it did not
+ * have), exit 1 with a message saying so; a target past the backup's schema is refused untouched. The backup
+ * is taken at V1, so every later migration runs after the load. Own databases and topics on the shared stack.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RestoreIntoExistingTargetIT {
+
+    private static final String AGENT = "INSERT INTO factory.agents (id, slug, name, kind, version, created_at, "
+            + "created_by, updated_at, updated_by) SELECT gen_random_uuid(), 'agent-' || i, 'Agent ' || i, 'coder', 1, "
+            + "now(), 'it', now(), 'it' FROM generate_series(1, 3) i";
+
+    private final String prefix = "it_ops_rst_" + Long.toString(System.nanoTime() % 100_000_000L, 36);
+    private StackEndpoints endpoints;
+    private LocalStack stack;
+    private Map<String, String> env;
+    private Path backups;
+    private Path backup;
+    private final List<String> databases = new java.util.ArrayList<>();
+
+    @BeforeAll
+    void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
+        this.endpoints = endpoints;
+        this.stack = stack;
+        backups = Files.createTempDirectory("it-ops-restore");
+        String agents = prefix.replace('_', '.') + ".agents";
+        String prds = prefix.replace('_', '.') + ".prds";
+        String source = database("src");
+        env = Map.of("FACTORY_DB_URL", endpoints.primaryJdbcUrl(source), "FACTORY_DB_OWNER_USER",
+                endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword(),
+                "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", agents,
+                "FACTORY_AUDIT_PRDS_TOPIC", prds, "FACTORY_BACKUP_DIR", backups.toString());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(agents, 1, (short) 1), new NewTopic(prds, 1, (short) 1))).all().get();
+        }
+        migrations(source).migrateTo("1");
+        try (Connection c = connect(source); Statement st = c.createStatement()) {
+            st.execute(AGENT);
+        }
+        backup = BackupCommand.create(backups, endpoints.primaryJdbcUrl(source), OpsSettings.fromEnvironment(env));
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        for (String db : databases) {
+            stack.primary().dropDatabase(db);
+        }
+        try (var walk = Files.walk(backups)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Test
+    void aLaterMigrationFailingOnANeverMigratedTargetLeavesItWithoutSchemaAndHistory() throws Exception {
+        String target = database("fresh");
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            st.execute("CREATE PUBLICATION factory_cdc"); // V3_1 creates it: fails after V1 and the load
+        }
+
+        String err = stderrOf(() -> restore(target));
+
+        assertThat(err).contains("factory_cdc").contains("is as the restore found it: at no schema version, no rows");
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            assertThat(scalar(st, "SELECT to_regnamespace('factory') IS NULL")).isEqualTo("t");
+            assertThat(scalar(st, "SELECT to_regnamespace('factory_migrations') IS NULL")).isEqualTo("t");
+            assertThat(scalar(st, "SELECT count(*) FROM pg_publication WHERE pubname = 'factory_cdc'")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void theLastMigrationFailingOnATargetAtTheBackupsVersionLeavesItsCatalogAndVersionAsFound() throws Exception {
+        String target = database("at1");
+        Migrations migrations = migrations(target);
+        migrations.migrateTo("1");
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            st.execute("DROP INDEX factory.agents_live_updated_idx"); // V4_4 drops it: the last migration fails
+        }
+        CatalogFingerprint before = migrations.fingerprint();
+
+        String err = stderrOf(() -> restore(target));
+
+        assertThat(err).contains("agents_live_updated_idx")
+                .contains("is as the restore found it: at schema version 1, no rows");
+        assertThat(migrations.currentVersion().getVersion()).isEqualTo("1");
+        assertThat(before.differences(migrations.fingerprint())).isEmpty();
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            assertThat(scalar(st, "SELECT count(*) FROM factory.agents")).isEqualTo("0");
+            assertThat(scalar(st, "SELECT count(*) FROM factory_migrations.flyway_schema_history "
+                    + "WHERE version IS NOT NULL AND version <> '1' AND type = 'SQL'")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void anEmptyTargetAtTheBackupsVersionIsLoadedAndMigratedToTheNewest() throws Exception {
+        String target = database("ok");
+        Migrations migrations = migrations(target);
+        migrations.migrateTo("1");
+
+        assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + endpoints.primaryJdbcUrl(target)),
+                env)).isZero();
+
+        assertThat(migrations.currentVersion()).isEqualTo(newest(migrations));
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            assertThat(scalar(st, "SELECT count(*) FROM factory.agents")).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void aTargetPastTheBackupsSchemaIsRefusedWithTheRollbackThatWouldAdmitIt() throws Exception {
+        String target = database("newer");
+        Migrations migrations = migrations(target);
+        migrations.migrate();
+        CatalogFingerprint before = migrations.fingerprint();
+
+        String err = stderrOf(() -> restore(target));
+
+        assertThat(err).contains("newer than the backup's 1")
+                .contains("bin/db rollback --to 1")
+                .contains("is as the restore found it: at schema version " + newest(migrations).getVersion());
+        assertThat(before.differences(migrations.fingerprint())).isEmpty();
+    }
+
+    private int restore(String target) {
+        return RestoreCommand.run(List.of("--backup=" + backup, "--target=" + endpoints.primaryJdbcUrl(target)), env);
+    }
+
+    private static org.flywaydb.core.api.MigrationVersion newest(Migrations migrations) {
+        var all = migrations.info();
+        return all.get(all.size() - 1).getVersion();
+    }
+
+    /** Runs a restore that must fail with exit code 1 and returns what it wrote to stderr. */
+    private static String stderrOf(IntSupplier run) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run.getAsInt()).isEqualTo(1);
+        } finally {
+            System.setErr(old);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        old.print(text);
+        return text;
+    }
+
+    private String database(String name) {
+        String db = prefix + "_" + name;
+        stack.primary().createDatabase(db);
+        databases.add(db);
+        return db;
+    }
+
+    private Migrations migrations(String db) {
+        return new Migrations(MigrationSettings.fromEnvironment(env).withUrl(endpoints.primaryJdbcUrl(db)));
+    }
+
+    private Connection connect(String db) throws Exception {
+        return DriverManager.getConnection(endpoints.primaryJdbcUrl(db), endpoints.superuser(),
+                endpoints.superuserPassword());
+    }
+
+    private static String scalar(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
