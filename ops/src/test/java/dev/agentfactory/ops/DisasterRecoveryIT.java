@@ -3,8 +3,6 @@ package dev.agentfactory.ops;
 import static dev.agentfactory.ops.OpsTestBed.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -187,13 +185,13 @@ class DisasterRecoveryIT {
         bytes[bytes.length / 2] ^= 0x55;
         Files.write(file, bytes);
         String target = privateStack.endpoints.standbyJdbcUrl("it_ops_refused");
-        String err = stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + corrupted, "--target=" + target),
+        String err = OpsTestBed.stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + corrupted, "--target=" + target),
                 env)).isEqualTo(1));
         assertThat(err).contains("agent_history.copy.gz is corrupted: sha256");
 
         Path incomplete = copy(backup, work.resolve("incomplete"));
         Files.delete(incomplete.resolve("manifest.json"));
-        err = stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + incomplete, "--target=" + target),
+        err = OpsTestBed.stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + incomplete, "--target=" + target),
                 env)).isEqualTo(1));
         assertThat(err).contains("manifest.json is missing");
         try (Connection c = bed.connect(privateStack.endpoints.standbyJdbcUrl("postgres"))) {
@@ -262,23 +260,6 @@ class DisasterRecoveryIT {
 
     private Connection primary() throws SQLException {
         return bed.connect(env.get("FACTORY_DB_URL"));
-    }
-
-    interface Body {
-        void run() throws Exception;
-    }
-
-    private static String stderrOf(Body body) throws Exception {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        try {
-            body.run();
-        } finally {
-            System.setErr(old);
-        }
-        old.print(buf);
-        return buf.toString();
     }
 
     private static Path copy(Path from, Path to) throws Exception {

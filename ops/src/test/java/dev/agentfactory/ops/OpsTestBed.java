@@ -1,5 +1,8 @@
 package dev.agentfactory.ops;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -147,6 +150,26 @@ public final class OpsTestBed {
                 throw new IllegalStateException("checking " + what, e);
             }
         });
+    }
+
+    /** A piece of a test that may throw. */
+    public interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} with System.err captured; returns what it wrote (and still shows it on the real stderr). */
+    public static String stderrOf(Body body) throws Exception {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(old);
+        }
+        String text = buf.toString(StandardCharsets.UTF_8);
+        old.print(text);
+        return text;
     }
 
     public static void deleteRecursively(Path dir) throws Exception {

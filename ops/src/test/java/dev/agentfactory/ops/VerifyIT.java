@@ -122,16 +122,9 @@ class VerifyIT {
         new Manifest(m.format(), m.createdAt(), m.source(), m.snapshotLsn(), "99", m.auditOffsets(), m.tables())
                 .write(newer);
         String target = "it_ops_verify_" + suffix + "_newer";
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream old = System.err;
-        System.setErr(new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            assertThat(RestoreCommand.run(List.of("--backup=" + newer, "--target=" + endpoints.primaryJdbcUrl(target)),
-                    env)).isEqualTo(1);
-        } finally {
-            System.setErr(old);
-        }
-        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        String err = OpsTestBed.stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + newer,
+                "--target=" + endpoints.primaryJdbcUrl(target)), env)).isEqualTo(1));
+        assertThat(err)
                 .contains("schema version 99 is not one this build's migrations know");
         assertThat(bed.query(endpoints.primaryJdbcUrl("postgres"),
                 "SELECT count(*)::text FROM pg_database WHERE datname = '" + target + "'")).isEqualTo("0");

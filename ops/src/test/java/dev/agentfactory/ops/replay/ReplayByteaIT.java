@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -19,8 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.contracts.ExactJson;
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -40,26 +37,20 @@ class ReplayByteaIT {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
-    private final String db = "it_ops_bytea_" + Long.toString(System.nanoTime() % 100_000_000L, 36);
-    private StackEndpoints endpoints;
-    private LocalStack stack;
+    private final String db = "it_ops_bytea_" + OpsTestBed.suffix();
+    private OpsTestBed bed;
+    private String url;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
-        this.endpoints = endpoints;
-        this.stack = stack;
-        stack.primary().createDatabase(db);
-        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", endpoints.superuser(),
-                "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword());
-        new Migrations(MigrationSettings.fromEnvironment(env).withUrl(endpoints.primaryJdbcUrl(db))).migrate();
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("ALTER TABLE factory.agents ADD COLUMN blob bytea, ADD COLUMN blobs bytea[]");
-        }
+        bed = new OpsTestBed(endpoints, stack);
+        url = bed.migratedDatabase(db);
+        bed.execute(url, "ALTER TABLE factory.agents ADD COLUMN blob bytea, ADD COLUMN blobs bytea[]");
     }
 
     @AfterAll
     void tearDown() {
-        stack.primary().dropDatabase(db);
+        bed.dropDatabase(db);
     }
 
     @Test
@@ -126,7 +117,6 @@ class ReplayByteaIT {
     }
 
     private Connection connect() throws Exception {
-        return DriverManager.getConnection(endpoints.primaryJdbcUrl(db), endpoints.superuser(),
-                endpoints.superuserPassword());
+        return bed.connect(url);
     }
 }

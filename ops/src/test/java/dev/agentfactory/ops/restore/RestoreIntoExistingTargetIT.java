@@ -2,22 +2,15 @@ package dev.agentfactory.ops.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.agentfactory.migrations.CatalogFingerprint;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.ops.backup.BackupCommand;
 import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.stack.LocalStack;
@@ -47,9 +41,9 @@ class RestoreIntoExistingTargetIT {
             + "created_by, updated_at, updated_by) SELECT gen_random_uuid(), 'agent-' || i, 'Agent ' || i, 'coder', 1, "
             + "now(), 'it', now(), 'it' FROM generate_series(1, 3) i";
 
-    private final String prefix = "it_ops_rst_" + Long.toString(System.nanoTime() % 100_000_000L, 36);
+    private final String prefix = "it_ops_rst_" + OpsTestBed.suffix();
     private StackEndpoints endpoints;
-    private LocalStack stack;
+    private OpsTestBed bed;
     private Map<String, String> env;
     private Path backups;
     private Path backup;
@@ -58,7 +52,7 @@ class RestoreIntoExistingTargetIT {
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
         this.endpoints = endpoints;
-        this.stack = stack;
+        this.bed = new OpsTestBed(endpoints, stack);
         backups = Files.createTempDirectory("it-ops-restore");
         String agents = prefix.replace('_', '.') + ".agents";
         String prds = prefix.replace('_', '.') + ".prds";
@@ -67,26 +61,18 @@ class RestoreIntoExistingTargetIT {
                 endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword(),
                 "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", agents,
                 "FACTORY_AUDIT_PRDS_TOPIC", prds, "FACTORY_BACKUP_DIR", backups.toString());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(agents, 1, (short) 1), new NewTopic(prds, 1, (short) 1))).all().get();
-        }
+        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
         migrations(source).migrateTo("1");
-        try (Connection c = connect(source); Statement st = c.createStatement()) {
-            st.execute(AGENT);
-        }
+        bed.execute(endpoints.primaryJdbcUrl(source), AGENT);
         backup = BackupCommand.create(backups, endpoints.primaryJdbcUrl(source), OpsSettings.fromEnvironment(env));
     }
 
     @AfterAll
     void tearDown() throws Exception {
         for (String db : databases) {
-            stack.primary().dropDatabase(db);
+            bed.dropDatabase(db);
         }
-        try (var walk = Files.walk(backups)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        OpsTestBed.deleteRecursively(backups);
     }
 
     @Test
@@ -169,23 +155,13 @@ class RestoreIntoExistingTargetIT {
     }
 
     /** Runs a restore that must fail with exit code 1 and returns what it wrote to stderr. */
-    private static String stderrOf(IntSupplier run) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream old = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(run.getAsInt()).isEqualTo(1);
-        } finally {
-            System.setErr(old);
-        }
-        String text = err.toString(StandardCharsets.UTF_8);
-        old.print(text);
-        return text;
+    private static String stderrOf(IntSupplier run) throws Exception {
+        return OpsTestBed.stderrOf(() -> assertThat(run.getAsInt()).isEqualTo(1));
     }
 
     private String database(String name) {
         String db = prefix + "_" + name;
-        stack.primary().createDatabase(db);
+        bed.createDatabase(db);
         databases.add(db);
         return db;
     }
@@ -195,8 +171,7 @@ class RestoreIntoExistingTargetIT {
     }
 
     private Connection connect(String db) throws Exception {
-        return DriverManager.getConnection(endpoints.primaryJdbcUrl(db), endpoints.superuser(),
-                endpoints.superuserPassword());
+        return bed.connect(endpoints.primaryJdbcUrl(db));
     }
 
     private static String scalar(Statement st, String sql) throws Exception {
