@@ -29,13 +29,21 @@ public final class EntityResponses {
         T e = entity.orElseThrow(() -> ApiProblem.notFound(what));
         long v = version.applyAsLong(e);
         if (deletedAt.apply(e) != null) {
-            throw new ApiProblem(HttpStatus.GONE, "deleted", what + " was deleted").with("version", v)
-                    .with("deletedAt", deletedAt.apply(e).toString());
+            throw gone(what, v, deletedAt.apply(e));
         }
         if (Preconditions.notModified(ifNoneMatch, v)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(Preconditions.etag(v)).build();
         }
         return ResponseEntity.ok().eTag(Preconditions.etag(v)).body(e);
+    }
+
+    /**
+     * The one answer for a (soft-)deleted entity, to a read or a write: 410 {@code deleted} with the version
+     * the deletion made and when. Deletion is final (no command undeletes), hence Gone rather than 404.
+     */
+    public static ApiProblem gone(String what, long version, Instant deletedAt) {
+        return new ApiProblem(HttpStatus.GONE, "deleted", what + " was deleted").with("version", version)
+                .with("deletedAt", deletedAt.toString());
     }
 
     /** An {id-or-slug} path segment: a UUID, else a slug, else a 400 (never a query with arbitrary text). */

@@ -1,8 +1,11 @@
 package dev.agentfactory.gateway.http;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.springframework.http.HttpStatus;
 
 import dev.agentfactory.gateway.problem.ApiProblem;
 
@@ -47,6 +50,32 @@ public final class Preconditions {
             throw ApiProblem.badRequest("bad-if-match", "If-Match must be one entity tag of the form \"<version>\"");
         }
         return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * The answer to a write the worker refused as CONFLICT (the expected version did not match, or the
+     * entity is deleted): 410 {@code deleted} for a deleted entity, with or without {@code If-Match}, as a
+     * read answers; else 412 {@code precondition-failed} when the write carried {@code If-Match}, 409
+     * {@code conflict} when it did not.
+     *
+     * <p>Deletion wins over If-Match per RFC 9110: If-Match is evaluated against the target's current
+     * representation (§13.1.1), which a deleted entity no longer has, and a server must ignore preconditions
+     * when the same request without them would fail anyway (§13.2.1). A 412 would tell the client to refetch
+     * and retry; the refetch answers 410 and no retry can succeed.
+     *
+     * @param deletedAt when the entity was deleted, null while it is live
+     */
+    public static ApiProblem writeConflict(String what, boolean ifMatch, Long currentVersion, Instant deletedAt,
+                                           String reason) {
+        if (deletedAt != null) {
+            return EntityResponses.gone(what, currentVersion, deletedAt);
+        }
+        ApiProblem p = ifMatch
+                ? new ApiProblem(HttpStatus.PRECONDITION_FAILED, "precondition-failed",
+                        "If-Match did not match the current version of " + what)
+                : new ApiProblem(HttpStatus.CONFLICT, "conflict",
+                        reason == null || reason.isBlank() ? what + " changed" : reason);
+        return p.with("currentVersion", currentVersion);
     }
 
     /** The wait a {@code Prefer} header asks for, capped at {@code max}; zero without one. */

@@ -23,11 +23,13 @@ class OpenApiConfiguration {
             * Writes are published to Kafka and answered `202 Accepted` with
               `Location: /api/v1/writes/{eventId}`. `Prefer: wait=N` waits up to N seconds (capped) for the
               outcome and answers 201/200 with the entity and ETag, 409 (conflict, with `currentVersion`),
-              412 (`If-Match` failed) or 422 (rejected). `If-Match: "<version>"` makes the write conditional;
-              `Idempotency-Key` makes a retry safe (the same key with a different request is 422).
+              412 (`If-Match` named another version of a live entity), 410 (`deleted`: the agent or PRD is
+              deleted, with or without `If-Match`, as a read answers; do not retry) or 422 (rejected).
+              `If-Match: "<version>"` makes the write conditional; `Idempotency-Key` makes a retry safe (the
+              same key with a different request is 422).
             * Updates are JSON merge patches (`application/merge-patch+json`, RFC 7396).
             * Errors are RFC 9457 problem details (`application/problem+json`); `type` ends with the
-              problem's name (bad-cursor, invalid-write, conflict, precondition-failed, rejected, ...).
+              problem's name (bad-cursor, invalid-write, conflict, precondition-failed, deleted, rejected, ...).
             """;
 
     @Bean

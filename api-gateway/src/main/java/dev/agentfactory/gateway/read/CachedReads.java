@@ -73,16 +73,31 @@ public class CachedReads {
 
     /** The agent from the database, cached unless Redis already holds a newer version. */
     public Optional<Agent> refreshAgent(UUID id) {
-        Optional<Agent> a = agents.findById(id);
-        a.ifPresent(this::store);
+        Optional<Agent> a = currentAgent(id);
         firstPages.agentsChanged();
         return a;
     }
 
     public Optional<Prd> refreshPrd(UUID id) {
+        Optional<Prd> p = currentPrd(id);
+        firstPages.prdsChanged();
+        return p;
+    }
+
+    /**
+     * The agent as the database holds it now, bypassing a cache that may lag the worker's commit, and
+     * cached unless Redis holds a newer version. Unlike {@link #refreshAgent} it keeps the list epoch: it
+     * serves a write that changed nothing.
+     */
+    public Optional<Agent> currentAgent(UUID id) {
+        Optional<Agent> a = agents.findById(id);
+        a.ifPresent(this::store);
+        return a;
+    }
+
+    public Optional<Prd> currentPrd(UUID id) {
         Optional<Prd> p = prds.findById(id);
         p.ifPresent(this::store);
-        firstPages.prdsChanged();
         return p;
     }
 

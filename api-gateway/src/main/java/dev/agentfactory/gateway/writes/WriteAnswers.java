@@ -1,6 +1,7 @@
 package dev.agentfactory.gateway.writes;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -96,10 +97,7 @@ public class WriteAnswers {
         }
         return switch (status) {
             case APPLIED, DUPLICATE -> applied(e, headers);
-            case CONFLICT -> throw new ApiProblem(ifMatch ? HttpStatus.PRECONDITION_FAILED : HttpStatus.CONFLICT,
-                    ifMatch ? "precondition-failed" : "conflict",
-                    ifMatch ? "If-Match did not match the current version" : reasonOr(reason, "the entity changed or is deleted"))
-                    .with("currentVersion", o.version()).with("eventId", e.eventId());
+            case CONFLICT -> throw conflict(e, ifMatch, o.version(), reason);
             case REJECTED -> throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "rejected",
                     reasonOr(reason, "the write breaks a rule")).with("eventId", e.eventId());
         };
@@ -108,7 +106,7 @@ public class WriteAnswers {
     private ResponseEntity<Object> applied(WriteEnvelope e, HttpHeaders headers) {
         UUID id = e.entityId();
         boolean agent = e.type().entityType() == EntityType.AGENT;
-        boolean created = e.type() == CommandType.AGENT_CREATE || e.type() == CommandType.PRD_CREATE;
+        boolean created = creates(e.type());
         Object entity;
         long version;
         if (agent) {
@@ -125,6 +123,29 @@ public class WriteAnswers {
             headers.setLocation(URI.create("/api/v1/" + (agent ? "agents/" : "prds/") + id));
         }
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).headers(headers).body(entity);
+    }
+
+    /**
+     * A CONFLICT outcome does not say whether the version differed or the entity is deleted (the contract
+     * keeps that in the free-text reason), so the entity is read from the primary, where the worker
+     * committed it before publishing the outcome. Deletion is final: deleted now means deleted then, or
+     * deleted since, and either way no retry can succeed. A create's conflict is about its id, never this.
+     */
+    private ApiProblem conflict(WriteEnvelope e, boolean ifMatch, Long version, String reason) {
+        record Current(long version, Instant deletedAt) {
+        }
+        UUID id = e.entityId();
+        boolean agent = e.type().entityType() == EntityType.AGENT;
+        Current now = creates(e.type()) ? null : agent
+                ? reads.currentAgent(id).map(a -> new Current(a.version(), a.deletedAt())).orElse(null)
+                : reads.currentPrd(id).map(p -> new Current(p.version(), p.deletedAt())).orElse(null);
+        boolean deleted = now != null && now.deletedAt() != null;
+        return Preconditions.writeConflict((agent ? "agent " : "PRD ") + id, ifMatch, deleted ? now.version() : version,
+                deleted ? now.deletedAt() : null, reason).with("eventId", e.eventId());
+    }
+
+    private static boolean creates(CommandType type) {
+        return type == CommandType.AGENT_CREATE || type == CommandType.PRD_CREATE;
     }
 
     private static Map<String, Object> pending(WriteEnvelope e) {

@@ -133,7 +133,7 @@ class GatewayEndToEndIT {
         assertThat(gone.status()).isEqualTo(410);
         assertThat(gone.json().get("version").asLong()).isEqualTo(4);
         Api.Response afterDelete = user.patch("/api/v1/agents/" + id, "{\"name\":\"ghost\"}", "Prefer", WAIT);
-        assertThat(afterDelete.status()).as(afterDelete.toString()).isEqualTo(409);
+        assertThat(afterDelete.status()).as(afterDelete.toString()).isEqualTo(410);
 
         JsonNode audit = service.get("/api/v1/audit?entityType=agent&entityId=" + id).json().get("items");
         assertThat(audit).extracting(e -> e.get("commandType").stringValue())
@@ -178,6 +178,41 @@ class GatewayEndToEndIT {
         assertThat(service.get("/api/v1/audit?entityType=prd&entityId=" + id).json().get("items"))
                 .extracting(e -> e.get("commandType").stringValue())
                 .contains("prd.create", "prd.link-agent", "prd.update", "prd.unlink-agent", "prd.delete");
+    }
+
+    @Test
+    void aWriteToADeletedEntityIsGoneLikeItsReadEvenWhenItsIfMatchNamesTheDeletedVersion() {
+        String agentPath = "/api/v1/agents/" + createAgent("doomed-" + shortId(), "Doomed");
+        Api.Response deleted = user.delete(agentPath, "If-Match", "\"1\"", "Prefer", WAIT);
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+        String deletedTag = deleted.header("ETag");
+        JsonNode gone = user.get(agentPath).json();
+
+        String linked = createAgent("survivor-" + shortId(), "Survivor");
+        Api.Response prd = user.post("/api/v1/prds", "{\"slug\":\"doomed-%s\",\"title\":\"Doomed\",\"body\":\"x\"}"
+                .formatted(shortId()), "Prefer", WAIT);
+        String prdPath = "/api/v1/prds/" + prd.json().get("id").stringValue();
+        assertThat(user.delete(prdPath, "Prefer", WAIT).status()).isEqualTo(200);
+        JsonNode prdGone = user.get(prdPath).json();
+
+        for (Api.Response r : List.of(
+                user.patch(agentPath, "{\"name\":\"ghost\"}", "If-Match", deletedTag, "Prefer", WAIT),
+                user.put(agentPath + "/state", "{\"step\":1}", "If-Match", "\"1\"", "Prefer", WAIT),
+                user.delete(agentPath, "If-Match", deletedTag, "Prefer", WAIT),
+                user.patch(agentPath, "{\"name\":\"ghost\"}", "Prefer", WAIT))) {
+            assertThat(r.status()).as(r.toString()).isEqualTo(410);
+            assertThat(r.json().get("type").stringValue()).isEqualTo(gone.get("type").stringValue()).endsWith("/deleted");
+            assertThat(r.json().get("version")).isEqualTo(gone.get("version"));
+            assertThat(r.json().get("deletedAt")).isEqualTo(gone.get("deletedAt"));
+            assertThat(r.json().has("eventId")).isTrue();
+        }
+        for (Api.Response r : List.of(
+                user.patch(prdPath, "{\"title\":\"ghost\"}", "If-Match", "\"2\"", "Prefer", WAIT),
+                user.put(prdPath + "/agents/" + linked, "{\"role\":\"owner\"}", "If-Match", "\"1\"", "Prefer", WAIT))) {
+            assertThat(r.status()).as(r.toString()).isEqualTo(410);
+            assertThat(r.json().get("type").stringValue()).isEqualTo(prdGone.get("type").stringValue());
+            assertThat(r.json().get("deletedAt")).isEqualTo(prdGone.get("deletedAt"));
+        }
     }
 
     @Test

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.http.ProblemDetail;
 
 import dev.agentfactory.gateway.problem.ApiProblem;
 
@@ -38,5 +40,46 @@ class PreconditionsTest {
         assertThat(Preconditions.wait("return=minimal", max)).isZero();
         assertThat(Preconditions.wait("nowait=5", max)).isZero();
         assertThat(Preconditions.wait(null, max)).isZero();
+    }
+
+    @Test
+    void aWriteToADeletedEntityIsGoneWithOrWithoutIfMatchLikeARead() {
+        Instant deletedAt = Instant.parse("2026-03-01T10:15:30Z");
+        ProblemDetail read = problemOf(() -> EntityResponses.read(java.util.Optional.of(4L), "agent a1", null,
+                v -> v, v -> deletedAt));
+        for (boolean ifMatch : new boolean[] {true, false}) {
+            ProblemDetail write = Preconditions.writeConflict("agent a1", ifMatch, 4L, deletedAt,
+                    "agent a1 is deleted").problem();
+            assertThat(write.getStatus()).as("If-Match %s", ifMatch).isEqualTo(410);
+            assertThat(write.getType()).isEqualTo(read.getType());
+            assertThat(write.getType().toString()).endsWith("/deleted");
+            assertThat(write.getProperties()).containsEntry("version", 4L)
+                    .containsEntry("deletedAt", "2026-03-01T10:15:30Z").doesNotContainKey("currentVersion");
+            assertThat(write.getProperties()).isEqualTo(read.getProperties());
+        }
+    }
+
+    @Test
+    void aVersionMismatchOnALiveEntityFailsTheIfMatchAndIsAConflictWithoutOne() {
+        ProblemDetail failed = Preconditions.writeConflict("agent a1", true, 3L, null,
+                "expected version 1 but the agent is at version 3").problem();
+        assertThat(failed.getStatus()).isEqualTo(412);
+        assertThat(failed.getType().toString()).endsWith("/precondition-failed");
+        assertThat(failed.getProperties()).containsEntry("currentVersion", 3L);
+
+        ProblemDetail conflict = Preconditions.writeConflict("agent a1", false, 3L, null, "something changed").problem();
+        assertThat(conflict.getStatus()).isEqualTo(409);
+        assertThat(conflict.getType().toString()).endsWith("/conflict");
+        assertThat(conflict.getDetail()).isEqualTo("something changed");
+        assertThat(conflict.getProperties()).containsEntry("currentVersion", 3L);
+    }
+
+    private static ProblemDetail problemOf(Runnable call) {
+        try {
+            call.run();
+        } catch (ApiProblem p) {
+            return p.problem();
+        }
+        throw new AssertionError("expected a problem");
     }
 }
