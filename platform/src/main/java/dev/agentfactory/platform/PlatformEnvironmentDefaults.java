@@ -38,6 +38,8 @@ public class PlatformEnvironmentDefaults implements EnvironmentPostProcessor {
         defaults.put("management.metrics.distribution.percentiles-histogram.factory", "true");
         defaults.put("management.metrics.distribution.slo.http.server.requests", "100ms,500ms");
         defaults.put("management.metrics.distribution.slo.factory.ingest.end_to_end", "200ms,1s");
+        // the relay's propagation SLO (5 s) and its benchmark target (p99 1 s)
+        defaults.put("management.metrics.distribution.slo.factory.cdc.sink.lag", "1s,5s");
         // The registry is on every app's class path; without this it would try to export (and fail
         // for lack of credentials) on a developer's machine.
         boolean gcp = environment.matchesProfiles(GCP_PROFILE);

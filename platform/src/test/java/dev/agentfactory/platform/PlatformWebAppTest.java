@@ -74,6 +74,7 @@ class PlatformWebAppTest {
         MeterRegistry registry = app.getBean(MeterRegistry.class);
         registry.counter("factory.ingest.events", "outcome", "applied").increment(3);
         Timer.builder("factory.ingest.end_to_end").register(registry).record(Duration.ofMillis(150));
+        Timer.builder("factory.cdc.sink.lag").tag("sink", "redis").register(registry).record(Duration.ofSeconds(3));
 
         HttpResponse<String> response = get("/actuator/prometheus");
 
@@ -81,6 +82,7 @@ class PlatformWebAppTest {
         assertThat(response.body())
                 .contains("factory_ingest_events_total{application=\"tiny-web\",outcome=\"applied\"} 3.0")
                 .contains("factory_ingest_end_to_end_seconds_bucket{application=\"tiny-web\",le=\"0.2\"} 1")
+                .contains("factory_cdc_sink_lag_seconds_bucket{application=\"tiny-web\",sink=\"redis\",le=\"5.0\"} 1")
                 .contains("jvm_memory_used_bytes{application=\"tiny-web\"");
     }
 
