@@ -83,18 +83,26 @@ public final class FailoverCommand {
 
     private static Result promoted(long lost, double rto, String standbyUrl, String slot, String publication,
                                    boolean fenced) {
-        System.out.printf("""
-                failover: standby promoted. RPO %d committed writes lost, RTO %.1f s (check + promotion).
-                Point the services at it:
-                  FACTORY_DB_URL=%s
-                  FACTORY_CDC_SLOT=%s FACTORY_CDC_PUBLICATION=%s
-                  FACTORY_STANDBY_DB_URL=<unset: the relay's standby sink stays off until a new standby is \
-                built from a backup of this primary (docs/runbooks.md)>
-                """, lost, rto, standbyUrl, slot, publication);
+        System.out.printf("failover: standby promoted. RPO %d committed writes lost, RTO %.1f s (check + promotion).%n%s",
+                lost, rto, servicesSettings(standbyUrl, slot, publication));
         if (fenced) {
             System.out.println("The old primary stays fenced; drop its replication slot once the relay has moved.");
         }
         return new Result(lost, rto);
+    }
+
+    /**
+     * What the services must be set to after a promotion. The relay's standby sink is turned off by
+     * FACTORY_STANDBY_ENABLED: an unset FACTORY_STANDBY_DB_URL would point it at the local stack's default.
+     */
+    static String servicesSettings(String standbyUrl, String slot, String publication) {
+        return """
+                Point the services at it:
+                  FACTORY_DB_URL=%s
+                  FACTORY_CDC_SLOT=%s FACTORY_CDC_PUBLICATION=%s
+                  FACTORY_STANDBY_ENABLED=false   (the relay's standby sink, until a new standby is built from a \
+                backup of this primary: docs/runbooks.md)
+                """.formatted(standbyUrl, slot, publication);
     }
 
     /** The primary, or null (saying so) when it cannot be reached: the check then falls back to the audit topics. */
