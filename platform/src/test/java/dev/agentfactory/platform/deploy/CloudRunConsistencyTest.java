@@ -2,6 +2,7 @@ package dev.agentfactory.platform.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
+import org.springframework.boot.convert.DurationStyle;
 
 /** The Cloud Run service manifests and the migration job agree with the apps and the migrations. */
 class CloudRunConsistencyTest {
@@ -51,6 +53,19 @@ class CloudRunConsistencyTest {
         assertThat(env.keySet()).containsAll(app.requiredEnvNames().stream().filter(n -> !n.equals("PORT")).toList());
         assertThat(env).containsEntry("SPRING_PROFILES_ACTIVE", Map.of("name", "SPRING_PROFILES_ACTIVE", "value", "gcp"));
         assertSecretsComeFromSecretManager(env);
+    }
+
+    @Test
+    void theWorkerFinishesItsBatchInFlightBeforeCloudRunKillsItTenSecondsAfterSigterm() {
+        Map<String, Map<String, Object>> env = env(container(
+                ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/ingest-worker.yaml"), "spec", "template", "spec")));
+        // One variable drives the listener container's wait and Spring's phase timeout; setting only the latter
+        // left the worker waiting its 30 s default while Spring moved on and Cloud Run killed it.
+        assertThat(env).doesNotContainKey("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE");
+        Object timeout = env.get("FACTORY_INGEST_SHUTDOWN_TIMEOUT") == null ? null
+                : env.get("FACTORY_INGEST_SHUTDOWN_TIMEOUT").get("value");
+        assertThat(timeout).as("FACTORY_INGEST_SHUTDOWN_TIMEOUT").isNotNull();
+        assertThat(DurationStyle.detectAndParse(timeout.toString())).isLessThan(Duration.ofSeconds(10));
     }
 
     @Test
