@@ -68,8 +68,8 @@ class DisasterRecoveryIT {
         bed.migrate(e.standbyJdbcUrl(DB));
         env.putAll(Map.of("FACTORY_DB_URL", e.primaryJdbcUrl(DB), "FACTORY_STANDBY_DB_URL", e.standbyJdbcUrl(DB),
                 "FACTORY_DB_OWNER_USER", e.superuser(), "FACTORY_DB_OWNER_PASSWORD", e.superuserPassword(),
-                "FACTORY_KAFKA_BOOTSTRAP", e.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", "it.ops.audit.agents",
-                "FACTORY_AUDIT_PRDS_TOPIC", "it.ops.audit.prds", "FACTORY_BACKUP_DIR", work.resolve("backups").toString()));
+                "FACTORY_KAFKA_BOOTSTRAP", e.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", "it.ops.audit.agents",
+                "FACTORY_CDC_PRDS_AUDIT_TOPIC", "it.ops.audit.prds", "FACTORY_BACKUP_DIR", work.resolve("backups").toString()));
         OpsTestBed.createTopics(e.kafkaBootstrap(), Map.of("it.ops.audit.agents", 3, "it.ops.audit.prds", 3));
         relay = RelayProcess.start("ops-dr", relayProperties());
         awaitRelayStreaming(Duration.ofSeconds(120));

@@ -90,7 +90,7 @@ public final class OpsTestBed {
     public Map<String, String> env(String agentsTopic, String prdsTopic) {
         return Map.of("FACTORY_DB_OWNER_USER", endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD",
                 endpoints.superuserPassword(), "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
-                "FACTORY_AUDIT_AGENTS_TOPIC", agentsTopic, "FACTORY_AUDIT_PRDS_TOPIC", prdsTopic);
+                "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agentsTopic, "FACTORY_CDC_PRDS_AUDIT_TOPIC", prdsTopic);
     }
 
     public Connection connect(String url) throws SQLException {

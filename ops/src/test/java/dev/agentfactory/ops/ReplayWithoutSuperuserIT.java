@@ -92,8 +92,8 @@ class ReplayWithoutSuperuserIT {
     void replayAppliesChildrenAfterTheirParentsAcrossPartitionsWithoutReplicaMode(@TempDir Path backups)
             throws Exception {
         Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", role, "FACTORY_DB_OWNER_PASSWORD", role,
-                "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", agents,
-                "FACTORY_AUDIT_PRDS_TOPIC", prds);
+                "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents,
+                "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds);
         // the restored backup: its state is what the events before its offsets made
         assertThat(ReplayCommand.run(List.of("--target=" + url, "--from-beginning", "--until=" + T1), env)).isZero();
         Path backup = Files.createDirectory(backups.resolve("backup-20260301T103000000Z"));

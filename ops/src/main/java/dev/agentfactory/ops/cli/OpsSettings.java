@@ -22,8 +22,8 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
                 env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),
                 env.getOrDefault("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
-                env.getOrDefault("FACTORY_AUDIT_AGENTS_TOPIC", "factory.audit.agents.v1"),
-                env.getOrDefault("FACTORY_AUDIT_PRDS_TOPIC", "factory.audit.prds.v1"),
+                env.getOrDefault("FACTORY_CDC_AGENTS_AUDIT_TOPIC", "factory.audit.agents.v1"),
+                env.getOrDefault("FACTORY_CDC_PRDS_AUDIT_TOPIC", "factory.audit.prds.v1"),
                 env.getOrDefault("FACTORY_BACKUP_DIR", "backups"),
                 env.getOrDefault("FACTORY_DB_WRITER_USER", "factory_writer"));
     }

@@ -59,8 +59,8 @@ class RestoreIntoExistingTargetIT {
         String source = database("src");
         env = Map.of("FACTORY_DB_URL", endpoints.primaryJdbcUrl(source), "FACTORY_DB_OWNER_USER",
                 endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword(),
-                "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_AUDIT_AGENTS_TOPIC", agents,
-                "FACTORY_AUDIT_PRDS_TOPIC", prds, "FACTORY_BACKUP_DIR", backups.toString());
+                "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents,
+                "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds, "FACTORY_BACKUP_DIR", backups.toString());
         OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
         migrations(source).migrateTo("1");
         bed.execute(endpoints.primaryJdbcUrl(source), AGENT);
