@@ -44,10 +44,13 @@ module_jar() {
 
 # Environment of the local stack for the apps and tools (overridable from outside).
 local_env() {
-  export FACTORY_KAFKA_BOOTSTRAP="${FACTORY_KAFKA_BOOTSTRAP:-127.0.0.1:19092}"
-  export FACTORY_DB_URL="${FACTORY_DB_URL:-jdbc:postgresql://127.0.0.1:55432/factory}"
-  export FACTORY_STANDBY_DB_URL="${FACTORY_STANDBY_DB_URL:-jdbc:postgresql://127.0.0.1:55433/factory}"
-  export FACTORY_REDIS_URL="${FACTORY_REDIS_URL:-redis://127.0.0.1:16379}"
+  # The stack's own port variables (the ones bin/stack reads) decide where the local stack is, so a checkout
+  # on other ports never talks to another checkout's stack; explicit FACTORY_*_URL variables still win.
+  local db="${FACTORY_STACK_DATABASE:-factory}"
+  export FACTORY_KAFKA_BOOTSTRAP="${FACTORY_KAFKA_BOOTSTRAP:-127.0.0.1:${FACTORY_STACK_KAFKA_PORT:-19092}}"
+  export FACTORY_DB_URL="${FACTORY_DB_URL:-jdbc:postgresql://127.0.0.1:${FACTORY_STACK_PRIMARY_PORT:-55432}/$db}"
+  export FACTORY_STANDBY_DB_URL="${FACTORY_STANDBY_DB_URL:-jdbc:postgresql://127.0.0.1:${FACTORY_STACK_STANDBY_PORT:-55433}/$db}"
+  export FACTORY_REDIS_URL="${FACTORY_REDIS_URL:-redis://127.0.0.1:${FACTORY_STACK_REDIS_PORT:-16379}}"
   # A fixed, well-known secret is fine for the loopback stack only; deployments take it from Secret Manager.
   export FACTORY_JWT_SECRET="${FACTORY_JWT_SECRET:-local-stack-jwt-secret-not-for-production-use}"
 }
