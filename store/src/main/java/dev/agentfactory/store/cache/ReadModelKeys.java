@@ -30,6 +30,14 @@ public record ReadModelKeys(String prefix) {
         return prefix + ":prd-slug:" + slug;
     }
 
+    /**
+     * Beside an entity key whose purge marker was replaced by a re-created entity: the purged version, which
+     * cache-aside writes must not reach or go below (see {@link VersionGuardedPut}).
+     */
+    public String purgeFloor(String entityKey) {
+        return entityKey + ":purge-floor";
+    }
+
     public String agentListEpoch() {
         return prefix + ":agent-list:epoch";
     }
