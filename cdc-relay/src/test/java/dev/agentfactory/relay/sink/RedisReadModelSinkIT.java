@@ -6,7 +6,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +46,7 @@ class RedisReadModelSinkIT {
 
     private final ReadModelKeys keys = new ReadModelKeys("it-relay-sink-" + UUID.randomUUID());
     private final ReadModelCodec codec = new ReadModelCodec();
+    private final Rows rows = new Rows(JsonMapper.builder().build());
     private LettuceConnectionFactory connections;
     private StringRedisTemplate redis;
     private RedisReadModelSink sink;
@@ -58,7 +58,7 @@ class RedisReadModelSinkIT {
         connections.afterPropertiesSet();
         connections.start();
         redis = new StringRedisTemplate(connections);
-        sink = new RedisReadModelSink(redis, keys, codec, new Rows(JsonMapper.builder().build()),
+        sink = new RedisReadModelSink(redis, keys, codec, rows,
                 TOMBSTONE_TTL.toSeconds());
     }
 
@@ -79,7 +79,7 @@ class RedisReadModelSinkIT {
         Map<String, Object> v2 = agentRow(id, slug, 2);
         sink.apply(List.of(change(Op.INSERT, null, v1, 100), change(Op.UPDATE, v1, v2, 200)));
         // the gateway missed the cache and loaded version 2 from PostgreSQL just before the purge committed
-        String loaded = codec.write(new Rows(JsonMapper.builder().build()).agent(v2));
+        String loaded = cached(v2);
 
         sink.apply(List.of(change(Op.DELETE, v2, null, 300)));
         String marker = redis.opsForValue().get(keys.agent(id));
@@ -118,7 +118,7 @@ class RedisReadModelSinkIT {
 
         // a read of the purged row that began before the purge lands only now: its version (3) is higher than
         // the new entity's, but the purge floor refuses it
-        String stale = codec.write(new Rows(JsonMapper.builder().build()).agent(old));
+        String stale = cached(old);
         assertThat(readThroughWrite(id, slug, 3, stale)).isZero();
         assertThat(cachedVersion(id)).isEqualTo(1);
         // after a relay crash the changes since its last offset come again, in commit order: same end state
@@ -127,7 +127,7 @@ class RedisReadModelSinkIT {
         assertThat(cachedVersion(id)).isEqualTo(1);
         // the new entity moves on as usual, past the purged version too
         Map<String, Object> reborn4 = agentRow(id, slug, 4);
-        assertThat(readThroughWrite(id, slug, 4, codec.write(new Rows(JsonMapper.builder().build()).agent(reborn4))))
+        assertThat(readThroughWrite(id, slug, 4, cached(reborn4)))
                 .isOne();
         assertThat(cachedVersion(id)).isEqualTo(4);
     }
@@ -163,23 +163,12 @@ class RedisReadModelSinkIT {
         return new RowChange("agents", op, before, after, 7L, lsn, Instant.now());
     }
 
-    /** An agents row as Debezium gives it: uuid, jsonb and timestamptz as strings, bigint as Long. */
     private static Map<String, Object> agentRow(UUID id, String slug, long version) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("id", id.toString());
-        r.put("slug", slug);
-        r.put("name", "Agent " + version);
-        r.put("kind", "worker");
-        r.put("status", "active");
-        r.put("config", "{\"secret\":\"erase-me\"}");
-        r.put("state", "{}");
-        r.put("metadata", "{}");
-        r.put("version", version);
-        r.put("created_at", "2026-01-01T00:00:00Z");
-        r.put("created_by", "alice");
-        r.put("updated_at", "2026-01-01T00:00:0" + Math.min(version, 9) + "Z");
-        r.put("updated_by", "alice");
-        r.put("deleted_at", null);
-        return r;
+        return DebeziumRows.agent(id, slug, version, "Agent " + version);
+    }
+
+    /** The row as the gateway caches it after a database read. */
+    private String cached(Map<String, Object> row) {
+        return codec.write(rows.agent(row));
     }
 }
