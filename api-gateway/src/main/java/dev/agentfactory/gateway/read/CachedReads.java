@@ -101,22 +101,25 @@ public class CachedReads {
         return p;
     }
 
-    /** The version Redis holds for an entity key, -1 when none. */
+    /** The version Redis holds for an entity key, -1 when none (or only a purge marker). */
     public long cachedVersion(String key) {
         String v = cached(key);
-        return v == null ? -1 : codec.version(v);
+        return v == null || codec.isPurged(v) ? -1 : codec.version(v);
     }
 
     public ReadModelKeys keys() {
         return keys;
     }
 
-    private <T> Optional<T> read(String key, Function<String, T> decode, Supplier<Optional<T>> load,
+    // A purge marker is a hit that decodes to empty: the entity was hard-deleted (404, not 410). The database
+    // is not asked: the marker is the newest committed state the relay has seen, as a live entry is, and a
+    // re-created entity replaces it through the relay.
+    private <T> Optional<T> read(String key, Function<String, Optional<T>> decode, Supplier<Optional<T>> load,
                                  java.util.function.Consumer<T> store) {
         String json = key == null ? null : cached(key);
         if (json != null) {
             hits.increment();
-            return Optional.of(decode.apply(json));
+            return decode.apply(json);
         }
         misses.increment();
         Optional<T> loaded = load.get();

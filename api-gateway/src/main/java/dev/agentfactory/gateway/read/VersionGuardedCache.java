@@ -39,10 +39,11 @@ public class VersionGuardedCache {
 
     /**
      * Stores {@code json} (of version {@code version}) unless Redis holds that version or a newer one; a
-     * deleted entity goes in as a tombstone and its slug key is dropped.
+     * deleted entity goes in as a tombstone and its slug key is dropped. A purge marker refuses the purged
+     * row's versions, so a read that raced a hard delete cannot cache the row again.
      */
     public boolean putIfNewer(boolean agent, UUID id, String slug, String json, long version, boolean deleted) {
-        String[] call = VersionGuardedPut.call(keys, agent, id, slug, version, json, deleted, ttlMillis, ttlMillis);
+        String[] call = VersionGuardedPut.cacheAside(keys, agent, id, slug, version, json, deleted, ttlMillis);
         Long written = redis.execute(SCRIPT, List.of(call).subList(0, VersionGuardedPut.KEYS),
                 (Object[]) Arrays.copyOfRange(call, VersionGuardedPut.KEYS, call.length));
         return written != null && written == 1L;

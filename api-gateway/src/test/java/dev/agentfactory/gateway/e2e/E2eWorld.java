@@ -116,6 +116,23 @@ final class E2eWorld implements AutoCloseable {
                 .awaitHealthy(Duration.ofSeconds(120));
     }
 
+    /** Hard-deletes an agent and the rows that reference it, in one transaction, as an operator's purge does. */
+    void purgeAgent(java.util.UUID id) throws Exception {
+        try (Connection c = DriverManager.getConnection(stack.primaryJdbcUrl(db), stack.superuser(),
+                stack.superuserPassword())) {
+            c.setAutoCommit(false);
+            for (String sql : List.of("DELETE FROM factory.prd_agents WHERE agent_id = ?",
+                    "DELETE FROM factory.agent_history WHERE agent_id = ?",
+                    "DELETE FROM factory.agent_versions WHERE agent_id = ?", "DELETE FROM factory.agents WHERE id = ?")) {
+                try (java.sql.PreparedStatement st = c.prepareStatement(sql)) {
+                    st.setObject(1, id);
+                    st.executeUpdate();
+                }
+            }
+            c.commit();
+        }
+    }
+
     /** Whether cdc-relay.jar is the relay itself (it carries Debezium), not the module's empty skeleton. */
     static boolean relayBuilt() {
         java.nio.file.Path jar = AppProcess.moduleJar("cdc-relay");

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -21,6 +22,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.gateway.read.VersionGuardedCache;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 
@@ -38,6 +40,9 @@ class RelayCacheRefreshIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    VersionGuardedCache cache;
 
     static E2eWorld world() {
         return E2eWorld.shared("relay", true);
@@ -88,5 +93,34 @@ class RelayCacheRefreshIT {
                     () -> user.get("/api/v1/agents/" + id).status() == 410);
             assertThat(user.get(list).json().get("items")).isEmpty();
         }
+    }
+
+    /**
+     * An operator's purge (a hard delete, as for a privacy erasure) while a read that missed the cache had
+     * loaded the row just before it: the read's cache write lands after the relay has seen the delete, and
+     * must not bring the row back (it would be served for the whole cache TTL).
+     */
+    @Test
+    void aPurgedAgentAnswers404EvenWhenAReadThatRacedThePurgeCachesItAfterwards() throws Exception {
+        Api user = new Api(port, E2eWorld.SECRET, "authenticated");
+        String slug = "purged-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response created = user.post("/api/v1/agents",
+                "{\"slug\":\"%s\",\"name\":\"To be erased\",\"kind\":\"worker\"}".formatted(slug), "Prefer", "wait=20");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        UUID id = UUID.fromString(created.json().get("id").stringValue());
+        String key = cache.keys().agent(id);
+        Poll.until(Duration.ofSeconds(30), "version 1 cached", () -> user.get("/api/v1/agents/" + id).status() == 200
+                && cache.get(key) != null);
+        String loadedBeforeThePurge = cache.get(key);
+
+        world().purgeAgent(id);
+        Poll.until(Duration.ofSeconds(30), "the relay to see the purge",
+                () -> user.get("/api/v1/agents/" + id).status() == 404);
+        // the racing read's cache-aside write, through the gateway's own cache writer
+        cache.putIfNewer(true, id, slug, loadedBeforeThePurge, 1, false);
+
+        assertThat(user.get("/api/v1/agents/" + id).status()).isEqualTo(404);
+        assertThat(user.get("/api/v1/agents/" + slug).status()).isEqualTo(404);
+        assertThat(cache.get(key)).doesNotContain("To be erased");
     }
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
@@ -15,14 +14,18 @@ import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.store.cache.ReadModelCodec;
 import dev.agentfactory.store.cache.ReadModelKeys;
 import dev.agentfactory.store.cache.VersionGuardedPut;
+import dev.agentfactory.store.cache.VersionGuardedPut.Entry;
 
 /**
  * Keeps the gateway's Redis read model of agents and PRDs current. Each write goes through the script the
  * gateway uses too ({@link VersionGuardedPut}), which compares versions atomically, so a redelivered or late
  * change never overwrites a newer one; entries written here do not expire (tombstones do).
  * A soft delete stores a tombstone (the deleted entity itself, with its version and {@code deletedAt}) for
- * {@code tombstoneTtl} and drops the slug key: the gateway answers 404/410 from it, and an older change
- * delivered again cannot bring the entity back. A hard delete (the worker never issues one) drops the keys.
+ * {@code tombstoneTtl} and drops the slug key: the gateway answers 410 from it, and an older change
+ * delivered again cannot bring the entity back. A hard delete (an operator's purge; the worker never issues
+ * one) stores a purge marker the same way, without the row's fields: the gateway answers 404, and a read
+ * that loaded the row just before the purge cannot cache it again. Writes carry the change's LSN, so an
+ * entity re-created with the purged id replaces the marker (see {@link VersionGuardedPut}).
  * A batch that changes agents (PRDs) also ends the epoch of the gateway's cached first list pages, before
  * the entity keys move: whoever sees the new version in Redis will not be served a list without it.
  */
@@ -52,18 +55,30 @@ public class RedisReadModelSink implements Sink {
 
     @Override
     public void apply(List<RowChange> changes) {
-        // only the newest change per entity matters; the script guards against anything older in Redis
+        // Only the newest change per entity matters (the script guards against anything older in Redis), but
+        // a purge in the batch goes first: the live entry it replaces may hold a higher version than a
+        // re-created entity's, which only the purge marker's LSN lets through.
+        Map<String, RowChange> firstPurge = new LinkedHashMap<>();
         Map<String, RowChange> latest = new LinkedHashMap<>();
         for (RowChange c : changes) {
             if (c.table().equals("agents") || c.table().equals("prds")) {
-                latest.put(c.table() + ":" + c.row().get("id"), c);
+                String entity = c.table() + ":" + c.row().get("id");
+                if (c.isDelete()) {
+                    firstPurge.putIfAbsent(entity, c);
+                }
+                latest.put(entity, c);
             }
         }
         if (latest.isEmpty()) {
             return;
         }
-        List<byte[][]> calls = new ArrayList<>(latest.size());
-        List<byte[][]> hardDeletes = new ArrayList<>();
+        List<byte[][]> calls = new ArrayList<>(firstPurge.size() + latest.size());
+        firstPurge.forEach((entity, purge) -> {
+            if (latest.get(entity) != purge) {
+                calls.add(scriptArgs(purge));
+            }
+        });
+        latest.values().forEach(c -> calls.add(scriptArgs(c)));
         List<byte[]> endedEpochs = new ArrayList<>(2);
         if (latest.values().stream().anyMatch(c -> c.table().equals("agents"))) {
             endedEpochs.add(keys.agentListEpoch().getBytes(StandardCharsets.UTF_8));
@@ -71,37 +86,30 @@ public class RedisReadModelSink implements Sink {
         if (latest.values().stream().anyMatch(c -> c.table().equals("prds"))) {
             endedEpochs.add(keys.prdListEpoch().getBytes(StandardCharsets.UTF_8));
         }
-        for (RowChange c : latest.values()) {
-            if (c.isDelete()) {
-                hardDeletes.add(entityKeys(c));
-            } else {
-                calls.add(scriptArgs(c));
-            }
-        }
         redis.executePipelined((RedisCallback<Object>) connection -> {
             endedEpochs.forEach(k -> connection.keyCommands().del(k));
             for (byte[][] args : calls) {
                 connection.scriptingCommands().eval(SCRIPT, ReturnType.INTEGER, VersionGuardedPut.KEYS, args);
             }
-            hardDeletes.forEach(k -> connection.keyCommands().del(k));
             return null;
         });
     }
 
     private byte[][] scriptArgs(RowChange c) {
-        Map<String, Object> r = c.after();
+        Map<String, Object> r = c.row();   // a delete's before-image is the whole row (REPLICA IDENTITY FULL)
         boolean agent = c.table().equals("agents");
-        String value = agent ? codec.write(rows.agent(r)) : codec.write(rows.prd(r));
-        return bytes(VersionGuardedPut.call(keys, agent, Rows.uuid(r, "id"), Rows.str(r, "slug"),
-                Rows.num(r, "version"), value, r.get("deleted_at") != null, 0, tombstoneTtlSeconds * 1000));
-    }
-
-    private byte[][] entityKeys(RowChange c) {
-        Map<String, Object> r = c.before();
-        UUID id = Rows.uuid(r, "id");
-        boolean agent = c.table().equals("agents");
-        return bytes(agent ? keys.agent(id) : keys.prd(id),
-                agent ? keys.agentSlug(Rows.str(r, "slug")) : keys.prdSlug(Rows.str(r, "slug")));
+        long version = Rows.num(r, "version");
+        Entry entry;
+        String value;
+        if (c.isDelete()) {
+            entry = Entry.PURGED;
+            value = codec.purged(Rows.uuid(r, "id"), version, c.lsn());
+        } else {
+            entry = r.get("deleted_at") != null ? Entry.DELETED : Entry.LIVE;
+            value = agent ? codec.write(rows.agent(r)) : codec.write(rows.prd(r));
+        }
+        return bytes(VersionGuardedPut.committed(keys, agent, Rows.uuid(r, "id"), Rows.str(r, "slug"), version,
+                value, entry, c.lsn(), tombstoneTtlSeconds * 1000));
     }
 
     private static byte[][] bytes(String... values) {
@@ -111,5 +119,4 @@ public class RedisReadModelSink implements Sink {
         }
         return out;
     }
-
 }

@@ -123,22 +123,7 @@ class StandbySinkIT {
     }
 
     private static Map<String, Object> agent(UUID id, long version, String name) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("id", id.toString());
-        r.put("slug", "a-" + id);
-        r.put("name", name);
-        r.put("kind", "planner");
-        r.put("status", "active");
-        r.put("config", "{\"model\": \"m\"}");
-        r.put("state", "{}");
-        r.put("metadata", "{}");
-        r.put("version", version);
-        r.put("created_at", "2025-01-01T00:00:00Z");
-        r.put("created_by", "it");
-        r.put("updated_at", "2025-01-01T00:00:0" + version + ".123456Z");
-        r.put("updated_by", "it");
-        r.put("deleted_at", null);
-        return r;
+        return DebeziumRows.agent(id, "a-" + id, version, name);
     }
 
     private static Map<String, Object> agentVersion(UUID agent, long version) {

@@ -4,7 +4,8 @@ import java.util.UUID;
 
 /**
  * The Redis key scheme of the cached read model, shared by the CDC relay (which writes it) and the
- * gateway (which reads it). Values are the JSON of {@code Agent} / {@code Prd} from {@link ReadModelCodec};
+ * gateway (which reads it). Values are the JSON of {@code Agent} / {@code Prd} from {@link ReadModelCodec}, or
+ * a purged entity's marker;
  * slug keys hold the entity id. A prefix lets several environments share one Redis.
  * The list-epoch keys name the current generation of the gateway's cached first list pages: whoever sees
  * a committed change of agents (or PRDs) deletes the key, and the next list read starts a new epoch, so a
@@ -28,6 +29,14 @@ public record ReadModelKeys(String prefix) {
 
     public String prdSlug(String slug) {
         return prefix + ":prd-slug:" + slug;
+    }
+
+    /**
+     * Beside an entity key whose purge marker was replaced by a re-created entity: the purged version, which
+     * cache-aside writes must not reach or go below (see {@link VersionGuardedPut}).
+     */
+    public String purgeFloor(String entityKey) {
+        return entityKey + ":purge-floor";
     }
 
     public String agentListEpoch() {

@@ -1,0 +1,174 @@
+package dev.agentfactory.relay.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+import dev.agentfactory.relay.change.RowChange;
+import dev.agentfactory.relay.change.RowChange.Op;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.store.agent.Agent;
+import dev.agentfactory.store.cache.ReadModelCodec;
+import dev.agentfactory.store.cache.ReadModelKeys;
+import dev.agentfactory.store.cache.VersionGuardedPut;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Redis sink on the real Redis of the local stack, fed row images shaped as Debezium gives them, with
+ * the gateway's read-through write (the same script, no commit order) racing it: a hard delete leaves a
+ * purge marker that keeps the purged row out of the cache, and an entity re-created with the purged id
+ * replaces the marker. Keys live under a prefix of this class, removed afterwards.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisReadModelSinkIT {
+
+    private static final Duration TOMBSTONE_TTL = Duration.ofDays(7);
+    private static final Duration CACHE_TTL = Duration.ofHours(1);
+    private static final RedisScript<Long> GUARD = RedisScript.of(VersionGuardedPut.SCRIPT, Long.class);
+
+    private final ReadModelKeys keys = new ReadModelKeys("it-relay-sink-" + UUID.randomUUID());
+    private final ReadModelCodec codec = new ReadModelCodec();
+    private final Rows rows = new Rows(JsonMapper.builder().build());
+    private LettuceConnectionFactory connections;
+    private StringRedisTemplate redis;
+    private RedisReadModelSink sink;
+
+    @BeforeAll
+    void connect(StackEndpoints endpoints) {
+        URI redisUrl = URI.create(endpoints.redisUrl());
+        connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redisUrl.getHost(), redisUrl.getPort()));
+        connections.afterPropertiesSet();
+        connections.start();
+        redis = new StringRedisTemplate(connections);
+        sink = new RedisReadModelSink(redis, keys, codec, rows,
+                TOMBSTONE_TTL.toSeconds());
+    }
+
+    @AfterAll
+    void close() {
+        var found = redis.keys(keys.prefix() + ":*");
+        if (found != null && !found.isEmpty()) {
+            redis.delete(found);
+        }
+        connections.destroy();
+    }
+
+    @Test
+    void aHardDeleteLeavesAPurgeMarkerThatRefusesALateReadThroughWriteOfThePurgedRow() {
+        UUID id = UUID.randomUUID();
+        String slug = "purged-" + id;
+        Map<String, Object> v1 = agentRow(id, slug, 1);
+        Map<String, Object> v2 = agentRow(id, slug, 2);
+        sink.apply(List.of(change(Op.INSERT, null, v1, 100), change(Op.UPDATE, v1, v2, 200)));
+        // the gateway missed the cache and loaded version 2 from PostgreSQL just before the purge committed
+        String loaded = cached(v2);
+
+        sink.apply(List.of(change(Op.DELETE, v2, null, 300)));
+        String marker = redis.opsForValue().get(keys.agent(id));
+        assertThat(marker).isNotNull();
+        assertThat(codec.isPurged(marker)).isTrue();
+        assertThat(marker).doesNotContain(slug);
+        assertThat(codec.version(marker)).isEqualTo(2);
+        assertThat(redis.getExpire(keys.agent(id))).isPositive().isLessThanOrEqualTo(TOMBSTONE_TTL.toSeconds());
+        assertThat(redis.opsForValue().get(keys.agentSlug(slug))).isNull();
+
+        // ... and its cache write lands after the relay's
+        assertThat(readThroughWrite(id, slug, 2, loaded)).isZero();
+        assertThat(readThroughWrite(id, slug, 1, loaded)).isZero();
+        assertThat(redis.opsForValue().get(keys.agent(id))).isEqualTo(marker);
+        assertThat(redis.opsForValue().get(keys.agentSlug(slug))).isNull();
+        // the marker keeps its lifetime: a refused cache-aside write does not cut it to the cache TTL
+        assertThat(redis.getExpire(keys.agent(id))).isGreaterThan(CACHE_TTL.toSeconds());
+
+        // a redelivered change from before the purge cannot revive the row either
+        sink.apply(List.of(change(Op.UPDATE, v1, v2, 200)));
+        assertThat(redis.opsForValue().get(keys.agent(id))).isEqualTo(marker);
+    }
+
+    @Test
+    void anEntityRecreatedWithThePurgedIdReplacesTheMarkerAndThePurgedRowStaysOut() {
+        UUID id = UUID.randomUUID();
+        String slug = "reborn-" + id;
+        Map<String, Object> old = agentRow(id, slug, 3);
+        sink.apply(List.of(change(Op.UPDATE, old, old, 100)));
+        sink.apply(List.of(change(Op.DELETE, old, null, 200)));
+
+        Map<String, Object> reborn = agentRow(id, slug, 1);
+        sink.apply(List.of(change(Op.INSERT, null, reborn, 300)));
+        assertThat(cachedVersion(id)).isEqualTo(1);
+        assertThat(redis.opsForValue().get(keys.agentSlug(slug))).isEqualTo(id.toString());
+
+        // a read of the purged row that began before the purge lands only now: its version (3) is higher than
+        // the new entity's, but the purge floor refuses it
+        String stale = cached(old);
+        assertThat(readThroughWrite(id, slug, 3, stale)).isZero();
+        assertThat(cachedVersion(id)).isEqualTo(1);
+        // after a relay crash the changes since its last offset come again, in commit order: same end state
+        sink.apply(List.of(change(Op.UPDATE, old, old, 100), change(Op.DELETE, old, null, 200),
+                change(Op.INSERT, null, reborn, 300)));
+        assertThat(cachedVersion(id)).isEqualTo(1);
+        // the new entity moves on as usual, past the purged version too
+        Map<String, Object> reborn4 = agentRow(id, slug, 4);
+        assertThat(readThroughWrite(id, slug, 4, cached(reborn4)))
+                .isOne();
+        assertThat(cachedVersion(id)).isEqualTo(4);
+    }
+
+    @Test
+    void aPurgeAndARecreationInOneBatchLeaveTheNewEntityEvenBelowTheCachedVersion() {
+        UUID id = UUID.randomUUID();
+        String slug = "same-batch-" + id;
+        Map<String, Object> old = agentRow(id, slug, 5);
+        sink.apply(List.of(change(Op.UPDATE, old, old, 100)));
+
+        Map<String, Object> reborn = agentRow(id, slug, 1);
+        sink.apply(List.of(change(Op.DELETE, old, null, 200), change(Op.INSERT, null, reborn, 300)));
+        assertThat(cachedVersion(id)).isEqualTo(1);
+        assertThat(codec.isPurged(redis.opsForValue().get(keys.agent(id)))).isFalse();
+    }
+
+    private long cachedVersion(UUID id) {
+        String value = redis.opsForValue().get(keys.agent(id));
+        assertThat(value).isNotNull();
+        return codec.version(value);
+    }
+
+    /** What the gateway's cache-aside write runs: the same script, with no commit order. */
+    private long readThroughWrite(UUID id, String slug, long version, String json) {
+        String[] call = VersionGuardedPut.cacheAside(keys, true, id, slug, version, json, false, CACHE_TTL.toMillis());
+        Long written = redis.execute(GUARD, List.of(call).subList(0, VersionGuardedPut.KEYS),
+                (Object[]) Arrays.copyOfRange(call, VersionGuardedPut.KEYS, call.length));
+        return written == null ? -1 : written;
+    }
+
+    private static RowChange change(Op op, Map<String, Object> before, Map<String, Object> after, long lsn) {
+        return new RowChange("agents", op, before, after, 7L, lsn, Instant.now());
+    }
+
+    private static Map<String, Object> agentRow(UUID id, String slug, long version) {
+        return DebeziumRows.agent(id, slug, version, "Agent " + version);
+    }
+
+    /** The row as the gateway caches it after a database read. */
+    private String cached(Map<String, Object> row) {
+        return codec.write(rows.agent(row));
+    }
+}
