@@ -20,7 +20,8 @@ import dev.agentfactory.store.replica.DatabaseComparator;
 /**
  * Compares what the relay's sinks hold with the primary: per-table row counts and content hashes against
  * the standby, every agent and PRD version against the Redis read model, and every version and history
- * entry against the audit topics. Reusable by {@code ops verify}: it takes plain connections and lookups.
+ * entry against the audit topics. The standby part is {@code store.replica.DatabaseComparator}, the comparison
+ * {@code ops verify} runs too.
  */
 public final class ConsistencyChecker {
 
