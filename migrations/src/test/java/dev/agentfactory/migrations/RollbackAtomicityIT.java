@@ -1,0 +1,65 @@
+package dev.agentfactory.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/** {@code db rollback --to V} ends at V or where it started, never in between. */
+@ExtendWith(LocalStackExtension.class)
+class RollbackAtomicityIT {
+
+    private static final String DATABASE = "it_mig_rollback_atomic";
+    private static StackEndpoints endpoints;
+    private static Migrations migrations;
+
+    @BeforeAll
+    static void migrated(StackEndpoints e, LocalStack stack) {
+        endpoints = e;
+        stack.primary().dropDatabase(DATABASE);
+        stack.primary().createDatabase(DATABASE);
+        migrations = new Migrations(MigrationSettings.fromEnvironment(System.getenv())
+                .withUrl(e.primaryJdbcUrl(DATABASE)));
+        migrations.migrate();
+    }
+
+    @AfterAll
+    static void drop(LocalStack stack) {
+        stack.primary().dropDatabase(DATABASE);
+    }
+
+    @Test
+    void aRollbackWhoseLaterScriptFailsUndoesNothing() throws Exception {
+        // A version row without its agent, as the standby's replica-mode apply could leave: U4_3 cannot re-add
+        // the foreign key, after U4_4 (newer, so run first) has succeeded.
+        try (Connection c = DriverManager.getConnection(endpoints.primaryJdbcUrl(DATABASE), endpoints.superuser(),
+                endpoints.superuserPassword()); Statement st = c.createStatement()) {
+            st.execute("SET session_replication_role = replica");
+            st.execute("INSERT INTO factory.agent_versions (agent_id, version, change_type, snapshot, actor, event_id) "
+                    + "VALUES ('" + UUID.randomUUID() + "', 1, 'create', '{}', 'it', gen_random_uuid())");
+        }
+        var before = migrations.currentVersion();
+        CatalogFingerprint catalog = migrations.fingerprint();
+
+        assertThatThrownBy(() -> migrations.rollbackTo("4.2"))
+                .isInstanceOf(MigrationException.class)
+                .hasMessageContaining("U4_3__statement_level_references.sql failed")
+                .hasMessageContaining("nothing was rolled back").hasMessageContaining("V" + before);
+
+        assertThat(migrations.currentVersion()).isEqualTo(before);
+        assertThat(catalog.differences(migrations.fingerprint())).isEmpty();
+        assertThat(migrations.rollbackHistory()).isEmpty();
+    }
+}
