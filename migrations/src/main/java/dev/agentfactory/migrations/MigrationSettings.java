@@ -58,14 +58,34 @@ public record MigrationSettings(String url, String user, String password,
         return new MigrationSettings(otherUrl, user, password, writerPassword, readerPassword, replicatorPassword);
     }
 
-    /** The passwords land inside SQL string literals, so quotes are doubled rather than trusted. */
+    /**
+     * The passwords land inside SQL string literals ({@code '${writer_password}'}) in expressions of dollar-quoted
+     * blocks ({@code DO $$ ... $$}), so quotes are doubled and every {@code $} closes the literal and continues in
+     * a new one ({@code 'a$' || '$b'}): a "$$" in a password would otherwise end the block. Control characters
+     * become {@code chr(n)}: V1 also names the placeholders in a comment, which a newline (a secret stored with
+     * {@code echo}) would end, turning the rest of the password into SQL. A script may use these
+     * placeholders only where an expression may stand, not as a bare literal of a utility statement
+     * ({@code CREATE ROLE ... PASSWORD '...'}); run such statements through {@code EXECUTE format(..., %L)}.
+     */
     Map<String, String> placeholders() {
         return Map.of("writer_password", literal(writerPassword), "reader_password", literal(readerPassword),
                 "replicator_password", literal(replicatorPassword));
     }
 
     private static String literal(String value) {
-        return value.replace("'", "''");
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        value.chars().forEach(ch -> {
+            if (ch == '\'') {
+                out.append("''");
+            } else if (ch == '$') {
+                out.append("$' || '");
+            } else if (Character.isISOControl(ch)) {
+                out.append("' || chr(").append(ch).append(") || '");
+            } else {
+                out.append((char) ch);
+            }
+        });
+        return out.toString();
     }
 
     @Override

@@ -53,6 +53,8 @@ class MigrationPairingTest {
     void rolePasswordsCannotBreakOutOfTheirSqlLiteral() {
         var settings = new MigrationSettings("u", "o", "p", "it's", "r", "x");
         assertThat(settings.placeholders()).containsEntry("writer_password", "it''s");
+        assertThat(new MigrationSettings("u", "o", "p", "a$$b", "r", "x").placeholders())
+                .containsEntry("writer_password", "a$' || '$' || 'b");
         assertThat(settings.toString()).doesNotContain("it's");
     }
 
