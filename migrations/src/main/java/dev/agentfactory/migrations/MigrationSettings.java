@@ -29,6 +29,13 @@ public record MigrationSettings(String url, String user, String password,
             }
         }
         String url = env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory");
+        // A secret that failed to mount arrives as an empty variable, and a libpq URI may carry a password: name
+        // the variable, never echo the value.
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new MigrationException(url.isBlank() ? "FACTORY_DB_URL is set but empty"
+                    : "FACTORY_DB_URL must be a JDBC URL, jdbc:postgresql://host:port/database?options (it starts with '"
+                    + url.substring(0, Math.min(url.length(), url.indexOf(':') < 0 ? 0 : url.indexOf(':') + 1)) + "')");
+        }
         if (!isLoopback(url)) {
             List<String> missing = Stream.of("FACTORY_DB_OWNER_PASSWORD", "FACTORY_DB_WRITER_PASSWORD",
                     "FACTORY_DB_READER_PASSWORD", "FACTORY_DB_REPLICATOR_PASSWORD")

@@ -53,6 +53,16 @@ class DbMainArgumentsTest {
         assertThat(run(REMOTE_WITHOUT_SECRETS, "migrate").err()).contains("FACTORY_DB_WRITER_PASSWORD");
     }
 
+    @Test
+    void anEmptyOrMalformedDatabaseUrlIsNamedNotAStackTrace() {
+        Result empty = run(Map.of("FACTORY_DB_URL", ""), "info");
+        assertThat(empty.code()).isEqualTo(1);
+        assertThat(empty.err()).startsWith("db info failed:").contains("FACTORY_DB_URL");
+        Result foreign = run(Map.of("FACTORY_DB_URL", "postgres://u:secret@db.example.com/factory"), "migrate");
+        assertThat(foreign.code()).isEqualTo(1);
+        assertThat(foreign.err()).contains("FACTORY_DB_URL").contains("jdbc:postgresql://").doesNotContain("secret");
+    }
+
     private static Result run(Map<String, String> env, String... args) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
