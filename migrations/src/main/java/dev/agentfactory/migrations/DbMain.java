@@ -98,6 +98,9 @@ public final class DbMain {
         ValidationReport report = migrations.validate();
         if (report.valid()) {
             out.println("valid: checksums match and the live schema is what the migrations define at V" + report.version());
+            if (!report.pending().isEmpty()) {
+                out.println("pending: " + String.join(", ", report.pending()) + " (db migrate applies them)");
+            }
             return 0;
         }
         if (!report.checksumProblems().isEmpty()) {

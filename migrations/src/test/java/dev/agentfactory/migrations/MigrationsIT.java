@@ -116,6 +116,14 @@ class MigrationsIT {
     }
 
     @Test
+    void validateOfADatabaseBehindTheScriptsChecksItsVersionAndNamesWhatIsPending() {
+        migrations.migrateTo("4.3");
+        Result result = run("validate");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("at V4.3").contains("pending: V4.4");
+    }
+
+    @Test
     void validateFailsOnATamperedMigration() throws Exception {
         migrations.migrate();
         sql("UPDATE factory_migrations.flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
