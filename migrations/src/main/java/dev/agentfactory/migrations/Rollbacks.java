@@ -20,13 +20,20 @@ import org.flywaydb.core.api.MigrationVersion;
  * applied migration newer than V, newest first, all in ONE transaction together with removing each migration
  * from Flyway's history and recording it in {@code factory_migrations.rollback_history}: the database ends at
  * V or stays where it was, never at a version in between that nobody asked for. What to undo is read after
- * the rollback lock is taken, so two racing rollbacks do not both run the same script. All scripts are found
+ * Flyway's own lock is taken, so neither a racing rollback nor a racing migrate interleaves with it. All scripts are found
  * and checked before the first one runs.
  */
 final class Rollbacks {
 
     static final String ROLLBACK_LOCATION = "db/rollback/";
-    private static final long LOCK_KEY = 0x666163746f7279L; // "factory": one rollback at a time per database
+    /**
+     * The advisory lock Flyway's PostgreSQL support takes around migrate and repair: its base number plus the hash
+     * of the history table's quoted name (flyway-database-postgresql, PostgreSQLConnection.lock). Holding it makes
+     * a rollback exclude other rollbacks AND migrators (a deploy job's `db migrate`), which would otherwise
+     * interleave with it and leave a history with a hole (V4_4 applied over a rolled-back V4_3).
+     */
+    static final long FLYWAY_LOCK_KEY = 77431708279161L
+            + ("\"" + Migrations.HISTORY_SCHEMA + "\".\"" + Migrations.HISTORY_TABLE + "\"").hashCode();
 
     private static final String CREATE_RECORD = """
             CREATE TABLE IF NOT EXISTS factory_migrations.rollback_history (
@@ -61,7 +68,7 @@ final class Rollbacks {
             Step failed = null;
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL lock_timeout = '10s'");
-                st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+                st.execute("SELECT pg_advisory_xact_lock(" + FLYWAY_LOCK_KEY + ")");
                 List<Step> steps = steps(target);
                 st.execute(CREATE_RECORD);
                 for (Step step : steps) {

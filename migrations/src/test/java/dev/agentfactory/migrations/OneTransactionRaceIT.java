@@ -33,8 +33,7 @@ import dev.agentfactory.stack.junit.Poll;
 class OneTransactionRaceIT {
 
     private static final String DATABASE = "it_mig_one_tx_race";
-    // Flyway's PostgreSQL lock: its base number plus the hash of the history table's quoted name.
-    private static final long FLYWAY_LOCK = 77431708279161L + "\"factory_migrations\".\"flyway_schema_history\"".hashCode();
+    private static final long FLYWAY_LOCK = Rollbacks.FLYWAY_LOCK_KEY;
     private static StackEndpoints endpoints;
     private static Migrations migrations;
 

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
 
 /** {@code db rollback --to V} ends at V or where it started, never in between. */
 @ExtendWith(LocalStackExtension.class)
@@ -44,14 +50,14 @@ class RollbackAtomicityIT {
     void aRollbackWhoseLaterScriptFailsUndoesNothing() throws Exception {
         // A version row without its agent, as the standby's replica-mode apply could leave: U4_3 cannot re-add
         // the foreign key, after U4_4 (newer, so run first) has succeeded.
-        try (Connection c = DriverManager.getConnection(endpoints.primaryJdbcUrl(DATABASE), endpoints.superuser(),
-                endpoints.superuserPassword()); Statement st = c.createStatement()) {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("SET session_replication_role = replica");
             st.execute("INSERT INTO factory.agent_versions (agent_id, version, change_type, snapshot, actor, event_id) "
                     + "VALUES ('" + UUID.randomUUID() + "', 1, 'create', '{}', 'it', gen_random_uuid())");
         }
         var before = migrations.currentVersion();
         CatalogFingerprint catalog = migrations.fingerprint();
+        int rollbacks = migrations.rollbackHistory().size();
 
         assertThatThrownBy(() -> migrations.rollbackTo("4.2"))
                 .isInstanceOf(MigrationException.class)
@@ -60,6 +66,37 @@ class RollbackAtomicityIT {
 
         assertThat(migrations.currentVersion()).isEqualTo(before);
         assertThat(catalog.differences(migrations.fingerprint())).isEmpty();
-        assertThat(migrations.rollbackHistory()).isEmpty();
+        assertThat(migrations.rollbackHistory()).hasSize(rollbacks);
+    }
+
+    @Test
+    void aRollbackWaitsForAMigratorHoldingFlywaysLock() throws Exception {
+        CompletableFuture<List<String>> rollback;
+        try (Connection migrator = connect(); Statement st = migrator.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + Rollbacks.FLYWAY_LOCK_KEY + ")");
+            rollback = CompletableFuture.supplyAsync(() -> migrations.rollbackTo("4.3"));
+            Poll.until(Duration.ofSeconds(10), "the rollback waiting for Flyway's lock",
+                    () -> rollback.isDone() || waitingForAnAdvisoryLock() > 0);
+            assertThat(rollback).as("a rollback while a migrator holds Flyway's lock").isNotDone();
+            st.execute("SELECT pg_advisory_unlock(" + Rollbacks.FLYWAY_LOCK_KEY + ")");
+        }
+        assertThat(rollback.get(30, TimeUnit.SECONDS)).containsExactly("U4_4__one_live_list_index.sql");
+        migrations.migrate();
+    }
+
+    private static long waitingForAnAdvisoryLock() {
+        try (Connection c = connect(); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DATABASE
+                     + "' AND wait_event_type = 'Lock' AND wait_event = 'advisory'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection(endpoints.primaryJdbcUrl(DATABASE), endpoints.superuser(),
+                endpoints.superuserPassword());
     }
 }
