@@ -56,8 +56,13 @@ public record MigrationSettings(String url, String user, String password,
 
     /** Whether the URL names this machine (where the local stack's well-known passwords are acceptable). */
     static boolean isLoopback(String url) {
-        String server = JdbcUrls.withDatabase(url, "").replaceFirst("^jdbc:postgresql://", "");
-        return server.startsWith("127.0.0.1") || server.startsWith("localhost") || server.startsWith("[::1]");
+        String server = JdbcUrls.withDatabase(url, "").replaceFirst("^jdbc:postgresql://", "").replaceFirst("/.*$", "");
+        // Whole host names, every one of a multi-host URL: "localhost.example.com" is somebody else's server.
+        return Stream.of(server.split(",")).allMatch(hostAndPort -> {
+            String host = hostAndPort.startsWith("[") ? hostAndPort.substring(0, hostAndPort.indexOf(']') + 1)
+                    : hostAndPort.replaceFirst(":\\d*$", "");
+            return host.equals("localhost") || host.equals("[::1]") || host.matches("127(\\.\\d{1,3}){3}");
+        });
     }
 
     /** The same settings against another database (tests give each suite its own). */
