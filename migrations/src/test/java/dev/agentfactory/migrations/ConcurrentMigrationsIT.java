@@ -3,8 +3,6 @@ package dev.agentfactory.migrations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -37,10 +35,7 @@ class ConcurrentMigrationsIT {
     void freshDatabase(StackEndpoints endpoints, LocalStack stack) {
         this.endpoints = endpoints;
         this.stack = stack;
-        stack.primary().dropDatabase(DATABASE);
-        stack.primary().createDatabase(DATABASE);
-        migrations = new Migrations(MigrationSettings.fromEnvironment(System.getenv())
-                .withUrl(endpoints.primaryJdbcUrl(DATABASE)));
+        migrations = TestDatabases.fresh(stack, endpoints, DATABASE);
     }
 
     @AfterEach
@@ -55,8 +50,7 @@ class ConcurrentMigrationsIT {
         stack.primary().createDatabase(DATABASE);
 
         CompletableFuture<Integer> migrating;
-        try (Connection other = DriverManager.getConnection(endpoints.primaryJdbcUrl("postgres"),
-                endpoints.superuser(), endpoints.superuserPassword())) {
+        try (Connection other = TestDatabases.superuser(endpoints, "postgres")) {
             other.setAutoCommit(false);
             try (Statement st = other.createStatement()) {
                 // What V1 does when it migrates another database of the cluster, caught before its commit.
@@ -74,14 +68,7 @@ class ConcurrentMigrationsIT {
     }
 
     private long waitingOnALock() {
-        try (Connection c = DriverManager.getConnection(endpoints.primaryJdbcUrl("postgres"), endpoints.superuser(),
-                endpoints.superuserPassword()); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DATABASE
-                     + "' AND wait_event_type = 'Lock'")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestDatabases.count(endpoints, "postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '"
+                + DATABASE + "' AND wait_event_type = 'Lock'");
     }
 }

@@ -2,10 +2,6 @@ package dev.agentfactory.migrations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -26,7 +22,7 @@ class DbMainArgumentsTest {
             "migrate --to latest", "migrate 4.1", "migrate --to 4.1 --dry-run", "rollback 0", "rollback --to",
             "rollback --to v3", "help me"})
     void anUnknownArgumentIsAUsageErrorAndNothingRuns(String command) {
-        Result result = run(UNREACHABLE, command.split(" "));
+        DbRun result = run(UNREACHABLE, command.split(" "));
         assertThat(result.code()).as(result.err()).isEqualTo(2);
         assertThat(result.err()).startsWith("db: ").contains("usage: db").doesNotContain(" failed:");
     }
@@ -40,14 +36,14 @@ class DbMainArgumentsTest {
     void helpAndUsageErrorsNeedNoDatabaseSettings() {
         assertThat(run(REMOTE_WITHOUT_SECRETS, "help").code()).isZero();
         assertThat(run(REMOTE_WITHOUT_SECRETS).code()).isZero();
-        Result unknown = run(REMOTE_WITHOUT_SECRETS, "frobnicate");
+        DbRun unknown = run(REMOTE_WITHOUT_SECRETS, "frobnicate");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown command 'frobnicate'");
     }
 
     @Test
     void wellFormedCommandsGetAsFarAsTheDatabase() {
-        Result result = run(UNREACHABLE, "rollback", "--to", "3.1");
+        DbRun result = run(UNREACHABLE, "rollback", "--to", "3.1");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).startsWith("db rollback failed:");
         assertThat(run(REMOTE_WITHOUT_SECRETS, "migrate").err()).contains("FACTORY_DB_WRITER_PASSWORD");
@@ -55,22 +51,15 @@ class DbMainArgumentsTest {
 
     @Test
     void anEmptyOrMalformedDatabaseUrlIsNamedNotAStackTrace() {
-        Result empty = run(Map.of("FACTORY_DB_URL", ""), "info");
+        DbRun empty = run(Map.of("FACTORY_DB_URL", ""), "info");
         assertThat(empty.code()).isEqualTo(1);
         assertThat(empty.err()).startsWith("db info failed:").contains("FACTORY_DB_URL");
-        Result foreign = run(Map.of("FACTORY_DB_URL", "postgres://u:secret@db.example.com/factory"), "migrate");
+        DbRun foreign = run(Map.of("FACTORY_DB_URL", "postgres://u:secret@db.example.com/factory"), "migrate");
         assertThat(foreign.code()).isEqualTo(1);
         assertThat(foreign.err()).contains("FACTORY_DB_URL").contains("jdbc:postgresql://").doesNotContain("secret");
     }
 
-    private static Result run(Map<String, String> env, String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int code = DbMain.run(List.of(args), env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private record Result(int code, String out, String err) {
+    private static DbRun run(Map<String, String> env, String... args) {
+        return DbRun.of(env, args);
     }
 }

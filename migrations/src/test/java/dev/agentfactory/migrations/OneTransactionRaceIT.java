@@ -3,7 +3,6 @@ package dev.agentfactory.migrations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,10 +39,7 @@ class OneTransactionRaceIT {
     @BeforeAll
     static void migrated(StackEndpoints e, LocalStack stack) {
         endpoints = e;
-        stack.primary().dropDatabase(DATABASE);
-        stack.primary().createDatabase(DATABASE);
-        migrations = new Migrations(MigrationSettings.fromEnvironment(System.getenv())
-                .withUrl(e.primaryJdbcUrl(DATABASE)));
+        migrations = TestDatabases.fresh(stack, e, DATABASE);
         migrations.migrateTo("4.3");
     }
 
@@ -90,18 +86,11 @@ class OneTransactionRaceIT {
     }
 
     private static boolean tryingForFlywaysLock() {
-        try (Connection c = connect(); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DATABASE
-                     + "' AND pid <> pg_backend_pid() AND query LIKE '%pg_try_advisory_lock(" + FLYWAY_LOCK + ")%'")) {
-            rs.next();
-            return rs.getLong(1) > 0;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestDatabases.count(endpoints, DATABASE, "SELECT count(*) FROM pg_stat_activity WHERE datname = '"
+                + DATABASE + "' AND pid <> pg_backend_pid() AND query LIKE '%pg_try_advisory_lock(" + FLYWAY_LOCK + ")%'") > 0;
     }
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(endpoints.primaryJdbcUrl(DATABASE), endpoints.superuser(),
-                endpoints.superuserPassword());
+        return TestDatabases.superuser(endpoints, DATABASE);
     }
 }

@@ -3,7 +3,6 @@ package dev.agentfactory.migrations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 
 import org.junit.jupiter.api.AfterAll;
@@ -31,9 +30,7 @@ class PasswordPlaceholdersIT {
     @BeforeAll
     static void database(StackEndpoints e, LocalStack stack) {
         endpoints = e;
-        stack.primary().dropDatabase(DATABASE);
-        stack.primary().createDatabase(DATABASE);
-        MigrationSettings local = MigrationSettings.fromEnvironment(System.getenv()).withUrl(e.primaryJdbcUrl(DATABASE));
+        MigrationSettings local = TestDatabases.fresh(stack, e, DATABASE).settings();
         settings = new MigrationSettings(local.url(), local.user(), local.password(), AWKWARD, AWKWARD + "r",
                 AWKWARD + "x");
     }
@@ -53,8 +50,7 @@ class PasswordPlaceholdersIT {
     @Test
     void aPlaceholderInAStringLiteralReadsBackAsThePassword() throws Exception {
         String placeholder = settings.placeholders().get("writer_password");
-        try (Connection c = DriverManager.getConnection(settings.url(), endpoints.superuser(),
-                endpoints.superuserPassword()); Statement st = c.createStatement();
+        try (Connection c = TestDatabases.superuser(endpoints, DATABASE); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT t.pw FROM (VALUES ('" + placeholder + "')) AS t(pw)")) {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo(AWKWARD);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -34,10 +33,7 @@ class RollbackAtomicityIT {
     @BeforeAll
     static void migrated(StackEndpoints e, LocalStack stack) {
         endpoints = e;
-        stack.primary().dropDatabase(DATABASE);
-        stack.primary().createDatabase(DATABASE);
-        migrations = new Migrations(MigrationSettings.fromEnvironment(System.getenv())
-                .withUrl(e.primaryJdbcUrl(DATABASE)));
+        migrations = TestDatabases.fresh(stack, e, DATABASE);
         migrations.migrate();
     }
 
@@ -85,18 +81,11 @@ class RollbackAtomicityIT {
     }
 
     private static long waitingForAnAdvisoryLock() {
-        try (Connection c = connect(); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DATABASE
-                     + "' AND wait_event_type = 'Lock' AND wait_event = 'advisory'")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestDatabases.count(endpoints, DATABASE, "SELECT count(*) FROM pg_stat_activity WHERE datname = '"
+                + DATABASE + "' AND wait_event_type = 'Lock' AND wait_event = 'advisory'");
     }
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(endpoints.primaryJdbcUrl(DATABASE), endpoints.superuser(),
-                endpoints.superuserPassword());
+        return TestDatabases.superuser(endpoints, DATABASE);
     }
 }
