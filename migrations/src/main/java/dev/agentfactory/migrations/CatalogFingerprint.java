@@ -10,9 +10,10 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * A comparable description of everything a schema defines: tables with their row-level security and
- * replica identity, publication membership, columns with type, nullability, default and identity, constraints, indexes, policies, triggers,
- * functions, sequences and table privileges. Two databases migrated to the same version have equal
+ * A comparable description of everything a schema defines: tables with their owner, row-level security and
+ * replica identity, publication membership, columns with type, nullability, default, identity and column
+ * privileges, constraints, indexes (and whether they are valid), policies, triggers, functions with their
+ * owner (a SECURITY DEFINER function runs as it), sequences and table privileges. Two databases migrated to the same version have equal
  * fingerprints; a hand-dropped column or index shows up as a difference line.
  */
 public record CatalogFingerprint(SortedSet<String> lines) {
@@ -21,7 +22,7 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             """
             SELECT 'table ' || c.relname || ' kind=' || c.relkind::text || ' rls=' || c.relrowsecurity
                    || ' force_rls=' || c.relforcerowsecurity || ' replica_identity=' || c.relreplident::text
-                   || ' acl=' || coalesce(c.relacl::text, '-')
+                   || ' acl=' || coalesce(c.relacl::text, '-') || ' owner=' || pg_get_userbyid(c.relowner)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
             """,
@@ -31,6 +32,7 @@ public record CatalogFingerprint(SortedSet<String> lines) {
                    || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
                    || CASE a.attidentity WHEN 'a' THEN ' identity always' WHEN 'd' THEN ' identity by default' ELSE '' END
                    || CASE a.attgenerated WHEN 's' THEN ' generated stored' ELSE '' END
+                   || coalesce(' acl=' || a.attacl::text, '')
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -43,6 +45,7 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             """,
             """
             SELECT 'index ' || pg_get_indexdef(i.indexrelid)
+                   || CASE WHEN i.indisvalid AND i.indisready THEN '' ELSE ' invalid' END
             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ?
             """,
@@ -60,6 +63,7 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             """
             SELECT 'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') md5='
                    || md5(pg_get_functiondef(p.oid)) || ' acl=' || coalesce(p.proacl::text, '-')
+                   || ' owner=' || pg_get_userbyid(p.proowner)
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = ? AND p.prokind IN ('f', 'p')
             """,
@@ -71,6 +75,7 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             """,
             """
             SELECT 'schema ' || n.nspname || ' acl=' || coalesce(n.nspacl::text, '-')
+                   || ' owner=' || pg_get_userbyid(n.nspowner)
             FROM pg_namespace n WHERE n.nspname = ?
             """);
 

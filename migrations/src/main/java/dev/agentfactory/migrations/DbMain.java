@@ -21,7 +21,7 @@ public final class DbMain {
               rollback --to <version>    run the paired U scripts of newer migrations, newest first (0 = empty)
               repair                     realign recorded checksums with the scripts, drop failed entries
               fingerprint                print the live catalog fingerprint of the factory schema
-              import <file>              load a legacy JSON snapshot (see store/README.md)
+              import <file>              (bin/db only: store-exec.jar) load a legacy JSON snapshot (store/README.md)
             environment: FACTORY_DB_URL, FACTORY_DB_OWNER_USER, FACTORY_DB_OWNER_PASSWORD,
                          FACTORY_DB_{WRITER,READER,REPLICATOR}_PASSWORD, FACTORY_DB_SSLMODE, FACTORY_DB_SSLROOTCERT""";
 
@@ -35,13 +35,23 @@ public final class DbMain {
     /** Runs one command; returns the process exit code. */
     public static int run(List<String> argv, Map<String, String> env, PrintStream out, PrintStream err) {
         String command = argv.isEmpty() ? "help" : argv.get(0);
+        // Arguments are checked before anything connects: an unknown flag must never be ignored (`db repair
+        // --dry-run` would repair), and usage mistakes exit 2 whatever the environment holds.
+        String problem = argumentProblem(command, argv.subList(Math.min(1, argv.size()), argv.size()));
+        if (problem != null) {
+            return usage(err, problem);
+        }
+        if (command.equals("help") || command.equals("--help") || command.equals("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
         try {
             Migrations migrations = new Migrations(MigrationSettings.fromEnvironment(env));
             return switch (command) {
-                case "migrate" -> migrate(migrations, argv, out, err);
+                case "migrate" -> migrate(migrations, argv, out);
                 case "validate" -> validate(migrations, out, err);
                 case "info" -> info(migrations, out);
-                case "rollback" -> rollback(migrations, argv, out, err);
+                case "rollback" -> rollback(migrations, argv, out);
                 case "repair" -> {
                     var result = migrations.repair();
                     out.println("repaired: " + result.migrationsAligned.size() + " checksum(s) realigned, "
@@ -52,11 +62,7 @@ public final class DbMain {
                     migrations.fingerprint().lines().forEach(out::println);
                     yield 0;
                 }
-                case "help", "--help", "-h" -> {
-                    out.println(USAGE);
-                    yield 0;
-                }
-                default -> usage(err, "unknown command '" + command + "'");
+                default -> throw new IllegalStateException("unchecked command " + command);
             };
         } catch (MigrationException | FlywayException e) {
             err.println("db " + command + " failed: " + e.getMessage());
@@ -64,16 +70,27 @@ public final class DbMain {
         }
     }
 
-    private static int migrate(Migrations migrations, List<String> argv, PrintStream out, PrintStream err) {
-        if (argv.size() == 1) {
-            out.println("applied " + migrations.migrate() + " migration(s); now at " + at(migrations));
-            return 0;
+    /** What is wrong with the arguments of {@code command}, or null when they are what it takes. */
+    static String argumentProblem(String command, List<String> args) {
+        return switch (command) {
+            case "validate", "info", "repair", "fingerprint", "help", "--help", "-h" ->
+                    args.isEmpty() ? null : command + " takes no arguments, got " + args;
+            case "migrate" -> args.isEmpty() ? null : versionProblem("migrate takes no argument or --to <version>", args);
+            case "rollback" -> versionProblem("rollback needs --to <version> (0 rolls everything back)", args);
+            default -> "unknown command '" + command + "'";
+        };
+    }
+
+    private static String versionProblem(String expected, List<String> args) {
+        if (args.size() != 2 || !args.get(0).equals("--to")) {
+            return expected + ", got " + args;
         }
-        String to = option(argv, "--to");
-        if (to == null || argv.size() != 3) {
-            return usage(err, "migrate takes no argument or --to <version>");
-        }
-        out.println("applied " + migrations.migrateTo(to) + " migration(s); now at " + at(migrations));
+        return args.get(1).matches("\\d+(\\.\\d+)*") ? null : "not a version: '" + args.get(1) + "'";
+    }
+
+    private static int migrate(Migrations migrations, List<String> argv, PrintStream out) {
+        int applied = argv.size() == 1 ? migrations.migrate() : migrations.migrateTo(argv.get(2));
+        out.println("applied " + applied + " migration(s); now at " + at(migrations));
         return 0;
     }
 
@@ -81,6 +98,9 @@ public final class DbMain {
         ValidationReport report = migrations.validate();
         if (report.valid()) {
             out.println("valid: checksums match and the live schema is what the migrations define at V" + report.version());
+            if (!report.pending().isEmpty()) {
+                out.println("pending: " + String.join(", ", report.pending()) + " (db migrate applies them)");
+            }
             return 0;
         }
         if (!report.checksumProblems().isEmpty()) {
@@ -109,14 +129,8 @@ public final class DbMain {
         return 0;
     }
 
-    private static int rollback(Migrations migrations, List<String> argv, PrintStream out, PrintStream err) {
-        String to = option(argv, "--to");
-        if (to == null || argv.size() != 3) {
-            return usage(err, "rollback needs --to <version> (0 rolls everything back)");
-        }
-        if (!to.matches("\\d+(\\.\\d+)*")) {
-            return usage(err, "not a version: '" + to + "'");
-        }
+    private static int rollback(Migrations migrations, List<String> argv, PrintStream out) {
+        String to = argv.get(2);
         List<String> scripts = migrations.rollbackTo(to);
         scripts.forEach(s -> out.println("rolled back: " + s));
         out.println(scripts.isEmpty() ? "nothing newer than V" + to + " is applied" : "now at V" + to);
@@ -126,11 +140,6 @@ public final class DbMain {
     private static String at(Migrations migrations) {
         var version = migrations.currentVersion();
         return version == null ? "no version" : "V" + version;
-    }
-
-    private static String option(List<String> argv, String name) {
-        int i = argv.indexOf(name);
-        return i > 0 && i + 1 < argv.size() ? argv.get(i + 1) : null;
     }
 
     private static int usage(PrintStream err, String problem) {

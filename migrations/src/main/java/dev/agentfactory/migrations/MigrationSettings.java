@@ -29,6 +29,13 @@ public record MigrationSettings(String url, String user, String password,
             }
         }
         String url = env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory");
+        // A secret that failed to mount arrives as an empty variable, and a libpq URI may carry a password: name
+        // the variable, never echo the value.
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new MigrationException(url.isBlank() ? "FACTORY_DB_URL is set but empty"
+                    : "FACTORY_DB_URL must be a JDBC URL, jdbc:postgresql://host:port/database?options (it starts with '"
+                    + url.substring(0, Math.min(url.length(), url.indexOf(':') < 0 ? 0 : url.indexOf(':') + 1)) + "')");
+        }
         if (!isLoopback(url)) {
             List<String> missing = Stream.of("FACTORY_DB_OWNER_PASSWORD", "FACTORY_DB_WRITER_PASSWORD",
                     "FACTORY_DB_READER_PASSWORD", "FACTORY_DB_REPLICATOR_PASSWORD")
@@ -49,8 +56,13 @@ public record MigrationSettings(String url, String user, String password,
 
     /** Whether the URL names this machine (where the local stack's well-known passwords are acceptable). */
     static boolean isLoopback(String url) {
-        String server = JdbcUrls.withDatabase(url, "").replaceFirst("^jdbc:postgresql://", "");
-        return server.startsWith("127.0.0.1") || server.startsWith("localhost") || server.startsWith("[::1]");
+        String server = JdbcUrls.withDatabase(url, "").replaceFirst("^jdbc:postgresql://", "").replaceFirst("/.*$", "");
+        // Whole host names, every one of a multi-host URL: "localhost.example.com" is somebody else's server.
+        return Stream.of(server.split(",")).allMatch(hostAndPort -> {
+            String host = hostAndPort.startsWith("[") ? hostAndPort.substring(0, hostAndPort.indexOf(']') + 1)
+                    : hostAndPort.replaceFirst(":\\d*$", "");
+            return host.equals("localhost") || host.equals("[::1]") || host.matches("127(\\.\\d{1,3}){3}");
+        });
     }
 
     /** The same settings against another database (tests give each suite its own). */
@@ -58,14 +70,34 @@ public record MigrationSettings(String url, String user, String password,
         return new MigrationSettings(otherUrl, user, password, writerPassword, readerPassword, replicatorPassword);
     }
 
-    /** The passwords land inside SQL string literals, so quotes are doubled rather than trusted. */
+    /**
+     * The passwords land inside SQL string literals ({@code '${writer_password}'}) in expressions of dollar-quoted
+     * blocks ({@code DO $$ ... $$}), so quotes are doubled and every {@code $} closes the literal and continues in
+     * a new one ({@code 'a$' || '$b'}): a "$$" in a password would otherwise end the block. Control characters
+     * become {@code chr(n)}: V1 also names the placeholders in a comment, which a newline (a secret stored with
+     * {@code echo}) would end, turning the rest of the password into SQL. A script may use these
+     * placeholders only where an expression may stand, not as a bare literal of a utility statement
+     * ({@code CREATE ROLE ... PASSWORD '...'}); run such statements through {@code EXECUTE format(..., %L)}.
+     */
     Map<String, String> placeholders() {
         return Map.of("writer_password", literal(writerPassword), "reader_password", literal(readerPassword),
                 "replicator_password", literal(replicatorPassword));
     }
 
     private static String literal(String value) {
-        return value.replace("'", "''");
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        value.chars().forEach(ch -> {
+            if (ch == '\'') {
+                out.append("''");
+            } else if (ch == '$') {
+                out.append("$' || '");
+            } else if (Character.isISOControl(ch)) {
+                out.append("' || chr(").append(ch).append(") || '");
+            } else {
+                out.append((char) ch);
+            }
+        });
+        return out.toString();
     }
 
     @Override

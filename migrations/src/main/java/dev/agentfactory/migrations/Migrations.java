@@ -65,12 +65,13 @@ public final class Migrations {
 
     /** Applies pending migrations; returns how many were applied. */
     public int migrate() {
-        return flyway().migrate().migrationsExecuted;
+        return ConcurrentRoleUpdates.retry(() -> flyway().migrate().migrationsExecuted);
     }
 
     /** Applies pending migrations up to and including {@code version}. */
     public int migrateTo(String version) {
-        return flyway(MigrationVersion.fromVersion(version)).migrate().migrationsExecuted;
+        MigrationVersion target = MigrationVersion.fromVersion(version);
+        return ConcurrentRoleUpdates.retry(() -> flyway(target).migrate().migrationsExecuted);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.agentfactory.migrations;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +29,12 @@ public final class OneTransaction {
         void run(Connection transaction) throws Exception;
     }
 
+    private static final String LOCK_HISTORY =
+            "LOCK TABLE " + Migrations.HISTORY_SCHEMA + "." + Migrations.HISTORY_TABLE + " IN SHARE MODE";
+    private static final String LATEST_VERSION = "SELECT version FROM " + Migrations.HISTORY_SCHEMA + "."
+            + Migrations.HISTORY_TABLE + " WHERE success AND version IS NOT NULL AND type <> 'SCHEMA'"
+            + " ORDER BY installed_rank DESC LIMIT 1";
+
     private final Migrations migrations;
     private final MigrationVersion version;
     private final Step step;
@@ -44,10 +52,7 @@ public final class OneTransaction {
                     + ": the step must run at V" + version);
         }
         boolean atVersion = version.equals(current);
-        Flyway flyway = migrations.configure(null).group(true)
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
-                .callbacks(new Hook(atVersion)).load();
-        List<MigrationInfo> pending = List.of(flyway.info().pending());
+        List<MigrationInfo> pending = List.of(migrations.flyway().info().pending());
         if (!atVersion && pending.stream().noneMatch(m -> version.equals(m.getVersion()))) {
             throw new MigrationException("no pending migration V" + version + " (the database is at "
                     + (current == null ? "no version" : "V" + current) + ")");
@@ -55,8 +60,19 @@ public final class OneTransaction {
         if (pending.isEmpty()) {
             return alone();
         }
+        // The plan above was read before Flyway takes its lock: another migrator (a second job execution) may
+        // apply migrations in between. The hook checks that Flyway starts where the plan did.
+        Hook hook = new Hook(atVersion, pending.get(0).getVersion());
+        Flyway flyway = migrations.configure(null).group(true)
+                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+                .callbacks(hook).load();
         try {
-            return flyway.migrate().migrationsExecuted;
+            int applied = flyway.migrate().migrationsExecuted;
+            if (!hook.ran) {
+                // Only when nothing ran: the hook refuses any other start before the first statement.
+                throw movedMeanwhile();
+            }
+            return applied;
         } catch (FlywayException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof StepFailure f) {
@@ -68,11 +84,26 @@ public final class OneTransaction {
         }
     }
 
-    /** Nothing to migrate: the step in a transaction of its own. */
+    private MigrationException movedMeanwhile() {
+        return new MigrationException("another migrator changed the database while this one waited for Flyway's lock,"
+                + " so it is no longer where the step of V" + version + " must run; nothing was applied");
+    }
+
+    /** Nothing to migrate: the step in a transaction of its own, once the history shows it is still at version. */
     private int alone() {
         try (Connection c = migrations.connect()) {
             c.setAutoCommit(false);
             try {
+                // SHARE holds off Flyway's history inserts until this transaction ends, so the version read here
+                // stays true while the step runs.
+                try (Statement st = c.createStatement()) {
+                    st.execute(LOCK_HISTORY);
+                    try (ResultSet rs = st.executeQuery(LATEST_VERSION)) {
+                        if (!rs.next() || !version.equals(MigrationVersion.fromVersion(rs.getString(1)))) {
+                            throw movedMeanwhile();
+                        }
+                    }
+                }
                 step.run(c);
                 c.commit();
             } catch (Exception e) {
@@ -97,10 +128,13 @@ public final class OneTransaction {
     private final class Hook implements Callback {
 
         private final boolean atVersion;
+        private final MigrationVersion plannedFirst;
+        private boolean started;
         private boolean ran;
 
-        Hook(boolean atVersion) {
+        Hook(boolean atVersion, MigrationVersion plannedFirst) {
             this.atVersion = atVersion;
+            this.plannedFirst = plannedFirst;
         }
 
         @Override
@@ -125,6 +159,10 @@ public final class OneTransaction {
                                 + "pending migration) cannot run in a transaction, so the migrations cannot be applied "
                                 + "in one; nothing was applied"));
                     }
+                    if (!started && !plannedFirst.equals(context.getMigrationInfo().getVersion())) {
+                        throw new StepFailure(movedMeanwhile());
+                    }
+                    started = true;
                     if (atVersion && !ran) {
                         runStep(c);
                     }

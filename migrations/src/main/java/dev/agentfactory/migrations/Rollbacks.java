@@ -17,15 +17,23 @@ import org.flywaydb.core.api.MigrationVersion;
 
 /**
  * {@code db rollback --to V}: runs the paired {@code db/rollback/U<v>__<same description>.sql} of every
- * applied migration newer than V, newest first. Each script runs in its own transaction together with
- * removing its migration from Flyway's history and recording the rollback in
- * {@code factory_migrations.rollback_history}, so a failure leaves the database at a version Flyway knows.
- * All scripts are found and checked before the first one runs.
+ * applied migration newer than V, newest first, all in ONE transaction together with removing each migration
+ * from Flyway's history and recording it in {@code factory_migrations.rollback_history}: the database ends at
+ * V or stays where it was, never at a version in between that nobody asked for. What to undo is read after
+ * Flyway's own lock is taken, so neither a racing rollback nor a racing migrate interleaves with it. All scripts are found
+ * and checked before the first one runs.
  */
 final class Rollbacks {
 
     static final String ROLLBACK_LOCATION = "db/rollback/";
-    private static final long LOCK_KEY = 0x666163746f7279L; // "factory": one rollback at a time per database
+    /**
+     * The advisory lock Flyway's PostgreSQL support takes around migrate and repair: its base number plus the hash
+     * of the history table's quoted name (flyway-database-postgresql, PostgreSQLConnection.lock). Holding it makes
+     * a rollback exclude other rollbacks AND migrators (a deploy job's `db migrate`), which would otherwise
+     * interleave with it and leave a history with a hole (V4_4 applied over a rolled-back V4_3).
+     */
+    static final long FLYWAY_LOCK_KEY = 77431708279161L
+            + ("\"" + Migrations.HISTORY_SCHEMA + "\".\"" + Migrations.HISTORY_TABLE + "\"").hashCode();
 
     private static final String CREATE_RECORD = """
             CREATE TABLE IF NOT EXISTS factory_migrations.rollback_history (
@@ -51,6 +59,38 @@ final class Rollbacks {
     }
 
     List<String> rollbackTo(MigrationVersion target) {
+        return ConcurrentRoleUpdates.retry(() -> inOneTransaction(target));
+    }
+
+    private List<String> inOneTransaction(MigrationVersion target) {
+        try (Connection c = migrations.connect()) {
+            c.setAutoCommit(false);
+            Step failed = null;
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '10s'");
+                st.execute("SELECT pg_advisory_xact_lock(" + FLYWAY_LOCK_KEY + ")");
+                List<Step> steps = steps(target);
+                st.execute(CREATE_RECORD);
+                for (Step step : steps) {
+                    failed = step;
+                    run(c, st, step);
+                }
+                c.commit();
+                return steps.stream().map(Step::script).toList();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                if (failed == null || e instanceof MigrationException) {
+                    throw e;
+                }
+                throw new MigrationException(failed.script() + " failed, so nothing was rolled back; the database"
+                        + " stays at V" + migrations.currentVersion() + ": " + e.getMessage(), e);
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("rollback failed, nothing was rolled back: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Step> steps(MigrationVersion target) {
         List<MigrationInfo> known = migrations.info();
         // A target no migration has (a typo, "3" for 3.1) would undo more than asked and report a version that
         // does not exist; only 0 (empty) or a real migration's version is a place to roll back to.
@@ -77,42 +117,22 @@ final class Rollbacks {
             String script = "U" + m.getScript().substring(1);
             steps.add(new Step(m, script, load(script)));
         }
-        List<String> done = new ArrayList<>();
-        for (Step step : steps) {
-            run(step);
-            done.add(step.script());
-        }
-        return done;
+        return steps;
     }
 
-    private void run(Step step) {
-        try (Connection c = migrations.connect()) {
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("SET lock_timeout = '10s'");
-                st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-                st.execute(CREATE_RECORD);
-                st.execute(step.sql());
-                try (PreparedStatement forget = c.prepareStatement(FORGET_MIGRATION);
-                     PreparedStatement record = c.prepareStatement(RECORD_ROLLBACK)) {
-                    forget.setString(1, step.migration().getVersion().getVersion());
-                    if (forget.executeUpdate() != 1) {
-                        throw new SQLException("V" + step.migration().getVersion() + " is no longer in the history");
-                    }
-                    record.setString(1, step.migration().getVersion().getVersion());
-                    record.setString(2, step.migration().getDescription());
-                    record.setString(3, step.script());
-                    record.setObject(4, step.migration().getAppliedChecksum());
-                    record.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+    private static void run(Connection c, Statement st, Step step) throws SQLException {
+        st.execute(step.sql());
+        try (PreparedStatement forget = c.prepareStatement(FORGET_MIGRATION);
+             PreparedStatement record = c.prepareStatement(RECORD_ROLLBACK)) {
+            forget.setString(1, step.migration().getVersion().getVersion());
+            if (forget.executeUpdate() != 1) {
+                throw new SQLException("V" + step.migration().getVersion() + " is no longer in the history");
             }
-        } catch (SQLException e) {
-            throw new MigrationException(step.script() + " failed and was rolled back; the database stays at V"
-                    + step.migration().getVersion() + ": " + e.getMessage(), e);
+            record.setString(1, step.migration().getVersion().getVersion());
+            record.setString(2, step.migration().getDescription());
+            record.setString(3, step.script());
+            record.setObject(4, step.migration().getAppliedChecksum());
+            record.executeUpdate();
         }
     }
 

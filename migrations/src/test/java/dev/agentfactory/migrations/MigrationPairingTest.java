@@ -50,9 +50,22 @@ class MigrationPairingTest {
     }
 
     @Test
+    void onlyAHostThatIsLoopbackMayUseTheLocalDefaultPasswords() {
+        assertThat(MigrationSettings.isLoopback("jdbc:postgresql://127.0.0.1:55432/factory")).isTrue();
+        assertThat(MigrationSettings.isLoopback("jdbc:postgresql://localhost/factory?sslmode=disable")).isTrue();
+        assertThat(MigrationSettings.isLoopback("jdbc:postgresql://[::1]:5432/factory")).isTrue();
+        assertThat(MigrationSettings.isLoopback("jdbc:postgresql://localhost.example.com:5432/factory")).isFalse();
+        assertThat(MigrationSettings.isLoopback("jdbc:postgresql://localhost-db.prod.internal/factory")).isFalse();
+        assertThat(MigrationSettings.isLoopback("jdbc:postgresql://127.0.0.1.nip.io/factory")).isFalse();
+        assertThat(MigrationSettings.isLoopback("jdbc:postgresql://localhost:5432,db.example.com:5432/factory")).isFalse();
+    }
+
+    @Test
     void rolePasswordsCannotBreakOutOfTheirSqlLiteral() {
         var settings = new MigrationSettings("u", "o", "p", "it's", "r", "x");
         assertThat(settings.placeholders()).containsEntry("writer_password", "it''s");
+        assertThat(new MigrationSettings("u", "o", "p", "a$$b", "r", "x").placeholders())
+                .containsEntry("writer_password", "a$' || '$' || 'b");
         assertThat(settings.toString()).doesNotContain("it's");
     }
 

@@ -3,9 +3,6 @@ package dev.agentfactory.migrations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -78,6 +75,25 @@ class MigrationsIT {
     }
 
     @Test
+    void everyVersionRoundTripsMigrateRollbackMigrateToAnIdenticalCatalog() {
+        List<String> versions = migrations.info().stream().map(m -> m.getVersion().getVersion()).toList();
+        CatalogFingerprint before = migrations.fingerprint();
+        String previous = "0";
+        for (String v : versions) {
+            migrations.migrateTo(v);
+            CatalogFingerprint applied = migrations.fingerprint(); // V4_1 changes a role only: rollingBackV4_1...
+
+            assertThat(migrations.rollbackTo(previous)).as("U%s", v).hasSize(1);
+            assertThat(before.differences(migrations.fingerprint())).as("U%s undoes V%s", v, v).isEmpty();
+
+            assertThat(migrations.migrateTo(v)).as("V%s applies again after U%s", v, v).isEqualTo(1);
+            assertThat(applied.differences(migrations.fingerprint())).as("V%s again", v).isEmpty();
+            before = applied;
+            previous = v;
+        }
+    }
+
+    @Test
     void migrateRollbackMigrateLeavesAnIdenticalCatalog() {
         migrations.migrate();
         CatalogFingerprint first = migrations.fingerprint();
@@ -102,7 +118,7 @@ class MigrationsIT {
             assertThat(rs.getString(1)).isEqualTo("1");
             assertThat(rs.getString(2)).isEqualTo("U1__factory_schema.sql");
         }
-        Result info = run("info");
+        DbRun info = run("info");
         assertThat(info.out()).contains("rollbacks:").contains("V1 rolled back by");
         assertThat(migrations.currentVersion()).isNull();
     }
@@ -110,16 +126,24 @@ class MigrationsIT {
     @Test
     void validatePassesOnAFreshlyMigratedDatabase() {
         migrations.migrate();
-        Result result = run("validate");
+        DbRun result = run("validate");
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(result.out()).contains("valid");
+    }
+
+    @Test
+    void validateOfADatabaseBehindTheScriptsChecksItsVersionAndNamesWhatIsPending() {
+        migrations.migrateTo("4.3");
+        DbRun result = run("validate");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("at V4.3").contains("pending: V4.4");
     }
 
     @Test
     void validateFailsOnATamperedMigration() throws Exception {
         migrations.migrate();
         sql("UPDATE factory_migrations.flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
-        Result result = run("validate");
+        DbRun result = run("validate");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("INVALID: applied migrations do not match").contains("checksum");
         assertThatThrownBy(() -> migrations.rollbackTo("0")).hasMessageContaining("changed after it was applied");
@@ -129,7 +153,7 @@ class MigrationsIT {
     void validateFailsOnADroppedColumn() throws Exception {
         migrations.migrate();
         sql("ALTER TABLE factory.agents DROP COLUMN metadata");
-        Result result = run("validate");
+        DbRun result = run("validate");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("drifted").contains("- missing:    column agents.metadata jsonb not null");
     }
@@ -138,7 +162,7 @@ class MigrationsIT {
     void validateFailsOnAMissingIndex() throws Exception {
         migrations.migrate();
         sql("DROP INDEX factory.agents_live_status_updated_idx");
-        Result result = run("validate");
+        DbRun result = run("validate");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("- missing:    index CREATE INDEX agents_live_status_updated_idx");
     }
@@ -147,7 +171,7 @@ class MigrationsIT {
     void validateNamesAnObjectAddedByHand() throws Exception {
         migrations.migrate();
         sql("CREATE INDEX stray_idx ON factory.prds (owner)");
-        Result result = run("validate");
+        DbRun result = run("validate");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("+ unexpected: index CREATE INDEX stray_idx");
     }
@@ -156,9 +180,40 @@ class MigrationsIT {
     void validateNamesALostRowLevelSecurityFlag() throws Exception {
         migrations.migrate();
         sql("ALTER TABLE factory.audit_log DISABLE ROW LEVEL SECURITY");
-        Result result = run("validate");
+        DbRun result = run("validate");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("- missing:    table audit_log kind=r rls=true");
+    }
+
+    @Test
+    void validateNamesASecurityDefinerFunctionOrTableGivenToAnotherOwner() throws Exception {
+        // A SECURITY DEFINER function runs as its owner, and a table's owner bypasses its row-level security.
+        migrations.migrate();
+        sql("ALTER FUNCTION factory.rows_reference_agents() OWNER TO factory_writer");
+        sql("ALTER TABLE factory.audit_log OWNER TO factory_writer");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).containsPattern("\\+ unexpected: function rows_reference_agents\\(\\) .*owner=factory_writer")
+                .containsPattern("\\+ unexpected: table audit_log .*owner=factory_writer");
+    }
+
+    @Test
+    void validateNamesAnIndexLeftInvalid() throws Exception {
+        // What a failed CREATE INDEX CONCURRENTLY by hand leaves: the definition is there, the index is not used.
+        migrations.migrate();
+        sql("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'factory.agents_live_status_updated_idx'::regclass");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).containsPattern("\\+ unexpected: index CREATE INDEX agents_live_status_updated_idx .* invalid");
+    }
+
+    @Test
+    void validateNamesAColumnGrantedByHand() throws Exception {
+        migrations.migrate();
+        sql("GRANT UPDATE (state) ON factory.agents TO factory_reader");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).containsPattern("\\+ unexpected: column agents.state jsonb .*acl=.*factory_reader=w");
     }
 
     @Test
@@ -187,7 +242,7 @@ class MigrationsIT {
         var current = migrations.currentVersion();
 
         // There is no V3 (only V3_1): rolling back "to 3" must not quietly undo V3_1 as well and claim "now at V3".
-        Result result = run("rollback", "--to", "3");
+        DbRun result = run("rollback", "--to", "3");
 
         assertThat(result.code()).as(result.out()).isEqualTo(1);
         assertThat(result.err()).contains("no migration V3").contains("nothing was rolled back");
@@ -199,7 +254,7 @@ class MigrationsIT {
     void badArgumentsPrintUsageAndExitTwo() {
         assertThat(run("rollback").code()).isEqualTo(2);
         assertThat(run("rollback", "--to", "latest").code()).isEqualTo(2);
-        Result unknown = run("frobnicate");
+        DbRun unknown = run("frobnicate");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown command 'frobnicate'").contains("usage: db");
     }
@@ -208,7 +263,7 @@ class MigrationsIT {
     void unreachableDatabaseFailsWithExitOne() {
         Map<String, String> bad = new java.util.HashMap<>(env);
         bad.put("FACTORY_DB_URL", JdbcUrls.withDatabase(url, "it_migrations_does_not_exist"));
-        Result result = run(bad, "info");
+        DbRun result = run(bad, "info");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).startsWith("db info failed:").contains("it_migrations_does_not_exist");
     }
@@ -223,18 +278,11 @@ class MigrationsIT {
         return DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword());
     }
 
-    private Result run(String... args) {
-        return run(env, args);
+    private DbRun run(String... args) {
+        return DbRun.of(env, args);
     }
 
-    private static Result run(Map<String, String> environment, String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int code = DbMain.run(List.of(args), environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private record Result(int code, String out, String err) {
+    private static DbRun run(Map<String, String> environment, String... args) {
+        return DbRun.of(environment, args);
     }
 }
