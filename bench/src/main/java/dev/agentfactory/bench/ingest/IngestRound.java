@@ -99,6 +99,7 @@ final class IngestRound {
     private Progress.Drain peer(BenchDatabase database, String topic, String table) throws Exception {
         String url = database.url();
         PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
+        database.createPeerTable(table);
         database.checkpoint();
         Process peer = PeerSink.start(root, root.resolve("bench/target/bench-work/ingest/peer"), s.kafkaBootstrap(),
                 topic, url, s.superuser(), s.superuserPassword(), table);
