@@ -18,7 +18,9 @@ public final class DbMain {
               migrate [--to <version>]   apply pending migrations (up to a version)
               validate                   checksums, and the live schema against a scratch migration of the same version
               info                       every migration with its state, and past rollbacks
-              rollback --to <version>    run the paired U scripts of newer migrations, newest first (0 = empty)
+              rollback --to <version> [--drop-data]
+                                         run the paired U scripts of newer migrations, newest first, in one
+                                         transaction (0 = empty; undoing V1 with data in it needs --drop-data)
               repair                     realign recorded checksums with the scripts, drop failed entries
               fingerprint                print the live catalog fingerprint of the factory schema
               import <file>              (bin/db only: store-exec.jar) load a legacy JSON snapshot (store/README.md)
@@ -76,7 +78,8 @@ public final class DbMain {
             case "validate", "info", "repair", "fingerprint", "help", "--help", "-h" ->
                     args.isEmpty() ? null : command + " takes no arguments, got " + args;
             case "migrate" -> args.isEmpty() ? null : versionProblem("migrate takes no argument or --to <version>", args);
-            case "rollback" -> versionProblem("rollback needs --to <version> (0 rolls everything back)", args);
+            case "rollback" -> versionProblem("rollback needs --to <version> [--drop-data] (0 rolls everything back)",
+                    args.size() == 3 && args.get(2).equals("--drop-data") ? args.subList(0, 2) : args);
             default -> "unknown command '" + command + "'";
         };
     }
@@ -131,7 +134,7 @@ public final class DbMain {
 
     private static int rollback(Migrations migrations, List<String> argv, PrintStream out) {
         String to = argv.get(2);
-        List<String> scripts = migrations.rollbackTo(to);
+        List<String> scripts = migrations.rollbackTo(to, argv.size() == 4);
         scripts.forEach(s -> out.println("rolled back: " + s));
         out.println(scripts.isEmpty() ? "nothing newer than V" + to + " is applied" : "now at V" + to);
         return 0;

@@ -101,9 +101,17 @@ public final class Migrations {
         return new SchemaValidator(this).validate();
     }
 
-    /** Rolls back every applied migration newer than {@code version}, newest first; returns the scripts run. */
+    /**
+     * Rolls back every applied migration newer than {@code version}, newest first, in one transaction; returns
+     * the scripts run. Refuses to undo V1 (which drops the factory schema) while it holds data.
+     */
     public List<String> rollbackTo(String version) {
-        return new Rollbacks(this).rollbackTo(MigrationVersion.fromVersion(version));
+        return rollbackTo(version, false);
+    }
+
+    /** {@link #rollbackTo(String)}; {@code dropData} lets undoing V1 drop a schema that holds data. */
+    public List<String> rollbackTo(String version, boolean dropData) {
+        return new Rollbacks(this).rollbackTo(MigrationVersion.fromVersion(version), dropData);
     }
 
     /** Realigns recorded checksums with the scripts and removes failed entries (Flyway repair). */

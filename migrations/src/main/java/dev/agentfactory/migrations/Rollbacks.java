@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -45,6 +46,10 @@ final class Rollbacks {
                 rolled_back_by text        NOT NULL DEFAULT current_user,
                 rolled_back_at timestamptz NOT NULL DEFAULT now())
             """;
+    /** Whether the schema U1 drops holds the factory's data: entities, or the audit of them. */
+    static final String HOLDS_DATA = """
+            SELECT EXISTS (SELECT 1 FROM factory.agents) OR EXISTS (SELECT 1 FROM factory.prds)
+                OR EXISTS (SELECT 1 FROM factory.audit_log)""";
     private static final String FORGET_MIGRATION =
             "DELETE FROM factory_migrations.flyway_schema_history WHERE version = ?";
     private static final String RECORD_ROLLBACK = """
@@ -58,11 +63,15 @@ final class Rollbacks {
         this.migrations = migrations;
     }
 
-    List<String> rollbackTo(MigrationVersion target) {
-        return ConcurrentRoleUpdates.retry(() -> inOneTransaction(target));
+    /**
+     * @param dropData allow undoing V1 when the factory schema holds data: U1 drops the schema, and with it every
+     *                 agent, PRD and audit row, which no later migrate brings back
+     */
+    List<String> rollbackTo(MigrationVersion target, boolean dropData) {
+        return ConcurrentRoleUpdates.retry(() -> inOneTransaction(target, dropData));
     }
 
-    private List<String> inOneTransaction(MigrationVersion target) {
+    private List<String> inOneTransaction(MigrationVersion target, boolean dropData) {
         try (Connection c = migrations.connect()) {
             c.setAutoCommit(false);
             Step failed = null;
@@ -70,6 +79,10 @@ final class Rollbacks {
                 st.execute("SET LOCAL lock_timeout = '10s'");
                 st.execute("SELECT pg_advisory_xact_lock(" + FLYWAY_LOCK_KEY + ")");
                 List<Step> steps = steps(target);
+                if (!dropData && steps.stream().anyMatch(step -> step.script().startsWith("U1__")) && holdsData(st)) {
+                    throw new MigrationException("rolling back V1 drops the factory schema, and it holds agents, PRDs"
+                            + " or audit rows; nothing was rolled back (add --drop-data to drop them with it)");
+                }
                 st.execute(CREATE_RECORD);
                 for (Step step : steps) {
                     failed = step;
@@ -118,6 +131,13 @@ final class Rollbacks {
             steps.add(new Step(m, script, load(script)));
         }
         return steps;
+    }
+
+    private static boolean holdsData(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery(HOLDS_DATA)) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     private static void run(Connection c, Statement st, Step step) throws SQLException {

@@ -20,7 +20,7 @@ class DbMainArgumentsTest {
     @ParameterizedTest
     @ValueSource(strings = {"repair --dry-run", "validate --quick", "info --all", "fingerprint factory",
             "migrate --to latest", "migrate 4.1", "migrate --to 4.1 --dry-run", "rollback 0", "rollback --to",
-            "rollback --to v3", "help me"})
+            "rollback --to v3", "rollback --to 0 --drop", "rollback --drop-data --to 0", "help me"})
     void anUnknownArgumentIsAUsageErrorAndNothingRuns(String command) {
         DbRun result = run(UNREACHABLE, command.split(" "));
         assertThat(result.code()).as(result.err()).isEqualTo(2);
