@@ -33,7 +33,8 @@ public record ReadModelKeys(String prefix) {
 
     /**
      * Beside an entity key whose purge marker was replaced by a re-created entity: the purged version, which
-     * cache-aside writes must not reach or go below (see {@link VersionGuardedPut}).
+     * cache-aside writes must not reach or go below, and the purge's LSN, which the relay's writes must pass
+     * (see {@link VersionGuardedPut}).
      */
     public String purgeFloor(String entityKey) {
         return entityKey + ":purge-floor";

@@ -16,9 +16,11 @@ import java.util.UUID;
  * version, so versions alone would keep the new entity out of the cache for the marker's lifetime. The
  * relay's writes carry the change's LSN, and over a purge marker the relay is ordered by LSN, not version:
  * a change committed after the purge replaces the marker, a redelivered older one does not. The gateway's
- * cache-aside writes have no commit order: a marker refuses them by version, and when the marker is replaced
- * it leaves a floor key with the purged version, so a slow read of the old row (whose versions never exceed
- * the purged one) cannot overwrite the re-created entity either.
+ * cache-aside writes have no commit order: a marker refuses them by version. When the marker is replaced it
+ * leaves a floor key, {@code <purged version>:<purge LSN>}, for as long as the marker had left to live (at
+ * least the caller's TTL): a slow read of the old row (whose versions never exceed the purged one) cannot
+ * overwrite the re-created entity, and neither can the relay redelivering, after a crash, a change committed
+ * up to the purge (the purge itself included), whichever batches the replay comes in.
  */
 public final class VersionGuardedPut {
 
@@ -30,12 +32,21 @@ public final class VersionGuardedPut {
     // The top-level version is decoded (not pattern-matched): config or metadata may hold a "version" too.
     // An older write leaves a newer entry alone, only extending its expiry when it has a shorter one (a
     // cache-aside entry), never giving one to an entry the relay keeps for good nor shortening a tombstone.
-    // LSNs are compared as fixed-width hex strings: exact, where Lua's doubles are not beyond 2^53.
+    // LSNs are compared as fixed-width hex strings: exact, where Lua's doubles are not beyond 2^53. A floor
+    // without an LSN (or the version-only form) still guards cache-aside writes.
     public static final String SCRIPT = """
             local incoming = tonumber(ARGV[1])
+            local floorVersion, floorLsn
+            local floor = redis.call('GET', KEYS[3])
+            if floor then
+              local fv, fl = string.match(floor, '^(%d+):?(%x*)$')
+              floorVersion = tonumber(fv)
+              if fl and fl ~= '' then floorLsn = fl end
+            end
             if ARGV[8] == '' then
-              local floor = tonumber(redis.call('GET', KEYS[3]))
-              if floor and floor >= incoming then return 0 end
+              if floorVersion and floorVersion >= incoming then return 0 end
+            elseif floorLsn and ARGV[8] <= floorLsn then
+              return 0
             end
             local cur = redis.call('GET', KEYS[1])
             if cur then
@@ -59,8 +70,12 @@ public final class VersionGuardedPut {
                   return 0
                 end
                 if purged and v then
-                  local floor = tonumber(redis.call('GET', KEYS[3]))
-                  if not floor or floor < v then redis.call('SET', KEYS[3], v, 'PX', ARGV[6]) end
+                  local fv = floorVersion
+                  if not fv or fv < v then fv = v end
+                  local fl = type(obj['purgedLsn']) == 'string' and obj['purgedLsn'] or ''
+                  if floorLsn and floorLsn > fl then fl = floorLsn end
+                  local ttl = math.max(tonumber(ARGV[6]), redis.call('PTTL', KEYS[1]))
+                  redis.call('SET', KEYS[3], string.format('%d:%s', fv, fl), 'PX', ttl)
                 end
                 if type(obj['slug']) == 'string' then
                   local oldSlugKey = ARGV[7] .. obj['slug']
