@@ -49,6 +49,12 @@ public record GatewayProperties(
      */
     public record Cache(@DefaultValue("factory") String prefix, @DefaultValue("1h") Duration ttl,
                         @DefaultValue("10s") Duration firstPageMaxAge, @DefaultValue("64") int firstPages) {
+        public Cache {
+            // Entries are written with a PX expiry: 0 is a Redis error on every cache fill.
+            if (ttl == null || ttl.toMillis() < 1) {
+                throw new IllegalArgumentException("factory.gateway.cache.ttl must be positive, got " + ttl);
+            }
+        }
     }
 
     /**

@@ -57,6 +57,14 @@ public record CdcProperties(
         @DefaultValue("268435456") long slotLagDownBytes,
         @DefaultValue("5s") Duration slotLagPollInterval) {
 
+    public CdcProperties {
+        // Tombstones and purge markers are written with a PX expiry in whole seconds: 0 is a Redis error at the
+        // first delete, and no expiry at all would keep every deleted id forever.
+        if (tombstoneTtl == null || tombstoneTtl.getSeconds() < 1) {
+            throw new IllegalArgumentException("factory.cdc.tombstone-ttl must be at least 1s, got " + tombstoneTtl);
+        }
+    }
+
     /** The standby database; {@code enabled=false} runs the relay without the standby sink. */
     public record Standby(
             @DefaultValue("true") boolean enabled,
