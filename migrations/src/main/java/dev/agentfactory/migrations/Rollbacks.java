@@ -91,12 +91,16 @@ final class Rollbacks {
                 c.commit();
                 return steps.stream().map(Step::script).toList();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException lost) {
+                    e.addSuppressed(lost); // a broken connection: the server rolls back; keep the cause
+                }
                 if (failed == null || e instanceof MigrationException) {
                     throw e;
                 }
                 throw new MigrationException(failed.script() + " failed, so nothing was rolled back; the database"
-                        + " stays at V" + migrations.currentVersion() + ": " + e.getMessage(), e);
+                        + " stays at " + versionOrUnknown() + ": " + e.getMessage(), e);
             }
         } catch (SQLException e) {
             throw new MigrationException("rollback failed, nothing was rolled back: " + e.getMessage(), e);
@@ -131,6 +135,15 @@ final class Rollbacks {
             steps.add(new Step(m, script, load(script)));
         }
         return steps;
+    }
+
+    /** The version to name in a failure message; reading it must not replace the failure's own cause. */
+    private String versionOrUnknown() {
+        try {
+            return "V" + migrations.currentVersion();
+        } catch (RuntimeException e) {
+            return "the version it had (unreadable now: " + e.getMessage() + ")";
+        }
     }
 
     private static boolean holdsData(Statement st) throws SQLException {
