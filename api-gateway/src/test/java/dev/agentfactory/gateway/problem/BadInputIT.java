@@ -25,10 +25,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
-import dev.agentfactory.stack.LocalStack;
-import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.gateway.GatewayTestStack;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 
 /**
@@ -50,20 +47,12 @@ class BadInputIT {
 
     @BeforeAll
     static void database() {
-        LocalStack stack = LocalStackExtension.stack();
-        stack.primary().dropDatabase(DB);
-        stack.primary().createDatabase(DB);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv())
-                .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();
+        GatewayTestStack.freshMigratedDatabase(DB);
     }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        StackEndpoints stack = LocalStackExtension.ensure();
-        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(DB));
-        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
-        registry.add("spring.data.redis.url", stack::redisUrl);
-        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        GatewayTestStack.connect(registry, DB, SECRET);
         registry.add("factory.gateway.cache.prefix", () -> "it-bad-input-" + UUID.randomUUID());
         registry.add("factory.gateway.topics.results-group", () -> "it-bad-input-" + UUID.randomUUID());
     }

@@ -24,10 +24,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
-import dev.agentfactory.stack.LocalStack;
-import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.gateway.GatewayTestStack;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 
 /** The gateway's front door with real HS256 tokens against the running app on the local stack. */
@@ -48,21 +45,12 @@ class GatewaySecurityIT {
 
     @BeforeAll
     static void database() {
-        LocalStack stack = LocalStackExtension.stack();
-        // A fresh database each run: one left by an older schema would fail the migration.
-        stack.primary().dropDatabase(DB);
-        stack.primary().createDatabase(DB);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv())
-                .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();
+        GatewayTestStack.freshMigratedDatabase(DB);
     }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        StackEndpoints stack = LocalStackExtension.ensure();
-        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(DB));
-        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
-        registry.add("spring.data.redis.url", stack::redisUrl);
-        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        GatewayTestStack.connect(registry, DB, SECRET);
         registry.add("factory.gateway.security.allowed-origins", () -> "https://dashboard.example");
         registry.add("factory.gateway.max-body-bytes", () -> "4096");
     }

@@ -37,10 +37,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
-import dev.agentfactory.stack.LocalStack;
-import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.gateway.GatewayTestStack;
+import dev.agentfactory.stack.TopicLeaders;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 
@@ -65,24 +63,17 @@ class LargeWriteIT {
 
     @BeforeAll
     static void databaseAndTopic() throws Exception {
-        LocalStack stack = LocalStackExtension.stack();
-        stack.primary().dropDatabase(DB);
-        stack.primary().createDatabase(DB);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv())
-                .withUrl(stack.endpoints().primaryJdbcUrl(DB))).migrate();
+        GatewayTestStack.freshMigratedDatabase(DB);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.endpoints().kafkaBootstrap()))) {
+                LocalStackExtension.ensure().kafkaBootstrap()))) {
             admin.createTopics(List.of(new NewTopic(AGENT_TOPIC, 1, (short) 1))).all().get();
+            TopicLeaders.await(admin, List.of(AGENT_TOPIC), Duration.ofSeconds(30));
         }
     }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        StackEndpoints stack = LocalStackExtension.ensure();
-        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(DB));
-        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
-        registry.add("spring.data.redis.url", stack::redisUrl);
-        registry.add("factory.gateway.security.jwt-secret", () -> SECRET);
+        GatewayTestStack.connect(registry, DB, SECRET);
         registry.add("factory.gateway.cache.prefix", () -> "it-large-write-" + RUN);
         registry.add("factory.gateway.topics.agent-writes", () -> AGENT_TOPIC);
         registry.add("factory.gateway.topics.prd-writes", () -> "it-large-write-prds-" + RUN);

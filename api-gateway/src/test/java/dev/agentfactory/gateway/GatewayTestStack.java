@@ -1,0 +1,37 @@
+package dev.agentfactory.gateway;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import dev.agentfactory.migrations.MigrationSettings;
+import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * What a gateway IT that starts the app in process needs from the local stack: its own freshly migrated
+ * database, and the app's connections (database, broker, Redis) and JWT secret pointed at them.
+ */
+public final class GatewayTestStack {
+
+    private GatewayTestStack() {
+    }
+
+    /** Drops and recreates {@code database}, then migrates it: one left by an older schema would fail to migrate. */
+    public static void freshMigratedDatabase(String database) {
+        LocalStack stack = LocalStackExtension.stack();
+        stack.primary().dropDatabase(database);
+        stack.primary().createDatabase(database);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv())
+                .withUrl(stack.endpoints().primaryJdbcUrl(database))).migrate();
+    }
+
+    /** The gateway's database, Kafka, Redis and HS256 secret, on the local stack. */
+    public static void connect(DynamicPropertyRegistry registry, String database, String jwtSecret) {
+        StackEndpoints stack = LocalStackExtension.ensure();
+        registry.add("spring.datasource.url", () -> stack.primaryJdbcUrl(database));
+        registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
+        registry.add("spring.data.redis.url", stack::redisUrl);
+        registry.add("factory.gateway.security.jwt-secret", () -> jwtSecret);
+    }
+}
