@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -34,9 +33,13 @@ final class CpuMeter {
         if (!Files.isDirectory(proc)) {
             return null;
         }
-        List<ProcessHandle> tree = Stream.concat(Stream.of(contender.toHandle()), contender.descendants()).toList();
-        long process = tree.stream().mapToLong(CpuMeter::cpu).sum();
-        long jit = tree.stream().mapToLong(CpuMeter::compilerCpu).sum();
+        long process = 0;
+        long jit = 0;
+        for (ProcessHandle p : Stream.concat(Stream.of(contender.toHandle()), contender.descendants()).toList()) {
+            long cpu = cpu(p);
+            process += cpu;
+            jit += compilerCpu(p, cpu);
+        }
         try (Stream<Path> pids = Files.list(proc)) {
             return new long[] {process, pids.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
                     .filter(this::isBackendOfDatabase)
@@ -50,14 +53,14 @@ final class CpuMeter {
 
     /**
      * The CPU of a JVM's C1 and C2 compiler threads ({@code /proc/<pid>/task/<tid>/comm} "C1 CompilerThre…"),
-     * as their share of the process's clock ticks applied to its CPU time; 0 for a process without them.
+     * as their share of the process's clock ticks applied to its CPU time {@code cpu}; 0 for a process without them.
      */
-    static long compilerCpu(ProcessHandle p) {
+    static long compilerCpu(ProcessHandle p, long cpu) {
         Path task = Path.of("/proc", Long.toString(p.pid()), "task");
         try (Stream<Path> threads = Files.list(task)) {
             long compiler = threads.filter(t -> comm(t).matches("C[12] CompilerThre.*")).mapToLong(CpuMeter::ticks).sum();
             long all = ticks(task.getParent());
-            return all <= 0 ? 0 : Math.round((double) cpu(p) * compiler / all);
+            return all <= 0 ? 0 : Math.round((double) cpu * compiler / all);
         } catch (IOException | UncheckedIOException e) {
             return 0;   // exited meanwhile
         }
