@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  * two services, parallel test suites) can write the same catalog row. PostgreSQL updates catalog rows without
  * row locks: the second writer waits for the first to commit, then fails with "tuple concurrently updated"
  * (XX000). The failed migration rolled back whole (PostgreSQL's DDL is transactional), so running it again is
- * safe and then sees the committed row.
+ * safe and then sees the committed row. The same holds for {@link OneTransaction}'s unit (migrations and a
+ * restore's load in one transaction), which is retried whole.
  */
 final class ConcurrentRoleUpdates {
 

@@ -80,9 +80,15 @@ public final class Migrations {
      * migration {@code version}. Either everything (the step, the migrations and their history rows) commits or
      * nothing does; a migration that cannot run in a transaction is refused before anything runs. Refused when
      * the database is already past {@code version}. Returns the number of migrations applied.
+     *
+     * <p>Like {@link #migrate()}, a whole attempt that lost a role update to another database's migrator is run
+     * again, so {@code step} may run more than once, each time in a new transaction after the previous one rolled
+     * back (see {@link OneTransaction.Step}).
      */
     public int migrateInOneTransaction(String version, OneTransaction.Step step) {
-        return new OneTransaction(this, MigrationVersion.fromVersion(version), step).run();
+        MigrationVersion at = MigrationVersion.fromVersion(version);
+        // A new plan and hook per attempt: the failed attempt's transaction, the step's work in it included, is gone.
+        return ConcurrentRoleUpdates.retry(() -> new OneTransaction(this, at, step).run());
     }
 
     /** Every known migration, applied or pending, in order. */

@@ -20,10 +20,20 @@ import org.flywaydb.core.api.callback.Event;
  * in one transaction; its PostgreSQL lock is made session-level so that Flyway uses that same connection for
  * its history rows (with the default transactional lock they go through a second connection and would commit
  * on their own). The step runs from a callback on the migration connection, inside the group's transaction.
+ *
+ * <p>Because the unit is one transaction, a failure leaves nothing of it behind, so {@link Migrations} retries the
+ * whole unit (plan, migrations and step) on the cluster-wide role race as it retries plain migrations. What is
+ * not rolled back cannot be doubled by a retry either: Flyway's history schema (created before the transaction,
+ * and reused) and sequences moved by {@code setval}, which a retried restore sets to the same absolute value.
  */
 public final class OneTransaction {
 
-    /** Work done inside the transaction on its connection; must neither commit nor roll back. */
+    /**
+     * Work done inside the transaction on its connection; must neither commit nor roll back. It may run again in
+     * a later transaction when an attempt loses a concurrent role update (see {@link ConcurrentRoleUpdates}), so it
+     * must read its input afresh on each run and do nothing outside the transaction that a second run would not
+     * set right (an absolute {@code setval} is fine; a Kafka send or a file deletion is not).
+     */
     @FunctionalInterface
     public interface Step {
         void run(Connection transaction) throws Exception;

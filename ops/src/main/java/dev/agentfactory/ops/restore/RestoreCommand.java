@@ -72,7 +72,9 @@ public final class RestoreCommand {
             later = migrations.info().stream().filter(i -> i.getState() == MigrationState.PENDING)
                     .filter(i -> i.getVersion() != null && i.getVersion().isNewerThan(at)).count();
             // The backup's schema first, so its rows load as they were taken; then the migrations since then run
-            // over the restored rows, as they ran over the source's; all of it commits together or not at all.
+            // over the restored rows, as they ran over the source's; all of it commits together or not at all. The
+            // unit is retried whole when it loses a role update to another database's migrator, so load reopens the
+            // backup's files on every run and its one non-transactional effect, setval, is absolute.
             migrations.migrateInOneTransaction(version, c -> load(c, backup, m));
         } catch (Exception e) {
             throw new OpsException(reason(e) + "; " + target.afterFailure(), e);

@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 import org.junit.jupiter.api.AfterAll;
@@ -26,12 +29,14 @@ import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
 
 /**
  * Restore into a database that existed before it (empty): a migration newer than the backup that fails leaves
  * the target as the restore found it (schema version, catalog, no rows, no Flyway history schema it did not
  * have), exit 1 with a message saying so; a target past the backup's schema is refused untouched. The backup
- * is taken at V1, so every later migration runs after the load. Own databases and topics on the shared stack.
+ * is taken at V1, so every later migration runs after the load. A restore that loses a cluster-wide role update
+ * to another database's migration is retried whole. Own databases and topics on the shared stack.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -143,6 +148,41 @@ class RestoreIntoExistingTargetIT {
                 .contains("bin/db rollback --to 1")
                 .contains("is as the restore found it: at schema version " + newest(migrations).getVersion());
         assertThat(before.differences(migrations.fingerprint())).isEmpty();
+    }
+
+    @Test
+    void aRestoreLosingARoleUpdateToAnotherDatabasesMigrationIsRetriedWholeAndLoadsOnce() throws Exception {
+        String target = database("race");
+        Migrations migrations = migrations(target);
+        migrations.migrateTo("1");
+        CompletableFuture<Integer> restoring;
+        try (Connection other = connect("postgres")) {
+            other.setAutoCommit(false);
+            try (Statement st = other.createStatement()) {
+                // What V4_1 does when it migrates another database of the cluster, caught before its commit.
+                st.execute("ALTER ROLE factory_writer BYPASSRLS");
+            }
+            // The load runs at V1, then V4_1 of the same transaction waits for the role row and loses the race.
+            restoring = CompletableFuture.supplyAsync(() -> restore(target));
+            Poll.until(Duration.ofSeconds(30), "the restore waiting for the other update of factory_writer",
+                    () -> restoring.isDone() || waitingOnALock(target));
+            other.commit();
+        }
+
+        assertThat(restoring.get(120, TimeUnit.SECONDS)).isZero();
+        assertThat(migrations.currentVersion()).isEqualTo(newest(migrations));
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            assertThat(scalar(st, "SELECT count(*) FROM factory.agents")).isEqualTo("3");
+        }
+    }
+
+    private boolean waitingOnALock(String target) {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            return !"0".equals(scalar(st, "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + target
+                    + "' AND wait_event_type = 'Lock'"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private int restore(String target) {
