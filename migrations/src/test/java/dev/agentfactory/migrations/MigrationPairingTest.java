@@ -23,14 +23,6 @@ class MigrationPairingTest {
     }
 
     @Test
-    void urlsKeepTheirTlsParametersWhenPointedAtAnotherDatabase() {
-        String url = "jdbc:postgresql://db.example.com:5432/postgres?sslmode=verify-full&prepareThreshold=0";
-        assertThat(JdbcUrls.withDatabase(url, "scratch"))
-                .isEqualTo("jdbc:postgresql://db.example.com:5432/scratch?sslmode=verify-full&prepareThreshold=0");
-        assertThat(JdbcUrls.database(url)).isEqualTo("postgres");
-    }
-
-    @Test
     void tlsOptionsFromTheEnvironmentAreAddedUnlessTheUrlSetsThem() {
         var settings = MigrationSettings.fromEnvironment(java.util.Map.of(
                 "FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:5432/db?sslmode=require",

@@ -6,11 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.flywaydb.core.api.MigrationVersion;
 
+import dev.agentfactory.migrations.JdbcUrls;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.OpsSettings;
@@ -25,7 +24,8 @@ import dev.agentfactory.store.replica.TableSpec;
  */
 final class TargetDatabase {
 
-    private static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/]+/)([^?]+)(\\?.*)?");
+    /** Where CREATE and DROP DATABASE run: every PostgreSQL cluster has it, and it is never the target. */
+    static final String MAINTENANCE_DATABASE = "postgres";
     static final String EXISTS_SQL = "SELECT 1 FROM pg_database WHERE datname = ?";
     static final String HISTORY_SCHEMA_EXISTS_SQL = "SELECT to_regnamespace('" + Migrations.HISTORY_SCHEMA
             + "') IS NOT NULL";
@@ -44,15 +44,34 @@ final class TargetDatabase {
     private MigrationVersion priorVersion;
 
     TargetDatabase(OpsSettings settings, String url, Migrations migrations) {
-        Matcher m = URL.matcher(url);
-        if (!m.matches()) {
-            throw new OpsException("cannot read the database name from " + url);
-        }
         this.settings = settings;
         this.url = url;
-        this.name = m.group(2);
-        this.maintenanceUrl = m.group(1) + "postgres" + (m.group(3) == null ? "" : m.group(3));
+        this.name = databaseOf(url);
+        this.maintenanceUrl = JdbcUrls.withDatabase(url, MAINTENANCE_DATABASE);
         this.migrations = migrations;
+    }
+
+    /** The target's name, which a restore needs spelled out: pgjdbc would otherwise take the user's name. */
+    static String databaseOf(String url) {
+        String database;
+        try {
+            database = JdbcUrls.database(url);
+        } catch (IllegalArgumentException e) {
+            throw new OpsException("cannot read the database name: " + e.getMessage(), e);
+        }
+        if (database.isEmpty()) {
+            throw new OpsException("cannot read the database name from " + url
+                    + ": name it, as in jdbc:postgresql://host:5432/factory?sslmode=verify-full");
+        }
+        return database;
+    }
+
+    String name() {
+        return name;
+    }
+
+    String maintenanceUrl() {
+        return maintenanceUrl;
     }
 
     /** Creates the database unless it exists; refuses one whose factory tables are not empty. */

@@ -1,0 +1,60 @@
+package dev.agentfactory.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The one way this project splits a PostgreSQL JDBC URL, checked on the cases pgjdbc itself reads. */
+class JdbcUrlsTest {
+
+    @Test
+    void urlsKeepTheirTlsParametersWhenPointedAtAnotherDatabase() {
+        String url = "jdbc:postgresql://db.example.com:5432/postgres?sslmode=verify-full&prepareThreshold=0";
+        assertThat(JdbcUrls.withDatabase(url, "scratch"))
+                .isEqualTo("jdbc:postgresql://db.example.com:5432/scratch?sslmode=verify-full&prepareThreshold=0");
+        assertThat(JdbcUrls.database(url)).isEqualTo("postgres");
+    }
+
+    @Test
+    void ipv6AndMultiHostServersAreKeptWhole() {
+        String url = "jdbc:postgresql://[::1]:5432,[2001:db8::7]:6432,db2.internal/factory?targetServerType=primary";
+        assertThat(JdbcUrls.database(url)).isEqualTo("factory");
+        assertThat(JdbcUrls.withDatabase(url, "postgres"))
+                .isEqualTo("jdbc:postgresql://[::1]:5432,[2001:db8::7]:6432,db2.internal/postgres?targetServerType=primary");
+    }
+
+    @Test
+    void aSlashInAParameterIsNotTheDatabase() {
+        // The regex restore used to have read "etc/ca.pem" as the database name of this URL.
+        String url = "jdbc:postgresql://db.example.com:5432?sslmode=verify-full&sslrootcert=/etc/ca.pem";
+        assertThat(JdbcUrls.database(url)).isEmpty();
+        assertThat(JdbcUrls.withDatabase(url, "factory"))
+                .isEqualTo("jdbc:postgresql://db.example.com:5432/factory?sslmode=verify-full&sslrootcert=/etc/ca.pem");
+        assertThat(JdbcUrls.database("jdbc:postgresql://db/factory?sslrootcert=/etc/ca.pem")).isEqualTo("factory");
+    }
+
+    @Test
+    void theDatabaseNameIsUrlEncodedAsPgjdbcReadsIt() {
+        assertThat(JdbcUrls.database("jdbc:postgresql://h/factory%20eu?x=1")).isEqualTo("factory eu");
+        assertThat(JdbcUrls.withDatabase("jdbc:postgresql://h/postgres?x=1", "factory eu"))
+                .isEqualTo("jdbc:postgresql://h/factory%20eu?x=1");
+        assertThat(JdbcUrls.database(JdbcUrls.withDatabase("jdbc:postgresql://h/x", "a+b/c?d")))
+                .isEqualTo("a+b/c?d");
+    }
+
+    @Test
+    void aUrlWithoutADatabaseNamesNoneAndGetsOne() {
+        assertThat(JdbcUrls.database("jdbc:postgresql://h:5432")).isEmpty();
+        assertThat(JdbcUrls.database("jdbc:postgresql://h:5432/")).isEmpty();
+        assertThat(JdbcUrls.withDatabase("jdbc:postgresql://h:5432", "factory")).isEqualTo("jdbc:postgresql://h:5432/factory");
+    }
+
+    @Test
+    void anythingButAPostgresqlUrlWithHostsIsRefused() {
+        assertThatThrownBy(() -> JdbcUrls.database("jdbc:mysql://h/factory"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a PostgreSQL JDBC URL");
+        assertThatThrownBy(() -> JdbcUrls.withDatabase("jdbc:postgresql:factory", "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
