@@ -99,6 +99,7 @@ public final class DbMain {
 
     private static int validate(Migrations migrations, PrintStream out, PrintStream err) {
         ValidationReport report = migrations.validate();
+        report.sweep().forEach(line -> out.println("validate: " + line));
         if (report.valid()) {
             out.println("valid: checksums match and the live schema is what the migrations define at V" + report.version());
             if (!report.pending().isEmpty()) {

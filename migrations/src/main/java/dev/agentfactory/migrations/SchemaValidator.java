@@ -1,10 +1,8 @@
 package dev.agentfactory.migrations;
 
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -17,6 +15,7 @@ import org.flywaydb.core.api.output.ValidateResult;
  * then the live catalog against a scratch database on the same server migrated to the same version
  * (was the schema changed by hand?). Comparing with a real migration rather than a stored snapshot
  * keeps the expectation exact for every PostgreSQL version and needs no upkeep when migrations are added.
+ * Each run first sweeps the scratch databases that killed runs left behind.
  */
 final class SchemaValidator {
 
@@ -27,6 +26,7 @@ final class SchemaValidator {
     }
 
     ValidationReport validate() {
+        List<String> sweep = sweepLeftovers();
         // A pending migration is not a defect of the database (`db info` and `db migrate` deal with it): the
         // checksums of what is applied and the schema at the applied version are what validate checks.
         ValidateResult result = migrations.configure(null).ignoreMigrationPatterns("*:future", "*:pending").load()
@@ -45,16 +45,23 @@ final class SchemaValidator {
         List<String> pending = migrations.info().stream().filter(m -> m.getState() == MigrationState.PENDING)
                 .map(m -> "V" + m.getVersion()).toList();
         return new ValidationReport(current == null ? "none" : current.getVersion(), checksumProblems, differences,
-                pending);
+                pending, sweep);
+    }
+
+    /** Scratch databases of validates that were killed before they could drop theirs (see ScratchDatabases). */
+    private List<String> sweepLeftovers() {
+        try (Connection admin = migrations.connect()) {
+            return ScratchDatabases.sweep(admin);
+        } catch (SQLException e) {
+            throw new MigrationException("cannot look for scratch databases left by earlier validates on "
+                    + JdbcUrls.withDatabase(migrations.settings().url(), "") + ": " + e.getMessage(), e);
+        }
     }
 
     private CatalogFingerprint expectedAt(MigrationVersion version) {
         MigrationSettings live = migrations.settings();
-        byte[] suffix = new byte[6];
-        new SecureRandom().nextBytes(suffix);
-        String scratch = "factory_validate_" + HexFormat.of().formatHex(suffix);
         try (Connection admin = migrations.connect(); Statement st = admin.createStatement()) {
-            st.execute("CREATE DATABASE " + scratch);
+            String scratch = ScratchDatabases.create(admin);
             try {
                 Migrations scratchMigrations = new Migrations(live.withUrl(JdbcUrls.withDatabase(live.url(), scratch)));
                 scratchMigrations.migrateTo(version.getVersion());
