@@ -75,7 +75,8 @@ final class ScratchDatabases {
         return lines;
     }
 
-    private static String consider(Connection admin, String name, long sessions, long now) {
+    /** The line for one scratch database, dropping it if it is stale; {@code sessions} as the listing counted them. */
+    static String consider(Connection admin, String name, long sessions, long now) {
         Matcher dated = DATED.matcher(name);
         if (!dated.matches()) {
             return UNDATED.matcher(name).matches() ? "kept " + name + ": a scratch database named before validate dated"

@@ -84,6 +84,22 @@ class ValidateScratchSweepIT {
         assertThat(exists(inUse)).isTrue();
     }
 
+    @Test
+    void aSessionThatConnectsAfterTheListingStillKeepsItsDatabase() throws Exception {
+        String inUse = scratchDatabaseCreatedSecondsAgo(ScratchDatabases.STALE_AFTER.toSeconds() + 60);
+        long now = TestDatabases.count(endpoints, "postgres", ScratchDatabases.NOW_SQL);
+
+        String line;
+        try (Connection session = TestDatabases.superuser(endpoints, inUse);
+             Connection admin = TestDatabases.superuser(endpoints, DATABASE)) {
+            // The listing saw no session; one connected before the drop (a validate between its connections).
+            line = ScratchDatabases.consider(admin, inUse, 0, now);
+        }
+
+        assertThat(line).startsWith("kept " + inUse).endsWith("a session connected to it meanwhile");
+        assertThat(exists(inUse)).isTrue();
+    }
+
     /** A scratch database named as validate names them, dated by the server's clock minus {@code seconds}. */
     private String scratchDatabaseCreatedSecondsAgo(long seconds) {
         long now = TestDatabases.count(endpoints, "postgres", ScratchDatabases.NOW_SQL);
