@@ -24,7 +24,7 @@ import dev.agentfactory.store.replica.TableSpec;
  */
 final class TargetDatabase {
 
-    /** Where CREATE and DROP DATABASE run: every PostgreSQL cluster has it, and it is never the target. */
+    /** Where the target is created and dropped (a session cannot drop its own database); every cluster has it. */
     static final String MAINTENANCE_DATABASE = "postgres";
     static final String EXISTS_SQL = "SELECT 1 FROM pg_database WHERE datname = ?";
     static final String HISTORY_SCHEMA_EXISTS_SQL = "SELECT to_regnamespace('" + Migrations.HISTORY_SCHEMA
