@@ -27,6 +27,14 @@ public final class PostgresCluster {
             WHERE NOT active AND pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) > ?
             ORDER BY slot_name""";
 
+    static final String DATABASE_SLOTS = "SELECT slot_name FROM pg_replication_slots WHERE database = ?";
+    /** Ends the walsender streaming from a slot, if any: an active slot cannot be dropped. */
+    static final String END_SLOT_SENDER = """
+            SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+            WHERE slot_name = ? AND active_pid IS NOT NULL""";
+    static final String DROP_SLOT = "SELECT pg_drop_replication_slot(?)";
+    private static final String OBJECT_IN_USE = "55006";
+
     private static final List<Path> PG_DIRS = pgBinDirs();
     private static final Duration PG_TIMEOUT = Duration.ofSeconds(60);
 
@@ -180,20 +188,69 @@ public final class PostgresCluster {
     }
 
     /**
-     * Drops every database {@link #createDatabase} created through this object and nobody dropped since. Best
-     * effort: a database that cannot go (a logical replication slot still names it, say) stays, described in
-     * the returned list.
+     * Drops every database {@link #createDatabase} created through this object and nobody dropped since, with its
+     * logical replication slots (ending a walsender still streaming from one). Best effort: a database that
+     * cannot go stays, described in the returned list.
      */
     public List<String> dropCreated() {
         List<String> kept = new ArrayList<>();
         for (String database : List.copyOf(created)) {
             try {
+                dropSlots(database);
                 dropDatabase(database);
             } catch (StackException e) {
                 kept.add(e.getMessage());
             }
         }
         return kept;
+    }
+
+    /**
+     * Drops the logical replication slots of a database this run created (a relay test's Debezium slot): while
+     * one names it the database cannot be dropped, and the slot would pin WAL for as long as the stack lives.
+     */
+    private void dropSlots(String database) {
+        try (Connection c = connect("postgres")) {
+            List<String> slots = new ArrayList<>();
+            try (var ps = c.prepareStatement(DATABASE_SLOTS)) {
+                ps.setString(1, database);
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        slots.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String slot : slots) {
+                dropSlot(c, slot);
+            }
+        } catch (SQLException e) {
+            throw new StackException("cannot drop the replication slots of database " + database + " on " + name
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void dropSlot(Connection c, String slot) throws SQLException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (var end = c.prepareStatement(END_SLOT_SENDER); var drop = c.prepareStatement(DROP_SLOT)) {
+                end.setString(1, slot);
+                end.execute();
+                drop.setString(1, slot);
+                drop.execute();
+                return;
+            } catch (SQLException e) {
+                // A terminated walsender releases its slot a moment later; until then the drop says "in use".
+                if (!OBJECT_IN_USE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while dropping replication slot " + slot, e);
+            }
+        }
     }
 
     /** Drops a database, ending its sessions first. */
