@@ -39,6 +39,7 @@ class OutcomeWaiter {
     private final long firstPollMillis;
     private final Counter byTopic;
     private final Counter byPoll;
+    private final Counter polls;
 
     OutcomeWaiter(WriteOutcomeRepository outcomes, @Qualifier("outcomePollScheduler") ScheduledExecutorService scheduler,
                   GatewayProperties props, MeterRegistry meters) {
@@ -48,6 +49,8 @@ class OutcomeWaiter {
                 .description("waits completed by the results topic").register(meters);
         this.byPoll = Counter.builder("factory.gateway.write.outcomes").tag("source", "poll")
                 .description("waits completed by the processed_events fallback").register(meters);
+        this.polls = Counter.builder("factory.gateway.write.outcome.polls")
+                .description("queries of processed_events made by the fallback").register(meters);
         this.outcomes = outcomes;
         this.scheduler = scheduler;
         this.firstPollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
@@ -92,6 +95,7 @@ class OutcomeWaiter {
                 return;
             }
             try {
+                polls.increment();
                 outcomes.find(eventId).ifPresent(o -> {
                     if (f.complete(Optional.of(o))) {
                         byPoll.increment();
