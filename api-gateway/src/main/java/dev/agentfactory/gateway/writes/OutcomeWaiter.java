@@ -68,9 +68,9 @@ class OutcomeWaiter {
                 .description("queries of processed_events made by the fallback").register(meters);
         this.outcomes = outcomes;
         this.firstPollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
-        // One sweep at a time (a fixed delay never overlaps itself), at half the first poll's delay so a wait's
-        // first lookup is at most half a period late.
-        long sweep = Math.max(5, firstPollMillis / 2);
+        // One sweep at a time (a fixed delay never overlaps itself). A sweep with nothing due queries nothing,
+        // so sweeping at a quarter of the first poll's delay costs no queries and keeps lookups at most that late.
+        long sweep = Math.max(5, firstPollMillis / 4);
         scheduler.scheduleWithFixedDelay(this::poll, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 

@@ -95,6 +95,11 @@ final class OpenLoopLoad implements AutoCloseable {
         return execute(name, 0, count, i -> get(path.apply(i)), 200, null);
     }
 
+    /** As {@link #serial}, of requests {@code request} gives the bytes of. */
+    Result serialRequests(String name, int count, IntFunction<byte[]> request, int expectedStatus) {
+        return execute(name, 0, count, request, expectedStatus, null);
+    }
+
     /** Sends {@code count} GETs at {@code rate} per second; {@code path} gives the i-th request's path. */
     Result run(String name, int rate, int count, IntFunction<String> path, int expectedStatus) {
         return send(name, rate, count, i -> get(path.apply(i)), expectedStatus);

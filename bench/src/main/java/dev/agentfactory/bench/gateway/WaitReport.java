@@ -18,12 +18,12 @@ final class WaitReport {
     static void put(Figures figures, List<WriteWaitBench.Run> runs) {
         for (WriteWaitBench.Run run : runs) {
             OpenLoopLoad.Result r = run.load();
-            String p = "wait_" + run.variant() + "_" + r.rate() + "rps_";
+            String p = "wait_" + run.variant() + (r.rate() > 0 ? "_" + r.rate() + "rps_" : "_serial_");
             figures.put(p + "p50_ms", r.percentileMs(50), "ms");
             figures.put(p + "p99_ms", r.percentileMs(99), "ms");
             figures.put(p + "max_ms", r.percentileMs(100), "ms");
             figures.put(p + "achieved_per_s", r.achievedRate(), "1/s");
-            // 202 (the wait ran out) or no answer: not the synchronous answer asked for
+            // not the status expected (a 202: the wait ran out, or on the stalled run anything but 202) or no answer
             figures.put(p + "errors", r.errors(), "count");
             figures.put(p + "answered_by_topic", run.byTopic(), "count");
             figures.put(p + "answered_by_poll", run.byPoll(), "count");
@@ -31,6 +31,7 @@ final class WaitReport {
             figures.put(p + "db_xact_per_s", run.dbTransactions(), "1/s");
             figures.put(p + "pending_peak", run.pendingPeak(), "count");
             figures.put(p + "threads_peak", run.threadsPeak(), "count");
+            figures.put(p + "pending_after", run.pendingAfter(), "count");
         }
         double fallback = worst(runs, "fallback");
         double topic = worst(runs, "topic");
@@ -42,7 +43,8 @@ final class WaitReport {
     }
 
     private static double worst(List<WriteWaitBench.Run> runs, String variant) {
-        return runs.stream().filter(r -> r.variant().equals(variant)).mapToDouble(r -> r.load().percentileMs(99))
+        return runs.stream().filter(r -> r.variant().equals(variant) && r.load().rate() > 0)
+                .mapToDouble(r -> r.load().percentileMs(99))
                 .max().orElse(Double.NaN);
     }
 }

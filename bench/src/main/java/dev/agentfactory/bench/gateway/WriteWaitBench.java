@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -26,8 +27,10 @@ import dev.agentfactory.stack.TopicLeaders;
  * gateway and a real ingest worker (its own database, topics and group), answered twice: by the results topic
  * (the normal path, and the peer), and by the {@code processed_events} fallback alone, the gateway's results
  * listener pointed at a topic nobody publishes to, as when its consumer is not yet assigned or the worker's
- * results do not arrive. Each run prints the synchronous answer's p50/p99, which path answered, the fallback
- * queries and the database transactions per second, and the peaks of pending waits and gateway threads.
+ * results do not arrive. Last, with the worker stopped, every wait runs out (a 202 after 5 s), so
+ * {@link #STALLED_RATE}/s hold about 2,000 waits at once on the fallback alone. Each run prints the answer's
+ * p50/p99/max, which path answered, the fallback queries and the database transactions per second, the peaks
+ * of pending waits and gateway threads, and the waits still pending once every answer is in (a leak).
  */
 final class WriteWaitBench {
 
@@ -35,7 +38,12 @@ final class WriteWaitBench {
     static final int AGENTS = 4_000;
     static final int WAIT_SECONDS = 5;
     static final int MAX_CONNECTIONS = 4_096;
-    static final int[] RATES = {500, 2_000};
+    /** Writes answered one at a time; fallback answers take about 300 ms, and all must fit OpenLoopLoad#DRAIN. */
+    static final int SERIAL = 50;
+    /** What the whole write path (gateway, broker, worker, PostgreSQL) sustains on the 2-core host. */
+    static final int[] RATES = rates(System.getProperty("bench.gateway.wait-rates", "200,400"));
+    /** With nothing answered, each wait lasts {@link #WAIT_SECONDS}: 400/s keep 2,000 of them pending. */
+    static final int STALLED_RATE = Integer.getInteger("bench.gateway.stalled-rate", 400);
     static final String PENDING = "factory_gateway_write_pending";
     static final String THREADS = "jvm_threads_live_threads";
     static final String OUTCOMES = "factory_gateway_write_outcomes_total";
@@ -43,7 +51,7 @@ final class WriteWaitBench {
 
     /** One measured run: the load's result and what it cost inside the gateway and the database. */
     record Run(String variant, OpenLoopLoad.Result load, double byTopic, double byPoll, double polls,
-               double dbTransactions, double pendingPeak, double threadsPeak) {
+               double dbTransactions, double pendingPeak, double threadsPeak, double pendingAfter) {
     }
 
     private WriteWaitBench() {
@@ -70,16 +78,23 @@ final class WriteWaitBench {
                 props.put("factory.gateway.topics.results",
                         variant.equals("topic") ? topics.get("results-topic") : unpublished);
                 props.put("factory.gateway.topics.results-group", "bench-gateway-wait-" + tag);
-                runs.addAll(variant(root, endpoints, variant, props, ids));
+                runs.addAll(variant(root, endpoints, variant, props, ids,
+                        variant.equals("fallback") ? worker : null));
             }
         } finally {
             WorkerRun.stop(worker);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
+                List<String> names = new ArrayList<>(topics.values());
+                names.add(unpublished);
+                admin.deleteTopics(names).all().get();
+            }
         }
         return runs;
     }
 
+    /** The runs of one gateway; with {@code stopAfter}, that worker is then stopped for the stalled run. */
     private static List<Run> variant(Path root, StackEndpoints endpoints, String variant, Map<String, String> props,
-                                     List<UUID> ids) throws Exception {
+                                     List<UUID> ids, Process stopAfter) throws Exception {
         List<Run> runs = new ArrayList<>();
         try (GatewayUnderTest gateway = new GatewayUnderTest(root, props);
              OpenLoopLoad load = new OpenLoopLoad("127.0.0.1", gateway.port, GatewaySeed.token(GatewayBench.SECRET),
@@ -98,26 +113,44 @@ final class WriteWaitBench {
                     break;
                 }
             }
+            // One at a time: the answer's own latency on each path, without queueing behind other writes.
+            runs.add(measure(endpoints, meters, variant, () -> load.serialRequests("wait_" + variant, SERIAL,
+                    i -> update(load, ids, n[0]++), 200)));
             for (int rate : RATES) {
-                int count = rate * (int) GatewayBench.RUN.toSeconds();
-                Map<String, Double> before = meters.read();
-                long xactBefore = transactions(endpoints);
-                OpenLoopLoad.Result r;
-                double pendingPeak;
-                double threadsPeak;
-                try (GatewayMeters.Peaks peaks = meters.new Peaks(100, PENDING, THREADS)) {
-                    r = load.send("wait_" + variant, rate, count, i -> update(load, ids, n[0]++), 200);
-                    pendingPeak = peaks.max(PENDING);
-                    threadsPeak = peaks.max(THREADS);
-                }
-                Map<String, Double> after = meters.read();
-                double seconds = r.seconds();
-                runs.add(new Run(variant, r, delta(before, after, OUTCOMES, "source=\"topic\""),
-                        delta(before, after, OUTCOMES, "source=\"poll\""), delta(before, after, POLLS, "") / seconds,
-                        (transactions(endpoints) - xactBefore) / seconds, pendingPeak, threadsPeak));
+                runs.add(measure(endpoints, meters, variant, () -> load.send("wait_" + variant, rate,
+                        rate * (int) GatewayBench.RUN.toSeconds(), i -> update(load, ids, n[0]++), 200)));
+            }
+            if (stopAfter != null) {
+                WorkerRun.stop(stopAfter);
+                runs.add(measure(endpoints, meters, "stalled", () -> load.send("wait_stalled", STALLED_RATE,
+                        STALLED_RATE * (int) GatewayBench.RUN.toSeconds(), i -> update(load, ids, n[0]++), 202)));
             }
         }
         return runs;
+    }
+
+    private static Run measure(StackEndpoints endpoints, GatewayMeters meters, String variant,
+                               Supplier<OpenLoopLoad.Result> load) throws Exception {
+        Map<String, Double> before = meters.read();
+        long xactBefore = transactions(endpoints);
+        OpenLoopLoad.Result r;
+        double pendingPeak;
+        double threadsPeak;
+        try (GatewayMeters.Peaks peaks = meters.new Peaks(100, PENDING, THREADS)) {
+            r = load.get();
+            pendingPeak = peaks.max(PENDING);
+            threadsPeak = peaks.max(THREADS);
+        }
+        Map<String, Double> after = meters.read();
+        double seconds = r.seconds();
+        return new Run(variant, r, delta(before, after, OUTCOMES, "source=\"topic\""),
+                delta(before, after, OUTCOMES, "source=\"poll\""), delta(before, after, POLLS, "") / seconds,
+                (transactions(endpoints) - xactBefore) / seconds, pendingPeak, threadsPeak,
+                GatewayMeters.value(after, PENDING, ""));
+    }
+
+    private static int[] rates(String list) {
+        return java.util.Arrays.stream(list.split(",")).mapToInt(r -> Integer.parseInt(r.trim())).toArray();
     }
 
     private static byte[] update(OpenLoopLoad load, List<UUID> ids, int i) {
