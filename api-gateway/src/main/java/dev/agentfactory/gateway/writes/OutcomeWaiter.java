@@ -71,7 +71,14 @@ class OutcomeWaiter {
         // One sweep at a time (a fixed delay never overlaps itself). A sweep with nothing due queries nothing,
         // so sweeping at a quarter of the first poll's delay costs no queries and keeps lookups at most that late.
         long sweep = Math.max(5, firstPollMillis / 4);
-        scheduler.scheduleWithFixedDelay(this::poll, sweep, sweep, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                poll();
+            } catch (RuntimeException e) {
+                // a periodic task that throws is never run again: that would end the fallback for good
+                log.error("fallback sweep failed; retrying at the next one", e);
+            }
+        }, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     /** Registers interest before the write is published, so an outcome that arrives first is not lost. */
