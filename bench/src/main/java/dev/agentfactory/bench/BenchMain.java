@@ -23,7 +23,9 @@ public final class BenchMain {
               query [iterations]                          store read latency with 100,000 agents and PRDs
               cdc [events/s=2000] [seconds=30] [changes/tx=40]
                                                           commit -> audit topic, Redis and standby lag
-              gateway                                     GET hit/miss and list latency at 500 and 2,000 req/s
+              gateway [reads|writes]                      GET hit/miss and list latency at 500 and 2,000 req/s;
+                                                          writes with Prefer: wait=5 answered by the results
+                                                          topic vs by the processed_events fallback
               dr                                          backup, restore + replay and failover of 1,000,000 rows""";
 
     private BenchMain() {
@@ -36,7 +38,7 @@ public final class BenchMain {
         switch (name) {
             case "ingest" -> IngestBenchmark.main(rest.toArray(String[]::new));
             case "query" -> QueryBench.run(argv);
-            case "gateway" -> GatewayBench.run();
+            case "gateway" -> GatewayBench.run(rest);
             case "cdc" -> System.exit(CdcBench.run(rest));
             case "dr" -> DrBench.main(rest);
             default -> {

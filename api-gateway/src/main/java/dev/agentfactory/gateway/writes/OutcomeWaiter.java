@@ -1,6 +1,8 @@
 package dev.agentfactory.gateway.writes;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,21 +26,35 @@ import dev.agentfactory.store.writes.WriteOutcomeRepository;
 /**
  * Waits for the outcome of a published write without holding a thread: a future per pending eventId,
  * completed by the results topic ({@link #complete}) or, should that record be missed (this instance's
- * consumer was still joining, a rebalance), by polling {@code processed_events}. Completes empty when
- * the wait runs out.
+ * consumer was still joining, a rebalance, the worker's results not arriving), by polling
+ * {@code processed_events}. Completes empty when the wait runs out.
  */
 @Component
 class OutcomeWaiter {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWaiter.class);
     static final long MAX_POLL_MILLIS = 2_000;
+    /** Most eventIds looked up by one fallback query: a bounded statement however many writes wait. */
+    static final int MAX_IDS_PER_QUERY = 500;
 
-    private final Map<UUID, CompletableFuture<Optional<WriteOutcome>>> pending = new ConcurrentHashMap<>();
+    /** One caller's wait, and when the fallback looks for its outcome next (backing off, see {@link #poll}). */
+    private static final class Waiting {
+        final CompletableFuture<Optional<WriteOutcome>> future = new CompletableFuture<>();
+        volatile long nextPollNanos;
+        volatile long backoffMillis;
+
+        Waiting(long firstPollMillis) {
+            backoffMillis = firstPollMillis;
+            nextPollNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(firstPollMillis);
+        }
+    }
+
+    private final Map<UUID, Waiting> pending = new ConcurrentHashMap<>();
     private final WriteOutcomeRepository outcomes;
-    private final ScheduledExecutorService scheduler;
     private final long firstPollMillis;
     private final Counter byTopic;
     private final Counter byPoll;
+    private final Counter polls;
 
     OutcomeWaiter(WriteOutcomeRepository outcomes, @Qualifier("outcomePollScheduler") ScheduledExecutorService scheduler,
                   GatewayProperties props, MeterRegistry meters) {
@@ -48,59 +64,89 @@ class OutcomeWaiter {
                 .description("waits completed by the results topic").register(meters);
         this.byPoll = Counter.builder("factory.gateway.write.outcomes").tag("source", "poll")
                 .description("waits completed by the processed_events fallback").register(meters);
+        this.polls = Counter.builder("factory.gateway.write.outcome.polls")
+                .description("queries of processed_events made by the fallback").register(meters);
         this.outcomes = outcomes;
-        this.scheduler = scheduler;
         this.firstPollMillis = Math.max(10, props.writes().outcomePoll().toMillis());
+        // One sweep at a time (a fixed delay never overlaps itself). A sweep with nothing due queries nothing,
+        // so sweeping at a quarter of the first poll's delay costs no queries and keeps lookups at most that late.
+        long sweep = Math.max(5, firstPollMillis / 4);
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                poll();
+            } catch (RuntimeException e) {
+                // a periodic task that throws is never run again: that would end the fallback for good
+                log.error("fallback sweep failed; retrying at the next one", e);
+            }
+        }, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     /** Registers interest before the write is published, so an outcome that arrives first is not lost. */
     CompletableFuture<Optional<WriteOutcome>> register(UUID eventId, Duration wait) {
-        CompletableFuture<Optional<WriteOutcome>> f = pending.computeIfAbsent(eventId, id -> new CompletableFuture<>());
-        // The deadline runs on CompletableFuture's own timer, not on the poll threads: a fallback poll blocked
+        Waiting w = pending.computeIfAbsent(eventId, id -> new Waiting(firstPollMillis));
+        CompletableFuture<Optional<WriteOutcome>> f = w.future;
+        // The deadline runs on CompletableFuture's own timer, not on the poll thread: a fallback poll blocked
         // on a database that does not answer must not hold a wait past its end (nor the 2,000 behind it).
         f.completeOnTimeout(Optional.empty(), wait.toMillis(), TimeUnit.MILLISECONDS);
-        schedulePoll(eventId, f, firstPollMillis);
-        f.whenComplete((o, e) -> pending.remove(eventId, f));
+        f.whenComplete((o, e) -> pending.remove(eventId, w));
         return f;
     }
 
     /** An outcome from the results topic; ignored unless this instance waits for it. */
     void complete(WriteOutcome outcome) {
-        CompletableFuture<Optional<WriteOutcome>> f = pending.get(outcome.eventId());
-        if (f != null && f.complete(Optional.of(outcome))) {
+        Waiting w = pending.get(outcome.eventId());
+        if (w != null && w.future.complete(Optional.of(outcome))) {
             byTopic.increment();
         }
     }
 
     void abandon(UUID eventId, Throwable cause) {
-        CompletableFuture<Optional<WriteOutcome>> f = pending.get(eventId);
-        if (f != null) {
-            f.completeExceptionally(cause);
+        Waiting w = pending.get(eventId);
+        if (w != null) {
+            w.future.completeExceptionally(cause);
         }
     }
 
     /**
-     * The fallback poll backs off (doubling up to {@link #MAX_POLL_MILLIS}): the results topic answers
-     * almost every wait, and a thousand waiting requests must not become thousands of queries a second.
+     * The fallback: every wait whose next lookup is due, looked up together ({@link #MAX_IDS_PER_QUERY} per
+     * query). A query per wait made the fallback's cost, and its lateness, grow with the number of waiting
+     * writes (2,000 waits, thousands of queries a second queued on the poll threads); this way it is a few
+     * queries a second. Each wait still backs off (doubling up to {@link #MAX_POLL_MILLIS}): the results
+     * topic answers almost every wait, and a long wait need not be looked up at every sweep.
      */
-    private void schedulePoll(UUID eventId, CompletableFuture<Optional<WriteOutcome>> f, long delayMillis) {
-        if (f.isDone()) {
-            return;
-        }
-        scheduler.schedule(() -> {
-            if (f.isDone()) {
-                return;
+    private void poll() {
+        long now = System.nanoTime();
+        List<UUID> due = new ArrayList<>();
+        pending.forEach((id, w) -> {
+            if (!w.future.isDone() && w.nextPollNanos - now <= 0) {
+                due.add(id);
             }
+        });
+        for (int from = 0; from < due.size(); from += MAX_IDS_PER_QUERY) {
+            List<UUID> ids = due.subList(from, Math.min(due.size(), from + MAX_IDS_PER_QUERY));
+            Map<UUID, WriteOutcome> found = Map.of();
             try {
-                outcomes.find(eventId).ifPresent(o -> {
-                    if (f.complete(Optional.of(o))) {
+                polls.increment();
+                found = outcomes.findAll(ids);
+            } catch (RuntimeException e) {
+                log.warn("fallback poll of the outcomes of {} waiting writes failed: {}", ids.size(), e.getMessage());
+            }
+            long after = System.nanoTime();
+            for (UUID id : ids) {
+                Waiting w = pending.get(id);
+                WriteOutcome o = found.get(id);
+                if (w == null) {
+                    continue;
+                }
+                if (o != null) {
+                    if (w.future.complete(Optional.of(o))) {
                         byPoll.increment();
                     }
-                });
-            } catch (RuntimeException e) {
-                log.warn("fallback poll of the outcome of {} failed: {}", eventId, e.getMessage());
+                } else {
+                    w.backoffMillis = Math.min(w.backoffMillis * 2, MAX_POLL_MILLIS);
+                    w.nextPollNanos = after + TimeUnit.MILLISECONDS.toNanos(w.backoffMillis);
+                }
             }
-            schedulePoll(eventId, f, Math.min(delayMillis * 2, MAX_POLL_MILLIS));
-        }, delayMillis, TimeUnit.MILLISECONDS);
+        }
     }
 }

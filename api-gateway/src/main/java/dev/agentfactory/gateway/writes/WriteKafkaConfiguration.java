@@ -90,9 +90,10 @@ class WriteKafkaConfiguration {
         return handler;
     }
 
+    /** The fallback's one sweep (OutcomeWaiter#poll) looks up every due wait at once: one thread is enough. */
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService outcomePollScheduler() {
-        return Executors.newScheduledThreadPool(2, named("outcome-poll"));
+        return Executors.newSingleThreadScheduledExecutor(named("outcome-poll"));
     }
 
     @Bean(destroyMethod = "shutdown")

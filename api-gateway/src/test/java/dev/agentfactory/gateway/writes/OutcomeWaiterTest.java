@@ -40,7 +40,7 @@ class OutcomeWaiterTest {
         }
     };
     /** As WriteKafkaConfiguration#outcomePollScheduler builds it. */
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
     void stop() {

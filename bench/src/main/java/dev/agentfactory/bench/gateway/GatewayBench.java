@@ -40,23 +40,49 @@ public final class GatewayBench {
     private GatewayBench() {
     }
 
-    public static void run() throws Exception {
+    /** {@code reads}, {@code writes} ({@link WriteWaitBench}) or, with no argument, both. */
+    public static void run(List<String> args) throws Exception {
+        String scenario = args.isEmpty() ? "all" : args.get(0);
+        if (!List.of("all", "reads", "writes").contains(scenario)) {
+            throw new IllegalArgumentException("bench gateway [reads|writes], not " + scenario);
+        }
         Path root = Figures.projectRoot().normalize();
         LocalStack stack = LocalStack.fromEnvironment();
         StackEndpoints endpoints = stack.ensureRunning();
+        Figures figures = new Figures("gateway");
+        if (!scenario.equals("writes")) {
+            reads(root, stack, endpoints, figures);
+        }
+        if (!scenario.equals("reads")) {
+            String prefix = "bench-gateway-wait-" + Long.toString(System.currentTimeMillis(), 36);
+            WaitReport.put(figures, WriteWaitBench.run(root, stack, endpoints, baseProperties(endpoints, prefix)));
+        }
+        figures.put("host_cores", Runtime.getRuntime().availableProcessors(), "count");
+        figures.put("host_load_1m", loadAverage(), "load");
+        System.out.println("# figures written to " + figures.write(root));
+    }
+
+    /** What every gateway of the benchmark shares: the stack's connections, the token secret, quiet logs. */
+    private static Map<String, String> baseProperties(StackEndpoints endpoints, String cachePrefix) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("spring.datasource.url", endpoints.primaryJdbcUrl(DB));
+        props.put("spring.kafka.bootstrap-servers", endpoints.kafkaBootstrap());
+        props.put("spring.data.redis.url", endpoints.redisUrl());
+        props.put("factory.gateway.security.jwt-secret", SECRET);
+        props.put("factory.gateway.cache.prefix", cachePrefix);
+        props.put("logging.level.root", "WARN");
+        return props;
+    }
+
+    private static void reads(Path root, LocalStack stack, StackEndpoints endpoints, Figures figures)
+            throws Exception {
         int misses = 0;
         for (int rate : RATES) {
             misses += rate * (int) RUN.toSeconds();
         }
         List<UUID> ids = GatewaySeed.agents(stack.primary(), endpoints, DB, HOT + WARM_MISSES + SERIAL + misses);
         String prefix = "bench-gateway-" + Long.toString(System.currentTimeMillis(), 36);
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("spring.datasource.url", endpoints.primaryJdbcUrl(DB));
-        props.put("spring.kafka.bootstrap-servers", endpoints.kafkaBootstrap());
-        props.put("spring.data.redis.url", endpoints.redisUrl());
-        props.put("factory.gateway.security.jwt-secret", SECRET);
-        props.put("factory.gateway.cache.prefix", prefix);
-        props.put("logging.level.root", "WARN");
+        Map<String, String> props = baseProperties(endpoints, prefix);
         try (GatewayUnderTest gateway = new GatewayUnderTest(root, props);
              OpenLoopLoad load = new OpenLoopLoad("127.0.0.1", gateway.port, GatewaySeed.token(SECRET))) {
             gateway.awaitHealthy(Duration.ofSeconds(120));
@@ -89,12 +115,11 @@ public final class GatewayBench {
                 // A page after a cursor is never cached: what every list read would cost without the cache.
                 results.add(load.run("list_uncached", rate, count, i -> "/api/v1/agents?limit=50&cursor=" + top, 200));
             }
-            report(results, gateway.gcPausesSince(measuredFrom), root);
+            report(results, gateway.gcPausesSince(measuredFrom), figures);
         }
     }
 
-    private static void report(List<OpenLoopLoad.Result> results, double[] gc, Path root) {
-        Figures figures = new Figures("gateway");
+    private static void report(List<OpenLoopLoad.Result> results, double[] gc, Figures figures) {
         for (OpenLoopLoad.Result r : results) {
             String p = r.name() + (r.rate() > 0 ? "_" + r.rate() + "rps_" : "_");
             figures.put(p + "p50_ms", r.percentileMs(50), "ms");
@@ -119,11 +144,8 @@ public final class GatewayBench {
         figures.put("gateway_gc_pauses", gc[0], "count");
         figures.put("gateway_gc_pause_max_ms", gc[1], "ms");
         figures.put("gateway_gc_pause_total_ms", gc[2], "ms");
-        figures.put("host_cores", Runtime.getRuntime().availableProcessors(), "count");
-        figures.put("host_load_1m", loadAverage(), "load");
         System.out.printf(Locale.ROOT, "# hit p99 %.2f ms vs target 10 ms: %s; list p95 %.2f ms vs target 50 ms: %s%n",
                 hit, hit <= 10 ? "MET" : "MISSED", list, list <= 50 ? "MET" : "MISSED");
-        System.out.println("# figures written to " + figures.write(root));
     }
 
     /** The host's 1-minute load average: other work on a shared machine shows up in every latency. */

@@ -20,7 +20,7 @@ import java.util.function.IntFunction;
  * An open-loop load generator (the wrk2 model): request i is due at {@code start + i/rate} whatever the
  * server does, and its latency is measured from that due time to the last byte of its response, so time
  * a request spends waiting for a free connection or for a stalled server counts (no coordinated omission).
- * One thread paces the due times; one NIO event loop sends them over at most {@link #MAX_CONNECTIONS}
+ * One thread paces the due times; one NIO event loop sends them over at most {@link #MAX_CONNECTIONS} (or as many as given)
  * HTTP/1.1 keep-alive connections and reads the answers. It replaced {@code java.net.http}, whose
  * per-request work (futures, executor hops, a thread pool) cost about as much CPU as the gateway's own on
  * a 2-core host and showed up in every percentile, including the no-op peer's. A request unanswered
@@ -50,6 +50,7 @@ final class OpenLoopLoad implements AutoCloseable {
     }
 
     private final InetSocketAddress server;
+    private final int maxConnections;
     private final String headers;
     private final Selector selector;
     private final ArrayDeque<KeepAliveConnection> idle = new ArrayDeque<>();
@@ -57,10 +58,33 @@ final class OpenLoopLoad implements AutoCloseable {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
 
     OpenLoopLoad(String host, int port, String token) throws IOException {
+        this(host, port, token, MAX_CONNECTIONS);
+    }
+
+    /**
+     * With room for {@code maxConnections} requests in flight: a request the server holds for seconds (a
+     * write waiting for its outcome) keeps its connection that long, as a browser's would.
+     */
+    OpenLoopLoad(String host, int port, String token, int maxConnections) throws IOException {
         this.server = new InetSocketAddress(host, port);
+        this.maxConnections = maxConnections;
         this.headers = " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + token
-                + "\r\nAccept: application/json\r\n\r\n";
+                + "\r\nAccept: application/json\r\n";
         this.selector = Selector.open();
+    }
+
+    /** A request with a JSON body; {@code extraHeaders} are whole header lines, each ending in CRLF. */
+    byte[] request(String method, String path, String extraHeaders, String body) {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        byte[] head = (method + " " + path + headers + extraHeaders + "Content-Length: " + content.length
+                + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = Arrays.copyOf(head, head.length + content.length);
+        System.arraycopy(content, 0, all, head.length, content.length);
+        return all;
+    }
+
+    private byte[] get(String path) {
+        return ("GET " + path + headers + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -68,11 +92,21 @@ final class OpenLoopLoad implements AutoCloseable {
      * shared host separates the gateway's own cost from waiting for a CPU.
      */
     Result serial(String name, int count, IntFunction<String> path) {
-        return execute(name, 0, count, path, 200, null);
+        return execute(name, 0, count, i -> get(path.apply(i)), 200, null);
     }
 
-    /** Sends {@code count} requests at {@code rate} per second; {@code path} gives the i-th request's path. */
+    /** As {@link #serial}, of requests {@code request} gives the bytes of. */
+    Result serialRequests(String name, int count, IntFunction<byte[]> request, int expectedStatus) {
+        return execute(name, 0, count, request, expectedStatus, null);
+    }
+
+    /** Sends {@code count} GETs at {@code rate} per second; {@code path} gives the i-th request's path. */
     Result run(String name, int rate, int count, IntFunction<String> path, int expectedStatus) {
+        return send(name, rate, count, i -> get(path.apply(i)), expectedStatus);
+    }
+
+    /** Sends {@code count} requests at {@code rate} per second; {@code request} gives the i-th one's bytes. */
+    Result send(String name, int rate, int count, IntFunction<byte[]> request, int expectedStatus) {
         long period = 1_000_000_000L / rate;
         AtomicInteger released = new AtomicInteger();
         long start = System.nanoTime();
@@ -89,7 +123,7 @@ final class OpenLoopLoad implements AutoCloseable {
         }, "load-pacer");
         pacer.setDaemon(true);
         pacer.start();
-        Result r = execute(name, rate, count, path, expectedStatus, new Pace(start, period, released));
+        Result r = execute(name, rate, count, request, expectedStatus, new Pace(start, period, released));
         pacer.interrupt();
         return r;
     }
@@ -98,7 +132,7 @@ final class OpenLoopLoad implements AutoCloseable {
     private record Pace(long start, long period, AtomicInteger released) {
     }
 
-    private Result execute(String name, int rate, int count, IntFunction<String> path, int expected, Pace pace) {
+    private Result execute(String name, int rate, int count, IntFunction<byte[]> request, int expected, Pace pace) {
         long[] latencies = new long[count];
         Arrays.fill(latencies, -1);
         int sent = 0;
@@ -108,10 +142,9 @@ final class OpenLoopLoad implements AutoCloseable {
         try {
             while (done < count && System.nanoTime() < deadline) {
                 int due = pace == null ? (done == sent ? sent + 1 : sent) : pace.released().get();
-                while (sent < Math.min(due, count) && (!idle.isEmpty() || busy.size() < MAX_CONNECTIONS)) {
+                while (sent < Math.min(due, count) && (!idle.isEmpty() || busy.size() < maxConnections)) {
                     long dueAt = pace == null ? System.nanoTime() : start + sent * pace.period();
-                    byte[] req = ("GET " + path.apply(sent) + headers).getBytes(StandardCharsets.ISO_8859_1);
-                    if (!send(ByteBuffer.wrap(req), sent, dueAt)) {
+                    if (!dispatch(ByteBuffer.wrap(request.apply(sent)), sent, dueAt)) {
                         done++;
                     }
                     sent++;
@@ -134,7 +167,7 @@ final class OpenLoopLoad implements AutoCloseable {
     }
 
     /** False when the request could not be sent (it failed at once). */
-    private boolean send(ByteBuffer request, int slot, long due) {
+    private boolean dispatch(ByteBuffer request, int slot, long due) {
         KeepAliveConnection c = idle.poll();
         try {
             if (c == null) {

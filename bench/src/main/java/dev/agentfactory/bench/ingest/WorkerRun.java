@@ -15,8 +15,11 @@ import dev.agentfactory.contracts.WriteProducer;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The contender: the packaged ingest worker as a child process, on topics and a database of its own. */
-final class WorkerRun {
+/**
+ * The contender: the packaged ingest worker as a child process, on topics and a database of its own (also the
+ * worker behind the gateway benchmark's waiting writes).
+ */
+public final class WorkerRun {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -45,7 +48,7 @@ final class WorkerRun {
         producer.flush();
     }
 
-    static Process start(Path root, Path workDir, String jdbcUrl, Map<String, String> topics, String group)
+    public static Process start(Path root, Path workDir, String jdbcUrl, Map<String, String> topics, String group)
             throws IOException {
         Path jar = root.resolve("ingest-worker/target/ingest-worker.jar");
         if (!Files.isRegularFile(jar)) {
@@ -66,7 +69,7 @@ final class WorkerRun {
                 .redirectOutput(workDir.resolve("worker.log").toFile()).start();
     }
 
-    static void stop(Process p) throws InterruptedException {
+    public static void stop(Process p) throws InterruptedException {
         p.destroy();
         if (!p.waitFor(Duration.ofSeconds(40).toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly().waitFor();

@@ -1,5 +1,10 @@
 package dev.agentfactory.store.writes;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -16,6 +21,10 @@ public final class JdbcWriteOutcomeRepository implements WriteOutcomeRepository 
     static final String FIND = """
             SELECT event_id, entity_type, entity_id, command_type, outcome, version, reason, processed_at
             FROM factory.processed_events WHERE event_id = :eventId""";
+    /** The ids as one text[] parameter: one statement text (and plan) whatever their number, unlike an IN list. */
+    static final String FIND_ALL = """
+            SELECT event_id, entity_type, entity_id, command_type, outcome, version, reason, processed_at
+            FROM factory.processed_events WHERE event_id = ANY(CAST(:eventIds AS uuid[]))""";
     static final String INSERT = """
             INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version, reason)
             VALUES (:eventId, :entityType, :entityId, :commandType, :outcome, :version, :reason)
@@ -32,10 +41,29 @@ public final class JdbcWriteOutcomeRepository implements WriteOutcomeRepository 
     @Override
     public Optional<WriteOutcome> find(UUID eventId) {
         return retry.run(() -> jdbc.sql(FIND).param("eventId", eventId)
-                .query((rs, n) -> new WriteOutcome(rs.getObject(1, UUID.class), rs.getString(2),
-                        rs.getObject(3, UUID.class), rs.getString(4), Status.valueOf(rs.getString(5)),
-                        rs.getObject(6, Long.class), null, rs.getString(7), StoreJson.instant(rs, "processed_at")))
-                .optional());
+                .query((rs, n) -> outcome(rs)).optional());
+    }
+
+    @Override
+    public Map<UUID, WriteOutcome> findAll(Collection<UUID> eventIds) {
+        if (eventIds.isEmpty()) {
+            return Map.of();
+        }
+        String[] ids = eventIds.stream().map(UUID::toString).toArray(String[]::new);
+        return retry.run(() -> {
+            Map<UUID, WriteOutcome> found = new HashMap<>();
+            jdbc.sql(FIND_ALL).param("eventIds", ids).query(rs -> {
+                WriteOutcome o = outcome(rs);
+                found.put(o.eventId(), o);
+            });
+            return found;
+        });
+    }
+
+    private static WriteOutcome outcome(ResultSet rs) throws SQLException {
+        return new WriteOutcome(rs.getObject(1, UUID.class), rs.getString(2), rs.getObject(3, UUID.class),
+                rs.getString(4), Status.valueOf(rs.getString(5)), rs.getObject(6, Long.class), null, rs.getString(7),
+                StoreJson.instant(rs, "processed_at"));
     }
 
     static Status stored(WriteOutcome o) {

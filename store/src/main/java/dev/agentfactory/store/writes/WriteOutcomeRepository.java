@@ -1,5 +1,8 @@
 package dev.agentfactory.store.writes;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -13,6 +16,18 @@ import dev.agentfactory.contracts.WriteOutcome;
 public interface WriteOutcomeRepository {
 
     Optional<WriteOutcome> find(UUID eventId);
+
+    /**
+     * The stored outcomes of those of {@code eventIds} that have one, in one round trip where the store allows:
+     * the gateway looks up every write it still waits for at once, not one query per write.
+     */
+    default Map<UUID, WriteOutcome> findAll(Collection<UUID> eventIds) {
+        Map<UUID, WriteOutcome> found = new HashMap<>();
+        for (UUID id : eventIds) {
+            find(id).ifPresent(o -> found.put(id, o));
+        }
+        return found;
+    }
 
     /** Records an outcome (not DUPLICATE) unless one exists for the eventId; returns whether it was recorded. */
     boolean record(WriteOutcome outcome);
