@@ -3,17 +3,26 @@ package dev.agentfactory.migrations;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * PostgreSQL JDBC URL surgery, the one place that splits such a URL: another database on the same server(s),
  * extra parameters. Read as pgjdbc reads it: the parameters start at the first {@code ?} (so a {@code /} in
  * {@code sslrootcert=/etc/ca.pem} is not a path), the host list (IPv6 in brackets, several hosts separated by
- * commas) ends at the first {@code /} after {@code //}, and the database name is URL-encoded.
+ * commas) ends at the first {@code /} after {@code //}, and the database name is URL-encoded. A URL pgjdbc would
+ * read differently (parameters naming the database or server, a second {@code /}) is refused.
  */
 public final class JdbcUrls {
 
     private static final String PREFIX = "jdbc:postgresql://";
+    /**
+     * Parameters pgjdbc reads as the database or server in place of the path's (dbname and DBNAME both work): a URL
+     * "pointed at another database" would still reach the one they name, so such a URL is refused.
+     */
+    private static final Set<String> OVERRIDING_PARAMETERS = Set.of("dbname", "pgdbname", "host", "pghost", "port",
+            "pgport");
 
     private JdbcUrls() {
     }
@@ -29,7 +38,19 @@ public final class JdbcUrls {
             int query = url.indexOf('?');
             String base = query < 0 ? url : url.substring(0, query);
             String params = query < 0 ? "" : url.substring(query);
+            for (String param : params.isEmpty() ? new String[0] : params.substring(1).split("&")) {
+                String key = param.substring(0, param.indexOf('=') < 0 ? param.length() : param.indexOf('='));
+                if (OVERRIDING_PARAMETERS.contains(key.toLowerCase(Locale.ROOT))) {
+                    // Never echo the URL: its parameters may hold a password.
+                    throw new IllegalArgumentException("the PostgreSQL JDBC URL sets " + key + " as a parameter, which"
+                            + " pgjdbc lets override its path; name the host, port and database in its path only");
+                }
+            }
             int slash = base.indexOf('/', PREFIX.length());
+            if (slash >= 0 && base.indexOf('/', slash + 1) >= 0) {
+                throw new IllegalArgumentException("the PostgreSQL JDBC URL has a '/' in its database name, which"
+                        + " pgjdbc refuses; encode it as %2F");
+            }
             return slash < 0 ? new Parts(base, "", params)
                     : new Parts(base.substring(0, slash), base.substring(slash + 1), params);
         }

@@ -36,6 +36,11 @@ public record MigrationSettings(String url, String user, String password,
                     : "FACTORY_DB_URL must be a JDBC URL, jdbc:postgresql://host:port/database?options (it starts with '"
                     + url.substring(0, Math.min(url.length(), url.indexOf(':') < 0 ? 0 : url.indexOf(':') + 1)) + "')");
         }
+        try {
+            JdbcUrls.database(url); // refuses a URL pgjdbc would read another way than this project's tools
+        } catch (IllegalArgumentException e) {
+            throw new MigrationException("FACTORY_DB_URL: " + e.getMessage(), e);
+        }
         if (!isLoopback(url)) {
             List<String> missing = Stream.of("FACTORY_DB_OWNER_PASSWORD", "FACTORY_DB_WRITER_PASSWORD",
                     "FACTORY_DB_READER_PASSWORD", "FACTORY_DB_REPLICATOR_PASSWORD")

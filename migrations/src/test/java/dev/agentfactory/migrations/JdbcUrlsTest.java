@@ -57,4 +57,28 @@ class JdbcUrlsTest {
         assertThatThrownBy(() -> JdbcUrls.withDatabase("jdbc:postgresql:factory", "x"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aUrlWhoseParametersNameTheDatabaseOrServerIsRefused() {
+        // pgjdbc lets dbname/PGDBNAME and host/port parameters override the path: pointed "at another database",
+        // such a URL would still reach the one its parameter names (validate would compare the live schema with
+        // itself, restore's maintenance connection would open the target).
+        for (String url : new String[] {"jdbc:postgresql://h/postgres?dbname=factory",
+                "jdbc:postgresql://h/?sslmode=require&PGDBNAME=factory", "jdbc:postgresql://h/f?DBNAME=x",
+                "jdbc:postgresql://127.0.0.1/f?host=db.example.com", "jdbc:postgresql://h/f?PGHOST=x",
+                "jdbc:postgresql://h/f?port=6432", "jdbc:postgresql://h/f?x=1&PGPORT=6432"}) {
+            assertThatThrownBy(() -> JdbcUrls.withDatabase(url, "scratch")).as(url)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in its path");
+            assertThatThrownBy(() -> JdbcUrls.database(url)).as(url).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(JdbcUrls.database("jdbc:postgresql://h/f?hostRecheckSeconds=5&sslhostnameverifier=x")).isEqualTo("f");
+    }
+
+    @Test
+    void aPathThatPgjdbcRefusesIsRefused() {
+        // pgjdbc refuses a second '/' after the host list ("too many / characters"); an encoded one is a name.
+        assertThatThrownBy(() -> JdbcUrls.database("jdbc:postgresql://h/factory/eu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(JdbcUrls.database("jdbc:postgresql://h/factory%2Feu")).isEqualTo("factory/eu");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.agentfactory.migrations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,6 +51,11 @@ class MigrationPairingTest {
         assertThat(MigrationSettings.isLoopback("jdbc:postgresql://localhost-db.prod.internal/factory")).isFalse();
         assertThat(MigrationSettings.isLoopback("jdbc:postgresql://127.0.0.1.nip.io/factory")).isFalse();
         assertThat(MigrationSettings.isLoopback("jdbc:postgresql://localhost:5432,db.example.com:5432/factory")).isFalse();
+        // pgjdbc connects to the host a parameter names, not to the path's
+        assertThatThrownBy(() -> MigrationSettings.fromEnvironment(java.util.Map.of(
+                "FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:5432/factory?host=db.example.com")))
+                .isInstanceOf(MigrationException.class).hasMessageContaining("FACTORY_DB_URL")
+                .hasMessageNotContaining("db.example.com");
     }
 
     @Test

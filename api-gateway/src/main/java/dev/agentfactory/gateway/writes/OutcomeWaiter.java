@@ -24,10 +24,10 @@ import dev.agentfactory.gateway.GatewayProperties;
 import dev.agentfactory.store.writes.WriteOutcomeRepository;
 
 /**
- * Waits for the outcome of a published write without holding a thread: a future per pending eventId,
- * completed by the results topic ({@link #complete}) or, should that record be missed (this instance's
- * consumer was still joining, a rebalance, the worker's results not arriving), by polling
- * {@code processed_events}. Completes empty when the wait runs out.
+ * Waits for the outcome of a published write without holding a thread: a future per pending eventId (each
+ * caller waits on a copy of it with its own deadline), completed by the results topic ({@link #complete}) or,
+ * should that record be missed (this instance's consumer was still joining, a rebalance, the worker's results
+ * not arriving), by polling {@code processed_events}. A caller's wait completes empty when its time runs out.
  */
 @Component
 class OutcomeWaiter {
@@ -37,9 +37,15 @@ class OutcomeWaiter {
     /** Most eventIds looked up by one fallback query: a bounded statement however many writes wait. */
     static final int MAX_IDS_PER_QUERY = 500;
 
-    /** One caller's wait, and when the fallback looks for its outcome next (backing off, see {@link #poll}). */
+    /**
+     * An eventId's outcome, awaited by one caller or more (a client retrying under the same Idempotency-Key while
+     * its first request still waits), and when the fallback looks for it next (backing off, see {@link #poll}).
+     * {@code outcome} completes only with the outcome; each caller's own deadline or failure ends its copy alone.
+     */
     private static final class Waiting {
-        final CompletableFuture<Optional<WriteOutcome>> future = new CompletableFuture<>();
+        final CompletableFuture<Optional<WriteOutcome>> outcome = new CompletableFuture<>();
+        /** Callers still waiting; changed only inside the map's compute functions, which serialize per key. */
+        int callers;
         volatile long nextPollNanos;
         volatile long backoffMillis;
 
@@ -81,30 +87,41 @@ class OutcomeWaiter {
         }, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
-    /** Registers interest before the write is published, so an outcome that arrives first is not lost. */
+    /**
+     * Registers interest before the write is published, so an outcome that arrives first is not lost. Each call
+     * gets its own future with its own deadline: a retry under the same eventId neither ends with the first
+     * request's shorter wait nor fails with the other's publish.
+     */
     CompletableFuture<Optional<WriteOutcome>> register(UUID eventId, Duration wait) {
-        Waiting w = pending.computeIfAbsent(eventId, id -> new Waiting(firstPollMillis));
-        CompletableFuture<Optional<WriteOutcome>> f = w.future;
+        Waiting w = pending.compute(eventId, (id, found) -> {
+            Waiting joined = found == null ? new Waiting(firstPollMillis) : found;
+            joined.callers++;
+            return joined;
+        });
+        CompletableFuture<Optional<WriteOutcome>> mine = w.outcome.copy();
         // The deadline runs on CompletableFuture's own timer, not on the poll thread: a fallback poll blocked
         // on a database that does not answer must not hold a wait past its end (nor the 2,000 behind it).
-        f.completeOnTimeout(Optional.empty(), wait.toMillis(), TimeUnit.MILLISECONDS);
-        f.whenComplete((o, e) -> pending.remove(eventId, w));
-        return f;
+        mine.completeOnTimeout(Optional.empty(), wait.toMillis(), TimeUnit.MILLISECONDS);
+        mine.whenComplete((o, e) -> release(eventId, w));
+        return mine;
+    }
+
+    /** One caller less; the last one's leaving forgets the eventId (nothing is held past the waits). */
+    private void release(UUID eventId, Waiting w) {
+        pending.computeIfPresent(eventId, (id, current) -> current != w || --current.callers > 0 ? current : null);
     }
 
     /** An outcome from the results topic; ignored unless this instance waits for it. */
     void complete(WriteOutcome outcome) {
         Waiting w = pending.get(outcome.eventId());
-        if (w != null && w.future.complete(Optional.of(outcome))) {
+        if (w != null && w.outcome.complete(Optional.of(outcome))) {
             byTopic.increment();
         }
     }
 
-    void abandon(UUID eventId, Throwable cause) {
-        Waiting w = pending.get(eventId);
-        if (w != null) {
-            w.future.completeExceptionally(cause);
-        }
+    /** Ends one caller's wait (its write was not published); others waiting for the same eventId wait on. */
+    void abandon(CompletableFuture<Optional<WriteOutcome>> wait, Throwable cause) {
+        wait.completeExceptionally(cause);
     }
 
     /**
@@ -114,22 +131,26 @@ class OutcomeWaiter {
      * queries a second. Each wait still backs off (doubling up to {@link #MAX_POLL_MILLIS}): the results
      * topic answers almost every wait, and a long wait need not be looked up at every sweep.
      */
-    private void poll() {
+    void poll() {
         long now = System.nanoTime();
         List<UUID> due = new ArrayList<>();
         pending.forEach((id, w) -> {
-            if (!w.future.isDone() && w.nextPollNanos - now <= 0) {
+            if (!w.outcome.isDone() && w.nextPollNanos - now <= 0) {
                 due.add(id);
             }
         });
         for (int from = 0; from < due.size(); from += MAX_IDS_PER_QUERY) {
             List<UUID> ids = due.subList(from, Math.min(due.size(), from + MAX_IDS_PER_QUERY));
             Map<UUID, WriteOutcome> found = Map.of();
+            boolean failed = false;
             try {
                 polls.increment();
                 found = outcomes.findAll(ids);
             } catch (RuntimeException e) {
+                // Its retries took seconds already (TransientRetry, Hikari's connection-timeout): the rest of
+                // this sweep's waits stay due and go to the next sweep rather than hold this one as long again.
                 log.warn("fallback poll of the outcomes of {} waiting writes failed: {}", ids.size(), e.getMessage());
+                failed = true;
             }
             long after = System.nanoTime();
             for (UUID id : ids) {
@@ -139,13 +160,16 @@ class OutcomeWaiter {
                     continue;
                 }
                 if (o != null) {
-                    if (w.future.complete(Optional.of(o))) {
+                    if (w.outcome.complete(Optional.of(o))) {
                         byPoll.increment();
                     }
                 } else {
                     w.backoffMillis = Math.min(w.backoffMillis * 2, MAX_POLL_MILLIS);
                     w.nextPollNanos = after + TimeUnit.MILLISECONDS.toNanos(w.backoffMillis);
                 }
+            }
+            if (failed) {
+                return;
             }
         }
     }

@@ -69,7 +69,9 @@ public class WriteGateway {
         CompletableFuture<Optional<WriteOutcome>> sent = producer.send(envelope).handle((metadata, error) -> {
             if (error != null) {
                 ApiProblem failed = publishFailure(error);
-                waiter.abandon(eventId, failed);
+                if (waiting) {
+                    waiter.abandon(outcome, failed);
+                }
                 throw failed;
             }
             return Optional.<WriteOutcome>empty();

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+
+import javax.sql.DataSource;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -32,6 +35,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -96,6 +100,18 @@ class LargeWriteIT {
         String eventId = res.headers().firstValue("Location").orElseThrow().replaceAll(".*/", "");
         ConsumerRecord<String, byte[]> published = published(eventId);
         assertThat(published.value().length).isGreaterThan(MAX_BODY);
+    }
+
+    /**
+     * Not about size, but the same context: a read on a connection whose server went silent (a half-open TCP
+     * connection) gives up after the socket timeout rather than blocking its thread until the kernel does (about
+     * 15 min), the outcome fallback's one sweep thread included. pgjdbc reports it as the network timeout.
+     */
+    @Test
+    void theGatewaysDatabaseConnectionsGiveUpOnASilentServer(@Autowired DataSource dataSource) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            assertThat(c.getNetworkTimeout()).isEqualTo(15_000);
+        }
     }
 
     /** Not about size, but the same context: a write body's numbers reach the write topic digit for digit. */

@@ -32,6 +32,14 @@ class TargetDatabaseTest {
     }
 
     @Test
+    void aTargetWhoseParametersNameAnotherDatabaseIsRefused() {
+        // pgjdbc connects to dbname=factory here: the restore would check, create and drop factory_restored
+        // while loading into factory.
+        assertThatThrownBy(() -> TargetDatabase.databaseOf("jdbc:postgresql://db/factory_restored?dbname=factory"))
+                .isInstanceOf(OpsException.class).hasMessageContaining("dbname");
+    }
+
+    @Test
     void anEncodedNameIsTheDatabasePgjdbcConnectsTo() {
         assertThat(TargetDatabase.databaseOf("jdbc:postgresql://db/factory%2Deu")).isEqualTo("factory-eu");
     }
