@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * PostgreSQL JDBC URL surgery, the one place that splits such a URL: another database on the same server(s),
@@ -24,6 +25,8 @@ public final class JdbcUrls {
     private static final Set<String> OVERRIDING_PARAMETERS = Set.of("dbname", "pgdbname", "host", "pghost", "port",
             "pgport");
 
+    private static final Pattern PASSWORD_VALUE = Pattern.compile("(?i)([?&;]password=)[^&]*");
+
     private JdbcUrls() {
     }
 
@@ -33,7 +36,7 @@ public final class JdbcUrls {
         static Parts of(String url) {
             if (url == null || !url.startsWith(PREFIX)) {
                 throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database): "
-                        + url);
+                        + redacted(url));
             }
             int query = url.indexOf('?');
             String base = query < 0 ? url : url.substring(0, query);
@@ -68,6 +71,11 @@ public final class JdbcUrls {
     /** The database name of a URL, decoded as pgjdbc decodes it; "" when the URL names none. */
     public static String database(String url) {
         return URLDecoder.decode(Parts.of(url).database(), StandardCharsets.UTF_8);
+    }
+
+    /** The URL with the value of any {@code password} parameter masked: for messages and logs. */
+    public static String redacted(String url) {
+        return url == null ? null : PASSWORD_VALUE.matcher(url).replaceAll("$1***");
     }
 
     /** Adds each parameter the URL does not already set. */

@@ -17,6 +17,15 @@ class JdbcUrlsTest {
     }
 
     @Test
+    void messagesShowAUrlWithoutItsPassword() {
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://h/factory?user=o&Password=s3cr%26t&sslmode=require"))
+                .isEqualTo("jdbc:postgresql://h/factory?user=o&Password=***&sslmode=require");
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://h/factory?password=x")).isEqualTo("jdbc:postgresql://h/factory?password=***");
+        assertThatThrownBy(() -> JdbcUrls.database("jdbc:mysql://h/factory?password=s3cret"))
+                .hasMessageNotContaining("s3cret").hasMessageContaining("password=***");
+    }
+
+    @Test
     void ipv6AndMultiHostServersAreKeptWhole() {
         String url = "jdbc:postgresql://[::1]:5432,[2001:db8::7]:6432,db2.internal/factory?targetServerType=primary";
         assertThat(JdbcUrls.database(url)).isEqualTo("factory");

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import dev.agentfactory.bench.Figures;
+import dev.agentfactory.migrations.JdbcUrls;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.BackupCommand;
@@ -52,9 +53,9 @@ public final class DrBench {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String db = "bench_dr_" + suffix;
         OpsSettings base = OpsSettings.fromEnvironment(env);
-        String primary = withDatabase(base.dbUrl(), db);
-        String standby = withDatabase(base.standbyUrl(), db);
-        String restored = withDatabase(base.standbyUrl(), db + "_restored");
+        String primary = JdbcUrls.withDatabase(base.dbUrl(), db);
+        String standby = JdbcUrls.withDatabase(base.standbyUrl(), db);
+        String restored = JdbcUrls.withDatabase(base.standbyUrl(), db + "_restored");
         String agentsTopic = "bench.dr." + suffix + ".audit.agents";
         String prdsTopic = "bench.dr." + suffix + ".audit.prds";
         OpsSettings s = new OpsSettings(primary, standby, base.user(), base.password(), base.kafkaBootstrap(),
@@ -128,13 +129,13 @@ public final class DrBench {
 
     private static void cleanUp(OpsSettings s, OpsSettings base, String db, String suffix, Path backups)
             throws Exception {
-        try (Connection c = s.connect(withDatabase(base.standbyUrl(), "postgres")); Statement st = c.createStatement()) {
+        try (Connection c = s.connect(JdbcUrls.withDatabase(base.standbyUrl(), "postgres")); Statement st = c.createStatement()) {
             st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'bench_dr_"
                     + suffix + "'");
             st.execute("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
             st.execute("DROP DATABASE IF EXISTS \"" + db + "_restored\" WITH (FORCE)");
         }
-        try (Connection c = s.connect(withDatabase(base.dbUrl(), "postgres")); Statement st = c.createStatement()) {
+        try (Connection c = s.connect(JdbcUrls.withDatabase(base.dbUrl(), "postgres")); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
         }
         try (var walk = Files.walk(backups)) {
@@ -145,13 +146,9 @@ public final class DrBench {
     }
 
     private static void createDatabase(OpsSettings s, String clusterUrl, String db) throws Exception {
-        try (Connection c = s.connect(withDatabase(clusterUrl, "postgres")); Statement st = c.createStatement()) {
+        try (Connection c = s.connect(JdbcUrls.withDatabase(clusterUrl, "postgres")); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE \"" + db + "\"");
         }
-    }
-
-    static String withDatabase(String url, String db) {
-        return url.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + db);
     }
 
     private static double secondsSince(long t0) {

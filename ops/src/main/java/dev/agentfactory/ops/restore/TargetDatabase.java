@@ -60,7 +60,7 @@ final class TargetDatabase {
             throw new OpsException("cannot read the database name: " + e.getMessage(), e);
         }
         if (database.isEmpty()) {
-            throw new OpsException("cannot read the database name from " + url
+            throw new OpsException("cannot read the database name from " + JdbcUrls.redacted(url)
                     + ": name it, as in jdbc:postgresql://host:5432/factory?sslmode=verify-full");
         }
         return database;
@@ -91,7 +91,7 @@ final class TargetDatabase {
         try (Connection c = settings.connect(url)) {
             String full = tableWithRows(c);
             if (full != null) {
-                throw new OpsException("target " + url + " is not empty: " + full
+                throw new OpsException("target " + JdbcUrls.redacted(url) + " is not empty: " + full
                         + " has rows; restore only into an empty database or a new one");
             }
             historySchemaExisted = historySchemaExists(c);
@@ -102,7 +102,7 @@ final class TargetDatabase {
     /** A pre-existing target already past the backup's schema cannot take its rows as they were taken. */
     void refuseIfPast(MigrationVersion backupVersion) {
         if (priorVersion != null && priorVersion.isNewerThan(backupVersion)) {
-            throw new OpsException("target " + url + " is at schema version " + priorVersion + ", newer than the "
+            throw new OpsException("target " + JdbcUrls.redacted(url) + " is at schema version " + priorVersion + ", newer than the "
                     + "backup's " + backupVersion + ": the rows must be loaded at " + backupVersion + " and then "
                     + "migrated; restore into a new database, or first roll the empty target back with: "
                     + recovery(backupVersion));
@@ -135,10 +135,10 @@ final class TargetDatabase {
             String full = tableWithRows(c);
             if (Objects.equals(now, priorVersion) && full == null
                     && historySchemaExists(c) == historySchemaExisted) {
-                return "target " + url + " is as the restore found it: " + describe(priorVersion)
+                return "target " + JdbcUrls.redacted(url) + " is as the restore found it: " + describe(priorVersion)
                         + ", no rows (nothing of this restore was committed)";
             }
-            return "target " + url + " is NOT as the restore found it: now " + describe(now)
+            return "target " + JdbcUrls.redacted(url) + " is NOT as the restore found it: now " + describe(now)
                     + (full == null ? "" : ", " + full + " has rows") + ", it was " + describe(priorVersion)
                     + "; recover it with: " + recovery(priorVersion);
         } catch (RuntimeException | SQLException e) {
@@ -152,7 +152,7 @@ final class TargetDatabase {
     }
 
     private String recovery(MigrationVersion v) {
-        return "FACTORY_DB_URL='" + url + "' bin/db rollback --to " + (v == null ? "0" : v.getVersion());
+        return "FACTORY_DB_URL='" + JdbcUrls.redacted(url) + "' bin/db rollback --to " + (v == null ? "0" : v.getVersion());
     }
 
     private String quoted() {
