@@ -34,10 +34,14 @@ final class AcceptedWriteBench {
     static final String DB = "bench_gateway_accepted";
     static final int AGENTS = 1_000;
     static final int WARMUP = 4_000;
+    static final int SERIAL = 1_000;
     static final String THREADS = "jvm_threads_live_threads";
 
-    /** One measured run and what it cost inside the gateway: GC pauses (count, max, sum in ms) and peak threads. */
-    record Run(OpenLoopLoad.Result load, double[] gc, double threadsPeak) {
+    /**
+     * One measured run and what it cost inside the gateway: GC pauses (count, max, sum in ms), peak threads, and
+     * CPU per request (the whole process's, so on a shared host it is the one figure other work cannot inflate).
+     */
+    record Run(OpenLoopLoad.Result load, double[] gc, double threadsPeak, double cpuMicrosPerRequest) {
     }
 
     private AcceptedWriteBench() {
@@ -76,6 +80,10 @@ final class AcceptedWriteBench {
                     load.send("warmup_keyed", 1_000, WARMUP, keyed, 202), GatewayBench.peer(load, 1_000, WARMUP))) {
                 accepted += w.name().equals("peer_liveness") ? 0 : w.latencies().length;
             }
+            // One at a time: each path's service time without queueing behind others or waiting for a CPU.
+            runs.add(measure(gateway, meters, () -> load.serial("peer_liveness", SERIAL, i -> "/api/v1/health/liveness")));
+            runs.add(measure(gateway, meters, () -> load.serialRequests("accepted", SERIAL, plain, 202)));
+            runs.add(measure(gateway, meters, () -> load.serialRequests("accepted_keyed", SERIAL, keyed, 202)));
             for (int rate : GatewayBench.RATES) {
                 int count = rate * (int) GatewayBench.RUN.toSeconds();
                 runs.add(measure(gateway, meters, () -> GatewayBench.peer(load, rate, count)));
@@ -100,19 +108,21 @@ final class AcceptedWriteBench {
     private static Run measure(GatewayUnderTest gateway, GatewayMeters meters,
                                Supplier<OpenLoopLoad.Result> load) throws Exception {
         double from = gateway.uptimeSeconds();
+        double cpu = gateway.cpuMillis();
         OpenLoopLoad.Result r;
         double threads;
-        try (GatewayMeters.Peaks peaks = meters.new Peaks(250, THREADS)) {
+        try (GatewayMeters.Peaks peaks = meters.new Peaks(1_000, THREADS)) {
             r = load.get();
             threads = peaks.max(THREADS);
         }
-        return new Run(r, gateway.gcPauses(from, gateway.uptimeSeconds()), threads);
+        double cpuMicros = (gateway.cpuMillis() - cpu) * 1000 / Math.max(1, r.latencies().length + r.errors());
+        return new Run(r, gateway.gcPauses(from, gateway.uptimeSeconds()), threads, cpuMicros);
     }
 
     private static void report(List<Run> runs, Figures figures) {
         for (Run run : runs) {
             OpenLoopLoad.Result r = run.load();
-            String p = r.name() + "_" + r.rate() + "rps_";
+            String p = r.name() + (r.rate() > 0 ? "_" + r.rate() + "rps_" : "_serial_");
             figures.put(p + "p50_ms", r.percentileMs(50), "ms");
             figures.put(p + "p99_ms", r.percentileMs(99), "ms");
             figures.put(p + "max_ms", r.percentileMs(100), "ms");
@@ -121,6 +131,10 @@ final class AcceptedWriteBench {
             figures.put(p + "gc_pauses", run.gc()[0], "count");
             figures.put(p + "gc_pause_max_ms", run.gc()[1], "ms");
             figures.put(p + "threads_peak", run.threadsPeak(), "count");
+            if (r.rate() > 0) {
+                // a serial run lasts about a second: the background's CPU (consumers, scrapes) would dominate
+                figures.put(p + "cpu_us_per_request", run.cpuMicrosPerRequest(), "us");
+            }
         }
         int top = GatewayBench.RATES[GatewayBench.RATES.length - 1];
         double peer = p99(runs, "peer_liveness", top);

@@ -78,6 +78,11 @@ final class GatewayUnderTest implements AutoCloseable {
                 .orElse(0.0);
     }
 
+    /** CPU time the gateway process has used so far (all its threads, GC and JIT included), in milliseconds. */
+    double cpuMillis() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+    }
+
     /** The gateway's stop-the-world GC pauses since {@code fromUptime}: how many, the longest, their sum (ms). */
     double[] gcPausesSince(double fromUptime) throws IOException {
         return gcPauses(fromUptime, Double.POSITIVE_INFINITY);
