@@ -46,10 +46,12 @@ class WriteKafkaConfiguration {
      * The settings the gateway puts over the contracts' producer defaults, each unless spring.kafka sets it.
      * The HTTP caller waits for the broker's ack, so a broker outage must answer 503 within seconds rather
      * than block a request for the client's two-minute default (metadata wait plus delivery timeout). For the
-     * same reason nothing lingers: the agents' 5 ms linger was added to every 202 (p50 4.4 ms at 2,000/s, 1.1
-     * without) while a batch gathered one or two records per partition. And no compression: lz4 allocates two
-     * 64 KiB block buffers per batch, so batches of one or two records made up to 130 KB of garbage per write
-     * (twice the gateway's GC pauses at 2,000/s) to compress a few hundred bytes of JSON.
+     * same reason nothing lingers: the agents' 5 ms linger was added to every 202 (p50 4.1 ms at 2,000/s, 0.8
+     * without; 6.2 and 1.1 one at a time) while a batch gathered one or two records per partition. It costs
+     * more produce requests (about 0.2 ms more gateway CPU per write at 2,000/s; 1 ms of linger saves none of
+     * it); a deployment bound by throughput rather than answer time sets linger.ms back. And no compression:
+     * lz4 allocates two 64 KiB block buffers per batch, so batches of one or two records made up to 130 KB of
+     * garbage per write (GC pauses at 2,000/s: 25 with lz4, 16 without) to compress a few hundred bytes of JSON.
      */
     static Map<String, Object> producerConfig(KafkaProperties kafka, GatewayProperties props) {
         Map<String, Object> config = kafka.buildProducerProperties();
