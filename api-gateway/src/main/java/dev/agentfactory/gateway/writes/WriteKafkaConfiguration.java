@@ -36,20 +36,33 @@ class WriteKafkaConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WriteKafkaConfiguration.class);
 
-    /**
-     * The HTTP caller waits for the broker's ack, so a broker outage must answer 503 within seconds rather
-     * than block a request for the client's two-minute default (metadata wait plus delivery timeout).
-     */
     @Bean(destroyMethod = "close")
     WriteProducer writeProducer(KafkaProperties kafka, GatewayProperties props) {
+        return new WriteProducer(String.join(",", kafka.getBootstrapServers()), producerConfig(kafka, props),
+                props.topics().agentWrites(), props.topics().prdWrites());
+    }
+
+    /**
+     * The settings the gateway puts over the contracts' producer defaults, each unless spring.kafka sets it.
+     * The HTTP caller waits for the broker's ack, so a broker outage must answer 503 within seconds rather
+     * than block a request for the client's two-minute default (metadata wait plus delivery timeout). For the
+     * same reason nothing lingers: the agents' 5 ms linger was added to every 202 (p50 4.1 ms at 2,000/s, 0.8
+     * without; 6.2 and 1.1 one at a time) while a batch gathered one or two records per partition. It costs
+     * more produce requests (about 0.2 ms more gateway CPU per write at 2,000/s; 1 ms of linger saves none of
+     * it); a deployment bound by throughput rather than answer time sets linger.ms back. And no compression:
+     * lz4 allocates two 64 KiB block buffers per batch, so batches of one or two records made up to 130 KB of
+     * garbage per write (GC pauses at 2,000/s: 25 with lz4, 16 without) to compress a few hundred bytes of JSON.
+     */
+    static Map<String, Object> producerConfig(KafkaProperties kafka, GatewayProperties props) {
         Map<String, Object> config = kafka.buildProducerProperties();
         int publishMillis = (int) Math.min(Integer.MAX_VALUE, props.writes().publishTimeout().toMillis());
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, publishMillis / 2);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, publishMillis / 2);
         config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, publishMillis);
         config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes(props));
-        return new WriteProducer(String.join(",", kafka.getBootstrapServers()), config,
-                props.topics().agentWrites(), props.topics().prdWrites());
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return config;
     }
 
     /** Room for the envelope's fields, the record's key and headers and the batch overhead around a payload. */

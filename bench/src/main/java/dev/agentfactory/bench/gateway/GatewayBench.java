@@ -40,20 +40,27 @@ public final class GatewayBench {
     private GatewayBench() {
     }
 
-    /** {@code reads}, {@code writes} ({@link WriteWaitBench}) or, with no argument, both. */
+    /**
+     * {@code reads}, {@code writes} ({@link WriteWaitBench}), {@code accepted} ({@link AcceptedWriteBench}) or,
+     * with no argument, reads and writes (accepted adds more than a minute: gateway start, seeding, warm-up).
+     */
     public static void run(List<String> args) throws Exception {
         String scenario = args.isEmpty() ? "all" : args.get(0);
-        if (!List.of("all", "reads", "writes").contains(scenario)) {
-            throw new IllegalArgumentException("bench gateway [reads|writes], not " + scenario);
+        if (!List.of("all", "reads", "writes", "accepted").contains(scenario)) {
+            throw new IllegalArgumentException("bench gateway [reads|writes|accepted], not " + scenario);
         }
         Path root = Figures.projectRoot().normalize();
         LocalStack stack = LocalStack.fromEnvironment();
         StackEndpoints endpoints = stack.ensureRunning();
         Figures figures = new Figures("gateway");
-        if (!scenario.equals("writes")) {
+        if (scenario.equals("accepted")) {
+            String prefix = "bench-gateway-accepted-" + Long.toString(System.currentTimeMillis(), 36);
+            AcceptedWriteBench.run(root, stack, endpoints, baseProperties(endpoints, prefix), figures);
+        }
+        if (scenario.equals("all") || scenario.equals("reads")) {
             reads(root, stack, endpoints, figures);
         }
-        if (!scenario.equals("reads")) {
+        if (scenario.equals("all") || scenario.equals("writes")) {
             String prefix = "bench-gateway-wait-" + Long.toString(System.currentTimeMillis(), 36);
             WaitReport.put(figures, WriteWaitBench.run(root, stack, endpoints, baseProperties(endpoints, prefix)));
         }
@@ -102,8 +109,7 @@ public final class GatewayBench {
             String top = Cursor.encode(Instant.now().plus(Duration.ofDays(365)), new UUID(0, 0));
             for (int rate : RATES) {
                 int count = rate * (int) RUN.toSeconds();
-                // Peer: the same HTTP stack without token, Redis or database, to separate host from gateway cost.
-                results.add(load.run("peer_liveness", rate, count, i -> "/api/v1/health/liveness", 200));
+                results.add(peer(load, rate, count));
                 results.add(load.run("get_hit", rate, count, i -> "/api/v1/agents/" + ids.get(i % HOT), 200));
                 int from = next;
                 results.add(load.run("get_miss", rate, count, i -> "/api/v1/agents/" + ids.get(from + i), 200));
@@ -117,6 +123,15 @@ public final class GatewayBench {
             }
             report(results, gateway.gcPausesSince(measuredFrom), figures);
         }
+    }
+
+    /**
+     * The peer of every gateway run: the same HTTP stack (Tomcat, filters, JSON) without token, Redis, database
+     * or Kafka, at the same rate in the same run, to separate the host's and the load generator's cost from the
+     * gateway's own.
+     */
+    static OpenLoopLoad.Result peer(OpenLoopLoad load, int rate, int count) {
+        return load.run("peer_liveness", rate, count, i -> "/api/v1/health/liveness", 200);
     }
 
     private static void report(List<OpenLoopLoad.Result> results, double[] gc, Figures figures) {

@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The packaged gateway ({@code api-gateway/target/api-gateway.jar}) as a child process on a free port. */
+/**
+ * The packaged gateway ({@code api-gateway/target/api-gateway.jar}) as a child process on a free port.
+ * {@code -Dbench.gateway.jvm-args="..."} adds JVM options (space-separated), e.g. a profiler's agent.
+ */
 final class GatewayUnderTest implements AutoCloseable {
 
     // [12.345s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 61M->9M(512M) 2.345ms
@@ -39,7 +42,12 @@ final class GatewayUnderTest implements AutoCloseable {
         log = dir.resolve("gateway-app.log");
         gcLog = dir.resolve("gateway-gc.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Xlog:gc:file=" + gcLog + ":uptime", "-jar", jar.toString(), "--server.port=" + port));
+                "-Xmx512m", "-Xlog:gc:file=" + gcLog + ":uptime"));
+        String extra = System.getProperty("bench.gateway.jvm-args", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
         properties.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
@@ -70,12 +78,23 @@ final class GatewayUnderTest implements AutoCloseable {
                 .orElse(0.0);
     }
 
+    /** CPU time the gateway process has used so far (all its threads, GC and JIT included), in milliseconds. */
+    double cpuMillis() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+    }
+
     /** The gateway's stop-the-world GC pauses since {@code fromUptime}: how many, the longest, their sum (ms). */
     double[] gcPausesSince(double fromUptime) throws IOException {
+        return gcPauses(fromUptime, Double.POSITIVE_INFINITY);
+    }
+
+    /** As {@link #gcPausesSince}, of the pauses that began between the two uptimes (seconds). */
+    double[] gcPauses(double fromUptime, double toUptime) throws IOException {
         double[] countMaxSum = new double[3];
         for (String line : Files.readAllLines(gcLog)) {
             Matcher m = PAUSE.matcher(line);
-            if (m.matches() && Double.parseDouble(m.group(1)) >= fromUptime) {
+            double at = m.matches() ? Double.parseDouble(m.group(1)) : -1;
+            if (at >= fromUptime && at < toUptime) {
                 double ms = Double.parseDouble(m.group(2));
                 countMaxSum[0]++;
                 countMaxSum[1] = Math.max(countMaxSum[1], ms);

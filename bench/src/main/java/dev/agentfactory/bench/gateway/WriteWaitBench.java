@@ -13,14 +13,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-
 import dev.agentfactory.bench.ingest.WorkerRun;
-import dev.agentfactory.contracts.Topics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
-import dev.agentfactory.stack.TopicLeaders;
 
 /**
  * {@code bin/bench gateway writes}: agent updates with {@code Prefer: wait=5}, open loop, through the packaged
@@ -65,7 +60,9 @@ final class WriteWaitBench {
                 "prd-topic", "bench.gateway.prd-writes." + tag, "results-topic", "bench.gateway.results." + tag,
                 "dlq-topic", "bench.gateway.dlq." + tag);
         String unpublished = "bench.gateway.results-unpublished." + tag;
-        createTopics(endpoints, topics, unpublished);
+        List<String> names = new ArrayList<>(topics.values());
+        names.add(unpublished);
+        BenchTopics.create(endpoints, names);
         List<Run> runs = new ArrayList<>();
         Process worker = WorkerRun.start(root, root.resolve("bench/target/bench-work/gateway-wait"),
                 endpoints.primaryJdbcUrl(DB), topics, "bench-gateway-wait-" + tag);
@@ -83,11 +80,7 @@ final class WriteWaitBench {
             }
         } finally {
             WorkerRun.stop(worker);
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-                List<String> names = new ArrayList<>(topics.values());
-                names.add(unpublished);
-                admin.deleteTopics(names).all().get();
-            }
+            BenchTopics.delete(endpoints, names);
         }
         return runs;
     }
@@ -178,17 +171,6 @@ final class WriteWaitBench {
                 rs.next();
                 return rs.getLong(1);
             }
-        }
-    }
-
-    private static void createTopics(StackEndpoints endpoints, Map<String, String> topics, String unpublished)
-            throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-            List<NewTopic> all = new ArrayList<>();
-            topics.values().forEach(t -> all.add(new NewTopic(t, Topics.WRITE_PARTITIONS, (short) 1)));
-            all.add(new NewTopic(unpublished, Topics.WRITE_PARTITIONS, (short) 1));
-            admin.createTopics(all).all().get();
-            TopicLeaders.await(admin, all.stream().map(NewTopic::name).toList(), Duration.ofSeconds(30));
         }
     }
 }
