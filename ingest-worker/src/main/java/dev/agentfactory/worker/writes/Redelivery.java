@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * offset was normally committed by an earlier delivery (the worker died before Kafka's offset commit): its
  * stored outcome is published again and its effects are skipped. But the offset alone does not prove it: after
  * a write topic is recreated, or the worker is pointed at a cluster whose offsets differ, new records arrive
- * below the stored offsets. A valid record whose eventId has no stored outcome was never applied, so it is
- * applied now (the eventId, not the offset, is what makes an effect happen once), with a warning. Invalid
+ * below the stored offsets; and a record an earlier worker dead-lettered (oversized, say) comes round valid after
+ * the limit was raised, if that worker died before Kafka's offset commit. A valid record whose eventId has no
+ * stored outcome was never applied, so it is applied now (the eventId, not the offset, is what makes an effect
+ * happen once; a later DLQ replay of it answers DUPLICATE), with a warning. Invalid
  * records below the stored offset are skipped: they were dead-lettered by the earlier delivery.
  */
 final class Redelivery {
@@ -66,8 +68,9 @@ final class Redelivery {
             }
         }
         if (neverApplied > 0) {
-            log.warn("{} record(s) below the offsets stored for {} had never been applied (was a write topic recreated, "
-                    + "or are these another cluster's offsets?): applying them", neverApplied, stored.keySet());
+            log.warn("{} record(s) below the offsets stored for {} had never been applied (dead-lettered by a worker with "
+                    + "other limits, a write topic recreated, or another cluster's offsets?): applying them", neverApplied,
+                    stored.keySet());
         }
         return new Sorted(fresh, restated);
     }

@@ -44,6 +44,10 @@ class DlqReplayEndToEndIT {
                 Streams.send(producer, java.util.List.of(WriteEnvelope.of(agent, null, "it",
                         new WriteCommand.AgentCreate("replayed", "Replayed", "k", null, null, null, null)), big));
                 bed.awaitCaughtUp(Duration.ofSeconds(60));
+                // Gracefully, so Kafka's offsets follow the database's: after a SIGKILL between the two, the next
+                // worker would be handed the oversized record again and, under its larger limit, apply it then
+                // (once: its eventId has no outcome), leaving the replay below a DUPLICATE more than it expects.
+                worker.stop();
             }
             assertThat(bed.count("SELECT version FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo(1);
 
@@ -55,6 +59,7 @@ class DlqReplayEndToEndIT {
                 assertThat(ops("dlq-replay", "--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + bed.dlqTopic))
                         .isZero();
                 bed.awaitCaughtUp(Duration.ofSeconds(60));
+                worker.stop(); // the last batch's outcome goes out after its commit: let it
             }
         }
         assertThat(bed.count("SELECT version FROM factory.agents WHERE id = '" + agent + "' AND name = 'big'"))
