@@ -123,12 +123,8 @@ final class AcceptedWriteBench {
     private static void report(List<Run> runs, Figures figures) {
         for (Run run : runs) {
             OpenLoopLoad.Result r = run.load();
-            String p = r.name() + (r.rate() > 0 ? "_" + r.rate() + "rps_" : "_serial_");
-            figures.put(p + "p50_ms", r.percentileMs(50), "ms");
-            figures.put(p + "p99_ms", r.percentileMs(99), "ms");
-            figures.put(p + "max_ms", r.percentileMs(100), "ms");
-            figures.put(p + "achieved_per_s", r.achievedRate(), "1/s");
-            figures.put(p + "errors", r.errors(), "count");
+            String p = r.name() + r.rateLabel();
+            r.putAnswerTimes(figures, p);
             figures.put(p + "gc_pauses", run.gc()[0], "count");
             figures.put(p + "gc_pause_max_ms", run.gc()[1], "ms");
             figures.put(p + "threads_peak", run.threadsPeak(), "count");

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
+import dev.agentfactory.bench.Figures;
+
 /**
  * An open-loop load generator (the wrk2 model): request i is due at {@code start + i/rate} whatever the
  * server does, and its latency is measured from that due time to the last byte of its response, so time
@@ -46,6 +48,23 @@ final class OpenLoopLoad implements AutoCloseable {
 
         double achievedRate() {
             return latencies.length / seconds;
+        }
+
+        /** How the run went in a figure's name: {@code _<rate>rps_}, or {@code _serial_} for one at a time. */
+        String rateLabel() {
+            return rate > 0 ? "_" + rate + "rps_" : "_serial_";
+        }
+
+        /**
+         * The answer-time figures of a write scenario under {@code prefix}: p50, p99, max, the rate achieved, and
+         * the errors (an unexpected status, or no answer).
+         */
+        void putAnswerTimes(Figures figures, String prefix) {
+            figures.put(prefix + "p50_ms", percentileMs(50), "ms");
+            figures.put(prefix + "p99_ms", percentileMs(99), "ms");
+            figures.put(prefix + "max_ms", percentileMs(100), "ms");
+            figures.put(prefix + "achieved_per_s", achievedRate(), "1/s");
+            figures.put(prefix + "errors", errors, "count");
         }
     }
 

@@ -18,13 +18,9 @@ final class WaitReport {
     static void put(Figures figures, List<WriteWaitBench.Run> runs) {
         for (WriteWaitBench.Run run : runs) {
             OpenLoopLoad.Result r = run.load();
-            String p = "wait_" + run.variant() + (r.rate() > 0 ? "_" + r.rate() + "rps_" : "_serial_");
-            figures.put(p + "p50_ms", r.percentileMs(50), "ms");
-            figures.put(p + "p99_ms", r.percentileMs(99), "ms");
-            figures.put(p + "max_ms", r.percentileMs(100), "ms");
-            figures.put(p + "achieved_per_s", r.achievedRate(), "1/s");
-            // not the status expected (a 202: the wait ran out, or on the stalled run anything but 202) or no answer
-            figures.put(p + "errors", r.errors(), "count");
+            String p = "wait_" + run.variant() + r.rateLabel();
+            // errors: not the status expected (a 202: the wait ran out, or on the stalled run anything but 202)
+            r.putAnswerTimes(figures, p);
             figures.put(p + "answered_by_topic", run.byTopic(), "count");
             figures.put(p + "answered_by_poll", run.byPoll(), "count");
             figures.put(p + "fallback_queries_per_s", run.polls(), "1/s");
