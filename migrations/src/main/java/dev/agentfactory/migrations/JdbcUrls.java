@@ -3,6 +3,7 @@ package dev.agentfactory.migrations;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +27,8 @@ public final class JdbcUrls {
             "pgport");
 
     private static final Pattern PASSWORD_VALUE = Pattern.compile("(?i)([?&;]password=)[^&]*");
+    /** A password in a URI's user information ({@code //user:secret@host}), which libpq URIs allow. */
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/?@:]*:)[^/?@]*@");
 
     private JdbcUrls() {
     }
@@ -35,8 +38,9 @@ public final class JdbcUrls {
 
         static Parts of(String url) {
             if (url == null || !url.startsWith(PREFIX)) {
-                throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database): "
-                        + redacted(url));
+                // Only the scheme: anything after it may be a password (a libpq URI's user:secret@host).
+                throw new IllegalArgumentException("not a PostgreSQL JDBC URL, jdbc:postgresql://host:port/database"
+                        + "?options (it starts with '" + scheme(url) + "')");
             }
             int query = url.indexOf('?');
             String base = query < 0 ? url : url.substring(0, query);
@@ -68,14 +72,37 @@ public final class JdbcUrls {
         return p.server() + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20") + p.params();
     }
 
+    /**
+     * The servers of a URL, as written in it ({@code host}, {@code host:port}, {@code [ipv6]:port}): several for a
+     * multi-host URL.
+     */
+    public static List<String> servers(String url) {
+        return List.of(Parts.of(url).server().substring(PREFIX.length()).split(","));
+    }
+
     /** The database name of a URL, decoded as pgjdbc decodes it; "" when the URL names none. */
     public static String database(String url) {
         return URLDecoder.decode(Parts.of(url).database(), StandardCharsets.UTF_8);
     }
 
-    /** The URL with the value of any {@code password} parameter masked: for messages and logs. */
+    /**
+     * The URL with its passwords masked, a {@code password} parameter's value and a user-information password
+     * alike: for messages and logs.
+     */
     public static String redacted(String url) {
-        return url == null ? null : PASSWORD_VALUE.matcher(url).replaceAll("$1***");
+        return url == null ? null
+                : USERINFO_PASSWORD.matcher(PASSWORD_VALUE.matcher(url).replaceAll("$1***")).replaceFirst("$1***@");
+    }
+
+    private static String scheme(String url) {
+        if (url == null || url.isBlank()) {
+            return "";
+        }
+        int colon = url.indexOf(':');
+        String start = colon < 0 ? "" : url.substring(0, colon + 1);
+        // jdbc:<subprotocol>: names the driver, which tells the reader what went wrong.
+        int second = start.equals("jdbc:") ? url.indexOf(':', colon + 1) : -1;
+        return second < 0 ? start : url.substring(0, second + 1);
     }
 
     /** Adds each parameter the URL does not already set. */

@@ -30,11 +30,9 @@ public record MigrationSettings(String url, String user, String password,
         }
         String url = env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory");
         // A secret that failed to mount arrives as an empty variable, and a libpq URI may carry a password: name
-        // the variable, never echo the value.
-        if (!url.startsWith("jdbc:postgresql://")) {
-            throw new MigrationException(url.isBlank() ? "FACTORY_DB_URL is set but empty"
-                    : "FACTORY_DB_URL must be a JDBC URL, jdbc:postgresql://host:port/database?options (it starts with '"
-                    + url.substring(0, Math.min(url.length(), url.indexOf(':') < 0 ? 0 : url.indexOf(':') + 1)) + "')");
+        // the variable, never echo the value (JdbcUrls' messages show at most the scheme).
+        if (url.isBlank()) {
+            throw new MigrationException("FACTORY_DB_URL is set but empty");
         }
         try {
             JdbcUrls.database(url); // refuses a URL pgjdbc would read another way than this project's tools
@@ -47,7 +45,7 @@ public record MigrationSettings(String url, String user, String password,
                     .filter(k -> env.getOrDefault(k, "").isBlank()).toList();
             if (!missing.isEmpty()) {
                 throw new MigrationException("the local defaults are only for a loopback database; set " + missing
-                        + " for " + url);
+                        + " for " + JdbcUrls.redacted(url));
             }
         }
         return new MigrationSettings(
@@ -61,9 +59,8 @@ public record MigrationSettings(String url, String user, String password,
 
     /** Whether the URL names this machine (where the local stack's well-known passwords are acceptable). */
     static boolean isLoopback(String url) {
-        String server = JdbcUrls.withDatabase(url, "").replaceFirst("^jdbc:postgresql://", "").replaceFirst("/.*$", "");
         // Whole host names, every one of a multi-host URL: "localhost.example.com" is somebody else's server.
-        return Stream.of(server.split(",")).allMatch(hostAndPort -> {
+        return JdbcUrls.servers(url).stream().allMatch(hostAndPort -> {
             String host = hostAndPort.startsWith("[") ? hostAndPort.substring(0, hostAndPort.indexOf(']') + 1)
                     : hostAndPort.replaceFirst(":\\d*$", "");
             return host.equals("localhost") || host.equals("[::1]") || host.matches("127(\\.\\d{1,3}){3}");

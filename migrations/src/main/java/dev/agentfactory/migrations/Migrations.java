@@ -151,7 +151,7 @@ public final class Migrations {
         try (Connection c = connect()) {
             return CatalogFingerprint.of(c, SCHEMA);
         } catch (SQLException e) {
-            throw new MigrationException("cannot read the catalog of " + settings.url() + ": " + e.getMessage(), e);
+            throw new MigrationException("cannot read the catalog of " + JdbcUrls.redacted(settings.url()) + ": " + e.getMessage(), e);
         }
     }
 

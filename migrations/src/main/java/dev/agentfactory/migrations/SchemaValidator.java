@@ -54,7 +54,7 @@ final class SchemaValidator {
             return ScratchDatabases.sweep(admin);
         } catch (SQLException e) {
             throw new MigrationException("cannot look for scratch databases left by earlier validates on "
-                    + JdbcUrls.withDatabase(migrations.settings().url(), "") + ": " + e.getMessage(), e);
+                    + JdbcUrls.redacted(JdbcUrls.withDatabase(migrations.settings().url(), "")) + ": " + e.getMessage(), e);
         }
     }
 
@@ -71,7 +71,7 @@ final class SchemaValidator {
             }
         } catch (SQLException e) {
             throw new MigrationException("cannot build the expected schema in a scratch database (the migration owner"
-                    + " needs CREATEDB on " + JdbcUrls.withDatabase(live.url(), "") + "): " + e.getMessage(), e);
+                    + " needs CREATEDB on " + JdbcUrls.redacted(JdbcUrls.withDatabase(live.url(), "")) + "): " + e.getMessage(), e);
         }
     }
 }

@@ -21,8 +21,27 @@ class JdbcUrlsTest {
         assertThat(JdbcUrls.redacted("jdbc:postgresql://h/factory?user=o&Password=s3cr%26t&sslmode=require"))
                 .isEqualTo("jdbc:postgresql://h/factory?user=o&Password=***&sslmode=require");
         assertThat(JdbcUrls.redacted("jdbc:postgresql://h/factory?password=x")).isEqualTo("jdbc:postgresql://h/factory?password=***");
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://owner:s3cr:et@h:5432/factory?sslmode=require"))
+                .isEqualTo("jdbc:postgresql://owner:***@h:5432/factory?sslmode=require");
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://h/factory?user=a@b")).isEqualTo("jdbc:postgresql://h/factory?user=a@b");
+    }
+
+    @Test
+    void aUrlThatIsNotJdbcIsNamedByItsSchemeOnly() {
+        // A libpq URI (what Supabase's dashboard shows) carries its password in the user information.
+        assertThatThrownBy(() -> JdbcUrls.database("postgresql://postgres:s3cret@db.example.supabase.co:5432/postgres"))
+                .hasMessageNotContaining("s3cret").hasMessageNotContaining("supabase")
+                .hasMessageContaining("it starts with 'postgresql:'");
         assertThatThrownBy(() -> JdbcUrls.database("jdbc:mysql://h/factory?password=s3cret"))
-                .hasMessageNotContaining("s3cret").hasMessageContaining("password=***");
+                .hasMessageNotContaining("s3cret").hasMessageContaining("it starts with 'jdbc:mysql:'");
+        assertThatThrownBy(() -> JdbcUrls.database("s3cret")).hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void serversAreEveryHostOfTheUrlAsWritten() {
+        assertThat(JdbcUrls.servers("jdbc:postgresql://[::1]:5432,db2.internal/factory?sslrootcert=/etc/ca.pem"))
+                .containsExactly("[::1]:5432", "db2.internal");
+        assertThat(JdbcUrls.servers("jdbc:postgresql://h:5432?x=1")).containsExactly("h:5432");
     }
 
     @Test

@@ -38,6 +38,15 @@ class MigrationPairingTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MigrationSettings.fromEnvironment(remote))
                 .isInstanceOf(MigrationException.class).hasMessageContaining("FACTORY_DB_WRITER_PASSWORD")
                 .hasMessageNotContaining("FACTORY_DB_OWNER_PASSWORD");
+        // the message names the database, without the password a URL parameter may carry
+        var withPassword = java.util.Map.of("FACTORY_DB_URL",
+                "jdbc:postgresql://db.example.supabase.co:5432/postgres?user=postgres&password=s3cret");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MigrationSettings.fromEnvironment(withPassword))
+                .hasMessageContaining("db.example.supabase.co").hasMessageNotContaining("s3cret");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MigrationSettings.fromEnvironment(java.util.Map.of(
+                "FACTORY_DB_URL", "postgresql://postgres:s3cret@db.example.supabase.co:5432/postgres")))
+                .isInstanceOf(MigrationException.class).hasMessageStartingWith("FACTORY_DB_URL: ")
+                .hasMessageNotContaining("s3cret");
         var local = MigrationSettings.fromEnvironment(java.util.Map.of());
         assertThat(local.writerPassword()).isEqualTo("factory_writer_local");
     }

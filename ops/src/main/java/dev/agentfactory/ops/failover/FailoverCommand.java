@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.agentfactory.migrations.JdbcUrls;
 import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.cli.Command;
 import dev.agentfactory.ops.cli.OpsException;
@@ -102,7 +103,7 @@ public final class FailoverCommand {
                   FACTORY_CDC_SLOT=%s FACTORY_CDC_PUBLICATION=%s
                   FACTORY_STANDBY_ENABLED=false   (the relay's standby sink, until a new standby is built from a \
                 backup of this primary: docs/runbooks.md)
-                """.formatted(standbyUrl, slot, publication);
+                """.formatted(JdbcUrls.redacted(standbyUrl), slot, publication);
     }
 
     /** The primary, or null (saying so) when it cannot be reached: the check then falls back to the audit topics. */

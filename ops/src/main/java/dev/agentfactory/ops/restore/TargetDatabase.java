@@ -142,8 +142,9 @@ final class TargetDatabase {
                     + (full == null ? "" : ", " + full + " has rows") + ", it was " + describe(priorVersion)
                     + "; recover it with: " + recovery(priorVersion);
         } catch (RuntimeException | SQLException e) {
-            return "the state of target " + url + " could not be read (" + e.getMessage() + "); it was "
-                    + describe(priorVersion) + " and empty; check it with: FACTORY_DB_URL=" + url + " bin/db info";
+            return "the state of target " + JdbcUrls.redacted(url) + " could not be read (" + e.getMessage()
+                    + "); it was " + describe(priorVersion) + " and empty; check it with: FACTORY_DB_URL='"
+                    + JdbcUrls.redacted(url) + "' bin/db info";
         }
     }
 

@@ -19,6 +19,8 @@ class PromotedSettingsTest {
                 "FACTORY_CDC_SLOT=factory_cdc FACTORY_CDC_PUBLICATION=factory_cdc", "FACTORY_STANDBY_ENABLED=false");
         // unsetting the standby URL would not turn the sink off: the relay falls back to a default URL
         assertThat(printed).doesNotContain("FACTORY_STANDBY_DB_URL");
+        assertThat(FailoverCommand.servicesSettings("jdbc:postgresql://standby/factory?password=s3cret", "s", "p"))
+                .contains("FACTORY_DB_URL=jdbc:postgresql://standby/factory?password=***").doesNotContain("s3cret");
         assertThat(relayConfig()).contains("enabled: ${FACTORY_STANDBY_ENABLED:true}",
                 "slot-name: ${FACTORY_CDC_SLOT:", "publication-name: ${FACTORY_CDC_PUBLICATION:");
     }
