@@ -16,9 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-
+import dev.agentfactory.bench.BenchTopics;
 import dev.agentfactory.bench.Figures;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -64,6 +62,16 @@ public final class CdcBench {
     private int run() throws Exception {
         LocalStack stack = LocalStack.fromEnvironment();
         StackEndpoints e = stack.ensureRunning();
+        Map<String, Integer> topics = Map.of(topic, 3, topic.replace("agents", "prds"), 1);
+        BenchTopics.create(e.kafkaBootstrap(), topics);
+        try {
+            return runRelay(stack, e);
+        } finally {
+            BenchTopics.delete(e.kafkaBootstrap(), topics.keySet()); // after the relay has stopped producing
+        }
+    }
+
+    private int runRelay(LocalStack stack, StackEndpoints e) throws Exception {
         stack.primary().createDatabase(db);
         stack.standby().createDatabase(db);
         Process relay = null;
@@ -71,10 +79,6 @@ public final class CdcBench {
         try {
             BenchRelay.migrate(root, e.primaryJdbcUrl(db));
             BenchRelay.migrate(root, e.standbyJdbcUrl(db));
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", e.kafkaBootstrap()))) {
-                admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1),
-                        new NewTopic(topic.replace("agents", "prds"), 1, (short) 1))).all().get();
-            }
             BenchWriter writer = new BenchWriter(connect(e.primaryJdbcUrl(db), e));
             List<UUID> agents = writer.seed(Math.max(2000, batch * 50));
             relay = new BenchRelay(root, db, prefix, topic).start(e);

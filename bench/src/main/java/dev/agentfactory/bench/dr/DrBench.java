@@ -8,9 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-
+import dev.agentfactory.bench.BenchTopics;
 import dev.agentfactory.bench.Figures;
 import dev.agentfactory.migrations.JdbcUrls;
 import dev.agentfactory.migrations.MigrationSettings;
@@ -62,67 +60,67 @@ public final class DrBench {
                 agentsTopic, prdsTopic, base.backupDir(), base.writerUser());
         Path backups = Files.createTempDirectory("bench-dr-");
         Figures f = new Figures("dr");
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(agentsTopic, 3, (short) 1), new NewTopic(prdsTopic, 3, (short) 1)))
-                    .all().get();
-            try {
-                createDatabase(s, base.dbUrl(), db);
-                new Migrations(MigrationSettings.fromEnvironment(env).withUrl(primary)).migrate();
-                long t = System.nanoTime();
-                try (Connection c = s.connect(primary)) {
-                    DrWorkload.seed(c);
-                    f.put("rows", DrWorkload.scalar(c, "SELECT (SELECT count(*) FROM factory.agents) + (SELECT count(*) "
-                            + "FROM factory.agent_versions) + (SELECT count(*) FROM factory.agent_history) + (SELECT "
-                            + "count(*) FROM factory.processed_events) + (SELECT count(*) FROM factory.audit_log)"), "rows");
-                }
-                System.out.printf("(seeded in %.1f s)%n", secondsSince(t));
+        BenchTopics.create(s.kafkaBootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));
+        try {
+            createDatabase(s, base.dbUrl(), db);
+            new Migrations(MigrationSettings.fromEnvironment(env).withUrl(primary)).migrate();
+            long t = System.nanoTime();
+            try (Connection c = s.connect(primary)) {
+                DrWorkload.seed(c);
+                f.put("rows", DrWorkload.scalar(c, "SELECT (SELECT count(*) FROM factory.agents) + (SELECT count(*) "
+                        + "FROM factory.agent_versions) + (SELECT count(*) FROM factory.agent_history) + (SELECT "
+                        + "count(*) FROM factory.processed_events) + (SELECT count(*) FROM factory.audit_log)"), "rows");
+            }
+            System.out.printf("(seeded in %.1f s)%n", secondsSince(t));
 
-                t = System.nanoTime();
-                Path backup = BackupCommand.create(backups, primary, s);
-                f.put("backup_s", secondsSince(t), "s");
-                Manifest m = Manifest.read(backup);
-                f.put("backup_bytes", m.tables().stream().mapToLong(Manifest.TableFile::bytes).sum(), "B");
+            t = System.nanoTime();
+            Path backup = BackupCommand.create(backups, primary, s);
+            f.put("backup_s", secondsSince(t), "s");
+            Manifest m = Manifest.read(backup);
+            f.put("backup_bytes", m.tables().stream().mapToLong(Manifest.TableFile::bytes).sum(), "B");
 
-                long writes;
-                List<TableDigest> last;
-                try (Connection c = s.connect(primary)) {
-                    f.put("delta_events", DrWorkload.delta(c, delta, s.kafkaBootstrap(), agentsTopic), "1");
-                    writes = DrWorkload.scalar(c, DrWorkload.WRITES);
-                    last = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c);
-                }
+            long writes;
+            List<TableDigest> last;
+            try (Connection c = s.connect(primary)) {
+                f.put("delta_events", DrWorkload.delta(c, delta, s.kafkaBootstrap(), agentsTopic), "1");
+                writes = DrWorkload.scalar(c, DrWorkload.WRITES);
+                last = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c);
+            }
 
-                t = System.nanoTime();
-                RestoreCommand.restore(backup, restored, s, env);
-                f.put("restore_s", secondsSince(t), "s");
-                long tr = System.nanoTime();
-                ReplayCommand.replay(restored, m.auditOffsets(), null, s);
-                f.put("replay_s", secondsSince(tr), "s");
-                f.put("restore_replay_s", secondsSince(t), "s");
-                f.put("restore_replay_target_s", TARGET_RESTORE_REPLAY_S, "s");
+            t = System.nanoTime();
+            RestoreCommand.restore(backup, restored, s, env);
+            f.put("restore_s", secondsSince(t), "s");
+            long tr = System.nanoTime();
+            ReplayCommand.replay(restored, m.auditOffsets(), null, s);
+            f.put("replay_s", secondsSince(tr), "s");
+            f.put("restore_replay_s", secondsSince(t), "s");
+            f.put("restore_replay_target_s", TARGET_RESTORE_REPLAY_S, "s");
 
-                RestoreCommand.restore(backup, standby, s, env); // the lagging standby, not timed
-                FailoverCommand.Result r = FailoverCommand.failover(standby, null, m.auditOffsets(),
-                        java.time.Duration.ZERO, "bench_dr_" + suffix, "factory_cdc", null, false, s);
-                f.put("failover_s", r.rtoSeconds(), "s");
+            RestoreCommand.restore(backup, standby, s, env); // the lagging standby, not timed
+            FailoverCommand.Result r = FailoverCommand.failover(standby, null, m.auditOffsets(),
+                    java.time.Duration.ZERO, "bench_dr_" + suffix, "factory_cdc", null, false, s);
+            f.put("failover_s", r.rtoSeconds(), "s");
 
-                long lost = 0;
-                int differing = 0;
-                for (String url : List.of(restored, standby)) {
-                    try (Connection c = s.connect(url)) {
-                        lost = Math.max(lost, writes - DrWorkload.scalar(c, DrWorkload.WRITES));
-                        List<TableDigest> got = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c);
-                        for (int i = 0; i < got.size(); i++) {
-                            differing += got.get(i).equals(last.get(i)) ? 0 : 1;
-                        }
+            long lost = 0;
+            int differing = 0;
+            for (String url : List.of(restored, standby)) {
+                try (Connection c = s.connect(url)) {
+                    lost = Math.max(lost, writes - DrWorkload.scalar(c, DrWorkload.WRITES));
+                    List<TableDigest> got = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c);
+                    for (int i = 0; i < got.size(); i++) {
+                        differing += got.get(i).equals(last.get(i)) ? 0 : 1;
                     }
                 }
-                f.put("lost_writes", lost, "writes");
-                f.put("lost_writes_target", 0, "writes");
-                f.put("verify_differences", differing, "tables");
-                System.out.println("(figures written to " + f.write(Figures.projectRoot()) + ")");
-            } finally {
-                admin.deleteTopics(List.of(agentsTopic, prdsTopic));
+            }
+            f.put("lost_writes", lost, "writes");
+            f.put("lost_writes_target", 0, "writes");
+            f.put("verify_differences", differing, "tables");
+            System.out.println("(figures written to " + f.write(Figures.projectRoot()) + ")");
+        } finally {
+            try {
                 cleanUp(s, base, db, suffix, backups);
+            } finally {
+                BenchTopics.delete(s.kafkaBootstrap(), List.of(agentsTopic, prdsTopic));
             }
         }
     }

@@ -4,13 +4,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
+import dev.agentfactory.bench.BenchTopics;
 import dev.agentfactory.bench.Figures;
+import dev.agentfactory.contracts.Topics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.store.Cursor;
@@ -132,6 +136,11 @@ public final class GatewayBench {
      */
     static OpenLoopLoad.Result peer(OpenLoopLoad load, int rate, int count) {
         return load.run("peer_liveness", rate, count, i -> "/api/v1/health/liveness", 200);
+    }
+
+    /** The write benches' own topics, each with the write topics' partitions, as {@link BenchTopics} takes them. */
+    static Map<String, Integer> writeTopics(Collection<String> names) {
+        return names.stream().collect(Collectors.toMap(n -> n, n -> Topics.WRITE_PARTITIONS));
     }
 
     private static void report(List<OpenLoopLoad.Result> results, double[] gc, Figures figures) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import dev.agentfactory.bench.BenchTopics;
 import dev.agentfactory.bench.ingest.WorkerRun;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -62,7 +63,7 @@ final class WriteWaitBench {
         String unpublished = "bench.gateway.results-unpublished." + tag;
         List<String> names = new ArrayList<>(topics.values());
         names.add(unpublished);
-        BenchTopics.create(endpoints, names);
+        BenchTopics.create(endpoints.kafkaBootstrap(), GatewayBench.writeTopics(names));
         List<Run> runs = new ArrayList<>();
         Process worker = WorkerRun.start(root, root.resolve("bench/target/bench-work/gateway-wait"),
                 endpoints.primaryJdbcUrl(DB), topics, "bench-gateway-wait-" + tag);
@@ -80,7 +81,7 @@ final class WriteWaitBench {
             }
         } finally {
             WorkerRun.stop(worker);
-            BenchTopics.delete(endpoints, names);
+            BenchTopics.delete(endpoints.kafkaBootstrap(), names);
         }
         return runs;
     }

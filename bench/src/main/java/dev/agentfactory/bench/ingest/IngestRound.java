@@ -6,17 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-
+import dev.agentfactory.bench.BenchTopics;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
-import dev.agentfactory.stack.TopicLeaders;
 
 /**
  * One round of the ingest benchmark on a fresh database and fresh topics: the peer drains the workload,
@@ -60,8 +56,10 @@ final class IngestRound {
         Map<String, String> topics = Map.of("agent-topic", "bench.agent-writes." + tag,
                 "prd-topic", "bench.prd-writes." + tag, "results-topic", "bench.results." + tag,
                 "dlq-topic", "bench.dlq." + tag);
-        createTopics(Set.of(peerTopic, topics.get("agent-topic"), topics.get("prd-topic"), topics.get("results-topic")),
-                Set.of(topics.get("dlq-topic")));
+        Map<String, Integer> partitions = Map.of(peerTopic, 6, topics.get("agent-topic"), 6, topics.get("prd-topic"), 6,
+                topics.get("results-topic"), 6, topics.get("dlq-topic"), 1);
+        BenchTopics.create(s.kafkaBootstrap(), partitions);
+        created.addAll(partitions.keySet());
         Progress.Drain peer = withPeer ? peer(database, peerTopic, "peer_agents_" + tag) : Progress.Drain.NONE;
         try (WriteProducer producer = new WriteProducer(s.kafkaBootstrap(),
                 Map.of("linger.ms", 20, "batch.size", 256 * 1024), topics.get("agent-topic"),
@@ -90,9 +88,7 @@ final class IngestRound {
      * the next round's producer got out-of-order-sequence errors and that round's peer drain never completed.
      */
     void deleteTopics() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
-            admin.deleteTopics(created).all().get();
-        }
+        BenchTopics.delete(s.kafkaBootstrap(), created);
         created.clear();
     }
 
@@ -111,19 +107,6 @@ final class IngestRound {
                     new CpuMeter(DATABASE));
         } finally {
             PeerSink.stop(peer);
-        }
-    }
-
-    private void createTopics(Set<String> sixPartitions, Set<String> one) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.kafkaBootstrap()))) {
-            List<NewTopic> topics = sixPartitions.stream().map(t -> new NewTopic(t, 6, (short) 1))
-                    .collect(Collectors.toList());
-            one.forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
-            admin.createTopics(topics).all().get();
-            topics.forEach(t -> created.add(t.name()));
-            // Producers start right away: wait until every new partition has a leader the broker agrees on.
-            Set<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toSet());
-            TopicLeaders.await(admin, names, Duration.ofSeconds(30));
         }
     }
 }
