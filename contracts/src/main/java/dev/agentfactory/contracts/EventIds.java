@@ -24,12 +24,22 @@ public final class EventIds {
         return at(System.currentTimeMillis(), RANDOM);
     }
 
+    /**
+     * The smallest UUIDv7 of that millisecond (both random parts zero): every UUIDv7 minted earlier sorts
+     * below it and none minted then or later does, in PostgreSQL's byte order, so it bounds a key range by time.
+     */
+    public static UUID lowestAt(long unixMillis) {
+        return of(unixMillis, 0, 0);
+    }
+
     static UUID at(long unixMillis, Random random) {
+        return of(unixMillis, random.nextInt() & 0xFFFL, random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL);
+    }
+
+    private static UUID of(long unixMillis, long randA, long randB) {
         if (unixMillis < 0 || unixMillis >>> 48 != 0) {
             throw new IllegalArgumentException("a UUIDv7 holds 48 bits of milliseconds, not " + unixMillis);
         }
-        long randA = random.nextInt() & 0xFFFL;
-        long randB = random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL;
         return new UUID(unixMillis << 16 | 0x7000L | randA, 0x8000_0000_0000_0000L | randB);
     }
 }

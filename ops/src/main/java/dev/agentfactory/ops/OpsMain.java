@@ -6,6 +6,7 @@ import dev.agentfactory.ops.backup.BackupCommand;
 import dev.agentfactory.ops.demo.DemoCommand;
 import dev.agentfactory.ops.dlq.DlqReplayCommand;
 import dev.agentfactory.ops.failover.FailoverCommand;
+import dev.agentfactory.ops.prune.PruneOutcomesCommand;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.ops.restore.RestoreCommand;
 import dev.agentfactory.ops.verify.VerifyCommand;
@@ -21,6 +22,7 @@ public final class OpsMain {
               failover     fence a reachable primary, check the standby caught up, promote it, report RPO and RTO
               verify       compare two databases table by table
               dlq-replay   re-publish dead letters to their original topics (--reason, --since, --until)
+              prune-outcomes  delete processed_events rows of UUIDv7 eventIds older than --older-than (checks topic retention)
               demo         publish sample agent and PRD writes and print their outcomes
             see docs/runbooks.md""";
 
@@ -37,6 +39,7 @@ public final class OpsMain {
             case "replay" -> System.exit(ReplayCommand.run(rest, System.getenv()));
             case "failover" -> System.exit(FailoverCommand.run(rest, System.getenv()));
             case "verify" -> System.exit(VerifyCommand.run(rest, System.getenv()));
+            case "prune-outcomes" -> System.exit(PruneOutcomesCommand.run(rest, System.getenv(), System.out));
             case "demo" -> System.exit(DemoCommand.run(rest, System.getenv(), System.out, System.err));
             case "dlq-replay" -> System.exit(DlqReplayCommand.run(rest, System.getenv(), System.out, System.err));
             default -> {

@@ -1,0 +1,107 @@
+package dev.agentfactory.ops.prune;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+
+import dev.agentfactory.ops.cli.OpsException;
+
+/**
+ * How long the broker keeps the records the ingest worker could read again (its write topics and its DLQ), read
+ * from the broker itself with {@code describeConfigs}: the effective {@code retention.ms}, whether set on the topic
+ * or inherited from the broker. A compacted topic without {@code delete} keeps each key's last record forever.
+ */
+final class TopicRetention {
+
+    /** One topic's retention; {@code forever} when retention.ms is -1 or the topic is compacted only. */
+    record Kept(String topic, Duration retention, boolean forever) {
+
+        @Override
+        public String toString() {
+            return topic + " (" + (forever ? "kept forever" : "retention.ms " + retention.toMillis()) + ")";
+        }
+    }
+
+    private final String bootstrap;
+    private final Duration timeout;
+
+    TopicRetention(String bootstrap, Duration timeout) {
+        this.bootstrap = bootstrap;
+        this.timeout = timeout;
+    }
+
+    /** The retention of each topic; a broker that does not answer or a topic it does not have is an OpsException. */
+    List<Kept> of(List<String> topics) {
+        int ms = (int) timeout.toMillis();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.CLIENT_ID_CONFIG, "factory-ops-prune"))) {
+            List<ConfigResource> resources = topics.stream()
+                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all()
+                    .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            List<Kept> out = new ArrayList<>();
+            for (ConfigResource r : resources) {
+                out.add(kept(r.name(), configs.get(r)));
+            }
+            return out;
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new OpsException("cannot read the retention of " + String.join(", ", topics) + " from " + bootstrap
+                    + ": " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpsException("interrupted while reading topic retention from " + bootstrap, e);
+        }
+    }
+
+    /**
+     * Why pruning outcomes older than {@code olderThan} would break dedup, or null when it would not: the age must
+     * be longer than the longest retention, since any record still in a topic can be read again (an offset reset,
+     * a replay, a DLQ replay) and must then find its eventId.
+     */
+    static String refusal(Duration olderThan, List<Kept> topics) {
+        for (Kept k : topics) {
+            if (k.forever()) {
+                return "topic " + k + " can redeliver a record of any age, so no cut is safe: a record older than"
+                        + " the cut would find no dedup record and be applied a second time.";
+            }
+        }
+        Kept longest = topics.stream().max(Comparator.comparing(Kept::retention)).orElseThrow();
+        if (olderThan.compareTo(longest.retention()) <= 0) {
+            return "--older-than " + olderThan + " is not longer than the retention of topic " + longest
+                    + " (" + longest.retention() + "): a record of it older than the cut can still be redelivered"
+                    + " (offset reset, replay, DLQ replay), would find no dedup record and be applied a second time.";
+        }
+        return null;
+    }
+
+    private static Kept kept(String topic, Config config) {
+        long retentionMs = Long.parseLong(value(config, TopicConfig.RETENTION_MS_CONFIG, topic));
+        String policy = value(config, TopicConfig.CLEANUP_POLICY_CONFIG, topic);
+        boolean compactOnly = policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)
+                && !policy.contains(TopicConfig.CLEANUP_POLICY_DELETE);
+        boolean forever = retentionMs < 0 || compactOnly;
+        return new Kept(topic, Duration.ofMillis(Math.max(retentionMs, 0)), forever);
+    }
+
+    private static String value(Config config, String name, String topic) {
+        ConfigEntry e = config.get(name);
+        if (e == null || e.value() == null) {
+            throw new OpsException("the broker did not report " + name + " of topic " + topic);
+        }
+        return e.value();
+    }
+}
