@@ -123,9 +123,15 @@ public final class OpsTestBed {
      * right away (ops backup's topic check, a producer) could still be told the topic does not exist.
      */
     public static void createTopics(String bootstrap, Map<String, Integer> partitions) throws Exception {
+        createTopics(bootstrap, partitions, Map.of());
+    }
+
+    /** {@link #createTopics(String, Map)} with topic configs ({@code retention.ms} ...) set on every topic. */
+    public static void createTopics(String bootstrap, Map<String, Integer> partitions, Map<String, String> configs)
+            throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(partitions.entrySet().stream()
-                    .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1)).toList()).all().get();
+                    .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1).configs(configs)).toList()).all().get();
             TopicLeaders.await(admin, partitions.keySet(), Duration.ofSeconds(30));
         }
     }

@@ -40,7 +40,7 @@ public final class PruneOutcomesCommand {
         }
         List<String> topics = List.of(env.getOrDefault("FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES),
                 env.getOrDefault("FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES),
-                env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ));
+                env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ)).stream().distinct().toList();
         checkRetention(r, s.kafkaBootstrap(), topics, out);
         Instant started = Instant.now();
         Cut cut = Cut.before(started, r.olderThan());
@@ -50,7 +50,7 @@ public final class PruneOutcomesCommand {
         try (Connection c = s.connect(r.db())) {
             result = OutcomePruner.prune(c, cut, r.batch(), r.dryRun());
         }
-        out.printf("prune-outcomes: %s %d rows in %d batches, %.1f s; kept below the cut: %d not UUIDv7,"
+        out.printf("prune-outcomes: %s %d rows in %d batches, %.2f s; kept below the cut: %d not UUIDv7,"
                         + " %d processed after the cut time; cut %s = %s%n",
                 r.dryRun() ? "would delete" : "deleted", result.pruned(), result.batches(),
                 Duration.between(started, Instant.now()).toMillis() / 1000.0, result.notV7(),

@@ -30,7 +30,8 @@ final class TopicRetention {
 
         @Override
         public String toString() {
-            return topic + " (" + (forever ? "kept forever" : "retention.ms " + retention.toMillis()) + ")";
+            return topic + " (" + (forever ? "kept forever" : "retention.ms " + retention.toMillis() + " = "
+                    + readable(retention)) + ")";
         }
     }
 
@@ -81,11 +82,22 @@ final class TopicRetention {
         }
         Kept longest = topics.stream().max(Comparator.comparing(Kept::retention)).orElseThrow();
         if (olderThan.compareTo(longest.retention()) <= 0) {
-            return "--older-than " + olderThan + " is not longer than the retention of topic " + longest
-                    + " (" + longest.retention() + "): a record of it older than the cut can still be redelivered"
+            return "--older-than " + readable(olderThan) + " is not longer than the retention of topic " + longest
+                    + ": a record of it older than the cut can still be redelivered"
                     + " (offset reset, replay, DLQ replay), would find no dedup record and be applied a second time.";
         }
         return null;
+    }
+
+    /** 30d, 36h, 90m or else ISO-8601: how an operator writes --older-than. */
+    static String readable(Duration d) {
+        if (d.toMillis() % Duration.ofDays(1).toMillis() == 0) {
+            return d.toDays() + "d";
+        }
+        if (d.toMillis() % Duration.ofHours(1).toMillis() == 0) {
+            return d.toHours() + "h";
+        }
+        return d.toMillis() % Duration.ofMinutes(1).toMillis() == 0 ? d.toMinutes() + "m" : d.toString();
     }
 
     private static Kept kept(String topic, Config config) {
