@@ -32,9 +32,12 @@ public final class PruneOutcomesCommand {
 
     private static int prune(List<String> args, OpsSettings s, Map<String, String> env, PrintStream out)
             throws Exception {
+        Instant started = Instant.now();
         PruneRequest r;
+        Cut cut;
         try {
             r = PruneRequest.parse(args, s.dbUrl());
+            cut = cut(started, r.olderThan());
         } catch (UsageException e) {
             throw new UsageException(e.getMessage() + System.lineSeparator() + PruneRequest.USAGE);
         }
@@ -42,8 +45,6 @@ public final class PruneOutcomesCommand {
                 env.getOrDefault("FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES),
                 env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ)).stream().distinct().toList();
         checkRetention(r, s.kafkaBootstrap(), topics, out);
-        Instant started = Instant.now();
-        Cut cut = Cut.before(started, r.olderThan());
         out.printf("prune-outcomes: %s rows of UUIDv7 eventIds minted before %s (event_id < %s), batches of %d%n",
                 r.dryRun() ? "counting (dry run)" : "deleting", cut.time(), cut.bound(), r.batch());
         OutcomePruner.Result result;
@@ -56,6 +57,14 @@ public final class PruneOutcomesCommand {
                 Duration.between(started, Instant.now()).toMillis() / 1000.0, result.notV7(),
                 result.processedAfterCut(), cut.time(), cut.bound());
         return 0;
+    }
+
+    private static Cut cut(Instant now, Duration olderThan) {
+        try {
+            return Cut.before(now, olderThan);
+        } catch (RuntimeException e) { // before 1970, or beyond what an Instant holds
+            throw new UsageException("--older-than " + TopicRetention.readable(olderThan) + " reaches before 1970");
+        }
     }
 
     private static void checkRetention(PruneRequest r, String bootstrap, List<String> topics, PrintStream out) {

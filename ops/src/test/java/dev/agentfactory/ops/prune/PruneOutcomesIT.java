@@ -197,7 +197,7 @@ class PruneOutcomesIT {
     void badInputIsAUsageErrorBeforeAnythingIsTouched() throws Exception {
         Set<UUID> before = rows();
         for (List<String> args : List.of(List.<String>of(), List.of("--older-than=soon"), List.of("--older-than=0d"),
-                List.of("--older-than=30d", "--batch=0"))) {
+                List.of("--older-than=30d", "--batch=0"), List.of("--older-than=36500d"))) {
             Run r = prune(env(dlq7d), args.toArray(String[]::new));
             assertThat(r.status).as(args.toString()).isEqualTo(2);
             assertThat(r.err).contains("usage: ops prune-outcomes --older-than=");
