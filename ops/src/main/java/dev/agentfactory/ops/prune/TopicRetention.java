@@ -13,8 +13,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import dev.agentfactory.ops.cli.OpsException;
 
@@ -51,11 +53,18 @@ final class TopicRetention {
                 AdminClientConfig.CLIENT_ID_CONFIG, "factory-ops-prune"))) {
             List<ConfigResource> resources = topics.stream()
                     .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all()
-                    .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            Map<ConfigResource, KafkaFuture<Config>> futures = admin.describeConfigs(resources).values();
             List<Kept> out = new ArrayList<>();
             for (ConfigResource r : resources) {
-                out.add(kept(r.name(), configs.get(r)));
+                try {
+                    out.add(kept(r.name(), futures.get(r).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS)));
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        throw new OpsException("cannot read the retention of topic " + r.name() + ": it does not exist"
+                                + " on " + bootstrap, e.getCause());
+                    }
+                    throw e;
+                }
             }
             return out;
         } catch (ExecutionException | TimeoutException e) {

@@ -185,6 +185,17 @@ class PruneOutcomesIT {
     }
 
     @Test
+    void refusesWhenATopicDoesNotExist() throws Exception {
+        Set<UUID> before = rows();
+
+        Run r = prune(env(dlq7d + ".missing"), "--older-than=30d");
+
+        assertThat(r.status).isEqualTo(1);
+        assertThat(r.err).contains("cannot read the retention of topic " + dlq7d + ".missing: it does not exist");
+        assertThat(rows()).isEqualTo(before);
+    }
+
+    @Test
     void allowShorterThanRetentionOverridesTheRefusal() throws Exception {
         Run r = prune(env(dlq60d), "--older-than=30d", "--allow-shorter-than-retention");
 
