@@ -22,18 +22,27 @@ import dev.agentfactory.ops.cli.OpsException;
 
 /**
  * How long the broker keeps the records the ingest worker could read again (its write topics and its DLQ), read
- * from the broker itself with {@code describeConfigs}: the effective {@code retention.ms}, whether set on the topic
- * or inherited from the broker. A compacted topic without {@code delete} keeps each key's last record forever.
+ * from the broker itself with {@code describeConfigs}: the effective {@code retention.ms} and {@code segment.ms},
+ * whether set on the topic or inherited from the broker. A record outlives {@code retention.ms}: the broker deletes
+ * whole segments, once the newest record of one is older than the retention, and rolls the active segment only
+ * after {@code segment.ms}, so a record can stay up to their sum. A compacted topic without {@code delete} keeps
+ * each key's last record forever.
  */
 final class TopicRetention {
 
     /** One topic's retention; {@code forever} when retention.ms is -1 or the topic is compacted only. */
-    record Kept(String topic, Duration retention, boolean forever) {
+    record Kept(String topic, Duration retention, Duration segment, boolean forever) {
+
+        /** The longest a record can stay: its segment rolls after segment.ms, then waits out retention.ms. */
+        Duration horizon() {
+            return retention.plus(segment);
+        }
 
         @Override
         public String toString() {
-            return topic + " (" + (forever ? "kept forever" : "retention.ms " + retention.toMillis() + " = "
-                    + readable(retention)) + ")";
+            return topic + " (" + (forever ? "kept forever" : "up to " + readable(horizon()) + ": retention.ms "
+                    + retention.toMillis() + " = " + readable(retention) + " plus segment.ms " + segment.toMillis()
+                    + " = " + readable(segment)) + ")";
         }
     }
 
@@ -89,10 +98,11 @@ final class TopicRetention {
                         + " the cut would find no dedup record and be applied a second time.";
             }
         }
-        Kept longest = topics.stream().max(Comparator.comparing(Kept::retention)).orElseThrow();
-        if (olderThan.compareTo(longest.retention()) <= 0) {
-            return "--older-than " + readable(olderThan) + " is not longer than the retention of topic " + longest
-                    + ": a record of it older than the cut can still be redelivered"
+        Kept longest = topics.stream().max(Comparator.comparing(Kept::horizon)).orElseThrow();
+        if (olderThan.compareTo(longest.horizon()) <= 0) {
+            return "--older-than " + readable(olderThan) + " is not longer than topic " + longest
+                    + " can keep a record (the broker deletes a segment only once its newest record is older than"
+                    + " retention.ms): a record of it older than the cut can still be redelivered"
                     + " (offset reset, replay, DLQ replay), would find no dedup record and be applied a second time.";
         }
         return null;
@@ -111,11 +121,12 @@ final class TopicRetention {
 
     private static Kept kept(String topic, Config config) {
         long retentionMs = Long.parseLong(value(config, TopicConfig.RETENTION_MS_CONFIG, topic));
+        long segmentMs = Long.parseLong(value(config, TopicConfig.SEGMENT_MS_CONFIG, topic));
         String policy = value(config, TopicConfig.CLEANUP_POLICY_CONFIG, topic);
         boolean compactOnly = policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)
                 && !policy.contains(TopicConfig.CLEANUP_POLICY_DELETE);
         boolean forever = retentionMs < 0 || compactOnly;
-        return new Kept(topic, Duration.ofMillis(Math.max(retentionMs, 0)), forever);
+        return new Kept(topic, Duration.ofMillis(Math.max(retentionMs, 0)), Duration.ofMillis(segmentMs), forever);
     }
 
     private static String value(Config config, String name, String topic) {

@@ -68,7 +68,8 @@ class PruneOutcomesIT {
         bed = new OpsTestBed(endpoints, stack);
         url = bed.migratedDatabase(database);
         String bootstrap = endpoints.kafkaBootstrap();
-        OpsTestBed.createTopics(bootstrap, Map.of(writes, 1, dlq7d, 1), Map.of("retention.ms", "" + 7 * DAY_MS));
+        OpsTestBed.createTopics(bootstrap, Map.of(writes, 1, dlq7d, 1), Map.of("retention.ms", "" + 7 * DAY_MS,
+                "segment.ms", "" + 7 * DAY_MS));
         OpsTestBed.createTopics(bootstrap, Map.of(dlq60d, 1), Map.of("retention.ms", "" + 60 * DAY_MS));
         OpsTestBed.createTopics(bootstrap, Map.of(dlqForever, 1), Map.of("retention.ms", "-1"));
     }
@@ -147,14 +148,20 @@ class PruneOutcomesIT {
         Set<UUID> before = rows();
 
         Run equal = prune(env(dlq7d), "--older-than=7d");
+        // longer than retention.ms, but a record can stay until its segment rolls (segment.ms) and then ages out
+        Run withinSegment = prune(env(dlq7d), "--older-than=10d");
         Run shorter = prune(env(dlq60d), "--older-than=30d");
 
         assertThat(equal.status).isEqualTo(1);
-        assertThat(equal.err).contains("refused").contains("is not longer than the retention of topic")
+        assertThat(equal.err).contains("refused").contains("is not longer than topic")
                 .contains("applied a second time");
+        assertThat(withinSegment.status).isEqualTo(1);
+        // the write topic and the DLQ keep records equally long here: either is named
+        assertThat(withinSegment.err).contains("--older-than 10d is not longer than topic ").contains(" (up to 14d:"
+                + " retention.ms " + 7 * DAY_MS + " = 7d plus segment.ms " + 7 * DAY_MS + " = 7d) can keep a record");
         assertThat(shorter.status).isEqualTo(1);
-        assertThat(shorter.err).contains("--older-than 30d is not longer than the retention of topic " + dlq60d
-                + " (retention.ms " + 60 * DAY_MS + " = 60d)");
+        assertThat(shorter.err).contains("--older-than 30d is not longer than topic " + dlq60d)
+                .contains("retention.ms " + 60 * DAY_MS + " = 60d");
         assertThat(rows()).isEqualTo(before);
     }
 

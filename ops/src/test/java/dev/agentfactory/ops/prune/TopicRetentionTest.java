@@ -9,28 +9,33 @@ import org.junit.jupiter.api.Test;
 
 class TopicRetentionTest {
 
+    /** A topic with the broker's default segment.ms (7 days). */
     private static TopicRetention.Kept days(String topic, int days) {
-        return new TopicRetention.Kept(topic, Duration.ofDays(days), false);
+        return new TopicRetention.Kept(topic, Duration.ofDays(days), Duration.ofDays(7), false);
     }
 
     @Test
-    void anAgeLongerThanTheLongestRetentionIsSafe() {
-        assertThat(TopicRetention.refusal(Duration.ofDays(8).plusMillis(1),
+    void anAgeLongerThanTheLongestRetentionPlusItsSegmentTimeIsSafe() {
+        assertThat(TopicRetention.refusal(Duration.ofDays(15).plusMillis(1),
                 List.of(days("w", 7), days("dlq", 8)))).isNull();
     }
 
     @Test
-    void anAgeNotLongerThanTheLongestRetentionIsRefusedNamingThatTopic() {
-        assertThat(TopicRetention.refusal(Duration.ofDays(8), List.of(days("w", 7), days("dlq", 8))))
+    void anAgeWithinARetentionPlusItsSegmentTimeIsRefusedNamingThatTopic() {
+        // A segment rolls after segment.ms and is deleted once its newest record is older than retention.ms: a
+        // record of a 7d topic can still be there after 10 days.
+        assertThat(TopicRetention.refusal(Duration.ofDays(10), List.of(days("w", 7))))
+                .contains("topic w (up to 14d: retention.ms 604800000 = 7d plus segment.ms 604800000 = 7d)");
+        assertThat(TopicRetention.refusal(Duration.ofDays(15), List.of(days("w", 7), days("dlq", 8))))
                 .contains("topic dlq").contains("applied a second time");
-        assertThat(TopicRetention.refusal(Duration.ofDays(2), List.of(days("w", 7), days("dlq", 1))))
+        assertThat(TopicRetention.refusal(Duration.ofDays(9), List.of(days("w", 7), days("dlq", 1))))
                 .contains("topic w");
     }
 
     @Test
     void aTopicKeptForeverRefusesEveryAge() {
         assertThat(TopicRetention.refusal(Duration.ofDays(36_500),
-                List.of(days("w", 7), new TopicRetention.Kept("dlq", Duration.ZERO, true))))
+                List.of(days("w", 7), new TopicRetention.Kept("dlq", Duration.ZERO, Duration.ofDays(7), true))))
                 .contains("topic dlq (kept forever)");
     }
 
