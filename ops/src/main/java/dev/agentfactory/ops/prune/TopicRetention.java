@@ -108,15 +108,22 @@ final class TopicRetention {
         return null;
     }
 
-    /** 30d, 36h, 90m or else ISO-8601: how an operator writes --older-than. */
+    /**
+     * 30d, 36h, 90m or else ISO-8601: how an operator writes --older-than. In seconds, not milliseconds: a
+     * retention.ms of Long.MAX_VALUE plus segment.ms, or a huge --older-than, holds more milliseconds than a long.
+     */
     static String readable(Duration d) {
-        if (d.toMillis() % Duration.ofDays(1).toMillis() == 0) {
-            return d.toDays() + "d";
+        long s = d.getSeconds();
+        if (d.getNano() != 0) {
+            return d.toString();
         }
-        if (d.toMillis() % Duration.ofHours(1).toMillis() == 0) {
-            return d.toHours() + "h";
+        if (s % 86_400 == 0) {
+            return s / 86_400 + "d";
         }
-        return d.toMillis() % Duration.ofMinutes(1).toMillis() == 0 ? d.toMinutes() + "m" : d.toString();
+        if (s % 3_600 == 0) {
+            return s / 3_600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : d.toString();
     }
 
     private static Kept kept(String topic, Config config) {

@@ -40,6 +40,16 @@ class TopicRetentionTest {
     }
 
     @Test
+    void aRetentionOfLongMaxMillisecondsIsRefusedWithAReasonNotAnOverflow() {
+        // retention.ms=9223372036854775807 is the usual "keep for ever" that is not -1; plus segment.ms it is more
+        // milliseconds than a long holds.
+        assertThat(TopicRetention.refusal(Duration.ofDays(30), List.of(days("w", 7),
+                new TopicRetention.Kept("dlq", Duration.ofMillis(Long.MAX_VALUE), Duration.ofDays(7), false))))
+                .contains("topic dlq").contains("retention.ms 9223372036854775807");
+        assertThat(TopicRetention.readable(Duration.ofMillis(Long.MAX_VALUE).plusDays(7))).isNotEmpty();
+    }
+
+    @Test
     void durationsAreShownAsAnOperatorWritesThem() {
         assertThat(TopicRetention.readable(Duration.ofDays(30))).isEqualTo("30d");
         assertThat(TopicRetention.readable(Duration.ofHours(36))).isEqualTo("36h");
