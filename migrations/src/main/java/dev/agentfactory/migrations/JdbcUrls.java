@@ -26,9 +26,14 @@ public final class JdbcUrls {
     private static final Set<String> OVERRIDING_PARAMETERS = Set.of("dbname", "pgdbname", "host", "pghost", "port",
             "pgport");
 
-    private static final Pattern PASSWORD_VALUE = Pattern.compile("(?i)([?&;]password=)[^&]*");
-    /** A password in a URI's user information ({@code //user:secret@host}), which libpq URIs allow. */
-    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/?@:]*:)[^/?@]*@");
+    /** {@code password} and pgjdbc's {@code sslpassword} (the client key's). */
+    private static final Pattern PASSWORD_VALUE = Pattern.compile("(?i)([?&;](?:ssl)?password=)[^&]*");
+    /**
+     * A password in a URI's user information ({@code //user:secret@host}), which libpq URIs allow: up to the LAST
+     * {@code @} before the parameters, since a password pasted raw may hold {@code @} or {@code /} itself (masking
+     * a port and path too in the odd URL with an {@code @} in its database name is the safe side).
+     */
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/?@:\\[]*:)[^?]*@");
 
     private JdbcUrls() {
     }

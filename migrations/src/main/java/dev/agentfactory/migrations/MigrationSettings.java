@@ -104,6 +104,6 @@ public record MigrationSettings(String url, String user, String password,
 
     @Override
     public String toString() {
-        return "MigrationSettings[url=" + url + ", user=" + user + ", passwords=<redacted>]";
+        return "MigrationSettings[url=" + JdbcUrls.redacted(url) + ", user=" + user + ", passwords=<redacted>]";
     }
 }

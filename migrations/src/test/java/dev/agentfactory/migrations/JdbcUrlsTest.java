@@ -27,6 +27,23 @@ class JdbcUrlsTest {
     }
 
     @Test
+    void passwordsHoldingUrlDelimitersOrInTheSslKeyParameterAreMaskedWhole() {
+        // '@' and '/' are common in generated passwords; pasted raw into a URI's user information they must not
+        // leave part of the password (or all of it) in the message.
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://owner:p@ss@db.example.com:5432/factory"))
+                .isEqualTo("jdbc:postgresql://owner:***@db.example.com:5432/factory");
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://owner:ab/cd+e@db.example.com:5432/factory?sslmode=require"))
+                .isEqualTo("jdbc:postgresql://owner:***@db.example.com:5432/factory?sslmode=require");
+        // pgjdbc's sslpassword decrypts the client key: as secret as the database password
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://h/factory?sslkey=/k.pk8&sslpassword=k3y&sslmode=verify-full"))
+                .isEqualTo("jdbc:postgresql://h/factory?sslkey=/k.pk8&sslpassword=***&sslmode=verify-full");
+        // no user information: an '@' in a parameter, an IPv6 host are left alone
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://h:5432/factory?user=a@b")).isEqualTo("jdbc:postgresql://h:5432/factory?user=a@b");
+        assertThat(JdbcUrls.redacted("jdbc:postgresql://[::1]:5432/factory?user=a@b"))
+                .isEqualTo("jdbc:postgresql://[::1]:5432/factory?user=a@b");
+    }
+
+    @Test
     void aUrlThatIsNotJdbcIsNamedByItsSchemeOnly() {
         // A libpq URI (what Supabase's dashboard shows) carries its password in the user information.
         assertThatThrownBy(() -> JdbcUrls.database("postgresql://postgres:s3cret@db.example.supabase.co:5432/postgres"))

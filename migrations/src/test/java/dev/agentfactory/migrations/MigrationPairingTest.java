@@ -76,6 +76,13 @@ class MigrationPairingTest {
         assertThat(settings.toString()).doesNotContain("it's");
     }
 
+    @Test
+    void settingsPrintTheirUrlWithoutThePasswordItMayCarry() {
+        var settings = new MigrationSettings("jdbc:postgresql://db.example.com/factory?user=o&password=s3cret", "o",
+                "p", "w", "r", "x");
+        assertThat(settings.toString()).contains("db.example.com/factory").doesNotContain("s3cret");
+    }
+
     private static List<String> names(String dir, String prefix) throws IOException {
         try (Stream<Path> files = Files.list(RESOURCES.resolve(dir))) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith(".sql"))

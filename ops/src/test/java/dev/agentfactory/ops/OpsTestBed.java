@@ -165,13 +165,22 @@ public final class OpsTestBed {
 
     /** Runs {@code body} with System.err captured; returns what it wrote (and still shows it on the real stderr). */
     public static String stderrOf(Body body) throws Exception {
-        PrintStream old = System.err;
+        return captured(System.err, System::setErr, body);
+    }
+
+    /** Runs {@code body} with System.out captured; returns what it wrote (and still shows it on the real stdout). */
+    public static String stdoutOf(Body body) throws Exception {
+        return captured(System.out, System::setOut, body);
+    }
+
+    private static String captured(PrintStream old, java.util.function.Consumer<PrintStream> set, Body body)
+            throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        set.accept(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
             body.run();
         } finally {
-            System.setErr(old);
+            set.accept(old);
         }
         String text = buf.toString(StandardCharsets.UTF_8);
         old.print(text);

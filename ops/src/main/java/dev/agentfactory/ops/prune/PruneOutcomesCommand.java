@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import dev.agentfactory.contracts.Topics;
 import dev.agentfactory.ops.cli.Command;
@@ -41,10 +42,10 @@ public final class PruneOutcomesCommand {
         } catch (UsageException e) {
             throw new UsageException(e.getMessage() + System.lineSeparator() + PruneRequest.USAGE);
         }
-        List<String> topics = List.of(env.getOrDefault("FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES),
-                env.getOrDefault("FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES),
-                env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ)).stream().distinct().toList();
-        checkRetention(r, s.kafkaBootstrap(), topics, out);
+        List<String> writes = List.of(env.getOrDefault("FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES),
+                env.getOrDefault("FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES)).stream().distinct().toList();
+        checkRetention(r, s.kafkaBootstrap(), writes, env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ),
+                out);
         out.printf("prune-outcomes: %s rows of UUIDv7 eventIds minted before %s (event_id < %s), batches of %d%n",
                 r.dryRun() ? "counting (dry run)" : "deleting", cut.time(), cut.bound(), r.batch());
         OutcomePruner.Result result;
@@ -67,11 +68,15 @@ public final class PruneOutcomesCommand {
         }
     }
 
-    private static void checkRetention(PruneRequest r, String bootstrap, List<String> topics, PrintStream out) {
+    private static void checkRetention(PruneRequest r, String bootstrap, List<String> writes, String dlq,
+            PrintStream out) {
         String refusal;
         try {
-            List<TopicRetention.Kept> kept = new TopicRetention(bootstrap, KAFKA_TIMEOUT).of(topics);
-            refusal = TopicRetention.refusal(r.olderThan(), kept);
+            List<TopicRetention.Kept> kept = new TopicRetention(bootstrap, KAFKA_TIMEOUT)
+                    .of(Stream.concat(writes.stream(), Stream.of(dlq)).distinct().toList());
+            refusal = TopicRetention.refusal(r.olderThan(),
+                    kept.stream().filter(k -> writes.contains(k.topic())).toList(),
+                    kept.stream().filter(k -> k.topic().equals(dlq)).findFirst().orElseThrow());
             if (refusal == null) {
                 out.println("prune-outcomes: older than every retention: " + kept);
                 return;

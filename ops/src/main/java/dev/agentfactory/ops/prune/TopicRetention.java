@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -87,36 +88,48 @@ final class TopicRetention {
     }
 
     /**
-     * Why pruning outcomes older than {@code olderThan} would break dedup, or null when it would not: the age must
-     * be longer than the longest retention, since any record still in a topic can be read again (an offset reset,
-     * a replay, a DLQ replay) and must then find its eventId.
+     * Why pruning outcomes older than {@code olderThan} would break dedup, or null when it would not. Any record still
+     * in a topic can be read again (an offset reset, a replay, a DLQ replay) and must then find its eventId. The
+     * longest a record can stay is a dead letter's: the DLQ keeps it up to its horizon, ops dlq-replay re-publishes
+     * it (a replay after the first answers DUPLICATE and leaves the dedup row's processed_at as it was), and the
+     * write topic keeps that copy its own horizon from then. So the age must be longer than the two added up.
      */
-    static String refusal(Duration olderThan, List<Kept> topics) {
-        for (Kept k : topics) {
+    static String refusal(Duration olderThan, List<Kept> writes, Kept dlq) {
+        for (Kept k : Stream.concat(writes.stream(), Stream.of(dlq)).toList()) {
             if (k.forever()) {
                 return "topic " + k + " can redeliver a record of any age, so no cut is safe: a record older than"
                         + " the cut would find no dedup record and be applied a second time.";
             }
         }
-        Kept longest = topics.stream().max(Comparator.comparing(Kept::horizon)).orElseThrow();
-        if (olderThan.compareTo(longest.horizon()) <= 0) {
-            return "--older-than " + readable(olderThan) + " is not longer than topic " + longest
-                    + " can keep a record (the broker deletes a segment only once its newest record is older than"
-                    + " retention.ms): a record of it older than the cut can still be redelivered"
-                    + " (offset reset, replay, DLQ replay), would find no dedup record and be applied a second time.";
+        Kept longest = writes.stream().max(Comparator.comparing(Kept::horizon)).orElseThrow();
+        Duration reach = dlq.horizon().plus(longest.horizon());
+        if (olderThan.compareTo(reach) <= 0) {
+            return "--older-than " + readable(olderThan) + " is not longer than a record can stay where the worker"
+                    + " can read it again, " + readable(reach) + ": topic " + dlq + " can keep a dead letter, and"
+                    + " topic " + longest + " the copy ops dlq-replay re-publishes from it (the broker deletes a"
+                    + " segment only once its newest record is older than retention.ms). A record older than the cut"
+                    + " can still be redelivered (offset reset, replay, DLQ replay), would find no dedup record and be"
+                    + " applied a second time.";
         }
         return null;
     }
 
-    /** 30d, 36h, 90m or else ISO-8601: how an operator writes --older-than. */
+    /**
+     * 30d, 36h, 90m or else ISO-8601: how an operator writes --older-than. In seconds, not milliseconds: a
+     * retention.ms of Long.MAX_VALUE plus segment.ms, or a huge --older-than, holds more milliseconds than a long.
+     */
     static String readable(Duration d) {
-        if (d.toMillis() % Duration.ofDays(1).toMillis() == 0) {
-            return d.toDays() + "d";
+        long s = d.getSeconds();
+        if (d.getNano() != 0) {
+            return d.toString();
         }
-        if (d.toMillis() % Duration.ofHours(1).toMillis() == 0) {
-            return d.toHours() + "h";
+        if (s % 86_400 == 0) {
+            return s / 86_400 + "d";
         }
-        return d.toMillis() % Duration.ofMinutes(1).toMillis() == 0 ? d.toMinutes() + "m" : d.toString();
+        if (s % 3_600 == 0) {
+            return s / 3_600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : d.toString();
     }
 
     private static Kept kept(String topic, Config config) {

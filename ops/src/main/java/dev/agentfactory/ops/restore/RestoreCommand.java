@@ -16,6 +16,7 @@ import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.MigrationVersion;
 import org.postgresql.PGConnection;
 
+import dev.agentfactory.migrations.JdbcUrls;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.Manifest;
@@ -84,7 +85,8 @@ public final class RestoreCommand {
                     + m.schemaVersion());
         }
         System.out.printf("restore: %d rows into %s, counts and content hashes match the manifest, %.1f s%n",
-                m.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), targetUrl, (System.nanoTime() - t0) / 1e9);
+                m.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), JdbcUrls.redacted(targetUrl),
+                (System.nanoTime() - t0) / 1e9);
         return m;
     }
 

@@ -150,17 +150,22 @@ class PruneOutcomesIT {
         Run equal = prune(env(dlq7d), "--older-than=7d");
         // longer than retention.ms, but a record can stay until its segment rolls (segment.ms) and then ages out
         Run withinSegment = prune(env(dlq7d), "--older-than=10d");
+        // longer than either topic keeps a record, but a dead letter replayed late stays in the write topic too
+        Run withinReplay = prune(env(dlq7d), "--older-than=20d");
         Run shorter = prune(env(dlq60d), "--older-than=30d");
 
         assertThat(equal.status).isEqualTo(1);
-        assertThat(equal.err).contains("refused").contains("is not longer than topic")
+        assertThat(equal.err).contains("refused").contains("is not longer than a record can stay")
                 .contains("applied a second time");
+        String sevenDays = " (up to 14d: retention.ms " + 7 * DAY_MS + " = 7d plus segment.ms " + 7 * DAY_MS + " = 7d)";
         assertThat(withinSegment.status).isEqualTo(1);
-        // the write topic and the DLQ keep records equally long here: either is named
-        assertThat(withinSegment.err).contains("--older-than 10d is not longer than topic ").contains(" (up to 14d:"
-                + " retention.ms " + 7 * DAY_MS + " = 7d plus segment.ms " + 7 * DAY_MS + " = 7d) can keep a record");
+        assertThat(withinSegment.err).contains("--older-than 10d is not longer than a record can stay where the worker"
+                + " can read it again, 28d: topic " + dlq7d + sevenDays + " can keep a dead letter, and topic " + writes
+                + sevenDays + " the copy ops dlq-replay re-publishes");
+        assertThat(withinReplay.status).isEqualTo(1);
+        assertThat(withinReplay.err).contains("--older-than 20d is not longer than a record can stay");
         assertThat(shorter.status).isEqualTo(1);
-        assertThat(shorter.err).contains("--older-than 30d is not longer than topic " + dlq60d)
+        assertThat(shorter.err).contains("--older-than 30d is not longer than").contains("topic " + dlq60d)
                 .contains("retention.ms " + 60 * DAY_MS + " = 60d");
         assertThat(rows()).isEqualTo(before);
     }

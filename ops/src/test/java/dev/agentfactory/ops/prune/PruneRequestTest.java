@@ -60,6 +60,23 @@ class PruneRequestTest {
     }
 
     @Test
+    void anAgeBeyondWhatAnInstantHoldsIsAUsageErrorBeforeKafkaOrTheDatabase() {
+        // more milliseconds than a long holds: the command must say so with exit 2, not fail on an overflow
+        var err = new java.io.ByteArrayOutputStream();
+        var old = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int status;
+        try {
+            status = PruneOutcomesCommand.run(List.of("--older-than=200000000000d"),
+                    java.util.Map.of("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:1"), System.out);
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(status).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains("--older-than 200000000000d reaches before 1970").contains("usage: ");
+    }
+
+    @Test
     void aZeroOrNegativeAgeIsAUsageError() {
         for (String bad : List.of("0d", "0h", "PT0S", "PT-5H", "P-1D")) {
             assertThatThrownBy(() -> parse("--older-than=" + bad)).as(bad).isInstanceOf(UsageException.class)

@@ -136,6 +136,19 @@ class RestoreIntoExistingTargetIT {
     }
 
     @Test
+    void aRestoreNamesItsTargetWithoutThePasswordItsUrlCarries() throws Exception {
+        String target = database("pw");
+        migrations(target).migrateTo("1");
+        String url = endpoints.primaryJdbcUrl(target) + "?password=" + endpoints.superuserPassword();
+
+        String out = OpsTestBed.stdoutOf(() -> assertThat(RestoreCommand.run(
+                List.of("--backup=" + backup, "--target=" + url), env)).isZero());
+
+        assertThat(out).contains("restore: 3 rows into").contains(target + "?password=***")
+                .doesNotContain("password=" + endpoints.superuserPassword());
+    }
+
+    @Test
     void aTargetPastTheBackupsSchemaIsRefusedWithTheRollbackThatWouldAdmitIt() throws Exception {
         String target = database("newer");
         Migrations migrations = migrations(target);
