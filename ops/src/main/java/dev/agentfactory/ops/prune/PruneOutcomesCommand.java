@@ -78,7 +78,7 @@ public final class PruneOutcomesCommand {
                     kept.stream().filter(k -> writes.contains(k.topic())).toList(),
                     kept.stream().filter(k -> k.topic().equals(dlq)).findFirst().orElseThrow());
             if (refusal == null) {
-                out.println("prune-outcomes: older than every retention: " + kept);
+                out.println("prune-outcomes: longer than a record can stay in the DLQ and then a write topic: " + kept);
                 return;
             }
         } catch (OpsException e) {
