@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
 
+import dev.agentfactory.migrations.JdbcUrls;
+
 /**
  * Where ops finds the system, from the same environment variables the services use (bin/lib/common.sh
  * sets the local stack's): the databases and the owner role, Kafka and the audit topics, the backup
@@ -26,6 +28,15 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
                 env.getOrDefault("FACTORY_CDC_PRDS_AUDIT_TOPIC", "factory.audit.prds.v1"),
                 env.getOrDefault("FACTORY_BACKUP_DIR", "backups"),
                 env.getOrDefault("FACTORY_DB_WRITER_USER", "factory_writer"));
+    }
+
+    /** Without the owner's password, and with the URLs' masked: settings may end up in a message or a log. */
+    @Override
+    public String toString() {
+        return "OpsSettings[dbUrl=" + JdbcUrls.redacted(dbUrl) + ", standbyUrl=" + JdbcUrls.redacted(standbyUrl)
+                + ", user=" + user + ", password=<redacted>, kafkaBootstrap=" + kafkaBootstrap + ", agentsAuditTopic="
+                + agentsAuditTopic + ", prdsAuditTopic=" + prdsAuditTopic + ", backupDir=" + backupDir
+                + ", writerUser=" + writerUser + "]";
     }
 
     public Connection connect(String url) throws SQLException {
