@@ -56,11 +56,11 @@ public final class DrBench {
         String restored = JdbcUrls.withDatabase(base.standbyUrl(), db + "_restored");
         String agentsTopic = "bench.dr." + suffix + ".audit.agents";
         String prdsTopic = "bench.dr." + suffix + ".audit.prds";
-        OpsSettings s = new OpsSettings(primary, standby, base.user(), base.password(), base.kafkaBootstrap(),
+        OpsSettings s = new OpsSettings(primary, standby, base.user(), base.password(), base.kafka(),
                 agentsTopic, prdsTopic, base.backupDir(), base.writerUser());
         Path backups = Files.createTempDirectory("bench-dr-");
         Figures f = new Figures("dr");
-        BenchTopics.create(s.kafkaBootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));
+        BenchTopics.create(s.kafka().bootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));
         try {
             createDatabase(s, base.dbUrl(), db);
             new Migrations(MigrationSettings.fromEnvironment(env).withUrl(primary)).migrate();
@@ -82,7 +82,7 @@ public final class DrBench {
             long writes;
             List<TableDigest> last;
             try (Connection c = s.connect(primary)) {
-                f.put("delta_events", DrWorkload.delta(c, delta, s.kafkaBootstrap(), agentsTopic), "1");
+                f.put("delta_events", DrWorkload.delta(c, delta, s.kafka().bootstrap(), agentsTopic), "1");
                 writes = DrWorkload.scalar(c, DrWorkload.WRITES);
                 last = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(c);
             }
@@ -120,7 +120,7 @@ public final class DrBench {
             try {
                 cleanUp(s, base, db, suffix, backups);
             } finally {
-                BenchTopics.delete(s.kafkaBootstrap(), List.of(agentsTopic, prdsTopic));
+                BenchTopics.delete(s.kafka().bootstrap(), List.of(agentsTopic, prdsTopic));
             }
         }
     }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -13,6 +12,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import dev.agentfactory.ops.cli.KafkaClients;
 import dev.agentfactory.ops.cli.OpsException;
 
 /**
@@ -24,11 +24,11 @@ public final class AuditTopics {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final String bootstrap;
+    private final KafkaClients kafka;
     private final List<String> topics;
 
-    public AuditTopics(String bootstrap, List<String> topics) {
-        this.bootstrap = bootstrap;
+    public AuditTopics(KafkaClients kafka, List<String> topics) {
+        this.kafka = kafka;
         this.topics = List.copyOf(topics);
     }
 
@@ -37,16 +37,14 @@ public final class AuditTopics {
     }
 
     public KafkaConsumer<String, String> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "factory-ops");
-        return new KafkaConsumer<>(p);
+        return new KafkaConsumer<>(kafka.config(Map.of(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG, "factory-ops")));
     }
 
     /** Every partition of the topics; a topic that does not exist is an error, not an empty log. */
@@ -55,7 +53,7 @@ public final class AuditTopics {
         for (String topic : topics) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
             if (infos == null || infos.isEmpty()) {
-                throw new OpsException("audit topic " + topic + " does not exist on " + bootstrap);
+                throw new OpsException("audit topic " + topic + " does not exist on " + kafka.bootstrap());
             }
             infos.forEach(i -> out.add(new TopicPartition(i.topic(), i.partition())));
         }

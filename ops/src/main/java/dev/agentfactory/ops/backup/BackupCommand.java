@@ -54,7 +54,7 @@ public final class BackupCommand {
         Path dir = root.resolve(Retention.PREFIX + NAME.format(Instant.now()));
         Files.createDirectory(dir);
         try {
-            Map<String, Map<Integer, Long>> offsets = new AuditTopics(s.kafkaBootstrap(),
+            Map<String, Map<Integer, Long>> offsets = new AuditTopics(s.kafka(),
                     List.of(s.agentsAuditTopic(), s.prdsAuditTopic())).endOffsets();
             Manifest m;
             try (Connection c = s.connect(url)) {

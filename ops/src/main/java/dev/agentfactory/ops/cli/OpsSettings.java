@@ -14,7 +14,7 @@ import dev.agentfactory.migrations.JdbcUrls;
  * directory, and the services' writer role (which a planned failover fences). Every command option that names a
  * database, topic or role overrides these.
  */
-public record OpsSettings(String dbUrl, String standbyUrl, String user, String password, String kafkaBootstrap,
+public record OpsSettings(String dbUrl, String standbyUrl, String user, String password, KafkaClients kafka,
                           String agentsAuditTopic, String prdsAuditTopic, String backupDir, String writerUser) {
 
     public static OpsSettings fromEnvironment(Map<String, String> env) {
@@ -23,7 +23,7 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
                 env.getOrDefault("FACTORY_STANDBY_DB_URL", "jdbc:postgresql://127.0.0.1:55433/factory"),
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
                 env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),
-                env.getOrDefault("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"),
+                KafkaClients.fromEnvironment(env, env.getOrDefault("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092")),
                 env.getOrDefault("FACTORY_CDC_AGENTS_AUDIT_TOPIC", "factory.audit.agents.v1"),
                 env.getOrDefault("FACTORY_CDC_PRDS_AUDIT_TOPIC", "factory.audit.prds.v1"),
                 env.getOrDefault("FACTORY_BACKUP_DIR", "backups"),
@@ -34,7 +34,7 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
     @Override
     public String toString() {
         return "OpsSettings[dbUrl=" + JdbcUrls.redacted(dbUrl) + ", standbyUrl=" + JdbcUrls.redacted(standbyUrl)
-                + ", user=" + user + ", password=<redacted>, kafkaBootstrap=" + kafkaBootstrap + ", agentsAuditTopic="
+                + ", user=" + user + ", password=<redacted>, kafka=" + kafka + ", agentsAuditTopic="
                 + agentsAuditTopic + ", prdsAuditTopic=" + prdsAuditTopic + ", backupDir=" + backupDir
                 + ", writerUser=" + writerUser + "]";
     }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 
@@ -21,6 +20,7 @@ import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.ops.cli.KafkaClients;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.UsageException;
 
@@ -45,13 +45,15 @@ public final class DemoCommand {
                     + " [--agent-topic=T] [--prd-topic=T] [--results-topic=T]");
             return 2;
         }
-        String bootstrap = cli.get("bootstrap", env, "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092");
+        KafkaClients kafka = KafkaClients.fromEnvironment(env,
+                cli.get("bootstrap", env, "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"));
         String agentTopic = cli.get("agent-topic", env, "FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES);
         String prdTopic = cli.get("prd-topic", env, "FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES);
         String resultsTopic = cli.get("results-topic", env, "FACTORY_INGEST_RESULTS_TOPIC", Topics.WRITE_RESULTS);
         List<List<WriteEnvelope>> phases = DemoWrites.build(UUID.randomUUID().toString().substring(0, 6));
-        try (KafkaConsumer<byte[], byte[]> results = resultsConsumer(bootstrap, resultsTopic);
-             WriteProducer producer = new WriteProducer(bootstrap, Map.of(), agentTopic, prdTopic)) {
+        try (KafkaConsumer<byte[], byte[]> results = resultsConsumer(kafka, resultsTopic);
+             WriteProducer producer = new WriteProducer(kafka.bootstrap(), Map.copyOf(kafka.security()), agentTopic,
+                     prdTopic)) {
             for (List<WriteEnvelope> writes : phases) {
                 for (WriteEnvelope w : writes) {
                     producer.send(w).join();
@@ -69,12 +71,10 @@ public final class DemoCommand {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> resultsConsumer(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+    private static KafkaConsumer<byte[], byte[]> resultsConsumer(KafkaClients kafka, String topic) {
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.config(Map.of(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())));
         List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(i -> new TopicPartition(topic, i.partition())).toList();
         c.assign(tps);

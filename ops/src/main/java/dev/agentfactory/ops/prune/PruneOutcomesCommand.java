@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.agentfactory.contracts.Topics;
+import dev.agentfactory.ops.cli.KafkaClients;
 import dev.agentfactory.ops.cli.Command;
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.OpsSettings;
@@ -44,7 +45,7 @@ public final class PruneOutcomesCommand {
         }
         List<String> writes = List.of(env.getOrDefault("FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES),
                 env.getOrDefault("FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES)).stream().distinct().toList();
-        checkRetention(r, s.kafkaBootstrap(), writes, env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ),
+        checkRetention(r, s.kafka(), writes, env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ),
                 out);
         out.printf("prune-outcomes: %s rows of UUIDv7 eventIds minted before %s (event_id < %s), batches of %d%n",
                 r.dryRun() ? "counting (dry run)" : "deleting", cut.time(), cut.bound(), r.batch());
@@ -68,11 +69,11 @@ public final class PruneOutcomesCommand {
         }
     }
 
-    private static void checkRetention(PruneRequest r, String bootstrap, List<String> writes, String dlq,
+    private static void checkRetention(PruneRequest r, KafkaClients kafka, List<String> writes, String dlq,
             PrintStream out) {
         String refusal;
         try {
-            List<TopicRetention.Kept> kept = new TopicRetention(bootstrap, KAFKA_TIMEOUT)
+            List<TopicRetention.Kept> kept = new TopicRetention(kafka, KAFKA_TIMEOUT)
                     .of(Stream.concat(writes.stream(), Stream.of(dlq)).distinct().toList());
             refusal = TopicRetention.refusal(r.olderThan(),
                     kept.stream().filter(k -> writes.contains(k.topic())).toList(),

@@ -14,11 +14,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import dev.agentfactory.ops.cli.KafkaClients;
 import dev.agentfactory.ops.cli.OpsException;
 
 /**
@@ -47,20 +49,19 @@ final class TopicRetention {
         }
     }
 
-    private final String bootstrap;
+    private final KafkaClients kafka;
     private final Duration timeout;
 
-    TopicRetention(String bootstrap, Duration timeout) {
-        this.bootstrap = bootstrap;
+    TopicRetention(KafkaClients kafka, Duration timeout) {
+        this.kafka = kafka;
         this.timeout = timeout;
     }
 
     /** The retention of each topic; a broker that does not answer or a topic it does not have is an OpsException. */
     List<Kept> of(List<String> topics) {
         int ms = (int) timeout.toMillis();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
-                AdminClientConfig.CLIENT_ID_CONFIG, "factory-ops-prune"))) {
+        try (Admin admin = Admin.create(kafka.config(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms, AdminClientConfig.CLIENT_ID_CONFIG, "factory-ops-prune")))) {
             List<ConfigResource> resources = topics.stream()
                     .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
             Map<ConfigResource, KafkaFuture<Config>> futures = admin.describeConfigs(resources).values();
@@ -71,7 +72,7 @@ final class TopicRetention {
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                         throw new OpsException("cannot read the retention of topic " + r.name() + ": it does not exist"
-                                + " on " + bootstrap, e.getCause());
+                                + " on " + kafka.bootstrap(), e.getCause());
                     }
                     throw e;
                 }
@@ -79,11 +80,14 @@ final class TopicRetention {
             return out;
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new OpsException("cannot read the retention of " + String.join(", ", topics) + " from " + bootstrap
-                    + ": " + cause, cause);
+            throw new OpsException("cannot read the retention of " + String.join(", ", topics) + " from "
+                    + kafka.bootstrap() + ": " + cause, cause);
+        } catch (KafkaException e) { // the client could not be built from the settings (a SASL setting missing)
+            throw new OpsException("cannot read the retention of " + String.join(", ", topics) + " with " + kafka
+                    + ": " + e.getMessage() + " (" + rootCause(e).getMessage() + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OpsException("interrupted while reading topic retention from " + bootstrap, e);
+            throw new OpsException("interrupted while reading topic retention from " + kafka.bootstrap(), e);
         }
     }
 
@@ -140,6 +144,14 @@ final class TopicRetention {
                 && !policy.contains(TopicConfig.CLEANUP_POLICY_DELETE);
         boolean forever = retentionMs < 0 || compactOnly;
         return new Kept(topic, Duration.ofMillis(Math.max(retentionMs, 0)), Duration.ofMillis(segmentMs), forever);
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     private static String value(Config config, String name, String topic) {

@@ -1,11 +1,16 @@
 package dev.agentfactory.ops.prune;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.ops.cli.KafkaClients;
+import dev.agentfactory.ops.cli.OpsException;
 
 class TopicRetentionTest {
 
@@ -69,5 +74,16 @@ class TopicRetentionTest {
         assertThat(TopicRetention.readable(Duration.ofHours(36))).isEqualTo("36h");
         assertThat(TopicRetention.readable(Duration.ofMinutes(90))).isEqualTo("90m");
         assertThat(TopicRetention.readable(Duration.ofMillis(1500))).isEqualTo("PT1.5S");
+    }
+
+    @Test
+    void settingsThatCannotBuildAKafkaClientAreARefusalNotACrash() {
+        // The services' SASL settings reach the admin client: without a JAAS configuration it cannot be built.
+        KafkaClients sasl = new KafkaClients("127.0.0.1:1", Map.of("security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN"));
+
+        assertThatThrownBy(() -> new TopicRetention(sasl, Duration.ofSeconds(1)).of(List.of("factory.writes.dlq.v1")))
+                .isInstanceOf(OpsException.class).hasMessageContaining("cannot read the retention of")
+                .hasMessageContaining("security.protocol").hasMessageContaining("JAAS");
     }
 }
