@@ -90,6 +90,19 @@ record AppFacts(String module, int port, Set<String> envNames, Set<String> healt
         return new AppFacts(module, port, names, paths);
     }
 
+    private static final Pattern DEFAULTED = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):([^}]*)}");
+
+    /** The value the app uses for an environment variable its application.yml reads when nothing sets it. */
+    static String defaultOf(String module, String variable) {
+        Matcher m = DEFAULTED.matcher(ProjectFiles.text(module + "/src/main/resources/application.yml"));
+        while (m.find()) {
+            if (m.group(1).equals(variable)) {
+                return m.group(2);
+            }
+        }
+        throw new AssertionError(module + "'s application.yml reads no " + variable + " with a default");
+    }
+
     /** The migrations' variables: what MigrationSettings reads. */
     static Set<String> migrationEnvNames() {
         return ProjectFiles.envLiteralsUnder("migrations/src/main/java");

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * cloudbuild.yaml tests, builds and pushes every image, migrates the standby and then the primary, deploys every
- * service and smoke-checks the gateway.
+ * service, smoke-checks the gateway, and then points the scheduled ops jobs at the new image.
  */
 class CloudBuildConsistencyTest {
 
@@ -84,6 +84,27 @@ class CloudBuildConsistencyTest {
                     .doesNotContain(primaryStep);
         }
         assertThat(upstreamOf("deploy")).contains(standbyStep, primaryStep);
+    }
+
+    /**
+     * Cloud Scheduler starts the scheduled ops jobs; the build only points them at the new ops image, once the release
+     * is live (a rolled-back release leaves them on the image matching the services it went back to).
+     */
+    @Test
+    void theScheduledOpsJobsAreReplacedAfterTheSmokeCheckAndNeverExecuted() {
+        String rendered = "deploy/render.sh \"${_ENV}\" \"$$(cat /workspace/image-tag)\" /workspace/rendered";
+        for (OpsJobsConsistencyTest.OpsJob job : OpsJobsConsistencyTest.OPS_JOBS) {
+            String replace = "gcloud run jobs replace /workspace/rendered/" + job.manifest() + " ";
+            String step = stepRunning(replace);
+            String script = scripts.get(step);
+            assertThat(script).contains("set -euo pipefail")
+                    .contains(replace + "--region \"$$REGION\" --project \"$$PROJECT_ID\"");
+            assertThat(upstreamOf(step)).as("after the release is live").contains("deploy", "smoke");
+            assertThat(upstreamOf(step).stream().map(scripts::get)).anyMatch(upstream -> upstream.contains(rendered));
+            assertThat(jobName("deploy/cloudrun/" + job.manifest())).isEqualTo(job.name());
+            assertThat(ProjectFiles.text("cloudbuild.yaml")).as("the build never runs " + job.name())
+                    .doesNotContain("jobs execute " + job.name()).doesNotContain("jobs/" + job.name() + ":run");
+        }
     }
 
     @Test

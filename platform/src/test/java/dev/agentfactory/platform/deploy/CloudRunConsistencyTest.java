@@ -13,7 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.springframework.boot.convert.DurationStyle;
 
-/** The Cloud Run service manifests and the migration job agree with the apps and the migrations. */
+/**
+ * The Cloud Run service manifests and the migration jobs agree with the apps and the migrations (the scheduled ops
+ * jobs: {@link OpsJobsConsistencyTest}).
+ */
 class CloudRunConsistencyTest {
 
     private static final List<String> SERVICES = AppFacts.SERVICES;
@@ -136,16 +139,19 @@ class CloudRunConsistencyTest {
         }
     }
 
-    private static String secretOf(Map<String, Map<String, Object>> env, String name) {
+    static String secretOf(Map<String, Map<String, Object>> env, String name) {
         return (String) ProjectFiles.map(env.get(name), "valueFrom", "secretKeyRef").get("name");
     }
 
     /** Each file the pod spec's container sees from a secret volume, to that secret's name. */
     @SuppressWarnings("unchecked")
-    private static Map<String, String> mountedFiles(Map<String, Object> podSpec) {
+    static Map<String, String> mountedFiles(Map<String, Object> podSpec) {
         Map<String, String> secretByVolume = new LinkedHashMap<>();
         Map<String, List<String>> pathsByVolume = new LinkedHashMap<>();
         for (Map<String, Object> volume : (List<Map<String, Object>>) podSpec.get("volumes")) {
+            if (!volume.containsKey("secret")) {
+                continue; // e.g. a Cloud Storage volume
+            }
             Map<String, Object> secret = ProjectFiles.map(volume, "secret");
             secretByVolume.put((String) volume.get("name"), (String) secret.get("secretName"));
             pathsByVolume.put((String) volume.get("name"), ((List<Map<String, Object>>) secret.get("items")).stream()
@@ -160,7 +166,7 @@ class CloudRunConsistencyTest {
         return files;
     }
 
-    private static void assertSecretsComeFromSecretManager(Map<String, Map<String, Object>> env) {
+    static void assertSecretsComeFromSecretManager(Map<String, Map<String, Object>> env) {
         env.forEach((name, entry) -> {
             if (SECRET.matcher(name).matches()) {
                 assertThat(entry).as(name).doesNotContainKey("value");
@@ -175,14 +181,14 @@ class CloudRunConsistencyTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> container(Map<String, Object> podSpec) {
+    static Map<String, Object> container(Map<String, Object> podSpec) {
         List<Map<String, Object>> containers = (List<Map<String, Object>>) podSpec.get("containers");
         assertThat(containers).hasSize(1);
         return containers.get(0);
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, Object>> env(Map<String, Object> container) {
+    static Map<String, Map<String, Object>> env(Map<String, Object> container) {
         Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
         ((List<Map<String, Object>>) container.get("env")).forEach(entry -> byName.put((String) entry.get("name"), entry));
         return byName;

@@ -3,17 +3,21 @@ package dev.agentfactory.platform.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
 /** config/env holds dev, staging and prod with the same keys, every value the manifests need, and no secret. */
 class EnvironmentConfigTest {
@@ -48,6 +52,39 @@ class EnvironmentConfigTest {
         for (String environment : ENVIRONMENTS) {
             assertThat(ProjectFiles.envFile("config/env/" + environment + ".env").keySet()).as(environment)
                     .containsAll(placeholders);
+        }
+    }
+
+    /** What Cloud Build applies: deploy/render.sh's output, every manifest, for every environment. */
+    @Test
+    void renderShRendersEveryManifestForEveryEnvironmentWithNothingLeftToFill(@TempDir Path out) throws Exception {
+        Set<String> manifests = new TreeSet<>();
+        try (Stream<Path> files = Files.list(ProjectFiles.root().resolve("deploy/cloudrun"))) {
+            files.forEach(file -> manifests.add(file.getFileName().toString()));
+        }
+        for (String environment : ENVIRONMENTS) {
+            Path dir = out.resolve(environment);
+            Process render = new ProcessBuilder("bash", ProjectFiles.root().resolve("deploy/render.sh").toString(),
+                    environment, "test-tag", dir.toString()).redirectErrorStream(true).start();
+            assertThat(render.waitFor(60, TimeUnit.SECONDS)).as("render.sh finished").isTrue();
+            String output = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(render.exitValue()).as(environment + ": " + output).isZero();
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(file -> file.getFileName().toString())).as(environment)
+                        .containsExactlyInAnyOrderElementsOf(manifests);
+            }
+            for (String manifest : manifests) {
+                String text = Files.readString(dir.resolve(manifest));
+                assertThat(text).as(environment + " " + manifest).doesNotContain("${");
+                assertThat(new Yaml().<Object>load(text)).as(environment + " " + manifest).isInstanceOf(Map.class);
+            }
+            for (OpsJobsConsistencyTest.OpsJob job : OpsJobsConsistencyTest.OPS_JOBS) {
+                assertThat(Files.readString(dir.resolve(job.manifest()))).as(environment + " " + job)
+                        .contains("/ops:test-tag\"");
+            }
+            Matcher bucket = Pattern.compile("bucketName: \"([^\"]*)\"").matcher(Files.readString(dir.resolve("backup-job.yaml")));
+            assertThat(bucket.find()).isTrue();
+            assertThat(bucket.group(1)).as(environment + " bucket name").matches("[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]");
         }
     }
 
