@@ -60,7 +60,7 @@ class EnvironmentConfigTest {
     void renderShRendersEveryManifestForEveryEnvironmentWithNothingLeftToFill(@TempDir Path out) throws Exception {
         Set<String> manifests = new TreeSet<>();
         try (Stream<Path> files = Files.list(ProjectFiles.root().resolve("deploy/cloudrun"))) {
-            files.forEach(file -> manifests.add(file.getFileName().toString()));
+            files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".yaml")).forEach(manifests::add);
         }
         for (String environment : ENVIRONMENTS) {
             Path dir = out.resolve(environment);

@@ -63,7 +63,7 @@ class OpsJobsConsistencyTest {
     void everyJobManifestIsAMigrationJobOrAScheduledOpsJob() throws IOException {
         Set<String> jobs = new TreeSet<>();
         try (Stream<Path> files = Files.list(ProjectFiles.root().resolve("deploy/cloudrun"))) {
-            files.map(file -> file.getFileName().toString())
+            files.map(file -> file.getFileName().toString()).filter(file -> file.endsWith(".yaml"))
                     .filter(file -> "Job".equals(ProjectFiles.yaml("deploy/cloudrun/" + file).get("kind")))
                     .forEach(jobs::add);
         }
