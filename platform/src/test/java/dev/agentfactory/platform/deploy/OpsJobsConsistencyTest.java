@@ -100,9 +100,9 @@ class OpsJobsConsistencyTest {
         Map<String, Map<String, Object>> env = env(container(podSpec(job)));
         assertThat(AppFacts.factoryNames(env.keySet())).as("variables ops never reads").isSubsetOf(OPS_READS);
         assertThat(env.keySet()).containsAll(CONNECTION);
-        assertThat(env.keySet()).as("besides its own, ops reads only the Kafka client variables")
+        assertThat(env.keySet()).as("besides its own: the Kafka client variables ops reads, and the JVM's options")
                 .allMatch(name -> name.startsWith("FACTORY_") || name.startsWith("SPRING_KAFKA_")
-                        || name.equals("JAVA_TOOL_OPTIONS"));
+                        || name.equals("JDK_JAVA_OPTIONS"));
         CloudRunConsistencyTest.assertSecretsComeFromSecretManager(env);
 
         Map<String, Object> migrateSpec = ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/migrate-job.yaml"),
@@ -117,7 +117,11 @@ class OpsJobsConsistencyTest {
             assertThat(CloudRunConsistencyTest.mountedFiles(podSpec(job))).as(environment + " primary CA")
                     .containsEntry(cert.group(1), "factory-db-ca-cert");
         }
+    }
 
+    @ParameterizedTest
+    @FieldSource("OPS_JOBS")
+    void eachJobIsOneRetriedTaskOnTheVpcUnderItsOwnServiceAccount(OpsJob job) {
         Map<String, Object> annotations = ProjectFiles.map(manifest(job), "spec", "template", "metadata", "annotations");
         Map<String, Object> migrateAnnotations = ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/migrate-job.yaml"),
                 "spec", "template", "metadata", "annotations");
@@ -163,7 +167,7 @@ class OpsJobsConsistencyTest {
 
     @Test
     void theBackupJobWritesIntoTheMountedBucketAndKeepsTheAuditTopicsExplicit() {
-        OpsJob backup = OPS_JOBS.get(0);
+        OpsJob backup = OPS_JOBS.stream().filter(job -> job.command().equals("backup")).findFirst().orElseThrow();
         Map<String, Object> podSpec = podSpec(backup);
         Map<String, Object> bucket = ProjectFiles.list(podSpec.get("volumes")).stream().map(v -> ProjectFiles.map(v))
                 .filter(v -> v.containsKey("csi")).findFirst().orElseThrow(() -> new AssertionError("no Cloud Storage volume"));
