@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.agentfactory.bench.BenchTopics;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.bench.Figures;
 import dev.agentfactory.migrations.JdbcUrls;
 import dev.agentfactory.migrations.MigrationSettings;
@@ -57,10 +57,10 @@ public final class DrBench {
         String agentsTopic = "bench.dr." + suffix + ".audit.agents";
         String prdsTopic = "bench.dr." + suffix + ".audit.prds";
         OpsSettings s = new OpsSettings(primary, standby, base.user(), base.password(), base.kafka(),
-                agentsTopic, prdsTopic, base.backupDir(), base.writerUser());
+                base.topics().withAudit(agentsTopic, prdsTopic), base.backupDir(), base.writerUser());
         Path backups = Files.createTempDirectory("bench-dr-");
         Figures f = new Figures("dr");
-        BenchTopics.create(s.kafka().bootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));
+        StackTopics.create(s.kafka().bootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));
         try {
             createDatabase(s, base.dbUrl(), db);
             new Migrations(MigrationSettings.fromEnvironment(env).withUrl(primary)).migrate();
@@ -120,7 +120,7 @@ public final class DrBench {
             try {
                 cleanUp(s, base, db, suffix, backups);
             } finally {
-                BenchTopics.delete(s.kafka().bootstrap(), List.of(agentsTopic, prdsTopic));
+                StackTopics.delete(s.kafka().bootstrap(), List.of(agentsTopic, prdsTopic));
             }
         }
     }

@@ -55,7 +55,7 @@ public final class BackupCommand {
         Files.createDirectory(dir);
         try {
             Map<String, Map<Integer, Long>> offsets = new AuditTopics(s.kafka(),
-                    List.of(s.agentsAuditTopic(), s.prdsAuditTopic())).endOffsets();
+                    s.topics().audit()).endOffsets();
             Manifest m;
             try (Connection c = s.connect(url)) {
                 // the query string may carry credentials; the manifest records where, not how

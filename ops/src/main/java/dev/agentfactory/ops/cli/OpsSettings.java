@@ -10,12 +10,15 @@ import dev.agentfactory.migrations.JdbcUrls;
 
 /**
  * Where ops finds the system, from the same environment variables the services use (bin/lib/common.sh
- * sets the local stack's): the databases and the owner role, Kafka and the audit topics, the backup
+ * sets the local stack's): the databases and the owner role, Kafka and the topics, the backup
  * directory, and the services' writer role (which a planned failover fences). Every command option that names a
  * database, topic or role overrides these.
  */
 public record OpsSettings(String dbUrl, String standbyUrl, String user, String password, KafkaClients kafka,
-                          String agentsAuditTopic, String prdsAuditTopic, String backupDir, String writerUser) {
+                          OpsTopics topics, String backupDir, String writerUser) {
+
+    /** The local stack's broker, where no {@code FACTORY_KAFKA_BOOTSTRAP} says otherwise. */
+    private static final String LOCAL_BOOTSTRAP = "127.0.0.1:19092";
 
     public static OpsSettings fromEnvironment(Map<String, String> env) {
         return new OpsSettings(
@@ -23,9 +26,8 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
                 env.getOrDefault("FACTORY_STANDBY_DB_URL", "jdbc:postgresql://127.0.0.1:55433/factory"),
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
                 env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),
-                KafkaClients.fromEnvironment(env, env.getOrDefault("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092")),
-                env.getOrDefault("FACTORY_CDC_AGENTS_AUDIT_TOPIC", "factory.audit.agents.v1"),
-                env.getOrDefault("FACTORY_CDC_PRDS_AUDIT_TOPIC", "factory.audit.prds.v1"),
+                KafkaClients.fromEnvironment(env, env.getOrDefault("FACTORY_KAFKA_BOOTSTRAP", LOCAL_BOOTSTRAP)),
+                OpsTopics.fromEnvironment(env),
                 env.getOrDefault("FACTORY_BACKUP_DIR", "backups"),
                 env.getOrDefault("FACTORY_DB_WRITER_USER", "factory_writer"));
     }
@@ -34,9 +36,15 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
     @Override
     public String toString() {
         return "OpsSettings[dbUrl=" + JdbcUrls.redacted(dbUrl) + ", standbyUrl=" + JdbcUrls.redacted(standbyUrl)
-                + ", user=" + user + ", password=<redacted>, kafka=" + kafka + ", agentsAuditTopic="
-                + agentsAuditTopic + ", prdsAuditTopic=" + prdsAuditTopic + ", backupDir=" + backupDir
+                + ", user=" + user + ", password=<redacted>, kafka=" + kafka + ", topics=" + topics + ", backupDir=" + backupDir
                 + ", writerUser=" + writerUser + "]";
+    }
+
+    /** These settings with the broker named by a command's {@code --bootstrap}, when given. */
+    public OpsSettings withBootstrap(String bootstrap) {
+        return bootstrap == null || bootstrap.isBlank() ? this
+                : new OpsSettings(dbUrl, standbyUrl, user, password, new KafkaClients(bootstrap, kafka.security()),
+                        topics, backupDir, writerUser);
     }
 
     public Connection connect(String url) throws SQLException {

@@ -15,12 +15,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-import dev.agentfactory.contracts.Topics;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.ops.cli.KafkaClients;
+import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.UsageException;
 
@@ -45,11 +45,11 @@ public final class DemoCommand {
                     + " [--agent-topic=T] [--prd-topic=T] [--results-topic=T]");
             return 2;
         }
-        KafkaClients kafka = KafkaClients.fromEnvironment(env,
-                cli.get("bootstrap", env, "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"));
-        String agentTopic = cli.get("agent-topic", env, "FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES);
-        String prdTopic = cli.get("prd-topic", env, "FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES);
-        String resultsTopic = cli.get("results-topic", env, "FACTORY_INGEST_RESULTS_TOPIC", Topics.WRITE_RESULTS);
+        OpsSettings s = OpsSettings.fromEnvironment(env).withBootstrap(cli.get("bootstrap", null));
+        KafkaClients kafka = s.kafka();
+        String agentTopic = cli.get("agent-topic", s.topics().agentWrites());
+        String prdTopic = cli.get("prd-topic", s.topics().prdWrites());
+        String resultsTopic = cli.get("results-topic", s.topics().writeResults());
         List<List<WriteEnvelope>> phases = DemoWrites.build(UUID.randomUUID().toString().substring(0, 6));
         try (KafkaConsumer<byte[], byte[]> results = resultsConsumer(kafka, resultsTopic);
              WriteProducer producer = new WriteProducer(kafka.bootstrap(), Map.copyOf(kafka.security()), agentTopic,

@@ -7,8 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.agentfactory.contracts.Topics;
-import dev.agentfactory.ops.cli.KafkaClients;
+import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.UsageException;
 
@@ -39,11 +38,10 @@ public final class DlqReplayCommand {
                     + " [--since=ISO-8601] [--until=ISO-8601] [--bootstrap=host:port] [--dlq-topic=name] [--dry-run]");
             return 2;
         }
-        KafkaClients kafka = KafkaClients.fromEnvironment(env,
-                cli.get("bootstrap", env, "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:19092"));
-        String topic = cli.get("dlq-topic", env, "FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ);
+        OpsSettings s = OpsSettings.fromEnvironment(env).withBootstrap(cli.get("bootstrap", null));
+        String topic = cli.get("dlq-topic", s.topics().writesDlq());
         try {
-            DlqReplayer.Result r = new DlqReplayer(kafka, topic).replay(filter, dryRun);
+            DlqReplayer.Result r = new DlqReplayer(s.kafka(), topic).replay(filter, dryRun);
             out.printf("%s %d of %d dead letters in %s (%s)%n", dryRun ? "would replay" : "replayed", r.replayed(),
                     r.scanned(), topic, filter);
             r.byTopic().forEach((t, n) -> out.printf("  %s: %d%n", t, n));

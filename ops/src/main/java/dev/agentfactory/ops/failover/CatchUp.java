@@ -20,7 +20,7 @@ final class CatchUp {
     /** Replays the audit topics onto the standby (from {@code from}), then counts what they hold that it lacks. */
     static long withAuditTopics(String standbyUrl, Map<String, Map<Integer, Long>> from, OpsSettings s)
             throws Exception {
-        AuditTopics topics = new AuditTopics(s.kafka(), List.of(s.agentsAuditTopic(), s.prdsAuditTopic()));
+        AuditTopics topics = new AuditTopics(s.kafka(), s.topics().audit());
         ReplayCommand.replay(standbyUrl, from, null, s);
         long lost;
         try (Connection c = s.connect(standbyUrl)) {

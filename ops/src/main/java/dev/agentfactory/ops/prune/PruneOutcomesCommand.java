@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import dev.agentfactory.contracts.Topics;
 import dev.agentfactory.ops.cli.KafkaClients;
 import dev.agentfactory.ops.cli.Command;
 import dev.agentfactory.ops.cli.OpsException;
@@ -29,11 +28,10 @@ public final class PruneOutcomesCommand {
     }
 
     public static int run(List<String> args, Map<String, String> env, PrintStream out) {
-        return Command.run("prune-outcomes", args, env, (a, s) -> prune(a, s, env, out));
+        return Command.run("prune-outcomes", args, env, (a, s) -> prune(a, s, out));
     }
 
-    private static int prune(List<String> args, OpsSettings s, Map<String, String> env, PrintStream out)
-            throws Exception {
+    private static int prune(List<String> args, OpsSettings s, PrintStream out) throws Exception {
         Instant started = Instant.now();
         PruneRequest r;
         Cut cut;
@@ -43,10 +41,7 @@ public final class PruneOutcomesCommand {
         } catch (UsageException e) {
             throw new UsageException(e.getMessage() + System.lineSeparator() + PruneRequest.USAGE);
         }
-        List<String> writes = List.of(env.getOrDefault("FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES),
-                env.getOrDefault("FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES)).stream().distinct().toList();
-        checkRetention(r, s.kafka(), writes, env.getOrDefault("FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ),
-                out);
+        checkRetention(r, s.kafka(), s.topics().writes(), s.topics().writesDlq(), out);
         out.printf("prune-outcomes: %s rows of UUIDv7 eventIds minted before %s (event_id < %s), batches of %d%n",
                 r.dryRun() ? "counting (dry run)" : "deleting", cut.time(), cut.bound(), r.batch());
         OutcomePruner.Result result;

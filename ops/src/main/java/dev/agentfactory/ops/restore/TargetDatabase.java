@@ -36,6 +36,7 @@ final class TargetDatabase {
 
     private final OpsSettings settings;
     private final String url;
+    private final String shown; // the URL as messages print it, with any password masked
     private final String name;
     private final String maintenanceUrl;
     private final Migrations migrations;
@@ -46,6 +47,7 @@ final class TargetDatabase {
     TargetDatabase(OpsSettings settings, String url, Migrations migrations) {
         this.settings = settings;
         this.url = url;
+        this.shown = JdbcUrls.redacted(url);
         this.name = databaseOf(url);
         this.maintenanceUrl = JdbcUrls.withDatabase(url, MAINTENANCE_DATABASE);
         this.migrations = migrations;
@@ -91,7 +93,7 @@ final class TargetDatabase {
         try (Connection c = settings.connect(url)) {
             String full = tableWithRows(c);
             if (full != null) {
-                throw new OpsException("target " + JdbcUrls.redacted(url) + " is not empty: " + full
+                throw new OpsException("target " + shown + " is not empty: " + full
                         + " has rows; restore only into an empty database or a new one");
             }
             historySchemaExisted = historySchemaExists(c);
@@ -102,7 +104,7 @@ final class TargetDatabase {
     /** A pre-existing target already past the backup's schema cannot take its rows as they were taken. */
     void refuseIfPast(MigrationVersion backupVersion) {
         if (priorVersion != null && priorVersion.isNewerThan(backupVersion)) {
-            throw new OpsException("target " + JdbcUrls.redacted(url) + " is at schema version " + priorVersion + ", newer than the "
+            throw new OpsException("target " + shown + " is at schema version " + priorVersion + ", newer than the "
                     + "backup's " + backupVersion + ": the rows must be loaded at " + backupVersion + " and then "
                     + "migrated; restore into a new database, or first roll the empty target back with: "
                     + recovery(backupVersion));
@@ -135,16 +137,16 @@ final class TargetDatabase {
             String full = tableWithRows(c);
             if (Objects.equals(now, priorVersion) && full == null
                     && historySchemaExists(c) == historySchemaExisted) {
-                return "target " + JdbcUrls.redacted(url) + " is as the restore found it: " + describe(priorVersion)
+                return "target " + shown + " is as the restore found it: " + describe(priorVersion)
                         + ", no rows (nothing of this restore was committed)";
             }
-            return "target " + JdbcUrls.redacted(url) + " is NOT as the restore found it: now " + describe(now)
+            return "target " + shown + " is NOT as the restore found it: now " + describe(now)
                     + (full == null ? "" : ", " + full + " has rows") + ", it was " + describe(priorVersion)
                     + "; recover it with: " + recovery(priorVersion);
         } catch (RuntimeException | SQLException e) {
-            return "the state of target " + JdbcUrls.redacted(url) + " could not be read (" + e.getMessage()
+            return "the state of target " + shown + " could not be read (" + e.getMessage()
                     + "); it was " + describe(priorVersion) + " and empty; check it with: FACTORY_DB_URL='"
-                    + JdbcUrls.redacted(url) + "' bin/db info";
+                    + shown + "' bin/db info";
         }
     }
 
@@ -153,7 +155,7 @@ final class TargetDatabase {
     }
 
     private String recovery(MigrationVersion v) {
-        return "FACTORY_DB_URL='" + JdbcUrls.redacted(url) + "' bin/db rollback --to " + (v == null ? "0" : v.getVersion());
+        return "FACTORY_DB_URL='" + shown + "' bin/db rollback --to " + (v == null ? "0" : v.getVersion());
     }
 
     private String quoted() {
