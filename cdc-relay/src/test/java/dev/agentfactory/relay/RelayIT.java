@@ -18,8 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +35,7 @@ import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.relay.verify.ConsistencyChecker;
 import dev.agentfactory.relay.verify.ConsistencyReport;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -98,10 +97,7 @@ class RelayIT {
         stack.standby().createDatabase(db);
         migrate(endpoints.primaryJdbcUrl(db));
         migrate(endpoints.standbyJdbcUrl(db));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(agentsTopic, 3, (short) 1), new NewTopic(prdsTopic, 3, (short) 1)))
-                    .all().get();
-        }
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));
         redisClient = RedisClient.create(endpoints.redisUrl());
         redis = redisClient.connect();
         consumer = new Thread(this::consumeAudit, "it-audit-consumer");

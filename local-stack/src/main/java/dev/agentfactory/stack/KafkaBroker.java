@@ -3,18 +3,14 @@ package dev.agentfactory.stack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -115,17 +111,11 @@ public final class KafkaBroker {
         return p;
     }
 
-    private void createTopics() throws ExecutionException, InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port))) {
+    private void createTopics() throws Exception {
+        try (Admin admin = StackTopics.admin("127.0.0.1:" + port)) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = Topics.all().stream()
-                    .filter(t -> !existing.contains(t.name()))
-                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) 1))
-                    .collect(Collectors.toList());
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get();
-                TopicLeaders.await(admin, missing.stream().map(NewTopic::name).toList(), Duration.ofSeconds(30));
-            }
+            StackTopics.create(admin, Topics.all().stream().filter(t -> !existing.contains(t.name()))
+                    .collect(Collectors.toMap(Topics.Spec::name, Topics.Spec::partitions)), Map.of());
         }
     }
 }

@@ -32,6 +32,7 @@ import dev.agentfactory.relay.RelayProcess;
 import dev.agentfactory.relay.WorkerLikeWriter;
 import dev.agentfactory.store.replica.DatabaseComparator;
 import dev.agentfactory.store.replica.TableDigest;
+import dev.agentfactory.stack.StackTopics;
 
 /**
  * The DR drill on a private local stack with the real CDC relay (the packaged jar as a child process) feeding
@@ -70,7 +71,7 @@ class DisasterRecoveryIT {
                 "FACTORY_DB_OWNER_USER", e.superuser(), "FACTORY_DB_OWNER_PASSWORD", e.superuserPassword(),
                 "FACTORY_KAFKA_BOOTSTRAP", e.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", "it.ops.audit.agents",
                 "FACTORY_CDC_PRDS_AUDIT_TOPIC", "it.ops.audit.prds", "FACTORY_BACKUP_DIR", work.resolve("backups").toString()));
-        OpsTestBed.createTopics(e.kafkaBootstrap(), Map.of("it.ops.audit.agents", 3, "it.ops.audit.prds", 3));
+        StackTopics.create(e.kafkaBootstrap(), Map.of("it.ops.audit.agents", 3, "it.ops.audit.prds", 3));
         relay = RelayProcess.start("ops-dr", relayProperties());
         awaitRelayStreaming(Duration.ofSeconds(120));
 

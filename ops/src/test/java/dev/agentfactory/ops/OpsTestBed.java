@@ -12,18 +12,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
-import dev.agentfactory.stack.TopicLeaders;
 import dev.agentfactory.stack.junit.Poll;
 
 /**
@@ -114,31 +110,6 @@ public final class OpsTestBed {
     public static String scalar(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    /**
-     * Creates the topics ({@code name -> partitions}, replication 1) and returns once every partition has a
-     * leader: the broker answers {@code createTopics} before its metadata has caught up, and a client asking
-     * right away (ops backup's topic check, a producer) could still be told the topic does not exist.
-     */
-    public static void createTopics(String bootstrap, Map<String, Integer> partitions) throws Exception {
-        createTopics(bootstrap, partitions, Map.of());
-    }
-
-    /** {@link #createTopics(String, Map)} with topic configs ({@code retention.ms} ...) set on every topic. */
-    public static void createTopics(String bootstrap, Map<String, Integer> partitions, Map<String, String> configs)
-            throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(partitions.entrySet().stream()
-                    .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1).configs(configs)).toList()).all().get();
-            TopicLeaders.await(admin, partitions.keySet(), Duration.ofSeconds(30));
-        }
-    }
-
-    public static void deleteTopics(String bootstrap, List<String> topics) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.deleteTopics(topics).all().get();
         }
     }
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.ops.replay.ReplayCommand;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -55,7 +56,7 @@ class ReplayIT {
         String prds = "it.ops.replay." + suffix + ".prds";
         env = bed.env(agents, prds);
         url = bed.migratedDatabase(db);
-        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 2, prds, 2));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 2, prds, 2));
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
             send(p, agents, agentEvent("create", 1, T1));

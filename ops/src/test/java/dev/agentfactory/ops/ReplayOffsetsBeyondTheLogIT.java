@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.replay.ReplayCommand;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -47,7 +48,7 @@ class ReplayOffsetsBeyondTheLogIT {
         bed = new OpsTestBed(endpoints, stack);
         env = bed.env(agents, prds);
         url = bed.migratedDatabase(db);
-        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
         // the recreated topic holds one change committed after the backup, at offset 0
         String id = "6f1c3a52-0000-4000-8000-000000000001";
         String event = """

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.replay.ReplayCommand;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -64,7 +65,7 @@ class ReplayWithoutSuperuserIT {
         bed = new OpsTestBed(endpoints, stack);
         url = bed.migratedDatabase(db);
         bed.createTableOwner(url, role);
-        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 2, prds, 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 2, prds, 1));
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
             // offset 0 of agents-0 and prds-0: in the backup
@@ -85,7 +86,7 @@ class ReplayWithoutSuperuserIT {
     void tearDown() throws Exception {
         bed.dropDatabase(db);
         bed.dropRole(role);
-        OpsTestBed.deleteTopics(endpoints.kafkaBootstrap(), List.of(agents, prds));
+        StackTopics.delete(endpoints.kafkaBootstrap(), List.of(agents, prds));
     }
 
     @Test

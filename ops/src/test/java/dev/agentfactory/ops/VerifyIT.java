@@ -30,6 +30,7 @@ import dev.agentfactory.ops.failover.FailoverCommand;
 import dev.agentfactory.ops.restore.RestoreCommand;
 import dev.agentfactory.ops.verify.VerifyCommand;
 import dev.agentfactory.relay.WorkerLikeWriter;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -65,7 +66,7 @@ class VerifyIT {
         env = new HashMap<>(bed.env(agents, prds));
         env.put("FACTORY_DB_URL", leftUrl);
         env.put("FACTORY_BACKUP_DIR", backups.toString());
-        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
         bed.migratedDatabase(left);
         try (Connection c = bed.connect(leftUrl)) {
             WorkerLikeWriter w = new WorkerLikeWriter(c);

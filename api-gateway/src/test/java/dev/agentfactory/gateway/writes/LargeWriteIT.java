@@ -23,9 +23,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,7 +39,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.agentfactory.gateway.GatewayTestStack;
-import dev.agentfactory.stack.TopicLeaders;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 
@@ -68,11 +65,7 @@ class LargeWriteIT {
     @BeforeAll
     static void databaseAndTopic() throws Exception {
         GatewayTestStack.freshMigratedDatabase(DB);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                LocalStackExtension.ensure().kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(AGENT_TOPIC, 1, (short) 1))).all().get();
-            TopicLeaders.await(admin, List.of(AGENT_TOPIC), Duration.ofSeconds(30));
-        }
+        StackTopics.create(LocalStackExtension.ensure().kafkaBootstrap(), Map.of(AGENT_TOPIC, 1));
     }
 
     @DynamicPropertySource

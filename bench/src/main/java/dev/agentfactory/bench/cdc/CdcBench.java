@@ -16,7 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.agentfactory.bench.BenchTopics;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.bench.Figures;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -63,11 +63,11 @@ public final class CdcBench {
         LocalStack stack = LocalStack.fromEnvironment();
         StackEndpoints e = stack.ensureRunning();
         Map<String, Integer> topics = Map.of(topic, 3, topic.replace("agents", "prds"), 1);
-        BenchTopics.create(e.kafkaBootstrap(), topics);
+        StackTopics.create(e.kafkaBootstrap(), topics);
         try {
             return runRelay(stack, e);
         } finally {
-            BenchTopics.delete(e.kafkaBootstrap(), topics.keySet()); // after the relay has stopped producing
+            StackTopics.delete(e.kafkaBootstrap(), topics.keySet()); // after the relay has stopped producing
         }
     }
 

@@ -15,7 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
-import dev.agentfactory.bench.BenchTopics;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.bench.Figures;
 import dev.agentfactory.contracts.Topics;
 import dev.agentfactory.stack.LocalStack;
@@ -55,7 +55,7 @@ final class AcceptedWriteBench {
         String agentTopic = "bench.gateway.accepted.agent-writes." + tag;
         List<String> topics = List.of(agentTopic, "bench.gateway.accepted.prd-writes." + tag,
                 "bench.gateway.accepted.results." + tag);
-        BenchTopics.create(endpoints.kafkaBootstrap(), GatewayBench.writeTopics(topics));
+        StackTopics.create(endpoints.kafkaBootstrap(), GatewayBench.writeTopics(topics));
         Map<String, String> props = new LinkedHashMap<>(base);
         props.put("spring.datasource.url", endpoints.primaryJdbcUrl(DB));
         props.put("factory.gateway.topics.agent-writes", agentTopic);
@@ -101,7 +101,7 @@ final class AcceptedWriteBench {
                 figures.put("accepted_answers_202", accepted, "count");
                 figures.put("accepted_records_in_topic", records, "count");
             } finally {
-                BenchTopics.delete(endpoints.kafkaBootstrap(), topics);
+                StackTopics.delete(endpoints.kafkaBootstrap(), topics);
             }
         }
         report(runs, figures);
@@ -158,7 +158,7 @@ final class AcceptedWriteBench {
 
     /** The records in {@code topic} (all partitions' end offsets: nothing else writes to it, nothing is compacted). */
     private static long records(StackEndpoints endpoints, String topic) throws Exception {
-        try (Admin admin = BenchTopics.admin(endpoints.kafkaBootstrap())) {
+        try (Admin admin = StackTopics.admin(endpoints.kafkaBootstrap())) {
             Map<TopicPartition, OffsetSpec> ends = new LinkedHashMap<>();
             for (int p = 0; p < Topics.WRITE_PARTITIONS; p++) {
                 ends.put(new TopicPartition(topic, p), OffsetSpec.latest());

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import dev.agentfactory.bench.BenchTopics;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.bench.Figures;
 import dev.agentfactory.contracts.Topics;
 import dev.agentfactory.stack.LocalStack;
@@ -138,7 +138,7 @@ public final class GatewayBench {
         return load.run("peer_liveness", rate, count, i -> "/api/v1/health/liveness", 200);
     }
 
-    /** The write benches' own topics, each with the write topics' partitions, as {@link BenchTopics} takes them. */
+    /** The write benches' own topics, each with the write topics' partitions, as {@link StackTopics} takes them. */
     static Map<String, Integer> writeTopics(Collection<String> names) {
         return names.stream().collect(Collectors.toMap(n -> n, n -> Topics.WRITE_PARTITIONS));
     }

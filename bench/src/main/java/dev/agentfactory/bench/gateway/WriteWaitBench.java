@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import dev.agentfactory.bench.BenchTopics;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.bench.ingest.WorkerRun;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -63,7 +63,7 @@ final class WriteWaitBench {
         String unpublished = "bench.gateway.results-unpublished." + tag;
         List<String> names = new ArrayList<>(topics.values());
         names.add(unpublished);
-        BenchTopics.create(endpoints.kafkaBootstrap(), GatewayBench.writeTopics(names));
+        StackTopics.create(endpoints.kafkaBootstrap(), GatewayBench.writeTopics(names));
         List<Run> runs = new ArrayList<>();
         Process worker = WorkerRun.start(root, root.resolve("bench/target/bench-work/gateway-wait"),
                 endpoints.primaryJdbcUrl(DB), topics, "bench-gateway-wait-" + tag);
@@ -81,7 +81,7 @@ final class WriteWaitBench {
             }
         } finally {
             WorkerRun.stop(worker);
-            BenchTopics.delete(endpoints.kafkaBootstrap(), names);
+            StackTopics.delete(endpoints.kafkaBootstrap(), names);
         }
         return runs;
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 
-import dev.agentfactory.bench.BenchTopics;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
@@ -58,7 +58,7 @@ final class IngestRound {
                 "dlq-topic", "bench.dlq." + tag);
         Map<String, Integer> partitions = Map.of(peerTopic, 6, topics.get("agent-topic"), 6, topics.get("prd-topic"), 6,
                 topics.get("results-topic"), 6, topics.get("dlq-topic"), 1);
-        BenchTopics.create(s.kafkaBootstrap(), partitions);
+        StackTopics.create(s.kafkaBootstrap(), partitions);
         created.addAll(partitions.keySet());
         Progress.Drain peer = withPeer ? peer(database, peerTopic, "peer_agents_" + tag) : Progress.Drain.NONE;
         try (WriteProducer producer = new WriteProducer(s.kafkaBootstrap(),
@@ -88,7 +88,7 @@ final class IngestRound {
      * the next round's producer got out-of-order-sequence errors and that round's peer drain never completed.
      */
     void deleteTopics() throws Exception {
-        BenchTopics.delete(s.kafkaBootstrap(), created);
+        StackTopics.delete(s.kafkaBootstrap(), created);
         created.clear();
     }
 

@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -28,6 +26,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -63,9 +62,7 @@ class OffsetSeekerIT {
         dataSource.setUrl(endpoints.primaryJdbcUrl(db));
         dataSource.setUser(endpoints.superuser());
         dataSource.setPassword(endpoints.superuserPassword());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(topic, 1));
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 endpoints.kafkaBootstrap()), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 10; i++) {

@@ -9,15 +9,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import dev.agentfactory.contracts.WriteProducer;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.PostgresCluster;
 import dev.agentfactory.stack.StackEndpoints;
 
@@ -54,11 +53,10 @@ final class TestBed {
         this.group = "it-worker-" + suffix;
         primary.createDatabase(db);
         migrate(endpoints.primaryJdbcUrl(db));
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(agentTopic, PARTITIONS, (short) 1),
-                    new NewTopic(prdTopic, PARTITIONS, (short) 1), new NewTopic(resultsTopic, PARTITIONS, (short) 1),
-                    new NewTopic(dlqTopic, 1, (short) 1))).all().get();
-        } catch (InterruptedException | ExecutionException e) {
+        try {
+            StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agentTopic, PARTITIONS, prdTopic, PARTITIONS,
+                    resultsTopic, PARTITIONS, dlqTopic, 1));
+        } catch (Exception e) {
             throw new IllegalStateException("cannot create the test topics", e);
         }
     }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.contracts.DlqHeaders;
 import dev.agentfactory.ops.OpsTestBed;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 
@@ -38,7 +39,7 @@ class DlqReplayIT {
         String suffix = Long.toString(System.currentTimeMillis(), 36);
         String dlq = "it-ops.dlq." + suffix;
         String origin = "it-ops.writes." + suffix;
-        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(dlq, 1, origin, 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(dlq, 1, origin, 1));
         try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
             p.send(deadLetter(dlq, origin, "k1", "big-1", "oversized", "2026-01-01T10:00:00Z")).get();
             p.send(deadLetter(dlq, origin, "k2", "{broken", "malformed_json", "2026-01-01T11:00:00Z")).get();
@@ -75,7 +76,7 @@ class DlqReplayIT {
         String suffix = Long.toString(System.nanoTime(), 36);
         String dlq = "it-ops.dlq-novalue." + suffix;
         String origin = "it-ops.writes-novalue." + suffix;
-        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(dlq, 1, origin, 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(dlq, 1, origin, 1));
         try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
             ProducerRecord<byte[], byte[]> dropped = deadLetter(dlq, origin, "k1", "x", "oversized",
                     "2026-01-01T10:00:00Z");

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.agentfactory.contracts.EventIds;
 import dev.agentfactory.ops.OpsTestBed;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -68,16 +69,16 @@ class PruneOutcomesIT {
         bed = new OpsTestBed(endpoints, stack);
         url = bed.migratedDatabase(database);
         String bootstrap = endpoints.kafkaBootstrap();
-        OpsTestBed.createTopics(bootstrap, Map.of(writes, 1, dlq7d, 1), Map.of("retention.ms", "" + 7 * DAY_MS,
+        StackTopics.create(bootstrap, Map.of(writes, 1, dlq7d, 1), Map.of("retention.ms", "" + 7 * DAY_MS,
                 "segment.ms", "" + 7 * DAY_MS));
-        OpsTestBed.createTopics(bootstrap, Map.of(dlq60d, 1), Map.of("retention.ms", "" + 60 * DAY_MS));
-        OpsTestBed.createTopics(bootstrap, Map.of(dlqForever, 1), Map.of("retention.ms", "-1"));
+        StackTopics.create(bootstrap, Map.of(dlq60d, 1), Map.of("retention.ms", "" + 60 * DAY_MS));
+        StackTopics.create(bootstrap, Map.of(dlqForever, 1), Map.of("retention.ms", "-1"));
     }
 
     @AfterAll
     void tearDown() throws Exception {
         bed.dropDatabase(database);
-        OpsTestBed.deleteTopics(endpoints.kafkaBootstrap(), List.of(writes, dlq7d, dlq60d, dlqForever));
+        StackTopics.delete(endpoints.kafkaBootstrap(), List.of(writes, dlq7d, dlq60d, dlqForever));
     }
 
     /**

@@ -26,6 +26,7 @@ import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.ops.backup.BackupCommand;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -66,7 +67,7 @@ class RestoreIntoExistingTargetIT {
                 endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword(),
                 "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents,
                 "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds, "FACTORY_BACKUP_DIR", backups.toString());
-        OpsTestBed.createTopics(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
         migrations(source).migrateTo("1");
         bed.execute(endpoints.primaryJdbcUrl(source), AGENT);
         backup = BackupCommand.create(backups, endpoints.primaryJdbcUrl(source), OpsSettings.fromEnvironment(env));

@@ -1,4 +1,4 @@
-package dev.agentfactory.bench;
+package dev.agentfactory.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,29 +10,30 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 
-/** BenchTopics against the shared broker, on topics named for this run. */
+/** StackTopics against the shared broker, on topics named for this run. */
 @ExtendWith(LocalStackExtension.class)
-class BenchTopicsIT {
+class StackTopicsIT {
 
-    private final String run = "it.bench.topics." + Long.toString(System.nanoTime(), 36);
+    private final String run = "it.stack.topics." + Long.toString(System.nanoTime(), 36);
 
     @Test
     void createsEachTopicWithItsPartitionsAllLedAndDeleteRemovesThem(StackEndpoints endpoints) throws Exception {
         String bootstrap = endpoints.kafkaBootstrap();
         String three = run + ".three";
         String one = run + ".one";
-        BenchTopics.create(bootstrap, Map.of(three, 3, one, 1));
-        try (Admin admin = BenchTopics.admin(bootstrap)) {
+        StackTopics.create(bootstrap, Map.of(three, 3, one, 1));
+        try (Admin admin = StackTopics.admin(bootstrap)) {
             // Right after create returns, as a benchmark's producer would ask: no retry here.
             Map<String, TopicDescription> described = admin.describeTopics(List.of(three, one)).allTopicNames().get();
             assertThat(described.get(three).partitions()).hasSize(3);
@@ -40,7 +41,7 @@ class BenchTopicsIT {
             assertThat(described.values()).allSatisfy(d -> assertThat(d.partitions())
                     .allSatisfy(p -> assertThat(p.leader()).isNotNull()));
 
-            BenchTopics.delete(bootstrap, List.of(three, one));
+            StackTopics.delete(bootstrap, List.of(three, one));
             awaitAbsent(admin, Set.of(three, one));
         }
     }
@@ -50,16 +51,31 @@ class BenchTopicsIT {
         String bootstrap = endpoints.kafkaBootstrap();
         String existing = run + ".existing";
         String fresh = run + ".fresh";
-        try (Admin admin = BenchTopics.admin(bootstrap)) {
+        try (Admin admin = StackTopics.admin(bootstrap)) {
             admin.createTopics(List.of(new NewTopic(existing, 1, (short) 1))).all().get();
             try {
-                assertThatThrownBy(() -> BenchTopics.create(bootstrap, Map.of(existing, 1, fresh, 2)))
+                assertThatThrownBy(() -> StackTopics.create(bootstrap, Map.of(existing, 1, fresh, 2)))
                         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicExistsException.class);
                 awaitAbsent(admin, Set.of(fresh));
                 assertThat(admin.listTopics().names().get()).contains(existing);
             } finally {
                 admin.deleteTopics(List.of(existing)).all().get();
             }
+        }
+    }
+
+    @Test
+    void topicConfigsAreSetOnEveryTopicCreated(StackEndpoints endpoints) throws Exception {
+        String bootstrap = endpoints.kafkaBootstrap();
+        List<String> topics = List.of(run + ".kept.a", run + ".kept.b");
+        StackTopics.create(bootstrap, Map.of(topics.get(0), 1, topics.get(1), 2), Map.of("retention.ms", "604800000"));
+        try (Admin admin = StackTopics.admin(bootstrap)) {
+            Map<ConfigResource, Config> configs = admin.describeConfigs(topics.stream()
+                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get();
+            assertThat(configs.values()).hasSize(2)
+                    .allSatisfy(c -> assertThat(c.get("retention.ms").value()).isEqualTo("604800000"));
+        } finally {
+            StackTopics.delete(bootstrap, topics);
         }
     }
 
