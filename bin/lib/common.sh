@@ -23,15 +23,28 @@ ensure_system_deps() {
   fi
 }
 
-# Builds every jar when one is missing or any source or pom is newer than the last build.
+# Builds every jar when one is missing or any source or pom is newer than the last build, unless a process runs
+# from this checkout's jars (bin/run's apps, a test build's worker or relay, the stack): the build rewrites them
+# in place and the running JVM then fails on its next class load (NoClassDefFoundError).
 ensure_built() {
-  local stamp="$ROOT/target/.bin-build-stamp"
+  local stamp="$ROOT/target/.bin-build-stamp" users
   if [ -f "$stamp" ] && [ -z "$(find "$ROOT" -path "$ROOT/.local-stack" -prune -o \( -path '*/src/*' -o -name pom.xml \) -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  if [ -f "$stamp" ] && users=$(jar_users) && [ -n "$users" ]; then
+    log "sources changed since the last build, but these run from this checkout's jars, which a build would rewrite"
+    log "under them; using the jars as they are (stop them, or build with ./mvnw -DskipTests package):"
+    log "$users"
     return 0
   fi
   log "building (./mvnw -DskipTests package)..."
   (cd "$ROOT" && ./mvnw -q -DskipTests package) || die "build failed"
   mkdir -p "$ROOT/target" && touch "$stamp"
+}
+
+# Processes (pid and command) running a jar under one of this checkout's target directories.
+jar_users() {
+  ps -eo pid=,args= | awk -v root="$ROOT/" '{ for (i = 2; i <= NF; i++) if (index($i, root) == 1 && $i ~ /\/target\/[^\/]+\.jar$/) { print; next } }'
 }
 
 # The executable jar of a module: target/<module>.jar, or target/<module>-<classifier>.jar for library

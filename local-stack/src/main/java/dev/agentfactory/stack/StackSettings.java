@@ -35,14 +35,18 @@ public record StackSettings(
     static StackSettings fromEnvironment(Map<String, String> env) {
         Path projectRoot = projectRoot(env);
         Path root = Path.of(value(env, "dir", projectRoot.resolve(".local-stack").toString()));
+        int kafkaPort = intValue(env, "kafka-port", DEFAULT_KAFKA_PORT);
+        // The controller and control ports follow the broker's: a second stack given only its own Kafka port
+        // must neither collide with the first one's controller nor find (and later stop) the first one's
+        // stack process on its control port.
         return new StackSettings(
                 root.toAbsolutePath().normalize(),
-                intValue(env, "kafka-port", DEFAULT_KAFKA_PORT),
-                intValue(env, "kafka-controller-port", DEFAULT_KAFKA_PORT + 1),
+                kafkaPort,
+                intValue(env, "kafka-controller-port", kafkaPort + 1),
                 intValue(env, "primary-port", DEFAULT_PRIMARY_PORT),
                 intValue(env, "standby-port", DEFAULT_STANDBY_PORT),
                 intValue(env, "redis-port", DEFAULT_REDIS_PORT),
-                intValue(env, "control-port", DEFAULT_KAFKA_PORT + 7),
+                intValue(env, "control-port", kafkaPort + 7),
                 value(env, "database", "factory"),
                 value(env, "superuser", "postgres"),
                 value(env, "superuser-password", "postgres"),

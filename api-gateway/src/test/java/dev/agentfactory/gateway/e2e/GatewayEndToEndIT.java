@@ -165,7 +165,7 @@ class GatewayEndToEndIT {
 
         Api.Response review = user.patch("/api/v1/prds/" + id, "{\"status\":\"review\"}", "Prefer", WAIT);
         assertThat(review.status()).as(review.toString()).isEqualTo(200);
-        assertThat(review.json().get("status").stringValue()).isEqualTo("REVIEW");
+        assertThat(review.json().get("status").stringValue()).as("the form a PATCH takes back").isEqualTo("review");
         long reviewVersion = Long.parseLong(review.header("ETag").replace("\"", ""));
         assertThat(user.get("/api/v1/prds/" + id).header("ETag")).isEqualTo("\"" + reviewVersion + "\"");
 

@@ -44,7 +44,7 @@ final class DemoWrites {
                 WriteEnvelope.of(prd, null, "pm", new WriteCommand.PrdLinkAgent(researcher, "researcher")),
                 WriteEnvelope.of(prd, null, "pm", new WriteCommand.PrdLinkAgent(writer, "implementer")),
                 WriteEnvelope.of(prd, null, "pm", new WriteCommand.PrdUpdate(obj().put("status", "review"))),
-                // a stale write on purpose: the worker answers CONFLICT instead of overwriting version 2
+                // a stale write on purpose (expects version 1; the state put made it 3): the worker answers CONFLICT
                 WriteEnvelope.of(researcher, 1L, actor, new WriteCommand.AgentUpdate(obj().put("name", "Stale name")))));
     }
 

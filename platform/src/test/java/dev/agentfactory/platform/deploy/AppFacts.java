@@ -97,7 +97,11 @@ record AppFacts(String module, int port, Set<String> envNames, Set<String> healt
         Matcher m = DEFAULTED.matcher(ProjectFiles.text(module + "/src/main/resources/application.yml"));
         while (m.find()) {
             if (m.group(1).equals(variable)) {
-                return m.group(2);
+                String value = m.group(2);
+                while (value.startsWith("${")) {    // a default that is another variable's: ${A:${B:value}}
+                    value = value.substring(value.indexOf(':') + 1);
+                }
+                return value;
             }
         }
         throw new AssertionError(module + "'s application.yml reads no " + variable + " with a default");

@@ -41,6 +41,25 @@ class ReadModelCodecTest {
     }
 
     @Test
+    void statusesAreWrittenInTheWireFormThatCommandsAndListFiltersTake() {
+        // A client sends back the status it read (PATCH {"status": ...}); commands accept only the lower-case form.
+        Agent agent = new Agent(UUID.randomUUID(), "planner", "Planner", "llm", AgentStatus.PAUSED, Map.of(), Map.of(),
+                Map.of(), 1, Instant.EPOCH, "alice", Instant.EPOCH, "alice", null);
+        Prd prd = new Prd(UUID.randomUUID(), "search", "Search", "", PrdStatus.REVIEW, Map.of(), null, 1, Instant.EPOCH,
+                "carol", Instant.EPOCH, "carol", null);
+        assertThat(codec.write(agent)).contains("\"status\":\"paused\"");
+        assertThat(codec.write(prd)).contains("\"status\":\"review\"");
+    }
+
+    @Test
+    void cacheEntriesWrittenWithUpperCaseStatusesStillRead() {
+        Agent agent = new Agent(UUID.randomUUID(), "planner", "Planner", "llm", AgentStatus.RETIRED, Map.of(), Map.of(),
+                Map.of(), 1, Instant.EPOCH, "alice", Instant.EPOCH, "alice", null);
+        String before = codec.write(agent).replace("\"retired\"", "\"RETIRED\"");
+        assertThat(codec.readAgent(before)).contains(agent);
+    }
+
+    @Test
     void aPurgeMarkerReadsAsAbsentAndHoldsOnlyWhatTheGuardNeeds() {
         UUID id = UUID.randomUUID();
         String marker = codec.purged(id, 5, 0x1A2B3CL);
