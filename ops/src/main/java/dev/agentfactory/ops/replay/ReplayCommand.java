@@ -10,9 +10,9 @@ import java.util.Set;
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.cli.Command;
+import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.OpsSettings;
-import dev.agentfactory.ops.cli.UsageException;
 
 /**
  * {@code ops replay --target=URL (--backup=DIR | --from-beginning) [--until=2026-01-01T12:00:00Z]}: after a
@@ -34,7 +34,7 @@ public final class ReplayCommand {
             } else {
                 Manifest m = Manifest.read(Path.of(o.required("backup")));
                 if (until != null && until.isBefore(m.createdAt())) {
-                    throw new UsageException("--until " + until + " is before the backup (" + m.createdAt()
+                    throw new OpsException("--until " + until + " is before the backup (" + m.createdAt()
                             + "); restore an older backup to go back that far");
                 }
                 from = m.auditOffsets();
