@@ -14,16 +14,23 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import dev.agentfactory.contracts.WriteProducer;
-import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 import dev.agentfactory.worker.it.ModelAssert;
@@ -32,13 +39,17 @@ import dev.agentfactory.worker.it.Workload;
 
 /**
  * "No data lost on restarts or crashes", end to end: agents' writes (with re-sends) flow through Kafka into
- * the worker, the relay fans the commits out to Redis, the audit topics and the standby, and meanwhile the
- * worker and the relay are SIGKILLed and restarted and the cache loses every entry. Afterwards the primary
- * equals the model of the input, and every copy agrees with the primary. The schedule is drawn from a seed
- * ({@code -Dit.chaos.seed}, logged); the workload and its model are the worker crash tests' own.
+ * the worker, a dashboard reads and appends through the gateway, the relay fans the commits out to Redis,
+ * the audit topics and the standby, and meanwhile the worker and the relay are SIGKILLed and restarted and
+ * the cache loses every entry. Afterwards the primary equals the model of the input, and every copy agrees
+ * with the primary. The schedule is drawn from a seed ({@code -Dit.chaos.seed}, logged); the workload and
+ * its model are the worker crash tests' own.
  */
 @EnabledIf("dev.agentfactory.gateway.e2e.E2eWorld#relayBuilt")
 @ExtendWith(LocalStackExtension.class)
+// Dirty: the context's database, topics and keys are removed after the class.
+@DirtiesContext
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PipelineCrashIT {
 
     static final long SEED = Long.getLong("it.chaos.seed", 20_261_127L);
@@ -47,70 +58,109 @@ class PipelineCrashIT {
 
     enum Fault { KILL_WORKER, KILL_RELAY, LOSE_CACHE }
 
+    @LocalServerPort
+    int port;
+
+    static E2eWorld world() {
+        return E2eWorld.shared("chaos", false);
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        LocalStackExtension.ensure();
+        world().register(registry);
+    }
+
+    @AfterAll
+    static void stopApps() throws Exception {
+        E2eWorld.closeShared("chaos");
+    }
+
     @Test
-    void everyCopyAgreesWithThePrimaryAfterTheWorkerAndRelayCrashAndTheCacheIsLostMidStream(LocalStack local)
-            throws Exception {
+    void everyCopyAgreesWithThePrimaryAfterTheWorkerAndRelayCrashAndTheCacheIsLostMidStream() throws Exception {
         System.out.printf("PipelineCrashIT seed %d (rerun with -Dit.chaos.seed=%d), %d events%n", SEED, SEED, EVENTS);
         Random random = new Random(SEED);
         List<UUID> anchorIds = Streams.anchorIds(5);
         Workload anchors = Workload.anchors(anchorIds, "chaosx");
         Workload load = Workload.generate(random.nextLong(), EVENTS, anchorIds, "chaos");
-        long expected = anchors.distinctEvents + load.distinctEvents;
         List<Fault> schedule = new ArrayList<>(List.of(Fault.KILL_WORKER, Fault.KILL_WORKER, Fault.KILL_RELAY,
                 Fault.KILL_RELAY, Fault.LOSE_CACHE, Fault.LOSE_CACHE));
         Collections.shuffle(schedule, random);
 
-        try (E2eWorld world = new E2eWorld("chaos", local)) {
-            world.startRelay(true);
-            try (AuditTopicsReader audit = new AuditTopicsReader(world.stack.kafkaBootstrap(),
-                    List.of(world.agentsAuditTopic, world.prdsAuditTopic));
-                 WriteProducer producer = new WriteProducer(world.stack.kafkaBootstrap(),
-                         Map.of("delivery.timeout.ms", 300_000), world.agentTopic, world.prdTopic)) {
-                Streams.send(producer, anchors.sends);
-                Poll.until(Duration.ofSeconds(60), "the anchor agents committed",
-                        () -> processed(world) == anchors.distinctEvents);
+        E2eWorld world = world();
+        world.startRelay(true);
+        try (AuditTopicsReader audit = new AuditTopicsReader(world.stack.kafkaBootstrap(),
+                List.of(world.agentsAuditTopic, world.prdsAuditTopic));
+             WriteProducer producer = new WriteProducer(world.stack.kafkaBootstrap(),
+                     Map.of("delivery.timeout.ms", 300_000), world.agentTopic, world.prdTopic)) {
+            Streams.send(producer, anchors.sends);
+            Poll.until(Duration.ofSeconds(60), "the anchor agents committed",
+                    () -> processed(world) == anchors.distinctEvents);
 
-                CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends, PER_SECOND);
-                for (int k = 0; k < schedule.size(); k++) {
-                    long target = anchors.distinctEvents
-                            + (long) (load.distinctEvents * (k + random.nextDouble()) / (schedule.size() + 1));
-                    Poll.until(Duration.ofSeconds(120), "progress to " + target, () -> processed(world) >= target);
-                    System.out.printf("fault %d: %s at %d of %d events processed, stream %s%n", k + 1, schedule.get(k),
-                            processed(world), expected, streaming.isDone() ? "fully sent" : "still sending");
-                    inject(schedule.get(k), world);
-                }
+            CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends, PER_SECOND);
+            try (Dashboard dashboard = new Dashboard(new Api(port, E2eWorld.SECRET, "authenticated"),
+                    List.copyOf(load.agents.keySet()), List.copyOf(load.prds.keySet()), anchorIds, random.nextLong())) {
+                injectFaults(schedule, random, world, load, streaming);
                 streaming.join();
-                Poll.until(Duration.ofSeconds(120), "the worker to take every one of " + expected + " events",
-                        () -> processed(world) == expected);
-                ModelAssert.assertMatches(world::primarySql, anchors, load);
+                dashboard.close();
+                dashboard.accepted.forEach((agent, n) -> {
+                    for (int i = 0; i < n.get(); i++) {
+                        anchors.historyAppendedElsewhere(agent);
+                    }
+                });
+                System.out.printf("dashboard: %d reads, %d history entries appended through the gateway%n",
+                        dashboard.reads.get(), dashboard.accepted.values().stream().mapToInt(AtomicInteger::get).sum());
+                assertThat(dashboard.violations).as("what the dashboard saw during the faults").isEmpty();
+            }
+            long expected = anchors.distinctEvents + load.distinctEvents;
+            Poll.until(Duration.ofSeconds(120), "the worker to take every one of " + expected + " events",
+                    () -> processed(world) == expected);
+            ModelAssert.assertMatches(world::primarySql, anchors, load);
 
-                RedisClient redisClient = RedisClient.create(world.stack.redisUrl());
-                try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-                    assertSinksAgree(world, redis, audit);
-                    long cached = SinkAgreement.keys(redis.sync(), world.cachePrefix).stream()
-                            .filter(k -> k.matches(".*:(agent|prd):[0-9a-f-]{36}")).count();
-                    System.out.printf("after the faults: %d entity entries cached (the rest lost with the cache), "
-                            + "%d audit records for %d versions%n", cached, audit.records.get(), audit.versions.size());
-                    assertThat(cached).as("entries the relay cached again after the last cache loss").isPositive();
-                } finally {
-                    redisClient.shutdown();
-                }
+            RedisClient redisClient = RedisClient.create(world.stack.redisUrl());
+            try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
+                assertSinksAgree(world, redis, audit);
+                long cached = SinkAgreement.keys(redis.sync(), world.cachePrefix).stream()
+                        .filter(k -> k.matches(".*:(agent|prd):[0-9a-f-]{36}")).count();
+                System.out.printf("after the faults: %d entity entries cached (the rest lost with the cache), "
+                        + "%d audit records for %d versions%n", cached, audit.records.get(), audit.versions.size());
+                assertThat(cached).as("entries the relay cached again after the last cache loss").isPositive();
+            } finally {
+                redisClient.shutdown();
             }
         }
     }
 
-    private static void inject(Fault fault, E2eWorld world) throws Exception {
-        switch (fault) {
-            case KILL_WORKER -> {
-                world.worker().kill();
-                world.worker().restart().awaitHealthy(Duration.ofSeconds(90));
+    /**
+     * Each fault at its seeded moment of the stream's nominal duration (a schedule, not a wait for a
+     * condition). A killed app is started again at once and not awaited, so the stream and the next faults
+     * go on while it starts (as under an orchestrator); it must be up again before it is killed a second time.
+     */
+    private static void injectFaults(List<Fault> schedule, Random random, E2eWorld world, Workload load,
+                                     CompletableFuture<Void> streaming) throws Exception {
+        long start = System.nanoTime();
+        long duration = (long) (load.sends.size() * 1e9 / PER_SECOND);
+        for (int k = 0; k < schedule.size(); k++) {
+            long due = start + (long) (duration * (k + 0.2 + 0.6 * random.nextDouble()) / schedule.size());
+            LockSupport.parkNanos(due - System.nanoTime());
+            Fault fault = schedule.get(k);
+            switch (fault) {
+                case KILL_WORKER -> killAndRestart(world.worker());
+                case KILL_RELAY -> killAndRestart(world.relay());
+                case LOSE_CACHE -> System.out.printf("cache loss: %d keys dropped%n", world.dropCachedKeys());
             }
-            case KILL_RELAY -> {
-                world.relay().kill();
-                world.relay().restart().awaitHealthy(Duration.ofSeconds(90));
-            }
-            case LOSE_CACHE -> System.out.printf("cache loss: %d keys dropped%n", world.dropCachedKeys());
+            System.out.printf("fault %d at %.1f s: %s with %d events processed, stream %s%n", k + 1,
+                    (System.nanoTime() - start) / 1e9, fault, processed(world),
+                    streaming.isDone() ? "fully sent" : "still sending");
         }
+        world.worker().awaitHealthy(Duration.ofSeconds(90));
+        world.relay().awaitHealthy(Duration.ofSeconds(90));
+    }
+
+    private static void killAndRestart(AppProcess app) throws Exception {
+        app.awaitHealthy(Duration.ofSeconds(90));
+        app.kill();
+        app.restart();
     }
 
     /** Polls until the standby, Redis and the audit topics agree with the primary; fails with what differs. */

@@ -87,6 +87,16 @@ public final class Workload {
         return w;
     }
 
+    /**
+     * A history entry appended to {@code agent} outside the generated stream (the pipeline crash test sends
+     * some through the gateway): the model counts it like one of its own.
+     */
+    public void historyAppendedElsewhere(UUID agent) {
+        agents.get(agent).history++;
+        outcomes.merge(Status.APPLIED, 1, Integer::sum);
+        distinctEvents++;
+    }
+
     private void interleave(List<List<WriteEnvelope>> scripts) {
         List<int[]> cursors = new ArrayList<>();
         for (int i = 0; i < scripts.size(); i++) {

@@ -1,0 +1,88 @@
+package dev.agentfactory.gateway.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A dashboard user of the gateway while the pipeline crashes: reads agents and PRDs by id in a loop (each
+ * miss caches the row aside in Redis, racing the relay and the cache loss), and now and then appends a
+ * history entry to an agent through the gateway (202, published to the same write topic as the agents).
+ * Keeps what must hold for it: no server error, and never an older version of an entity after a newer one.
+ */
+final class Dashboard implements AutoCloseable {
+
+    private final Api api;
+    private final List<String> paths = new ArrayList<>();
+    private final List<UUID> appendTargets;
+    private final Random random;
+    private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+    final Map<UUID, AtomicInteger> accepted = new ConcurrentHashMap<>();
+    final List<String> violations = new CopyOnWriteArrayList<>();
+    final AtomicInteger reads = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    Dashboard(Api api, List<UUID> agents, List<UUID> prds, List<UUID> appendTargets, long seed) {
+        this.api = api;
+        agents.forEach(id -> paths.add("/api/v1/agents/" + id));
+        prds.forEach(id -> paths.add("/api/v1/prds/" + id));
+        this.appendTargets = appendTargets;
+        this.random = new Random(seed);
+        thread = new Thread(this::run, "it-dashboard");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        while (running) {
+            // about 50 requests a second: a busy dashboard, not a load test on a 2-core machine
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+            try {
+                if (random.nextInt(20) == 0) {
+                    append(appendTargets.get(random.nextInt(appendTargets.size())));
+                } else {
+                    // the first few hundred entities, so the same ones are read again while they change
+                    read(paths.get(random.nextInt(Math.min(paths.size(), 400))));
+                }
+            } catch (RuntimeException | AssertionError e) {
+                violations.add("request failed: " + e);
+            }
+        }
+    }
+
+    private void read(String path) {
+        Api.Response r = api.get(path);
+        reads.incrementAndGet();
+        if (r.status() >= 500) {
+            violations.add("GET " + path + " answered " + r);
+        } else if (r.status() == 200 || r.status() == 410) {
+            long version = r.json().get("version").asLong();
+            Long before = lastSeen.put(path, Math.max(version, lastSeen.getOrDefault(path, version)));
+            if (before != null && before > version) {
+                violations.add("GET " + path + " answered v" + version + " after v" + before);
+            }
+        }
+    }
+
+    private void append(UUID agent) {
+        Api.Response r = api.post("/api/v1/agents/" + agent + "/history",
+                "{\"kind\":\"learning\",\"entry\":{\"from\":\"dashboard\"}}");
+        if (r.status() == 202) {
+            accepted.computeIfAbsent(agent, a -> new AtomicInteger()).incrementAndGet();
+        } else {
+            violations.add("history append to " + agent + " answered " + r);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(30_000);
+    }
+}
