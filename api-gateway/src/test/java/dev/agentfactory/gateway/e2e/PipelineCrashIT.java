@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -32,6 +33,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.store.agent.AgentRepository;
+import dev.agentfactory.store.cache.ReadModelCodec;
+import dev.agentfactory.store.prd.PrdRepository;
 import dev.agentfactory.stack.junit.Poll;
 import dev.agentfactory.worker.it.ModelAssert;
 import dev.agentfactory.worker.it.Streams;
@@ -60,6 +64,12 @@ class PipelineCrashIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    AgentRepository agents;
+
+    @Autowired
+    PrdRepository prds;
 
     static E2eWorld world() {
         return E2eWorld.shared("chaos", false);
@@ -167,7 +177,7 @@ class PipelineCrashIT {
     }
 
     /** Polls until the standby, Redis and the audit topics agree with the primary; fails with what differs. */
-    private static void assertSinksAgree(E2eWorld world, StatefulRedisConnection<String, String> redis,
+    private void assertSinksAgree(E2eWorld world, StatefulRedisConnection<String, String> redis,
                                          AuditTopicsReader audit) {
         AtomicReference<List<String>> last = new AtomicReference<>(List.of("not compared yet"));
         long start = System.nanoTime();
@@ -176,7 +186,7 @@ class PipelineCrashIT {
                 audit.rethrowFailure();
                 try (Connection primary = world.primarySql(); Connection standby = world.standbySql()) {
                     List<String> differences = new ArrayList<>(SinkAgreement.standby(primary, standby));
-                    differences.addAll(SinkAgreement.redis(primary, redis.sync(), world.cachePrefix));
+                    differences.addAll(SinkAgreement.redis(primary, redis.sync(), world.cachePrefix, this::loaded));
                     differences.addAll(SinkAgreement.audit(primary, audit));
                     last.set(differences);
                     return differences.isEmpty();
@@ -191,6 +201,12 @@ class PipelineCrashIT {
         }
         System.out.printf("the standby, Redis and the audit topics agreed with the primary %.1f s after the primary matched "
                 + "the model%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The JSON the gateway caches for an entity after reading it from the primary; null when there is none. */
+    private String loaded(boolean agent, UUID id) {
+        ReadModelCodec codec = new ReadModelCodec();
+        return agent ? agents.findById(id).map(codec::write).orElse(null) : prds.findById(id).map(codec::write).orElse(null);
     }
 
     private static long processed(E2eWorld world) {

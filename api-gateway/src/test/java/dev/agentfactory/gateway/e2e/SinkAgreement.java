@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiFunction;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
@@ -23,8 +25,8 @@ import dev.agentfactory.store.replica.DatabaseComparator;
 /**
  * Whether every copy the relay keeps agrees with the primary, as differences (empty when they all do):
  * the standby table by table as {@code ops verify} compares them; each Redis entry present under the
- * prefix at the primary's current version (a cache that lost entries may miss them, never hold an older
- * one); the audit topics holding every committed version, history entry and applied eventId at least once,
+ * prefix at the primary's current version and with the content the gateway would load from the primary (a
+ * cache that lost entries may miss them, never hold an older or different one); the audit topics holding every committed version, history entry and applied eventId at least once,
  * and nothing that was never committed.
  */
 final class SinkAgreement {
@@ -44,9 +46,13 @@ final class SinkAgreement {
         return report.differences().stream().map(d -> "standby " + d).toList();
     }
 
-    /** Entity keys at the primary's version and deletion; slug keys naming the live entity of that slug. */
-    static List<String> redis(Connection primary, RedisCommands<String, String> redis, String prefix)
-            throws SQLException {
+    /**
+     * Entity keys at the primary's version and deletion, holding what {@code loaded} answers for the entity
+     * (the JSON the gateway caches after reading the primary, null when absent); slug keys naming the live
+     * entity of that slug.
+     */
+    static List<String> redis(Connection primary, RedisCommands<String, String> redis, String prefix,
+                              BiFunction<Boolean, UUID, String> loaded) throws SQLException {
         Map<String, Row> rows = new HashMap<>();
         Map<String, String> liveSlugs = new HashMap<>();
         for (String entity : List.of("agent", "prd")) {
@@ -76,6 +82,17 @@ final class SinkAgreement {
                 if (version != row.version || deleted != row.deleted || CODEC.isPurged(value)) {
                     differences.add("redis " + key + ": primary v" + row.version + (row.deleted ? " deleted" : "")
                             + ", cached v" + version + (deleted ? " deleted" : "") + (CODEC.isPurged(value) ? " purged" : ""));
+                } else {
+                    boolean agent = key.startsWith(prefix + ":agent:");
+                    UUID id = UUID.fromString(key.substring(key.lastIndexOf(':') + 1));
+                    String expected = loaded.apply(agent, id);
+                    // both through the codec, so only the entity's fields count, not how the JSON was spelled
+                    String cached = agent ? CODEC.readAgent(value).map(CODEC::write).orElse(null)
+                            : CODEC.readPrd(value).map(CODEC::write).orElse(null);
+                    if (!java.util.Objects.equals(cached, expected)) {
+                        differences.add("redis " + key + " v" + version + " differs from the primary's row:\n    cached "
+                                + cached + "\n    primary " + expected);
+                    }
                 }
             } else if (liveSlugs.containsKey(key)) {
                 if (!liveSlugs.get(key).equals(value)) {
