@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A dashboard user of the gateway while the pipeline crashes: reads agents and PRDs by id in a loop (each
  * miss caches the row aside in Redis, racing the relay and the cache loss), and now and then appends a
- * history entry to an agent through the gateway (202, published to the same write topic as the agents).
+ * history entry to an agent through the gateway (202, published to the same write topic as the agents),
+ * some of them retried under their Idempotency-Key.
  * Keeps what must hold for it: no server error, and never an older version of an entity after a newer one.
  */
 final class Dashboard implements AutoCloseable {
@@ -25,6 +26,7 @@ final class Dashboard implements AutoCloseable {
     final Map<UUID, AtomicInteger> accepted = new ConcurrentHashMap<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
     final AtomicInteger reads = new AtomicInteger();
+    final AtomicInteger retries = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -70,13 +72,29 @@ final class Dashboard implements AutoCloseable {
         }
     }
 
+    /**
+     * One append under an Idempotency-Key; every other one is sent again under the same key, as a client
+     * that lost the answer retries: it must take effect once.
+     */
     private void append(UUID agent) {
-        Api.Response r = api.post("/api/v1/agents/" + agent + "/history",
-                "{\"kind\":\"learning\",\"entry\":{\"from\":\"dashboard\"}}");
-        if (r.status() == 202) {
-            accepted.computeIfAbsent(agent, a -> new AtomicInteger()).incrementAndGet();
-        } else {
+        String path = "/api/v1/agents/" + agent + "/history";
+        String body = "{\"kind\":\"learning\",\"entry\":{\"from\":\"dashboard\"}}";
+        String key = "dashboard-" + UUID.randomUUID();
+        Api.Response r = api.post(path, body, "Idempotency-Key", key);
+        if (r.status() != 202) {
             violations.add("history append to " + agent + " answered " + r);
+            return;
+        }
+        accepted.computeIfAbsent(agent, a -> new AtomicInteger()).incrementAndGet();
+        if (random.nextBoolean()) {
+            Api.Response retry = api.post(path, body, "Idempotency-Key", key);
+            retries.incrementAndGet();
+            // 422 idempotency-key-expired is the documented refusal when the fingerprint went with a cache loss
+            // in between (the write is not published again): refused, not applied twice
+            boolean fingerprintLost = retry.status() == 422 && retry.body().contains("idempotency-key-expired");
+            if (retry.status() / 100 != 2 && !fingerprintLost) {
+                violations.add("the retry of " + key + " answered " + retry);
+            }
         }
     }
 

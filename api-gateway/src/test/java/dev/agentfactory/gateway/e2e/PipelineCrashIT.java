@@ -119,8 +119,9 @@ class PipelineCrashIT {
                         anchors.historyAppendedElsewhere(agent);
                     }
                 });
-                System.out.printf("dashboard: %d reads, %d history entries appended through the gateway%n",
-                        dashboard.reads.get(), dashboard.accepted.values().stream().mapToInt(AtomicInteger::get).sum());
+                System.out.printf("dashboard: %d reads, %d history entries appended through the gateway (%d of them "
+                        + "retried under their Idempotency-Key)%n", dashboard.reads.get(),
+                        dashboard.accepted.values().stream().mapToInt(AtomicInteger::get).sum(), dashboard.retries.get());
                 violations = List.copyOf(dashboard.violations);
             }
             long expected = anchors.distinctEvents + load.distinctEvents;

@@ -68,8 +68,8 @@ final class SinkAgreement {
         }
         List<String> differences = new ArrayList<>();
         for (String key : keys(redis, prefix)) {
-            if (key.endsWith(":epoch")) {
-                continue; // a list epoch carries no version: the gateway's page cache generation
+            if (key.endsWith(":epoch") || key.startsWith(prefix + ":idempotency:")) {
+                continue; // the gateway's list-page generation and request fingerprints: no entity, no version
             }
             String value = redis.get(key);
             if (value == null) {
