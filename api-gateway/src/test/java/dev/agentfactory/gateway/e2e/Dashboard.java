@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.agentfactory.worker.it.Workload;
+
 /**
  * A dashboard user of the gateway while the pipeline crashes: reads agents and PRDs by id in a loop (each
  * miss caches the row aside in Redis, racing the relay and the cache loss), and now and then appends a
@@ -23,10 +25,10 @@ final class Dashboard implements AutoCloseable {
     private final List<UUID> appendTargets;
     private final Random random;
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
-    final Map<UUID, AtomicInteger> accepted = new ConcurrentHashMap<>();
+    private final Map<UUID, AtomicInteger> accepted = new ConcurrentHashMap<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
-    final AtomicInteger reads = new AtomicInteger();
-    final AtomicInteger retries = new AtomicInteger();
+    private final AtomicInteger reads = new AtomicInteger();
+    private final AtomicInteger retries = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -96,6 +98,18 @@ final class Dashboard implements AutoCloseable {
                 violations.add("the retry of " + key + " answered " + retry);
             }
         }
+    }
+
+    /** Counts the appends the gateway accepted into the model of the agents they went to, once each. */
+    void addAcceptedAppendsTo(Workload model) {
+        accepted.forEach((agent, n) -> {
+            for (int i = 0; i < n.get(); i++) {
+                model.historyAppendedElsewhere(agent);
+            }
+        });
+        System.out.printf("dashboard: %d reads, %d history entries appended through the gateway (%d of them retried "
+                + "under their Idempotency-Key), %d violations%n", reads.get(),
+                accepted.values().stream().mapToInt(AtomicInteger::get).sum(), retries.get(), violations.size());
     }
 
     @Override
