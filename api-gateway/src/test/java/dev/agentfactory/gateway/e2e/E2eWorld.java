@@ -118,6 +118,11 @@ final class E2eWorld implements AutoCloseable {
      * own database of the same name on the standby cluster, made and migrated here.
      */
     void startRelay(boolean withStandby) throws Exception {
+        startRelay(withStandby, stack.redisUrl());
+    }
+
+    /** As {@link #startRelay(boolean)}, with the read model in the Redis at {@code redisUrl}. */
+    void startRelay(boolean withStandby, String redisUrl) throws Exception {
         if (withStandby) {
             local.standby().createDatabase(db);
             standby = true;
@@ -132,7 +137,7 @@ final class E2eWorld implements AutoCloseable {
         relay = new AppProcess("relay-" + suffix, AppProcess.moduleJar("cdc-relay"));
         relay.start(Map.ofEntries(Map.entry("spring.datasource.url", stack.primaryJdbcUrl(db)),
                 Map.entry("spring.kafka.bootstrap-servers", stack.kafkaBootstrap()),
-                Map.entry("spring.data.redis.url", stack.redisUrl()),
+                Map.entry("spring.data.redis.url", redisUrl),
                 Map.entry("factory.cdc.name", "it-gateway-" + suffix),
                 Map.entry("factory.cdc.slot-name", slotName()),
                 Map.entry("factory.cdc.topic-prefix", "it-gateway-" + suffix),
