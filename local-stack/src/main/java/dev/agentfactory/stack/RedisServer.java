@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A real Redis server on loopback: the machine's {@code redis-server} when there is one, otherwise
- * the Linux x86-64 binary packaged in the {@code embedded-redis} Maven artifact.
+ * the Linux x86-64 binary packaged in the {@code embedded-redis} Maven artifact. Public for tests that need
+ * a Redis of their own to crash and restart (the shared stack's must never be).
  */
 public final class RedisServer {
 
@@ -23,12 +24,12 @@ public final class RedisServer {
     private final Path dir;
     private final int port;
 
-    RedisServer(Path dir, int port) {
+    public RedisServer(Path dir, int port) {
         this.dir = dir;
         this.port = port;
     }
 
-    void ensureStarted() {
+    public void ensureStarted() {
         if (Ports.isOpen(port)) {
             if (!"PONG".equals(command("PING"))) {
                 throw new StackException("127.0.0.1:" + port + " is taken by something that is not Redis");
@@ -54,7 +55,7 @@ public final class RedisServer {
         Ports.awaitOpen(port, Duration.ofSeconds(20), "Redis");
     }
 
-    void stop() {
+    public void stop() {
         if (Ports.isOpen(port)) {
             try {
                 command("SHUTDOWN NOSAVE");
@@ -66,7 +67,7 @@ public final class RedisServer {
     }
 
     /** Sends one inline command and returns the first reply line without its type marker. */
-    String command(String inline) {
+    public String command(String inline) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             s.setSoTimeout(2000);

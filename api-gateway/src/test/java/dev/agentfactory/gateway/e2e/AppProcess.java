@@ -16,8 +16,8 @@ import dev.agentfactory.stack.junit.Poll;
 
 /**
  * A packaged app of this build (the worker, the relay) as a child process with its properties as
- * arguments; its log goes to {@code target/it-logs/}. The worker's ITs have their own variant with
- * kill/restart; this one only needs start, health and stop.
+ * arguments; its log goes to {@code target/it-logs/} (appended across restarts). The pipeline crash test
+ * SIGKILLs it and starts it again with the same properties, as an orchestrator replaces a crashed instance.
  */
 final class AppProcess implements AutoCloseable {
 
@@ -27,6 +27,7 @@ final class AppProcess implements AutoCloseable {
     private final Path jar;
     private final int port = freePort();
     private Process process;
+    private Map<String, String> properties;
 
     AppProcess(String name, Path jar) {
         this.name = name;
@@ -49,9 +50,10 @@ final class AppProcess implements AutoCloseable {
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
                 "--server.port=" + port));
         properties.forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        this.properties = Map.copyOf(properties);
         Path logs = Files.createDirectories(Path.of("target", "it-logs"));
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(logs.resolve(name + ".log").toFile())).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile())).start();
         return this;
     }
 
@@ -72,6 +74,20 @@ final class AppProcess implements AutoCloseable {
             }
         });
         return this;
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful stop, no offset commit; returns once the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** A new process with the properties of the last start (the same port: the old one is gone). */
+    AppProcess restart() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        return start(properties);
     }
 
     @Override

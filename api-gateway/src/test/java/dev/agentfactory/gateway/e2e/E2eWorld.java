@@ -25,7 +25,8 @@ import dev.agentfactory.stack.junit.Poll;
 
 /**
  * One end-to-end suite's isolated world on the shared stack: its own migrated database, write, result
- * and DLQ topics, worker group and cache prefix, and the worker running against them as a subprocess.
+ * and DLQ topics, worker group and cache prefix, and the worker running against them as a subprocess;
+ * optionally the relay too, with its own audit topics and, when asked, its own standby database.
  */
 final class E2eWorld implements AutoCloseable {
 
@@ -40,8 +41,11 @@ final class E2eWorld implements AutoCloseable {
     final String cachePrefix;
     final StackEndpoints stack;
     private final LocalStack local;
+    final String agentsAuditTopic;
+    final String prdsAuditTopic;
     private final AppProcess worker;
     private AppProcess relay;
+    private boolean standby;
 
     private static final java.util.Map<String, E2eWorld> SHARED = new java.util.HashMap<>();
 
@@ -80,6 +84,8 @@ final class E2eWorld implements AutoCloseable {
         this.resultsTopic = "it-gateway.results." + suffix;
         this.dlqTopic = "it-gateway.dlq." + suffix;
         this.cachePrefix = "it-gateway-" + suffix;
+        this.agentsAuditTopic = "it-gateway.audit.agents." + suffix;
+        this.prdsAuditTopic = "it-gateway.audit.prds." + suffix;
         local.primary().createDatabase(db);
         new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(stack.primaryJdbcUrl(db))).migrate();
         try (Admin a = Admin.create(adminConfig())) {
@@ -91,7 +97,10 @@ final class E2eWorld implements AutoCloseable {
                 "spring.kafka.bootstrap-servers", stack.kafkaBootstrap(),
                 "factory.ingest.agent-topic", agentTopic, "factory.ingest.prd-topic", prdTopic,
                 "factory.ingest.results-topic", resultsTopic, "factory.ingest.dlq-topic", dlqTopic,
-                "factory.ingest.group-id", "it-gateway-worker-" + suffix, "factory.ingest.concurrency", "1"))
+                "factory.ingest.group-id", "it-gateway-worker-" + suffix, "factory.ingest.concurrency", "1",
+                // a SIGKILLed worker's partitions go to its restarted process after this long, not the default 10 s
+                "spring.kafka.consumer.properties.session.timeout.ms", "6000",
+                "spring.kafka.consumer.properties.heartbeat.interval.ms", "2000"))
                 .awaitHealthy(Duration.ofSeconds(90));
     }
 
@@ -101,25 +110,68 @@ final class E2eWorld implements AutoCloseable {
      * writing the read model under the gateway's cache prefix (property names of the relay's CdcProperties).
      */
     void startRelay() throws Exception {
+        startRelay(false);
+    }
+
+    /**
+     * As {@link #startRelay()}; with {@code withStandby} the relay also applies every change to this world's
+     * own database of the same name on the standby cluster, made and migrated here.
+     */
+    void startRelay(boolean withStandby) throws Exception {
+        startRelay(withStandby, stack.redisUrl());
+    }
+
+    /** As {@link #startRelay(boolean)}, with the read model in the Redis at {@code redisUrl}. */
+    void startRelay(boolean withStandby, String redisUrl) throws Exception {
+        if (withStandby) {
+            local.standby().createDatabase(db);
+            standby = true;
+            new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(stack.standbyJdbcUrl(db)))
+                    .migrate();
+        }
+        try (Admin a = Admin.create(adminConfig())) {
+            // made here, not on the relay's first event, so a reader can be assigned them before any write
+            a.createTopics(List.of(new NewTopic(agentsAuditTopic, 3, (short) 1), new NewTopic(prdsAuditTopic, 3,
+                    (short) 1))).all().get();
+        }
         relay = new AppProcess("relay-" + suffix, AppProcess.moduleJar("cdc-relay"));
         relay.start(Map.ofEntries(Map.entry("spring.datasource.url", stack.primaryJdbcUrl(db)),
                 Map.entry("spring.kafka.bootstrap-servers", stack.kafkaBootstrap()),
-                Map.entry("spring.data.redis.url", stack.redisUrl()),
+                Map.entry("spring.data.redis.url", redisUrl),
                 Map.entry("factory.cdc.name", "it-gateway-" + suffix),
                 Map.entry("factory.cdc.slot-name", slotName()),
                 Map.entry("factory.cdc.topic-prefix", "it-gateway-" + suffix),
-                Map.entry("factory.cdc.agents-audit-topic", "it-gateway.audit.agents." + suffix),
-                Map.entry("factory.cdc.prds-audit-topic", "it-gateway.audit.prds." + suffix),
+                Map.entry("factory.cdc.agents-audit-topic", agentsAuditTopic),
+                Map.entry("factory.cdc.prds-audit-topic", prdsAuditTopic),
                 Map.entry("factory.cdc.redis-prefix", cachePrefix),
                 Map.entry("factory.cdc.lock-key", Long.toString(Math.abs((long) suffix.hashCode()) + 5_000_000L)),
-                Map.entry("factory.cdc.standby.enabled", "false")))
+                Map.entry("factory.cdc.restart-backoff", "1s"),
+                Map.entry("factory.cdc.standby.enabled", Boolean.toString(withStandby)),
+                Map.entry("factory.cdc.standby.url", stack.standbyJdbcUrl(db))))
                 .awaitHealthy(Duration.ofSeconds(120));
+    }
+
+    AppProcess worker() {
+        return worker;
+    }
+
+    AppProcess relay() {
+        return relay;
+    }
+
+    /** A superuser connection to this world's database on the primary. */
+    Connection primarySql() throws java.sql.SQLException {
+        return DriverManager.getConnection(stack.primaryJdbcUrl(db), stack.superuser(), stack.superuserPassword());
+    }
+
+    /** A superuser connection to this world's database on the standby ({@link #startRelay(boolean)} with it). */
+    Connection standbySql() throws java.sql.SQLException {
+        return DriverManager.getConnection(stack.standbyJdbcUrl(db), stack.superuser(), stack.superuserPassword());
     }
 
     /** Hard-deletes an agent and the rows that reference it, in one transaction, as an operator's purge does. */
     void purgeAgent(java.util.UUID id) throws Exception {
-        try (Connection c = DriverManager.getConnection(stack.primaryJdbcUrl(db), stack.superuser(),
-                stack.superuserPassword())) {
+        try (Connection c = primarySql()) {
             c.setAutoCommit(false);
             for (String sql : List.of("DELETE FROM factory.prd_agents WHERE agent_id = ?",
                     "DELETE FROM factory.agent_history WHERE agent_id = ?",
@@ -191,9 +243,24 @@ final class E2eWorld implements AutoCloseable {
             });
         }
         local.primary().dropDatabase(db);
+        if (standby) {
+            local.standby().dropDatabase(db);
+        }
         try (Admin a = Admin.create(adminConfig())) {
             a.deleteTopics(List.of(agentTopic, prdTopic, resultsTopic, dlqTopic)).all().get();
+            if (relay != null) {
+                a.deleteTopics(List.of(agentsAuditTopic, prdsAuditTopic)).all().get();
+            }
         }
+        dropCachedKeys();
+    }
+
+    /**
+     * Deletes every Redis key under this world's prefix, and only those (Redis is shared): on close, and as
+     * the cache loss of the pipeline crash test. Returns how many keys went.
+     */
+    long dropCachedKeys() {
+        long dropped = 0;
         RedisClient redis = RedisClient.create(stack.redisUrl());
         try (var connection = redis.connect()) {
             var commands = connection.sync();
@@ -201,13 +268,14 @@ final class E2eWorld implements AutoCloseable {
             do {
                 KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(cachePrefix + ":*").limit(500));
                 if (!page.getKeys().isEmpty()) {
-                    commands.del(page.getKeys().toArray(String[]::new));
+                    dropped += commands.del(page.getKeys().toArray(String[]::new));
                 }
                 cursor = page;
             } while (!cursor.isFinished());
         } finally {
             redis.shutdown();
         }
+        return dropped;
     }
 
     private String slotName() {

@@ -12,13 +12,25 @@ import java.util.UUID;
 
 import dev.agentfactory.contracts.WriteOutcome.Status;
 
-/** Compares the database of a test bed with the model of the workloads sent to it, row by row. */
-final class ModelAssert {
+/**
+ * Compares a database with the model of the workloads sent to it, row by row. Public (through this module's
+ * test jar) for the gateway's whole-pipeline crash test, which runs the same workload through every component.
+ */
+public final class ModelAssert {
+
+    /** A connection to the database under test, with rights to read the factory schema. */
+    public interface Database {
+        Connection sql() throws SQLException;
+    }
 
     private ModelAssert() {
     }
 
     static void assertMatches(TestBed bed, Workload... parts) throws SQLException {
+        assertMatches(bed::sql, parts);
+    }
+
+    public static void assertMatches(Database bed, Workload... parts) throws SQLException {
         Map<UUID, Workload.AgentModel> agents = new HashMap<>();
         Map<UUID, Workload.PrdModel> prds = new HashMap<>();
         Map<Status, Integer> outcomes = new HashMap<>();
@@ -36,27 +48,27 @@ final class ModelAssert {
             history += w.agents.values().stream().mapToInt(a -> a.history).sum();
         }
         int applied = outcomes.getOrDefault(Status.APPLIED, 0);
-        assertThat(bed.count("SELECT count(*) FROM factory.processed_events")).as("processed events").isEqualTo(events);
-        assertThat(bed.count("SELECT count(*) FROM factory.processed_events WHERE outcome = 'APPLIED'"))
+        assertThat(count(bed, "SELECT count(*) FROM factory.processed_events")).as("processed events").isEqualTo(events);
+        assertThat(count(bed, "SELECT count(*) FROM factory.processed_events WHERE outcome = 'APPLIED'"))
                 .as("APPLIED outcomes").isEqualTo((long) applied);
-        assertThat(bed.count("SELECT count(*) FROM factory.processed_events WHERE outcome = 'CONFLICT'"))
+        assertThat(count(bed, "SELECT count(*) FROM factory.processed_events WHERE outcome = 'CONFLICT'"))
                 .as("CONFLICT outcomes").isEqualTo((long) outcomes.getOrDefault(Status.CONFLICT, 0));
-        assertThat(bed.count("SELECT count(*) FROM factory.processed_events WHERE outcome = 'REJECTED'"))
+        assertThat(count(bed, "SELECT count(*) FROM factory.processed_events WHERE outcome = 'REJECTED'"))
                 .as("REJECTED outcomes").isEqualTo((long) outcomes.getOrDefault(Status.REJECTED, 0));
-        assertThat(bed.count("SELECT count(*) FROM factory.audit_log")).as("audit rows").isEqualTo((long) applied);
-        assertThat(bed.count("SELECT count(DISTINCT event_id) FROM factory.audit_log")).as("audited events")
+        assertThat(count(bed, "SELECT count(*) FROM factory.audit_log")).as("audit rows").isEqualTo((long) applied);
+        assertThat(count(bed, "SELECT count(DISTINCT event_id) FROM factory.audit_log")).as("audited events")
                 .isEqualTo((long) applied);
-        assertThat(bed.count("SELECT count(*) FROM factory.agents")).as("agents").isEqualTo((long) agents.size());
-        assertThat(bed.count("SELECT count(*) FROM factory.prds")).as("PRDs").isEqualTo((long) prds.size());
-        assertThat(bed.count("SELECT count(*) FROM factory.agent_versions")).as("agent versions").isEqualTo(agentVersions);
-        assertThat(bed.count("SELECT count(*) FROM factory.prd_versions")).as("PRD versions").isEqualTo(prdVersions);
-        assertThat(bed.count("SELECT count(*) FROM factory.agent_history")).as("history rows").isEqualTo(history);
-        assertThat(bed.count("SELECT count(*) FROM factory.prd_agents")).as("links")
+        assertThat(count(bed, "SELECT count(*) FROM factory.agents")).as("agents").isEqualTo((long) agents.size());
+        assertThat(count(bed, "SELECT count(*) FROM factory.prds")).as("PRDs").isEqualTo((long) prds.size());
+        assertThat(count(bed, "SELECT count(*) FROM factory.agent_versions")).as("agent versions").isEqualTo(agentVersions);
+        assertThat(count(bed, "SELECT count(*) FROM factory.prd_versions")).as("PRD versions").isEqualTo(prdVersions);
+        assertThat(count(bed, "SELECT count(*) FROM factory.agent_history")).as("history rows").isEqualTo(history);
+        assertThat(count(bed, "SELECT count(*) FROM factory.prd_agents")).as("links")
                 .isEqualTo(prds.values().stream().filter(p -> p.linked).count());
         // every version row's snapshot is the row at that version; the latest one equals the row itself
-        assertThat(bed.count("SELECT count(*) FROM factory.agent_versions v WHERE (v.snapshot->>'version')::bigint "
+        assertThat(count(bed, "SELECT count(*) FROM factory.agent_versions v WHERE (v.snapshot->>'version')::bigint "
                 + "<> v.version")).as("agent snapshots at the wrong version").isZero();
-        assertThat(bed.count("SELECT count(*) FROM factory.agents a JOIN factory.agent_versions v "
+        assertThat(count(bed, "SELECT count(*) FROM factory.agents a JOIN factory.agent_versions v "
                 + "ON v.agent_id = a.id AND v.version = a.version WHERE v.snapshot->>'name' <> a.name "
                 + "OR v.snapshot->>'status' <> a.status OR (v.snapshot->'state') <> a.state"))
                 .as("agents whose latest snapshot differs from the row").isZero();
@@ -91,6 +103,13 @@ final class ModelAssert {
                     assertThat(rs.getLong(7)).as("links of PRD %s", id).isEqualTo(m.linked ? 1 : 0);
                 }
             }
+        }
+    }
+
+    private static long count(Database db, String sql) throws SQLException {
+        try (Connection c = db.sql(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }

@@ -9,12 +9,12 @@ import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteProducer;
 
 /** Publishing a workload and waiting for the worker's progress. */
-final class Streams {
+public final class Streams {
 
     private Streams() {
     }
 
-    static List<UUID> anchorIds(int n) {
+    public static List<UUID> anchorIds(int n) {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ids.add(UUID.randomUUID());
@@ -23,7 +23,7 @@ final class Streams {
     }
 
     /** Sends every envelope (in order, per key) and waits for the broker's acks. */
-    static void send(WriteProducer producer, List<WriteEnvelope> sends) {
+    public static void send(WriteProducer producer, List<WriteEnvelope> sends) {
         List<CompletableFuture<?>> acks = new ArrayList<>(sends.size());
         for (WriteEnvelope e : sends) {
             acks.add(producer.send(e));
@@ -33,7 +33,7 @@ final class Streams {
     }
 
     /** Sends in the background at about {@code perSecond} records/s, so the stream outlasts crashes and rebalances. */
-    static CompletableFuture<Void> sendAsync(WriteProducer producer, List<WriteEnvelope> sends, int perSecond) {
+    public static CompletableFuture<Void> sendAsync(WriteProducer producer, List<WriteEnvelope> sends, int perSecond) {
         return CompletableFuture.runAsync(() -> {
             long start = System.nanoTime();
             int chunk = Math.max(1, perSecond / 20);

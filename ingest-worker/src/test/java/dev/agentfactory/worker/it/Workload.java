@@ -22,9 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Duplicates (the same envelope re-sent later, as a producer retry would) are mixed in; they must
  * change nothing.
  */
-final class Workload {
+public final class Workload {
 
-    static final class AgentModel {
+    public static final class AgentModel {
         long version;
         String name;
         String status = "active";
@@ -32,7 +32,7 @@ final class Workload {
         int history;
     }
 
-    static final class PrdModel {
+    public static final class PrdModel {
         long version;
         String title;
         String status = "draft";
@@ -40,11 +40,11 @@ final class Workload {
         boolean linked;
     }
 
-    final Map<UUID, AgentModel> agents = new LinkedHashMap<>();
-    final Map<UUID, PrdModel> prds = new LinkedHashMap<>();
+    public final Map<UUID, AgentModel> agents = new LinkedHashMap<>();
+    public final Map<UUID, PrdModel> prds = new LinkedHashMap<>();
     final Map<Status, Integer> outcomes = new HashMap<>();
-    final List<WriteEnvelope> sends = new ArrayList<>();
-    int distinctEvents;
+    public final List<WriteEnvelope> sends = new ArrayList<>();
+    public int distinctEvents;
     long agentVersions;
     long prdVersions;
 
@@ -63,7 +63,7 @@ final class Workload {
      * @param anchors agents that exist before the stream starts (committed), so PRD links to them have a
      *                known outcome whatever the order between the two topics
      */
-    static Workload generate(long seed, int events, List<UUID> anchors, String tag) {
+    public static Workload generate(long seed, int events, List<UUID> anchors, String tag) {
         Workload w = new Workload(seed, anchors, tag);
         List<List<WriteEnvelope>> scripts = new ArrayList<>();
         int planned = 0;
@@ -77,7 +77,7 @@ final class Workload {
     }
 
     /** The first writes: the anchor agents' creates (their model is part of this workload's model). */
-    static Workload anchors(List<UUID> ids, String tag) {
+    public static Workload anchors(List<UUID> ids, String tag) {
         Workload w = new Workload(1, List.of(), tag);
         for (UUID id : ids) {
             AgentModel m = new AgentModel();
@@ -85,6 +85,16 @@ final class Workload {
             w.sends.add(w.create(id, m));
         }
         return w;
+    }
+
+    /**
+     * A history entry appended to {@code agent} outside the generated stream (the pipeline crash test sends
+     * some through the gateway): the model counts it like one of its own.
+     */
+    public void historyAppendedElsewhere(UUID agent) {
+        agents.get(agent).history++;
+        outcomes.merge(Status.APPLIED, 1, Integer::sum);
+        distinctEvents++;
     }
 
     private void interleave(List<List<WriteEnvelope>> scripts) {
