@@ -13,7 +13,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -28,15 +27,13 @@ import dev.agentfactory.store.cache.ReadModelCodec;
 import dev.agentfactory.store.cache.ReadModelKeys;
 
 /**
- * KNOWN DEFECT, run on demand ({@code -Dit.known-defects=true}): a Redis that comes back with older values
- * than it acknowledged keeps serving them. Here a Redis of the test's own crashes and restarts from its last
- * RDB snapshot, taken before the relay's last write (RDB persistence; a failover to a replica behind on
- * asynchronous replication does the same). The relay writes entity entries without expiry and only when
- * the entity changes, and the version guard compares only with what Redis holds, so an entity that does not
- * change again is served at the rolled-back version for ever. PipelineCrashIT's cache loss (entries gone)
- * recovers through the database; a rollback does not.
+ * A Redis that comes back with older values than it acknowledged: here a Redis of the test's own crashes and
+ * restarts from its last RDB snapshot, taken before the relay's last write (a failover to a replica behind on
+ * asynchronous replication does the same). Relay entries do not expire and the version guard compares only with
+ * what Redis holds, so until the relay's server check (its {@code ReadModelServerCheck}) dropped the read model of
+ * a server it had not written to, an entity that did not change again was served at the rolled-back version for
+ * ever. The relay finds the new server at its next delivery, a heartbeat at the latest.
  */
-@EnabledIfSystemProperty(named = "it.known-defects", matches = "true")
 @EnabledIf("dev.agentfactory.gateway.e2e.E2eWorld#relayBuilt")
 @ExtendWith(LocalStackExtension.class)
 class CacheRollbackIT {

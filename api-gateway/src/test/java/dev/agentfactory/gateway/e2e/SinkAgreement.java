@@ -19,6 +19,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.sync.RedisCommands;
 
 import dev.agentfactory.store.cache.ReadModelCodec;
+import dev.agentfactory.store.cache.ReadModelKeys;
 import dev.agentfactory.store.replica.ComparisonReport;
 import dev.agentfactory.store.replica.DatabaseComparator;
 
@@ -68,8 +69,9 @@ final class SinkAgreement {
         }
         List<String> differences = new ArrayList<>();
         for (String key : keys(redis, prefix)) {
-            if (key.endsWith(":epoch") || key.startsWith(prefix + ":idempotency:")) {
-                continue; // the gateway's list-page generation and request fingerprints: no entity, no version
+            if (key.endsWith(":epoch") || key.startsWith(prefix + ":idempotency:")
+                    || key.equals(new ReadModelKeys(prefix).server())) {
+                continue; // list-page generations, request fingerprints, the relay's server record: no entity
             }
             String value = redis.get(key);
             if (value == null) {

@@ -77,7 +77,10 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
 
     private void flush(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        sinks.deliver(pending);
+        if (pending.isEmpty() && pendingMark == null) {
+            return; // delivered already, in the loop
+        }
+        sinks.deliver(pending); // empty for a heartbeat: the sinks may check their destinations
         pending.clear();
         if (pendingMark != null) {
             committer.markProcessed(pendingMark);

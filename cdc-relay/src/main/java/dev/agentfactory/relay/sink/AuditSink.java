@@ -37,6 +37,9 @@ public class AuditSink implements Sink {
 
     @Override
     public void apply(List<RowChange> changes) throws Exception {
+        if (changes.isEmpty()) {
+            return;
+        }
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (AuditEvent e : events.of(changes)) {
             String topic = e.entity().equals("agent") ? agentsTopic : prdsTopic;

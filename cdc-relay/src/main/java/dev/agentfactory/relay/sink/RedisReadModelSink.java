@@ -28,6 +28,8 @@ import dev.agentfactory.store.cache.VersionGuardedPut.Entry;
  * entity re-created with the purged id replaces the marker (see {@link VersionGuardedPut}).
  * A batch that changes agents (PRDs) also ends the epoch of the gateway's cached first list pages, before
  * the entity keys move: whoever sees the new version in Redis will not be served a list without it.
+ * Before each delivery it drops the read model if Redis is another server process than the one it wrote to
+ * ({@link ReadModelServerCheck}): one restarted from disk or promoted from a replica may hold older values.
  */
 public class RedisReadModelSink implements Sink {
 
@@ -38,6 +40,7 @@ public class RedisReadModelSink implements Sink {
     private final ReadModelCodec codec;
     private final Rows rows;
     private final long tombstoneTtlSeconds;
+    private final ReadModelServerCheck server;
 
     public RedisReadModelSink(StringRedisTemplate redis, ReadModelKeys keys, ReadModelCodec codec, Rows rows,
                               long tombstoneTtlSeconds) {
@@ -46,6 +49,7 @@ public class RedisReadModelSink implements Sink {
         this.codec = codec;
         this.rows = rows;
         this.tombstoneTtlSeconds = tombstoneTtlSeconds;
+        this.server = new ReadModelServerCheck(redis, keys);
     }
 
     @Override
@@ -55,6 +59,8 @@ public class RedisReadModelSink implements Sink {
 
     @Override
     public void apply(List<RowChange> changes) {
+        // Every delivery, heartbeats included, so a Redis that came back older is found while the factory idles.
+        server.check();
         // Only the newest change per entity matters (the script guards against anything older in Redis), but
         // a purge in the batch goes first: the live entry it replaces may hold a higher version than a
         // re-created entity's, which only the purge marker's LSN lets through.

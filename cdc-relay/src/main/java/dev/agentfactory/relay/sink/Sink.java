@@ -13,6 +13,9 @@ public interface Sink {
     /** The metric tag: redis, audit or standby. */
     String name();
 
-    /** Applies the changes; returns normally only when they are durable in the sink. */
+    /**
+     * Applies the changes; returns normally only when they are durable in the sink. The list is empty when
+     * the relay saw only a heartbeat: nothing to write, but a chance to check the destination.
+     */
     void apply(List<RowChange> changes) throws Exception;
 }

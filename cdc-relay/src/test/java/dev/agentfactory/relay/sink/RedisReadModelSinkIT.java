@@ -195,6 +195,39 @@ class RedisReadModelSinkIT {
         return written == null ? -1 : written;
     }
 
+    @Test
+    void aReadModelRecordedForAnotherRedisServerIsDroppedAtTheNextDeliveryAndTheGatewaysIdempotencyRecordsStay() {
+        ReadModelKeys own = new ReadModelKeys("it-relay-server-" + UUID.randomUUID());
+        ReadModelKeys neighbour = new ReadModelKeys(own.prefix() + "x"); // shares the text, not the prefix
+        UUID stale = UUID.randomUUID();
+        List<String> readModel = List.of(own.agent(stale), own.purgeFloor(own.agent(stale)), own.agentSlug("s"),
+                own.prd(stale), own.prdSlug("p"), own.agentListEpoch(), own.prdListEpoch());
+        String idempotency = own.prefix() + ":idempotency:key-1";
+        String neighbours = neighbour.agent(stale);
+        try {
+            readModel.forEach(k -> redis.opsForValue().set(k, "older"));
+            redis.opsForValue().set(idempotency, "kept");
+            redis.opsForValue().set(neighbours, "kept");
+            redis.opsForValue().set(own.server(), "a-server-that-restarted-from-disk");
+
+            new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds()).apply(List.of()); // a heartbeat
+
+            assertThat(readModel).allSatisfy(k -> assertThat(redis.hasKey(k)).as(k).isFalse());
+            assertThat(redis.opsForValue().get(idempotency)).isEqualTo("kept");
+            assertThat(redis.opsForValue().get(neighbours)).isEqualTo("kept");
+            String runId = redis.execute((org.springframework.data.redis.core.RedisCallback<java.util.Properties>)
+                    c -> c.serverCommands().info("server")).getProperty("run_id");
+            assertThat(redis.opsForValue().get(own.server())).isEqualTo(runId);
+
+            // The server on record: a relay that restarts (a new sink) keeps what is cached.
+            redis.opsForValue().set(own.agent(stale), "current");
+            new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds()).apply(List.of());
+            assertThat(redis.opsForValue().get(own.agent(stale))).isEqualTo("current");
+        } finally {
+            redis.delete(redis.keys(own.prefix() + "*"));
+        }
+    }
+
     private static RowChange change(Op op, Map<String, Object> before, Map<String, Object> after, long lsn) {
         return new RowChange("agents", op, before, after, 7L, lsn, Instant.now());
     }

@@ -1,5 +1,6 @@
 package dev.agentfactory.store.cache;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -14,6 +15,8 @@ import java.util.UUID;
 public record ReadModelKeys(String prefix) {
 
     public static final ReadModelKeys DEFAULT = new ReadModelKeys("factory");
+
+    private static final List<String> READ_MODEL_FAMILIES = List.of(":agent:", ":agent-slug:", ":prd:", ":prd-slug:");
 
     public String agent(UUID id) {
         return prefix + ":agent:" + id;
@@ -46,5 +49,39 @@ public record ReadModelKeys(String prefix) {
 
     public String prdListEpoch() {
         return prefix + ":prd-list:epoch";
+    }
+
+    /**
+     * Where the relay records which Redis server process its read model was written to (that server's
+     * {@code run_id}): a Redis that restarted, or another one after a failover, may hold older values than it
+     * acknowledged, and the relay drops the read model when it finds another server here.
+     */
+    public String server() {
+        return prefix + ":read-model:server";
+    }
+
+    /** A SCAN pattern for every key under this prefix; {@link #inReadModel} tells the read model's apart. */
+    public String scanPattern() {
+        return glob(prefix) + ":*";
+    }
+
+    /**
+     * Whether a key under this prefix belongs to the read model (an entity with its purge floor, a slug, a list
+     * epoch), as opposed to the gateway's idempotency records or the {@link #server()} record.
+     */
+    public boolean inReadModel(String key) {
+        return READ_MODEL_FAMILIES.stream().anyMatch(f -> key.startsWith(prefix + f))
+                || key.equals(agentListEpoch()) || key.equals(prdListEpoch());
+    }
+
+    private static String glob(String literal) {
+        StringBuilder out = new StringBuilder(literal.length() + 8);
+        for (char c : literal.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\' || c == '^') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 }
