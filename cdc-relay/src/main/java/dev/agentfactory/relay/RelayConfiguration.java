@@ -72,7 +72,7 @@ class RelayConfiguration {
                                   MeterRegistry meters) {
         List<Sink> sinks = new ArrayList<>();
         sinks.add(new RedisReadModelSink(redis, new ReadModelKeys(props.redisPrefix()), new ReadModelCodec(), rows,
-                props.tombstoneTtl().toSeconds()));
+                props.tombstoneTtl().toSeconds(), props.sinkTimeout().dividedBy(2)));
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
                 props.agentsAuditTopic(), props.prdsAuditTopic()));
         if (props.standby().enabled()) {

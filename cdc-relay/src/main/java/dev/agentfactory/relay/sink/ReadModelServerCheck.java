@@ -1,14 +1,20 @@
 package dev.agentfactory.relay.sink;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.async.RedisKeyAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.agentfactory.store.cache.ReadModelKeys;
@@ -20,44 +26,78 @@ import dev.agentfactory.store.cache.ReadModelKeys;
  * an entity that does not change again would be served at the older version for ever. The server's
  * {@code run_id} is new at every start, so the relay records it beside the read model
  * ({@link ReadModelKeys#server()}) and, when Redis reports another one, deletes every read-model key of its
- * prefix before it writes: reads then load the database. The gateway's idempotency records are kept (a retry
- * keeps its name-based eventId, so the worker still answers it once).
+ * prefix: reads then load the database. The gateway's idempotency records are kept (a retry keeps its
+ * name-based eventId, so the worker still answers it once).
+ *
+ * <p>SCAN walks the whole keyspace (MATCH filters after the walk), which on a large or shared Redis takes
+ * longer than one sink call may. So a drop runs for at most {@code budget} per delivery and resumes from its
+ * SCAN cursor at the next one (heartbeats included) rather than starting over: a drop restarted by every
+ * timed-out attempt would never end, and the relay would stop. Meanwhile the deliveries' writes go ahead;
+ * the walk may delete some of them again, which costs a database read, never a stale one.
  */
 final class ReadModelServerCheck {
 
     private static final Logger log = LoggerFactory.getLogger(ReadModelServerCheck.class);
     private static final int SCAN_BATCH = 1000;
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(10);
 
     private final StringRedisTemplate redis;
     private final ReadModelKeys keys;
+    private final Duration budget;
     private String confirmed; // the run_id this relay last found recorded, or recorded itself
+    private Drop dropping;    // a drop under way on the server of that run_id
 
-    ReadModelServerCheck(StringRedisTemplate redis, ReadModelKeys keys) {
+    /** Where a drop has got to: the server it drops for, what was recorded before, the SCAN cursor. */
+    private static final class Drop {
+        final String runId;
+        final String recorded;
+        String cursor = ScanCursor.INITIAL.getCursor();
+        long dropped;
+
+        Drop(String runId, String recorded) {
+            this.runId = runId;
+            this.recorded = recorded;
+        }
+    }
+
+    ReadModelServerCheck(StringRedisTemplate redis, ReadModelKeys keys, Duration budget) {
         this.redis = redis;
         this.keys = keys;
+        this.budget = budget;
     }
 
     /**
-     * Checks the server and drops the read model if it changed; returns how many keys were deleted. The record
-     * is written only once every key is gone, so a check interrupted half-way (the sink's timeout) drops the
-     * rest on its retry.
+     * Checks the server and drops the read model if it changed, for at most the budget (at least one SCAN
+     * step); returns whether the read model is known to be this server's. The record is written only once
+     * every key is gone, so a relay that restarts mid-drop drops again from the start. Synchronized: a call
+     * the sink's timeout interrupted may still be unwinding when the retry starts.
      */
-    long check() {
+    synchronized boolean check() {
         String runId = runId();
         if (runId.equals(confirmed)) {
-            return 0;
+            return true;
         }
-        String recorded = redis.opsForValue().get(keys.server());
-        long dropped = 0;
-        if (!runId.equals(recorded)) {
-            dropped = drop();
-            redis.opsForValue().set(keys.server(), runId);
-            log.warn("Redis server {} is not the one the read model under '{}' was written to ({}): dropped {} keys;"
+        if (dropping == null || !dropping.runId.equals(runId)) {
+            String recorded = redis.opsForValue().get(keys.server());
+            if (runId.equals(recorded)) {
+                confirmed = runId;
+                dropping = null;
+                return true;
+            }
+            dropping = new Drop(runId, recorded);
+            log.warn("Redis server {} is not the one the read model under '{}' was written to ({}): dropping it;"
                     + " reads load the database until the cache fills again", runId, keys.prefix(),
-                    recorded == null ? "none recorded" : recorded, dropped);
+                    recorded == null ? "none recorded" : recorded);
         }
+        if (!drop(dropping)) {
+            return false;
+        }
+        redis.opsForValue().set(keys.server(), runId);
+        log.warn("read model under '{}' dropped for Redis server {}: {} keys deleted", keys.prefix(), runId,
+                dropping.dropped);
         confirmed = runId;
-        return dropped;
+        dropping = null;
+        return true;
     }
 
     private String runId() {
@@ -70,30 +110,37 @@ final class ReadModelServerCheck {
         return runId;
     }
 
-    private long drop() {
-        long dropped = 0;
-        List<String> batch = new ArrayList<>(SCAN_BATCH);
-        ScanOptions scan = ScanOptions.scanOptions().match(keys.scanPattern()).count(SCAN_BATCH).build();
-        try (Cursor<String> cursor = redis.scan(scan)) {
-            while (cursor.hasNext()) {
-                String key = cursor.next();
-                if (keys.inReadModel(key)) {
-                    batch.add(key);
-                }
-                if (batch.size() == SCAN_BATCH) {
-                    dropped += unlink(batch);
+    /** SCAN steps from the drop's cursor until the walk ends (true) or the budget is spent (false). */
+    private boolean drop(Drop drop) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        do {
+            KeyScanCursor<byte[]> step = scan(drop.cursor);
+            List<String> batch = new ArrayList<>(step.getKeys().size());
+            for (byte[] key : step.getKeys()) {
+                String k = new String(key, StandardCharsets.UTF_8);
+                if (keys.inReadModel(k)) {
+                    batch.add(k);
                 }
             }
-        }
-        return dropped + unlink(batch);
+            if (!batch.isEmpty()) {
+                Long n = redis.unlink(batch);
+                drop.dropped += n == null ? 0 : n;
+            }
+            // the cursor moves only once the step's keys are gone: an interrupted step is walked again
+            drop.cursor = step.getCursor();
+            if (step.isFinished()) {
+                return true;
+            }
+        } while (System.nanoTime() < deadline);
+        return false;
     }
 
-    private long unlink(List<String> batch) {
-        if (batch.isEmpty()) {
-            return 0;
-        }
-        Long n = redis.unlink(batch);
-        batch.clear();
-        return n == null ? 0 : n;
+    // Spring's Cursor always starts at 0; resuming needs the cursor itself, hence Lettuce's own SCAN.
+    @SuppressWarnings("unchecked")
+    private KeyScanCursor<byte[]> scan(String cursor) {
+        ScanArgs args = ScanArgs.Builder.matches(keys.scanPattern()).limit(SCAN_BATCH);
+        return redis.execute((RedisCallback<KeyScanCursor<byte[]>>) c -> LettuceFutures.awaitOrCancel(
+                ((RedisKeyAsyncCommands<byte[], byte[]>) c.getNativeConnection()).scan(ScanCursor.of(cursor), args),
+                STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
 }

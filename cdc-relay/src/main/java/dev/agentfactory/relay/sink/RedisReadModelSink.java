@@ -1,6 +1,7 @@
 package dev.agentfactory.relay.sink;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,14 +43,19 @@ public class RedisReadModelSink implements Sink {
     private final long tombstoneTtlSeconds;
     private final ReadModelServerCheck server;
 
+    /**
+     * @param serverCheckBudget how long one delivery may spend dropping a read model written to another Redis
+     *                          server (the rest of the drop goes on at the next deliveries); under the sink
+     *                          timeout
+     */
     public RedisReadModelSink(StringRedisTemplate redis, ReadModelKeys keys, ReadModelCodec codec, Rows rows,
-                              long tombstoneTtlSeconds) {
+                              long tombstoneTtlSeconds, Duration serverCheckBudget) {
         this.redis = redis;
         this.keys = keys;
         this.codec = codec;
         this.rows = rows;
         this.tombstoneTtlSeconds = tombstoneTtlSeconds;
-        this.server = new ReadModelServerCheck(redis, keys);
+        this.server = new ReadModelServerCheck(redis, keys, serverCheckBudget);
     }
 
     @Override
@@ -60,6 +66,7 @@ public class RedisReadModelSink implements Sink {
     @Override
     public void apply(List<RowChange> changes) {
         // Every delivery, heartbeats included, so a Redis that came back older is found while the factory idles.
+        // A drop that does not end within its budget goes on at the next delivery; these writes go ahead.
         server.check();
         // Only the newest change per entity matters (the script guards against anything older in Redis), but
         // a purge in the batch goes first: the live entry it replaces may hold a higher version than a

@@ -42,6 +42,7 @@ class RedisReadModelSinkIT {
 
     private static final Duration TOMBSTONE_TTL = Duration.ofDays(7);
     private static final Duration CACHE_TTL = Duration.ofHours(1);
+    private static final Duration CHECK_BUDGET = Duration.ofSeconds(5);
     private static final RedisScript<Long> GUARD = RedisScript.of(VersionGuardedPut.SCRIPT, Long.class);
 
     private final ReadModelKeys keys = new ReadModelKeys("it-relay-sink-" + UUID.randomUUID());
@@ -59,7 +60,7 @@ class RedisReadModelSinkIT {
         connections.start();
         redis = new StringRedisTemplate(connections);
         sink = new RedisReadModelSink(redis, keys, codec, rows,
-                TOMBSTONE_TTL.toSeconds());
+                TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET);
     }
 
     @AfterAll
@@ -210,7 +211,7 @@ class RedisReadModelSinkIT {
             redis.opsForValue().set(neighbours, "kept");
             redis.opsForValue().set(own.server(), "a-server-that-restarted-from-disk");
 
-            new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds()).apply(List.of()); // a heartbeat
+            new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET).apply(List.of()); // a heartbeat
 
             assertThat(readModel).allSatisfy(k -> assertThat(redis.hasKey(k)).as(k).isFalse());
             assertThat(redis.opsForValue().get(idempotency)).isEqualTo("kept");
@@ -221,11 +222,56 @@ class RedisReadModelSinkIT {
 
             // The server on record: a relay that restarts (a new sink) keeps what is cached.
             redis.opsForValue().set(own.agent(stale), "current");
-            new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds()).apply(List.of());
+            new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET).apply(List.of());
             assertThat(redis.opsForValue().get(own.agent(stale))).isEqualTo("current");
         } finally {
             redis.delete(redis.keys(own.prefix() + "*"));
         }
+    }
+
+    @Test
+    void aDropLongerThanOneDeliverysBudgetGoesOnFromItsCursorAtTheNextDeliveriesWhoseWritesGoAhead() {
+        ReadModelKeys own = new ReadModelKeys("it-relay-drop-" + UUID.randomUUID());
+        // A zero budget: one SCAN step per delivery, as a keyspace too large for one sink call would get.
+        RedisReadModelSink slow = new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds(),
+                Duration.ZERO);
+        List<String> stale = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            stale.add(own.agent(UUID.randomUUID()));
+        }
+        String idempotency = own.prefix() + ":idempotency:key-1";
+        try {
+            for (int from = 0; from < stale.size(); from += 1_000) {
+                Map<String, String> chunk = new java.util.HashMap<>();
+                stale.subList(from, from + 1_000).forEach(k -> chunk.put(k, "older"));
+                redis.opsForValue().multiSet(chunk);
+            }
+            redis.opsForValue().set(idempotency, "kept");
+            redis.opsForValue().set(own.server(), "a-server-that-restarted-from-disk");
+            UUID id = UUID.randomUUID();
+
+            slow.apply(List.of(change(Op.INSERT, null, agentRow(id, "during-" + id, 1), 100)));
+
+            assertThat(redis.opsForValue().get(own.server())).as("one step does not walk 20 000 keys")
+                    .isEqualTo("a-server-that-restarted-from-disk");
+            assertThat(redis.opsForValue().get(own.agent(id))).as("the delivery is written meanwhile").isNotNull();
+            int deliveries = 1;
+            while (!runId().equals(redis.opsForValue().get(own.server())) && deliveries < 100_000) {
+                slow.apply(List.of()); // heartbeats
+                deliveries++;
+            }
+            assertThat(redis.opsForValue().get(own.server())).isEqualTo(runId());
+            assertThat(redis.countExistingKeys(stale)).as("stale keys left after %d deliveries", deliveries)
+                    .isZero();
+            assertThat(redis.opsForValue().get(idempotency)).isEqualTo("kept");
+        } finally {
+            redis.delete(redis.keys(own.prefix() + "*"));
+        }
+    }
+
+    private String runId() {
+        return redis.execute((org.springframework.data.redis.core.RedisCallback<java.util.Properties>)
+                c -> c.serverCommands().info("server")).getProperty("run_id");
     }
 
     private static RowChange change(Op op, Map<String, Object> before, Map<String, Object> after, long lsn) {
