@@ -1,7 +1,7 @@
 package dev.agentfactory.store.cache;
 
-import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The Redis key scheme of the cached read model, shared by the CDC relay (which writes it) and the
@@ -16,7 +16,11 @@ public record ReadModelKeys(String prefix) {
 
     public static final ReadModelKeys DEFAULT = new ReadModelKeys("factory");
 
-    private static final List<String> READ_MODEL_FAMILIES = List.of(":agent:", ":agent-slug:", ":prd:", ":prd-slug:");
+    // What follows "<prefix>:" in a read-model key. Whole-key, not a family's start: another environment's prefix
+    // may extend this one with a family name ("factory:prd"), and its keys must not count as this one's.
+    private static final Pattern READ_MODEL_KEY = Pattern.compile("(?:agent|prd):"
+            + "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::purge-floor)?"
+            + "|(?:agent|prd)-slug:[^:]+|(?:agent|prd)-list:epoch");
 
     public String agent(UUID id) {
         return prefix + ":agent:" + id;
@@ -70,8 +74,8 @@ public record ReadModelKeys(String prefix) {
      * epoch), as opposed to the gateway's idempotency records or the {@link #server()} record.
      */
     public boolean inReadModel(String key) {
-        return READ_MODEL_FAMILIES.stream().anyMatch(f -> key.startsWith(prefix + f))
-                || key.equals(agentListEpoch()) || key.equals(prdListEpoch());
+        return key.length() > prefix.length() && key.startsWith(prefix) && key.charAt(prefix.length()) == ':'
+                && READ_MODEL_KEY.matcher(key).region(prefix.length() + 1, key.length()).matches();
     }
 
     private static String glob(String literal) {

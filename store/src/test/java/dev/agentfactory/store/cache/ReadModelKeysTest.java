@@ -29,6 +29,19 @@ class ReadModelKeysTest {
     }
 
     @Test
+    void anotherEnvironmentsKeysAreNotThisOnesReadModelWhenItsPrefixExtendsThisOneWithAFamilyName() {
+        UUID id = UUID.randomUUID();
+        for (String neighbour : new String[] {"env:prd", "env:agent", "env:prd-slug", "env:agent-list"}) {
+            ReadModelKeys other = new ReadModelKeys(neighbour);
+            assertThat(java.util.List.of(other.agent(id), other.purgeFloor(other.prd(id)), other.agentSlug("a"),
+                    other.prdSlug("p"), other.agentListEpoch(), other.prdListEpoch(), other.server(),
+                    neighbour + ":idempotency:k"))
+                    .as("keys of the environment under '%s'", neighbour)
+                    .noneMatch(keys::inReadModel);
+        }
+    }
+
+    @Test
     void theScanPatternTakesThePrefixLiterally() {
         assertThat(new ReadModelKeys("a*b?[c]\\d").scanPattern()).isEqualTo("a\\*b\\?\\[c\\]\\\\d:*");
         assertThat(keys.scanPattern()).isEqualTo("env:*");
