@@ -8,17 +8,19 @@ import dev.agentfactory.contracts.Topics;
 
 /**
  * The topics ops reads and writes, named by the variables the services take theirs from: the worker's write,
- * result and DLQ topics ({@code FACTORY_INGEST_*_TOPIC}) and the relay's audit topics
- * ({@code FACTORY_CDC_*_AUDIT_TOPIC}), so one environment serves the services and ops alike.
+ * result and DLQ topics ({@code FACTORY_INGEST_*_TOPIC}, then the gateway's former {@code FACTORY_AGENT_WRITES_TOPIC},
+ * {@code FACTORY_PRD_WRITES_TOPIC} and {@code FACTORY_WRITE_RESULTS_TOPIC}, as both services fall back to) and the
+ * relay's audit topics ({@code FACTORY_CDC_*_AUDIT_TOPIC}), so one environment serves the services and ops alike.
  */
 public record OpsTopics(String agentWrites, String prdWrites, String writeResults, String writesDlq,
                         String agentsAudit, String prdsAudit) {
 
     static OpsTopics fromEnvironment(Map<String, String> env) {
         return new OpsTopics(
-                value(env, "FACTORY_INGEST_AGENT_TOPIC", Topics.AGENT_WRITES),
-                value(env, "FACTORY_INGEST_PRD_TOPIC", Topics.PRD_WRITES),
-                value(env, "FACTORY_INGEST_RESULTS_TOPIC", Topics.WRITE_RESULTS),
+                value(env, "FACTORY_INGEST_AGENT_TOPIC", value(env, "FACTORY_AGENT_WRITES_TOPIC", Topics.AGENT_WRITES)),
+                value(env, "FACTORY_INGEST_PRD_TOPIC", value(env, "FACTORY_PRD_WRITES_TOPIC", Topics.PRD_WRITES)),
+                value(env, "FACTORY_INGEST_RESULTS_TOPIC",
+                        value(env, "FACTORY_WRITE_RESULTS_TOPIC", Topics.WRITE_RESULTS)),
                 value(env, "FACTORY_INGEST_DLQ_TOPIC", Topics.WRITES_DLQ),
                 value(env, "FACTORY_CDC_AGENTS_AUDIT_TOPIC", Topics.AUDIT_AGENTS),
                 value(env, "FACTORY_CDC_PRDS_AUDIT_TOPIC", Topics.AUDIT_PRDS));

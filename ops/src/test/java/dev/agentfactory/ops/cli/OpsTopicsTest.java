@@ -31,6 +31,21 @@ class OpsTopicsTest {
     }
 
     @Test
+    void theGatewaysFormerTopicVariablesCountWhereTheServicesNamesAreUnset() {
+        // The gateway and the worker both fall back to these (their application.yml): ops must follow them too.
+        OpsTopics t = OpsSettings.fromEnvironment(Map.of(
+                "FACTORY_AGENT_WRITES_TOPIC", "old.a.writes", "FACTORY_PRD_WRITES_TOPIC", "old.p.writes",
+                "FACTORY_WRITE_RESULTS_TOPIC", "old.results")).topics();
+
+        assertThat(t.writes()).containsExactly("old.a.writes", "old.p.writes");
+        assertThat(t.writeResults()).isEqualTo("old.results");
+
+        OpsTopics both = OpsSettings.fromEnvironment(Map.of(
+                "FACTORY_INGEST_AGENT_TOPIC", "a.writes", "FACTORY_AGENT_WRITES_TOPIC", "old.a.writes")).topics();
+        assertThat(both.agentWrites()).isEqualTo("a.writes");
+    }
+
+    @Test
     void oneTopicForBothKindsOfWriteIsReadOnce() {
         OpsTopics t = OpsSettings.fromEnvironment(Map.of(
                 "FACTORY_INGEST_AGENT_TOPIC", "writes", "FACTORY_INGEST_PRD_TOPIC", "writes")).topics();
