@@ -3,12 +3,15 @@ package dev.agentfactory.store.cache;
 import java.util.Optional;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.agentfactory.contracts.ExactJson;
 import dev.agentfactory.store.agent.Agent;
+import dev.agentfactory.store.agent.AgentStatus;
 import dev.agentfactory.store.prd.Prd;
+import dev.agentfactory.store.prd.PrdStatus;
 
 /**
  * JSON of the cached read model. One codec for writer (CDC relay) and reader (gateway) so a field
@@ -18,9 +21,19 @@ import dev.agentfactory.store.prd.Prd;
  */
 public final class ReadModelCodec {
 
+    // Statuses are cached by constant name ("PAUSED"), as before the API moved to their lower-case wire form:
+    // relay entries never expire, and a gateway of the previous release (mid-rollout, or rolled back to) reads
+    // only that form. Reading takes either (the enums' @JsonCreator); the API answers through its own mapper.
     private final JsonMapper json = ExactJson.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addMixIn(AgentStatus.class, StatusByName.class)
+            .addMixIn(PrdStatus.class, StatusByName.class)
             .build();
+
+    private abstract static class StatusByName {
+        @JsonValue(false)
+        abstract String dbValue();
+    }
 
     public String write(Object entity) {
         return json.writeValueAsString(entity);
