@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code bin/stack up|down|status|env}: the local stack from the command line.
+ * {@code bin/stack up|down|status|running|env}: the local stack from the command line.
  * {@code up} starts a detached stack process and returns once it is ready ({@code --foreground}
  * runs it in this process instead); {@code down} stops it and leaves no process or port behind.
  */
@@ -24,6 +24,9 @@ public final class StackMain {
                 System.out.println(stack.status());
                 yield stack.allUp() ? 0 : 3;
             }
+            // A stack process answers on the control port (ready or still starting), whatever its services' state:
+            // what `up` reuses, so what bin/run must leave running.
+            case "running" -> "DOWN".equals(StackControl.send(stack.settings(), "status")) ? 3 : 0;
             case "env" -> {
                 StackEndpoints e = stack.endpoints();
                 System.out.println("export FACTORY_KAFKA_BOOTSTRAP=" + e.kafkaBootstrap());
@@ -33,7 +36,7 @@ public final class StackMain {
                 yield 0;
             }
             default -> {
-                System.err.println("usage: stack up [--wipe] [--foreground] | down [--wipe] | status | env");
+                System.err.println("usage: stack up [--wipe] [--foreground] | down [--wipe] | status | running | env");
                 yield 2;
             }
         };
