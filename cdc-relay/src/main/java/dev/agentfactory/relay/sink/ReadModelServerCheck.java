@@ -24,9 +24,9 @@ import dev.agentfactory.store.cache.ReadModelKeys;
  * its RDB or AOF file, or a replica promoted by a failover, may hold older values than the relay wrote and
  * was acknowledged; the version guard only compares with what Redis holds and relay entries do not expire, so
  * an entity that does not change again would be served at the older version for ever. The server's
- * {@code run_id} is new at every start, so the relay records it beside the read model
- * ({@link ReadModelKeys#server()}) and, when Redis reports another one, deletes every read-model key of its
- * prefix: reads then load the database. The gateway's idempotency records are kept (a retry keeps its
+ * {@code run_id} is new at every start and its replication ID at every promotion, so the relay records both
+ * beside the read model ({@link ReadModelKeys#server()}) and, when Redis reports others, deletes every read-model
+ * key of its prefix: reads then load the database. The gateway's idempotency records are kept (a retry keeps its
  * name-based eventId, so the worker still answers it once).
  *
  * <p>SCAN walks the whole keyspace (MATCH filters after the walk), which on a large or shared Redis takes
@@ -44,19 +44,17 @@ final class ReadModelServerCheck {
     private final StringRedisTemplate redis;
     private final ReadModelKeys keys;
     private final Duration budget;
-    private String confirmed; // the run_id this relay last found recorded, or recorded itself
-    private Drop dropping;    // a drop under way on the server of that run_id
+    private String confirmed; // the server (run_id/replication ID) this relay last found recorded, or recorded itself
+    private Drop dropping;    // a drop under way for that server
 
-    /** Where a drop has got to: the server it drops for, what was recorded before, the SCAN cursor. */
+    /** Where a drop has got to: the server it drops for and the SCAN cursor. */
     private static final class Drop {
-        final String runId;
-        final String recorded;
+        final String server;
         String cursor = ScanCursor.INITIAL.getCursor();
         long dropped;
 
-        Drop(String runId, String recorded) {
-            this.runId = runId;
-            this.recorded = recorded;
+        Drop(String server) {
+            this.server = server;
         }
     }
 
@@ -73,41 +71,50 @@ final class ReadModelServerCheck {
      * the sink's timeout interrupted may still be unwinding when the retry starts.
      */
     synchronized boolean check() {
-        String runId = runId();
-        if (runId.equals(confirmed)) {
+        String server = serverId();
+        if (server.equals(confirmed)) {
             return true;
         }
-        if (dropping == null || !dropping.runId.equals(runId)) {
+        if (dropping == null || !dropping.server.equals(server)) {
             String recorded = redis.opsForValue().get(keys.server());
-            if (runId.equals(recorded)) {
-                confirmed = runId;
+            if (server.equals(recorded)) {
+                confirmed = server;
                 dropping = null;
                 return true;
             }
-            dropping = new Drop(runId, recorded);
+            dropping = new Drop(server);
             log.warn("Redis server {} is not the one the read model under '{}' was written to ({}): dropping it;"
-                    + " reads load the database until the cache fills again", runId, keys.prefix(),
+                    + " reads load the database until the cache fills again", server, keys.prefix(),
                     recorded == null ? "none recorded" : recorded);
         }
         if (!drop(dropping)) {
             return false;
         }
-        redis.opsForValue().set(keys.server(), runId);
-        log.warn("read model under '{}' dropped for Redis server {}: {} keys deleted", keys.prefix(), runId,
+        redis.opsForValue().set(keys.server(), server);
+        log.warn("read model under '{}' dropped for Redis server {}: {} keys deleted", keys.prefix(), server,
                 dropping.dropped);
-        confirmed = runId;
+        confirmed = server;
         dropping = null;
         return true;
     }
 
-    private String runId() {
-        Properties info = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info("server"));
-        String runId = info == null ? null : info.getProperty("run_id");
-        if (runId == null || runId.isBlank()) {
-            throw new IllegalStateException("Redis INFO server reported no run_id: cannot tell whether the read"
-                    + " model under '" + keys.prefix() + "' is the one this relay wrote");
+    /**
+     * The server's identity: its {@code run_id} (new at every start) and its replication ID. A primary that served
+     * as another one's replica took that one's data by full sync and keeps its run_id when promoted again; its
+     * replication ID is new at every promotion.
+     */
+    private String serverId() {
+        return info("server", "run_id") + "/" + info("replication", "master_replid");
+    }
+
+    private String info(String section, String field) {
+        Properties info = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info(section));
+        String value = info == null ? null : info.getProperty(field);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("Redis INFO " + section + " reported no " + field + ": cannot tell"
+                    + " whether the read model under '" + keys.prefix() + "' is the one this relay wrote");
         }
-        return runId;
+        return value;
     }
 
     /** SCAN steps from the drop's cursor until the walk ends (true) or the budget is spent (false). */

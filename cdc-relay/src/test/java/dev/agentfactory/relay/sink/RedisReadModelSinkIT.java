@@ -2,7 +2,11 @@ package dev.agentfactory.relay.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -22,7 +26,9 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.relay.change.RowChange.Op;
+import dev.agentfactory.stack.RedisServer;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.Poll;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.store.agent.Agent;
 import dev.agentfactory.store.cache.ReadModelCodec;
@@ -216,9 +222,7 @@ class RedisReadModelSinkIT {
             assertThat(readModel).allSatisfy(k -> assertThat(redis.hasKey(k)).as(k).isFalse());
             assertThat(redis.opsForValue().get(idempotency)).isEqualTo("kept");
             assertThat(redis.opsForValue().get(neighbours)).isEqualTo("kept");
-            String runId = redis.execute((org.springframework.data.redis.core.RedisCallback<java.util.Properties>)
-                    c -> c.serverCommands().info("server")).getProperty("run_id");
-            assertThat(redis.opsForValue().get(own.server())).isEqualTo(runId);
+            assertThat(redis.opsForValue().get(own.server())).isEqualTo(serverId());
 
             // The server on record: a relay that restarts (a new sink) keeps what is cached.
             redis.opsForValue().set(own.agent(stale), "current");
@@ -256,11 +260,11 @@ class RedisReadModelSinkIT {
                     .isEqualTo("a-server-that-restarted-from-disk");
             assertThat(redis.opsForValue().get(own.agent(id))).as("the delivery is written meanwhile").isNotNull();
             int deliveries = 1;
-            while (!runId().equals(redis.opsForValue().get(own.server())) && deliveries < 100_000) {
+            while (!serverId().equals(redis.opsForValue().get(own.server())) && deliveries < 100_000) {
                 slow.apply(List.of()); // heartbeats
                 deliveries++;
             }
-            assertThat(redis.opsForValue().get(own.server())).isEqualTo(runId());
+            assertThat(redis.opsForValue().get(own.server())).isEqualTo(serverId());
             assertThat(redis.countExistingKeys(stale)).as("stale keys left after %d deliveries", deliveries)
                     .isZero();
             assertThat(redis.opsForValue().get(idempotency)).isEqualTo("kept");
@@ -269,9 +273,70 @@ class RedisReadModelSinkIT {
         }
     }
 
-    private String runId() {
+    @Test
+    void aRedisPromotedBackAfterServingAsAnotherOnesReplicaIsAnotherServerThoughItsProcessIsTheSame()
+            throws Exception {
+        // Two failovers while the relay was not delivering (down, or between heartbeats): the first primary took the
+        // lagging replica's data as its replica and is primary again with the run_id it had. Its data are the
+        // replica's, older than what the relay wrote to it.
+        int firstPort = freePort();
+        int laggingPort = freePort();
+        RedisServer first = new RedisServer(redisDir("first"), firstPort);
+        RedisServer lagging = new RedisServer(redisDir("lagging"), laggingPort);
+        LettuceConnectionFactory firstConnections = null;
+        try {
+            first.ensureStarted();
+            lagging.ensureStarted();
+            firstConnections = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", firstPort));
+            firstConnections.afterPropertiesSet();
+            firstConnections.start();
+            StringRedisTemplate onFirst = new StringRedisTemplate(firstConnections);
+            onFirst.getConnectionFactory().getConnection().serverCommands().flushAll();
+            RedisReadModelSink onFirstSink = new RedisReadModelSink(onFirst, keys, codec, rows,
+                    TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET);
+            UUID id = UUID.randomUUID();
+            onFirstSink.apply(List.of(change(Op.INSERT, null, agentRow(id, "promoted-" + id, 1), 100)));
+            String record = onFirst.opsForValue().get(keys.server());
+            assertThat(record).isNotNull();
+            lagging.command("FLUSHALL");
+            lagging.command("SET " + keys.server() + " " + record); // replicated before it fell behind
+            lagging.command("SET " + keys.agent(id) + " older");
+
+            first.command("REPLICAOF 127.0.0.1 " + laggingPort);
+            Poll.until(Duration.ofSeconds(30), "the first primary to hold its replica's data",
+                    () -> "older".equals(onFirst.opsForValue().get(keys.agent(id))));
+            first.command("REPLICAOF NO ONE");
+
+            onFirstSink.apply(List.of());
+
+            assertThat(onFirst.opsForValue().get(keys.agent(id))).as("the replica's older entry").isNull();
+        } finally {
+            if (firstConnections != null) {
+                firstConnections.destroy();
+            }
+            first.stop();
+            lagging.stop();
+        }
+    }
+
+    private static Path redisDir(String name) throws IOException {
+        return Files.createDirectories(Path.of("target", "it-redis-" + name).toAbsolutePath());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** What the relay records of the shared stack's Redis: its run_id and replication ID. */
+    private String serverId() {
+        return info("server", "run_id") + "/" + info("replication", "master_replid");
+    }
+
+    private String info(String section, String field) {
         return redis.execute((org.springframework.data.redis.core.RedisCallback<java.util.Properties>)
-                c -> c.serverCommands().info("server")).getProperty("run_id");
+                c -> c.serverCommands().info(section)).getProperty(field);
     }
 
     private static RowChange change(Op op, Map<String, Object> before, Map<String, Object> after, long lsn) {

@@ -56,8 +56,8 @@ public record ReadModelKeys(String prefix) {
     }
 
     /**
-     * Where the relay records which Redis server process its read model was written to (that server's
-     * {@code run_id}): a Redis that restarted, or another one after a failover, may hold older values than it
+     * Where the relay records which Redis server its read model was written to (that server's {@code run_id} and
+     * replication ID): a Redis that restarted, or another one after a failover, may hold older values than it
      * acknowledged, and the relay drops the read model when it finds another server here.
      */
     public String server() {
