@@ -16,7 +16,11 @@ import dev.agentfactory.worker.it.Workload;
  * miss caches the row aside in Redis, racing the relay and the cache loss), and now and then appends a
  * history entry to an agent through the gateway (202, published to the same write topic as the agents),
  * some of them retried under their Idempotency-Key.
- * Keeps what must hold for it: no server error, and never an older version of an entity after a newer one.
+ * Keeps what must hold for it: no server error, and never an older version of an entity after a newer one
+ * while Redis keeps what it acknowledged. After a cache loss that is not promised (api-gateway README): a relay
+ * replaying after its restart, or behind, writes the versions it is at into the emptied keys, and the drop of its
+ * read model that a lost server record causes empties keys again mid-replay. Regressions after the first loss are
+ * counted and printed, not violations.
  */
 final class Dashboard implements AutoCloseable {
 
@@ -27,6 +31,8 @@ final class Dashboard implements AutoCloseable {
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
     private final Map<UUID, AtomicInteger> accepted = new ConcurrentHashMap<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
+    private final List<String> afterCacheLoss = new CopyOnWriteArrayList<>();
+    private volatile boolean cacheLost;
     private final AtomicInteger reads = new AtomicInteger();
     private final AtomicInteger retries = new AtomicInteger();
     private final Thread thread;
@@ -69,7 +75,8 @@ final class Dashboard implements AutoCloseable {
             long version = r.json().get("version").asLong();
             Long before = lastSeen.put(path, Math.max(version, lastSeen.getOrDefault(path, version)));
             if (before != null && before > version) {
-                violations.add("GET " + path + " answered v" + version + " after v" + before);
+                (cacheLost ? afterCacheLoss : violations).add("GET " + path + " answered v" + version + " after v"
+                        + before);
             }
         }
     }
@@ -100,6 +107,11 @@ final class Dashboard implements AutoCloseable {
         }
     }
 
+    /** The cache was lost: from now on an older version after a newer one is not a violation (see the class). */
+    void cacheLost() {
+        cacheLost = true;
+    }
+
     /** Counts the appends the gateway accepted into the model of the agents they went to, once each. */
     void addAcceptedAppendsTo(Workload model) {
         accepted.forEach((agent, n) -> {
@@ -108,8 +120,9 @@ final class Dashboard implements AutoCloseable {
             }
         });
         System.out.printf("dashboard: %d reads, %d history entries appended through the gateway (%d of them retried "
-                + "under their Idempotency-Key), %d violations%n", reads.get(),
-                accepted.values().stream().mapToInt(AtomicInteger::get).sum(), retries.get(), violations.size());
+                + "under their Idempotency-Key), %d violations, %d older versions read after a cache loss %s%n",
+                reads.get(), accepted.values().stream().mapToInt(AtomicInteger::get).sum(), retries.get(),
+                violations.size(), afterCacheLoss.size(), afterCacheLoss);
     }
 
     @Override

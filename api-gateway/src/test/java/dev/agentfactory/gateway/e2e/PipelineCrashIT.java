@@ -110,7 +110,7 @@ class PipelineCrashIT {
             CompletableFuture<Void> streaming = Streams.sendAsync(producer, load.sends, PER_SECOND);
             try (Dashboard dashboard = new Dashboard(new Api(port, E2eWorld.SECRET, "authenticated"),
                     List.copyOf(load.agents.keySet()), List.copyOf(load.prds.keySet()), anchorIds, random.nextLong())) {
-                injectFaults(schedule, random, world, load, streaming);
+                injectFaults(schedule, random, world, load, streaming, dashboard);
                 streaming.join();
                 dashboard.close();
                 dashboard.addAcceptedAppendsTo(anchors);
@@ -132,7 +132,7 @@ class PipelineCrashIT {
      * go on while it starts (as under an orchestrator); it must be up again before it is killed a second time.
      */
     private static void injectFaults(List<Fault> schedule, Random random, E2eWorld world, Workload load,
-                                     CompletableFuture<Void> streaming) throws Exception {
+                                     CompletableFuture<Void> streaming, Dashboard dashboard) throws Exception {
         long start = System.nanoTime();
         long duration = (long) (load.sends.size() * 1e9 / PER_SECOND);
         for (int k = 0; k < schedule.size(); k++) {
@@ -142,7 +142,10 @@ class PipelineCrashIT {
             switch (fault) {
                 case KILL_WORKER -> killAndRestart(world.worker());
                 case KILL_RELAY -> killAndRestart(world.relay());
-                case LOSE_CACHE -> System.out.printf("cache loss: %d keys dropped%n", world.dropCachedKeys());
+                case LOSE_CACHE -> {
+                    dashboard.cacheLost();
+                    System.out.printf("cache loss: %d keys dropped%n", world.dropCachedKeys());
+                }
             }
             System.out.printf("fault %d at %.1f s: %s with %d events processed, stream %s%n", k + 1,
                     (System.nanoTime() - start) / 1e9, fault, processed(world),
