@@ -339,6 +339,29 @@ class RedisReadModelSinkIT {
                 c -> c.serverCommands().info(section)).getProperty(field);
     }
 
+    @Test
+    void anUnreachableRedisFailsOnlyADeliveryThatHasSomethingToWriteThere() throws IOException {
+        int closed = freePort(); // nothing listens once its socket is closed
+        LettuceConnectionFactory down = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", closed));
+        down.afterPropertiesSet();
+        down.start();
+        try {
+            RedisReadModelSink idle = new RedisReadModelSink(new StringRedisTemplate(down), keys, codec, rows,
+                    TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET);
+            Map<String, Object> other = Map.of("id", 1);
+
+            idle.apply(List.of()); // a heartbeat: an idle relay keeps acknowledging it
+            idle.apply(List.of(new RowChange("agent_history", Op.INSERT, null, other, 7L, 50, Instant.now())));
+
+            UUID id = UUID.randomUUID();
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> idle.apply(List.of(change(Op.INSERT, null, agentRow(id, "down-" + id, 1), 100))))
+                    .isInstanceOf(RuntimeException.class);
+        } finally {
+            down.destroy();
+        }
+    }
+
     private static RowChange change(Op op, Map<String, Object> before, Map<String, Object> after, long lsn) {
         return new RowChange("agents", op, before, after, 7L, lsn, Instant.now());
     }
