@@ -6,21 +6,18 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.junit.Poll;
 
 /**
@@ -88,10 +85,7 @@ final class E2eWorld implements AutoCloseable {
         this.prdsAuditTopic = "it-gateway.audit.prds." + suffix;
         local.primary().createDatabase(db);
         new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(stack.primaryJdbcUrl(db))).migrate();
-        try (Admin a = Admin.create(adminConfig())) {
-            a.createTopics(List.of(new NewTopic(agentTopic, 3, (short) 1), new NewTopic(prdTopic, 3, (short) 1),
-                    new NewTopic(resultsTopic, 3, (short) 1), new NewTopic(dlqTopic, 1, (short) 1))).all().get();
-        }
+        StackTopics.create(stack.kafkaBootstrap(), Map.of(agentTopic, 3, prdTopic, 3, resultsTopic, 3, dlqTopic, 1));
         worker = new AppProcess("worker-" + suffix, AppProcess.moduleJar("ingest-worker"));
         worker.start(Map.of("spring.datasource.url", stack.primaryJdbcUrl(db),
                 "spring.kafka.bootstrap-servers", stack.kafkaBootstrap(),
@@ -129,11 +123,8 @@ final class E2eWorld implements AutoCloseable {
             new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(stack.standbyJdbcUrl(db)))
                     .migrate();
         }
-        try (Admin a = Admin.create(adminConfig())) {
-            // made here, not on the relay's first event, so a reader can be assigned them before any write
-            a.createTopics(List.of(new NewTopic(agentsAuditTopic, 3, (short) 1), new NewTopic(prdsAuditTopic, 3,
-                    (short) 1))).all().get();
-        }
+        // made here, not on the relay's first event, so a reader can be assigned them before any write
+        StackTopics.create(stack.kafkaBootstrap(), Map.of(agentsAuditTopic, 3, prdsAuditTopic, 3));
         relay = new AppProcess("relay-" + suffix, AppProcess.moduleJar("cdc-relay"));
         relay.start(Map.ofEntries(Map.entry("spring.datasource.url", stack.primaryJdbcUrl(db)),
                 Map.entry("spring.kafka.bootstrap-servers", stack.kafkaBootstrap()),
@@ -246,11 +237,9 @@ final class E2eWorld implements AutoCloseable {
         if (standby) {
             local.standby().dropDatabase(db);
         }
-        try (Admin a = Admin.create(adminConfig())) {
-            a.deleteTopics(List.of(agentTopic, prdTopic, resultsTopic, dlqTopic)).all().get();
-            if (relay != null) {
-                a.deleteTopics(List.of(agentsAuditTopic, prdsAuditTopic)).all().get();
-            }
+        StackTopics.delete(stack.kafkaBootstrap(), List.of(agentTopic, prdTopic, resultsTopic, dlqTopic));
+        if (relay != null) {
+            StackTopics.delete(stack.kafkaBootstrap(), List.of(agentsAuditTopic, prdsAuditTopic));
         }
         dropCachedKeys();
     }
@@ -282,9 +271,4 @@ final class E2eWorld implements AutoCloseable {
         return "it_gateway_" + suffix;
     }
 
-    private Properties adminConfig() {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
-        return admin;
-    }
 }
