@@ -2,6 +2,7 @@ package dev.agentfactory.stack;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -11,7 +12,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidMetadataException;
 
 import dev.agentfactory.stack.junit.Poll;
 
@@ -85,16 +89,32 @@ public final class StackTopics {
         Poll.until(LEADERS, "leaders of " + sorted(topics), () -> led(admin, topics));
     }
 
+    /**
+     * Every partition has a leader in the metadata, and that leader serves it: a broker can name itself leader
+     * in its metadata before its replica manager has made the partition. A producer writing in that window is
+     * told NOT_LEADER_OR_FOLLOWER, and an idempotent one with several batches in flight can then stay stuck on
+     * OUT_OF_ORDER_SEQUENCE_NUMBER (a benchmark's fill hung so). A ListOffsets request goes to the leader and
+     * is answered only once it serves the partition.
+     */
     private static boolean led(Admin admin, Collection<String> topics) {
         try {
-            return admin.describeTopics(topics).allTopicNames().get().values().stream()
+            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
+            boolean named = described.values().stream()
                     .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (!named) {
+                return false;
+            }
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+            described.values().forEach(d -> d.partitions()
+                    .forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+            admin.listOffsets(partitions).all().get();
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false; // created, but not yet in the metadata this broker answers from
+            if (e.getCause() instanceof InvalidMetadataException) {
+                return false; // not yet in this broker's metadata, or not yet served by its leader
             }
             throw new IllegalStateException("cannot describe " + sorted(topics), e.getCause());
         }
