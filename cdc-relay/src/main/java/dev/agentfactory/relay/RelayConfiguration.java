@@ -32,6 +32,7 @@ import dev.agentfactory.relay.sink.SinkDispatcher;
 import dev.agentfactory.relay.sink.StandbySink;
 import dev.agentfactory.store.cache.ReadModelCodec;
 import dev.agentfactory.store.cache.ReadModelKeys;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Wires the engine, its sinks and its health; every setting comes from {@link CdcProperties}. */
@@ -71,8 +72,12 @@ class RelayConfiguration {
                                   KafkaTemplate<String, String> kafka, Rows rows, ExecutorService sinkExecutor,
                                   MeterRegistry meters) {
         List<Sink> sinks = new ArrayList<>();
-        sinks.add(new RedisReadModelSink(redis, new ReadModelKeys(props.redisPrefix()), new ReadModelCodec(), rows,
-                props.tombstoneTtl().toSeconds(), props.sinkTimeout().dividedBy(2)));
+        RedisReadModelSink readModel = new RedisReadModelSink(redis, new ReadModelKeys(props.redisPrefix()),
+                new ReadModelCodec(), rows, props.tombstoneTtl().toSeconds(), props.sinkTimeout().dividedBy(2));
+        FunctionCounter.builder("factory.cdc.redis.read.model.drops", readModel, RedisReadModelSink::readModelDrops)
+                .description("read models dropped: Redis was another server than the one they were written to")
+                .register(meters);
+        sinks.add(readModel);
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
                 props.agentsAuditTopic(), props.prdsAuditTopic()));
         if (props.standby().enabled()) {

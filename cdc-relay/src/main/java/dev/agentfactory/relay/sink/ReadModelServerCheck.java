@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
@@ -46,6 +47,7 @@ final class ReadModelServerCheck {
     private final Duration budget;
     private String confirmed; // the server (run_id/replication ID) this relay last found recorded, or recorded itself
     private Drop dropping;    // a drop under way for that server
+    private final AtomicLong drops = new AtomicLong(); // completed, read by the metrics thread
 
     /** Where a drop has got to: the server it drops for and the SCAN cursor. */
     private static final class Drop {
@@ -93,9 +95,15 @@ final class ReadModelServerCheck {
         redis.opsForValue().set(keys.server(), server);
         log.warn("read model under '{}' dropped for Redis server {}: {} keys deleted", keys.prefix(), server,
                 dropping.dropped);
+        drops.incrementAndGet();
         confirmed = server;
         dropping = null;
         return true;
+    }
+
+    /** How many drops this relay has completed (a Redis restart, failover or restore each). */
+    long drops() {
+        return drops.get();
     }
 
     /**

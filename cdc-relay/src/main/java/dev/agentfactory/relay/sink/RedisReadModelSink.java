@@ -61,6 +61,11 @@ public class RedisReadModelSink implements Sink {
         this.server = new ReadModelServerCheck(redis, keys, serverCheckBudget);
     }
 
+    /** Read models dropped because Redis was another server than the one they were written to: a metric. */
+    public long readModelDrops() {
+        return server.drops();
+    }
+
     @Override
     public String name() {
         return "redis";

@@ -217,7 +217,12 @@ class RedisReadModelSinkIT {
             redis.opsForValue().set(neighbours, "kept");
             redis.opsForValue().set(own.server(), "a-server-that-restarted-from-disk");
 
-            new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET).apply(List.of()); // a heartbeat
+            RedisReadModelSink fresh = new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds(),
+                    CHECK_BUDGET);
+            fresh.apply(List.of()); // a heartbeat
+            assertThat(fresh.readModelDrops()).isEqualTo(1);
+            fresh.apply(List.of());
+            assertThat(fresh.readModelDrops()).as("the server on record now").isEqualTo(1);
 
             assertThat(readModel).allSatisfy(k -> assertThat(redis.hasKey(k)).as(k).isFalse());
             assertThat(redis.opsForValue().get(idempotency)).isEqualTo("kept");
