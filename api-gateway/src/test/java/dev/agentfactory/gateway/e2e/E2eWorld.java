@@ -7,10 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import dev.agentfactory.migrations.MigrationSettings;
@@ -249,22 +246,14 @@ final class E2eWorld implements AutoCloseable {
      * the cache loss of the pipeline crash test. Returns how many keys went.
      */
     long dropCachedKeys() {
-        long dropped = 0;
         RedisClient redis = RedisClient.create(stack.redisUrl());
         try (var connection = redis.connect()) {
             var commands = connection.sync();
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(cachePrefix + ":*").limit(500));
-                if (!page.getKeys().isEmpty()) {
-                    dropped += commands.del(page.getKeys().toArray(String[]::new));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
+            List<String> keys = SinkAgreement.keys(commands, cachePrefix);
+            return keys.isEmpty() ? 0 : commands.del(keys.toArray(String[]::new));
         } finally {
             redis.shutdown();
         }
-        return dropped;
     }
 
     private String slotName() {
