@@ -106,8 +106,8 @@ final class BatchWriter {
             writeLinks(c, prds);
         }
         if (copy) {
-            AppendCopy.versions(c, AppendCopy.COPY_AGENT_VERSIONS, s.agentVersions);
-            AppendCopy.versions(c, AppendCopy.COPY_PRD_VERSIONS, s.prdVersions);
+            AppendCopy.versions(c, AppendCopy.AGENT_VERSIONS, s.agentVersions);
+            AppendCopy.versions(c, AppendCopy.PRD_VERSIONS, s.prdVersions);
             AppendCopy.history(c, s.history);
             AppendCopy.audit(c, s.audit);
             AppendCopy.processed(c, s.processedRows);

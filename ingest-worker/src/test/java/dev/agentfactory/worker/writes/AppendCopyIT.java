@@ -1,10 +1,12 @@
 package dev.agentfactory.worker.writes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,25 +21,88 @@ import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 
-/** COPY text larger than one chunk reaches PostgreSQL whole: every row once, every escaped byte intact. */
+/** Binary COPY data reaches PostgreSQL as sent: every row once, every value of every column type exact. */
 @ExtendWith(LocalStackExtension.class)
 class AppendCopyIT {
 
+    private static final String DATABASE = "it_worker_append_copy";
+
+    private static String migrated(StackEndpoints endpoints, LocalStack stack) {
+        stack.primary().dropDatabase(DATABASE);
+        stack.primary().createDatabase(DATABASE);
+        String url = endpoints.primaryJdbcUrl(DATABASE);
+        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
+        return url;
+    }
+
+    @Test
+    void everyColumnTypeReadsBackAsWritten(StackEndpoints endpoints, LocalStack stack) throws Exception {
+        String url = migrated(endpoints, stack);
+        UUID entity = new UUID(0x0123456789abcdefL, 0xfedcba9876543210L);
+        UUID event = UUID.fromString("018f3a2b-0000-7000-8000-00000000beef");
+        List<BatchState.AuditRow> rows = List.of(
+                new BatchState.AuditRow("agent", entity, Long.MAX_VALUE, "agent.update", "actør \\N\ttab\nline",
+                        event, Instant.parse("2026-11-27T10:00:00.123456789Z"), "{\"b\": [1.50, \"é\"], \"a\": null}"),
+                new BatchState.AuditRow("prd", entity, null, "prd.delete", "", UUID.randomUUID(),
+                        Instant.parse("1969-07-20T20:17:40Z"), null));
+        try (Connection c = DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword())) {
+            AppendCopy.audit(c, rows);
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT entity_type, entity_id, version, command_type,"
+                    + " actor, event_id, occurred_at = '2026-11-27T10:00:00.123457Z', occurred_at, details::text"
+                    + " FROM factory.audit_log ORDER BY id")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("agent");
+                assertThat(rs.getObject(2)).isEqualTo(entity);
+                assertThat(rs.getLong(3)).isEqualTo(Long.MAX_VALUE);
+                assertThat(rs.getString(4)).isEqualTo("agent.update");
+                assertThat(rs.getString(5)).isEqualTo("actør \\N\ttab\nline");
+                assertThat(rs.getObject(6)).isEqualTo(event);
+                assertThat(rs.getBoolean(7)).as("nanoseconds rounded to the nearest microsecond").isTrue();
+                assertThat(rs.getString(9)).isEqualTo("{\"a\": null, \"b\": [1.50, \"é\"]}");
+                rs.next();
+                assertThat(rs.getObject(3)).isNull();
+                assertThat(rs.getString(5)).isEmpty();
+                assertThat(rs.getTimestamp(8).toInstant()).isEqualTo(Instant.parse("1969-07-20T20:17:40Z"));
+                assertThat(rs.getString(9)).isNull();
+                assertThat(rs.next()).isFalse();
+            }
+        } finally {
+            stack.primary().dropDatabase(DATABASE);
+        }
+    }
+
+    @Test
+    void anInstantPostgresCannotStoreFailsTheCopyAsADataErrorAndLeavesTheConnectionUsable(StackEndpoints endpoints,
+                                                                                          LocalStack stack)
+            throws Exception {
+        String url = migrated(endpoints, stack);
+        List<BatchState.AuditRow> rows = List.of(new BatchState.AuditRow("agent", UUID.randomUUID(), 1L, "agent.update",
+                "it", UUID.randomUUID(), Instant.parse("+300000-01-01T00:00:00Z"), null));
+        try (Connection c = DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword())) {
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> AppendCopy.audit(c, rows)).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(new BatchSqlException((SQLException) e).dataError()).isTrue());
+            c.rollback();
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM factory.audit_log")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isZero();
+            }
+        } finally {
+            stack.primary().dropDatabase(DATABASE);
+        }
+    }
+
     @Test
     void rowsSpanningSeveralChunksArriveOnceAndExactly(StackEndpoints endpoints, LocalStack stack) throws Exception {
-        String database = "it_worker_append_copy";
-        stack.primary().dropDatabase(database);
-        stack.primary().createDatabase(database);
-        String url = endpoints.primaryJdbcUrl(database);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(url)).migrate();
-        // 40 rows of about 100,000 characters: four chunks' worth, with characters COPY must escape.
+        String url = migrated(endpoints, stack);
+        // 40 rows of about 100,000 characters: four chunks' worth, with the characters COPY's text format escapes.
         String note = "tab\\there, line\\nbreak, back\\\\slash ".repeat(3_000);
         List<BatchState.AuditRow> rows = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             rows.add(new BatchState.AuditRow("agent", UUID.randomUUID(), 1L, "agent.update", "it", UUID.randomUUID(),
                     Instant.parse("2026-11-27T10:00:00Z"), "{\"i\": " + i + ", \"note\": \"" + note + "\"}"));
         }
-        assertThat(rows.size() * note.length()).isGreaterThan(3 * AppendCopy.CHUNK_CHARS);
+        assertThat(rows.size() * note.length()).isGreaterThan(3 * AppendCopy.CHUNK_BYTES);
         try (Connection c = DriverManager.getConnection(url, endpoints.superuser(), endpoints.superuserPassword())) {
             AppendCopy.audit(c, rows);
             try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*), count(DISTINCT details->>'i'), "
@@ -49,7 +114,7 @@ class AppendCopyIT {
                 assertThat(rs.getBoolean(3)).isTrue();
             }
         } finally {
-            stack.primary().dropDatabase(database);
+            stack.primary().dropDatabase(DATABASE);
         }
     }
 }
