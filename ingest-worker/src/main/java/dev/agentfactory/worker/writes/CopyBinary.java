@@ -34,9 +34,13 @@ final class CopyBinary {
     private static final byte JSONB_VERSION = 1;
     /** 2000-01-01T00:00:00Z, the server's timestamp epoch, in Unix seconds. */
     private static final long PG_EPOCH_SECONDS = 946_684_800L;
-    /** The server's valid timestamptz range in Unix seconds: 4714-11-24 BC up to, not including, 294277 AD. */
-    static final long MIN_SECONDS = -210_866_803_200L;
-    static final long END_SECONDS = 9_224_318_016_000L;
+    /**
+     * The instants sent, in Unix seconds: the years 0001 to 9999. The server stores more (4713 BC to 294276 AD),
+     * but the worker's other writes carry instants as ISO-8601 text ({@code Instant.toString}), which it refuses
+     * outside these years; an entity created here with such an instant could then never be updated.
+     */
+    static final long MIN_SECONDS = -62_135_596_800L;     // 0001-01-01T00:00:00Z
+    static final long END_SECONDS = 253_402_300_800L;     // 10000-01-01T00:00:00Z
 
     private byte[] buf;
     private int size;
@@ -95,8 +99,8 @@ final class CopyBinary {
     }
 
     /**
-     * Microseconds since the server's epoch. Out of its range the server would refuse the text form; the
-     * same SQLSTATE here makes the batch split and the event be rejected, as it would be there.
+     * Microseconds since the server's epoch. Outside the years 0001 to 9999 the server refuses the text form;
+     * the same SQLSTATE here makes the batch split and the event be rejected, as on the text paths.
      */
     static long micros(Instant t) throws SQLDataException {
         long seconds = t.getEpochSecond();
@@ -105,7 +109,8 @@ final class CopyBinary {
         }
         int micros = t.getNano() / 1_000;
         int rest = t.getNano() % 1_000;
-        // Half to even, as the server's text input rounds (rint): it stored the text form before.
+        // Half to even: the server's text input rounds with rint() on a double, which agrees but for some exact
+        // ties. The worker truncates occurredAt itself; an agent history entry's recordedAt arrives as sent.
         if (rest > 500 || rest == 500 && (micros & 1) == 1) {
             micros++;
         }
