@@ -8,6 +8,8 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -20,6 +22,7 @@ import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.RetryListener;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -90,12 +93,24 @@ class IngestKafkaConfig {
      * batch is retried with exponential backoff, with the consumer paused, and never skipped.
      */
     @Bean
-    CommonErrorHandler ingestErrorHandler(IngestProperties props) {
+    CommonErrorHandler ingestErrorHandler(IngestProperties props, IngestMetrics metrics) {
         ExponentialBackOff backOff = new ExponentialBackOff(props.retryInitial().toMillis(), 2.0);
         backOff.setMaxInterval(props.retryMax().toMillis());
         backOff.setMaxElapsedTime(Long.MAX_VALUE);
         backOff.setMaxAttempts(Long.MAX_VALUE);
-        return new DefaultErrorHandler(backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler(backOff);
+        handler.setRetryListeners(new RetryListener() {
+            @Override
+            public void failedDelivery(ConsumerRecords<?, ?> records, Exception ex, int deliveryAttempt) {
+                metrics.batchFailed(ex);
+            }
+
+            @Override
+            public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int deliveryAttempt) {
+                metrics.batchFailed(ex);
+            }
+        });
+        return handler;
     }
 
     @Bean

@@ -22,7 +22,7 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The worker's meters: what it consumed, what became of each event, batch sizes, how long a batch's
- * transaction takes, the end-to-end latency (occurredAt to commit) and the consumer lag.
+ * transaction takes, the end-to-end latency (occurredAt to commit), failed batch attempts and the consumer lag.
  */
 @Component
 class IngestMetrics {
@@ -39,8 +39,10 @@ class IngestMetrics {
     /** Lag per consumer thread (each owns its partitions); the gauge is their sum. */
     private final Map<String, Long> lagByThread = new ConcurrentHashMap<>();
     private final AtomicLong lagTotal = new AtomicLong();
+    private final MeterRegistry registry;
 
     IngestMetrics(MeterRegistry registry) {
+        this.registry = registry;
         consumed = Counter.builder("factory.ingest.consumed").description("records polled from the write topics")
                 .register(registry);
         for (Status s : Status.values()) {
@@ -89,6 +91,20 @@ class IngestMetrics {
                 outcomes.get(s).increment(byStatus[s.ordinal()]);
             }
         }
+    }
+
+    /**
+     * A batch attempt that failed and will be retried, by the innermost cause's class: the database or the
+     * broker away, or a record that makes the worker fail. Failures that go on for long stall partitions
+     * (one of them, if one record is the cause), so this is what an alert watches.
+     */
+    void batchFailed(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        Counter.builder("factory.ingest.batch.failures").description("batch attempts that failed and are retried")
+                .tag("exception", root.getClass().getSimpleName()).register(registry).increment();
     }
 
     void lag(Consumer<?, ?> consumer) {

@@ -2,10 +2,12 @@ package dev.agentfactory.worker.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,19 @@ class IngestMetricsTest {
         assertThat(endToEnd.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(150 + 500 + 50);
         assertThat(endToEnd.max(TimeUnit.MILLISECONDS)).isEqualTo(500);
         assertThat(registry.get("factory.ingest.commit").timer().totalTime(TimeUnit.MILLISECONDS)).isEqualTo(7);
+    }
+
+    @Test
+    void aFailedBatchAttemptIsCountedByItsInnermostCause() {
+        metrics.batchFailed(new IllegalStateException("listener", new RuntimeException(new SQLException("down"))));
+        metrics.batchFailed(new SQLException("down again"));
+        metrics.batchFailed(new TimeoutException("broker"));
+
+        assertThat(registry.get("factory.ingest.batch.failures").tag("exception", "SQLException").counter().count())
+                .isEqualTo(2);
+        assertThat(registry.get("factory.ingest.batch.failures").tag("exception", "TimeoutException").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.find("factory.ingest.batch.failures").counters()).hasSize(2);
     }
 
     private double events(String outcome) {
