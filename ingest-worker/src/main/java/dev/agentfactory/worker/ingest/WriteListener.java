@@ -3,6 +3,9 @@ package dev.agentfactory.worker.ingest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -62,7 +65,8 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
         } catch (RuntimeException e) {
             // The container's error handler retries the batch forever and logs none of its failures: without
             // this line a stalled partition (database down, a DLQ refusing a record) leaves no cause in the log.
-            log.warn("batch of {} records failed; retrying it: {}", records.size(), e.toString());
+            log.warn("batch of {} records ({}) failed; retrying it: {}", records.size(), positions(records),
+                    e.toString());
             throw e;
         }
         // Counted at the commit, before publishing: if publishing fails, the retry finds the batch committed and
@@ -72,5 +76,20 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
         all.addAll(result.restated());
         outcomes.publish(all);
         metrics.lag(consumer);
+    }
+
+    /**
+     * Where a batch lies in the log, {@code topic-partition@first..last} per partition: a record that fails the
+     * worker every time stalls its partition at the same offsets, and this is how to find it.
+     */
+    static String positions(List<? extends ConsumerRecord<?, ?>> records) {
+        Map<String, long[]> ranges = new TreeMap<>();
+        for (ConsumerRecord<?, ?> r : records) {
+            ranges.merge(r.topic() + "-" + r.partition(), new long[] {r.offset(), r.offset()},
+                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+        StringJoiner out = new StringJoiner(", ");
+        ranges.forEach((tp, range) -> out.add(tp + "@" + range[0] + (range[1] > range[0] ? ".." + range[1] : "")));
+        return out.toString();
     }
 }
