@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 
 import dev.agentfactory.contracts.WriteOutcome.Status;
@@ -99,10 +100,7 @@ class IngestMetrics {
      * (one of them, if one record is the cause), so this is what an alert watches.
      */
     void batchFailed(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
         Counter.builder("factory.ingest.batch.failures").description("batch attempts that failed and are retried")
                 .tag("exception", root.getClass().getSimpleName()).register(registry).increment();
     }
