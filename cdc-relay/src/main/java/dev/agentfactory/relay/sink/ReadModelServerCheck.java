@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 
 import dev.agentfactory.store.cache.ReadModelKeys;
 
@@ -41,6 +41,17 @@ final class ReadModelServerCheck {
     private static final Logger log = LoggerFactory.getLogger(ReadModelServerCheck.class);
     private static final int SCAN_BATCH = 1000;
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The server's identity and the one on record, in one round trip per delivery: its {@code run_id} (new at
+     * every start) and its replication ID. A primary that served as another one's replica took that one's data
+     * by full sync and keeps its run_id when promoted again; its replication ID is new at every promotion.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final RedisScript<List<String>> IDENTITY = (RedisScript) RedisScript.of("""
+            local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+            local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+            if not run or not replid then return {false} end
+            return {run .. '/' .. replid, redis.call('GET', KEYS[1])}""", List.class);
 
     private final StringRedisTemplate redis;
     private final ReadModelKeys keys;
@@ -73,17 +84,28 @@ final class ReadModelServerCheck {
      * the sink's timeout interrupted may still be unwinding when the retry starts.
      */
     synchronized boolean check() {
-        String server = serverId();
-        if (server.equals(confirmed)) {
+        List<String> found = redis.execute(IDENTITY, List.of(keys.server()));
+        if (found == null || found.isEmpty() || found.get(0) == null) {
+            throw new IllegalStateException("Redis reported no run_id or master_replid: cannot tell whether the"
+                    + " read model under '" + keys.prefix() + "' is the one this relay wrote");
+        }
+        String server = found.get(0);
+        String recorded = found.size() > 1 ? found.get(1) : null;
+        if (server.equals(recorded)) {
+            confirmed = server;
+            dropping = null;
+            return true;
+        }
+        if (recorded == null && server.equals(confirmed)) {
+            // The same server process lost the record (FLUSHALL, FLUSHDB, eviction, a DEL): whatever it lost reads
+            // from the database again, and nothing it holds is older than what the relay wrote. Record it again,
+            // or a relay restarting later would drop a read model that is current.
+            redis.opsForValue().set(keys.server(), server);
+            log.info("Redis server {} lost the record of the read model under '{}': recorded again", server,
+                    keys.prefix());
             return true;
         }
         if (dropping == null || !dropping.server.equals(server)) {
-            String recorded = redis.opsForValue().get(keys.server());
-            if (server.equals(recorded)) {
-                confirmed = server;
-                dropping = null;
-                return true;
-            }
             dropping = new Drop(server);
             log.warn("Redis server {} is not the one the read model under '{}' was written to ({}): dropping it;"
                     + " reads load the database until the cache fills again", server, keys.prefix(),
@@ -104,25 +126,6 @@ final class ReadModelServerCheck {
     /** How many drops this relay has completed (a Redis restart, failover or restore each). */
     long drops() {
         return drops.get();
-    }
-
-    /**
-     * The server's identity: its {@code run_id} (new at every start) and its replication ID. A primary that served
-     * as another one's replica took that one's data by full sync and keeps its run_id when promoted again; its
-     * replication ID is new at every promotion.
-     */
-    private String serverId() {
-        return info("server", "run_id") + "/" + info("replication", "master_replid");
-    }
-
-    private String info(String section, String field) {
-        Properties info = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info(section));
-        String value = info == null ? null : info.getProperty(field);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("Redis INFO " + section + " reported no " + field + ": cannot tell"
-                    + " whether the read model under '" + keys.prefix() + "' is the one this relay wrote");
-        }
-        return value;
     }
 
     /** SCAN steps from the drop's cursor until the walk ends (true) or the budget is spent (false). */

@@ -239,6 +239,40 @@ class RedisReadModelSinkIT {
     }
 
     @Test
+    void aRecordTheSameServerLostIsWrittenAgainWithoutADropAndAnotherServersRecordIsStillDropped() {
+        ReadModelKeys own = new ReadModelKeys("it-relay-lost-" + UUID.randomUUID());
+        UUID id = UUID.randomUUID();
+        try {
+            RedisReadModelSink relay = new RedisReadModelSink(redis, own, codec, rows, TOMBSTONE_TTL.toSeconds(),
+                    CHECK_BUDGET);
+            relay.apply(List.of()); // nothing on record yet: an empty drop, then the record
+            assertThat(redis.opsForValue().get(own.server())).isEqualTo(serverId());
+            redis.opsForValue().set(own.agent(id), "current");
+
+            redis.delete(own.server()); // as FLUSHALL, FLUSHDB or an eviction leave it, the process unchanged
+            relay.apply(List.of());
+
+            assertThat(relay.readModelDrops()).as("no drop for the same server").isEqualTo(1);
+            assertThat(redis.opsForValue().get(own.server())).isEqualTo(serverId());
+            assertThat(redis.opsForValue().get(own.agent(id))).isEqualTo("current");
+            // recorded again, so a relay that starts later keeps the read model too
+            RedisReadModelSink restarted = new RedisReadModelSink(redis, own, codec, rows,
+                    TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET);
+            restarted.apply(List.of());
+            assertThat(restarted.readModelDrops()).isZero();
+            assertThat(redis.opsForValue().get(own.agent(id))).isEqualTo("current");
+
+            redis.opsForValue().set(own.server(), "a-server-that-restarted-from-disk");
+            relay.apply(List.of());
+
+            assertThat(relay.readModelDrops()).as("another server's record").isEqualTo(2);
+            assertThat(redis.hasKey(own.agent(id))).isFalse();
+        } finally {
+            redis.delete(redis.keys(own.prefix() + "*"));
+        }
+    }
+
+    @Test
     void aDropLongerThanOneDeliverysBudgetGoesOnFromItsCursorAtTheNextDeliveriesWhoseWritesGoAhead() {
         ReadModelKeys own = new ReadModelKeys("it-relay-drop-" + UUID.randomUUID());
         // A zero budget: one SCAN step per delivery, as a keyspace too large for one sink call would get.
