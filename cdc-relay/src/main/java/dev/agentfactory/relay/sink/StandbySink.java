@@ -2,9 +2,11 @@ package dev.agentfactory.relay.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
@@ -23,6 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class StandbySink implements Sink, AutoCloseable {
 
+    /** Tables whose rows others reference: a delete of one of their rows is applied after its children's. */
+    private static final Set<String> REFERENCED = Set.of(TableSpec.AGENTS.name(), TableSpec.PRDS.name());
     /** Parents before children, as {@link TableSpec#FACTORY} lists them. */
     private static final Map<String, Integer> APPLY_ORDER = TableSpec.FACTORY.stream()
             .collect(Collectors.toUnmodifiableMap(TableSpec::name, TableSpec.FACTORY::indexOf));
@@ -46,12 +50,7 @@ public class StandbySink implements Sink, AutoCloseable {
         if (changes.isEmpty()) {
             return;
         }
-        // Parents first, then one run per table: a handful of JDBC batches per call instead of a round trip per
-        // table switch. The sort is stable, so each row's changes keep their commit order; referencing rows
-        // never precede their parents (the worker never hard-deletes a parent).
-        List<RowChange> ordered = changes.stream()
-                .sorted(Comparator.comparing(RowChange::table, Comparator.comparing(StandbySink::order)))
-                .toList();
+        List<RowChange> ordered = applyOrder(changes);
         try (Connection c = standby.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -78,6 +77,34 @@ public class StandbySink implements Sink, AutoCloseable {
         } else {
             rows.upsert(table, change.row());
         }
+    }
+
+    /**
+     * Parents first, then one run per table: a handful of JDBC batches per call instead of a round trip per
+     * table switch (and a snapshot's children may be read before their parents). The sort is stable, so each
+     * row's changes keep their commit order. A delete of a referenced row (an operator's purge of an agent or
+     * PRD; the worker never issues one) ends a segment: the changes before it are sorted on their own and the
+     * delete follows them, after the deletes of its children, as it did on the primary. Sorted with the rest it
+     * would go first, and the standby's foreign keys and reference triggers would refuse it on every retry.
+     */
+    static List<RowChange> applyOrder(List<RowChange> changes) {
+        List<RowChange> ordered = new ArrayList<>(changes.size());
+        int from = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            RowChange c = changes.get(i);
+            if (c.isDelete() && REFERENCED.contains(c.table())) {
+                ordered.addAll(parentsFirst(changes.subList(from, i)));
+                ordered.add(c);
+                from = i + 1;
+            }
+        }
+        ordered.addAll(parentsFirst(changes.subList(from, changes.size())));
+        return ordered;
+    }
+
+    private static List<RowChange> parentsFirst(List<RowChange> changes) {
+        return changes.stream().sorted(Comparator.comparing(RowChange::table, Comparator.comparing(StandbySink::order)))
+                .toList();
     }
 
     private static int order(String table) {

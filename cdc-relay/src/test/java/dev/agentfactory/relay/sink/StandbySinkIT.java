@@ -110,6 +110,35 @@ class StandbySinkIT {
         assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("0");
     }
 
+    @Test
+    void aPurgeAppliesItsChildrenFirstAsOnThePrimaryAndAnEntityRecreatedWithThePurgedIdInTheSameCallStays()
+            throws Exception {
+        UUID agent = UUID.randomUUID();
+        UUID prd = UUID.randomUUID();
+        Map<String, Object> link = link(prd, agent);
+        Map<String, Object> history = history(agent);
+        sink.apply(List.of(insert("agents", agent(agent, 2, "one")), insert("prds", prd(prd, 1)),
+                insert("agent_versions", agentVersion(agent, 1)), insert("agent_versions", agentVersion(agent, 2)),
+                insert("agent_history", history), insert("prd_versions", prdVersion(prd, 1)),
+                insert("prd_agents", link)));
+
+        // The purges' transactions in commit order, children first as the primary's constraints demand, then
+        // the agent created again under its id, all in one delivery.
+        sink.apply(List.of(delete("prd_agents", link), delete("agent_history", history),
+                delete("agent_versions", agentVersion(agent, 1)), delete("agent_versions", agentVersion(agent, 2)),
+                delete("agents", agent(agent, 2, "one")),
+                delete("prd_versions", prdVersion(prd, 1)), delete("prds", prd(prd, 1)),
+                insert("agents", agent(agent, 1, "again")), insert("agent_versions", agentVersion(agent, 1))));
+
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + agent + "'"))
+                .isEqualTo("again:1");
+        assertThat(text("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + agent + "'")).isEqualTo("1");
+        assertThat(text("SELECT count(*) FROM factory.agent_history WHERE agent_id = '" + agent + "'")).isEqualTo("0");
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE agent_id = '" + agent + "'")).isEqualTo("0");
+        assertThat(text("SELECT count(*) FROM factory.prds WHERE id = '" + prd + "'")).isEqualTo("0");
+        assertThat(text("SELECT count(*) FROM factory.prd_versions WHERE prd_id = '" + prd + "'")).isEqualTo("0");
+    }
+
     private static RowChange insert(String table, Map<String, Object> row) {
         return new RowChange(table, Op.INSERT, null, row, 1L, 1, Instant.now());
     }
@@ -135,6 +164,24 @@ class StandbySinkIT {
         r.put("actor", "it");
         r.put("event_id", UUID.randomUUID().toString());
         r.put("committed_at", "2025-01-01T00:00:00Z");
+        return r;
+    }
+
+    private static Map<String, Object> history(UUID agent) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("seq", Math.abs(agent.getLeastSignificantBits() % 1_000_000_000L) + 1);
+        r.put("agent_id", agent.toString());
+        r.put("kind", "learning");
+        r.put("entry", "{}");
+        r.put("recorded_at", "2025-01-01T00:00:00Z");
+        r.put("actor", "it");
+        r.put("event_id", UUID.randomUUID().toString());
+        return r;
+    }
+
+    private static Map<String, Object> prdVersion(UUID prd, long version) {
+        Map<String, Object> r = agentVersion(prd, version);
+        r.put("prd_id", r.remove("agent_id"));
         return r;
     }
 
