@@ -3,6 +3,7 @@ package dev.agentfactory.relay.sink;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import dev.agentfactory.relay.change.RowChange;
  * Builds audit events from whole transactions. An entity row change is joined with the version row the
  * worker wrote in the same transaction (actor, eventId, change type); a version row without a matching
  * entity row change (the worker folded several versions into one row update) becomes an event of its own,
- * so every version appears once. History entries and PRD links are events of their parent entity.
+ * so every version appears once. History entries and PRD links are events of their parent entity. Events go
+ * out transaction by transaction, each entity's in version order, so one entity's events are in commit order.
  */
 public final class AuditEvents {
 
@@ -40,7 +42,10 @@ public final class AuditEvents {
         }
         Set<Map<String, Object>> joined = Collections.newSetFromMap(new IdentityHashMap<>());
         List<AuditEvent> events = new ArrayList<>();
-        for (RowChange c : changes) {
+        List<AuditEvent> tx = new ArrayList<>();
+        int from = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            RowChange c = changes.get(i);
             switch (c.table()) {
                 case "agents", "prds" -> {
                     Map<String, Object> r = c.row();
@@ -51,23 +56,35 @@ public final class AuditEvents {
                     }
                     String op = v != null ? Rows.str(v, "change_type") : defaultOp(c);
                     String actor = v != null ? Rows.str(v, "actor") : Rows.str(r, "updated_by");
-                    events.add(event(c, op, entity(c), Rows.uuid(r, "id"), version, actor, v));
+                    tx.add(event(c, op, entity(c), Rows.uuid(r, "id"), version, actor, v));
                 }
-                case "agent_history" -> events.add(event(c, "history", "agent", Rows.uuid(c.row(), "agent_id"), null,
+                case "agent_history" -> tx.add(event(c, "history", "agent", Rows.uuid(c.row(), "agent_id"), null,
                         Rows.str(c.row(), "actor"), c.row()));
                 case "prd_agents" -> {
                     UUID prdId = Rows.uuid(c.row(), "prd_id");
                     Map<String, Object> v = linkVersion(c, prdId,
                             linkVersions.getOrDefault(c.txId() + ":" + prdId, List.of()), versionRows);
                     String op = c.isDelete() ? "unlink" : "link";
-                    events.add(event(c, op, "prd", prdId, v == null ? null : Rows.num(v, "version"),
+                    tx.add(event(c, op, "prd", prdId, v == null ? null : Rows.num(v, "version"),
                             v != null ? Rows.str(v, "actor") : Rows.str(c.row(), "linked_by"), v));
                 }
                 default -> {
                 }
             }
+            if (i + 1 == changes.size() || !Objects.equals(changes.get(i + 1).txId(), c.txId())) {
+                tx.addAll(unjoinedVersions(changes.subList(from, i + 1), joined));
+                events.addAll(inVersionOrder(tx));
+                tx.clear();
+                from = i + 1;
+            }
         }
-        for (RowChange c : changes) {
+        return events;
+    }
+
+    /** Events of the transaction's version rows that no entity row change carries (folded versions). */
+    private List<AuditEvent> unjoinedVersions(List<RowChange> transaction, Set<Map<String, Object>> joined) {
+        List<AuditEvent> events = new ArrayList<>();
+        for (RowChange c : transaction) {
             if (c.after() != null && !joined.contains(c.after())
                     && (c.table().equals("agent_versions") || c.table().equals("prd_versions"))) {
                 Map<String, Object> v = c.after();
@@ -77,6 +94,31 @@ public final class AuditEvents {
             }
         }
         return events;
+    }
+
+    /**
+     * One transaction's events with each entity's versioned events in version order, in the places those events
+     * held (events without a version, such as history entries, stay where they are). The entity row change
+     * carries the last version of a fold and comes first in the WAL, so without this a consumer taking an entity's
+     * last event for its state would end a transaction at an older version.
+     */
+    private static List<AuditEvent> inVersionOrder(List<AuditEvent> tx) {
+        Map<String, List<Integer>> places = new HashMap<>();
+        for (int i = 0; i < tx.size(); i++) {
+            AuditEvent e = tx.get(i);
+            if (e.version() != null) {
+                places.computeIfAbsent(e.entity() + ":" + e.id(), k -> new ArrayList<>()).add(i);
+            }
+        }
+        List<AuditEvent> ordered = new ArrayList<>(tx);
+        for (List<Integer> at : places.values()) {
+            List<AuditEvent> sorted = at.stream().map(tx::get).sorted(Comparator.comparing(AuditEvent::version))
+                    .toList();
+            for (int k = 0; k < at.size(); k++) {
+                ordered.set(at.get(k), sorted.get(k));
+            }
+        }
+        return ordered;
     }
 
     private AuditEvent event(RowChange c, String op, String entity, UUID id, Long version, String actor,

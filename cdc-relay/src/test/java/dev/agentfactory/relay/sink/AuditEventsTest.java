@@ -42,8 +42,21 @@ class AuditEventsTest {
                 change("agents", Op.UPDATE, agentRow(1), agentRow(3)),
                 change("agent_versions", Op.INSERT, null, version("agent_id", agent, 2, "update", UUID.randomUUID())),
                 change("agent_versions", Op.INSERT, null, version("agent_id", agent, 3, "update", UUID.randomUUID()))));
-        assertThat(out).extracting(AuditEvent::version).containsExactlyInAnyOrder(2L, 3L);
+        assertThat(out).extracting(AuditEvent::version).containsExactly(2L, 3L);
         assertThat(out).extracting(AuditEvent::id).containsOnly(agent);
+    }
+
+    @Test
+    void oneEntitysEventsGoOutInCommitOrderWhenAFoldedTransactionAndTheNextOneShareADelivery() {
+        List<AuditEvent> out = events.of(List.of(
+                change(41, "agents", Op.UPDATE, agentRow(1), agentRow(3)),
+                change(41, "agent_versions", Op.INSERT, null, version("agent_id", agent, 2, "update", UUID.randomUUID())),
+                change(41, "agent_history", Op.INSERT, null, history(7L)),
+                change(41, "agent_versions", Op.INSERT, null, version("agent_id", agent, 3, "update", UUID.randomUUID())),
+                change(42, "agents", Op.UPDATE, agentRow(3), agentRow(4)),
+                change(42, "agent_versions", Op.INSERT, null, version("agent_id", agent, 4, "state", UUID.randomUUID()))));
+        assertThat(out).extracting(e -> e.op() + ":" + e.version())
+                .containsExactly("update:2", "history:null", "update:3", "state:4");
     }
 
     @Test
@@ -164,6 +177,11 @@ class AuditEventsTest {
     }
 
     private static RowChange change(String table, Op op, Map<String, Object> before, Map<String, Object> after) {
-        return new RowChange(table, op, before, after, 42L, 100, Instant.parse("2026-01-01T00:00:00Z"));
+        return change(42, table, op, before, after);
+    }
+
+    private static RowChange change(long tx, String table, Op op, Map<String, Object> before,
+                                    Map<String, Object> after) {
+        return new RowChange(table, op, before, after, tx, 100, Instant.parse("2026-01-01T00:00:00Z"));
     }
 }
