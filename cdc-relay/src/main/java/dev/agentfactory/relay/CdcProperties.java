@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param standby           the standby database the relay applies changes to
  * @param lockKey           PostgreSQL advisory lock key: one active relay per key
  * @param lockPollInterval  how often a waiting instance tries the lock
+ * @param lockPeerTimeout   how long the primary keeps the lock of a relay it can no longer reach (a frozen VM,
+ *                          a network partition) before it ends that session: its TCP keepalive and user timeout
  * @param sinkTimeout       limit on one call of one sink
  * @param sinkAttempts      attempts per sink call before the engine is stopped
  * @param retryBackoff      first pause between attempts (doubled each time)
@@ -47,6 +49,7 @@ public record CdcProperties(
         @DefaultValue Standby standby,
         @DefaultValue("4242001") long lockKey,
         @DefaultValue("1s") Duration lockPollInterval,
+        @DefaultValue("30s") Duration lockPeerTimeout,
         @DefaultValue("10s") Duration sinkTimeout,
         @DefaultValue("5") int sinkAttempts,
         @DefaultValue("200ms") Duration retryBackoff,

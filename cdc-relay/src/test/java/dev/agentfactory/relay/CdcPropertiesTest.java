@@ -19,7 +19,7 @@ class CdcPropertiesTest {
 
     private static CdcProperties withTombstoneTtl(Duration ttl) {
         Duration s = Duration.ofSeconds(1);
-        return new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r", ttl, null, 1, s, s, 2, s, s, s,
+        return new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r", ttl, null, 1, s, s, s, 2, s, s, s,
                 s, s, 1, s);
     }
 }

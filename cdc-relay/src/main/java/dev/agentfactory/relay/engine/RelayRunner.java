@@ -77,11 +77,11 @@ public class RelayRunner implements SmartLifecycle {
     }
 
     private void lead() {
-        try (LeaderLock lock = new LeaderLock(primary, props.lockKey())) {
+        try (LeaderLock lock = new LeaderLock(primary, props.lockKey(), props.lockPeerTimeout())) {
             while (running) {
                 try {
                     if (!lock.tryAcquire()) {
-                        role.compareAndSet(Role.STARTING, Role.WAITING);
+                        role.set(Role.WAITING); // also after a restart that lost the lock to another instance
                         Thread.sleep(props.lockPollInterval().toMillis());
                         continue;
                     }

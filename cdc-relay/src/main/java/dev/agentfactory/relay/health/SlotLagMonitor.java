@@ -60,8 +60,12 @@ public class SlotLagMonitor extends AbstractHealthIndicator implements Disposabl
         long bytes = lag.get();
         // Unknown (slot not there yet, or the lag query failed) is not UP: UNKNOWN shows it without failing
         // readiness, since it ranks below UP in the aggregate.
-        builder.status(bytes < 0 ? "UNKNOWN" : bytes > downBytes ? "DOWN" : "UP")
-                .withDetail("role", runner.role().name())
+        // The lag is the slot's, not this instance's: a waiting instance is healthy whatever the leader's lag
+        // (DOWN would only get it restarted by a platform that acts on health).
+        RelayRunner.Role role = runner.role();
+        boolean behind = bytes > downBytes && role != RelayRunner.Role.WAITING;
+        builder.status(bytes < 0 ? "UNKNOWN" : behind ? "DOWN" : "UP")
+                .withDetail("role", role.name())
                 .withDetail("slotLagBytes", bytes)
                 .withDetail("downAboveBytes", downBytes);
     }

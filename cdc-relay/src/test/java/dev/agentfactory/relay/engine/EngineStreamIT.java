@@ -186,7 +186,7 @@ class EngineStreamIT {
                         "audit_log", "processed_events", "ingest_offsets"),
                 "unused.agents", "unused.prds", "unused", Duration.ofDays(7),
                 new CdcProperties.Standby(true, endpoints.standbyJdbcUrl(db), "", "", 2), 1L, Duration.ofSeconds(1),
-                Duration.ofSeconds(10), 2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), 2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofMillis(200), Duration.ofSeconds(10), 1L << 30, Duration.ofSeconds(5));
         Properties config = DebeziumConfig.of(props, new DebeziumConfig.Primary(endpoints.primaryJdbcUrl(db),
                 "factory_replicator", "factory_replicator_local"));

@@ -77,7 +77,8 @@ class TransactionalBatchHandlerTest {
 
     TransactionalBatchHandler handler() {
         CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
-                java.time.Duration.ofDays(1), null, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofDays(1), null, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofSeconds(1),
                 2, java.time.Duration.ofMillis(1), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
                 java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 1, java.time.Duration.ofSeconds(1));
         return new TransactionalBatchHandler(new ChangeParser("f"),

@@ -26,7 +26,7 @@ class SlotLagMonitorTest {
         }
     };
     final CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
-            Duration.ofDays(1), null, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 2, Duration.ofMillis(1),
+            Duration.ofDays(1), null, 1, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(1), 2, Duration.ofMillis(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1000,
             Duration.ofMillis(20));
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -43,6 +43,26 @@ class SlotLagMonitorTest {
             Health health = monitor.health(true);
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails()).containsEntry("slotLagBytes", 5000L);
+        } finally {
+            monitor.destroy();
+        }
+    }
+
+    @Test
+    void aWaitingInstanceStaysUpWhateverTheLeadersSlotLag() throws Exception {
+        RelayRunner waiting = new RelayRunner(props, null, slot, null) {
+            @Override
+            public Role role() {
+                return Role.WAITING;
+            }
+        };
+        SlotLagMonitor monitor = new SlotLagMonitor(slot, waiting, props, meters);
+        try {
+            lag.set(5000);
+            awaitGauge(5000);
+            Health health = monitor.health(true);
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("role", "WAITING").containsEntry("slotLagBytes", 5000L);
         } finally {
             monitor.destroy();
         }
