@@ -89,7 +89,10 @@ class AgentReadController {
     @GetMapping("/{id}/versions")
     Page<AgentVersion> versions(@PathVariable UUID id, @RequestParam(required = false) String cursor,
                                 @RequestParam(required = false) Integer limit) {
-        return agents.versions(id, Paging.numberCursor(cursor), paging.limit(limit));
+        var after = Paging.numberCursor(cursor);
+        int size = paging.limit(limit);
+        requireAgent(id);
+        return agents.versions(id, after, size);
     }
 
     @GetMapping("/{id}/versions/{version}")
@@ -107,11 +110,25 @@ class AgentReadController {
     @GetMapping("/{id}/history")
     Page<HistoryEntry> history(@PathVariable UUID id, @RequestParam(required = false) String cursor,
                                @RequestParam(required = false) Integer limit) {
-        return agents.history(id, Paging.afterSeq(cursor), paging.limit(limit));
+        var after = Paging.afterSeq(cursor);
+        int size = paging.limit(limit);
+        requireAgent(id);
+        return agents.history(id, after, size);
     }
 
     @GetMapping("/{id}/prds")
     List<PrdAgentLink> prds(@PathVariable UUID id) {
+        requireAgent(id);
         return prds.linksOfAgent(id);
+    }
+
+    /**
+     * An unknown agent's sub-resources are 404, not an empty list (a deleted agent's stay readable), as its own
+     * URL is; the lookup goes through the cache, as a read of the agent does.
+     */
+    private void requireAgent(UUID id) {
+        if (reads.agent(id).isEmpty()) {
+            throw ApiProblem.notFound("agent " + id);
+        }
     }
 }

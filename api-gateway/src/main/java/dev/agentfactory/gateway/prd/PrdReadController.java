@@ -81,7 +81,10 @@ class PrdReadController {
     @GetMapping("/{id}/versions")
     Page<PrdVersion> versions(@PathVariable UUID id, @RequestParam(required = false) String cursor,
                               @RequestParam(required = false) Integer limit) {
-        return prds.versions(id, Paging.numberCursor(cursor), paging.limit(limit));
+        var after = Paging.numberCursor(cursor);
+        int size = paging.limit(limit);
+        requirePrd(id);
+        return prds.versions(id, after, size);
     }
 
     @GetMapping("/{id}/versions/{version}")
@@ -97,6 +100,14 @@ class PrdReadController {
 
     @GetMapping("/{id}/agents")
     List<PrdAgentLink> agents(@PathVariable UUID id) {
+        requirePrd(id);
         return prds.links(id);
+    }
+
+    /** An unknown PRD's sub-resources are 404, not an empty list (a deleted PRD's stay readable). */
+    private void requirePrd(UUID id) {
+        if (reads.prd(id).isEmpty()) {
+            throw ApiProblem.notFound("PRD " + id);
+        }
     }
 }

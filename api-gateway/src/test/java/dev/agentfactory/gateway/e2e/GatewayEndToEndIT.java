@@ -339,6 +339,15 @@ class GatewayEndToEndIT {
         assertThat(oversized.status()).isEqualTo(413);
         assertThat(user.get("/api/v1/agents/" + UUID.randomUUID()).status()).isEqualTo(404);
         assertThat(user.get("/api/v1/writes/" + UUID.randomUUID()).status()).isEqualTo(404);
+        UUID unknown = UUID.randomUUID();
+        assertThat(List.of("/api/v1/agents/" + unknown + "/versions", "/api/v1/agents/" + unknown + "/history",
+                "/api/v1/agents/" + unknown + "/prds", "/api/v1/prds/" + unknown + "/versions",
+                "/api/v1/prds/" + unknown + "/agents")).allSatisfy(path -> {
+                    Api.Response r = user.get(path);
+                    assertThat(r.status()).as(path).isEqualTo(404);
+                    assertThat(r.header("Content-Type")).as(path).startsWith("application/problem+json");
+                });
+        assertThat(user.get("/api/v1/agents/" + id + "/history").status()).as("a known agent's, empty").isEqualTo(200);
     }
 
     @Test
