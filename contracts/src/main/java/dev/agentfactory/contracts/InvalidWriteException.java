@@ -2,7 +2,9 @@ package dev.agentfactory.contracts;
 
 /**
  * Bytes that are not a valid write envelope. The {@link Reason} goes to the DLQ's reason header, so
- * an operator can replay one class of failure once its cause is fixed.
+ * an operator can replay one class of failure once its cause is fixed. The message goes to its message header:
+ * it is cut at {@link #MAX_MESSAGE_CHARS}, since it may quote the bad value, and a dead letter carrying a large
+ * record twice would be refused by the producer and stall the record's partition.
  */
 public final class InvalidWriteException extends RuntimeException {
 
@@ -15,10 +17,15 @@ public final class InvalidWriteException extends RuntimeException {
         }
     }
 
+    /** The longest message kept; the rest is cut and marked. */
+    public static final int MAX_MESSAGE_CHARS = 1000;
+    static final String CUT = "…[cut]";
+
     private final Reason reason;
 
     public InvalidWriteException(Reason reason, String message) {
-        super(message);
+        super(message.length() <= MAX_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_MESSAGE_CHARS - CUT.length()) + CUT);
         this.reason = reason;
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +21,10 @@ import dev.agentfactory.worker.writes.Item;
 /**
  * Sends invalid records to the DLQ topic with the original bytes and headers saying where they came
  * from and why, and waits for the broker's acks (the batch's offsets commit after this returns). When a dead
- * letter is too large for the producer or the DLQ topic, the records over max-payload-bytes (the oversized
- * ones) are sent again without their value, their message saying where the original is: otherwise the batch
- * would be retried forever and one oversized write would stall its partition.
+ * letter is too large for the producer or the DLQ topic, the records whose value and headers exceed
+ * max-payload-bytes are sent again without their value, their message saying where the original is: otherwise
+ * the batch would be retried forever and one oversized write would stall its partition. (The message header is
+ * bounded: {@link dev.agentfactory.contracts.InvalidWriteException} cuts messages that quote a bad value.)
  */
 public final class DeadLetterPublisher implements DeadLetterSink {
 
@@ -58,7 +60,8 @@ public final class DeadLetterPublisher implements DeadLetterSink {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(invalid.size());
         for (Item item : invalid) {
             ConsumerRecord<byte[], byte[]> r = item.record();
-            boolean dropValue = dropOversized && r.value() != null && r.value().length > maxValueBytes;
+            boolean dropValue = dropOversized && r.value() != null
+                    && (long) r.value().length + headerBytes(r) > maxValueBytes;
             String message = item.invalid().getMessage();
             if (dropValue) {
                 message += "; the value of " + r.value().length + " bytes is not copied (over " + maxValueBytes
@@ -80,6 +83,15 @@ public final class DeadLetterPublisher implements DeadLetterSink {
             records.add(out);
         }
         return records;
+    }
+
+    /** The original record's headers, which its dead letter carries too. */
+    private static long headerBytes(ConsumerRecord<byte[], byte[]> r) {
+        long bytes = 0;
+        for (Header h : r.headers()) {
+            bytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return bytes;
     }
 
     private static void put(Headers h, String key, String value) {

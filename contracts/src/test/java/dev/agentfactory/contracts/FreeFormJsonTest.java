@@ -1,0 +1,83 @@
+package dev.agentfactory.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.contracts.InvalidWriteException.Reason;
+import tools.jackson.databind.JsonNode;
+
+/** The free-form objects of commands (config, state, metadata, history entries) as the codec checks them. */
+class FreeFormJsonTest {
+
+    private final WriteCodec codec = new WriteCodec();
+
+    @Test
+    void aNumberLongerWrittenOutThanAReaderTakesIsAViolationNotARowNobodyCanLoad() {
+        // jsonb prints numbers without an exponent: 1e1000 comes back as 1,001 digits
+        assertViolation("{\"state\":{\"x\":1e1000}}", "1001 characters");
+        assertViolation("{\"state\":{\"x\":[1,{\"y\":-1e-999}]}}", "1002 characters");
+        assertViolation("{\"state\":{\"x\":1e999999999}}", "characters");
+        assertThat(state("{\"state\":{\"x\":1e999}}").get("x").bigIntegerValue().toString()).hasSize(1000);
+    }
+
+    @Test
+    void numbersTakeTheFormJsonbGivesThemBackSoAnUnchangedValueComparesEqual() {
+        // what the worker holds after loading the row: the mapper's reading of jsonb's text
+        assertThat(state("{\"state\":{\"t\":1e2,\"u\":1.5e1,\"v\":1.0E2}}"))
+                .isEqualTo(WriteCodec.MAPPER.readTree("{\"t\":100,\"u\":15,\"v\":100}"));
+        assertThat(state("{\"state\":{\"big\":1e30,\"long\":1e12}}"))
+                .isEqualTo(WriteCodec.MAPPER.readTree(
+                        "{\"big\":1000000000000000000000000000000,\"long\":1000000000000}"));
+        // a fraction keeps its digits, trailing zeros included, as jsonb keeps them
+        assertThat(state("{\"state\":{\"f\":1.50,\"g\":1.5e-1}}"))
+                .isEqualTo(WriteCodec.MAPPER.readTree("{\"f\":1.50,\"g\":0.15}"));
+        assertThat(state("{\"state\":{\"f\":1.50}}").get("f").decimalValue().scale()).isEqualTo(2);
+    }
+
+    @Test
+    void halfASurrogatePairAnywhereInAFreeFormObjectIsAViolationNotAStoredQuestionMark() {
+        assertViolation("{\"state\":{\"k\":\"\\ud800\"}}", "unpaired surrogate");
+        assertViolation("{\"state\":{\"k\":[{\"deep\":\"v\\udc00\\ud800\"}]}}", "unpaired surrogate");
+        // in a property name the byte parser refuses it first
+        byte[] inAName = envelope("{\"state\":{\"k\\udc00\":1}}").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(inAName)).isInstanceOf(InvalidWriteException.class);
+        assertThat(state("{\"state\":{\"k\":\"\\ud83d\\ude00\"}}").get("k").stringValue()).isEqualTo("\ud83d\ude00");
+    }
+
+    @Test
+    void aMessageQuotingALargeBadValueIsCutSoItsDeadLetterStaysSendable() {
+        String huge = "x".repeat(600_000);
+        String json = "{\"eventId\":\"" + huge + "\",\"type\":\"agent.delete\",\"entityId\":\"" + UUID.randomUUID()
+                + "\",\"actor\":\"t\",\"occurredAt\":\"2026-01-01T00:00:00Z\",\"schemaVersion\":1,\"payload\":{}}";
+        assertThatThrownBy(() -> codec.decode(json.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(InvalidWriteException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.INVALID_ID);
+                    assertThat(e.getMessage()).hasSize(InvalidWriteException.MAX_MESSAGE_CHARS)
+                            .startsWith("eventId must be a UUID").endsWith("…[cut]");
+                });
+    }
+
+    private JsonNode state(String payload) {
+        WriteCommand c = codec.decode(envelope(payload).getBytes(StandardCharsets.UTF_8)).command();
+        return ((WriteCommand.AgentStatePut) c).state();
+    }
+
+    private void assertViolation(String payload, String message) {
+        assertThatThrownBy(() -> codec.decode(envelope(payload).getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(InvalidWriteException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.SCHEMA_VIOLATION);
+                    assertThat(e.getMessage()).contains("state").contains(message);
+                });
+    }
+
+    private static String envelope(String payload) {
+        return "{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"agent.state.put\",\"entityId\":\""
+                + UUID.randomUUID() + "\",\"actor\":\"t\",\"occurredAt\":\"2026-01-01T00:00:00Z\",\"schemaVersion\":1,"
+                + "\"payload\":" + payload + "}";
+    }
+}

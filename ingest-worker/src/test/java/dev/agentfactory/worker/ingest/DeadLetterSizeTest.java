@@ -1,0 +1,117 @@
+package dev.agentfactory.worker.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+
+import dev.agentfactory.contracts.DlqHeaders;
+import dev.agentfactory.contracts.InvalidWriteException;
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.worker.dlq.DeadLetterPublisher;
+import dev.agentfactory.worker.writes.Item;
+
+/**
+ * Dead letters of records under max-payload-bytes are sent, however large their reason or headers: one the
+ * producer refused at every attempt would stall the batch's partitions for ever. The producer here refuses
+ * what {@code KafkaProducer}'s own size check refuses, at the worker's {@code max.request.size}.
+ */
+class DeadLetterSizeTest {
+
+    private static final int MAX_PAYLOAD = 1_100_000;
+    private static final int MAX_REQUEST = MAX_PAYLOAD + IngestKafkaConfig.DEAD_LETTER_OVERHEAD_BYTES;
+
+    private final List<Integer> refused = new ArrayList<>();
+    private final List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+    private final DeadLetterPublisher dlq = new DeadLetterPublisher(new AcknowledgedSends(
+            new DefaultKafkaProducerFactory<>(Map.of()) {
+                @Override
+                public Producer<byte[], byte[]> createProducer() {
+                    return new SizeCheckingProducer();
+                }
+            }, Duration.ofSeconds(5)), "dlq", MAX_PAYLOAD);
+
+    @Test
+    void aRecordWhoseReasonQuotesItsLargeBadEventIdIsDeadLetteredWithItsValue() {
+        byte[] value = ("{\"type\":\"agent.create\",\"eventId\":\"" + "x".repeat(600_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        InvalidWriteException invalid = invalid(value);
+
+        dlq.publish(List.of(new Item(new ConsumerRecord<>("writes", 0, 42L, null, value), null, invalid)));
+
+        assertThat(refused).isEmpty();
+        assertThat(sent).singleElement().satisfies(r -> {
+            assertThat(r.value()).isEqualTo(value);
+            assertThat(r.headers().lastHeader(DlqHeaders.MESSAGE).value().length)
+                    .isLessThanOrEqualTo(InvalidWriteException.MAX_MESSAGE_CHARS * 3);
+        });
+    }
+
+    @Test
+    void aRecordUnderTheLimitWhoseHeadersMakeItsDeadLetterTooLargeIsSentWithoutItsValue() {
+        byte[] value = ("{\"eventId\":\"" + "y".repeat(1_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("writes", 1, 7L, null, value);
+        record.headers().add(new RecordHeader("trace", new byte[200_000]));
+
+        dlq.publish(List.of(new Item(record, null, invalid(value))));
+
+        assertThat(refused).hasSize(1);
+        assertThat(sent).singleElement().satisfies(r -> {
+            assertThat(r.value()).isNull();
+            assertThat(new String(r.headers().lastHeader(DlqHeaders.MESSAGE).value(), StandardCharsets.UTF_8))
+                    .contains("read it at writes-1@7");
+        });
+    }
+
+    private static InvalidWriteException invalid(byte[] value) {
+        try {
+            new WriteCodec(MAX_PAYLOAD).decode(value);
+        } catch (InvalidWriteException e) {
+            return e;
+        }
+        throw new AssertionError("valid: " + UUID.randomUUID());
+    }
+
+    /** Refuses what KafkaProducer.doSend's ensureValidRecordSize refuses. */
+    private final class SizeCheckingProducer extends MockProducer<byte[], byte[]> {
+
+        SizeCheckingProducer() {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
+            int size = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+                    CompressionType.NONE, r.key(), r.value(), r.headers().toArray());
+            if (size > MAX_REQUEST) {
+                refused.add(size);
+                RecordTooLargeException e = new RecordTooLargeException("The message is " + size + " bytes");
+                callback.onCompletion(null, e);
+                return CompletableFuture.failedFuture(e);
+            }
+            sent.add(r);
+            return super.send(r, callback);
+        }
+    }
+}
