@@ -43,10 +43,12 @@ final class EventApplier {
 
     /**
      * The outcome of an event committed by an earlier delivery of the same record (the worker died between
-     * the commit and publishing its outcomes): the stored outcome again, not a DUPLICATE.
+     * the commit and publishing its outcomes): the stored outcome again, not a DUPLICATE; but a DUPLICATE of it
+     * for a later record of the same eventId in that delivery ({@code duplicate}), as the first delivery answered.
      */
-    static WriteOutcome restated(WriteEnvelope e, BatchState.Prior prior, Instant now) {
-        return outcome(e, prior.status(), prior.version(), null, prior.reason(), now);
+    static WriteOutcome restated(WriteEnvelope e, BatchState.Prior prior, boolean duplicate, Instant now) {
+        return duplicate ? outcome(e, Status.DUPLICATE, prior.version(), prior.status(), null, now)
+                : outcome(e, prior.status(), prior.version(), null, prior.reason(), now);
     }
 
     /** Records an event the database itself refused (isolated by splitting the batch) as REJECTED. */

@@ -5,10 +5,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -53,6 +55,7 @@ final class Redelivery {
         loader.loadProcessed(c, below.stream().filter(Item::valid).map(i -> i.envelope().eventId()).toList(), committed);
         List<Item> fresh = new ArrayList<>(items.size());
         List<BatchResult.Applied> restated = new ArrayList<>();
+        Set<UUID> restatedIds = new HashSet<>();
         int neverApplied = 0;
         for (Item i : items) {
             if (!below.contains(i)) {
@@ -60,7 +63,10 @@ final class Redelivery {
             } else if (i.valid()) {
                 BatchState.Prior prior = committed.processed.get(i.envelope().eventId());
                 if (prior != null) {
-                    restated.add(new BatchResult.Applied(i.envelope(), EventApplier.restated(i.envelope(), prior, now)));
+                    // a second record of the eventId was answered DUPLICATE the first time round, and is again
+                    boolean again = !restatedIds.add(i.envelope().eventId());
+                    restated.add(new BatchResult.Applied(i.envelope(), EventApplier.restated(i.envelope(), prior, again,
+                            now)));
                 } else {
                     fresh.add(i);
                     neverApplied++;

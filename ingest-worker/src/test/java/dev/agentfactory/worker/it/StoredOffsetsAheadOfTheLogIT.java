@@ -1,6 +1,7 @@
 package dev.agentfactory.worker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,8 +12,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -31,6 +34,10 @@ class StoredOffsetsAheadOfTheLogIT {
     private static final String STORE_OFFSETS = """
             INSERT INTO factory.ingest_offsets (consumer_group, topic, partition, next_offset)
             SELECT ?, ?, p, 1000 FROM generate_series(0, ?) AS p""";
+    private static final String STORE_OUTCOME = """
+            INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version)
+            VALUES (?, 'agent', ?, 'agent.create', 'APPLIED', 1)""";
+    private static final WriteCodec CODEC = new WriteCodec();
 
     @Test
     void writesBelowStoredOffsetsThatWereNeverAppliedTakeEffectOnce(StackEndpoints endpoints, LocalStack stack)
@@ -64,6 +71,40 @@ class StoredOffsetsAheadOfTheLogIT {
         assertThat(bed.count("SELECT count(*) FROM factory.agent_versions")).isEqualTo(3);
         assertThat(bed.count("SELECT count(*) FROM factory.audit_log")).isEqualTo(3);
         assertThat(bed.count("SELECT count(*) FROM factory.processed_events WHERE outcome = 'APPLIED'")).isEqualTo(3);
+    }
+
+    @Test
+    void aRedeliveredBatchRestatesTheFirstRecordsOutcomeAndAnswersALaterRecordOfTheSameEventIdDuplicate(
+            StackEndpoints endpoints, LocalStack stack) throws Exception {
+        // As a worker that died after its commit and before publishing leaves it: the rows and the offsets stored.
+        TestBed bed = new TestBed("offsets-restated", endpoints, stack.primary());
+        UUID agent = UUID.randomUUID();
+        WriteEnvelope create = WriteEnvelope.of(agent, null, "it", new WriteCommand.AgentCreate(
+                "restated-" + agent, "A", "planner", null, null, null, null));
+        try (Connection c = bed.sql(); PreparedStatement offsets = c.prepareStatement(STORE_OFFSETS);
+             PreparedStatement outcome = c.prepareStatement(STORE_OUTCOME)) {
+            offsets.setString(1, bed.group);
+            offsets.setString(2, bed.agentTopic);
+            offsets.setInt(3, TestBed.PARTITIONS - 1);
+            offsets.executeUpdate();
+            outcome.setObject(1, create.eventId());
+            outcome.setObject(2, agent);
+            outcome.executeUpdate();
+        }
+        try (WorkerProcess worker = new WorkerProcess("offsets-restated", bed.workerProperties()).start()
+                .awaitHealthy(Duration.ofSeconds(90));
+             WriteProducer producer = bed.producer()) {
+            producer.send(create);
+            producer.send(create);    // answered DUPLICATE the first time round
+            producer.flush();
+
+            List<WriteOutcome> outcomes = TopicReader.read(endpoints.kafkaBootstrap(), bed.resultsTopic, 2,
+                    Duration.ofSeconds(60)).stream().map(r -> CODEC.decodeOutcome(r.value())).toList();
+            assertThat(outcomes).extracting(WriteOutcome::status, WriteOutcome::originalOutcome, WriteOutcome::version)
+                    .containsExactly(tuple(WriteOutcome.Status.APPLIED, null, 1L),
+                            tuple(WriteOutcome.Status.DUPLICATE, WriteOutcome.Status.APPLIED, 1L));
+        }
+        assertThat(bed.count("SELECT count(*) FROM factory.agents")).as("no effect: it was committed").isZero();
     }
 
     private static long committedInKafka(TestBed bed) {
