@@ -6,6 +6,11 @@ import java.util.List;
  * One page of a keyset-paginated list: the items and the opaque cursor of the next page (null on the
  * last page). Cursors are positions, not offsets, so a page costs the same at any depth and rows
  * written meanwhile never shift what the next page returns.
+ *
+ * <p>A sequence of pages is not a change feed: the keys (an audit entry's {@code (committed_at, id)}, an
+ * entity's {@code (updated_at, id)}) are fixed before the writing transaction commits, so a row that commits
+ * after a page was read can sort before its cursor and is never returned by the pages that follow. Changes in
+ * commit order come from the CDC relay's audit topics.
  */
 public record Page<T>(List<T> items, String nextCursor) {
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +61,7 @@ class JdbcStoreIT extends StoreContract {
             assertThat(asWriter.agents().create(agent, change("create")).applied()).isTrue();
 
             assertThat(asReader.agents().findBySlug("least-privilege")).isPresent();
-            assertThat(asReader.audit().byEntity("agent", agent.id(), null, 10).items()).hasSize(1);
+            assertThat(asReader.audit().byEntity("agent", agent.id(), Instant.EPOCH, Instant.now().plusSeconds(60), null, 10).items()).hasSize(1);
             assertThatThrownBy(() -> asReader.agents().create(agent("intruder", 1, T0), change("create")))
                     .isInstanceOfSatisfying(DataAccessException.class, e ->
                             assertThat(e.getMostSpecificCause().getMessage()).contains("permission denied"));

@@ -280,16 +280,34 @@ abstract class StoreContract {
         store().agents().update(withVersion(a, 2, "renamed", AgentStatus.ACTIVE), change("update", "bob"));
         store().agents().update(withVersion(a, 2, "stale", AgentStatus.ACTIVE), change("update", "bob"));
 
-        var byEntity = store().audit().byEntity("agent", a.id(), null, 1);
-        assertThat(byEntity.items()).extracting(e -> e.version()).containsExactly(1L);
-        assertThat(store().audit().byEntity("agent", a.id(), byEntity.nextCursor(), 10).items())
-                .extracting(e -> e.actor()).containsExactly("bob");
         Instant from = Instant.now().minusSeconds(600);
         Instant to = Instant.now().plusSeconds(600);
+        var byEntity = store().audit().byEntity("agent", a.id(), from, to, null, 1);
+        assertThat(byEntity.items()).extracting(e -> e.version()).containsExactly(1L);
+        assertThat(store().audit().byEntity("agent", a.id(), from, to, byEntity.nextCursor(), 10).items())
+                .extracting(e -> e.actor()).containsExactly("bob");
         assertThat(store().audit().byActor("alice", from, to, null, 10).items()).extracting(e -> e.commandType())
                 .containsExactly("agent.create");
         assertThat(store().audit().byTime(from, to, null, 10).items()).hasSize(2);
         assertThat(store().audit().byTime(to, to.plusSeconds(1), null, 10).items()).isEmpty();
+    }
+
+    @Test
+    void anEntitysAuditEntriesAreOnlyThoseCommittedWithinFromTo() throws InterruptedException {
+        Agent a = agent("audited-in-range", 1, T0);
+        store().agents().create(a, change("create", "alice"));
+        Thread.sleep(5); // two distinct commit times, even at the in-memory store's microseconds
+        store().agents().update(withVersion(a, 2, "renamed", AgentStatus.ACTIVE), change("update", "bob"));
+        var all = store().audit().byEntity("agent", a.id(), Instant.EPOCH, Instant.now().plusSeconds(60), null, 10)
+                .items();
+        assertThat(all).extracting(e -> e.version()).containsExactly(1L, 2L);
+        Instant second = all.get(1).committedAt();
+        assertThat(second).isAfter(all.get(0).committedAt());
+
+        assertThat(store().audit().byEntity("agent", a.id(), second, second.plusSeconds(60), null, 10).items())
+                .extracting(e -> e.version()).containsExactly(2L);
+        assertThat(store().audit().byEntity("agent", a.id(), Instant.EPOCH, second, null, 10).items())
+                .extracting(e -> e.version()).containsExactly(1L);
     }
 
     @Test

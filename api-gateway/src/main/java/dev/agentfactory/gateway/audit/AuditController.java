@@ -39,16 +39,16 @@ class AuditController {
                              @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
         int size = paging.limit(limit);
         String after = Paging.numberCursor(cursor);
-        if (entityId != null || entityType != null) {
-            if (entityId == null || !("agent".equals(entityType) || "prd".equals(entityType))) {
-                throw ApiProblem.badRequest("bad-parameter", "entityType (agent or prd) and entityId go together");
-            }
-            return audit.byEntity(entityType, entityId, after, size);
-        }
         Instant start = Paging.instant(from, "from", Instant.EPOCH);
         Instant end = Paging.instant(to, "to", Instant.now().plusSeconds(60));
         if (!start.isBefore(end)) {
             throw ApiProblem.badRequest("bad-parameter", "from must be before to");
+        }
+        if (entityId != null || entityType != null) {
+            if (entityId == null || !("agent".equals(entityType) || "prd".equals(entityType))) {
+                throw ApiProblem.badRequest("bad-parameter", "entityType (agent or prd) and entityId go together");
+            }
+            return audit.byEntity(entityType, entityId, start, end, after, size);
         }
         if (actor != null && (actor.isBlank() || actor.length() > 200)) {
             throw ApiProblem.badRequest("bad-parameter", "actor must have 1..200 characters");

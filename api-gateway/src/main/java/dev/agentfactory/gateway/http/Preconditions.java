@@ -16,7 +16,7 @@ import dev.agentfactory.gateway.problem.ApiProblem;
  */
 public final class Preconditions {
 
-    private static final Pattern ETAG = Pattern.compile("^\\s*(?:W/)?\"(\\d{1,18})\"\\s*$");
+    private static final Pattern ETAG = Pattern.compile("^\\s*(W/)?\"(\\d{1,18})\"\\s*$");
     private static final Pattern WAIT = Pattern.compile("(?:^|[;,\\s])wait\\s*=\\s*(\\d{1,6})(?:$|[;,\\s])");
 
     private Preconditions() {
@@ -40,16 +40,26 @@ public final class Preconditions {
         return false;
     }
 
-    /** The expected version of an {@code If-Match: "N"} header; null without one. */
+    /**
+     * The expected version of an {@code If-Match: "N"} header; null without one or with {@code *} ("the entity
+     * must exist", which every write but a create requires anyway). If-Match compares strongly (RFC 9110
+     * §13.1.1), so a weak tag never matches: 412. A list of tags is not supported: 400.
+     */
     public static Long expectedVersion(String ifMatch) {
-        if (ifMatch == null || ifMatch.isBlank()) {
+        if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
             return null;
         }
         Matcher m = ETAG.matcher(ifMatch);
         if (!m.matches()) {
-            throw ApiProblem.badRequest("bad-if-match", "If-Match must be one entity tag of the form \"<version>\"");
+            throw ApiProblem.badRequest("bad-if-match", ifMatch.contains(",")
+                    ? "If-Match with a list of entity tags is not supported: send one, \"<version>\", or *"
+                    : "If-Match must be one entity tag of the form \"<version>\", or *");
         }
-        return Long.parseLong(m.group(1));
+        if (m.group(1) != null) {
+            throw new ApiProblem(HttpStatus.PRECONDITION_FAILED, "precondition-failed",
+                    "If-Match compares entity tags strongly: a weak tag never matches; send the ETag \"<version>\"");
+        }
+        return Long.parseLong(m.group(2));
     }
 
     /**

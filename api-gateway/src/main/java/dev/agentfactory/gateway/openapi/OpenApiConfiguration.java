@@ -25,7 +25,8 @@ class OpenApiConfiguration {
               outcome and answers 201/200 with the entity and ETag, 409 (conflict, with `currentVersion`),
               412 (`If-Match` named another version of a live entity), 410 (`deleted`: the agent or PRD is
               deleted, with or without `If-Match`, as a read answers; do not retry) or 422 (rejected).
-              `If-Match: "<version>"` makes the write conditional; `Idempotency-Key` makes a retry safe (the
+              `If-Match: "<version>"` makes the write conditional (a weak tag `W/"<version>"` never matches:
+              412; `*` sets no version; a list of tags is 400); `Idempotency-Key` makes a retry safe (the
               same key with a different request is 422).
             * Updates are JSON merge patches (`application/merge-patch+json`, RFC 7396).
             * Errors are RFC 9457 problem details (`application/problem+json`); `type` ends with the

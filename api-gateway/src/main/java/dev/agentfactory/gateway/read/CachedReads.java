@@ -71,17 +71,24 @@ public class CachedReads {
         return id != null ? prd(UUID.fromString(id)) : read(null, codec::readPrd, () -> prds.findBySlug(slug), this::store);
     }
 
-    /** The agent from the database, cached unless Redis already holds a newer version. */
+    /**
+     * The agent from the database, cached unless Redis already holds a newer version. The list epoch ends
+     * even when the read fails: the write is committed and its answer is still given.
+     */
     public Optional<Agent> refreshAgent(UUID id) {
-        Optional<Agent> a = currentAgent(id);
-        firstPages.agentsChanged();
-        return a;
+        try {
+            return currentAgent(id);
+        } finally {
+            firstPages.agentsChanged();
+        }
     }
 
     public Optional<Prd> refreshPrd(UUID id) {
-        Optional<Prd> p = currentPrd(id);
-        firstPages.prdsChanged();
-        return p;
+        try {
+            return currentPrd(id);
+        } finally {
+            firstPages.prdsChanged();
+        }
     }
 
     /**

@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param jwtSecret      the project's HS256 JWT secret (Supabase "JWT secret"); used when no JWKS URL is set
  * @param jwksUrl        a JWKS endpoint for asymmetric tokens (Supabase's {@code /auth/v1/.well-known/jwks.json})
- * @param audience       the required {@code aud} claim ({@code authenticated} for Supabase user tokens)
+ * @param audience       the required {@code aud} claim ({@code authenticated} for Supabase user tokens); a
+ *                       {@code service_role} token may have none (Supabase's legacy service_role key)
  * @param issuer         the required {@code iss} claim, when set
  * @param clockSkew      tolerance on {@code exp} and {@code nbf}
  * @param allowedOrigins CORS allow-list; empty means no cross-origin browser access

@@ -18,6 +18,7 @@ import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
@@ -26,13 +27,15 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 
 /**
  * Decodes Supabase-compatible JWTs: HS256 with the project secret, or ES256/RS256 with a JWKS-published key; checks
- * signature, {@code exp}/{@code nbf}, {@code aud} and (when configured) {@code iss}; maps the
+ * signature, {@code exp}/{@code nbf}, {@code aud} (absent only on a {@code service_role} token) and (when
+ * configured) {@code iss}; maps the
  * {@code role} claim to a Spring Security role ({@code service_role} → {@code ROLE_SERVICE_ROLE}).
  */
 @Configuration(proxyBeanMethods = false)
 class JwtConfiguration {
 
     static final String ROLE_CLAIM = "role";
+    static final String SERVICE_ROLE = "service_role";
 
     @Bean
     JwtDecoder jwtDecoder(GatewaySecurityProperties props) {
@@ -72,10 +75,16 @@ class JwtConfiguration {
         return List.of(new SimpleGrantedAuthority("ROLE_" + role.toUpperCase().replace('-', '_')));
     }
 
+    /**
+     * Supabase's legacy {@code service_role} key is a JWT without {@code aud}: such a token is accepted for that
+     * role only (its signature, {@code exp} and issuer are still checked); any other token needs an accepted
+     * audience, and a token that names an audience needs an accepted one, whatever its role.
+     */
     private static OAuth2TokenValidator<Jwt> audienceValidator(List<String> accepted) {
         return jwt -> {
             List<String> aud = jwt.getAudience();
-            boolean ok = aud != null && aud.stream().anyMatch(accepted::contains);
+            boolean ok = jwt.hasClaim(JwtClaimNames.AUD) ? aud != null && aud.stream().anyMatch(accepted::contains)
+                    : SERVICE_ROLE.equals(jwt.getClaimAsString(ROLE_CLAIM));
             return ok ? OAuth2TokenValidatorResult.success()
                     : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "wrong audience", null));
         };

@@ -25,6 +25,8 @@ import dev.agentfactory.gateway.problem.ApiProblem;
 class IdempotencyKeys {
 
     private static final Pattern KEY = Pattern.compile("^[\\x21-\\x7e]{1,200}$");
+    /** Stored in place of a fingerprint; never a SHA-256 hex digest. */
+    static final String EXPIRED = "expired";
 
     private final StringRedisTemplate redis;
     private final String prefix;
@@ -45,22 +47,49 @@ class IdempotencyKeys {
     }
 
     /**
-     * Remembers the request under its eventId, or checks that a repeat is the same request; true when the
-     * key was not remembered (a first use, or one whose fingerprint expired or was evicted).
+     * Remembers the request under its eventId, or checks that a repeat is the same request. For an eventId
+     * not yet processed: a first use, a retry, or a key whose first request is still on its way.
      */
-    boolean claim(UUID eventId, String method, String path, Long expectedVersion, byte[] body) {
-        String fingerprint = fingerprint(method, path, expectedVersion, body);
+    void claim(UUID eventId, String method, String path, Long expectedVersion, byte[] body) {
         String key = prefix + eventId;
-        Boolean first = redis.opsForValue().setIfAbsent(key, fingerprint, ttl);
-        if (Boolean.TRUE.equals(first)) {
-            return true;
+        String fingerprint = fingerprint(method, path, expectedVersion, body);
+        if (!Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, fingerprint, ttl))) {
+            check(redis.opsForValue().get(key), fingerprint);
+        }
+    }
+
+    /**
+     * Checks a request whose eventId was already processed: only the request remembered under the key may
+     * be answered with its outcome. A key that is not remembered (TTL, eviction, a flush) is marked expired
+     * instead of taking this request's fingerprint, which would let a plain retry of this request pass for
+     * the one that was processed: every later use of the key is then answered 422 idempotency-key-expired.
+     */
+    void checkProcessed(UUID eventId, String method, String path, Long expectedVersion, byte[] body) {
+        String key = prefix + eventId;
+        if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, EXPIRED, ttl))) {
+            throw expired();
         }
         String seen = redis.opsForValue().get(key);
+        if (seen == null) {
+            // Forgotten between the two calls: nothing to check against.
+            throw expired();
+        }
+        check(seen, fingerprint(method, path, expectedVersion, body));
+    }
+
+    private static void check(String seen, String fingerprint) {
+        if (EXPIRED.equals(seen)) {
+            throw expired();
+        }
         if (seen != null && !seen.equals(fingerprint)) {
             throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
                     "this Idempotency-Key was used for a different request");
         }
-        return false;
+    }
+
+    private static ApiProblem expired() {
+        return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-expired",
+                "this Idempotency-Key was used for a write that is no longer remembered; use a new key");
     }
 
     private static String fingerprint(String method, String path, Long expectedVersion, byte[] body) {

@@ -11,7 +11,10 @@ import java.util.concurrent.ExecutorService;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -25,20 +28,21 @@ import dev.agentfactory.contracts.WriteOutcome.Status;
 import dev.agentfactory.gateway.http.Preconditions;
 import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.gateway.read.CachedReads;
-import dev.agentfactory.store.agent.Agent;
-import dev.agentfactory.store.prd.Prd;
 import dev.agentfactory.store.writes.WriteOutcomeRepository;
 
 /**
  * Answers a write the way a synchronous API would when the outcome came in time (201/200 with the entity
  * and its ETag, 409, 412, 422), and with {@code 202 Accepted} and the outcome's URL when it did not or
  * the client did not ask to wait. An APPLIED answer first moves the cache to the written version, so a
- * read that follows never sees an older one.
+ * read that follows never sees an older one. Once the outcome is known, a failed read of the entity never
+ * turns the answer into a retryable 5xx: an applied write is then answered 202 with its outcome.
  */
 @Component
 public class WriteAnswers {
 
     public static final String WRITES_PATH = "/api/v1/writes/";
+
+    private static final Logger log = LoggerFactory.getLogger(WriteAnswers.class);
 
     private final WriteGateway gateway;
     private final CachedReads reads;
@@ -96,33 +100,46 @@ public class WriteAnswers {
             return ResponseEntity.accepted().headers(headers).body(pending(e));
         }
         return switch (status) {
-            case APPLIED, DUPLICATE -> applied(e, headers);
+            case APPLIED, DUPLICATE -> applied(e, o, headers);
             case CONFLICT -> throw conflict(e, ifMatch, o.version(), reason);
             case REJECTED -> throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "rejected",
                     reasonOr(reason, "the write breaks a rule")).with("eventId", e.eventId());
         };
     }
 
-    private ResponseEntity<Object> applied(WriteEnvelope e, HttpHeaders headers) {
+    private ResponseEntity<Object> applied(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
+        record Read(Object entity, long version) {
+        }
         UUID id = e.entityId();
         boolean agent = e.type().entityType() == EntityType.AGENT;
         boolean created = creates(e.type());
-        Object entity;
-        long version;
-        if (agent) {
-            Agent a = reads.refreshAgent(id).orElseThrow(() -> ApiProblem.notFound("agent " + id));
-            entity = a;
-            version = a.version();
-        } else {
-            Prd p = reads.refreshPrd(id).orElseThrow(() -> ApiProblem.notFound("PRD " + id));
-            entity = p;
-            version = p.version();
+        Optional<Read> read;
+        try {
+            read = agent ? reads.refreshAgent(id).map(a -> new Read(a, a.version()))
+                    : reads.refreshPrd(id).map(p -> new Read(p, p.version()));
+        } catch (DataAccessException failed) {
+            // The write is committed: a 5xx ("retry shortly") would have an unkeyed create or append applied twice.
+            log.warn("write {} applied, but {} {} could not be read back; answered 202 with its outcome: {}",
+                    e.eventId(), agent ? "agent" : "PRD", id, failed.getMostSpecificCause().getMessage());
+            return appliedUnread(e, o, headers);
         }
-        headers.setETag(Preconditions.etag(version));
+        Read r = read.orElseThrow(() -> ApiProblem.notFound((agent ? "agent " : "PRD ") + id));
+        headers.setETag(Preconditions.etag(r.version()));
         if (created) {
             headers.setLocation(URI.create("/api/v1/" + (agent ? "agents/" : "prds/") + id));
         }
-        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).headers(headers).body(entity);
+        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).headers(headers).body(r.entity());
+    }
+
+    /** An applied write whose entity could not be read: 202 with what the outcome says, as {@code /writes} would. */
+    private static ResponseEntity<Object> appliedUnread(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
+        headers.setLocation(URI.create(WRITES_PATH + e.eventId()));
+        Map<String, Object> body = summary(e, Status.APPLIED.name());
+        if (o.version() != null) {
+            headers.setETag(Preconditions.etag(o.version()));
+            body.put("version", o.version());
+        }
+        return ResponseEntity.accepted().headers(headers).body(body);
     }
 
     /**
@@ -136,9 +153,18 @@ public class WriteAnswers {
         }
         UUID id = e.entityId();
         boolean agent = e.type().entityType() == EntityType.AGENT;
-        Current now = creates(e.type()) ? null : agent
-                ? reads.currentAgent(id).map(a -> new Current(a.version(), a.deletedAt())).orElse(null)
-                : reads.currentPrd(id).map(p -> new Current(p.version(), p.deletedAt())).orElse(null);
+        Current now;
+        try {
+            now = creates(e.type()) ? null : agent
+                    ? reads.currentAgent(id).map(a -> new Current(a.version(), a.deletedAt())).orElse(null)
+                    : reads.currentPrd(id).map(p -> new Current(p.version(), p.deletedAt())).orElse(null);
+        } catch (DataAccessException failed) {
+            // The outcome is known; without the read a deleted entity is answered as a conflict (409/412),
+            // whose refetch then answers 410. A 503 would invite a retry of a write that cannot succeed.
+            log.warn("write {} conflicted, but {} {} could not be read; answered from its outcome: {}",
+                    e.eventId(), agent ? "agent" : "PRD", id, failed.getMostSpecificCause().getMessage());
+            now = null;
+        }
         boolean deleted = now != null && now.deletedAt() != null;
         return Preconditions.writeConflict((agent ? "agent " : "PRD ") + id, ifMatch, deleted ? now.version() : version,
                 deleted ? now.deletedAt() : null, reason).with("eventId", e.eventId());
@@ -149,11 +175,15 @@ public class WriteAnswers {
     }
 
     private static Map<String, Object> pending(WriteEnvelope e) {
+        return summary(e, "PENDING");
+    }
+
+    private static Map<String, Object> summary(WriteEnvelope e, String status) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("eventId", e.eventId());
         body.put("entityId", e.entityId());
         body.put("type", e.type().wireName());
-        body.put("status", "PENDING");
+        body.put("status", status);
         return body;
     }
 

@@ -51,18 +51,15 @@ public class WriteGateway {
                 : req.entityId();
         WriteEnvelope envelope = validated(eventId, entityId, req, actor);
         if (req.idempotencyKey() != null) {
-            boolean unremembered = idempotency.claim(eventId, req.method(), req.path(), req.expectedVersion(),
-                    req.payload().toString().getBytes(StandardCharsets.UTF_8));
+            byte[] body = req.payload().toString().getBytes(StandardCharsets.UTF_8);
+            // The outcome is looked up first, so that a processed key whose fingerprint is gone is marked
+            // expired at once: claiming it would store this request's fingerprint against another's outcome.
             Optional<WriteOutcome> done = outcomes.find(eventId);
-            if (done.isPresent() && unremembered) {
-                // Processed, but its fingerprint is gone (TTL, eviction): this may be another request under
-                // the old key, and answering the stored outcome would pass it off as applied.
-                throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-expired",
-                        "this Idempotency-Key was used for a write that is no longer remembered; use a new key");
-            }
             if (done.isPresent()) {
+                idempotency.checkProcessed(eventId, req.method(), req.path(), req.expectedVersion(), body);
                 return new Submission(envelope, req.waitFor(), CompletableFuture.completedFuture(done));
             }
+            idempotency.claim(eventId, req.method(), req.path(), req.expectedVersion(), body);
         }
         boolean waiting = !req.waitFor().isZero();
         CompletableFuture<Optional<WriteOutcome>> outcome = waiting ? waiter.register(eventId, req.waitFor()) : null;

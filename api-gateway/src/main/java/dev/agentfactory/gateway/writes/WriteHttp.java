@@ -32,10 +32,13 @@ public class WriteHttp {
         if (body == null || !body.isObject()) {
             throw ApiProblem.badRequest("bad-body", "the request body must be a JSON object");
         }
-        Long expected = Preconditions.expectedVersion(http.getHeader("If-Match"));
-        if (expected != null && (type == CommandType.AGENT_CREATE || type == CommandType.PRD_CREATE)) {
+        String ifMatch = http.getHeader("If-Match");
+        // Checked before parsing: "*" means "must exist", which a create's new entity never does.
+        if (ifMatch != null && !ifMatch.isBlank()
+                && (type == CommandType.AGENT_CREATE || type == CommandType.PRD_CREATE)) {
             throw ApiProblem.badRequest("bad-if-match", "If-Match does not apply to a create: there is no version yet");
         }
+        Long expected = Preconditions.expectedVersion(ifMatch);
         return new WriteRequest(type, entityId, expected,
                 (ObjectNode) body, http.getHeader("Idempotency-Key"), Preconditions.wait(http.getHeader("Prefer"), maxWait),
                 http.getMethod(), http.getRequestURI());

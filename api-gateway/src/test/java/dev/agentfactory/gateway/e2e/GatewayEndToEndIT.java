@@ -107,8 +107,15 @@ class GatewayEndToEndIT {
                 "Prefer", WAIT);
         assertThat(stale.status()).as(stale.toString()).isEqualTo(412);
         assertThat(stale.json().get("currentVersion").asLong()).isEqualTo(2);
+        // If-Match compares strongly: a weak tag never matches, even the current version's
+        Api.Response weak = user.patch("/api/v1/agents/" + id, "{\"name\":\"weak\"}", "If-Match", "W/\"2\"",
+                "Prefer", WAIT);
+        assertThat(weak.status()).as(weak.toString()).isEqualTo(412);
+        assertThat(weak.json().get("type").stringValue()).endsWith("/precondition-failed");
 
-        Api.Response state = user.put("/api/v1/agents/" + id + "/state", "{\"step\":3}", "Prefer", WAIT);
+        // If-Match: * asks only that the agent exists
+        Api.Response state = user.put("/api/v1/agents/" + id + "/state", "{\"step\":3}", "If-Match", "*",
+                "Prefer", WAIT);
         assertThat(state.status()).as(state.toString()).isEqualTo(200);
         assertThat(state.header("ETag")).isEqualTo("\"3\"");
         Api.Response learned = user.post("/api/v1/agents/" + id + "/history",
@@ -140,6 +147,11 @@ class GatewayEndToEndIT {
                 .containsExactly("agent.create", "agent.update", "agent.state.put", "agent.history.append",
                         "agent.delete");
         assertThat(audit).allSatisfy(e -> assertThat(e.get("actor").stringValue()).isEqualTo(user.subject));
+        String deletedAt = audit.get(4).get("committedAt").stringValue();
+        assertThat(service.get("/api/v1/audit?entityType=agent&entityId=" + id + "&from=" + deletedAt).json()
+                .get("items")).extracting(e -> e.get("commandType").stringValue()).containsExactly("agent.delete");
+        assertThat(service.get("/api/v1/audit?entityType=agent&entityId=" + id + "&to=" + deletedAt).json()
+                .get("items")).hasSize(4);
         assertThat(service.get("/api/v1/audit?actor=" + user.subject).json().get("items").size()).isGreaterThanOrEqualTo(5);
     }
 

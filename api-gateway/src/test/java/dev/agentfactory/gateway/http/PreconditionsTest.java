@@ -17,9 +17,30 @@ class PreconditionsTest {
     void ifMatchBecomesTheExpectedVersionAndAnythingElseIsRefused() {
         assertThat(Preconditions.expectedVersion("\"7\"")).isEqualTo(7L);
         assertThat(Preconditions.expectedVersion(null)).isNull();
-        for (String bad : new String[] {"7", "\"7\", \"8\"", "\"-1\"", "*", "\"1 OR 1=1\"", "\"99999999999999999999\""}) {
-            assertThatThrownBy(() -> Preconditions.expectedVersion(bad)).as(bad).isInstanceOf(ApiProblem.class);
+        for (String bad : new String[] {"7", "\"-1\"", "\"1 OR 1=1\"", "\"99999999999999999999\"", "**"}) {
+            assertThat(problemOf(() -> Preconditions.expectedVersion(bad)).getStatus()).as(bad).isEqualTo(400);
         }
+    }
+
+    @Test
+    void aWeakIfMatchTagNeverMatchesBecauseIfMatchComparesStrongly() {
+        ProblemDetail weak = problemOf(() -> Preconditions.expectedVersion("W/\"3\""));
+        assertThat(weak.getStatus()).isEqualTo(412);
+        assertThat(weak.getType().toString()).endsWith("/precondition-failed");
+    }
+
+    @Test
+    void ifMatchStarAsksOnlyThatTheEntityExistsSoItSetsNoExpectedVersion() {
+        assertThat(Preconditions.expectedVersion("*")).isNull();
+        assertThat(Preconditions.expectedVersion(" * ")).isNull();
+    }
+
+    @Test
+    void aListOfIfMatchTagsIsABadRequestThatSaysListsAreNotSupported() {
+        ProblemDetail list = problemOf(() -> Preconditions.expectedVersion("\"7\", \"8\""));
+        assertThat(list.getStatus()).isEqualTo(400);
+        assertThat(list.getType().toString()).endsWith("/bad-if-match");
+        assertThat(list.getDetail()).contains("list").contains("not supported");
     }
 
     @Test

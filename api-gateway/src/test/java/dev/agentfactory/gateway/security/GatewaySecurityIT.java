@@ -143,6 +143,28 @@ class GatewaySecurityIT {
     }
 
     @Test
+    void aServiceRoleKeyWithoutAudienceReadsTheAuditLogAndAUserTokenWithoutOneIsUnauthorized() throws Exception {
+        // Supabase's legacy service_role key has no aud claim.
+        String legacyServiceKey = token(SECRET, "service_role", null, Instant.now().plusSeconds(600));
+        String userWithoutAudience = token(SECRET, "authenticated", null, Instant.now().plusSeconds(600));
+        assertThat(get("/api/v1/audit", legacyServiceKey).statusCode()).isEqualTo(200);
+        assertThat(get("/api/v1/agents/" + UUID.randomUUID(), userWithoutAudience).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIsRefusedWith413() throws Exception {
+        String user = token(SECRET, "authenticated", "authenticated", Instant.now().plusSeconds(600));
+        // fromPublisher without a length: sent with Transfer-Encoding: chunked, no Content-Length.
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/api/v1/agents"))
+                .header("Authorization", "Bearer " + user).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"" + "x".repeat(10_000) + "\"}"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(413);
+        assertThat(res.body()).contains("body-too-large");
+    }
+
+    @Test
     void oversizedBodyIsRefusedWith413() throws Exception {
         String user = token(SECRET, "authenticated", "authenticated", Instant.now().plusSeconds(600));
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri("/api/v1/agents"))

@@ -11,8 +11,8 @@ public interface AuditRepository {
     /** Appends an entry ({@code id} and {@code committedAt} are assigned); returns it as stored. */
     AuditEntry append(AuditEntry entry);
 
-    /** One entity's entries, oldest first. */
-    Page<AuditEntry> byEntity(String entityType, UUID entityId, String cursor, int limit);
+    /** One entity's entries committed in {@code [from, to)}, oldest first. */
+    Page<AuditEntry> byEntity(String entityType, UUID entityId, Instant from, Instant to, String cursor, int limit);
 
     /** One actor's entries committed in {@code [from, to)}, oldest first. */
     Page<AuditEntry> byActor(String actor, Instant from, Instant to, String cursor, int limit);

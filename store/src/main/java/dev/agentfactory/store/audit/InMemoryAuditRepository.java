@@ -36,10 +36,12 @@ public final class InMemoryAuditRepository implements AuditRepository {
     }
 
     @Override
-    public Page<AuditEntry> byEntity(String entityType, UUID entityId, String cursor, int limit) {
+    public Page<AuditEntry> byEntity(String entityType, UUID entityId, Instant from, Instant to, String cursor,
+                                     int limit) {
         Cursor c = Cursor.decode(cursor);
         long after = c == null ? 0 : c.number();
-        return page(e -> e.entityType().equals(entityType) && e.entityId().equals(entityId) && e.id() > after,
+        return page(e -> e.entityType().equals(entityType) && e.entityId().equals(entityId) && e.id() > after
+                && !e.committedAt().isBefore(from) && e.committedAt().isBefore(to),
                 Comparator.comparingLong(AuditEntry::id), limit);
     }
 

@@ -25,7 +25,8 @@ public final class JdbcAuditRepository implements AuditRepository {
                     CAST(:details AS jsonb))
             RETURNING\s""" + COLUMNS;
     static final String BY_ENTITY = "SELECT " + COLUMNS + " FROM factory.audit_log"
-            + " WHERE entity_type = :type AND entity_id = :id AND id > :after ORDER BY id LIMIT :limit";
+            + " WHERE entity_type = :type AND entity_id = :id AND committed_at >= :from AND committed_at < :to"
+            + " AND id > :after ORDER BY id LIMIT :limit";
     static final String BY_ACTOR = "SELECT " + COLUMNS + " FROM factory.audit_log"
             + " WHERE actor = :actor AND committed_at >= :from AND committed_at < :to"
             + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit";
@@ -52,9 +53,11 @@ public final class JdbcAuditRepository implements AuditRepository {
     }
 
     @Override
-    public Page<AuditEntry> byEntity(String entityType, UUID entityId, String cursor, int limit) {
+    public Page<AuditEntry> byEntity(String entityType, UUID entityId, Instant from, Instant to, String cursor,
+                                     int limit) {
         Cursor c = Cursor.decode(cursor);
         List<AuditEntry> rows = retry.run(() -> jdbc.sql(BY_ENTITY).param("type", entityType).param("id", entityId)
+                .param("from", StoreJson.timestamp(from)).param("to", StoreJson.timestamp(to))
                 .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1)
                 .query(JdbcAuditRepository::map).list());
         return Page.of(rows, limit, JdbcAuditRepository::cursor);
