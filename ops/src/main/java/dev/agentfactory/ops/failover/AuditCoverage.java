@@ -44,10 +44,20 @@ final class AuditCoverage {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
                     JsonNode e = json.readTree(r.value());
                     String table = e.path("table").asString();
+                    boolean deleted = !e.path("after").isObject(); // an operator's purge: nothing left to expect
                     if (table.equals("agent_history")) {
-                        history.add(e.path("after").path("seq").asLong());
-                    } else if ((table.equals("agents") || table.equals("prds")) && !e.path("after").isNull()) {
-                        latest.merge(table + ":" + e.path("id").asString(), e.path("version").asLong(), Math::max);
+                        if (deleted) {
+                            history.remove(e.path("before").path("seq").asLong());
+                        } else {
+                            history.add(e.path("after").path("seq").asLong());
+                        }
+                    } else if (table.equals("agents") || table.equals("prds")) {
+                        String key = table + ":" + e.path("id").asString();
+                        if (deleted) {
+                            latest.remove(key);
+                        } else {
+                            latest.merge(key, e.path("version").asLong(), Math::max);
+                        }
                     }
                 }
             }

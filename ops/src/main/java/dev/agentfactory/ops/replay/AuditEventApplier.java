@@ -1,5 +1,6 @@
 package dev.agentfactory.ops.replay;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -12,7 +13,8 @@ import dev.agentfactory.store.replica.TableSpec;
 /**
  * Turns one audit event ({@code factory.audit.v1}, cdc-relay/README.md) into the rows it stands for: the
  * entity row's after-image (version-guarded), its version row and dedup record, a history entry, a PRD link
- * or unlink. Entity rows are version-guarded upserts, rows that never change once written are inserted only
+ * or unlink, and the deletes of an operator's purge (a history entry by its key, an entity with what references
+ * it, {@link Purge}). Entity rows are version-guarded upserts, rows that never change once written are inserted only
  * when absent (a surviving original is never overwritten by its reconstruction), unlinks delete by key, so events may repeat and events
  * already contained in a restored backup change nothing. With reference checks on (no replica mode) it keeps
  * parents ahead of their children in each flush ({@link ParentsFirst}); the caller supplies a dependency-safe
@@ -23,10 +25,13 @@ final class AuditEventApplier {
     private static final String BYTEA = "bytea";
     private static final String BYTEA_ARRAY = "bytea[]";
 
+    private final Connection target;
     private final RowApplier rows;
     private ParentsFirst order = new ParentsFirst(true);
 
-    AuditEventApplier(RowApplier rows) {
+    /** {@code rows} applies to {@code target}, where purges run their own statements. */
+    AuditEventApplier(Connection target, RowApplier rows) {
+        this.target = target;
         this.rows = rows;
     }
 
@@ -57,14 +62,19 @@ final class AuditEventApplier {
                 if (after != null) {
                     write(spec).upsert(spec, after);
                 } else if (before != null) {
-                    write(spec).delete(spec, before);
+                    flush(); // the entity's earlier changes first, then the purge's own statements
+                    Purge.apply(target, table, before);
                 }
                 versionRow(e, after);
             }
             case "agent_versions", "prd_versions" -> versionRow(e, after);
             case "agent_history" -> {
-                write(TableSpec.AGENT_HISTORY).insertIfAbsent(TableSpec.AGENT_HISTORY, after);
-                processed(e, null);
+                if (after != null) {
+                    write(TableSpec.AGENT_HISTORY).insertIfAbsent(TableSpec.AGENT_HISTORY, after);
+                    processed(e, null);
+                } else if (before != null) {    // a purge deletes the entries one by one (by seq) before the agent
+                    write(TableSpec.AGENT_HISTORY).delete(TableSpec.AGENT_HISTORY, before);
+                }
             }
             case "prd_agents" -> {
                 if (after != null) {
