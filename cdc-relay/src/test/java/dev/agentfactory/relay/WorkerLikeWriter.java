@@ -55,7 +55,7 @@ public final class WorkerLikeWriter {
     private static final String RECORD_VERSIONS = """
             WITH v AS (
                 INSERT INTO factory.%1$s_versions (%1$s_id, version, change_type, snapshot, actor, event_id)
-                SELECT e.id, e.version, ?, to_jsonb(e), e.updated_by, gen_random_uuid()
+                SELECT e.id, e.version, ?, %2$s, e.updated_by, gen_random_uuid()
                 FROM factory.%1$ss e WHERE e.id = ANY (?::uuid[])
                 RETURNING %1$s_id AS id, version, change_type, actor, event_id),
             p AS (
@@ -63,6 +63,14 @@ public final class WorkerLikeWriter {
                 SELECT event_id, '%1$s', id, '%1$s.' || change_type, 'APPLIED', version FROM v)
             INSERT INTO factory.audit_log (entity_type, entity_id, version, command_type, actor, event_id, occurred_at)
             SELECT '%1$s', id, version, '%1$s.' || change_type, actor, event_id, now() FROM v""";
+
+    /**
+     * A PRD version's snapshot as the worker writes it (PrdRow.snapshot): the row plus {@code agents}, the links at
+     * this version, from which the relay tells which version a link or unlink event belongs to.
+     */
+    private static final String PRD_SNAPSHOT = "to_jsonb(e) || jsonb_build_object('agents', coalesce((SELECT "
+            + "jsonb_agg(jsonb_build_object('agent_id', l.agent_id, 'role', l.role)) FROM factory.prd_agents l "
+            + "WHERE l.prd_id = e.id), '[]'::jsonb))";
 
     private final Connection c;
     private final Random random = new Random(42);
@@ -149,7 +157,7 @@ public final class WorkerLikeWriter {
     }
 
     private void versions(String entity, String changeType, List<UUID> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(RECORD_VERSIONS.formatted(entity))) {
+        try (PreparedStatement ps = c.prepareStatement(RECORD_VERSIONS.formatted(entity, entity.equals("prd") ? PRD_SNAPSHOT : "to_jsonb(e)"))) {
             ps.setString(1, changeType);
             ps.setArray(2, c.createArrayOf("uuid", ids.toArray()));
             rowChanges += 3L * ps.executeUpdate();

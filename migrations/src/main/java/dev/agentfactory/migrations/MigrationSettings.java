@@ -18,26 +18,28 @@ public record MigrationSettings(String url, String user, String password,
      * FACTORY_DB_SSLCERT and FACTORY_DB_SSLKEY; a parameter already in the URL wins.
      */
     public static MigrationSettings fromEnvironment(Map<String, String> env) {
-        Map<String, String> tls = new LinkedHashMap<>();
-        // Spelled out (not built from a prefix) so the deployment consistency tests can see every name read.
-        Map<String, String> tlsVariables = Map.of("sslmode", "FACTORY_DB_SSLMODE", "sslrootcert", "FACTORY_DB_SSLROOTCERT",
-                "sslcert", "FACTORY_DB_SSLCERT", "sslkey", "FACTORY_DB_SSLKEY");
-        for (String option : List.of("sslmode", "sslrootcert", "sslcert", "sslkey")) {
-            String value = env.get(tlsVariables.get(option));
-            if (value != null && !value.isBlank()) {
-                tls.put(option, value);
-            }
-        }
-        String url = env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory");
+        return forDatabase(env, env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory"),
+                "FACTORY_DB_URL");
+    }
+
+    /**
+     * As {@link #fromEnvironment} for a database named elsewhere than FACTORY_DB_URL (ops restore's target): the
+     * URL checks, the TLS defaults and the rule that the local default role passwords serve only a loopback database
+     * apply to {@code url}, whatever FACTORY_DB_URL names. The migrations create the roles with these passwords and
+     * never alter an existing role, so a remote database given the local defaults would keep them.
+     *
+     * @param source what the URL came from (a variable or an option), for messages; the URL itself is never echoed
+     */
+    public static MigrationSettings forDatabase(Map<String, String> env, String url, String source) {
         // A secret that failed to mount arrives as an empty variable, and a libpq URI may carry a password: name
         // the variable, never echo the value (JdbcUrls' messages show at most the scheme).
-        if (url.isBlank()) {
-            throw new MigrationException("FACTORY_DB_URL is set but empty");
+        if (url == null || url.isBlank()) {
+            throw new MigrationException(source + " is set but empty");
         }
         try {
             JdbcUrls.database(url); // refuses a URL pgjdbc would read another way than this project's tools
         } catch (IllegalArgumentException e) {
-            throw new MigrationException("FACTORY_DB_URL: " + e.getMessage(), e);
+            throw new MigrationException(source + ": " + e.getMessage(), e);
         }
         if (!isLoopback(url)) {
             List<String> missing = Stream.of("FACTORY_DB_OWNER_PASSWORD", "FACTORY_DB_WRITER_PASSWORD",
@@ -49,12 +51,30 @@ public record MigrationSettings(String url, String user, String password,
             }
         }
         return new MigrationSettings(
-                JdbcUrls.withDefaultParameters(url, tls),
+                withTlsDefaults(env, url),
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
                 env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),
                 env.getOrDefault("FACTORY_DB_WRITER_PASSWORD", "factory_writer_local"),
                 env.getOrDefault("FACTORY_DB_READER_PASSWORD", "factory_reader_local"),
                 env.getOrDefault("FACTORY_DB_REPLICATOR_PASSWORD", "factory_replicator_local"));
+    }
+
+    /**
+     * {@code url} with the TLS options of FACTORY_DB_SSLMODE, FACTORY_DB_SSLROOTCERT, FACTORY_DB_SSLCERT and
+     * FACTORY_DB_SSLKEY that it does not set itself.
+     */
+    public static String withTlsDefaults(Map<String, String> env, String url) {
+        Map<String, String> tls = new LinkedHashMap<>();
+        // Spelled out (not built from a prefix) so the deployment consistency tests can see every name read.
+        Map<String, String> tlsVariables = Map.of("sslmode", "FACTORY_DB_SSLMODE", "sslrootcert", "FACTORY_DB_SSLROOTCERT",
+                "sslcert", "FACTORY_DB_SSLCERT", "sslkey", "FACTORY_DB_SSLKEY");
+        for (String option : List.of("sslmode", "sslrootcert", "sslcert", "sslkey")) {
+            String value = env.get(tlsVariables.get(option));
+            if (value != null && !value.isBlank()) {
+                tls.put(option, value);
+            }
+        }
+        return JdbcUrls.withDefaultParameters(url, tls);
     }
 
     /** Whether the URL names this machine (where the local stack's well-known passwords are acceptable). */

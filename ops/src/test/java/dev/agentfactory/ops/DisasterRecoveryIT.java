@@ -161,7 +161,15 @@ class DisasterRecoveryIT {
     @Order(2)
     void failoverPromotesTheStandbyWithNoLostWriteAndItTakesWrites() throws Exception {
         String standby = env.get("FACTORY_STANDBY_DB_URL");
-        var result = FailoverCommand.failover(standby, env.get("FACTORY_DB_URL"), Map.of(), Duration.ofSeconds(5),
+        // The destroyed primary, still named: refused, not taken for lost (a typo looks the same), standby untouched.
+        String err = OpsTestBed.stderrOf(() -> assertThat(FailoverCommand.run(List.of("--standby=" + standby,
+                "--slot=it_ops_promoted", "--timeout=5s"), env)).isEqualTo(1));
+        assertThat(err).contains("unreachable", "rerun with --primary-lost");
+        try (Connection c = bed.connect(standby)) {
+            assertThat(scalar(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_ops_promoted'"))
+                    .as("not promoted").isEqualTo("0");
+        }
+        var result = FailoverCommand.failover(standby, null, Map.of(), Duration.ofSeconds(5),
                 "it_ops_promoted", "factory_cdc", "factory_writer", false,
                 dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
         System.out.printf("drill: failover RTO %.1f s, RPO %d writes%n", result.rtoSeconds(), result.lostWrites());

@@ -67,13 +67,16 @@ public final class OpsTestBed {
 
     /**
      * Creates {@code role}, a login role without superuser rights (its password is its name) that owns the factory
-     * tables (and so their identity sequences) of the database at {@code url}: what the schema owner is on
-     * Supabase or Cloud SQL.
+     * tables (and so their identity sequences) and functions (the PRD status check a PRD update calls) of the
+     * database at {@code url}: what the schema owner is on Supabase or Cloud SQL.
      */
     public void createTableOwner(String url, String role) throws SQLException {
         execute(url, "CREATE ROLE " + role + " LOGIN NOSUPERUSER PASSWORD '" + role + "'");
         execute(url, "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'factory'"
                 + " LOOP EXECUTE format('ALTER TABLE factory.%I OWNER TO " + role + "', t); END LOOP; END $$");
+        execute(url, "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n"
+                + " ON n.oid = p.pronamespace WHERE n.nspname = 'factory'"
+                + " LOOP EXECUTE format('ALTER FUNCTION %s OWNER TO " + role + "', f); END LOOP; END $$");
         execute(url, "GRANT USAGE ON SCHEMA factory TO " + role);
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import dev.agentfactory.migrations.JdbcUrls;
+import dev.agentfactory.migrations.MigrationSettings;
 
 /**
  * Where ops finds the system, from the same environment variables the services use (bin/lib/common.sh
@@ -20,9 +21,15 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
     /** The local stack's broker, where no {@code FACTORY_KAFKA_BOOTSTRAP} says otherwise. */
     private static final String LOCAL_BOOTSTRAP = "127.0.0.1:19092";
 
+    /**
+     * The primary's URL takes the TLS options of FACTORY_DB_SSLMODE / SSLROOTCERT / SSLCERT / SSLKEY it does not set
+     * itself, as the migrations read it. The standby's does not: those variables describe the primary's server and
+     * CA, and the standby (another server, another CA) carries its TLS options in its own URL.
+     */
     public static OpsSettings fromEnvironment(Map<String, String> env) {
         return new OpsSettings(
-                env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory"),
+                MigrationSettings.withTlsDefaults(env,
+                        env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory")),
                 env.getOrDefault("FACTORY_STANDBY_DB_URL", "jdbc:postgresql://127.0.0.1:55433/factory"),
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
                 env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),

@@ -2,6 +2,7 @@ package dev.agentfactory.ops.failover;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,14 +20,22 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * With the primary gone, the audit topics are the record of what was committed: counts the entity versions
- * and history entries they hold that a database lacks (an entity behind the topics' latest version, a
- * history entry absent). Zero means nothing the relay published is missing.
+ * With the primary gone, the audit topics are the record of what was committed: counts the entity versions,
+ * history entries and PRD links they hold that a database lacks (an entity behind the topics' latest version, a
+ * history entry absent, a link or unlink the database does not show while its PRD is not past the version that
+ * made it). Zero means nothing the relay published is missing. A purge in the topics (an entity's or a history
+ * entry's delete) takes what it deleted out of the count; one entity's events are in commit order on its
+ * partition, so a purged and re-created entity is expected at its versions after the purge.
  */
 final class AuditCoverage {
 
     static final String ENTITY_VERSIONS_SQL = "SELECT id::text, version FROM factory.%s";
     static final String HISTORY_SEQS_SQL = "SELECT seq FROM factory.agent_history";
+    static final String LINKS_SQL = "SELECT prd_id::text || ':' || agent_id::text FROM factory.prd_agents";
+
+    /** What the topics last said of one PRD-agent link: whether it exists, and the PRD version that said so. */
+    private record Link(String prd, boolean present, Long version) {
+    }
 
     private AuditCoverage() {
     }
@@ -34,6 +43,7 @@ final class AuditCoverage {
     static long missing(AuditTopics topics, Connection db) throws Exception {
         Map<String, Long> latest = new HashMap<>();
         Set<Long> history = new HashSet<>();
+        Map<String, Link> links = new HashMap<>();
         JsonMapper json = JsonMapper.builder().build();
         try (KafkaConsumer<String, String> c = topics.consumer()) {
             List<TopicPartition> parts = topics.partitions(c);
@@ -44,10 +54,25 @@ final class AuditCoverage {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
                     JsonNode e = json.readTree(r.value());
                     String table = e.path("table").asString();
+                    boolean deleted = !e.path("after").isObject(); // an operator's purge: nothing left to expect
                     if (table.equals("agent_history")) {
-                        history.add(e.path("after").path("seq").asLong());
-                    } else if ((table.equals("agents") || table.equals("prds")) && !e.path("after").isNull()) {
-                        latest.merge(table + ":" + e.path("id").asString(), e.path("version").asLong(), Math::max);
+                        if (deleted) {
+                            history.remove(e.path("before").path("seq").asLong());
+                        } else {
+                            history.add(e.path("after").path("seq").asLong());
+                        }
+                    } else if (table.equals("prd_agents")) {
+                        JsonNode row = deleted ? e.path("before") : e.path("after");
+                        String prd = row.path("prd_id").asString();
+                        links.put(prd + ":" + row.path("agent_id").asString(), new Link(prd, !deleted,
+                                e.path("version").isNumber() ? e.path("version").asLong() : null));
+                    } else if (table.equals("agents") || table.equals("prds")) {
+                        String key = table + ":" + e.path("id").asString();
+                        if (deleted) {
+                            latest.remove(key);
+                        } else {
+                            latest.merge(key, e.path("version").asLong(), Math::max);
+                        }
                     }
                 }
             }
@@ -70,7 +95,26 @@ final class AuditCoverage {
                     history.remove(rs.getLong(1));
                 }
             }
+            missing += linksDiffering(st, links, held);
         }
         return missing + history.size();
+    }
+
+    /**
+     * Links (and unlinks) the topics hold that the database does not show, unless its PRD is already past the
+     * version that made them (a database ahead of the topics is not missing anything there).
+     */
+    private static long linksDiffering(Statement st, Map<String, Link> links, Map<String, Long> held)
+            throws SQLException {
+        Set<String> stored = new HashSet<>();
+        try (ResultSet rs = st.executeQuery(LINKS_SQL)) {
+            while (rs.next()) {
+                stored.add(rs.getString(1));
+            }
+        }
+        return links.entrySet().stream().filter(l -> l.getValue().present() != stored.contains(l.getKey()))
+                .filter(l -> l.getValue().version() == null
+                        || held.getOrDefault("prds:" + l.getValue().prd(), 0L) <= l.getValue().version())
+                .count();
     }
 }

@@ -14,6 +14,7 @@ import dev.agentfactory.ops.cli.Command;
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.cli.UsageException;
 import dev.agentfactory.ops.replay.AuditReplay;
 
 /**
@@ -22,9 +23,11 @@ import dev.agentfactory.ops.replay.AuditReplay;
  * has caught up, promotes it and prints what the services must point at, with the measured RPO (committed
  * writes the standby lacks) and RTO (this command's duration). With the primary reachable (a planned switchover)
  * the services' writer role is fenced there first ({@link Fence}), then the standby must match the primary
- * table by table; the fence stays after a promotion and is lifted when the command refuses or fails. With the
- * primary lost, the audit topics are replayed onto the standby (from the backup's offsets, else from the
- * beginning) and it must hold every version and history entry they record.
+ * table by table; the fence stays after a promotion and is lifted when the command refuses or fails. Only when the
+ * operator says {@code --primary-lost} are the audit topics replayed onto the standby instead (from the backup's
+ * offsets, else from the beginning) and it must hold every version and history entry they record: a {@code --primary}
+ * that cannot be reached is refused, never taken for lost, since a typo in its URL would otherwise promote the
+ * standby beside a primary that is alive and unfenced.
  */
 public final class FailoverCommand {
 
@@ -32,7 +35,8 @@ public final class FailoverCommand {
     public record Result(long lostWrites, double rtoSeconds) {
     }
 
-    private static final Set<String> UNREACHABLE = Set.of("08001", "08006", "3D000");
+    /** Could not connect (refused, timed out, connection lost) or no such database: the primary was not reached. */
+    private static final Set<String> UNREACHABLE = Set.of("08001", "08004", "08006", "3D000");
 
     private FailoverCommand() {
     }
@@ -41,6 +45,10 @@ public final class FailoverCommand {
         return Command.run("failover", args, env, (a, s) -> {
             Options o = Options.parse(a, Set.of("standby", "primary", "primary-lost", "backup", "timeout", "slot",
                     "publication", "writer", "no-fence", "force"));
+            if (o.flag("primary-lost") && o.get("primary", null) != null) {
+                throw new UsageException("--primary and --primary-lost exclude each other: name the primary to fence "
+                        + "and compare with, or say it is lost");
+            }
             Map<String, Map<Integer, Long>> from = o.get("backup", null) == null ? AuditReplay.fromBeginning()
                     : Manifest.read(Path.of(o.get("backup", null))).auditOffsets();
             failover(o.get("standby", s.standbyUrl()), o.flag("primary-lost") ? null : o.get("primary", s.dbUrl()),
@@ -51,12 +59,16 @@ public final class FailoverCommand {
         });
     }
 
-    /** @param fenceWriter the role to fence on a reachable primary, or null to leave the primary as it is */
+    /**
+     * @param primaryUrl  the primary to fence and compare with, which must be reachable; null when the operator
+     *                    declared it lost (the audit topics are then the reference)
+     * @param fenceWriter the role to fence on the primary, or null to leave the primary as it is
+     */
     public static Result failover(String standbyUrl, String primaryUrl, Map<String, Map<Integer, Long>> from,
                                   Duration timeout, String slot, String publication, String fenceWriter,
                                   boolean force, OpsSettings s) throws Exception {
         long t0 = System.nanoTime();
-        Connection primary = primaryUrl == null ? null : reachable(primaryUrl, s);
+        Connection primary = primaryUrl == null ? null : connectPrimary(primaryUrl, s);
         try (primary) {
             boolean fenced = false;
             try {
@@ -106,14 +118,18 @@ public final class FailoverCommand {
                 """.formatted(JdbcUrls.redacted(standbyUrl), slot, publication);
     }
 
-    /** The primary, or null (saying so) when it cannot be reached: the check then falls back to the audit topics. */
-    private static Connection reachable(String primaryUrl, OpsSettings s) throws SQLException {
+    /**
+     * The primary named by the operator (or FACTORY_DB_URL). One that cannot be reached is refused rather than taken
+     * for lost: "unreachable" is also what a mistyped host, port or database looks like, and the primary-lost path
+     * neither fences nor compares, so only the operator may choose it, after fencing the old primary by other means.
+     */
+    private static Connection connectPrimary(String primaryUrl, OpsSettings s) throws SQLException {
         try {
             return s.connect(primaryUrl);
         } catch (SQLException e) {
             if (UNREACHABLE.contains(e.getSQLState())) {
-                System.out.println("failover: primary unreachable (" + e.getMessage() + "); checking the audit topics");
-                return null;
+                throw new OpsException("primary " + JdbcUrls.redacted(primaryUrl) + " unreachable (" + e.getMessage()
+                        + "): fence it yourself, then rerun with --primary-lost", e);
             }
             throw e;
         }

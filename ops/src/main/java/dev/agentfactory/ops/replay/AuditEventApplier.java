@@ -1,10 +1,13 @@
 package dev.agentfactory.ops.replay;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.agentfactory.store.replica.RowApplier;
 import dev.agentfactory.store.replica.TableSpec;
@@ -12,8 +15,10 @@ import dev.agentfactory.store.replica.TableSpec;
 /**
  * Turns one audit event ({@code factory.audit.v1}, cdc-relay/README.md) into the rows it stands for: the
  * entity row's after-image (version-guarded), its version row and dedup record, a history entry, a PRD link
- * or unlink. Entity rows are version-guarded upserts, rows that never change once written are inserted only
- * when absent (a surviving original is never overwritten by its reconstruction), unlinks delete by key, so events may repeat and events
+ * or unlink, and the deletes of an operator's purge (a history entry by its key, an entity with what references
+ * it, {@link Purge}). Entity rows are version-guarded upserts, rows that never change once written are inserted only
+ * when absent (a surviving original is never overwritten by its reconstruction), links and unlinks go by key unless
+ * the stored PRD is newer than the version they made, so events may repeat and events
  * already contained in a restored backup change nothing. With reference checks on (no replica mode) it keeps
  * parents ahead of their children in each flush ({@link ParentsFirst}); the caller supplies a dependency-safe
  * event order ({@link WatermarkMerge}).
@@ -23,10 +28,18 @@ final class AuditEventApplier {
     private static final String BYTEA = "bytea";
     private static final String BYTEA_ARRAY = "bytea[]";
 
+    private final Connection target;
     private final RowApplier rows;
     private ParentsFirst order = new ParentsFirst(true);
+    /**
+     * PRDs with a guarded link batched: RowApplier sends the PRD rows' batch ahead of the links', so a later
+     * version of such a PRD is flushed after them, or the links' guard would read it and skip them.
+     */
+    private final Set<String> linksAwaitingTheirPrd = new HashSet<>();
 
-    AuditEventApplier(RowApplier rows) {
+    /** {@code rows} applies to {@code target}, where purges run their own statements. */
+    AuditEventApplier(Connection target, RowApplier rows) {
+        this.target = target;
         this.rows = rows;
     }
 
@@ -39,6 +52,36 @@ final class AuditEventApplier {
     void flush() throws SQLException {
         rows.flush();
         order.flushed();
+        linksAwaitingTheirPrd.clear();
+    }
+
+    /**
+     * A link or unlink. With the PRD version it made (the relay takes it from the version row of its transaction)
+     * it applies only while the stored PRD is not newer, so a database ahead of the events (a standby the relay fed
+     * further than the topics hold, a backup that already has a later state) keeps its later links: links carry
+     * no version of their own and would otherwise be set by key, the last event winning. Without one (a snapshot
+     * read, a purge, a link and unlink folded into one transaction) it applies by key.
+     */
+    private void link(Map<String, Object> e, Map<String, Object> after, Map<String, Object> before)
+            throws SQLException {
+        TableSpec links = TableSpec.PRD_AGENTS;
+        Object version = e.get("version");
+        if (version == null) {
+            if (after != null) {
+                write(links).upsert(links, after);
+            } else {
+                write(links).delete(links, before);
+            }
+            return;
+        }
+        long v = ((Number) version).longValue();
+        Map<String, Object> row = after != null ? after : before;
+        if (after != null) {
+            write(links).upsertUnlessParentNewer(links, row, TableSpec.PRDS, "prd_id", v);
+        } else {
+            write(links).deleteUnlessParentNewer(links, row, TableSpec.PRDS, "prd_id", v);
+        }
+        linksAwaitingTheirPrd.add(String.valueOf(row.get("prd_id")));
     }
 
     @SuppressWarnings("unchecked")
@@ -54,25 +97,27 @@ final class AuditEventApplier {
         switch (table) {
             case "agents", "prds" -> {
                 TableSpec spec = TableSpec.named(table);
+                if (linksAwaitingTheirPrd.contains(String.valueOf(e.get("id")))) {
+                    flush(); // the links' guard must read the PRD as it was before this later version
+                }
                 if (after != null) {
                     write(spec).upsert(spec, after);
                 } else if (before != null) {
-                    write(spec).delete(spec, before);
+                    flush(); // the entity's earlier changes first, then the purge's own statements
+                    Purge.apply(target, table, before);
                 }
                 versionRow(e, after);
             }
             case "agent_versions", "prd_versions" -> versionRow(e, after);
             case "agent_history" -> {
-                write(TableSpec.AGENT_HISTORY).insertIfAbsent(TableSpec.AGENT_HISTORY, after);
-                processed(e, null);
-            }
-            case "prd_agents" -> {
                 if (after != null) {
-                    write(TableSpec.PRD_AGENTS).upsert(TableSpec.PRD_AGENTS, after);
-                } else {
-                    write(TableSpec.PRD_AGENTS).delete(TableSpec.PRD_AGENTS, before);
+                    write(TableSpec.AGENT_HISTORY).insertIfAbsent(TableSpec.AGENT_HISTORY, after);
+                    processed(e, null);
+                } else if (before != null) {    // a purge deletes the entries one by one (by seq) before the agent
+                    write(TableSpec.AGENT_HISTORY).delete(TableSpec.AGENT_HISTORY, before);
                 }
             }
+            case "prd_agents" -> link(e, after, before);
             default -> throw new IllegalArgumentException("audit event for unknown table " + table);
         }
     }

@@ -35,7 +35,7 @@ final class ReplayTransactions {
     ReplayTransactions(Connection target, RowApplier rows, WatermarkMerge<TopicPartition> merge) {
         this.target = target;
         this.rows = rows;
-        this.applier = new AuditEventApplier(rows);
+        this.applier = new AuditEventApplier(target, rows);
         this.merge = merge;
     }
 

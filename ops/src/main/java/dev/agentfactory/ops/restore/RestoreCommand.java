@@ -17,6 +17,7 @@ import org.flywaydb.core.api.MigrationVersion;
 import org.postgresql.PGConnection;
 
 import dev.agentfactory.migrations.JdbcUrls;
+import dev.agentfactory.migrations.MigrationException;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.backup.Manifest;
@@ -61,9 +62,10 @@ public final class RestoreCommand {
     public static Manifest restore(Path backup, String targetUrl, OpsSettings s, Map<String, String> env)
             throws Exception {
         long t0 = System.nanoTime();
+        MigrationSettings settings = targetSettings(env, targetUrl);
         Manifest m = BackupCheck.verify(backup);
-        Migrations migrations = new Migrations(MigrationSettings.fromEnvironment(env).withUrl(targetUrl));
-        TargetDatabase target = new TargetDatabase(s, targetUrl, migrations);
+        Migrations migrations = new Migrations(settings);
+        TargetDatabase target = new TargetDatabase(s, settings.url(), migrations);
         target.prepare();
         long later;
         try {
@@ -85,9 +87,23 @@ public final class RestoreCommand {
                     + m.schemaVersion());
         }
         System.out.printf("restore: %d rows into %s, counts and content hashes match the manifest, %.1f s%n",
-                m.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), JdbcUrls.redacted(targetUrl),
+                m.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), JdbcUrls.redacted(settings.url()),
                 (System.nanoTime() - t0) / 1e9);
         return m;
+    }
+
+    /**
+     * The migrations' settings for the target itself, not for FACTORY_DB_URL: the target's V1 creates
+     * factory_writer, factory_reader and factory_replicator with these passwords and no later migration alters an
+     * existing role, so a target off this machine must not get the local stack's well-known defaults (refused here,
+     * before anything is read or written). The target also gets the FACTORY_DB_SSL* defaults it does not set itself.
+     */
+    static MigrationSettings targetSettings(Map<String, String> env, String targetUrl) {
+        try {
+            return MigrationSettings.forDatabase(env, targetUrl, "--target");
+        } catch (MigrationException e) {
+            throw new OpsException("restore target: " + e.getMessage(), e);
+        }
     }
 
     /** The operator's reason: an ops refusal as written, anything else (a failed migration) with its type. */

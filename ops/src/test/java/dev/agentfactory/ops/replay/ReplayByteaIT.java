@@ -97,7 +97,7 @@ class ReplayByteaIT {
 
         try (Connection c = connect()) {
             c.setAutoCommit(false);
-            AuditEventApplier applier = new AuditEventApplier(new RowApplier(c, json));
+            AuditEventApplier applier = new AuditEventApplier(c, new RowApplier(c, json));
             applier.apply(read);
             applier.flush();
             c.commit();

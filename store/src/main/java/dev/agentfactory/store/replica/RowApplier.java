@@ -25,6 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class RowApplier {
 
+    /** The bound name of a guarded statement's version parameter; no column has it ({@code -} is not quoted). */
+    private static final String GUARD_VERSION = "-guard-version";
+
     private final Connection connection;
     private final JsonMapper json;
     private final ColumnCatalog catalog;
@@ -72,6 +75,34 @@ public final class RowApplier {
             columns.add(table.versionColumn());
         }
         add(t, catalog.statement(table.name(), "delete", columns, () -> deleteSql(t)), columns, row);
+    }
+
+    /**
+     * As {@link #upsert}, unless the row's parent already holds a version newer than {@code version}: for rows that
+     * have no version of their own (a PRD's links) and change as versions of their parent, so a change older than
+     * the parent's stored state (a replica ahead of the change stream) is not applied over it. {@code parentColumn}
+     * is the row's column that holds the parent's key. The parent's version is read when the batch is sent.
+     */
+    public void upsertUnlessParentNewer(TableSpec table, Map<String, Object> row, TableSpec parent,
+                                        String parentColumn, long version) throws SQLException {
+        ColumnTypes t = types(table);
+        List<String> columns = List.copyOf(row.keySet());
+        add(t, catalog.statement(table.name(), "upsert-unless:" + parent.name() + "." + parentColumn, columns,
+                () -> upsertSql(t, columns, parentGuard(t, parent, parentColumn))),
+                guarded(columns, parentColumn), guarded(row, version));
+    }
+
+    /** As {@link #delete}, unless the row's parent already holds a version newer than {@code version}. */
+    public void deleteUnlessParentNewer(TableSpec table, Map<String, Object> row, TableSpec parent,
+                                        String parentColumn, long version) throws SQLException {
+        ColumnTypes t = types(table);
+        List<String> columns = new ArrayList<>(table.key());
+        if (table.versionColumn() != null) {
+            columns.add(table.versionColumn());
+        }
+        add(t, catalog.statement(table.name(), "delete-unless:" + parent.name() + "." + parentColumn, columns,
+                () -> deleteSql(t) + " AND " + parentGuard(t, parent, parentColumn)),
+                guarded(columns, parentColumn), guarded(row, version));
     }
 
     /** Sends the batched statements. */
@@ -144,12 +175,39 @@ public final class RowApplier {
     }
 
     private static String insertSql(ColumnTypes t, List<String> columns) {
+        return insertSql(t, columns, null);
+    }
+
+    /** {@code guard}: a condition the new row is inserted under, or null for none. */
+    private static String insertSql(ColumnTypes t, List<String> columns, String guard) {
         TableSpec table = t.table();
         String names = columns.stream().map(TableSpec::quote).collect(Collectors.joining(", "));
         String values = columns.stream().map(t::param).collect(Collectors.joining(", "));
         return "INSERT INTO " + table.qualified() + " AS t (" + names + ")"
-                + (t.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + values + ") ON CONFLICT ("
-                + table.key().stream().map(TableSpec::quote).collect(Collectors.joining(", ")) + ")";
+                + (t.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "")
+                + (guard == null ? " VALUES (" + values + ")" : " SELECT " + values + " WHERE " + guard)
+                + " ON CONFLICT (" + table.key().stream().map(TableSpec::quote).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** True unless the parent named by the row's {@code parentColumn} has a version above the bound one. */
+    private static String parentGuard(ColumnTypes t, TableSpec parent, String parentColumn) {
+        return "NOT EXISTS (SELECT FROM " + parent.qualified() + " p WHERE p." + TableSpec.quote(parent.key().get(0))
+                + " = " + t.param(parentColumn) + " AND p." + TableSpec.quote(parent.versionColumn())
+                + " > CAST(? AS bigint))";
+    }
+
+    /** The bound columns of a guarded statement: the row's, then the guard's parent key and version. */
+    private static List<String> guarded(List<String> columns, String parentColumn) {
+        List<String> bound = new ArrayList<>(columns);
+        bound.add(parentColumn);
+        bound.add(GUARD_VERSION);
+        return bound;
+    }
+
+    private static Map<String, Object> guarded(Map<String, Object> row, long version) {
+        Map<String, Object> bound = new HashMap<>(row);
+        bound.put(GUARD_VERSION, version);
+        return bound;
     }
 
     private static String deleteSql(ColumnTypes t) {
@@ -163,13 +221,17 @@ public final class RowApplier {
     }
 
     private static String upsertSql(ColumnTypes t, List<String> columns) {
+        return upsertSql(t, columns, null);
+    }
+
+    private static String upsertSql(ColumnTypes t, List<String> columns, String guard) {
         TableSpec table = t.table();
         String updates = columns.stream().filter(c -> !table.key().contains(c))
                 .map(c -> TableSpec.quote(c) + " = excluded." + TableSpec.quote(c)).collect(Collectors.joining(", "));
         String action = updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + updates
                 + (table.versionColumn() == null ? "" : " WHERE t." + TableSpec.quote(table.versionColumn())
                         + " < excluded." + TableSpec.quote(table.versionColumn()));
-        return insertSql(t, columns) + " " + action;
+        return insertSql(t, columns, guard) + " " + action;
     }
 
     private ColumnTypes types(TableSpec table) throws SQLException {

@@ -1,0 +1,61 @@
+package dev.agentfactory.ops.replay;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * An operator's purge (a hard delete of an agent or PRD, cdc-relay/README.md) replayed. The purge deleted the
+ * entity's links, history and version rows, then the entity. The relay publishes the link and history deletes
+ * as events of their own, but not the version rows' (version rows reach the audit topics only as the versions
+ * they record, each once), so the entity's delete event stands for them: its versions, and whatever history
+ * and links are still there, are deleted first, children before the entity as the foreign keys and V4_3's
+ * checks require. Like any replayed delete it is version-guarded: nothing happens when the stored entity is
+ * newer than the purged image (or absent).
+ */
+final class Purge {
+
+    static final String AGENT_VERSION_SQL = "SELECT version FROM factory.agents WHERE id = ? FOR UPDATE";
+    static final List<String> AGENT_SQL = List.of(
+            "DELETE FROM factory.prd_agents WHERE agent_id = ?",
+            "DELETE FROM factory.agent_history WHERE agent_id = ?",
+            "DELETE FROM factory.agent_versions WHERE agent_id = ?",
+            "DELETE FROM factory.agents WHERE id = ?");
+    static final String PRD_VERSION_SQL = "SELECT version FROM factory.prds WHERE id = ? FOR UPDATE";
+    static final List<String> PRD_SQL = List.of(
+            "DELETE FROM factory.prd_agents WHERE prd_id = ?",
+            "DELETE FROM factory.prd_versions WHERE prd_id = ?",
+            "DELETE FROM factory.prds WHERE id = ?");
+
+    private Purge() {
+    }
+
+    /**
+     * Deletes the entity of {@code table} ({@code agents} or {@code prds}) whose purged row image is
+     * {@code before}, with everything that references it, on the caller's transaction. Runs at once: the caller
+     * sends its batched rows first, so this entity's earlier changes are in place before it goes.
+     */
+    static void apply(Connection c, String table, Map<String, Object> before) throws SQLException {
+        boolean agent = table.equals("agents");
+        UUID id = UUID.fromString(String.valueOf(before.get("id")));
+        long purged = ((Number) before.get("version")).longValue();
+        try (PreparedStatement ps = c.prepareStatement(agent ? AGENT_VERSION_SQL : PRD_VERSION_SQL)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getLong(1) > purged) {
+                    return;
+                }
+            }
+        }
+        for (String sql : agent ? AGENT_SQL : PRD_SQL) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, id);
+                ps.executeUpdate();
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.agentfactory.ops.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.ops.PurgeScenario;
+import dev.agentfactory.ops.audit.AuditTopics;
+import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.ReplayCommand;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * An operator's purge inside the replay window ({@link PurgeScenario}), as a restore's replay and a failover with
+ * the primary lost meet it (here, beside the failover's package-private loss check). Replay runs as the tables'
+ * owner without superuser rights, so the foreign keys and V4_3's checks (a referenced agent or PRD cannot be
+ * deleted) run.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PurgeInReplayWindowIT {
+
+    private PurgeScenario scenario;
+    private List<String> replay;
+
+    @BeforeAll
+    void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
+        scenario = new PurgeScenario(endpoints, stack, "purge_window");
+        replay = List.of("--target=" + scenario.url, "--from-beginning");
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        scenario.drop();
+    }
+
+    @Test
+    void replayDeletesWhatAPurgeDeletedTheUnpublishedVersionRowsIncludedAndKeepsTheRest() throws Exception {
+        // the restored backup, taken before the purges
+        assertThat(ReplayCommand.run(List.of(replay.get(0), replay.get(1), "--until=" + PurgeScenario.LINKED),
+                scenario.ownerEnv())).isZero();
+        assertThat(scenario.query("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + scenario.purged
+                + "'")).isEqualTo("2");
+        assertThat(scenario.query("SELECT count(*) FROM factory.prd_agents")).isEqualTo("1");
+
+        assertThat(ReplayCommand.run(replay, scenario.ownerEnv())).as("replay past the purges").isZero();
+        String state = state();
+        assertThat(state).isEqualTo("agents " + scenario.kept + " | agent_versions " + scenario.kept
+                + ":1 | agent_history 8 | prds  | prd_versions  | prd_agents ");
+
+        assertThat(ReplayCommand.run(replay, scenario.ownerEnv())).as("once more").isZero();
+        assertThat(state()).isEqualTo(state);
+    }
+
+    @Test
+    void whatAPurgeDeletedIsNotCountedAsAWriteTheStandbyLacks() throws Exception {
+        assertThat(ReplayCommand.run(replay, scenario.ownerEnv())).isZero();
+        OpsSettings s = OpsSettings.fromEnvironment(scenario.ownerEnv());
+
+        try (Connection c = scenario.connect()) {
+            assertThat(AuditCoverage.missing(new AuditTopics(s.kafka(), s.topics().audit()), c)).isZero();
+        }
+    }
+
+    private String state() throws Exception {
+        return "agents " + rows("SELECT string_agg(id::text, ',') FROM factory.agents")
+                + " | agent_versions " + rows("SELECT string_agg(agent_id || ':' || version, ',') FROM factory.agent_versions")
+                + " | agent_history " + rows("SELECT string_agg(seq::text, ',') FROM factory.agent_history")
+                + " | prds " + rows("SELECT string_agg(id::text, ',') FROM factory.prds")
+                + " | prd_versions " + rows("SELECT string_agg(prd_id || ':' || version, ',') FROM factory.prd_versions")
+                + " | prd_agents " + rows("SELECT string_agg(agent_id::text, ',') FROM factory.prd_agents");
+    }
+
+    /** The rows a string_agg query lists, "" for none. */
+    private String rows(String sql) throws Exception {
+        String s = scenario.query(sql);
+        return s == null ? "" : s;
+    }
+}
