@@ -120,7 +120,8 @@ class LargeWriteIT {
         assertThat(res.statusCode()).as(res.body()).isEqualTo(202);
         String eventId = res.headers().firstValue("Location").orElseThrow().replaceAll(".*/", "");
         String published = new String(published(eventId).value(), StandardCharsets.UTF_8);
-        assertThat(published).contains("0.12345678901234567890123").containsPattern("\"huge\":1E\\+?400")
+        // in the form jsonb stores it, written out (contracts: a number's plain form)
+        assertThat(published).contains("0.12345678901234567890123").contains("\"huge\":1" + "0".repeat(400) + "}")
                 .doesNotContain("Infinity");
     }
 

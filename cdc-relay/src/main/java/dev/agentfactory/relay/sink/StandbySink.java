@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,9 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Applies changes to the standby database in one standby transaction per call, through the same
- * {@link RowApplier} that {@code ops} restores and replays with: entity rows are version-guarded, rows that
- * never change once written are inserted only when absent, the rest are upserted or deleted by key, so a
- * redelivered change is a no-op and an older one never overwrites a newer row.
+ * {@link RowApplier} that {@code ops} restores and replays with: entity rows are version-guarded, a PRD's links
+ * by the version of the PRD their transaction wrote, rows that never change once written are inserted only when
+ * absent, the rest are upserted or deleted by key, so a redelivered change is a no-op and an older one never
+ * overwrites a newer row.
  */
 public class StandbySink implements Sink, AutoCloseable {
 
@@ -55,8 +57,9 @@ public class StandbySink implements Sink, AutoCloseable {
             c.setAutoCommit(false);
             try {
                 RowApplier rows = new RowApplier(c, json, catalog);
+                Map<String, Long> prdVersions = prdVersions(changes);
                 for (RowChange change : ordered) {
-                    apply(rows, change);
+                    apply(rows, change, prdVersions);
                 }
                 rows.flush();
                 c.commit();
@@ -68,9 +71,19 @@ public class StandbySink implements Sink, AutoCloseable {
         }
     }
 
-    private static void apply(RowApplier rows, RowChange change) throws SQLException {
+    private static void apply(RowApplier rows, RowChange change, Map<String, Long> prdVersions)
+            throws SQLException {
         TableSpec table = TableSpec.named(change.table());
-        if (change.isDelete()) {
+        Long prdVersion = table == TableSpec.PRD_AGENTS
+                ? prdVersions.get(change.txId() + ":" + change.row().get("prd_id")) : null;
+        if (prdVersion != null) {
+            // A link change has no version of its own; its PRD's, written in the same transaction, guards it.
+            if (change.isDelete()) {
+                rows.deleteUnlessParentNewer(table, change.row(), TableSpec.PRDS, "prd_id", prdVersion);
+            } else {
+                rows.upsertUnlessParentNewer(table, change.row(), TableSpec.PRDS, "prd_id", prdVersion);
+            }
+        } else if (change.isDelete()) {
             rows.delete(table, change.row()); // the before-image: the key, and the version of a versioned row
         } else if (table.appendOnly()) {
             rows.insertIfAbsent(table, change.row());
@@ -100,6 +113,24 @@ public class StandbySink implements Sink, AutoCloseable {
         }
         ordered.addAll(parentsFirst(changes.subList(from, changes.size())));
         return ordered;
+    }
+
+    /**
+     * The version each transaction left its PRDs at, by transaction and PRD id. A link or unlink is a version of
+     * its PRD, and the worker writes the PRD row in the same transaction: a link change applied late (by a relay
+     * that lost its lock while a sink call was under way, or by a timed-out attempt that still committed) must
+     * not undo a newer one, so it applies only while the standby's PRD is not newer. Changes of a transaction
+     * without its PRD row (a snapshot, an operator's purge) apply by key.
+     */
+    private static Map<String, Long> prdVersions(List<RowChange> changes) {
+        Map<String, Long> versions = new HashMap<>();
+        for (RowChange c : changes) {
+            if (c.table().equals(TableSpec.PRDS.name()) && !c.isDelete() && c.txId() != null) {
+                versions.merge(c.txId() + ":" + c.row().get("id"), ((Number) c.row().get("version")).longValue(),
+                        Math::max);
+            }
+        }
+        return versions;
     }
 
     private static List<RowChange> parentsFirst(List<RowChange> changes) {

@@ -139,6 +139,35 @@ class StandbySinkIT {
         assertThat(text("SELECT count(*) FROM factory.prd_versions WHERE prd_id = '" + prd + "'")).isEqualTo("0");
     }
 
+    @Test
+    void aLinkChangeDeliveredLateNeverUndoesTheNewerOneOfItsPrd() throws Exception {
+        UUID agent = UUID.randomUUID();
+        UUID prd = UUID.randomUUID();
+        Map<String, Object> link = link(prd, agent);
+        sink.apply(List.of(insert("agents", agent(agent, 1, "one")), insert("prds", prd(prd, 1))));
+        List<RowChange> linked = List.of(inTx(10, Op.UPDATE, "prds", prd(prd, 2)),
+                inTx(10, Op.INSERT, "prd_agents", link));
+        List<RowChange> unlinked = List.of(inTx(11, Op.UPDATE, "prds", prd(prd, 3)),
+                inTx(11, Op.DELETE, "prd_agents", link));
+        List<RowChange> linkedAgain = List.of(inTx(12, Op.UPDATE, "prds", prd(prd, 4)),
+                inTx(12, Op.INSERT, "prd_agents", link));
+
+        // as a relay that lost its lock, or a timed-out attempt, may still commit after the newer delivery
+        sink.apply(unlinked);
+        sink.apply(linked);
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("0");
+
+        sink.apply(linkedAgain);
+        sink.apply(unlinked);
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("1");
+        assertThat(text("SELECT version FROM factory.prds WHERE id = '" + prd + "'")).isEqualTo("4");
+    }
+
+    private static RowChange inTx(long tx, Op op, String table, Map<String, Object> row) {
+        return new RowChange(table, op, op == Op.INSERT ? null : row, op == Op.DELETE ? null : row, tx, 1,
+                Instant.now());
+    }
+
     private static RowChange insert(String table, Map<String, Object> row) {
         return new RowChange(table, Op.INSERT, null, row, 1L, 1, Instant.now());
     }
