@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Applies changes to the standby database in one standby transaction per call, through the same
  * {@link RowApplier} that {@code ops} restores and replays with: entity rows are version-guarded, a PRD's links
- * by the version of the PRD their transaction wrote, rows that never change once written are inserted only when
+ * by the newest version of the PRD their delivery writes, rows that never change once written are inserted only when
  * absent, the rest are upserted or deleted by key, so a redelivered change is a no-op and an older one never
  * overwrites a newer row.
  */
@@ -74,10 +74,9 @@ public class StandbySink implements Sink, AutoCloseable {
     private static void apply(RowApplier rows, RowChange change, Map<String, Long> prdVersions)
             throws SQLException {
         TableSpec table = TableSpec.named(change.table());
-        Long prdVersion = table == TableSpec.PRD_AGENTS
-                ? prdVersions.get(change.txId() + ":" + change.row().get("prd_id")) : null;
+        Long prdVersion = table == TableSpec.PRD_AGENTS ? prdVersions.get(String.valueOf(change.row().get("prd_id")))
+                : null;
         if (prdVersion != null) {
-            // A link change has no version of its own; its PRD's, written in the same transaction, guards it.
             if (change.isDelete()) {
                 rows.deleteUnlessParentNewer(table, change.row(), TableSpec.PRDS, "prd_id", prdVersion);
             } else {
@@ -116,17 +115,19 @@ public class StandbySink implements Sink, AutoCloseable {
     }
 
     /**
-     * The version each transaction left its PRDs at, by transaction and PRD id. A link or unlink is a version of
-     * its PRD, and the worker writes the PRD row in the same transaction: a link change applied late (by a relay
-     * that lost its lock while a sink call was under way, or by a timed-out attempt that still committed) must
-     * not undo a newer one, so it applies only while the standby's PRD is not newer. Changes of a transaction
-     * without its PRD row (a snapshot, an operator's purge) apply by key.
+     * The newest version each PRD reaches in this delivery. A link or unlink is a version of its PRD, written with
+     * the PRD's row in one transaction; a delivery's link changes apply in commit order among themselves, but after
+     * all of its PRD rows (parents first), so each is guarded by the delivery's newest version of its PRD, not its
+     * own: they apply only while the standby's PRD is not newer than the whole delivery. A delivery applied late (by
+     * a relay that lost its lock while a sink call was under way, or a timed-out attempt that still committed) then
+     * cannot undo a newer link. Link changes of a PRD whose row the delivery does not hold (a snapshot, an
+     * operator's purge) apply by key.
      */
     private static Map<String, Long> prdVersions(List<RowChange> changes) {
         Map<String, Long> versions = new HashMap<>();
         for (RowChange c : changes) {
-            if (c.table().equals(TableSpec.PRDS.name()) && !c.isDelete() && c.txId() != null) {
-                versions.merge(c.txId() + ":" + c.row().get("id"), ((Number) c.row().get("version")).longValue(),
+            if (c.table().equals(TableSpec.PRDS.name()) && !c.isDelete()) {
+                versions.merge(String.valueOf(c.row().get("id")), ((Number) c.row().get("version")).longValue(),
                         Math::max);
             }
         }

@@ -163,6 +163,21 @@ class StandbySinkIT {
         assertThat(text("SELECT version FROM factory.prds WHERE id = '" + prd + "'")).isEqualTo("4");
     }
 
+    @Test
+    void anUnlinkFollowedInItsDeliveryByANewerVersionOfItsPrdStillApplies() throws Exception {
+        UUID agent = UUID.randomUUID();
+        UUID prd = UUID.randomUUID();
+        Map<String, Object> link = link(prd, agent);
+        sink.apply(List.of(insert("agents", agent(agent, 1, "one")), insert("prds", prd(prd, 1)),
+                insert("prd_agents", link)));
+
+        // PRD rows go first, so the delivery's newest version is stored before the unlink of version 2 applies
+        sink.apply(List.of(inTx(20, Op.UPDATE, "prds", prd(prd, 2)), inTx(20, Op.DELETE, "prd_agents", link),
+                inTx(21, Op.UPDATE, "prds", prd(prd, 3))));
+
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("0");
+    }
+
     private static RowChange inTx(long tx, Op op, String table, Map<String, Object> row) {
         return new RowChange(table, op, op == Op.INSERT ? null : row, op == Op.DELETE ? null : row, tx, 1,
                 Instant.now());
