@@ -121,16 +121,24 @@ public class StandbySink implements Sink, AutoCloseable {
      * own: they apply only while the standby's PRD is not newer than the whole delivery. A delivery applied late (by
      * a relay that lost its lock while a sink call was under way, or a timed-out attempt that still committed) then
      * cannot undo a newer link. Link changes of a PRD whose row the delivery does not hold (a snapshot, an
-     * operator's purge) apply by key.
+     * operator's purge) or deletes apply by key.
      */
     private static Map<String, Long> prdVersions(List<RowChange> changes) {
         Map<String, Long> versions = new HashMap<>();
+        List<String> purged = new ArrayList<>();
         for (RowChange c : changes) {
-            if (c.table().equals(TableSpec.PRDS.name()) && !c.isDelete()) {
-                versions.merge(String.valueOf(c.row().get("id")), ((Number) c.row().get("version")).longValue(),
-                        Math::max);
+            if (c.table().equals(TableSpec.PRDS.name())) {
+                String id = String.valueOf(c.row().get("id"));
+                if (c.isDelete()) {
+                    purged.add(id);
+                } else {
+                    versions.merge(id, ((Number) c.row().get("version")).longValue(), Math::max);
+                }
             }
         }
+        // A PRD purged in the delivery may be created again in it at version 1: the purge's unlinks, guarded by
+        // that, would be skipped against the purged row still stored, and its delete refused by the links.
+        purged.forEach(versions::remove);
         return versions;
     }
 

@@ -178,6 +178,59 @@ class StandbySinkIT {
         assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("0");
     }
 
+    @Test
+    void aPrdPurgedAndCreatedAgainInOneDeliveryLosesItsLinksAndTheRelayGoesOn() throws Exception {
+        UUID agent = UUID.randomUUID();
+        UUID prd = UUID.randomUUID();
+        Map<String, Object> link = link(prd, agent);
+        sink.apply(List.of(insert("agents", agent(agent, 1, "one")), insert("prds", prd(prd, 9)),
+                insert("prd_agents", link)));
+
+        Map<String, Object> again = prd(prd, 1);
+        again.put("created_at", "2026-06-01T00:00:00Z");
+        sink.apply(List.of(inTx(30, Op.DELETE, "prd_agents", link), inTx(30, Op.DELETE, "prds", prd(prd, 9)),
+                inTx(31, Op.INSERT, "prds", again)));
+
+        assertThat(text("SELECT version || ':' || created_at FROM factory.prds WHERE id = '" + prd + "'"))
+                .startsWith("1:2026-06-01");
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("0");
+    }
+
+    @Test
+    void aPurgeDeliveredAgainAfterTheEntityWasCreatedAgainLeavesTheNewOneAlone() throws Exception {
+        UUID agent = UUID.randomUUID();
+        Map<String, Object> history = history(agent);
+        sink.apply(List.of(insert("agents", agent(agent, 1, "old")), insert("agent_versions", agentVersion(agent, 1)),
+                insert("agent_history", history)));
+        List<RowChange> purge = List.of(inTx(40, Op.UPDATE, "agents", agent(agent, 2, "old")),
+                inTx(40, Op.INSERT, "agent_versions", agentVersion(agent, 2)),
+                inTx(41, Op.DELETE, "agent_history", history),
+                inTx(41, Op.DELETE, "agent_versions", agentVersion(agent, 1)),
+                inTx(41, Op.DELETE, "agent_versions", agentVersion(agent, 2)),
+                inTx(41, Op.DELETE, "agents", agent(agent, 2, "old")));
+        Map<String, Object> created = agent(agent, 1, "new");
+        created.put("created_at", "2026-06-01T00:00:00Z");
+        Map<String, Object> newHistory = history(UUID.randomUUID());
+        newHistory.put("agent_id", agent.toString());
+        List<RowChange> createdAgain = List.of(inTx(42, Op.INSERT, "agents", created),
+                inTx(42, Op.INSERT, "agent_versions", agentVersion(agent, 1)),
+                inTx(43, Op.INSERT, "agent_history", newHistory));
+
+        sink.apply(purge);
+        sink.apply(createdAgain);
+        // redelivered from an offset before the purge (a relay restart, a sink out of attempts): the old
+        // incarnation's update and delete must neither overwrite nor delete the new one, nor fail on its history
+        sink.apply(purge);
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + agent + "'"))
+                .isEqualTo("new:1");
+        sink.apply(createdAgain);
+
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + agent + "'"))
+                .isEqualTo("new:1");
+        assertThat(text("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + agent + "'")).isEqualTo("1");
+        assertThat(text("SELECT count(*) FROM factory.agent_history WHERE agent_id = '" + agent + "'")).isEqualTo("1");
+    }
+
     private static RowChange inTx(long tx, Op op, String table, Map<String, Object> row) {
         return new RowChange(table, op, op == Op.INSERT ? null : row, op == Op.DELETE ? null : row, tx, 1,
                 Instant.now());

@@ -15,17 +15,20 @@ import java.util.UUID;
  * they record, each once), so the entity's delete event stands for them: its versions, and whatever history
  * and links are still there, are deleted first, children before the entity as the foreign keys and V4_3's
  * checks require. Like any replayed delete it is version-guarded: nothing happens when the stored entity is
- * newer than the purged image (or absent).
+ * newer than the purged image, absent, or another incarnation (created again under the purged id: its
+ * {@code created_at} differs).
  */
 final class Purge {
 
-    static final String AGENT_VERSION_SQL = "SELECT version FROM factory.agents WHERE id = ? FOR UPDATE";
+    static final String AGENT_VERSION_SQL = "SELECT version, created_at = CAST(? AS timestamptz) FROM factory.agents"
+            + " WHERE id = ? FOR UPDATE";
     static final List<String> AGENT_SQL = List.of(
             "DELETE FROM factory.prd_agents WHERE agent_id = ?",
             "DELETE FROM factory.agent_history WHERE agent_id = ?",
             "DELETE FROM factory.agent_versions WHERE agent_id = ?",
             "DELETE FROM factory.agents WHERE id = ?");
-    static final String PRD_VERSION_SQL = "SELECT version FROM factory.prds WHERE id = ? FOR UPDATE";
+    static final String PRD_VERSION_SQL = "SELECT version, created_at = CAST(? AS timestamptz) FROM factory.prds"
+            + " WHERE id = ? FOR UPDATE";
     static final List<String> PRD_SQL = List.of(
             "DELETE FROM factory.prd_agents WHERE prd_id = ?",
             "DELETE FROM factory.prd_versions WHERE prd_id = ?",
@@ -43,10 +46,13 @@ final class Purge {
         boolean agent = table.equals("agents");
         UUID id = UUID.fromString(String.valueOf(before.get("id")));
         long purged = ((Number) before.get("version")).longValue();
+        Object createdAt = before.get("created_at");
         try (PreparedStatement ps = c.prepareStatement(agent ? AGENT_VERSION_SQL : PRD_VERSION_SQL)) {
-            ps.setObject(1, id);
+            ps.setString(1, createdAt == null ? null : createdAt.toString());
+            ps.setObject(2, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getLong(1) > purged) {
+                // another incarnation (created again under the purged id) is not the purged entity
+                if (!rs.next() || rs.getLong(1) > purged || (createdAt != null && !rs.getBoolean(2))) {
                     return;
                 }
             }

@@ -15,8 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Applies row images (column name to value) to factory tables on one connection, the way a replica must:
- * rows with a version column are only replaced by a newer version, other rows are upserted or deleted by
- * key, so applying an image twice, or an older image after a newer one, changes nothing. Rows are batched
+ * rows with a version column are only replaced by a newer version of the same incarnation (an entity purged and
+ * created again under its id is another one), other rows are upserted or deleted by key, so applying an image
+ * twice, or an older image after a newer one, changes nothing. Rows are batched
  * per statement, so a stream alternating between tables still goes out in few round trips; a table's rows
  * keep their order (a second statement on a table sends everything pending first), and tables are sent in
  * the order they first appeared. {@link #flush()} sends them. The caller owns the transaction.
@@ -67,14 +68,25 @@ public final class RowApplier {
                 columns, row);
     }
 
-    /** Deletes by key; a versioned row only when the stored version is not newer than the image's. */
+    /**
+     * Deletes by key; a versioned row only when the stored version is not newer than the image's, and is the same
+     * incarnation ({@link TableSpec#incarnationColumn()}) when the image carries it.
+     */
     public void delete(TableSpec table, Map<String, Object> row) throws SQLException {
         ColumnTypes t = types(table);
+        List<String> columns = deleteColumns(table, row);
+        add(t, catalog.statement(table.name(), "delete", columns, () -> deleteSql(t, columns)), columns, row);
+    }
+
+    private static List<String> deleteColumns(TableSpec table, Map<String, Object> row) {
         List<String> columns = new ArrayList<>(table.key());
         if (table.versionColumn() != null) {
             columns.add(table.versionColumn());
         }
-        add(t, catalog.statement(table.name(), "delete", columns, () -> deleteSql(t)), columns, row);
+        if (table.incarnationColumn() != null && row.get(table.incarnationColumn()) != null) {
+            columns.add(table.incarnationColumn());
+        }
+        return columns;
     }
 
     /**
@@ -96,12 +108,9 @@ public final class RowApplier {
     public void deleteUnlessParentNewer(TableSpec table, Map<String, Object> row, TableSpec parent,
                                         String parentColumn, long version) throws SQLException {
         ColumnTypes t = types(table);
-        List<String> columns = new ArrayList<>(table.key());
-        if (table.versionColumn() != null) {
-            columns.add(table.versionColumn());
-        }
+        List<String> columns = deleteColumns(table, row);
         add(t, catalog.statement(table.name(), "delete-unless:" + parent.name() + "." + parentColumn, columns,
-                () -> deleteSql(t) + " AND " + parentGuard(t, parent, parentColumn)),
+                () -> deleteSql(t, columns) + " AND " + parentGuard(t, parent, parentColumn)),
                 guarded(columns, parentColumn), guarded(row, version));
     }
 
@@ -210,12 +219,15 @@ public final class RowApplier {
         return bound;
     }
 
-    private static String deleteSql(ColumnTypes t) {
+    private static String deleteSql(ColumnTypes t, List<String> columns) {
         TableSpec table = t.table();
         String where = table.key().stream().map(c -> TableSpec.quote(c) + " = " + t.param(c))
                 .collect(Collectors.joining(" AND "));
         if (table.versionColumn() != null) {
             where += " AND " + TableSpec.quote(table.versionColumn()) + " <= " + t.param(table.versionColumn());
+        }
+        if (table.incarnationColumn() != null && columns.contains(table.incarnationColumn())) {
+            where += " AND " + TableSpec.quote(table.incarnationColumn()) + " = " + t.param(table.incarnationColumn());
         }
         return "DELETE FROM " + table.qualified() + " WHERE " + where;
     }
@@ -228,9 +240,12 @@ public final class RowApplier {
         TableSpec table = t.table();
         String updates = columns.stream().filter(c -> !table.key().contains(c))
                 .map(c -> TableSpec.quote(c) + " = excluded." + TableSpec.quote(c)).collect(Collectors.joining(", "));
+        String incarnation = table.incarnationColumn();
         String action = updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + updates
                 + (table.versionColumn() == null ? "" : " WHERE t." + TableSpec.quote(table.versionColumn())
-                        + " < excluded." + TableSpec.quote(table.versionColumn()));
+                        + " < excluded." + TableSpec.quote(table.versionColumn()))
+                + (incarnation == null || !columns.contains(incarnation) ? ""
+                        : " AND t." + TableSpec.quote(incarnation) + " = excluded." + TableSpec.quote(incarnation));
         return insertSql(t, columns, guard) + " " + action;
     }
 

@@ -42,6 +42,16 @@ public record TableSpec(String name, List<String> key, String versionColumn, Str
         replayed = List.copyOf(replayed);
     }
 
+    /**
+     * The column that tells two incarnations of one id apart, or null: an entity an operator purged and that was
+     * created again under its id starts at version 1 again, so versions alone would let a redelivered change of
+     * the purged one overwrite or delete the new one. A versioned entity row keeps its {@code created_at} for
+     * life, and a new incarnation is created at another time.
+     */
+    public String incarnationColumn() {
+        return versionColumn == null ? null : "created_at";
+    }
+
     public static TableSpec named(String name) {
         return FACTORY.stream().filter(t -> t.name.equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("factory has no table " + name));
