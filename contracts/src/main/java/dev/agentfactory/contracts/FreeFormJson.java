@@ -4,47 +4,62 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Map;
 
+import dev.agentfactory.contracts.InvalidWriteException.Reason;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The checks a caller's free-form JSON (an agent's config, state and metadata, a PRD's metadata, a history
- * entry) gets before it is stored as jsonb, and the one change it gets: numbers take the form jsonb gives them
- * back, so the worker decides "changed or not" the same way whether an entity was just decoded or loaded from
- * PostgreSQL (jsonb prints {@code 1e2} as {@code 100}, and {@code 1e1000} as 1,001 digits).
+ * The checks a payload gets, free-form objects included (an agent's config, state and metadata, a PRD's metadata,
+ * a history entry), before it is stored as jsonb, and the one change it gets: numbers take the form jsonb gives
+ * them back, so the worker decides "changed or not" the same way whether an entity was just decoded or loaded
+ * from PostgreSQL (jsonb prints {@code 1e2} as {@code 100}, and {@code 1e1000} as 1,001 digits).
  * <ul>
  * <li>every key and string must be well-formed UTF-16 ({@link Json#wellFormed}): half a surrogate pair would be
  * stored as {@code ?};</li>
- * <li>a number's plain form may have at most {@link #MAX_NUMBER_CHARS} characters, the most a JSON reader takes
- * by default: a longer one would be stored, and then no reader, the worker's included, could load its row;</li>
- * <li>a number without a fractional part in its plain form ({@code 1e2}, {@code 1.5e1}) becomes an integer.</li>
+ * <li>a number may have at most {@link #MAX_NUMBER_DIGITS} digits written out, the most a JSON reader takes by
+ * default: a longer one would be stored, and then no reader, the worker's included, could load its row;</li>
+ * <li>a number without a fractional part written out ({@code 1e2}, {@code 1.5e1}) becomes an integer, and the
+ * digits that adds to the whole payload must fit in what the record's size limit leaves: {@code 1e999} is five
+ * bytes sent and a thousand stored and published, so a small record could otherwise grow past every limit
+ * downstream ({@code oversized}).</li>
  * </ul>
  */
 final class FreeFormJson {
 
-    /** Jackson's default {@code StreamReadConstraints.maxNumberLength}. */
-    static final int MAX_NUMBER_CHARS = 1000;
+    /** Jackson's default {@code StreamReadConstraints.maxNumberLength}, which counts digits. */
+    static final int MAX_NUMBER_DIGITS = 1000;
 
-    private FreeFormJson() {
+    private final long growthBudget;
+    private long growth;
+
+    private FreeFormJson(long growthBudget) {
+        this.growthBudget = growthBudget;
     }
 
-    /** Checks {@code object} in place (numbers are replaced by their jsonb form) and returns it. */
-    static ObjectNode checked(ObjectNode object, String field) {
-        for (Map.Entry<String, JsonNode> e : object.properties()) {
-            Json.wellFormed(e.getKey(), field);
-            JsonNode canonical = checked(e.getValue(), field);
-            if (canonical != e.getValue()) {
-                e.setValue(canonical);
-            }
+    /**
+     * Checks {@code payload} in place (numbers are replaced by their jsonb form); each failure names the payload
+     * field it is in. {@code growthBudget}: how many characters writing numbers out may add to the record.
+     */
+    static void check(ObjectNode payload, long growthBudget) {
+        FreeFormJson check = new FreeFormJson(growthBudget);
+        for (Map.Entry<String, JsonNode> e : payload.properties()) {
+            Json.wellFormed(e.getKey(), "payload");
+            e.setValue(check.checked(e.getValue(), e.getKey()));
         }
-        return object;
     }
 
-    private static JsonNode checked(JsonNode v, String field) {
+    private JsonNode checked(JsonNode v, String field) {
         if (v.isObject()) {
-            return checked((ObjectNode) v, field);
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                Json.wellFormed(e.getKey(), field);
+                JsonNode canonical = checked(e.getValue(), field);
+                if (canonical != e.getValue()) {
+                    e.setValue(canonical);
+                }
+            }
+            return v;
         }
         if (v.isArray()) {
             ArrayNode array = (ArrayNode) v;
@@ -61,23 +76,24 @@ final class FreeFormJson {
             Json.wellFormed(v.stringValue(), field);
             return v;
         }
-        if (v.isBigDecimal()) {
-            return number(v, field);
-        }
-        return v;
+        return v.isBigDecimal() ? number(v, field) : v;
     }
 
-    private static JsonNode number(JsonNode v, String field) {
+    private JsonNode number(JsonNode v, String field) {
         BigDecimal d = v.decimalValue();
         long scale = d.scale();
-        long integerDigits = Math.max(d.precision() - scale, 1);
-        long chars = integerDigits + (scale > 0 ? 1 + scale : 0) + (d.signum() < 0 ? 1 : 0);
-        if (chars > MAX_NUMBER_CHARS) {
-            throw Json.violation(field + " holds a number of " + chars + " characters written out (at most "
-                    + MAX_NUMBER_CHARS + "), as PostgreSQL stores it");
+        long digits = Math.max(d.precision() - scale, 1) + Math.max(scale, 0);
+        if (digits > MAX_NUMBER_DIGITS) {
+            throw Json.violation(field + " holds a number of " + digits + " digits written out (at most "
+                    + MAX_NUMBER_DIGITS + "), as PostgreSQL stores it");
         }
         if (scale > 0) {
             return v;
+        }
+        growth -= scale;
+        if (growth > growthBudget) {
+            throw new InvalidWriteException(Reason.OVERSIZED, "written out as PostgreSQL stores them, the numbers in "
+                    + field + " would make the record larger than its limit");
         }
         BigInteger i = d.toBigIntegerExact();
         // the node a reader makes of the same digits: int, long or big integer by size

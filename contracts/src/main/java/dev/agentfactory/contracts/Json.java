@@ -89,7 +89,7 @@ final class Json {
         if (!v.isObject()) {
             throw violation(field + " must be a JSON object");
         }
-        return FreeFormJson.checked((ObjectNode) v, field);
+        return (ObjectNode) v;
     }
 
     static ObjectNode requiredObject(JsonNode node, String field) {

@@ -17,12 +17,29 @@ class FreeFormJsonTest {
     private final WriteCodec codec = new WriteCodec();
 
     @Test
-    void aNumberLongerWrittenOutThanAReaderTakesIsAViolationNotARowNobodyCanLoad() {
+    void aNumberWithMoreDigitsWrittenOutThanAReaderTakesIsAViolationNotARowNobodyCanLoad() {
         // jsonb prints numbers without an exponent: 1e1000 comes back as 1,001 digits
-        assertViolation("{\"state\":{\"x\":1e1000}}", "1001 characters");
-        assertViolation("{\"state\":{\"x\":[1,{\"y\":-1e-999}]}}", "1002 characters");
-        assertViolation("{\"state\":{\"x\":1e999999999}}", "characters");
-        assertThat(state("{\"state\":{\"x\":1e999}}").get("x").bigIntegerValue().toString()).hasSize(1000);
+        assertViolation("{\"state\":{\"x\":1e1000}}", "1001 digits");
+        assertViolation("{\"state\":{\"x\":[1,{\"y\":-1e-1000}]}}", "1001 digits");
+        assertViolation("{\"state\":{\"x\":1e999999999}}", "digits");
+        // at the limit, whatever the sign: what is accepted, the mapper reads back as jsonb prints it
+        for (String n : new String[] {"1e999", "-1e999", "-1e-999", "1.5e-998"}) {
+            JsonNode x = state("{\"state\":{\"x\":" + n + "}}").get("x");
+            String stored = x.decimalValue().toPlainString();
+            assertThat(WriteCodec.MAPPER.readTree(stored).decimalValue()).as(n).isEqualByComparingTo(x.decimalValue());
+        }
+    }
+
+    @Test
+    void numbersWrittenOutMayNotGrowARecordPastItsLimit() {
+        String many = "[" + String.join(",", java.util.Collections.nCopies(1_200, "1e999")) + "]";
+        assertThatThrownBy(() -> codec.decode(envelope("{\"state\":{\"x\":" + many + "}}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+        // a realistic handful of large values is fine
+        String some = "[" + String.join(",", java.util.Collections.nCopies(1_000, "6.02e23")) + "]";
+        assertThat(state("{\"state\":{\"x\":" + some + "}}").get("x").get(999).bigIntegerValue())
+                .isEqualTo(new java.math.BigInteger("602000000000000000000000"));
     }
 
     @Test
