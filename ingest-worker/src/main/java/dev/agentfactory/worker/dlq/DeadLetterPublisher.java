@@ -21,9 +21,10 @@ import dev.agentfactory.worker.writes.Item;
 /**
  * Sends invalid records to the DLQ topic with the original bytes and headers saying where they came
  * from and why, and waits for the broker's acks (the batch's offsets commit after this returns). When a dead
- * letter is too large for the producer or the DLQ topic, the records whose value and headers exceed
- * max-payload-bytes are sent again without their value, their message saying where the original is: otherwise
- * the batch would be retried forever and one oversized write would stall its partition. (The message header is
+ * letter is too large for the producer or the DLQ topic, the records whose value, key and headers exceed
+ * max-payload-bytes are sent again without their value (and without the original key and headers, where those
+ * alone exceed it), their message saying where the original is: otherwise the batch would be retried forever and
+ * one oversized write would stall its partitions. (The message header is
  * bounded: {@link dev.agentfactory.contracts.InvalidWriteException} cuts messages that quote a bad value.)
  */
 public final class DeadLetterPublisher implements DeadLetterSink {
@@ -60,16 +61,24 @@ public final class DeadLetterPublisher implements DeadLetterSink {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(invalid.size());
         for (Item item : invalid) {
             ConsumerRecord<byte[], byte[]> r = item.record();
-            boolean dropValue = dropOversized && r.value() != null
-                    && (long) r.value().length + headerBytes(r) > maxValueBytes;
+            long extras = headerBytes(r) + (r.key() == null ? 0 : r.key().length);
+            boolean dropValue = dropOversized && r.value() != null && r.value().length + extras > maxValueBytes;
+            // the key and headers alone can be too large too (a broker may take records far over the worker's limit)
+            boolean dropExtras = dropOversized && extras > maxValueBytes;
             String message = item.invalid().getMessage();
-            if (dropValue) {
-                message += "; the value of " + r.value().length + " bytes is not copied (over " + maxValueBytes
-                        + "): read it at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+            if (dropValue || dropExtras) {
+                message += "; " + (dropValue ? "the value of " + r.value().length + " bytes " : "")
+                        + (dropValue && dropExtras ? "and " : "")
+                        + (dropExtras ? "the key and headers (" + extras + " bytes) " : "") + "not copied (over "
+                        + maxValueBytes + "): read " + (dropValue && !dropExtras ? "it" : "them") + " at " + r.topic()
+                        + "-" + r.partition() + "@" + r.offset();
             }
-            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), dropValue ? null : r.value());
+            ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, dropExtras ? null : r.key(),
+                    dropValue ? null : r.value());
             Headers h = out.headers();
-            r.headers().forEach(h::add);
+            if (!dropExtras) {
+                r.headers().forEach(h::add);
+            }
             h.remove(DlqHeaders.ORIGINAL_TOPIC);
             put(h, DlqHeaders.ORIGINAL_TOPIC, r.topic());
             put(h, DlqHeaders.ORIGINAL_PARTITION, Integer.toString(r.partition()));

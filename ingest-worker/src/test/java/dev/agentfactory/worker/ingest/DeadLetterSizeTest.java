@@ -84,6 +84,26 @@ class DeadLetterSizeTest {
         });
     }
 
+    @Test
+    void aSmallInvalidRecordWithHugeHeadersIsSentWithoutThemAndSaysWhereTheyAre() {
+        byte[] value = "not json".getBytes(StandardCharsets.UTF_8);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("writes", 2, 9L, "k".getBytes(), value);
+        record.headers().add(new RecordHeader("trace", new byte[1_200_000]));
+
+        dlq.publish(List.of(new Item(record, null, invalid(value))));
+
+        assertThat(refused).hasSize(1);
+        assertThat(sent).singleElement().satisfies(r -> {
+            assertThat(r.value()).isNull();
+            assertThat(r.key()).isNull();
+            assertThat(r.headers().lastHeader("trace")).isNull();
+            assertThat(new String(r.headers().lastHeader(DlqHeaders.ORIGINAL_OFFSET).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("9");
+            assertThat(new String(r.headers().lastHeader(DlqHeaders.MESSAGE).value(), StandardCharsets.UTF_8))
+                    .contains("the key and headers (1200006 bytes) not copied").contains("read them at writes-2@9");
+        });
+    }
+
     private static InvalidWriteException invalid(byte[] value) {
         try {
             new WriteCodec(MAX_PAYLOAD).decode(value);
