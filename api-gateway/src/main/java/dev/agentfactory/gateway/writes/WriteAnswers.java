@@ -89,10 +89,16 @@ public class WriteAnswers {
         String reason = o.reason();
         if (o.status() == Status.DUPLICATE && status != Status.APPLIED && reason == null) {
             // A duplicate carries the first delivery's outcome class; its reason is kept in processed_events.
-            var stored = outcomes.find(e.eventId());
-            if (stored.isPresent()) {
-                status = stored.get().status();
-                reason = stored.get().reason();
+            // Not being able to read it is no reason to answer a known outcome with a retryable 5xx.
+            try {
+                var stored = outcomes.find(e.eventId());
+                if (stored.isPresent()) {
+                    status = stored.get().status();
+                    reason = stored.get().reason();
+                }
+            } catch (DataAccessException failed) {
+                log.warn("write {} was a duplicate of a {} write whose reason could not be read; answered without it:"
+                        + " {}", e.eventId(), status, failed.toString());
             }
         }
         if (status == null || status == Status.DUPLICATE) {

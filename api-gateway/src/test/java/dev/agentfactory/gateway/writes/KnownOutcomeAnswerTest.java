@@ -73,6 +73,18 @@ class KnownOutcomeAnswerTest {
         assertProblem(answer(outcome(WriteOutcome.Status.CONFLICT, 5L), null), 409, "conflict");
     }
 
+    @Test
+    void aDuplicateOfARejectedWriteWhoseReasonCannotBeReadIsStillAnsweredRejected() {
+        WriteOutcomeRepository outcomes = mock(WriteOutcomeRepository.class);
+        when(outcomes.find(eventId)).thenThrow(new CannotGetJdbcConnectionException("pool exhausted"));
+        WriteOutcome duplicate = new WriteOutcome(eventId, "agent", agent, "agent.delete",
+                WriteOutcome.Status.DUPLICATE, null, WriteOutcome.Status.REJECTED, null, Instant.now());
+
+        assertThatThrownBy(answer(duplicate, null, outcomes)::join).isInstanceOf(CompletionException.class)
+                .extracting(Throwable::getCause).isInstanceOfSatisfying(ApiProblem.class,
+                        p -> assertThat(p.problem().getStatus()).isEqualTo(422));
+    }
+
     private static void assertProblem(CompletableFuture<ResponseEntity<Object>> answer, int status, String type) {
         assertThatThrownBy(answer::join).isInstanceOf(CompletionException.class)
                 .extracting(Throwable::getCause).isInstanceOfSatisfying(ApiProblem.class, p -> {
@@ -90,6 +102,11 @@ class KnownOutcomeAnswerTest {
 
     /** A waited agent.delete (with If-Match when {@code expectedVersion} is set) whose outcome is known. */
     private CompletableFuture<ResponseEntity<Object>> answer(WriteOutcome outcome, Long expectedVersion) {
+        return answer(outcome, expectedVersion, mock(WriteOutcomeRepository.class));
+    }
+
+    private CompletableFuture<ResponseEntity<Object>> answer(WriteOutcome outcome, Long expectedVersion,
+                                                             WriteOutcomeRepository outcomes) {
         String json = "{\"eventId\":\"" + eventId + "\",\"type\":\"agent.delete\",\"entityId\":\"" + agent
                 + "\"" + (expectedVersion == null ? "" : ",\"expectedVersion\":" + expectedVersion)
                 + ",\"actor\":\"u\",\"occurredAt\":\"" + Instant.now() + "\",\"schemaVersion\":1,\"payload\":{}}";
@@ -97,7 +114,7 @@ class KnownOutcomeAnswerTest {
         WriteGateway gateway = mock(WriteGateway.class);
         when(gateway.submit(any(), anyString())).thenReturn(new Submission(envelope, Duration.ofSeconds(5),
                 CompletableFuture.completedFuture(Optional.of(outcome))));
-        WriteAnswers answers = new WriteAnswers(gateway, reads, mock(WriteOutcomeRepository.class), executor,
+        WriteAnswers answers = new WriteAnswers(gateway, reads, outcomes, executor,
                 new SimpleMeterRegistry());
         return answers.write(new WriteRequest(CommandType.AGENT_DELETE, agent, expectedVersion,
                 JsonNodeFactory.instance.objectNode(), null, Duration.ofSeconds(5), "DELETE",
