@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
 import org.flywaydb.core.api.MigrationInfo;
@@ -47,6 +48,8 @@ import dev.agentfactory.store.replica.TableSpec;
 public final class RestoreCommand {
 
     static final String END_REPLICA_MODE = "SET LOCAL session_replication_role = origin";
+    /** The environment's TLS defaults (FACTORY_DB_SSLMODE, …SSLROOTCERT, …SSLCERT, …SSLKEY), for FACTORY_DB_URL. */
+    private static final String TLS_PREFIX = "FACTORY_DB_SSL";
 
     private RestoreCommand() {
     }
@@ -96,11 +99,19 @@ public final class RestoreCommand {
      * The migrations' settings for the target itself, not for FACTORY_DB_URL: the target's V1 creates
      * factory_writer, factory_reader and factory_replicator with these passwords and no later migration alters an
      * existing role, so a target off this machine must not get the local stack's well-known defaults (refused here,
-     * before anything is read or written). The target also gets the FACTORY_DB_SSL* defaults it does not set itself.
+     * before anything is read or written). The FACTORY_DB_SSL* defaults describe FACTORY_DB_URL's server: a target
+     * on that server gets those it does not set itself; a target elsewhere (the standby, a new instance) gets none,
+     * since the primary's CA or client certificate and key are not that server's: its URL carries its own.
      */
     static MigrationSettings targetSettings(Map<String, String> env, String targetUrl) {
+        String primary = env.get("FACTORY_DB_URL");
+        boolean primaryServer = primary != null && !primary.isBlank() && !targetUrl.isBlank()
+                && JdbcUrls.servers(primary).equals(JdbcUrls.servers(targetUrl));
+        Map<String, String> settingsEnv = primaryServer ? env : env.entrySet().stream()
+                .filter(e -> !e.getKey().startsWith(TLS_PREFIX))
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         try {
-            return MigrationSettings.forDatabase(env, targetUrl, "--target");
+            return MigrationSettings.forDatabase(settingsEnv, targetUrl, "--target");
         } catch (MigrationException e) {
             throw new OpsException("restore target: " + e.getMessage(), e);
         }

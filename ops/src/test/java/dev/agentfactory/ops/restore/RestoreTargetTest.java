@@ -43,11 +43,23 @@ class RestoreTargetTest {
     }
 
     @Test
-    void theTargetTakesTheTlsOptionsOfTheEnvironmentThatItsUrlDoesNotSet() {
-        Map<String, String> env = Map.of("FACTORY_DB_SSLMODE", "verify-full", "FACTORY_DB_SSLROOTCERT", "/etc/ca.pem");
+    void aTargetOnThePrimarysServerTakesTheTlsOptionsOfTheEnvironmentThatItsUrlDoesNotSet() {
+        Map<String, String> env = Map.of("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55433/factory",
+                "FACTORY_DB_SSLMODE", "verify-full", "FACTORY_DB_SSLROOTCERT", "/etc/ca.pem");
 
         assertThat(RestoreCommand.targetSettings(env, "jdbc:postgresql://127.0.0.1:55433/factory_drill").url())
                 .isEqualTo("jdbc:postgresql://127.0.0.1:55433/factory_drill?sslmode=verify-full&sslrootcert=/etc/ca.pem");
+    }
+
+    @Test
+    void aTargetOnAnotherServerNeverTakesThePrimarysCertificates() {
+        Map<String, String> env = Map.of("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory",
+                "FACTORY_DB_SSLMODE", "verify-full", "FACTORY_DB_SSLROOTCERT", "/etc/primary-ca.pem",
+                "FACTORY_DB_SSLCERT", "/etc/primary-client.pem", "FACTORY_DB_SSLKEY", "/etc/primary-client.key");
+
+        assertThat(RestoreCommand.targetSettings(env,
+                "jdbc:postgresql://127.0.0.1:55433/factory_drill?sslmode=require").url())
+                .isEqualTo("jdbc:postgresql://127.0.0.1:55433/factory_drill?sslmode=require");
     }
 
     /** A backup that passes the manifest check: every table, each an empty file. */
