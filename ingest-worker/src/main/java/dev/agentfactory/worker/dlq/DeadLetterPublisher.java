@@ -67,11 +67,12 @@ public final class DeadLetterPublisher implements DeadLetterSink {
             boolean dropExtras = dropOversized && extras > maxValueBytes;
             String message = item.invalid().getMessage();
             if (dropValue || dropExtras) {
-                message += "; " + (dropValue ? "the value of " + r.value().length + " bytes " : "")
-                        + (dropValue && dropExtras ? "and " : "")
-                        + (dropExtras ? "the key and headers (" + extras + " bytes) " : "") + "not copied (over "
-                        + maxValueBytes + "): read " + (dropValue && !dropExtras ? "it" : "them") + " at " + r.topic()
-                        + "-" + r.partition() + "@" + r.offset();
+                String value = dropValue ? "the value of " + r.value().length + " bytes" : "";
+                String extra = dropExtras ? "the key and headers (" + extras + " bytes)" : "";
+                message += "; " + (dropValue && dropExtras ? value + " and " + extra + " are"
+                        : dropValue ? value + " is" : extra + " are") + " not copied (over " + maxValueBytes
+                        + "): read " + (dropValue && !dropExtras ? "it" : "them") + " at " + r.topic() + "-"
+                        + r.partition() + "@" + r.offset();
             }
             ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, dropExtras ? null : r.key(),
                     dropValue ? null : r.value());

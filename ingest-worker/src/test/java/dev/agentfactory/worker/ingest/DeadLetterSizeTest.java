@@ -100,7 +100,7 @@ class DeadLetterSizeTest {
             assertThat(new String(r.headers().lastHeader(DlqHeaders.ORIGINAL_OFFSET).value(), StandardCharsets.UTF_8))
                     .isEqualTo("9");
             assertThat(new String(r.headers().lastHeader(DlqHeaders.MESSAGE).value(), StandardCharsets.UTF_8))
-                    .contains("the key and headers (1200006 bytes) not copied").contains("read them at writes-2@9");
+                    .contains("the key and headers (1200006 bytes) are not copied").contains("read them at writes-2@9");
         });
     }
 
