@@ -87,9 +87,11 @@ public final class OpsTestBed {
 
     /** The ops CLI's environment on this stack: the superuser as the tables' owner, the given audit topics. */
     public Map<String, String> env(String agentsTopic, String prdsTopic) {
+        // a results topic of no one's: other tests' outcomes on the shared stack are not this replay's to rebuild
         return Map.of("FACTORY_DB_OWNER_USER", endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD",
                 endpoints.superuserPassword(), "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
-                "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agentsTopic, "FACTORY_CDC_PRDS_AUDIT_TOPIC", prdsTopic);
+                "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agentsTopic, "FACTORY_CDC_PRDS_AUDIT_TOPIC", prdsTopic,
+                "FACTORY_INGEST_RESULTS_TOPIC", agentsTopic + ".results-none");
     }
 
     public Connection connect(String url) throws SQLException {

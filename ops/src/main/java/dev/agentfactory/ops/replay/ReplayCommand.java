@@ -17,7 +17,8 @@ import dev.agentfactory.ops.cli.OpsSettings;
 /**
  * {@code ops replay --target=URL (--backup=DIR | --from-beginning) [--until=2026-01-01T12:00:00Z]}: after a
  * restore, applies the audit topics from the backup's recorded offsets to their current end, or only the
- * changes committed up to {@code --until} (which must not be before the backup was taken).
+ * changes committed up to {@code --until} (which must not be before the backup was taken); then rebuilds the
+ * refused writes' outcomes from the results topic ({@link OutcomeReplay}).
  */
 public final class ReplayCommand {
 
@@ -29,6 +30,7 @@ public final class ReplayCommand {
             Options o = Options.parse(a, Set.of("target", "backup", "from-beginning", "until"));
             Map<String, Map<Integer, Long>> from;
             Instant until = o.instant("until");
+            Instant backupTime = null;
             if (o.flag("from-beginning")) {
                 from = AuditReplay.fromBeginning();
             } else {
@@ -38,10 +40,22 @@ public final class ReplayCommand {
                             + "); restore an older backup to go back that far");
                 }
                 from = m.auditOffsets();
+                backupTime = m.createdAt();
             }
             replay(o.required("target"), from, until, s);
+            rebuildRefusals(o.required("target"), backupTime, until, s);
             return 0;
         });
+    }
+
+    /** The CONFLICT and REJECTED outcomes stored after the backup, from the results topic ({@link OutcomeReplay}). */
+    static void rebuildRefusals(String targetUrl, Instant backupTime, Instant until, OpsSettings s) throws Exception {
+        String topic = s.topics().writeResults();
+        try (Connection c = s.connect(targetUrl)) {
+            OutcomeReplay.Result r = new OutcomeReplay(s.kafka(), topic).replay(c, backupTime, until);
+            System.out.printf("replay: %d outcomes read from %s, %d CONFLICT or REJECTED outcomes rebuilt%n",
+                    r.read(), topic, r.rebuilt());
+        }
     }
 
     public static AuditReplay.Result replay(String targetUrl, Map<String, Map<Integer, Long>> from, Instant until,

@@ -1,0 +1,150 @@
+package dev.agentfactory.ops.replay;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.ops.cli.KafkaClients;
+
+/**
+ * Rebuilds, after a restore, the CONFLICT and REJECTED outcomes the worker stored after the backup, from the
+ * results topic. The audit topics carry only applied writes, so without this the worker, resuming from the
+ * backup's offsets, would judge those writes again against a later state, and some would now apply: a client
+ * told 409 or 422 would find its write applied, and the same eventId would get a second, different outcome.
+ * With the outcome back in {@code processed_events}, the worker answers the write DUPLICATE of it, as before.
+ * Outcomes are published after their commit, so reading from an hour before the backup's time misses none;
+ * rows already present are left as they are.
+ */
+final class OutcomeReplay {
+
+    static final String INSERT = """
+            INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version,
+                                                  reason, processed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""";
+    static final Duration BEFORE_THE_BACKUP = Duration.ofHours(1);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** @param read outcome records read; @param rebuilt CONFLICT or REJECTED outcomes not in the target before */
+    record Result(long read, long rebuilt) {
+    }
+
+    private final KafkaClients kafka;
+    private final String topic;
+    private final WriteCodec codec = new WriteCodec();
+
+    OutcomeReplay(KafkaClients kafka, String topic) {
+        this.kafka = kafka;
+        this.topic = topic;
+    }
+
+    /**
+     * Reads the topic from {@link #BEFORE_THE_BACKUP} before {@code backupTime} (from its beginning when null) to
+     * its end as of now, and inserts the outcomes processed up to {@code until} (all when null), in one transaction
+     * on {@code c}. A topic that does not exist holds nothing to rebuild.
+     */
+    Result replay(Connection c, Instant backupTime, Instant until) throws SQLException {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+            if (infos == null || infos.isEmpty()) {
+                return new Result(0, 0);
+            }
+            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+            seek(consumer, partitions, end, backupTime);
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                long read = 0;
+                long rebuilt = 0;
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+                            continue;
+                        }
+                        read++;
+                        WriteOutcome o = codec.decodeOutcome(r.value());
+                        if (rebuilds(o, until)) {
+                            bind(ps, o);
+                            rebuilt += ps.executeUpdate();
+                        }
+                    }
+                }
+                c.commit();
+                return new Result(read, rebuilt);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    /** A stored refusal; DUPLICATE is no row of its own, and APPLIED ones come back with the audit topics. */
+    private static boolean rebuilds(WriteOutcome o, Instant until) {
+        boolean refused = o.status() == WriteOutcome.Status.CONFLICT || o.status() == WriteOutcome.Status.REJECTED;
+        return refused && o.entityType() != null && o.entityId() != null && o.type() != null
+                && o.processedAt() != null && (until == null || !o.processedAt().isAfter(until));
+    }
+
+    private static void bind(PreparedStatement ps, WriteOutcome o) throws SQLException {
+        ps.setObject(1, o.eventId());
+        ps.setString(2, o.entityType());
+        ps.setObject(3, o.entityId());
+        ps.setString(4, o.type());
+        ps.setString(5, o.status().name());
+        if (o.version() == null) {
+            ps.setNull(6, Types.BIGINT);
+        } else {
+            ps.setLong(6, o.version());
+        }
+        ps.setString(7, o.reason());
+        ps.setTimestamp(8, Timestamp.from(o.processedAt()));
+    }
+
+    private static void seek(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+                             Map<TopicPartition, Long> end, Instant backupTime) {
+        if (backupTime == null) {
+            consumer.seekToBeginning(partitions);
+            return;
+        }
+        Map<TopicPartition, Long> at = new HashMap<>();
+        long from = backupTime.minus(BEFORE_THE_BACKUP).toEpochMilli();
+        partitions.forEach(tp -> at.put(tp, from));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(at, TIMEOUT);
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp o = found.get(tp);
+            consumer.seek(tp, o == null ? end.get(tp) : o.offset());
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(kafka.config(Map.of(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000",
+                ConsumerConfig.CLIENT_ID_CONFIG, "factory-ops")));
+    }
+}
