@@ -16,8 +16,8 @@ import dev.agentfactory.ops.cli.KafkaClients;
 import dev.agentfactory.ops.cli.OpsException;
 
 /**
- * The CDC relay's audit topics as the recovery log: their end offsets (recorded by a backup) and a consumer
- * that reads them by assignment, never joining a group or committing offsets, so recovery leaves no trace
+ * The CDC relay's audit topics as the recovery log (and the results topic, read the same way): their end offsets
+ * (recorded by a backup) and a consumer that reads them by assignment, never joining a group or committing offsets, so recovery leaves no trace
  * in the cluster's consumer groups.
  */
 public final class AuditTopics {
@@ -44,6 +44,8 @@ public final class AuditTopics {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                // reading a topic that is not there must not create it on a broker that allows that
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
                 ConsumerConfig.CLIENT_ID_CONFIG, "factory-ops")));
     }
 

@@ -1,5 +1,6 @@
 package dev.agentfactory.ops.replay;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -11,16 +12,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.cli.KafkaClients;
 
 /**
@@ -60,7 +60,7 @@ final class OutcomeReplay {
      * on {@code c}. A topic that does not exist holds nothing to rebuild.
      */
     Result replay(Connection c, Instant backupTime, Instant until) throws SQLException {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+        try (KafkaConsumer<String, String> consumer = new AuditTopics(kafka, List.of(topic)).consumer()) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
             if (infos == null || infos.isEmpty()) {
                 return new Result(0, 0);
@@ -76,12 +76,12 @@ final class OutcomeReplay {
                 long read = 0;
                 long rebuilt = 0;
                 while (partitions.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                         if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
                             continue;
                         }
                         read++;
-                        WriteOutcome o = codec.decodeOutcome(r.value());
+                        WriteOutcome o = codec.decodeOutcome(r.value().getBytes(StandardCharsets.UTF_8));
                         if (rebuilds(o, until)) {
                             bind(ps, o);
                             rebuilt += ps.executeUpdate();
@@ -121,7 +121,7 @@ final class OutcomeReplay {
         ps.setTimestamp(8, Timestamp.from(o.processedAt()));
     }
 
-    private static void seek(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+    private static void seek(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions,
                              Map<TopicPartition, Long> end, Instant backupTime) {
         if (backupTime == null) {
             consumer.seekToBeginning(partitions);
@@ -135,16 +135,5 @@ final class OutcomeReplay {
             OffsetAndTimestamp o = found.get(tp);
             consumer.seek(tp, o == null ? end.get(tp) : o.offset());
         }
-    }
-
-    private KafkaConsumer<byte[], byte[]> consumer() {
-        return new KafkaConsumer<>(kafka.config(Map.of(
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000",
-                ConsumerConfig.CLIENT_ID_CONFIG, "factory-ops")));
     }
 }
