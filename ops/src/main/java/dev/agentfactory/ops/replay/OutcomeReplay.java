@@ -22,6 +22,7 @@ import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.cli.KafkaClients;
+import tools.jackson.core.JacksonException;
 
 /**
  * Rebuilds, after a restore, the CONFLICT and REJECTED outcomes the worker stored after the backup, from the
@@ -41,8 +42,11 @@ final class OutcomeReplay {
     static final Duration BEFORE_THE_BACKUP = Duration.ofHours(1);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    /** @param read outcome records read; @param rebuilt CONFLICT or REJECTED outcomes not in the target before */
-    record Result(long read, long rebuilt) {
+    /**
+     * @param read outcome records read; @param rebuilt CONFLICT or REJECTED outcomes not in the target before;
+     * @param unreadable records that are no outcome (anything may be produced to a topic): skipped
+     */
+    record Result(long read, long rebuilt, long unreadable) {
     }
 
     private final KafkaClients kafka;
@@ -63,7 +67,7 @@ final class OutcomeReplay {
         try (KafkaConsumer<String, String> consumer = new AuditTopics(kafka, List.of(topic)).consumer()) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
             if (infos == null || infos.isEmpty()) {
-                return new Result(0, 0);
+                return new Result(0, 0, 0);
             }
             List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
                     .toList();
@@ -75,27 +79,43 @@ final class OutcomeReplay {
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 long read = 0;
                 long rebuilt = 0;
+                long unreadable = 0;
                 while (partitions.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                         if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
                             continue;
                         }
                         read++;
-                        WriteOutcome o = codec.decodeOutcome(r.value().getBytes(StandardCharsets.UTF_8));
-                        if (rebuilds(o, until)) {
+                        WriteOutcome o = outcome(r.value());
+                        if (o == null) {
+                            unreadable++;
+                        } else if (rebuilds(o, until)) {
                             bind(ps, o);
                             rebuilt += ps.executeUpdate();
                         }
                     }
                 }
                 c.commit();
-                return new Result(read, rebuilt);
+                return new Result(read, rebuilt, unreadable);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             } finally {
                 c.setAutoCommit(autoCommit);
             }
+        }
+    }
+
+    /** The outcome a record holds, or null when it holds none: one stray record must not stop a recovery. */
+    private WriteOutcome outcome(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            WriteOutcome o = codec.decodeOutcome(value.getBytes(StandardCharsets.UTF_8));
+            return o == null || o.eventId() == null || o.status() == null ? null : o;
+        } catch (JacksonException e) {
+            return null;
         }
     }
 

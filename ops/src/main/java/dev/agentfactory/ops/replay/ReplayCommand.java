@@ -53,8 +53,9 @@ public final class ReplayCommand {
         String topic = s.topics().writeResults();
         try (Connection c = s.connect(targetUrl)) {
             OutcomeReplay.Result r = new OutcomeReplay(s.kafka(), topic).replay(c, backupTime, until);
-            System.out.printf("replay: %d outcomes read from %s, %d CONFLICT or REJECTED outcomes rebuilt%n",
-                    r.read(), topic, r.rebuilt());
+            System.out.printf("replay: %d outcomes read from %s, %d CONFLICT or REJECTED outcomes rebuilt%s%n",
+                    r.read(), topic, r.rebuilt(), r.unreadable() == 0 ? ""
+                            : "; " + r.unreadable() + " records that are no outcome skipped");
         }
     }
 

@@ -86,6 +86,7 @@ class OutcomeReplayIT {
             for (WriteOutcome o : outcomes) {
                 producer.send(new ProducerRecord<>(topic, o.eventId().toString(), CODEC.encodeOutcome(o))).get();
             }
+            producer.send(new ProducerRecord<>(topic, "stray", "not an outcome".getBytes())).get();
         }
 
         OutcomeReplay.Result r;
@@ -93,8 +94,9 @@ class OutcomeReplayIT {
             r = new OutcomeReplay(kafka, topic).replay(c, null, AT.plusSeconds(30));
         }
 
-        assertThat(r.read()).isEqualTo(6);
+        assertThat(r.read()).isEqualTo(7);
         assertThat(r.rebuilt()).isEqualTo(2);
+        assertThat(r.unreadable()).as("a stray record is skipped, not a failed recovery").isEqualTo(1);
         assertThat(bed.query(url, "SELECT string_agg(outcome || ':' || coalesce(version::text, '-') || ':' || reason, "
                 + "',' ORDER BY outcome) FROM factory.processed_events WHERE event_id IN ('" + rejected + "', '"
                 + conflict + "')")).isEqualTo("CONFLICT:5:expected version 4,REJECTED:-:agent unknown");
@@ -108,7 +110,7 @@ class OutcomeReplayIT {
     void aResultsTopicThatDoesNotExistHoldsNothingToRebuild() throws Exception {
         try (Connection c = bed.connect(url)) {
             assertThat(new OutcomeReplay(kafka, "it.ops.results.none." + OpsTestBed.suffix()).replay(c, AT, null))
-                    .isEqualTo(new OutcomeReplay.Result(0, 0));
+                    .isEqualTo(new OutcomeReplay.Result(0, 0, 0));
         }
     }
 
