@@ -87,13 +87,14 @@ final class FreeFormJson {
             throw Json.violation(field + " holds a number of " + digits + " digits written out (at most "
                     + MAX_NUMBER_DIGITS + "), as PostgreSQL stores it");
         }
-        if (scale > 0) {
-            return v;
-        }
-        growth -= scale;
+        // the zeros writing it out adds (1e999: 999; 1e-999: 998 after the point), none for 0.123 as JSON sends it
+        growth += digits - d.precision() - (d.precision() - scale <= 0 ? 1 : 0);
         if (growth > growthBudget) {
             throw new InvalidWriteException(Reason.OVERSIZED, "written out as PostgreSQL stores them, the numbers in "
                     + field + " would make the record larger than its limit");
+        }
+        if (scale > 0) {
+            return v;
         }
         BigInteger i = d.toBigIntegerExact();
         // the node a reader makes of the same digits: int, long or big integer by size

@@ -32,10 +32,16 @@ class FreeFormJsonTest {
 
     @Test
     void numbersWrittenOutMayNotGrowARecordPastItsLimit() {
-        String many = "[" + String.join(",", java.util.Collections.nCopies(1_200, "1e999")) + "]";
-        assertThatThrownBy(() -> codec.decode(envelope("{\"state\":{\"x\":" + many + "}}")
-                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+        for (String n : new String[] {"1e999", "1e-999"}) {
+            String many = "[" + String.join(",", java.util.Collections.nCopies(1_200, n)) + "]";
+            assertThatThrownBy(() -> codec.decode(envelope("{\"state\":{\"x\":" + many + "}}")
+                    .getBytes(StandardCharsets.UTF_8))).as(n).isInstanceOfSatisfying(InvalidWriteException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+        }
+        // fractions as JSON writes them add nothing: a record near its limit full of them is fine
+        String fractions = "[" + String.join(",", java.util.Collections.nCopies(100_000, "0.123")) + "]";
+        assertThat(new WriteCodec(610_000).decode(envelope("{\"state\":{\"x\":" + fractions + "}}")
+                .getBytes(StandardCharsets.UTF_8)).command()).isInstanceOf(WriteCommand.AgentStatePut.class);
         // a realistic handful of large values is fine
         String some = "[" + String.join(",", java.util.Collections.nCopies(1_000, "6.02e23")) + "]";
         assertThat(state("{\"state\":{\"x\":" + some + "}}").get("x").get(999).bigIntegerValue())
