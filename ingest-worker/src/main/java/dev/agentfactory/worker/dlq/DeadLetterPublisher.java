@@ -62,9 +62,10 @@ public final class DeadLetterPublisher implements DeadLetterSink {
         for (Item item : invalid) {
             ConsumerRecord<byte[], byte[]> r = item.record();
             long extras = headerBytes(r) + (r.key() == null ? 0 : r.key().length);
-            boolean dropValue = dropOversized && r.value() != null && r.value().length + extras > maxValueBytes;
             // the key and headers alone can be too large too (a broker may take records far over the worker's limit)
             boolean dropExtras = dropOversized && extras > maxValueBytes;
+            boolean dropValue = dropOversized && r.value() != null
+                    && r.value().length + (dropExtras ? 0 : extras) > maxValueBytes;
             String message = item.invalid().getMessage();
             if (dropValue || dropExtras) {
                 String value = dropValue ? "the value of " + r.value().length + " bytes" : "";

@@ -22,6 +22,7 @@ final class CatchUp {
             throws Exception {
         AuditTopics topics = new AuditTopics(s.kafka(), s.topics().audit());
         ReplayCommand.replay(standbyUrl, from, null, s);
+        ReplayCommand.rebuildRefusalsOntoStandby(standbyUrl, s);
         long lost;
         try (Connection c = s.connect(standbyUrl)) {
             lost = AuditCoverage.missing(topics, c);

@@ -3,6 +3,7 @@ package dev.agentfactory.ops.replay;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
@@ -39,6 +40,7 @@ final class OutcomeReplay {
             INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version,
                                                   reason, processed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""";
+    static final String NEWEST = "SELECT max(processed_at) FROM factory.processed_events";
     static final Duration BEFORE_THE_BACKUP = Duration.ofHours(1);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -59,7 +61,8 @@ final class OutcomeReplay {
     }
 
     /**
-     * Reads the topic from {@link #BEFORE_THE_BACKUP} before {@code backupTime} (from its beginning when null) to
+     * Reads the topic from {@link #BEFORE_THE_BACKUP} before {@code backupTime} (a backup's time, or the newest
+     * outcome a standby holds; from its beginning when null) to
      * its end as of now, and inserts the outcomes processed up to {@code until} (all when null), in one transaction
      * on {@code c}. A topic that does not exist holds nothing to rebuild.
      */
@@ -103,6 +106,14 @@ final class OutcomeReplay {
             } finally {
                 c.setAutoCommit(autoCommit);
             }
+        }
+    }
+
+    /** The newest outcome the target holds, or null: where a standby's record of outcomes ends. */
+    static Instant newestOutcome(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(NEWEST); ResultSet rs = ps.executeQuery()) {
+            Timestamp t = rs.next() ? rs.getTimestamp(1) : null;
+            return t == null ? null : t.toInstant();
         }
     }
 
@@ -151,9 +162,18 @@ final class OutcomeReplay {
         long from = backupTime.minus(BEFORE_THE_BACKUP).toEpochMilli();
         partitions.forEach(tp -> at.put(tp, from));
         Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(at, TIMEOUT);
+        Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions, TIMEOUT);
+        boolean truncated = false;
         for (TopicPartition tp : partitions) {
             OffsetAndTimestamp o = found.get(tp);
             consumer.seek(tp, o == null ? end.get(tp) : o.offset());
+            // the first record kept is past the point, and earlier ones were deleted: retention took some
+            truncated |= o != null && o.offset() == start.get(tp) && start.get(tp) > 0;
+        }
+        if (truncated) {
+            System.err.println("replay: the results topic no longer holds every outcome since "
+                    + Instant.ofEpochMilli(from) + " (retention): writes refused before its oldest records are judged"
+                    + " again by the worker");
         }
     }
 }

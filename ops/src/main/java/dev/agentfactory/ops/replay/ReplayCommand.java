@@ -48,6 +48,18 @@ public final class ReplayCommand {
         });
     }
 
+    /**
+     * After a failover onto a standby the relay fed: the refusals stored on the lost primary after the newest
+     * outcome the standby holds (the relay's lag), from the results topic.
+     */
+    public static void rebuildRefusalsOntoStandby(String standbyUrl, OpsSettings s) throws Exception {
+        Instant newest;
+        try (Connection c = s.connect(standbyUrl)) {
+            newest = OutcomeReplay.newestOutcome(c);
+        }
+        rebuildRefusals(standbyUrl, newest, null, s);
+    }
+
     /** The CONFLICT and REJECTED outcomes stored after the backup, from the results topic ({@link OutcomeReplay}). */
     static void rebuildRefusals(String targetUrl, Instant backupTime, Instant until, OpsSettings s) throws Exception {
         String topic = s.topics().writeResults();
