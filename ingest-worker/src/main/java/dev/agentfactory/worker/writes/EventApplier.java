@@ -21,7 +21,7 @@ final class EventApplier {
     WriteOutcome apply(WriteEnvelope event, BatchState s, Instant now) {
         BatchState.Prior prior = s.processed.get(event.eventId());
         if (prior != null) {
-            return outcome(event, Status.DUPLICATE, prior.version(), prior.status(), null, now);
+            return duplicate(event, prior, now);
         }
         WriteEnvelope e = atMicroseconds(event);
         Decision d = switch (e.type().entityType()) {
@@ -47,7 +47,7 @@ final class EventApplier {
      * for a later record of the same eventId in that delivery ({@code duplicate}), as the first delivery answered.
      */
     static WriteOutcome restated(WriteEnvelope e, BatchState.Prior prior, boolean duplicate, Instant now) {
-        return duplicate ? outcome(e, Status.DUPLICATE, prior.version(), prior.status(), null, now)
+        return duplicate ? duplicate(e, prior, now)
                 : outcome(e, prior.status(), prior.version(), null, prior.reason(), now);
     }
 
@@ -55,7 +55,7 @@ final class EventApplier {
     WriteOutcome reject(WriteEnvelope e, String reason, BatchState s, Instant now) {
         BatchState.Prior prior = s.processed.get(e.eventId());
         if (prior != null) {
-            return outcome(e, Status.DUPLICATE, prior.version(), prior.status(), null, now);
+            return duplicate(e, prior, now);
         }
         return record(e, Decision.rejected(reason), s, now);
     }
@@ -70,6 +70,11 @@ final class EventApplier {
                     e.eventId(), e.occurredAt(), snapshots.json(WriteCodec.payloadOf(e.command()))));
         }
         return outcome(e, d.status(), d.version(), null, d.reason(), now);
+    }
+
+    /** The answer to an eventId already processed: DUPLICATE, with the first outcome's status and version. */
+    private static WriteOutcome duplicate(WriteEnvelope e, BatchState.Prior prior, Instant now) {
+        return outcome(e, Status.DUPLICATE, prior.version(), prior.status(), null, now);
     }
 
     private static WriteOutcome outcome(WriteEnvelope e, Status status, Long version, Status original, String reason,
