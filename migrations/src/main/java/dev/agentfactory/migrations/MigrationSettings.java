@@ -12,14 +12,16 @@ import java.util.stream.Stream;
 public record MigrationSettings(String url, String user, String password,
                                 String writerPassword, String readerPassword, String replicatorPassword) {
 
+    /** FACTORY_DB_URL when unset: the local stack's primary. */
+    public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:55432/factory";
+
     /**
      * From FACTORY_DB_URL, FACTORY_DB_OWNER_USER/PASSWORD and FACTORY_DB_{WRITER,READER,REPLICATOR}_PASSWORD.
      * TLS options may sit in the URL or come from FACTORY_DB_SSLMODE, FACTORY_DB_SSLROOTCERT,
      * FACTORY_DB_SSLCERT and FACTORY_DB_SSLKEY; a parameter already in the URL wins.
      */
     public static MigrationSettings fromEnvironment(Map<String, String> env) {
-        return forDatabase(env, env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory"),
-                "FACTORY_DB_URL");
+        return forDatabase(env, env.getOrDefault("FACTORY_DB_URL", DEFAULT_URL), "FACTORY_DB_URL");
     }
 
     /**
@@ -31,6 +33,15 @@ public record MigrationSettings(String url, String user, String password,
      * @param source what the URL came from (a variable or an option), for messages; the URL itself is never echoed
      */
     public static MigrationSettings forDatabase(Map<String, String> env, String url, String source) {
+        return forDatabase(env, url, source, true);
+    }
+
+    /**
+     * @param tlsDefaults whether FACTORY_DB_SSL* apply to {@code url}: they describe FACTORY_DB_URL's server, so a
+     *                    database on another server (ops restore into the standby) carries its own TLS options
+     */
+    public static MigrationSettings forDatabase(Map<String, String> env, String url, String source,
+                                                boolean tlsDefaults) {
         // A secret that failed to mount arrives as an empty variable, and a libpq URI may carry a password: name
         // the variable, never echo the value (JdbcUrls' messages show at most the scheme).
         if (url == null || url.isBlank()) {
@@ -51,7 +62,7 @@ public record MigrationSettings(String url, String user, String password,
             }
         }
         return new MigrationSettings(
-                withTlsDefaults(env, url),
+                tlsDefaults ? withTlsDefaults(env, url) : url,
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
                 env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),
                 env.getOrDefault("FACTORY_DB_WRITER_PASSWORD", "factory_writer_local"),

@@ -132,7 +132,7 @@ public class StandbySink implements Sink, AutoCloseable {
                 if (c.isDelete()) {
                     purged.add(id);
                 } else {
-                    versions.merge(id, ((Number) c.row().get("version")).longValue(), Math::max);
+                    versions.merge(id, Rows.num(c.row(), "version"), Math::max);
                 }
             }
         }

@@ -29,7 +29,7 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
     public static OpsSettings fromEnvironment(Map<String, String> env) {
         return new OpsSettings(
                 MigrationSettings.withTlsDefaults(env,
-                        env.getOrDefault("FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory")),
+                        env.getOrDefault("FACTORY_DB_URL", MigrationSettings.DEFAULT_URL)),
                 env.getOrDefault("FACTORY_STANDBY_DB_URL", "jdbc:postgresql://127.0.0.1:55433/factory"),
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
                 env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),

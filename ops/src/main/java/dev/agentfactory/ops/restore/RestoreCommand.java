@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
 import org.flywaydb.core.api.MigrationInfo;
@@ -48,8 +47,6 @@ import dev.agentfactory.store.replica.TableSpec;
 public final class RestoreCommand {
 
     static final String END_REPLICA_MODE = "SET LOCAL session_replication_role = origin";
-    /** The environment's TLS defaults (FACTORY_DB_SSLMODE, …SSLROOTCERT, …SSLCERT, …SSLKEY), for FACTORY_DB_URL. */
-    private static final String TLS_PREFIX = "FACTORY_DB_SSL";
 
     private RestoreCommand() {
     }
@@ -107,11 +104,8 @@ public final class RestoreCommand {
         String primary = env.get("FACTORY_DB_URL");
         boolean primaryServer = primary != null && !primary.isBlank() && !targetUrl.isBlank()
                 && JdbcUrls.servers(primary).equals(JdbcUrls.servers(targetUrl));
-        Map<String, String> settingsEnv = primaryServer ? env : env.entrySet().stream()
-                .filter(e -> !e.getKey().startsWith(TLS_PREFIX))
-                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         try {
-            return MigrationSettings.forDatabase(settingsEnv, targetUrl, "--target");
+            return MigrationSettings.forDatabase(env, targetUrl, "--target", primaryServer);
         } catch (MigrationException e) {
             throw new OpsException("restore target: " + e.getMessage(), e);
         }
