@@ -20,10 +20,10 @@ import tools.jackson.databind.node.ObjectNode;
  * stored as {@code ?};</li>
  * <li>a number may have at most {@link #MAX_NUMBER_DIGITS} digits written out, the most a JSON reader takes by
  * default: a longer one would be stored, and then no reader, the worker's included, could load its row;</li>
- * <li>a number without a fractional part written out ({@code 1e2}, {@code 1.5e1}) becomes an integer, and the
- * digits that adds to the whole payload must fit in what the record's size limit leaves: {@code 1e999} is five
- * bytes sent and a thousand stored and published, so a small record could otherwise grow past every limit
- * downstream ({@code oversized}).</li>
+ * <li>the digits writing its numbers out adds to the whole payload must fit in what the record's size limit
+ * leaves: {@code 1e999} and {@code 1e-999} are a few bytes sent and a thousand digits stored and published, so a
+ * small record could otherwise grow past every limit downstream ({@code oversized});</li>
+ * <li>a number without a fractional part written out ({@code 1e2}, {@code 1.5e1}) becomes an integer.</li>
  * </ul>
  */
 final class FreeFormJson {
