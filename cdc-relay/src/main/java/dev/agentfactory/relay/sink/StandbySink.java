@@ -12,6 +12,9 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.store.replica.ColumnCatalog;
 import dev.agentfactory.store.replica.RowApplier;
@@ -23,7 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link RowApplier} that {@code ops} restores and replays with: entity rows are version-guarded, a PRD's links
  * by the newest version of the PRD their delivery writes, rows that never change once written are inserted only when
  * absent, the rest are upserted or deleted by key, so a redelivered change is a no-op and an older one never
- * overwrites a newer row.
+ * overwrites a newer row. Changes from before an operator's purge of their entity are skipped ({@link PurgeFloors}).
+ * Each transaction holds an advisory lock on the relays' lock key, so a late call of a relay that lost its leader
+ * lock is applied wholly before or after its successor's, never interleaved with it.
  */
 public class StandbySink implements Sink, AutoCloseable {
 
@@ -33,13 +38,18 @@ public class StandbySink implements Sink, AutoCloseable {
     private static final Map<String, Integer> APPLY_ORDER = TableSpec.FACTORY.stream()
             .collect(Collectors.toUnmodifiableMap(TableSpec::name, TableSpec.FACTORY::indexOf));
 
+    private static final Logger log = LoggerFactory.getLogger(StandbySink.class);
+
     private final DataSource standby;
     private final JsonMapper json;
+    private final long lockKey;
     private final ColumnCatalog catalog = new ColumnCatalog();
 
-    public StandbySink(DataSource standby, JsonMapper json) {
+    /** {@code lockKey}: the relays' leader lock key, taken on the standby for the length of each transaction. */
+    public StandbySink(DataSource standby, JsonMapper json, long lockKey) {
         this.standby = standby;
         this.json = json;
+        this.lockKey = lockKey;
     }
 
     @Override
@@ -56,13 +66,24 @@ public class StandbySink implements Sink, AutoCloseable {
         try (Connection c = standby.getConnection()) {
             c.setAutoCommit(false);
             try {
+                PurgeFloors floors = PurgeFloors.read(c, lockKey, changes);
                 RowApplier rows = new RowApplier(c, json, catalog);
                 Map<String, Long> prdVersions = prdVersions(changes);
+                int skipped = 0;
                 for (RowChange change : ordered) {
-                    apply(rows, change, prdVersions);
+                    if (floors.precedesPurge(change)) {
+                        skipped++;
+                    } else {
+                        apply(rows, change, prdVersions);
+                    }
                 }
                 rows.flush();
+                PurgeFloors.record(c, changes);
                 c.commit();
+                if (skipped > 0) {
+                    log.info("standby: skipped {} of {} changes from before a purge of their entity", skipped,
+                            changes.size());
+                }
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 catalog.clear(); // the standby's schema may have changed: read the catalog again on retry

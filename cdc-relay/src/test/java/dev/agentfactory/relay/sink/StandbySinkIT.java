@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StandbySinkIT {
 
+    private static final AtomicLong LSN = new AtomicLong(1_000);
+
     private final String db = "it_relay_sink_" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
     private LocalStack stack;
     private StandbySink sink;
@@ -50,9 +53,10 @@ class StandbySinkIT {
                 .migrate();
         standby = new PGSimpleDataSource();
         standby.setUrl(endpoints.standbyJdbcUrl(db));
-        standby.setUser(endpoints.superuser());
-        standby.setPassword(endpoints.superuserPassword());
-        sink = new StandbySink(standby, JsonMapper.builder().build());
+        // the role the relay writes the standby with (FACTORY_STANDBY_DB_USER), so a missing grant shows here
+        standby.setUser("factory_writer");
+        standby.setPassword(MigrationSettings.fromEnvironment(System.getenv()).writerPassword());
+        sink = new StandbySink(standby, JsonMapper.builder().build(), 4242001L);
     }
 
     @AfterAll
@@ -231,21 +235,77 @@ class StandbySinkIT {
         assertThat(text("SELECT count(*) FROM factory.agent_history WHERE agent_id = '" + agent + "'")).isEqualTo("1");
     }
 
+    @Test
+    void aPurgeDeliveredAgainAfterTheIdWasCreatedAndLinkedAgainKeepsTheNewLinks() throws Exception {
+        UUID agent = UUID.randomUUID();
+        UUID prd = UUID.randomUUID();
+        Map<String, Object> link = link(prd, agent);
+        sink.apply(List.of(insert("agents", agent(agent, 1, "old")), insert("prds", prd(prd, 2)),
+                insert("prd_agents", link)));
+        List<RowChange> purge = List.of(inTx(50, Op.DELETE, "prd_agents", link),
+                inTx(50, Op.DELETE, "agents", agent(agent, 1, "old")));
+        Map<String, Object> created = agent(agent, 1, "new");
+        created.put("created_at", "2026-06-01T00:00:00Z");
+        List<RowChange> createdAndLinked = List.of(inTx(51, Op.INSERT, "agents", created),
+                inTx(52, Op.UPDATE, "prds", prd(prd, 3)), inTx(52, Op.INSERT, "prd_agents", link));
+        List<RowChange> prdMovedOn = List.of(inTx(53, Op.UPDATE, "prds", prd(prd, 4)));
+
+        sink.apply(purge);
+        sink.apply(createdAndLinked);
+        sink.apply(prdMovedOn);
+        // all three again, from an offset before the purge (a relay restart before its offset flush): the purge's
+        // unlink must not remove the new link, which its own delivery, guarded by a PRD now newer, would not restore
+        sink.apply(purge);
+        sink.apply(createdAndLinked);
+        sink.apply(prdMovedOn);
+
+        assertThat(text("SELECT count(*) FROM factory.prd_agents WHERE prd_id = '" + prd + "'")).isEqualTo("1");
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + agent + "'"))
+                .isEqualTo("new:1");
+    }
+
+    @Test
+    void aDeliveryFromBeforeAPurgeAppliedLateDoesNotBringThePurgedEntityBack() throws Exception {
+        UUID agent = UUID.randomUUID();
+        sink.apply(List.of(insert("agents", agent(agent, 1, "old")), insert("agent_versions", agentVersion(agent, 1))));
+        List<RowChange> late = List.of(inTx(60, Op.UPDATE, "agents", agent(agent, 2, "old")),
+                inTx(60, Op.INSERT, "agent_versions", agentVersion(agent, 2)));
+        List<RowChange> purge = List.of(inTx(61, Op.DELETE, "agent_versions", agentVersion(agent, 1)),
+                inTx(61, Op.DELETE, "agent_versions", agentVersion(agent, 2)),
+                inTx(61, Op.DELETE, "agents", agent(agent, 2, "old")));
+        Map<String, Object> created = agent(agent, 1, "new");
+        created.put("created_at", "2026-06-01T00:00:00Z");
+        List<RowChange> createdAgain = List.of(inTx(62, Op.INSERT, "agents", created),
+                inTx(62, Op.INSERT, "agent_versions", agentVersion(agent, 1)));
+
+        // the relay that took over applies the purge; the one that lost its lock commits its older delivery after it
+        sink.apply(purge);
+        sink.apply(late);
+        assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("0");
+        assertThat(text("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + agent + "'")).isEqualTo("0");
+
+        sink.apply(createdAgain);
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + agent + "'"))
+                .isEqualTo("new:1");
+        assertThat(text("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + agent + "'")).isEqualTo("1");
+    }
+
+    /** Changes get increasing LSNs in the order the tests build them, which is their commit order. */
     private static RowChange inTx(long tx, Op op, String table, Map<String, Object> row) {
-        return new RowChange(table, op, op == Op.INSERT ? null : row, op == Op.DELETE ? null : row, tx, 1,
-                Instant.now());
+        return new RowChange(table, op, op == Op.INSERT ? null : row, op == Op.DELETE ? null : row, tx,
+                LSN.incrementAndGet(), Instant.now());
     }
 
     private static RowChange insert(String table, Map<String, Object> row) {
-        return new RowChange(table, Op.INSERT, null, row, 1L, 1, Instant.now());
+        return inTx(1, Op.INSERT, table, row);
     }
 
     private static RowChange update(String table, Map<String, Object> row) {
-        return new RowChange(table, Op.UPDATE, row, row, 1L, 1, Instant.now());
+        return inTx(1, Op.UPDATE, table, row);
     }
 
     private static RowChange delete(String table, Map<String, Object> row) {
-        return new RowChange(table, Op.DELETE, row, null, 1L, 1, Instant.now());
+        return inTx(1, Op.DELETE, table, row);
     }
 
     private static Map<String, Object> agent(UUID id, long version, String name) {

@@ -104,7 +104,7 @@ class RestoreIntoExistingTargetIT {
         Migrations migrations = migrations(target);
         migrations.migrateTo("1");
         try (Connection c = connect(target); Statement st = c.createStatement()) {
-            st.execute("DROP INDEX factory.agents_live_updated_idx"); // V4_4 drops it: the last migration fails
+            st.execute("DROP INDEX factory.agents_live_updated_idx"); // V4_4 drops it: a later migration fails
         }
         CatalogFingerprint before = migrations.fingerprint();
 

@@ -1,0 +1,137 @@
+package dev.agentfactory.relay.sink;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.agentfactory.relay.change.RowChange;
+import dev.agentfactory.store.replica.TableSpec;
+
+/**
+ * The standby's purge floors ({@code factory.cdc_purge_floors}): per agent or PRD an operator purged, the LSN of
+ * the entity row's delete. A streamed change of that entity, of its versions or history, or of a link to it, at
+ * or below its floor is from before the purge and is skipped, so neither a delivery repeated after the id was
+ * created again nor one applied late by a relay that lost its lock can undo the purge or the new entity. The floor
+ * is written in the standby transaction that applies the purge.
+ */
+final class PurgeFloors {
+
+    /** Serializes the standby transactions of relays sharing the lock key, a late one included. */
+    static final String LOCK_SQL = "SELECT pg_advisory_xact_lock(?)";
+    static final String READ_SQL = "SELECT entity_table, entity_id::text, purge_lsn FROM factory.cdc_purge_floors "
+            + "WHERE entity_id = ANY (?::uuid[])";
+    static final String RECORD_SQL = "INSERT INTO factory.cdc_purge_floors AS f (entity_id, entity_table, purge_lsn) "
+            + "VALUES (?::uuid, ?, ?) ON CONFLICT (entity_id, entity_table) "
+            + "DO UPDATE SET purge_lsn = excluded.purge_lsn, recorded_at = now() WHERE f.purge_lsn < excluded.purge_lsn";
+
+    /** An entity: the table of its row ({@code agents} or {@code prds}) and its id. */
+    private record Entity(String table, String id) {
+    }
+
+    private final Map<Entity, Long> floors;
+
+    private PurgeFloors(Map<Entity, Long> floors) {
+        this.floors = floors;
+    }
+
+    /**
+     * Takes the standby apply lock (transaction-scoped) and reads the floors of the entities the changes touch,
+     * as committed before this transaction.
+     */
+    static PurgeFloors read(Connection c, long lockKey, List<RowChange> changes) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement(LOCK_SQL)) {
+            lock.setLong(1, lockKey);
+            lock.execute();
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (RowChange change : changes) {
+            owners(change).forEach(e -> ids.add(e.id()));
+        }
+        Map<Entity, Long> floors = new HashMap<>();
+        if (!ids.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(READ_SQL)) {
+                Array array = c.createArrayOf("text", ids.toArray());
+                ps.setArray(1, array);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        floors.put(new Entity(rs.getString(1), rs.getString(2)), rs.getLong(3));
+                    }
+                }
+            }
+        }
+        return new PurgeFloors(floors);
+    }
+
+    /** Whether the change is from before a purge of an entity it belongs to. */
+    boolean precedesPurge(RowChange change) {
+        if (floors.isEmpty()) {
+            return false;
+        }
+        for (Entity e : owners(change)) {
+            Long floor = floors.get(e);
+            if (floor != null && change.lsn() <= floor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records a floor for each purge among the changes (a delete of an agent or PRD row; the worker never issues one). */
+    static void record(Connection c, List<RowChange> changes) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RECORD_SQL)) {
+            int purges = 0;
+            for (RowChange change : changes) {
+                if (change.isDelete() && isEntityTable(change.table())) {
+                    ps.setString(1, String.valueOf(change.row().get("id")));
+                    ps.setString(2, change.table());
+                    ps.setLong(3, change.lsn());
+                    ps.addBatch();
+                    purges++;
+                }
+            }
+            if (purges > 0) {
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static boolean isEntityTable(String table) {
+        return table.equals(TableSpec.AGENTS.name()) || table.equals(TableSpec.PRDS.name());
+    }
+
+    /**
+     * The entities a row belongs to: its own for an entity row, its parent's for a child, both ends of a link. A
+     * history row's delete carries only its {@code seq} (its table's replica identity is the key), so it belongs to
+     * none; deleting by a seq the new entity's rows never have, it cannot harm them.
+     */
+    private static List<Entity> owners(RowChange change) {
+        Map<String, Object> row = change.row();
+        List<Entity> owners = new ArrayList<>(2);
+        switch (change.table()) {
+            case "agents" -> add(owners, TableSpec.AGENTS, row.get("id"));
+            case "prds" -> add(owners, TableSpec.PRDS, row.get("id"));
+            case "agent_versions", "agent_history" -> add(owners, TableSpec.AGENTS, row.get("agent_id"));
+            case "prd_versions" -> add(owners, TableSpec.PRDS, row.get("prd_id"));
+            case "prd_agents" -> {
+                add(owners, TableSpec.PRDS, row.get("prd_id"));
+                add(owners, TableSpec.AGENTS, row.get("agent_id"));
+            }
+            default -> { }
+        }
+        return owners;
+    }
+
+    private static void add(List<Entity> owners, TableSpec table, Object id) {
+        if (id != null) {
+            owners.add(new Entity(table.name(), id.toString()));
+        }
+    }
+}
