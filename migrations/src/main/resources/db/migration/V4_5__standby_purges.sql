@@ -1,15 +1,25 @@
--- What the CDC relay needs to apply an operator's purge (a hard delete of an agent or PRD with its rows) to the
--- standby. Paired rollback: db/rollback/U4_5__standby_purges.sql.
+-- What the CDC relay needs to apply deletes to the standby: an operator's purge (a hard delete of an agent or
+-- PRD with its rows, an erasure request), and the daily `ops prune-outcomes`. Paired rollback:
+-- db/rollback/U4_5__standby_purges.sql.
 --
--- 1. The relay writes the standby as factory_writer, which could delete only links: the first purge on the
--- primary stopped the relay for good (every retry of the delivery was refused, and Redis and the audit topics
--- wait on the standby). The grant is the same on both clusters, as every migration is, because a failover turns
--- the standby into the primary. What it gives the ingest worker on the primary: little it lacked, since it
--- may already UPDATE every row of these tables; it never issues a DELETE.
-GRANT DELETE ON factory.agents, factory.prds, factory.agent_versions, factory.agent_history, factory.prd_versions
-    TO factory_writer;
+-- 1. The relay writes the standby as factory_writer, which could delete only links: the first purge, and the
+-- first prune of processed_events, were refused on the standby at every retry and stopped the relay for good
+-- (Redis and the audit topics wait on the standby too). The relay must be able to apply every change the
+-- publication carries, so the writer may now delete from every published data table. The grant is the same on
+-- both clusters, as every migration is, because a failover turns the standby into the primary. What it gives
+-- the ingest worker on the primary: little it lacked, since it may already UPDATE every row of these tables; it
+-- never issues a DELETE.
+GRANT DELETE ON factory.agents, factory.prds, factory.agent_versions, factory.agent_history, factory.prd_versions,
+    factory.audit_log, factory.processed_events, factory.ingest_offsets TO factory_writer;
 
--- 2. A purge floor per purged entity, written by the relay in the standby transaction that applies the purge:
+-- 2. A history entry's delete carried only its key (seq) through the publication, and Debezium fills the other
+-- NOT NULL columns of such a before-image with empty values: the relay's audit sink could not tell whose entry
+-- it was (agent_id ''), failed at every retry, and stopped the relay. With the full row the purge's history
+-- deletes reach the agent's audit topic. Rows of this table are only ever inserted, except by a purge, so the
+-- full identity adds nothing to the WAL of the worker's writes.
+ALTER TABLE factory.agent_history REPLICA IDENTITY FULL;
+
+-- 3. A purge floor per purged entity, written by the relay in the standby transaction that applies the purge:
 -- the WAL position (LSN) of the entity row's delete. A change of that entity, of its versions, history or
 -- links at or below it is from before the purge, so the standby skips it: a delivery repeated after the id was
 -- created again (a relay restart before its offset flush), or one applied late by a relay that lost its lock,

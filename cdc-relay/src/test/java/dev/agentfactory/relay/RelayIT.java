@@ -75,6 +75,8 @@ class RelayIT {
 
     private final Set<String> versionsSeen = ConcurrentHashMap.newKeySet();
     private final Set<Long> historySeen = ConcurrentHashMap.newKeySet();
+    /** "purge:<id>" of each purge event, "history:<id>:<seq>" of each history delete. */
+    private final Set<String> purgesSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> eventsSeen = ConcurrentHashMap.newKeySet();
     private final AtomicLong auditRecords = new AtomicLong();
     private final AtomicLong placeholders = new AtomicLong();
@@ -188,6 +190,14 @@ class RelayIT {
         w.link(linkPrds, linkAgents, false);
         w.link(linkPrds.subList(0, 50), linkAgents.subList(0, 50), true);
         w.deleteAgents(agents.subList(450, 500));
+        // an operator's purge of linked agents with history, half of the ids then created again, and a prune of
+        // outcomes: the standby applies them as the relay's role (before V4_5 it could not, and the relay stopped)
+        List<UUID> purged = agents.subList(440, 450);
+        w.link(prds.subList(0, 10), purged, false);
+        w.appendHistory(purged, 3);
+        w.purgeAgents(purged);
+        w.createAgents(purged.subList(0, 5));
+        w.pruneOutcomes(100);
         long written = w.rowChanges;
         double writeSeconds = (System.nanoTime() - start) / 1e9;
         ConsistencyReport report = awaitConsistent(Duration.ofSeconds(180));
@@ -198,6 +208,11 @@ class RelayIT {
         assertThat(placeholders.get()).as("TOAST placeholders in audit events").isZero();
         assertNoPlaceholderInRedis();
         assertRelayMetricsExposed();
+        await(Duration.ofSeconds(30), "the purges on the audit topic", () -> purgesSeen.size() == 40);
+        assertThat(purgesSeen).as("a purge event per agent and a history delete per entry, under the agent's id")
+                .containsAll(purged.stream().map(id -> "purge:" + id).toList())
+                .filteredOn(k -> k.startsWith("history:") && purged.stream().anyMatch(id -> k.contains(id.toString())))
+                .hasSize(30);
     }
 
     /** The relay's metrics (issue 5) are on /actuator/prometheus, one series per sink. */
@@ -359,8 +374,12 @@ class RelayIT {
                     if (!id.equals(r.key())) {
                         throw new IllegalStateException("audit record keyed " + r.key() + " for entity " + id);
                     }
-                    if (e.path("op").asString().equals("history")) {
+                    if (e.path("op").asString().equals("history") && e.path("after").isNull()) {
+                        purgesSeen.add("history:" + id + ":" + e.path("before").path("seq").asLong());
+                    } else if (e.path("op").asString().equals("history")) {
                         historySeen.add(e.path("after").path("seq").asLong());
+                    } else if (e.path("op").asString().equals("purge")) {
+                        purgesSeen.add("purge:" + id);
                     } else if (!e.path("version").isNull() && !e.path("table").asString().equals("prd_agents")) {
                         versionsSeen.add(e.path("entity").asString() + ":" + id + ":" + e.path("version").asLong());
                     }

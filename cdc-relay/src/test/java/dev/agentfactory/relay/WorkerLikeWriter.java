@@ -51,6 +51,16 @@ public final class WorkerLikeWriter {
     private static final String UNLINK = """
             DELETE FROM factory.prd_agents USING unnest(?::uuid[], ?::uuid[]) AS t(p, a)
             WHERE prd_id = p AND agent_id = a""";
+    /**
+     * An operator's purge, which the worker never does: the agents' links, history and versions, then their rows,
+     * and their audit rows (which hold the commands' payloads), as docs/runbooks.md says.
+     */
+    private static final List<String> PURGE_AGENTS = List.of(
+            "DELETE FROM factory.audit_log WHERE entity_type = 'agent' AND entity_id = ANY (?::uuid[])",
+            "DELETE FROM factory.prd_agents WHERE agent_id = ANY (?::uuid[])",
+            "DELETE FROM factory.agent_history WHERE agent_id = ANY (?::uuid[])",
+            "DELETE FROM factory.agent_versions WHERE agent_id = ANY (?::uuid[])",
+            "DELETE FROM factory.agents WHERE id = ANY (?::uuid[])");
     /** Snapshot, dedup record and audit entry of the version each listed entity now has. */
     private static final String RECORD_VERSIONS = """
             WITH v AS (
@@ -83,10 +93,32 @@ public final class WorkerLikeWriter {
 
     public List<UUID> createAgents(int n) throws SQLException {
         List<UUID> ids = ids(n);
+        createAgents(ids);
+        return ids;
+    }
+
+    /** Creates agents under the given ids (ids an operator purged, say). */
+    public void createAgents(List<UUID> ids) throws SQLException {
         run(INSERT_AGENTS, ids);
         versions("agent", "create", ids);
         c.commit();
-        return ids;
+    }
+
+    public void purgeAgents(List<UUID> ids) throws SQLException {
+        for (String sql : PURGE_AGENTS) {
+            run(sql, ids);
+        }
+        c.commit();
+    }
+
+    /** As {@code ops prune-outcomes} does: deletes dedup records, here the first {@code n} in key order. */
+    public void pruneOutcomes(int n) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM factory.processed_events WHERE event_id IN "
+                + "(SELECT event_id FROM factory.processed_events ORDER BY event_id LIMIT ?)")) {
+            ps.setInt(1, n);
+            rowChanges += ps.executeUpdate();
+        }
+        c.commit();
     }
 
     public void updateAgents(List<UUID> ids) throws SQLException {

@@ -108,9 +108,7 @@ final class PurgeFloors {
     }
 
     /**
-     * The entities a row belongs to: its own for an entity row, its parent's for a child, both ends of a link. A
-     * history row's delete carries only its {@code seq} (its table's replica identity is the key), so it belongs to
-     * none; deleting by a seq the new entity's rows never have, it cannot harm them.
+     * The entities a row belongs to: its own for an entity row, its parent's for a child, both ends of a link.
      */
     private static List<Entity> owners(RowChange change) {
         Map<String, Object> row = change.row();
@@ -129,8 +127,9 @@ final class PurgeFloors {
         return owners;
     }
 
+    /** Skips a missing id: null, or the empty text Debezium puts in a key-only before-image's other columns. */
     private static void add(List<Entity> owners, TableSpec table, Object id) {
-        if (id != null) {
+        if (id != null && !id.toString().isEmpty()) {
             owners.add(new Entity(table.name(), id.toString()));
         }
     }
