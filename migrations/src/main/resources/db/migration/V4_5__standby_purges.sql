@@ -8,15 +8,18 @@
 -- publication carries, so the writer may now delete from every published data table. The grant is the same on
 -- both clusters, as every migration is, because a failover turns the standby into the primary. What it gives
 -- the ingest worker on the primary: little it lacked, since it may already UPDATE every row of these tables; it
--- never issues a DELETE.
+-- deletes nothing but links.
 GRANT DELETE ON factory.agents, factory.prds, factory.agent_versions, factory.agent_history, factory.prd_versions,
     factory.audit_log, factory.processed_events, factory.ingest_offsets TO factory_writer;
 
 -- 2. A history entry's delete carried only its key (seq) through the publication, and Debezium fills the other
 -- NOT NULL columns of such a before-image with empty values: the relay's audit sink could not tell whose entry
 -- it was (agent_id ''), failed at every retry, and stopped the relay. With the full row the purge's history
--- deletes reach the agent's audit topic. Rows of this table are only ever inserted, except by a purge, so the
--- full identity adds nothing to the WAL of the worker's writes.
+-- deletes reach the agent's audit topic (with the entry's identity only: the relay publishes no erased content).
+-- Rows of this table are only ever inserted, except by a purge, so the full identity adds nothing to the WAL of
+-- the worker's writes. The ALTER takes an ACCESS EXCLUSIVE lock on agent_history for an instant, once every
+-- transaction that touched the table has ended (a backup's, say); the migration tool's lock_timeout (10s) makes it
+-- fail and roll back rather than queue the worker and the gateway behind it: run it again when that happens.
 ALTER TABLE factory.agent_history REPLICA IDENTITY FULL;
 
 -- 3. A purge floor per purged entity, written by the relay in the standby transaction that applies the purge:
@@ -25,8 +28,8 @@ ALTER TABLE factory.agent_history REPLICA IDENTITY FULL;
 -- created again (a relay restart before its offset flush), or one applied late by a relay that lost its lock,
 -- can then neither remove the new entity's links nor bring the purged entity back. Only the standby writes it,
 -- so it is not in the publication, and backups, restores and `ops verify` leave it out (store.replica.TableSpec).
--- A row per purge, kept: purges are rare, and a floor is needed for as long as the slot could deliver a change
--- from before it again.
+-- A row per purged id (a second purge raises it), kept: purges are rare, and a floor is needed for as long as the
+-- slot could deliver a change from before it again. `ops restore` clears them: they are LSNs of one primary.
 CREATE TABLE factory.cdc_purge_floors (
     entity_table text        NOT NULL,
     entity_id    uuid        NOT NULL,

@@ -81,7 +81,8 @@ class RelayConfiguration {
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
                 props.agentsAuditTopic(), props.prdsAuditTopic()));
         if (props.standby().enabled()) {
-            sinks.add(new StandbySink(standbyDataSource(props.standby()), ExactJson.mapper(), props.lockKey()));
+            sinks.add(new StandbySink(standbyDataSource(props.standby()), ExactJson.mapper(), props.lockKey(),
+                    props.sinkTimeout()));
         }
         return new SinkDispatcher(sinks, sinkExecutor, props, meters);
     }

@@ -5,11 +5,15 @@ import java.util.HashMap;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.agentfactory.relay.change.RowChange;
 
@@ -21,6 +25,16 @@ import dev.agentfactory.relay.change.RowChange;
  * out transaction by transaction, each entity's in version order, so one entity's events are in commit order.
  */
 public final class AuditEvents {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditEvents.class);
+    /**
+     * What the delete events of an operator's purge carry in {@code before}: the deleted row's identity, never its
+     * content, which an erasure must not publish again (the purge's history deletes carry the whole entry since V4_5
+     * gave the table a full replica identity). Enough for {@code ops replay} to apply them.
+     */
+    private static final Map<String, List<String>> PURGED_IDENTITY = Map.of(
+            "agents", List.of("id", "version", "created_at"), "prds", List.of("id", "version", "created_at"),
+            "agent_history", List.of("seq", "agent_id"));
 
     private final Rows rows;
 
@@ -58,8 +72,18 @@ public final class AuditEvents {
                     String actor = v != null ? Rows.str(v, "actor") : Rows.str(r, "updated_by");
                     tx.add(event(c, op, entity(c), Rows.uuid(r, "id"), version, actor, v));
                 }
-                case "agent_history" -> tx.add(event(c, "history", "agent", Rows.uuid(c.row(), "agent_id"), null,
-                        Rows.str(c.row(), "actor"), c.row()));
+                case "agent_history" -> {
+                    Object agent = c.row().get("agent_id");
+                    if (agent == null || agent.toString().isEmpty()) {
+                        // a key-only delete, written before V4_5 gave the table its full identity: whose entry it
+                        // was is unknown; the agent's purge event stands for it
+                        log.warn("audit: history delete of seq {} at lsn {} names no agent; not published",
+                                c.row().get("seq"), c.lsn());
+                    } else {
+                        tx.add(event(c, "history", "agent", UUID.fromString(agent.toString()), null,
+                                Rows.str(c.row(), "actor"), c.row()));
+                    }
+                }
                 case "prd_agents" -> {
                     UUID prdId = Rows.uuid(c.row(), "prd_id");
                     Map<String, Object> v = linkVersion(c, prdId,
@@ -124,8 +148,18 @@ public final class AuditEvents {
     private AuditEvent event(RowChange c, String op, String entity, UUID id, Long version, String actor,
                              Map<String, Object> source) {
         UUID eventId = source == null ? null : Rows.uuid(source, "event_id");
-        return new AuditEvent(AuditEvent.SCHEMA, op, entity, id, version, c.table(), rows.plain(c.before()),
+        List<String> identity = c.isDelete() ? PURGED_IDENTITY.get(c.table()) : null;
+        Map<String, Object> before = identity == null ? rows.plain(c.before()) : identityOf(c.before(), identity);
+        return new AuditEvent(AuditEvent.SCHEMA, op, entity, id, version, c.table(), before,
                 rows.plain(c.after()), actor, eventId, c.txId(), c.lsn(), c.commitTime());
+    }
+
+    private static Map<String, Object> identityOf(Map<String, Object> row, List<String> columns) {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        for (String column : columns) {
+            identity.put(column, row.get(column));
+        }
+        return identity;
     }
 
     /**

@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -17,15 +19,22 @@ import dev.agentfactory.store.replica.TableSpec;
 
 /**
  * The standby's purge floors ({@code factory.cdc_purge_floors}): per agent or PRD an operator purged, the LSN of
- * the entity row's delete. A streamed change of that entity, of its versions or history, or of a link to it, at
+ * the entity row's delete. A streamed change of that entity, of its versions, history or audit rows, or of a link to it, at
  * or below its floor is from before the purge and is skipped, so neither a delivery repeated after the id was
  * created again nor one applied late by a relay that lost its lock can undo the purge or the new entity. The floor
  * is written in the standby transaction that applies the purge.
  */
 final class PurgeFloors {
 
-    /** Serializes the standby transactions of relays sharing the lock key, a late one included. */
-    static final String LOCK_SQL = "SELECT pg_advisory_xact_lock(?)";
+    /**
+     * Serializes the standby transactions of relays sharing the lock key, a late one included. The two-key form is a
+     * lock space of its own, apart from the leader lock's one-key form: a relay misconfigured to use its primary's
+     * database as its standby must not wait on its own leader lock. The lock timeout bounds any wait, this one and
+     * the row locks after it, to the sink call's limit, since a cancelled call does not stop the server's wait.
+     */
+    static final String LOCK_SQL = "SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock(%d, %d)";
+    /** The first key of {@link #LOCK_SQL} ("SBAP", standby apply); the second is the relays' lock key, folded. */
+    static final int LOCK_CLASS = 0x53424150;
     static final String READ_SQL = "SELECT entity_table, entity_id::text, purge_lsn FROM factory.cdc_purge_floors "
             + "WHERE entity_id = ANY (?::uuid[])";
     static final String RECORD_SQL = "INSERT INTO factory.cdc_purge_floors AS f (entity_id, entity_table, purge_lsn) "
@@ -46,10 +55,11 @@ final class PurgeFloors {
      * Takes the standby apply lock (transaction-scoped) and reads the floors of the entities the changes touch,
      * as committed before this transaction.
      */
-    static PurgeFloors read(Connection c, long lockKey, List<RowChange> changes) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement(LOCK_SQL)) {
-            lock.setLong(1, lockKey);
-            lock.execute();
+    static PurgeFloors read(Connection c, long lockKey, Duration lockTimeout, List<RowChange> changes)
+            throws SQLException {
+        try (Statement lock = c.createStatement()) {
+            lock.execute(LOCK_SQL.formatted(Math.max(1, lockTimeout.toMillis()), LOCK_CLASS,
+                    (int) (lockKey ^ (lockKey >>> 32))));
         }
         Set<String> ids = new LinkedHashSet<>();
         for (RowChange change : changes) {
@@ -70,9 +80,9 @@ final class PurgeFloors {
         return new PurgeFloors(floors);
     }
 
-    /** Whether the change is from before a purge of an entity it belongs to. */
+    /** Whether the change is from before a purge of an entity it belongs to; never for a change without an LSN. */
     boolean precedesPurge(RowChange change) {
-        if (floors.isEmpty()) {
+        if (floors.isEmpty() || change.lsn() <= 0) {
             return false;
         }
         for (Entity e : owners(change)) {
@@ -108,7 +118,8 @@ final class PurgeFloors {
     }
 
     /**
-     * The entities a row belongs to: its own for an entity row, its parent's for a child, both ends of a link.
+     * The entities a row belongs to: its own for an entity row, its parent's for a child, both ends of a link, the
+     * entity an audit row records (a purge erases those too: they hold the commands' payloads).
      */
     private static List<Entity> owners(RowChange change) {
         Map<String, Object> row = change.row();
@@ -118,6 +129,8 @@ final class PurgeFloors {
             case "prds" -> add(owners, TableSpec.PRDS, row.get("id"));
             case "agent_versions", "agent_history" -> add(owners, TableSpec.AGENTS, row.get("agent_id"));
             case "prd_versions" -> add(owners, TableSpec.PRDS, row.get("prd_id"));
+            case "audit_log" -> add(owners, "prd".equals(row.get("entity_type")) ? TableSpec.PRDS : TableSpec.AGENTS,
+                    row.get("entity_id"));
             case "prd_agents" -> {
                 add(owners, TableSpec.PRDS, row.get("prd_id"));
                 add(owners, TableSpec.AGENTS, row.get("agent_id"));

@@ -2,6 +2,7 @@ package dev.agentfactory.relay.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -27,8 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * by the newest version of the PRD their delivery writes, rows that never change once written are inserted only when
  * absent, the rest are upserted or deleted by key, so a redelivered change is a no-op and an older one never
  * overwrites a newer row. Changes from before an operator's purge of their entity are skipped ({@link PurgeFloors}).
- * Each transaction holds an advisory lock on the relays' lock key, so a late call of a relay that lost its leader
- * lock is applied wholly before or after its successor's, never interleaved with it.
+ * Each transaction holds an advisory lock made from the relays' lock key, so a late call of a relay that lost its
+ * leader lock is applied wholly before or after its successor's, never interleaved with it.
  */
 public class StandbySink implements Sink, AutoCloseable {
 
@@ -43,13 +44,18 @@ public class StandbySink implements Sink, AutoCloseable {
     private final DataSource standby;
     private final JsonMapper json;
     private final long lockKey;
+    private final Duration lockTimeout;
     private final ColumnCatalog catalog = new ColumnCatalog();
 
-    /** {@code lockKey}: the relays' leader lock key, taken on the standby for the length of each transaction. */
-    public StandbySink(DataSource standby, JsonMapper json, long lockKey) {
+    /**
+     * @param lockKey     the relays' leader lock key, from which each standby transaction's apply lock is made
+     * @param lockTimeout the longest a standby transaction waits for a lock (the sink call's limit)
+     */
+    public StandbySink(DataSource standby, JsonMapper json, long lockKey, Duration lockTimeout) {
         this.standby = standby;
         this.json = json;
         this.lockKey = lockKey;
+        this.lockTimeout = lockTimeout;
     }
 
     @Override
@@ -66,7 +72,7 @@ public class StandbySink implements Sink, AutoCloseable {
         try (Connection c = standby.getConnection()) {
             c.setAutoCommit(false);
             try {
-                PurgeFloors floors = PurgeFloors.read(c, lockKey, changes);
+                PurgeFloors floors = PurgeFloors.read(c, lockKey, lockTimeout, changes);
                 RowApplier rows = new RowApplier(c, json, catalog);
                 Map<String, Long> prdVersions = prdVersions(changes);
                 int skipped = 0;
@@ -81,7 +87,7 @@ public class StandbySink implements Sink, AutoCloseable {
                 PurgeFloors.record(c, changes);
                 c.commit();
                 if (skipped > 0) {
-                    log.info("standby: skipped {} of {} changes from before a purge of their entity", skipped,
+                    log.warn("standby: skipped {} of {} changes from before a purge of their entity", skipped,
                             changes.size());
                 }
             } catch (SQLException | RuntimeException e) {

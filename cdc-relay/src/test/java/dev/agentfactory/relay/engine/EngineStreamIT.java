@@ -202,7 +202,7 @@ class EngineStreamIT {
             }
         };
         SinkDispatcher sinks = new SinkDispatcher(List.of(recorder, new StandbySink(standby, JsonMapper.builder()
-                .build(), props.lockKey())), Executors.newCachedThreadPool(), props, new SimpleMeterRegistry());
+                .build(), props.lockKey(), props.sinkTimeout())), Executors.newCachedThreadPool(), props, new SimpleMeterRegistry());
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(config)
                 .using((success, message, error) -> {

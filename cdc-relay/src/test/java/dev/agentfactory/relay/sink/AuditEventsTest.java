@@ -114,6 +114,31 @@ class AuditEventsTest {
         assertThat(secondLink.eventId()).isEqualTo(second);
     }
 
+    @Test
+    void aPurgesDeleteEventsCarryTheDeletedRowsIdentityButNotItsContent() {
+        Map<String, Object> entry = history(9L);
+        Map<String, Object> purged = agentRow(4);
+        purged.put("created_at", "2026-01-01T00:00:00Z");
+        List<AuditEvent> out = events.of(List.of(change("agent_history", Op.DELETE, entry, null),
+                change("agents", Op.DELETE, purged, null)));
+
+        assertThat(out).extracting(AuditEvent::op).containsExactly("history", "purge");
+        assertThat(out.get(0).before()).containsOnlyKeys("seq", "agent_id").containsEntry("seq", 9L);
+        assertThat(out.get(0).id()).isEqualTo(agent);
+        assertThat(out.get(1).before()).containsOnlyKeys("id", "version", "created_at").containsEntry("version", 4L);
+    }
+
+    @Test
+    void aKeyOnlyHistoryDeleteThatNamesNoAgentIsLeftOutAndThePurgeStillGoesOut() {
+        // as Debezium gave it before V4_5: the key, and the other NOT NULL columns empty
+        Map<String, Object> keyOnly = new HashMap<>(Map.of("seq", 9L, "agent_id", "", "kind", "", "entry", "",
+                "actor", "", "event_id", ""));
+        List<AuditEvent> out = events.of(List.of(change("agent_history", Op.DELETE, keyOnly, null),
+                change("agents", Op.DELETE, agentRow(4), null)));
+
+        assertThat(out).extracting(AuditEvent::op).containsExactly("purge");
+    }
+
     /** The key cdc-relay/README.md tells consumers to deduplicate on. */
     static List<Object> documentedDedupKey(AuditEvent e) {
         Map<String, Object> row = e.after() != null ? e.after() : e.before();

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +57,7 @@ class StandbySinkIT {
         // the role the relay writes the standby with (FACTORY_STANDBY_DB_USER), so a missing grant shows here
         standby.setUser("factory_writer");
         standby.setPassword(MigrationSettings.fromEnvironment(System.getenv()).writerPassword());
-        sink = new StandbySink(standby, JsonMapper.builder().build(), 4242001L);
+        sink = new StandbySink(standby, JsonMapper.builder().build(), 4242001L, Duration.ofSeconds(10));
     }
 
     @AfterAll
@@ -223,7 +224,10 @@ class StandbySinkIT {
         sink.apply(purge);
         sink.apply(createdAgain);
         // redelivered from an offset before the purge (a relay restart, a sink out of attempts): the old
-        // incarnation's update and delete must neither overwrite nor delete the new one, nor fail on its history
+        // incarnation's update and delete must neither overwrite nor delete the new one, nor fail on its history.
+        // Without the purge's floor, which would skip them all, so that the incarnation guard alone is tested: it
+        // is what ops replay relies on.
+        execute("DELETE FROM factory.cdc_purge_floors WHERE entity_id = '" + agent + "'");
         sink.apply(purge);
         assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + agent + "'"))
                 .isEqualTo("new:1");
@@ -288,6 +292,24 @@ class StandbySinkIT {
         assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + agent + "'"))
                 .isEqualTo("new:1");
         assertThat(text("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + agent + "'")).isEqualTo("1");
+    }
+
+    @Test
+    void anErasedAuditRowDeliveredLateIsNotWrittenBack() throws Exception {
+        UUID agent = UUID.randomUUID();
+        Map<String, Object> audit = audit(agent, "payload");
+        List<RowChange> late = List.of(inTx(70, Op.UPDATE, "agents", agent(agent, 1, "old")),
+                inTx(70, Op.INSERT, "audit_log", audit));
+        Map<String, Object> auditKey = new LinkedHashMap<>(audit);
+        auditKey.replaceAll((column, value) -> column.equals("id") ? value : "");
+        List<RowChange> purge = List.of(inTx(71, Op.DELETE, "audit_log", auditKey),
+                inTx(71, Op.DELETE, "agents", agent(agent, 1, "old")));
+
+        sink.apply(purge);
+        sink.apply(late); // a relay that lost its lock commits its older delivery after the purge
+
+        assertThat(text("SELECT count(*) FROM factory.audit_log WHERE entity_id = '" + agent + "'")).isEqualTo("0");
+        assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("0");
     }
 
     @Test
@@ -415,6 +437,12 @@ class StandbySinkIT {
         r.put("linked_at", "2025-01-01T00:00:00Z");
         r.put("linked_by", "it");
         return r;
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = standby.getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
     }
 
     private String text(String sql) throws SQLException {

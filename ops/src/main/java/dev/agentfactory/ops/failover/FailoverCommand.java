@@ -70,6 +70,9 @@ public final class FailoverCommand {
         long t0 = System.nanoTime();
         Connection primary = primaryUrl == null ? null : connectPrimary(primaryUrl, s);
         try (primary) {
+            try (Connection c = s.connect(standbyUrl)) {
+                Promotion.checkPromotable(c);
+            }
             boolean fenced = false;
             try {
                 if (primary != null && fenceWriter != null) {
@@ -106,12 +109,17 @@ public final class FailoverCommand {
 
     /**
      * What the services must be set to after a promotion. The relay's standby sink is turned off by
-     * FACTORY_STANDBY_ENABLED: an unset FACTORY_STANDBY_DB_URL would point it at the local stack's default.
+     * FACTORY_STANDBY_ENABLED: an unset FACTORY_STANDBY_DB_URL would point it at the local stack's default. The role
+     * names are the standby's own: a primary behind Supabase's pooler is reached as {@code <role>.<project ref>},
+     * which the standby's server knows no user by.
      */
     static String servicesSettings(String standbyUrl, String slot, String publication) {
         return """
                 Point the services at it:
                   FACTORY_DB_URL=%s
+                  FACTORY_DB_WRITER_USER=factory_writer FACTORY_DB_READER_USER=factory_reader \
+                FACTORY_DB_REPLICATOR_USER=factory_replicator   (the roles as the standby names them, with its \
+                passwords for them, and its owner's for the jobs: docs/runbooks.md)
                   FACTORY_CDC_SLOT=%s FACTORY_CDC_PUBLICATION=%s
                   FACTORY_STANDBY_ENABLED=false   (the relay's standby sink, until a new standby is built from a \
                 backup of this primary: docs/runbooks.md)

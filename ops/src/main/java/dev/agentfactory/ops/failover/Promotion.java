@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.store.replica.IdentitySequences;
 
 /**
@@ -21,8 +22,33 @@ final class Promotion {
             + "factory.audit_log, factory.processed_events, factory.ingest_offsets, factory.cdc_heartbeat";
     static final String SLOT_EXISTS_SQL = "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?";
     static final String CREATE_SLOT_SQL = "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')";
+    /** What the slot needs: logical decoding on the server, and a role that may create slots. */
+    static final String PROMOTABLE_SQL = "SELECT current_setting('wal_level'), current_user, "
+            + "(SELECT rolsuper OR rolreplication FROM pg_roles WHERE rolname = current_user)";
 
     private Promotion() {
+    }
+
+    /**
+     * Refuses a standby that could not take the relay's slot, before anything is fenced, replayed or changed: the
+     * slot is the promotion's last step, and failing there would leave a promoted-looking standby without one.
+     */
+    static void checkPromotable(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(PROMOTABLE_SQL)) {
+            rs.next();
+            String walLevel = rs.getString(1);
+            String user = rs.getString(2);
+            if (!"logical".equals(walLevel)) {
+                throw new OpsException("the standby's wal_level is " + walLevel + ", and the relay streams from the "
+                        + "primary by logical decoding: set wal_level=logical (on Cloud SQL, the flag "
+                        + "cloudsql.logical_decoding=on) and restart the standby, then run the failover again");
+            }
+            if (!rs.getBoolean(3)) {
+                throw new OpsException("the standby's role " + user + " may not create the relay's replication slot "
+                        + "(it has neither SUPERUSER nor REPLICATION): ALTER ROLE " + user + " REPLICATION, "
+                        + "then run the failover again");
+            }
+        }
     }
 
     static void promote(Connection c, String publication, String slot) throws SQLException {

@@ -32,7 +32,7 @@ final class ReplayTransactions {
     /** Row images of committed transactions; RowApplier's own count also has those of rolled-back ones. */
     private long rowImages;
 
-    ReplayTransactions(Connection target, RowApplier rows, WatermarkMerge<TopicPartition> merge) {
+    ReplayTransactions(Connection target, RowApplier rows, WatermarkMerge<TopicPartition> merge) throws SQLException {
         this.target = target;
         this.rows = rows;
         this.applier = new AuditEventApplier(target, rows);

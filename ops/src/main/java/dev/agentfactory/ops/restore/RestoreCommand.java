@@ -47,6 +47,8 @@ import dev.agentfactory.store.replica.TableSpec;
 public final class RestoreCommand {
 
     static final String END_REPLICA_MODE = "SET LOCAL session_replication_role = origin";
+    static final String CLEAR_PURGE_FLOORS = "DO $$ BEGIN IF to_regclass('factory.cdc_purge_floors') IS NOT NULL THEN "
+            + "DELETE FROM factory.cdc_purge_floors; END IF; END $$";
 
     private RestoreCommand() {
     }
@@ -153,6 +155,11 @@ public final class RestoreCommand {
                 throw new OpsException("restored " + d.table() + " has content hash " + d.contentHash()
                         + ", the backup recorded " + f.contentHash());
             }
+        }
+        // The standby's purge floors (V4_5) are LSNs of the primary a relay streamed into this database before:
+        // meaningless against the next one's, they could make its standby sink skip changes. A backup holds none.
+        try (Statement st = c.createStatement()) {
+            st.execute(CLEAR_PURGE_FLOORS);
         }
         IdentitySequences.advance(c);
         if (replica) {

@@ -137,6 +137,27 @@ class RestoreIntoExistingTargetIT {
     }
 
     @Test
+    void purgeFloorsLeftInAReusedStandbyDatabaseAreClearedByTheRestore() throws Exception {
+        String source = database("src_newest");
+        migrations(source).migrate();
+        bed.execute(endpoints.primaryJdbcUrl(source), AGENT);
+        Path newest = BackupCommand.create(backups, endpoints.primaryJdbcUrl(source), OpsSettings.fromEnvironment(env));
+        String target = database("floors");
+        migrations(target).migrate();
+        // a floor from the primary a former relay streamed: its LSN means nothing against the next one's
+        bed.execute(endpoints.primaryJdbcUrl(target), "INSERT INTO factory.cdc_purge_floors (entity_id, entity_table, "
+                + "purge_lsn) VALUES (gen_random_uuid(), 'agents', 9223372036854775807)");
+
+        assertThat(RestoreCommand.run(List.of("--backup=" + newest, "--target=" + endpoints.primaryJdbcUrl(target)),
+                env)).isZero();
+
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            assertThat(scalar(st, "SELECT count(*) FROM factory.cdc_purge_floors")).isEqualTo("0");
+            assertThat(scalar(st, "SELECT count(*) FROM factory.agents")).isEqualTo("3");
+        }
+    }
+
+    @Test
     void aRestoreNamesItsTargetWithoutThePasswordItsUrlCarries() throws Exception {
         String target = database("pw");
         migrations(target).migrateTo("1");

@@ -1,0 +1,64 @@
+package dev.agentfactory.ops.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.ops.OpsTestBed;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * A standby whose owner role may not create replication slots (a managed server's default owner, unlike the local
+ * superuser the other failover tests use) is refused before anything is replayed or changed: the relay's slot is the
+ * promotion's last step, and failing there would leave the operator with a half-promoted standby.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailoverPreconditionsIT {
+
+    private final String suffix = OpsTestBed.suffix();
+    private final String db = "it_ops_promotable_" + suffix;
+    private final String owner = "it_ops_norepl_" + suffix;
+    private OpsTestBed bed;
+    private String url;
+
+    @BeforeAll
+    void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
+        bed = new OpsTestBed(endpoints, stack);
+        url = bed.migratedDatabase(db);
+        bed.createTableOwner(url, owner);
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        bed.dropDatabase(db);
+        bed.dropRole(owner);
+    }
+
+    @Test
+    void aStandbyOwnerWithoutReplicationIsRefusedBeforeAnythingIsReplayedOrPromoted() throws Exception {
+        // the broker is unreachable on purpose: a failover that went on would fail on the audit topics instead
+        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", owner,
+                "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2");
+        int[] code = new int[1];
+        String[] err = new String[1];
+        String out = OpsTestBed.stdoutOf(() -> err[0] = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(
+                List.of("--standby=" + url, "--primary-lost", "--slot=it_ops_promotable_" + suffix), env)));
+
+        assertThat(code[0]).isEqualTo(1);
+        assertThat(err[0]).contains("the standby's role " + owner + " may not create the relay's replication slot",
+                "ALTER ROLE " + owner + " REPLICATION");
+        assertThat(out).doesNotContain("audit topics").doesNotContain("promoted");
+        assertThat(bed.query(url, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_ops_promotable_"
+                + suffix + "'")).isEqualTo("0");
+    }
+}
