@@ -58,8 +58,7 @@ final class PurgeFloors {
     static PurgeFloors read(Connection c, long lockKey, Duration lockTimeout, List<RowChange> changes)
             throws SQLException {
         try (Statement lock = c.createStatement()) {
-            lock.execute(LOCK_SQL.formatted(Math.max(1, lockTimeout.toMillis()), LOCK_CLASS,
-                    (int) (lockKey ^ (lockKey >>> 32))));
+            lock.execute(LOCK_SQL.formatted(Math.max(1, lockTimeout.toMillis()), LOCK_CLASS, lockSecondKey(lockKey)));
         }
         Set<String> ids = new LinkedHashSet<>();
         for (RowChange change : changes) {
@@ -78,6 +77,11 @@ final class PurgeFloors {
             }
         }
         return new PurgeFloors(floors);
+    }
+
+    /** The second key of the apply lock: the relays' 64-bit lock key folded into 32 bits. */
+    static int lockSecondKey(long lockKey) {
+        return (int) (lockKey ^ (lockKey >>> 32));
     }
 
     /** Whether the change is from before a purge of an entity it belongs to; never for a change without an LSN. */

@@ -1,6 +1,7 @@
 package dev.agentfactory.relay.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -310,6 +311,24 @@ class StandbySinkIT {
 
         assertThat(text("SELECT count(*) FROM factory.audit_log WHERE entity_id = '" + agent + "'")).isEqualTo("0");
         assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("0");
+    }
+
+    @Test
+    void aDeliveryWaitsForAnotherRelaysStandbyTransactionAndGivesUpAtTheLockTimeout() throws Exception {
+        UUID agent = UUID.randomUUID();
+        StandbySink impatient = new StandbySink(standby, JsonMapper.builder().build(), 4242001L, Duration.ofMillis(300));
+        try (Connection other = standby.getConnection(); Statement st = other.createStatement()) {
+            other.setAutoCommit(false);
+            // another relay's delivery in flight (one that lost its leader lock, say): it holds the apply lock
+            st.execute("SELECT pg_advisory_xact_lock(" + PurgeFloors.LOCK_CLASS + ", "
+                    + PurgeFloors.lockSecondKey(4242001L) + ")");
+
+            assertThatThrownBy(() -> impatient.apply(List.of(insert("agents", agent(agent, 1, "one")))))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("lock timeout");
+            other.rollback();
+        }
+        impatient.apply(List.of(insert("agents", agent(agent, 1, "one"))));
+        assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("1");
     }
 
     @Test
