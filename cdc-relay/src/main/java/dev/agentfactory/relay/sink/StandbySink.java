@@ -47,12 +47,16 @@ public class StandbySink implements Sink, AutoCloseable {
     private final Duration lockTimeout;
     private final ColumnCatalog catalog = new ColumnCatalog();
 
+    private final NotThePrimary notThePrimary;
+
     /**
+     * @param primary     the relay's source database, which the standby must not be (null: not checked)
      * @param lockKey     the relays' leader lock key, from which each standby transaction's apply lock is made
      * @param lockTimeout the longest a standby transaction waits for a lock (the sink call's limit)
      */
-    public StandbySink(DataSource standby, JsonMapper json, long lockKey, Duration lockTimeout) {
+    public StandbySink(DataSource standby, DataSource primary, JsonMapper json, long lockKey, Duration lockTimeout) {
         this.standby = standby;
+        this.notThePrimary = new NotThePrimary(primary);
         this.json = json;
         this.lockKey = lockKey;
         this.lockTimeout = lockTimeout;
@@ -70,6 +74,7 @@ public class StandbySink implements Sink, AutoCloseable {
         }
         List<RowChange> ordered = applyOrder(changes);
         try (Connection c = standby.getConnection()) {
+            notThePrimary.check(c);
             c.setAutoCommit(false);
             try {
                 PurgeFloors floors = PurgeFloors.read(c, lockKey, lockTimeout, changes);

@@ -58,7 +58,12 @@ class StandbySinkIT {
         // the role the relay writes the standby with (FACTORY_STANDBY_DB_USER), so a missing grant shows here
         standby.setUser("factory_writer");
         standby.setPassword(MigrationSettings.fromEnvironment(System.getenv()).writerPassword());
-        sink = new StandbySink(standby, JsonMapper.builder().build(), 4242001L, Duration.ofSeconds(10));
+        // another database of the standby's own cluster: same system identifier, so the database tells them apart
+        PGSimpleDataSource primary = new PGSimpleDataSource();
+        primary.setUrl(endpoints.standbyJdbcUrl("postgres"));
+        primary.setUser(endpoints.superuser());
+        primary.setPassword(endpoints.superuserPassword());
+        sink = new StandbySink(standby, primary, JsonMapper.builder().build(), 4242001L, Duration.ofSeconds(10));
     }
 
     @AfterAll
@@ -316,7 +321,8 @@ class StandbySinkIT {
     @Test
     void aDeliveryWaitsForAnotherRelaysStandbyTransactionAndGivesUpAtTheLockTimeout() throws Exception {
         UUID agent = UUID.randomUUID();
-        StandbySink impatient = new StandbySink(standby, JsonMapper.builder().build(), 4242001L, Duration.ofMillis(300));
+        StandbySink impatient = new StandbySink(standby, null, JsonMapper.builder().build(), 4242001L,
+                Duration.ofMillis(300));
         try (Connection other = standby.getConnection(); Statement st = other.createStatement()) {
             other.setAutoCommit(false);
             // another relay's delivery in flight (one that lost its leader lock, say): it holds the apply lock
@@ -329,6 +335,19 @@ class StandbySinkIT {
         }
         impatient.apply(List.of(insert("agents", agent(agent, 1, "one"))));
         assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("1");
+    }
+
+    @Test
+    void aStandbyThatIsTheRelaysOwnPrimaryIsRefusedAndNothingIsApplied() throws Exception {
+        UUID agent = UUID.randomUUID();
+        // after a failover, the relay repointed at the promoted standby while its standby settings still name it
+        StandbySink ontoItself = new StandbySink(standby, standby, JsonMapper.builder().build(), 4242001L,
+                Duration.ofSeconds(10));
+
+        assertThatThrownBy(() -> ontoItself.apply(List.of(insert("agents", agent(agent, 1, "one")))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("the relay's own primary")
+                .hasMessageContaining("FACTORY_STANDBY_ENABLED=false");
+        assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("0");
     }
 
     @Test

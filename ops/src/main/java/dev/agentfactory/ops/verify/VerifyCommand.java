@@ -41,10 +41,10 @@ public final class VerifyCommand {
     }
 
     private static DatabaseComparator.Scope scope(String v) {
-        try {
-            return DatabaseComparator.Scope.valueOf(v.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--scope must be full or replayed, got '" + v + "'");
-        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "full" -> DatabaseComparator.Scope.FULL;
+            case "replayed" -> DatabaseComparator.Scope.REPLAYED;
+            default -> throw new UsageException("--scope must be full or replayed, got '" + v + "'");
+        };
     }
 }

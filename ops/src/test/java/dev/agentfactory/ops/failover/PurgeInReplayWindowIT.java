@@ -3,7 +3,9 @@ package dev.agentfactory.ops.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +53,18 @@ class PurgeInReplayWindowIT {
         assertThat(scenario.query("SELECT count(*) FROM factory.agent_versions WHERE agent_id = '" + scenario.purged
                 + "'")).isEqualTo("2");
         assertThat(scenario.query("SELECT count(*) FROM factory.prd_agents")).isEqualTo("1");
+        // the backup's audit rows: the purge erased the purged agent's, which hold its commands' payloads
+        try (Connection c = scenario.connect(); Statement st = c.createStatement()) {
+            for (UUID agent : List.of(scenario.purged, scenario.kept)) {
+                st.execute("INSERT INTO factory.audit_log (entity_type, entity_id, version, command_type, actor, "
+                        + "event_id, occurred_at, details) VALUES ('agent', '" + agent + "', 1, 'agent.create', 'it', "
+                        + "gen_random_uuid(), now(), '{\"name\": \"payload\"}')");
+            }
+        }
 
         assertThat(ReplayCommand.run(replay, scenario.ownerEnv())).as("replay past the purges").isZero();
+        assertThat(scenario.query("SELECT string_agg(entity_id::text, ',') FROM factory.audit_log"))
+                .isEqualTo(scenario.kept.toString());
         String state = state();
         assertThat(state).isEqualTo("agents " + scenario.kept + " | agent_versions " + scenario.kept
                 + ":1 | agent_history 8 | prds  | prd_versions  | prd_agents ");
