@@ -70,7 +70,7 @@ class RelayConfiguration {
     @Bean
     SinkDispatcher sinkDispatcher(CdcProperties props, StringRedisTemplate redis,
                                   KafkaTemplate<String, String> kafka, Rows rows, ExecutorService sinkExecutor,
-                                  MeterRegistry meters, DataSource primary) {
+                                  MeterRegistry meters) {
         List<Sink> sinks = new ArrayList<>();
         RedisReadModelSink readModel = new RedisReadModelSink(redis, new ReadModelKeys(props.redisPrefix()),
                 new ReadModelCodec(), rows, props.tombstoneTtl().toSeconds(), props.sinkTimeout().dividedBy(2));
@@ -81,7 +81,7 @@ class RelayConfiguration {
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
                 props.agentsAuditTopic(), props.prdsAuditTopic()));
         if (props.standby().enabled()) {
-            sinks.add(new StandbySink(standbyDataSource(props.standby()), primary, ExactJson.mapper(), props.lockKey(),
+            sinks.add(new StandbySink(standbyDataSource(props.standby()), ExactJson.mapper(), props.lockKey(),
                     props.sinkTimeout()));
         }
         return new SinkDispatcher(sinks, sinkExecutor, props, meters);

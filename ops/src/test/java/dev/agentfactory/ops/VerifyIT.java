@@ -162,9 +162,6 @@ class VerifyIT {
         try {
             Path backup = BackupCommand.create(fresh, leftUrl, dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
             assertThat(RestoreCommand.run(List.of("--backup=" + backup, "--target=" + copyUrl), env)).isZero();
-            // as a standby rebuilt from a backup lacks for good the audit rows of its rebuild's window: not a lag
-            assertThat(bed.query(copyUrl, "SELECT count(*)::text FROM factory.audit_log")).isNotIn("0", "1");
-            bed.execute(copyUrl, "DELETE FROM factory.audit_log WHERE id = (SELECT min(id) FROM factory.audit_log)");
             try (Connection before = connectAsWriter(leftUrl)) {
                 assertThat(FailoverCommand.run(List.of("--standby=" + copyUrl, "--primary=" + leftUrl, "--timeout=5s",
                         "--slot=" + slot), env)).isZero();

@@ -28,8 +28,8 @@ public final class AuditEvents {
 
     private static final Logger log = LoggerFactory.getLogger(AuditEvents.class);
     /**
-     * What the delete events of an operator's purge carry in {@code before}: the deleted row's identity, never its
-     * content, which an erasure must not publish again (the purge's history deletes carry the whole entry since V4_5
+     * What the delete events of an operator's purge carry in {@code before} (and no actor or eventId, which were the
+     * deleted row's writer's): the deleted row's identity, never its content, which an erasure must not publish again (the purge's history deletes carry the whole entry since V4_5
      * gave the table a full replica identity). Enough for {@code ops replay} to apply them.
      */
     private static final Map<String, List<String>> PURGED_IDENTITY = Map.of(
@@ -69,7 +69,8 @@ public final class AuditEvents {
                         joined.add(v);
                     }
                     String op = v != null ? Rows.str(v, "change_type") : defaultOp(c);
-                    String actor = v != null ? Rows.str(v, "actor") : Rows.str(r, "updated_by");
+                    // a purge names no actor: the deleted row's last writer is not who purged it
+                    String actor = v != null ? Rows.str(v, "actor") : c.isDelete() ? null : Rows.str(r, "updated_by");
                     tx.add(event(c, op, entity(c), Rows.uuid(r, "id"), version, actor, v));
                 }
                 case "agent_history" -> {
@@ -81,7 +82,7 @@ public final class AuditEvents {
                                 c.row().get("seq"), c.lsn());
                     } else {
                         tx.add(event(c, "history", "agent", UUID.fromString(agent.toString()), null,
-                                Rows.str(c.row(), "actor"), c.row()));
+                                c.isDelete() ? null : Rows.str(c.row(), "actor"), c.isDelete() ? null : c.row()));
                     }
                 }
                 case "prd_agents" -> {

@@ -1,65 +1,49 @@
 package dev.agentfactory.relay.sink;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-
-import javax.sql.DataSource;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Refuses a standby that is the relay's own primary: the same cluster (its system identifier) and database. That
- * is what a relay repointed at a promoted standby looks like while its standby settings still name that database
+ * Refuses a standby that is the relay's own primary: a database where the relays' leader lock is held. That is what
+ * a relay repointed at a promoted standby looks like while its standby settings still name that database
  * (docs/runbooks.md, after a failover), and applying the stream to its own source would write every link and
- * offset change back into it, streamed again and applied again without end. Checked once, at the first delivery.
+ * offset change back into it, streamed again and applied again without end. The lock, not the cluster's identity,
+ * tells them apart: a standby may be a physical copy of the primary (a clone, a restored base backup), with the
+ * same system identifier and database name. Checked once, at the first delivery, which only the leader makes.
  */
 final class NotThePrimary {
 
-    private static final Logger log = LoggerFactory.getLogger(NotThePrimary.class);
+    /** A session's one-key advisory lock shows in pg_locks as its high and low 32 bits, with objsubid 1. */
+    static final String LEADER_LOCK_HELD_SQL = "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d "
+            + "ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+            + "AND l.classid = (CAST(? AS bigint) >> 32)::oid AND l.objid = (CAST(? AS bigint) & 4294967295)::oid "
+            + "AND d.datname = current_database())";
 
-    static final String IDENTITY_SQL = "SELECT system_identifier::text || '/' || current_database() "
-            + "FROM pg_control_system()";
-
-    private final DataSource primary;
+    private final long lockKey;
     private volatile boolean checked;
 
-    /** {@code primary}: the relay's source database; null to skip the check. */
-    NotThePrimary(DataSource primary) {
-        this.primary = primary;
+    NotThePrimary(long lockKey) {
+        this.lockKey = lockKey;
     }
 
     void check(Connection standby) throws SQLException {
-        if (checked || primary == null) {
+        if (checked) {
             return;
         }
-        String standbyIdentity;
-        String primaryIdentity;
-        try (Connection p = primary.getConnection()) {
-            standbyIdentity = identity(standby);
-            primaryIdentity = identity(p);
-        } catch (SQLException e) {
-            if (!"42501".equals(e.getSQLState())) {
-                throw e;
+        try (PreparedStatement ps = standby.prepareStatement(LEADER_LOCK_HELD_SQL)) {
+            ps.setLong(1, lockKey);
+            ps.setLong(2, lockKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw new IllegalStateException("the standby is the relay's own primary (the relays' leader lock "
+                            + lockKey + " is held in that database): after a failover turn the standby sink off "
+                            + "(FACTORY_STANDBY_ENABLED=false) until a new standby exists");
+                }
             }
-            log.warn("standby: cannot tell whether it is the primary itself ({}); not checked", e.getMessage());
-            checked = true;
-            return;
-        }
-        if (standbyIdentity.equals(primaryIdentity)) {
-            throw new IllegalStateException("the standby is the relay's own primary (cluster and database "
-                    + primaryIdentity + "): after a failover turn the standby sink off (FACTORY_STANDBY_ENABLED=false) "
-                    + "until a new standby exists");
         }
         checked = true;
-    }
-
-    private static String identity(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(IDENTITY_SQL)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 }

@@ -50,13 +50,13 @@ public class StandbySink implements Sink, AutoCloseable {
     private final NotThePrimary notThePrimary;
 
     /**
-     * @param primary     the relay's source database, which the standby must not be (null: not checked)
-     * @param lockKey     the relays' leader lock key, from which each standby transaction's apply lock is made
+     * @param lockKey     the relays' leader lock key, from which each standby transaction's apply lock is made, and
+     *                    by which a standby that is the relay's own primary is recognized
      * @param lockTimeout the longest a standby transaction waits for a lock (the sink call's limit)
      */
-    public StandbySink(DataSource standby, DataSource primary, JsonMapper json, long lockKey, Duration lockTimeout) {
+    public StandbySink(DataSource standby, JsonMapper json, long lockKey, Duration lockTimeout) {
         this.standby = standby;
-        this.notThePrimary = new NotThePrimary(primary);
+        this.notThePrimary = new NotThePrimary(lockKey);
         this.json = json;
         this.lockKey = lockKey;
         this.lockTimeout = lockTimeout;

@@ -201,7 +201,7 @@ class EngineStreamIT {
                 delivered.addAll(changes);
             }
         };
-        SinkDispatcher sinks = new SinkDispatcher(List.of(recorder, new StandbySink(standby, null, JsonMapper.builder()
+        SinkDispatcher sinks = new SinkDispatcher(List.of(recorder, new StandbySink(standby, JsonMapper.builder()
                 .build(), props.lockKey(), props.sinkTimeout())), Executors.newCachedThreadPool(), props, new SimpleMeterRegistry());
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(config)

@@ -125,6 +125,8 @@ class AuditEventsTest {
         assertThat(out).extracting(AuditEvent::op).containsExactly("history", "purge");
         assertThat(out.get(0).before()).containsOnlyKeys("seq", "agent_id").containsEntry("seq", 9L);
         assertThat(out.get(0).id()).isEqualTo(agent);
+        assertThat(out).extracting(AuditEvent::actor).containsOnlyNulls();
+        assertThat(out).extracting(AuditEvent::eventId).containsOnlyNulls();
         assertThat(out.get(1).before()).containsOnlyKeys("id", "version", "created_at").containsEntry("version", 4L);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,12 +45,14 @@ class StandbySinkIT {
 
     private final String db = "it_relay_sink_" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
     private LocalStack stack;
+    private StackEndpoints endpoints;
     private StandbySink sink;
     private PGSimpleDataSource standby;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) {
         this.stack = stack;
+        this.endpoints = endpoints;
         stack.standby().createDatabase(db);
         new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(endpoints.standbyJdbcUrl(db)))
                 .migrate();
@@ -58,12 +61,7 @@ class StandbySinkIT {
         // the role the relay writes the standby with (FACTORY_STANDBY_DB_USER), so a missing grant shows here
         standby.setUser("factory_writer");
         standby.setPassword(MigrationSettings.fromEnvironment(System.getenv()).writerPassword());
-        // another database of the standby's own cluster: same system identifier, so the database tells them apart
-        PGSimpleDataSource primary = new PGSimpleDataSource();
-        primary.setUrl(endpoints.standbyJdbcUrl("postgres"));
-        primary.setUser(endpoints.superuser());
-        primary.setPassword(endpoints.superuserPassword());
-        sink = new StandbySink(standby, primary, JsonMapper.builder().build(), 4242001L, Duration.ofSeconds(10));
+        sink = new StandbySink(standby, JsonMapper.builder().build(), 4242001L, Duration.ofSeconds(10));
     }
 
     @AfterAll
@@ -321,7 +319,7 @@ class StandbySinkIT {
     @Test
     void aDeliveryWaitsForAnotherRelaysStandbyTransactionAndGivesUpAtTheLockTimeout() throws Exception {
         UUID agent = UUID.randomUUID();
-        StandbySink impatient = new StandbySink(standby, null, JsonMapper.builder().build(), 4242001L,
+        StandbySink impatient = new StandbySink(standby, JsonMapper.builder().build(), 4242001L,
                 Duration.ofMillis(300));
         try (Connection other = standby.getConnection(); Statement st = other.createStatement()) {
             other.setAutoCommit(false);
@@ -340,14 +338,26 @@ class StandbySinkIT {
     @Test
     void aStandbyThatIsTheRelaysOwnPrimaryIsRefusedAndNothingIsApplied() throws Exception {
         UUID agent = UUID.randomUUID();
-        // after a failover, the relay repointed at the promoted standby while its standby settings still name it
-        StandbySink ontoItself = new StandbySink(standby, standby, JsonMapper.builder().build(), 4242001L,
-                Duration.ofSeconds(10));
+        // after a failover, the relay repointed at the promoted standby while its standby settings still name it:
+        // its leader lock is held in the very database its standby sink writes
+        try (Connection leader = standby.getConnection(); Statement st = leader.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(4242001)");
+            StandbySink ontoItself = new StandbySink(standby, JsonMapper.builder().build(), 4242001L,
+                    Duration.ofSeconds(10));
 
-        assertThatThrownBy(() -> ontoItself.apply(List.of(insert("agents", agent(agent, 1, "one")))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("the relay's own primary")
-                .hasMessageContaining("FACTORY_STANDBY_ENABLED=false");
+            assertThatThrownBy(() -> ontoItself.apply(List.of(insert("agents", agent(agent, 1, "one")))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("the relay's own primary")
+                    .hasMessageContaining("FACTORY_STANDBY_ENABLED=false");
+        }
         assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("0");
+        // the same lock key held in another database (a relay whose primary this is not) does not count
+        try (Connection elsewhere = DriverManager.getConnection(endpoints.standbyJdbcUrl("postgres"),
+                endpoints.superuser(), endpoints.superuserPassword()); Statement st = elsewhere.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(4242001)");
+            new StandbySink(standby, JsonMapper.builder().build(), 4242001L, Duration.ofSeconds(10))
+                    .apply(List.of(insert("agents", agent(agent, 1, "one"))));
+        }
+        assertThat(text("SELECT count(*) FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo("1");
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import dev.agentfactory.ops.audit.AuditTopics;
+import dev.agentfactory.ops.replay.StandbyPurgeFloors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,8 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  * history entries and PRD links they hold that a database lacks (an entity behind the topics' latest version, a
  * history entry absent, a link or unlink the database does not show while its PRD is not past the version that
  * made it). Zero means nothing the relay published is missing. A purge in the topics (an entity's or a history
- * entry's delete) takes what it deleted out of the count; one entity's events are in commit order on its
- * partition, so a purged and re-created entity is expected at its versions after the purge.
+ * entry's delete) takes what it deleted out of the count, an agent's purge its history entries too (one purged
+ * before V4_5 has no history delete events); one entity's events are in commit order on its partition, so a purged
+ * and re-created entity is expected at its versions after the purge. A purge the database holds and the topics do
+ * not yet ({@link StandbyPurgeFloors}) takes out what the topics say of that entity before it.
  */
 final class AuditCoverage {
 
@@ -41,8 +44,9 @@ final class AuditCoverage {
     }
 
     static long missing(AuditTopics topics, Connection db) throws Exception {
+        StandbyPurgeFloors floors = StandbyPurgeFloors.read(db);
         Map<String, Long> latest = new HashMap<>();
-        Set<Long> history = new HashSet<>();
+        Map<Long, String> history = new HashMap<>(); // seq to its agent
         Map<String, Link> links = new HashMap<>();
         JsonMapper json = JsonMapper.builder().build();
         try (KafkaConsumer<String, String> c = topics.consumer()) {
@@ -55,11 +59,17 @@ final class AuditCoverage {
                     JsonNode e = json.readTree(r.value());
                     String table = e.path("table").asString();
                     boolean deleted = !e.path("after").isObject(); // an operator's purge: nothing left to expect
+                    JsonNode link = table.equals("prd_agents") ? (deleted ? e.path("before") : e.path("after")) : null;
+                    if (floors.beforeAPurge(e.path("entity").asString(), e.path("id").asString(),
+                            e.path("lsn").isNumber() ? e.path("lsn").asLong() : null,
+                            link == null ? null : link.path("agent_id").asString())) {
+                        continue;
+                    }
                     if (table.equals("agent_history")) {
                         if (deleted) {
                             history.remove(e.path("before").path("seq").asLong());
                         } else {
-                            history.add(e.path("after").path("seq").asLong());
+                            history.put(e.path("after").path("seq").asLong(), e.path("id").asString());
                         }
                     } else if (table.equals("prd_agents")) {
                         JsonNode row = deleted ? e.path("before") : e.path("after");
@@ -70,6 +80,9 @@ final class AuditCoverage {
                         String key = table + ":" + e.path("id").asString();
                         if (deleted) {
                             latest.remove(key);
+                            if (table.equals("agents")) {
+                                history.values().removeIf(e.path("id").asString()::equals);
+                            }
                         } else {
                             latest.merge(key, e.path("version").asLong(), Math::max);
                         }

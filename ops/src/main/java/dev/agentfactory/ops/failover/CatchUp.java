@@ -1,9 +1,6 @@
 package dev.agentfactory.ops.failover;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,43 +31,28 @@ final class CatchUp {
         return lost;
     }
 
-    /** The audit log's newest row: the relay applies it in commit order, so a standby holding it has caught up. */
-    static final String NEWEST_AUDIT_ROW_SQL = "SELECT coalesce(max(id), 0) FROM factory.audit_log";
-
     /**
-     * Waits until primary and standby match, every table in full but the audit log, of which the newest row must be
-     * on the standby (one rebuilt from a backup lacks the audit rows of its rebuild's window for good); returns 0
-     * then, or the difference in rows (at least 1: equal counts with different content still differ) when the
-     * timeout passes.
+     * Waits until primary and standby match; returns 0 then, or the difference in rows (at least 1: equal counts
+     * with different content still differ) when the timeout passes.
      */
     static long withPrimary(Connection p, String standbyUrl, Duration timeout, OpsSettings s)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection st = s.connect(standbyUrl)) {
-            DatabaseComparator comparator = new DatabaseComparator(DatabaseComparator.Scope.SWITCHOVER);
+            DatabaseComparator comparator = new DatabaseComparator(DatabaseComparator.Scope.FULL);
             while (true) {
                 ComparisonReport r = comparator.compare(p, st);
-                long primaryAudit = newestAuditRow(p);
-                long standbyAudit = newestAuditRow(st);
-                if (r.matches() && primaryAudit == standbyAudit) {
-                    System.out.println("failover: standby matches the primary: " + r + "; newest audit row " + primaryAudit);
+                if (r.matches()) {
+                    System.out.println("failover: standby matches the primary: " + r);
                     return 0;
                 }
                 if (System.nanoTime() > deadline) {
-                    System.out.println("failover: standby has not caught up after " + timeout + ":\n" + r
-                            + "\nnewest audit row: primary " + primaryAudit + ", standby " + standbyAudit);
+                    System.out.println("failover: standby has not caught up after " + timeout + ":\n" + r);
                     return Math.max(1, Math.abs(comparator.digest(p).stream().mapToLong(d -> d.rows()).sum()
                             - comparator.digest(st).stream().mapToLong(d -> d.rows()).sum()));
                 }
                 Thread.sleep(500);
             }
-        }
-    }
-
-    private static long newestAuditRow(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NEWEST_AUDIT_ROW_SQL)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

@@ -71,7 +71,7 @@ public final class FailoverCommand {
         Connection primary = primaryUrl == null ? null : connectPrimary(primaryUrl, s);
         try (primary) {
             try (Connection c = s.connect(standbyUrl)) {
-                Promotion.checkPromotable(c);
+                Promotion.checkPromotable(c, slot);
             }
             boolean fenced = false;
             try {

@@ -33,7 +33,7 @@ final class Promotion {
      * Refuses a standby that could not take the relay's slot, before anything is fenced, replayed or changed: the
      * slot is the promotion's last step, and failing there would leave a promoted-looking standby without one.
      */
-    static void checkPromotable(Connection c) throws SQLException {
+    static void checkPromotable(Connection c, String slot) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(PROMOTABLE_SQL)) {
             rs.next();
             String walLevel = rs.getString(1);
@@ -43,7 +43,7 @@ final class Promotion {
                         + "primary by logical decoding: set wal_level=logical (on Cloud SQL, the flag "
                         + "cloudsql.logical_decoding=on) and restart the standby, then run the failover again");
             }
-            if (!rs.getBoolean(3)) {
+            if (!rs.getBoolean(3) && !exists(c, SLOT_EXISTS_SQL, slot)) { // a rerun finds its slot made
                 throw new OpsException("the standby's role " + user + " may not create the relay's replication slot "
                         + "(it has neither SUPERUSER nor REPLICATION): ALTER ROLE " + user + " REPLICATION, "
                         + "then run the failover again");

@@ -1,12 +1,8 @@
 package dev.agentfactory.ops.replay;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +25,6 @@ import dev.agentfactory.store.replica.TableSpec;
  */
 final class AuditEventApplier {
 
-    /** False on a target whose schema is older than V4_5. */
-    static final String HAS_PURGE_FLOORS_SQL = "SELECT to_regclass('factory.cdc_purge_floors') IS NOT NULL";
-    static final String PURGE_FLOORS_SQL = "SELECT entity_table, entity_id::text, purge_lsn FROM factory.cdc_purge_floors";
     private static final String BYTEA = "bytea";
     private static final String BYTEA_ARRAY = "bytea[]";
 
@@ -44,48 +37,22 @@ final class AuditEventApplier {
      */
     private final Set<String> linksAwaitingTheirPrd = new HashSet<>();
 
-    /** The target's purge floors, "agent:<id>" or "prd:<id>" to the LSN of the purge (see {@link #beforeAPurge}). */
-    private final Map<String, Long> purgeFloors;
+    /** The target's purge floors: a standby's events from before a purge it applied are not replayed. */
+    private final StandbyPurgeFloors purgeFloors;
 
     /** {@code rows} applies to {@code target}, where purges run their own statements. */
     AuditEventApplier(Connection target, RowApplier rows) throws SQLException {
         this.target = target;
         this.rows = rows;
-        this.purgeFloors = purgeFloors(target);
-    }
-
-    /**
-     * The standby's purge floors (V4_5), which the relay records as it applies a purge. A standby can hold a purge
-     * the audit topics do not yet (its sink committed, the audit sink had not when the primary was lost): replaying
-     * the entity's earlier events onto it would bring the purged entity back, and undo an erasure on the database
-     * about to be promoted. A restored backup has none ({@code ops restore} clears them).
-     */
-    private static Map<String, Long> purgeFloors(Connection target) throws SQLException {
-        Map<String, Long> floors = new HashMap<>();
-        try (Statement st = target.createStatement(); ResultSet has = st.executeQuery(HAS_PURGE_FLOORS_SQL)) {
-            if (!has.next() || !has.getBoolean(1)) {
-                return floors;
-            }
-        }
-        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(PURGE_FLOORS_SQL)) {
-            while (rs.next()) {
-                floors.put(("agents".equals(rs.getString(1)) ? "agent:" : "prd:") + rs.getString(2), rs.getLong(3));
-            }
-        }
-        return floors;
+        this.purgeFloors = StandbyPurgeFloors.read(target);
     }
 
     /** Whether the event is one of a purged entity's (or of a link to one) from before its purge. */
     private boolean beforeAPurge(Map<String, Object> e, Map<String, Object> after, Map<String, Object> before) {
-        if (purgeFloors.isEmpty() || !(e.get("lsn") instanceof Number lsn)) {
-            return false;
-        }
-        List<String> entities = new ArrayList<>(List.of(e.get("entity") + ":" + e.get("id")));
-        Map<String, Object> link = after != null ? after : before;
-        if ("prd_agents".equals(e.get("table")) && link != null) {
-            entities.add("agent:" + link.get("agent_id"));
-        }
-        return entities.stream().map(purgeFloors::get).anyMatch(f -> f != null && lsn.longValue() <= f);
+        Map<String, Object> link = "prd_agents".equals(e.get("table")) ? (after != null ? after : before) : null;
+        return purgeFloors.beforeAPurge(String.valueOf(e.get("entity")), String.valueOf(e.get("id")),
+                e.get("lsn") instanceof Number lsn ? lsn.longValue() : null,
+                link == null ? null : String.valueOf(link.get("agent_id")));
     }
 
     /** At the start of each transaction: whether it runs in replica mode (no triggers, no foreign keys). */

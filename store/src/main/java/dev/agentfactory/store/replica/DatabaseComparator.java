@@ -14,13 +14,8 @@ import java.util.List;
  */
 public final class DatabaseComparator {
 
-    /**
-     * What counts: every table and column; every table but the audit log ({@code SWITCHOVER}: a rebuilt standby
-     * lacks the audit rows of its rebuild's window for good, since the audit topics do not carry them, so a
-     * switchover compares the audit log's newest row instead); or only the columns a replay from the audit topics
-     * reproduces.
-     */
-    public enum Scope { FULL, SWITCHOVER, REPLAYED }
+    /** Which columns count: every column, or only those a replay from the audit topics reproduces. */
+    public enum Scope { FULL, REPLAYED }
 
     static final String DIGEST_SQL = "SELECT count(*), coalesce(sum(('x' || left(md5(%s), 16))::bit(64)::bigint"
             + "::numeric), 0)::text FROM %s t";
@@ -34,11 +29,7 @@ public final class DatabaseComparator {
     }
 
     public List<TableSpec> tables() {
-        return TableSpec.FACTORY.stream().filter(t -> switch (scope) {
-            case FULL -> true;
-            case SWITCHOVER -> t != TableSpec.AUDIT_LOG;
-            case REPLAYED -> t.isReplayed();
-        }).toList();
+        return TableSpec.FACTORY.stream().filter(t -> scope == Scope.FULL || t.isReplayed()).toList();
     }
 
     /** Digests of every compared table, timestamps rendered in UTC so both sides write the same text. */
@@ -119,7 +110,7 @@ public final class DatabaseComparator {
     }
 
     private List<String> columns(TableSpec t) {
-        return scope == Scope.REPLAYED ? t.replayed() : List.of("*");
+        return scope == Scope.FULL ? List.of("*") : t.replayed();
     }
 
     private static void utc(Connection c) throws SQLException {
