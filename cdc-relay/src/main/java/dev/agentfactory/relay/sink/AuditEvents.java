@@ -90,8 +90,9 @@ public final class AuditEvents {
                     Map<String, Object> v = linkVersion(c, prdId,
                             linkVersions.getOrDefault(c.txId() + ":" + prdId, List.of()), versionRows);
                     String op = c.isDelete() ? "unlink" : "link";
+                    // an unlink no version row records is a purge's: the link's writer did not make it
                     tx.add(event(c, op, "prd", prdId, v == null ? null : Rows.num(v, "version"),
-                            v != null ? Rows.str(v, "actor") : Rows.str(c.row(), "linked_by"), v));
+                            v != null ? Rows.str(v, "actor") : c.isDelete() ? null : Rows.str(c.row(), "linked_by"), v));
                 }
                 default -> {
                 }

@@ -15,11 +15,13 @@ import java.sql.SQLException;
  */
 final class NotThePrimary {
 
-    /** A session's one-key advisory lock shows in pg_locks as its high and low 32 bits, with objsubid 1. */
+    /**
+     * A session's one-key advisory lock shows in pg_locks as its high and low 32 bits (classid, objid), with objsubid
+     * 1; put back together in SQL, since a negative key's high half is no valid oid to compare with.
+     */
     static final String LEADER_LOCK_HELD_SQL = "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d "
             + "ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-            + "AND l.classid = (CAST(? AS bigint) >> 32)::oid AND l.objid = (CAST(? AS bigint) & 4294967295)::oid "
-            + "AND d.datname = current_database())";
+            + "AND ((l.classid::bigint << 32) | l.objid::bigint) = ? AND d.datname = current_database())";
 
     private final long lockKey;
     private volatile boolean checked;
@@ -34,7 +36,6 @@ final class NotThePrimary {
         }
         try (PreparedStatement ps = standby.prepareStatement(LEADER_LOCK_HELD_SQL)) {
             ps.setLong(1, lockKey);
-            ps.setLong(2, lockKey);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getBoolean(1)) {

@@ -336,6 +336,18 @@ class StandbySinkIT {
     }
 
     @Test
+    void aStandbyThatIsTheRelaysOwnPrimaryIsRefusedAlsoUnderANegativeLockKey() throws Exception {
+        try (Connection leader = standby.getConnection(); Statement st = leader.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(-4242001)");
+            StandbySink ontoItself = new StandbySink(standby, JsonMapper.builder().build(), -4242001L,
+                    Duration.ofSeconds(10));
+
+            assertThatThrownBy(() -> ontoItself.apply(List.of(insert("agents", agent(UUID.randomUUID(), 1, "one")))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("the relay's own primary");
+        }
+    }
+
+    @Test
     void aStandbyThatIsTheRelaysOwnPrimaryIsRefusedAndNothingIsApplied() throws Exception {
         UUID agent = UUID.randomUUID();
         // after a failover, the relay repointed at the promoted standby while its standby settings still name it:

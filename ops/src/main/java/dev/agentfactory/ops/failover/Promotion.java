@@ -20,7 +20,11 @@ final class Promotion {
     static final String CREATE_PUBLICATION_SQL = "CREATE PUBLICATION %s FOR TABLE factory.agents, "
             + "factory.agent_versions, factory.agent_history, factory.prds, factory.prd_versions, factory.prd_agents, "
             + "factory.audit_log, factory.processed_events, factory.ingest_offsets, factory.cdc_heartbeat";
-    static final String SLOT_EXISTS_SQL = "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?";
+    /** Slot names are the cluster's: one of the name made for another database is not the relay's. */
+    static final String SLOT_EXISTS_SQL = "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? "
+            + "AND database = current_database()";
+    static final String SLOT_ELSEWHERE_SQL = "SELECT database FROM pg_replication_slots WHERE slot_name = ? "
+            + "AND database IS DISTINCT FROM current_database()";
     static final String CREATE_SLOT_SQL = "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')";
     /** What the slot needs: logical decoding on the server, and a role that may create slots. */
     static final String PROMOTABLE_SQL = "SELECT current_setting('wal_level'), current_user, "
@@ -34,6 +38,16 @@ final class Promotion {
      * slot is the promotion's last step, and failing there would leave a promoted-looking standby without one.
      */
     static void checkPromotable(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SLOT_ELSEWHERE_SQL)) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new OpsException("the standby's cluster has a replication slot " + slot + " already, for "
+                            + (rs.getString(1) == null ? "physical replication" : "database " + rs.getString(1))
+                            + ": name another with --slot (and the relay's FACTORY_CDC_SLOT), or drop that one");
+                }
+            }
+        }
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(PROMOTABLE_SQL)) {
             rs.next();
             String walLevel = rs.getString(1);

@@ -90,6 +90,14 @@ class AuditCoverageFloorIT {
             bed.execute(url, "INSERT INTO factory.cdc_purge_floors (entity_id, entity_table, purge_lsn) VALUES ('"
                     + unpublished + "', 'agents', 300)");
             assertThat(AuditCoverage.missing(topics, c)).isZero();
+
+            // created again after the purge: the standby lacks that one
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
+                send(p, AuditEvents.event("create", "agent", unpublished, 1L, "agents", null,
+                        AuditEvents.agentRow(unpublished, 1, AT), 500, AT));
+            }
+            assertThat(AuditCoverage.missing(topics, c)).isEqualTo(1);
         }
     }
 

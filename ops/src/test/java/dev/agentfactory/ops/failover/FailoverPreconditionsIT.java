@@ -61,4 +61,23 @@ class FailoverPreconditionsIT {
         assertThat(bed.query(url, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_ops_promotable_"
                 + suffix + "'")).isEqualTo("0");
     }
+
+    @Test
+    void aSlotOfTheNameMadeForAnotherDatabaseOfTheClusterIsRefusedBeforeAnythingChanges() throws Exception {
+        String slot = "it_ops_elsewhere_" + suffix;
+        String elsewhere = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
+        bed.execute(elsewhere, "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        try {
+            Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", owner,
+                    "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2");
+            int[] code = new int[1];
+            String err = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(
+                    List.of("--standby=" + url, "--primary-lost", "--slot=" + slot), env));
+
+            assertThat(code[0]).isEqualTo(1);
+            assertThat(err).contains("has a replication slot " + slot + " already, for database postgres");
+        } finally {
+            bed.execute(elsewhere, "SELECT pg_drop_replication_slot('" + slot + "')");
+        }
+    }
 }
