@@ -18,8 +18,9 @@ GRANT DELETE ON factory.agents, factory.prds, factory.agent_versions, factory.ag
 -- deletes reach the agent's audit topic (with the entry's identity only: the relay publishes no erased content).
 -- Rows of this table are only ever inserted, except by a purge, so the full identity adds nothing to the WAL of
 -- the worker's writes. The ALTER takes an ACCESS EXCLUSIVE lock on agent_history for an instant, once every
--- transaction that touched the table has ended (a backup's, say); the migration tool's lock_timeout (10s) makes it
--- fail and roll back rather than queue the worker and the gateway behind it: run it again when that happens.
+-- transaction that touched the table has ended (a backup's, say); while it waits, the worker's and the gateway's
+-- statements on the table queue behind it, for at most the migration tool's lock_timeout (10s): the migration then
+-- fails and rolls back, and is run again.
 ALTER TABLE factory.agent_history REPLICA IDENTITY FULL;
 
 -- 3. A purge floor per purged entity, written by the relay in the standby transaction that applies the purge:

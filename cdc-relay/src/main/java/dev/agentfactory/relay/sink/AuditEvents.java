@@ -29,8 +29,9 @@ public final class AuditEvents {
     private static final Logger log = LoggerFactory.getLogger(AuditEvents.class);
     /**
      * What the delete events of an operator's purge carry in {@code before} (and no actor or eventId, which were the
-     * deleted row's writer's): the deleted row's identity, never its content, which an erasure must not publish again (the purge's history deletes carry the whole entry since V4_5
-     * gave the table a full replica identity). Enough for {@code ops replay} to apply them.
+     * deleted row's writer's): the deleted row's identity, never its content, which an erasure must not publish
+     * again (a history entry's delete reaches the relay whole since V4_5 gave the table a full replica identity).
+     * Enough for {@code ops replay} to apply them.
      */
     private static final Map<String, List<String>> PURGED_IDENTITY = Map.of(
             "agents", List.of("id", "version", "created_at"), "prds", List.of("id", "version", "created_at"),

@@ -13,7 +13,7 @@ import java.util.UUID;
  * lowest id in keyset batches; each batch is one statement in its own transaction, so a prune of millions of rows
  * holds no long transaction, locks only the rows of a batch and can be stopped and started again at any time.
  * Rows of other UUID versions (whose bits say nothing about time) are kept, and so are v7 rows processed after the
- * cut time (a producer clock behind, or outcomes rebuilt by a replay), since their records may still be in Kafka.
+ * cut time (a producer clock behind), since their records may still be in Kafka.
  */
 final class OutcomePruner {
 
