@@ -89,10 +89,14 @@ class RelayConfiguration {
 
     @Bean
     RelayRunner relayRunner(CdcProperties props, DebeziumConfig.Primary primary, ReplicationSlot slot,
-                            SinkDispatcher sinks) {
+                            SinkDispatcher sinks, MeterRegistry meters) {
         ChangeParser parser = new ChangeParser(props.topicPrefix());
-        return new RelayRunner(props, primary, slot,
+        RelayRunner runner = new RelayRunner(props, primary, slot,
                 () -> new TransactionalBatchHandler(parser, sinks, GROUP_CHANGES));
+        // A stream that fails before its first delivery (its slot lost, say) moves no sink metric: count it.
+        FunctionCounter.builder("factory.cdc.stream.failures", runner, RelayRunner::streamFailures)
+                .description("change streams stopped on an error and restarted").register(meters);
+        return runner;
     }
 
     @Bean

@@ -228,6 +228,8 @@ class RelayIT {
             }
         }
         assertThat(body).contains("factory_cdc_slot_lag_bytes{");
+        assertThat(body.lines().filter(l -> l.startsWith("factory_cdc_stream_failures_total"))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1))).containsExactly("0.0");
         // its prefix is new on this Redis, so there was no server on record: one (empty) drop at the start
         assertThat(body.lines().filter(l -> l.startsWith("factory_cdc_redis_read_model_drops_total"))
                 .map(l -> l.substring(l.lastIndexOf(' ') + 1))).containsExactly("1.0");

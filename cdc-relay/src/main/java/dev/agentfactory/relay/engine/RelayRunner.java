@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -34,6 +35,8 @@ public class RelayRunner implements SmartLifecycle {
     private final ReplicationSlot slot;
     private final Supplier<TransactionalBatchHandler> handlers;
     private final AtomicReference<Role> role = new AtomicReference<>(Role.STOPPED);
+    /** Change streams that stopped on an error (each then restarted): a stream that cannot start shows only here. */
+    private final AtomicLong streamFailures = new AtomicLong();
     private volatile boolean running;
     private Thread leader;
 
@@ -47,6 +50,11 @@ public class RelayRunner implements SmartLifecycle {
 
     public Role role() {
         return role.get();
+    }
+
+    /** How many times the change stream stopped on an error (and was restarted) since this instance started. */
+    public long streamFailures() {
+        return streamFailures.get();
     }
 
     @Override
@@ -89,6 +97,9 @@ public class RelayRunner implements SmartLifecycle {
                             props.slotName());
                     slot.clearStaleWalsender(Duration.ofSeconds(30));
                     boolean failed = streamWhileLeader(lock);
+                    if (failed) {
+                        streamFailures.incrementAndGet();
+                    }
                     if (failed && running) {
                         role.set(Role.RESTARTING);
                         Thread.sleep(props.restartBackoff().toMillis());
@@ -97,6 +108,7 @@ public class RelayRunner implements SmartLifecycle {
                     return;
                 } catch (Exception e) {
                     log.error("relay leadership cycle failed; retrying", e);
+                    streamFailures.incrementAndGet();
                     role.set(Role.RESTARTING);
                     lock.release();
                     sleepQuietly(props.restartBackoff());

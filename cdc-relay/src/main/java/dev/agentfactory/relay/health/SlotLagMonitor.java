@@ -66,6 +66,7 @@ public class SlotLagMonitor extends AbstractHealthIndicator implements Disposabl
         boolean behind = bytes > downBytes && role != RelayRunner.Role.WAITING;
         builder.status(bytes < 0 ? "UNKNOWN" : behind ? "DOWN" : "UP")
                 .withDetail("role", role.name())
+                .withDetail("streamFailures", runner.streamFailures())
                 .withDetail("slotLagBytes", bytes)
                 .withDetail("downAboveBytes", downBytes);
     }
