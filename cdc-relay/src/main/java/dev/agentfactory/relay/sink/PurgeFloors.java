@@ -98,12 +98,12 @@ final class PurgeFloors {
         return false;
     }
 
-    /** Records a floor for each purge among the changes (a delete of an agent or PRD row; the worker never issues one). */
+    /** Records a floor for each purge among the changes ({@link StandbySink#isPurge}). */
     static void record(Connection c, List<RowChange> changes) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RECORD_SQL)) {
             int purges = 0;
             for (RowChange change : changes) {
-                if (change.isDelete() && isEntityTable(change.table())) {
+                if (StandbySink.isPurge(change)) {
                     ps.setString(1, String.valueOf(change.row().get("id")));
                     ps.setString(2, change.table());
                     ps.setLong(3, change.lsn());
@@ -115,10 +115,6 @@ final class PurgeFloors {
                 ps.executeBatch();
             }
         }
-    }
-
-    private static boolean isEntityTable(String table) {
-        return table.equals(TableSpec.AGENTS.name()) || table.equals(TableSpec.PRDS.name());
     }
 
     /**

@@ -45,9 +45,8 @@ public class StandbySink implements Sink, AutoCloseable {
     private final JsonMapper json;
     private final long lockKey;
     private final Duration lockTimeout;
-    private final ColumnCatalog catalog = new ColumnCatalog();
-
     private final NotThePrimary notThePrimary;
+    private final ColumnCatalog catalog = new ColumnCatalog();
 
     /**
      * @param lockKey     the relays' leader lock key, from which each standby transaction's apply lock is made, and
@@ -56,10 +55,10 @@ public class StandbySink implements Sink, AutoCloseable {
      */
     public StandbySink(DataSource standby, JsonMapper json, long lockKey, Duration lockTimeout) {
         this.standby = standby;
-        this.notThePrimary = new NotThePrimary(lockKey);
         this.json = json;
         this.lockKey = lockKey;
         this.lockTimeout = lockTimeout;
+        this.notThePrimary = new NotThePrimary(lockKey);
     }
 
     @Override
@@ -136,7 +135,7 @@ public class StandbySink implements Sink, AutoCloseable {
         int from = 0;
         for (int i = 0; i < changes.size(); i++) {
             RowChange c = changes.get(i);
-            if (c.isDelete() && REFERENCED.contains(c.table())) {
+            if (isPurge(c)) {
                 ordered.addAll(parentsFirst(changes.subList(from, i)));
                 ordered.add(c);
                 from = i + 1;
@@ -144,6 +143,11 @@ public class StandbySink implements Sink, AutoCloseable {
         }
         ordered.addAll(parentsFirst(changes.subList(from, changes.size())));
         return ordered;
+    }
+
+    /** A delete of an agent or PRD row: an operator's purge (the worker never issues one). */
+    static boolean isPurge(RowChange change) {
+        return change.isDelete() && REFERENCED.contains(change.table());
     }
 
     /**
