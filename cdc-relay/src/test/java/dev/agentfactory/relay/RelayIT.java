@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -289,21 +288,13 @@ class RelayIT {
     }
 
     private Map<String, String> relayProperties() {
-        Map<String, String> p = new HashMap<>();
-        p.put("spring.datasource.url", endpoints.primaryJdbcUrl(db));
-        p.put("spring.kafka.bootstrap-servers", endpoints.kafkaBootstrap());
-        p.put("spring.data.redis.url", endpoints.redisUrl());
-        p.put("server.port", "0");
-        p.put("factory.cdc.name", "it-relay-" + suffix);
+        Map<String, String> p = RelayProcess.properties(endpoints, endpoints.primaryJdbcUrl(db), "it-relay-" + suffix,
+                agentsTopic, prdsTopic);
         p.put("factory.cdc.slot-name", slot);
-        p.put("factory.cdc.topic-prefix", "it_relay_" + suffix);
-        p.put("factory.cdc.agents-audit-topic", agentsTopic);
-        p.put("factory.cdc.prds-audit-topic", prdsTopic);
         p.put("factory.cdc.redis-prefix", keys.prefix());
         p.put("factory.cdc.lock-key", Long.toString(Math.abs(UUID.nameUUIDFromBytes(suffix.getBytes())
                 .getMostSignificantBits())));
-        p.put("factory.cdc.heartbeat-interval", "1s");
-        p.put("factory.cdc.restart-backoff", "1s");
+        p.put("factory.cdc.offset-flush-interval", "1s");
         p.put("factory.cdc.standby.url", endpoints.standbyJdbcUrl(db));
         return p;
     }

@@ -3,8 +3,11 @@ package dev.agentfactory.relay;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import dev.agentfactory.stack.StackEndpoints;
 
 /**
  * The packaged relay ({@code cdc-relay/target/cdc-relay.jar}) as a child process, so a test can SIGKILL it.
@@ -33,6 +36,32 @@ public final class RelayProcess {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString()))).start();
         return new RelayProcess(p, log);
+    }
+
+    /**
+     * What every test relay is given: its primary database, the stack's broker and Redis, a name of its own for its
+     * slot, topic prefix and Redis prefix (dashes become underscores where PostgreSQL or Debezium need them), its
+     * audit topics, and heartbeats, offset flushes and restarts quick enough for a test. Callers add or replace the
+     * rest (the standby sink's settings, a lock key).
+     */
+    public static Map<String, String> properties(StackEndpoints e, String primaryUrl, String name, String agentsAuditTopic,
+                                                 String prdsAuditTopic) {
+        String underscored = name.replace('-', '_');
+        Map<String, String> p = new HashMap<>();
+        p.put("spring.datasource.url", primaryUrl);
+        p.put("spring.kafka.bootstrap-servers", e.kafkaBootstrap());
+        p.put("spring.data.redis.url", e.redisUrl());
+        p.put("server.port", "0");
+        p.put("factory.cdc.name", name);
+        p.put("factory.cdc.slot-name", underscored);
+        p.put("factory.cdc.topic-prefix", underscored);
+        p.put("factory.cdc.agents-audit-topic", agentsAuditTopic);
+        p.put("factory.cdc.prds-audit-topic", prdsAuditTopic);
+        p.put("factory.cdc.redis-prefix", name);
+        p.put("factory.cdc.heartbeat-interval", "1s");
+        p.put("factory.cdc.offset-flush-interval", "500ms");
+        p.put("factory.cdc.restart-backoff", "1s");
+        return p;
     }
 
     public long pid() {

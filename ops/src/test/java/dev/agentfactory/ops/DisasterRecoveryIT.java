@@ -249,20 +249,9 @@ class DisasterRecoveryIT {
 
     private Map<String, String> relayProperties() {
         var e = privateStack.endpoints;
-        Map<String, String> p = new HashMap<>();
-        p.put("spring.datasource.url", e.primaryJdbcUrl(DB));
-        p.put("spring.kafka.bootstrap-servers", e.kafkaBootstrap());
-        p.put("spring.data.redis.url", e.redisUrl());
-        p.put("server.port", "0");
-        p.put("factory.cdc.name", "it-ops-dr");
+        Map<String, String> p = RelayProcess.properties(e, e.primaryJdbcUrl(DB), "it-ops-dr", "it.ops.audit.agents",
+                "it.ops.audit.prds");
         p.put("factory.cdc.slot-name", SLOT);
-        p.put("factory.cdc.topic-prefix", "it_ops_dr");
-        p.put("factory.cdc.agents-audit-topic", "it.ops.audit.agents");
-        p.put("factory.cdc.prds-audit-topic", "it.ops.audit.prds");
-        p.put("factory.cdc.redis-prefix", "it-ops-dr");
-        p.put("factory.cdc.heartbeat-interval", "1s");
-        p.put("factory.cdc.offset-flush-interval", "500ms");
-        p.put("factory.cdc.restart-backoff", "1s");
         p.put("factory.cdc.standby.url", e.standbyJdbcUrl(DB));
         return p;
     }
