@@ -94,11 +94,7 @@ class IngestKafkaConfig {
      */
     @Bean
     CommonErrorHandler ingestErrorHandler(IngestProperties props, IngestMetrics metrics) {
-        ExponentialBackOff backOff = new ExponentialBackOff(props.retryInitial().toMillis(), 2.0);
-        backOff.setMaxInterval(props.retryMax().toMillis());
-        backOff.setMaxElapsedTime(Long.MAX_VALUE);
-        backOff.setMaxAttempts(Long.MAX_VALUE);
-        DefaultErrorHandler handler = new DefaultErrorHandler(backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler(retryBackOff(props));
         handler.setRetryListeners(new RetryListener() {
             @Override
             public void failedDelivery(ConsumerRecords<?, ?> records, Exception ex, int deliveryAttempt) {
@@ -111,6 +107,15 @@ class IngestKafkaConfig {
             }
         });
         return handler;
+    }
+
+    /** The waits between attempts at anything transient: from retry-initial, doubling, up to retry-max, for ever. */
+    static ExponentialBackOff retryBackOff(IngestProperties props) {
+        ExponentialBackOff backOff = new ExponentialBackOff(props.retryInitial().toMillis(), 2.0);
+        backOff.setMaxInterval(props.retryMax().toMillis());
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        backOff.setMaxAttempts(Long.MAX_VALUE);
+        return backOff;
     }
 
     @Bean
@@ -130,7 +135,8 @@ class IngestKafkaConfig {
         cp.setAckMode(ContainerProperties.AckMode.BATCH);
         cp.setPollTimeout(props.pollTimeout().toMillis());
         cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
-        cp.setConsumerRebalanceListener(new OffsetSeeker(dataSource, offsets, props.maxBatchRecords()));
+        cp.setConsumerRebalanceListener(new OffsetSeeker(dataSource, offsets, props.maxBatchRecords(),
+                retryBackOff(props)));
         cp.setMessageListener(new WriteListener(codec, processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());

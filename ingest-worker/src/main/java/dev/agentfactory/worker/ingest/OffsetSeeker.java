@@ -15,6 +15,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.BackOffExecution;
 
 import dev.agentfactory.worker.writes.OffsetStore;
 
@@ -23,7 +25,15 @@ import dev.agentfactory.worker.writes.OffsetStore;
  * with the rows and Kafka's committed offset. Kafka's is normally the lower one (it is committed after
  * the outcomes are published): the records in between are already applied, so the batch transaction
  * skips their effects and publishes their stored outcomes again. The database's is lower after a restore
- * from backup, and then those writes are applied again. Without either, {@code auto.offset.reset} applies.
+ * from backup, and then those writes are applied again. A partition Kafka has an offset for and the database
+ * has none is one the database never saw committed (a backup taken before its first write, a new database):
+ * it starts at the log's beginning, where eventIds answer what was applied. Without either, {@code
+ * auto.offset.reset} applies.
+ * <p>
+ * A failure to read either offset is retried with the batches' backoff until it succeeds: consuming from
+ * Kafka's offset instead would skip, for good, whatever the database lacks between the two. The consumer thread
+ * waits in the meantime, as it would on its first batch; past {@code max.poll.interval.ms} it leaves the group,
+ * its partitions move, and it is assigned afresh (and read again) once it polls.
  */
 final class OffsetSeeker implements ConsumerAwareRebalanceListener {
 
@@ -32,12 +42,17 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
     private final DataSource dataSource;
     private final OffsetStore offsets;
     private final int batchRecords;
+    private final BackOff backOff;
 
-    /** @param batchRecords the most records one poll, hence one committed batch, holds per partition */
-    OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords) {
+    /**
+     * @param batchRecords the most records one poll, hence one committed batch, holds per partition
+     * @param backOff      the waits between attempts to read the offsets
+     */
+    OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords, BackOff backOff) {
         this.dataSource = dataSource;
         this.offsets = offsets;
         this.batchRecords = batchRecords;
+        this.backOff = backOff;
     }
 
     @Override
@@ -45,30 +60,66 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
         if (partitions.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            Map<TopicPartition, Long> positions = new HashMap<>(offsets.read(c, partitions));
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
-            // A partition the database has offsets for but Kafka has none: the worker died after its first
-            // commit there and before Kafka's, or the group's offsets expired while it was down. Only the last
-            // committed batch can lack published outcomes, so start one batch back (not at the log's beginning,
-            // which would publish the stored outcome of every retained record again): those records come round
-            // again, their effects are skipped and their stored outcomes published.
-            Set<TopicPartition> neverCommitted = new HashSet<>(positions.keySet());
-            committed.forEach((tp, om) -> {
-                if (om != null) {
-                    neverCommitted.remove(tp);
-                    positions.merge(tp, om.offset(), Math::min);
-                }
-            });
-            if (!neverCommitted.isEmpty()) {
-                consumer.beginningOffsets(neverCommitted).forEach((tp, first) ->
-                        positions.put(tp, Math.max(first, positions.get(tp) - batchRecords)));
+        BackOffExecution waits = backOff.start();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Map<TopicPartition, Long> positions = positions(consumer, partitions);
+                positions.forEach(consumer::seek);
+                log.info("assigned {}; positions {}", partitions, positions);
+                return;
+            } catch (Exception e) {
+                long wait = waits.nextBackOff();
+                log.warn("could not read the offsets of {} (attempt {}, next in {} ms): {}", partitions, attempt, wait,
+                        e.toString());
+                sleep(wait == BackOffExecution.STOP ? backOff.start().nextBackOff() : wait);
             }
-            positions.forEach(consumer::seek);
-            log.info("assigned {}; positions {}", partitions, positions);
-        } catch (Exception e) {
-            log.warn("could not read stored offsets for {} ({}); starting from Kafka's committed offsets", partitions,
-                    e.toString());
+        }
+    }
+
+    private Map<TopicPartition, Long> positions(Consumer<?, ?> consumer, Collection<TopicPartition> partitions)
+            throws Exception {
+        Map<TopicPartition, Long> positions;
+        try (Connection c = dataSource.getConnection()) {
+            positions = new HashMap<>(offsets.read(c, partitions));
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+        // A partition the database has offsets for but Kafka has none: the worker died after its first
+        // commit there and before Kafka's, or the group's offsets expired while it was down. Only the last
+        // committed batch can lack published outcomes, so start one batch back (not at the log's beginning,
+        // which would publish the stored outcome of every retained record again): those records come round
+        // again, their effects are skipped and their stored outcomes published.
+        Set<TopicPartition> neverCommitted = new HashSet<>(positions.keySet());
+        Set<TopicPartition> unknownToTheDatabase = new HashSet<>();
+        committed.forEach((tp, om) -> {
+            if (om != null) {
+                neverCommitted.remove(tp);
+                if (positions.containsKey(tp)) {
+                    positions.merge(tp, om.offset(), Math::min);
+                } else {
+                    unknownToTheDatabase.add(tp);
+                }
+            }
+        });
+        if (!neverCommitted.isEmpty()) {
+            consumer.beginningOffsets(neverCommitted).forEach((tp, first) ->
+                    positions.put(tp, Math.max(first, positions.get(tp) - batchRecords)));
+        }
+        if (!unknownToTheDatabase.isEmpty()) {
+            Map<TopicPartition, Long> first = consumer.beginningOffsets(unknownToTheDatabase);
+            log.warn("the database has no offsets for {}, which Kafka has committed: starting at the log's beginning "
+                    + "{} (a database restored from a backup older than their first write, or a new one)",
+                    unknownToTheDatabase, first);
+            positions.putAll(first);
+        }
+        return positions;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to read the stored offsets", e);
         }
     }
 }

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.util.backoff.FixedBackOff;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
@@ -35,7 +40,8 @@ import dev.agentfactory.worker.writes.OffsetStore;
 /**
  * Where a partition starts on assignment, against a real broker and database: the lower of the offset stored with
  * the rows and Kafka's committed one; without a Kafka commit (the worker died before its first one, or the group's
- * offsets expired), one batch before the stored offset, never before the log's beginning.
+ * offsets expired), one batch before the stored offset, never before the log's beginning; without a stored offset
+ * (a restored database), the log's beginning; and never Kafka's offset alone because the database could not be read.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -78,27 +84,60 @@ class OffsetSeekerIT {
 
     @Test
     void withoutAKafkaCommitItStartsOneBatchBeforeTheStoredOffset() throws Exception {
-        assertThat(positionOnAssignment("no-commit", 8, null, 3)).isEqualTo(5);
+        assertThat(positionOnAssignment("no-commit", 8L, null, 3)).isEqualTo(5);
     }
 
     @Test
     void withoutAKafkaCommitItNeverStartsBeforeTheLogsBeginning() throws Exception {
-        assertThat(positionOnAssignment("short-log", 8, null, 2_000)).isZero();
+        assertThat(positionOnAssignment("short-log", 8L, null, 2_000)).isZero();
     }
 
     @Test
     void withAKafkaCommitItStartsAtTheLowerOfTheTwo() throws Exception {
-        assertThat(positionOnAssignment("kafka-lower", 8, 7L, 3)).isEqualTo(7);
-        assertThat(positionOnAssignment("database-lower", 4, 9L, 3)).isEqualTo(4);
+        assertThat(positionOnAssignment("kafka-lower", 8L, 7L, 3)).isEqualTo(7);
+        assertThat(positionOnAssignment("database-lower", 4L, 9L, 3)).isEqualTo(4);
     }
 
-    private long positionOnAssignment(String group, long stored, Long kafkaCommitted, int batchRecords)
+    @Test
+    void aPartitionKafkaCommittedButTheDatabaseNeverSawStartsAtTheLogsBeginning() throws Exception {
+        // a database restored from a backup taken before the partition's first write: it lacks all of them
+        assertThat(positionOnAssignment("unknown-to-the-database", null, 7L, 3)).isZero();
+    }
+
+    @Test
+    void aFailedReadOfTheStoredOffsetIsRetriedNotReplacedByKafkas() throws Exception {
+        // the database is behind Kafka (restored); starting at Kafka's offset would skip records 4 to 8 for good
+        AtomicInteger refusals = new AtomicInteger(2);
+        PGSimpleDataSource unreachableAtFirst = new PGSimpleDataSource() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                if (refusals.getAndDecrement() > 0) {
+                    throw new SQLException("Connection refused", "08001");
+                }
+                return super.getConnection();
+            }
+        };
+        unreachableAtFirst.setUrl(dataSource.getUrl());
+        unreachableAtFirst.setUser(dataSource.getUser());
+        unreachableAtFirst.setPassword(dataSource.getPassword());
+        assertThat(positionOnAssignment("database-unreachable", 4L, 9L, 3, unreachableAtFirst)).isEqualTo(4);
+        assertThat(refusals.get()).as("both refusals were met").isNegative();
+    }
+
+    private long positionOnAssignment(String group, Long stored, Long kafkaCommitted, int batchRecords)
             throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STORE)) {
-            ps.setString(1, group);
-            ps.setString(2, topic);
-            ps.setLong(3, stored);
-            ps.executeUpdate();
+        return positionOnAssignment(group, stored, kafkaCommitted, batchRecords, dataSource);
+    }
+
+    private long positionOnAssignment(String group, Long stored, Long kafkaCommitted, int batchRecords,
+                                      DataSource seekerDataSource) throws Exception {
+        if (stored != null) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STORE)) {
+                ps.setString(1, group);
+                ps.setString(2, topic);
+                ps.setLong(3, stored);
+                ps.executeUpdate();
+            }
         }
         try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(), ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -107,7 +146,8 @@ class OffsetSeekerIT {
             if (kafkaCommitted != null) {
                 consumer.commitSync(Map.of(tp, new OffsetAndMetadata(kafkaCommitted)), Duration.ofSeconds(30));
             }
-            new OffsetSeeker(dataSource, new OffsetStore(group), batchRecords).onPartitionsAssigned(consumer, List.of(tp));
+            new OffsetSeeker(seekerDataSource, new OffsetStore(group), batchRecords, new FixedBackOff(20, Long.MAX_VALUE))
+                    .onPartitionsAssigned(consumer, List.of(tp));
             return consumer.position(tp, Duration.ofSeconds(30));
         }
     }
