@@ -1,5 +1,14 @@
 package dev.agentfactory.gateway;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import dev.agentfactory.migrations.MigrationSettings;
@@ -33,5 +42,19 @@ public final class GatewayTestStack {
         registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
         registry.add("spring.data.redis.url", stack::redisUrl);
         registry.add("factory.gateway.security.jwt-secret", () -> jwtSecret);
+    }
+
+    /** An HS256 token as Supabase issues them: {@code role} and {@code subject}, audience authenticated, an hour. */
+    public static String token(String secret, String role, String subject) {
+        try {
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).audience("authenticated")
+                    .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                    .claim("role", role).build();
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -6,15 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.UUID;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -73,16 +66,7 @@ final class Api {
     }
 
     static String token(String secret, String role, String subject) {
-        try {
-            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).audience("authenticated")
-                    .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(3600)))
-                    .claim("role", role).build();
-            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
-            return jwt.serialize();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.agentfactory.gateway.GatewayTestStack.token(secret, role, subject);
     }
 
     /** A response with its body parsed on demand. */
