@@ -9,8 +9,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How the gateway checks Supabase-compatible JWTs and which browser origins may call it.
  *
- * @param jwtSecret      the project's HS256 JWT secret (Supabase "JWT secret"); used when no JWKS URL is set
- * @param jwksUrl        a JWKS endpoint for asymmetric tokens (Supabase's {@code /auth/v1/.well-known/jwks.json})
+ * @param jwtSecret      the project's HS256 JWT secret (Supabase's legacy "JWT secret"), which checks HS256 tokens
+ * @param jwksUrl        a JWKS endpoint, which checks ES256 and RS256 tokens (Supabase's asymmetric signing keys,
+ *                       {@code /auth/v1/.well-known/jwks.json}); with both set, each token is checked by the one for
+ *                       its algorithm, as a Supabase project accepts both while it moves to signing keys
  * @param audience       the required {@code aud} claim ({@code authenticated} for Supabase user tokens); a
  *                       {@code service_role} token may have none (Supabase's legacy service_role key)
  * @param issuer         the required {@code iss} claim, when set
@@ -35,13 +37,17 @@ public record GatewaySecurityProperties(
             throw new IllegalArgumentException("factory.gateway.security: set jwt-secret (FACTORY_JWT_SECRET)"
                     + " or jwks-url (FACTORY_JWT_JWKS_URL)");
         }
-        if (hasSecret && !hasJwks && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        if (hasSecret && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             throw new IllegalArgumentException("factory.gateway.security.jwt-secret must be at least 32 bytes for HS256");
         }
     }
 
     boolean usesJwks() {
         return jwksUrl != null && !jwksUrl.isBlank();
+    }
+
+    boolean usesSecret() {
+        return jwtSecret != null && !jwtSecret.isBlank();
     }
 
     /** Never print the secret. */

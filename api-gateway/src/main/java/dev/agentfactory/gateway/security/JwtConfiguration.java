@@ -1,12 +1,15 @@
 package dev.agentfactory.gateway.security;
 
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 import javax.crypto.spec.SecretKeySpec;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.core.GrantedAuthority;
@@ -17,6 +20,7 @@ import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -26,7 +30,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 
 /**
- * Decodes Supabase-compatible JWTs: HS256 with the project secret, or ES256/RS256 with a JWKS-published key; checks
+ * Decodes Supabase-compatible JWTs: HS256 with the project secret, ES256/RS256 with a JWKS-published key, or both
+ * (the token's algorithm picks the key); checks
  * signature, {@code exp}/{@code nbf}, {@code aud} (absent only on a {@code service_role} token) and (when
  * configured) {@code iss}; maps the
  * {@code role} claim to a Spring Security role ({@code service_role} → {@code ROLE_SERVICE_ROLE}).
@@ -39,15 +44,6 @@ class JwtConfiguration {
 
     @Bean
     JwtDecoder jwtDecoder(GatewaySecurityProperties props) {
-        NimbusJwtDecoder decoder = props.usesJwks()
-                // Spring's JWK-set decoder allows RS256 alone unless told otherwise; Supabase's asymmetric
-                // signing keys are ES256 by default (RS256 optional). Each key only verifies its own algorithm.
-                ? NimbusJwtDecoder.withJwkSetUri(props.jwksUrl())
-                        .jwsAlgorithms(algs -> algs.addAll(List.of(SignatureAlgorithm.ES256, SignatureAlgorithm.RS256)))
-                        .build()
-                : NimbusJwtDecoder.withSecretKey(new SecretKeySpec(
-                        props.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
-                        .macAlgorithm(MacAlgorithm.HS256).build();
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
         validators.add(new JwtTimestampValidator(props.clockSkew()));
         validators.add(audienceValidator(props.audience()));
@@ -55,8 +51,43 @@ class JwtConfiguration {
         if (props.issuer() != null && !props.issuer().isBlank()) {
             validators.add(new JwtIssuerValidator(props.issuer()));
         }
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-        return decoder;
+        OAuth2TokenValidator<Jwt> validator = new DelegatingOAuth2TokenValidator<>(validators);
+        NimbusJwtDecoder keys = null;
+        NimbusJwtDecoder secret = null;
+        if (props.usesJwks()) {
+            // Spring's JWK-set decoder allows RS256 alone unless told otherwise; Supabase's asymmetric
+            // signing keys are ES256 by default (RS256 optional). Each key only verifies its own algorithm.
+            keys = NimbusJwtDecoder.withJwkSetUri(props.jwksUrl())
+                    .jwsAlgorithms(algs -> algs.addAll(List.of(SignatureAlgorithm.ES256, SignatureAlgorithm.RS256)))
+                    .build();
+            keys.setJwtValidator(validator);
+        }
+        if (props.usesSecret()) {
+            secret = NimbusJwtDecoder.withSecretKey(new SecretKeySpec(
+                    props.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+                    .macAlgorithm(MacAlgorithm.HS256).build();
+            secret.setJwtValidator(validator);
+        }
+        if (keys == null || secret == null) {
+            return keys != null ? keys : secret;
+        }
+        return byAlgorithm(secret, keys);
+    }
+
+    /**
+     * Both kinds of key: the token's header picks the decoder, and each decoder still accepts its own algorithms
+     * only, so naming HS256 over a published key's bytes is refused as it is with the JWKS alone.
+     */
+    private static JwtDecoder byAlgorithm(JwtDecoder hs256, JwtDecoder asymmetric) {
+        return token -> {
+            JWSAlgorithm alg;
+            try {
+                alg = JWSObject.parse(token).getHeader().getAlgorithm();
+            } catch (ParseException e) {
+                throw new BadJwtException("malformed token: " + e.getMessage(), e);
+            }
+            return (JWSAlgorithm.HS256.equals(alg) ? hs256 : asymmetric).decode(token);
+        };
     }
 
     @Bean
@@ -72,7 +103,14 @@ class JwtConfiguration {
         if (role == null || role.isBlank()) {
             return List.of();
         }
-        return List.of(new SimpleGrantedAuthority("ROLE_" + role.toUpperCase().replace('-', '_')));
+        // Exactly the names Supabase issues: a case-folded match made "Service_Role" (or, under a Turkish locale,
+        // no role at all) into roles the issuer never granted.
+        return switch (role) {
+            case SERVICE_ROLE -> List.of(new SimpleGrantedAuthority("ROLE_SERVICE_ROLE"));
+            case "authenticated" -> List.of(new SimpleGrantedAuthority("ROLE_AUTHENTICATED"));
+            case "anon" -> List.of(new SimpleGrantedAuthority("ROLE_ANON"));
+            default -> List.of();
+        };
     }
 
     /**

@@ -34,7 +34,8 @@ import org.springframework.security.oauth2.jwt.JwtException;
 
 /**
  * Tokens checked against a JWKS endpoint (Supabase's asymmetric signing keys, ES256 by default, or RS256),
- * served from a loopback HTTP server: each key verifies tokens of its own algorithm, nothing else does.
+ * served from a loopback HTTP server: each key verifies tokens of its own algorithm, nothing else does; with the
+ * project's HS256 secret configured as well, legacy tokens are checked with it and the rest with the JWKS.
  */
 class JwksTokenTest {
 
@@ -85,6 +86,26 @@ class JwksTokenTest {
         byte[] publicBytes = rsa.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
         String token = token(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(), new MACSigner(publicBytes));
         assertThatThrownBy(() -> decoder.decode(token)).isInstanceOf(JwtException.class);
+    }
+
+    @Test
+    void withASecretAsWellEachTokenIsCheckedByTheKeyOfItsAlgorithm() throws Exception {
+        String secret = "the-legacy-hs256-secret-of-the-project-0123456789";
+        JwtDecoder both = new JwtConfiguration().jwtDecoder(new GatewaySecurityProperties(secret,
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json", List.of("authenticated"), null,
+                java.time.Duration.ofSeconds(30), List.of()));
+        String legacy = token(new JWSHeader(JWSAlgorithm.HS256), new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        String signingKey = token(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").build(), new ECDSASigner(ec));
+        assertThat(both.decode(legacy).getSubject()).isNotBlank();
+        assertThat(both.decode(signingKey).getSubject()).isNotBlank();
+
+        byte[] publicBytes = rsa.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
+        String confused = token(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(), new MACSigner(publicBytes));
+        assertThatThrownBy(() -> both.decode(confused)).isInstanceOf(JwtException.class);
+        String otherSecret = token(new JWSHeader(JWSAlgorithm.HS256),
+                new MACSigner("another-projects-secret-0123456789-0123456789".getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(() -> both.decode(otherSecret)).isInstanceOf(JwtException.class);
+        assertThatThrownBy(() -> both.decode("not.a.token")).isInstanceOf(JwtException.class);
     }
 
     private static String token(JWSHeader header, JWSSigner signer) throws Exception {
