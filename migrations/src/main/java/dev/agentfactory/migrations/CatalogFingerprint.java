@@ -10,24 +10,40 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * A comparable description of everything a schema defines: tables with their owner, row-level security and
- * replica identity, publication membership, columns with type, nullability, default, identity and column
+ * A comparable description of everything a schema defines: tables with their owner, row-level security,
+ * replica identity and storage options, publication membership with each table's column list and row filter and
+ * the publication's options, columns with type, collation, nullability, default, identity and column
  * privileges, constraints, indexes (and whether they are valid), policies, triggers, functions with their
- * owner (a SECURITY DEFINER function runs as it), sequences and table privileges. Two databases migrated to the same version have equal
- * fingerprints; a hand-dropped column or index shows up as a difference line.
+ * owner (a SECURITY DEFINER function runs as it), sequences with their options and table privileges. Two databases
+ * migrated to the same version have equal fingerprints; a hand-dropped column or index shows up as a difference line.
  */
 public record CatalogFingerprint(SortedSet<String> lines) {
 
-    private static final List<String> QUERIES = List.of(
-            """
+    /**
+     * Tables, views and sequences. Storage options (fillfactor, autovacuum_*, a view's security_invoker) come
+     * sorted, as PostgreSQL keeps them in the order they were set; a TOAST table's as {@code toast.<option>}, the
+     * name {@code ALTER TABLE … SET} takes.
+     */
+    private static final String TABLES = """
             SELECT 'table ' || c.relname || ' kind=' || c.relkind::text || ' rls=' || c.relrowsecurity
                    || ' force_rls=' || c.relforcerowsecurity || ' replica_identity=' || c.relreplident::text
                    || ' acl=' || coalesce(c.relacl::text, '-') || ' owner=' || pg_get_userbyid(c.relowner)
+                   || ' options=' || coalesce((SELECT string_agg(o, ',' ORDER BY o) FROM (
+                          SELECT unnest(c.reloptions) UNION ALL SELECT 'toast.' || unnest(t.reloptions)) AS opts(o)), '-')
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-            """,
-            """
+            """;
+
+    /**
+     * Columns. format_type does not show a collation, so one other than the type's own is spelled out, schema
+     * qualified (the connection's search_path does not change it): {@code COLLATE "C"} on a unique column changes
+     * which values count as equal and how they sort.
+     */
+    private static final String COLUMNS = """
             SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                   || CASE WHEN a.attcollation <> ty.typcollation
+                           THEN ' collate ' || quote_ident(cn.nspname) || '.' || quote_ident(co.collname) ELSE '' END
                    || CASE WHEN a.attnotnull THEN ' not null' ELSE ' null' END
                    || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
                    || CASE a.attidentity WHEN 'a' THEN ' identity always' WHEN 'd' THEN ' identity by default' ELSE '' END
@@ -35,9 +51,47 @@ public record CatalogFingerprint(SortedSet<String> lines) {
                    || coalesce(' acl=' || a.attacl::text, '')
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_type ty ON ty.oid = a.atttypid
+            LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
             LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
-            """,
+            """;
+
+    /** Sequences (the identity columns' among them): their options, not their current value, which is data. */
+    private static final String SEQUENCES = """
+            SELECT 'sequence ' || c.relname || ' ' || format_type(s.seqtypid, NULL) || ' start=' || s.seqstart
+                   || ' increment=' || s.seqincrement || ' min=' || s.seqmin || ' max=' || s.seqmax
+                   || ' cache=' || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE ' no cycle' END
+            FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ?
+            """;
+
+    /**
+     * Each table of the schema in each publication that carries it, with what reaches the subscriber. A column
+     * list or row filter lives on the table's membership (pg_publication_rel); pg_publication_tables.attnames names
+     * every column when there is no list, so it cannot tell "all, including columns added later" from a list that
+     * happens to name them all: prattrs (NULL for no list) can. A table a publication carries by schema or FOR ALL
+     * TABLES has no membership row and so no list or filter.
+     */
+    private static final String PUBLICATION_TABLES = """
+            SELECT 'publication ' || p.pubname || ' table ' || pt.tablename
+                   || ' columns=' || CASE WHEN r.prattrs IS NULL THEN 'all' ELSE array_to_string(pt.attnames, ',') END
+                   || ' row_filter=' || coalesce(pt.rowfilter, '-')
+                   || ' publish=' || coalesce(nullif(concat_ws(',', CASE WHEN p.pubinsert THEN 'insert' END,
+                          CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN p.pubdelete THEN 'delete' END,
+                          CASE WHEN p.pubtruncate THEN 'truncate' END), ''), '-')
+                   || ' publish_via_partition_root=' || p.pubviaroot
+            FROM pg_publication_tables pt JOIN pg_publication p ON p.pubname = pt.pubname
+            JOIN pg_namespace n ON n.nspname = pt.schemaname
+            JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
+            LEFT JOIN pg_publication_rel r ON r.prpubid = p.oid AND r.prrelid = c.oid
+            WHERE pt.schemaname = ?
+            """;
+
+    private static final List<String> QUERIES = List.of(
+            TABLES,
+            COLUMNS,
+            SEQUENCES,
             """
             SELECT 'constraint ' || c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid, true)
             FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -67,12 +121,7 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = ? AND p.prokind IN ('f', 'p')
             """,
-            """
-            SELECT 'publication ' || p.pubname || ' table ' || pt.tablename || ' ops=' || p.pubinsert || p.pubupdate
-                   || p.pubdelete || p.pubtruncate
-            FROM pg_publication_tables pt JOIN pg_publication p ON p.pubname = pt.pubname
-            WHERE pt.schemaname = ?
-            """,
+            PUBLICATION_TABLES,
             """
             SELECT 'schema ' || n.nspname || ' acl=' || coalesce(n.nspacl::text, '-')
                    || ' owner=' || pg_get_userbyid(n.nspowner)

@@ -217,6 +217,76 @@ class MigrationsIT {
     }
 
     @Test
+    void validateNamesAPublicationColumnListOrRowFilterSetByHand() throws Exception {
+        // The tables stay in factory_cdc, so membership alone looks right; the relay would get only some
+        // columns of agents (and its updates would fail: the list does not cover the full replica identity)
+        // and no deleted PRDs at all. A list naming every column of the heartbeat table publishes the same today
+        // but not a column added later; pg_publication_tables.attnames alone reads the same for it.
+        migrations.migrate();
+        sql("ALTER PUBLICATION factory_cdc DROP TABLE factory.agents, factory.prds, factory.cdc_heartbeat");
+        sql("ALTER PUBLICATION factory_cdc ADD TABLE factory.agents (id, version), "
+                + "factory.prds WHERE (deleted_at IS NULL), factory.cdc_heartbeat (id, beat_at)");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err())
+                .containsPattern("- missing:    publication factory_cdc table agents columns=all row_filter=- ")
+                .containsPattern("\\+ unexpected: publication factory_cdc table agents columns=id,version row_filter=- ")
+                .containsPattern("\\+ unexpected: publication factory_cdc table prds columns=all"
+                        + " row_filter=\\(deleted_at IS NULL\\) ")
+                .containsPattern("\\+ unexpected: publication factory_cdc table cdc_heartbeat columns=id,beat_at ");
+    }
+
+    @Test
+    void validateNamesAPublicationPublishingViaThePartitionRootSetByHand() throws Exception {
+        // No factory table is partitioned today, but one that is would reach the relay under its root's name.
+        migrations.migrate();
+        sql("ALTER PUBLICATION factory_cdc SET (publish_via_partition_root = true)");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("- missing:    publication factory_cdc table agents columns=all row_filter=-"
+                        + " publish=insert,update,delete,truncate publish_via_partition_root=false")
+                .contains("+ unexpected: publication factory_cdc table agents columns=all row_filter=-"
+                        + " publish=insert,update,delete,truncate publish_via_partition_root=true");
+    }
+
+    @Test
+    void validateNamesAColumnCollationChangedByHand() throws Exception {
+        // format_type shows text either way, yet "C" changes what the unique slug index treats as equal and how
+        // slugs sort.
+        migrations.migrate();
+        sql("ALTER TABLE factory.agents ALTER COLUMN slug TYPE text COLLATE \"C\"");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).contains("- missing:    column agents.slug text not null")
+                .contains("+ unexpected: column agents.slug text collate pg_catalog.\"C\" not null");
+    }
+
+    @Test
+    void validateNamesTableStorageOptionsSetByHand() throws Exception {
+        migrations.migrate();
+        sql("ALTER TABLE factory.audit_log SET (fillfactor = 70, autovacuum_enabled = false)");
+        sql("ALTER TABLE factory.agents SET (toast.autovacuum_enabled = false)");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err()).containsPattern("- missing:    table audit_log kind=r .* options=-")
+                .containsPattern("\\+ unexpected: table audit_log kind=r .* options=autovacuum_enabled=false,fillfactor=70")
+                .containsPattern("\\+ unexpected: table agents kind=r .* options=toast.autovacuum_enabled=false");
+    }
+
+    @Test
+    void validateNamesIdentitySequenceOptionsChangedByHand() throws Exception {
+        migrations.migrate();
+        sql("ALTER TABLE factory.audit_log ALTER COLUMN id SET INCREMENT BY 10 SET MAXVALUE 1000000 SET CACHE 20 SET CYCLE");
+        DbRun result = run("validate");
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.err())
+                .contains("- missing:    sequence audit_log_id_seq bigint start=1 increment=1 min=1 max=9223372036854775807"
+                        + " cache=1 no cycle")
+                .contains("+ unexpected: sequence audit_log_id_seq bigint start=1 increment=10 min=1 max=1000000"
+                        + " cache=20 cycle");
+    }
+
+    @Test
     void rollingBackV4_1TakesBypassRlsFromTheWriterAgain() throws Exception {
         // A role attribute is cluster-wide, so the catalog fingerprint cannot see it: checked here directly.
         migrations.migrateTo("4.1");
