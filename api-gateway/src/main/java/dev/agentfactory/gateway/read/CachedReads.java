@@ -76,18 +76,32 @@ public class CachedReads {
      * even when the read fails: the write is committed and its answer is still given.
      */
     public Optional<Agent> refreshAgent(UUID id) {
+        boolean listsMayLag = true;
         try {
-            return currentAgent(id);
+            Optional<Agent> a = agents.findById(id);
+            a.ifPresent(this::store);
+            // an entity the database no longer has (purged) is in no list: polling the outcome of a write to it
+            // emptied every instance's first-page cache on each request
+            listsMayLag = a.isPresent();
+            return a;
         } finally {
-            firstPages.agentsChanged();
+            if (listsMayLag) {
+                firstPages.agentsChanged();
+            }
         }
     }
 
     public Optional<Prd> refreshPrd(UUID id) {
+        boolean listsMayLag = true;
         try {
-            return currentPrd(id);
+            Optional<Prd> p = prds.findById(id);
+            p.ifPresent(this::store);
+            listsMayLag = p.isPresent();
+            return p;
         } finally {
-            firstPages.prdsChanged();
+            if (listsMayLag) {
+                firstPages.prdsChanged();
+            }
         }
     }
 

@@ -1,10 +1,13 @@
 package dev.agentfactory.gateway.read;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,7 +20,8 @@ import dev.agentfactory.store.prd.PrdRepository;
 
 /**
  * A refresh follows an applied write, which is answered even when the entity cannot be read back; the cached
- * first list pages must end with it all the same, or a list could miss the answered write.
+ * first list pages must end with it all the same, or a list could miss the answered write. An entity the database
+ * no longer has is in no list, and ends nothing.
  */
 class RefreshListEpochTest {
 
@@ -37,5 +41,17 @@ class RefreshListEpochTest {
         verify(firstPages).agentsChanged();
         assertThatThrownBy(() -> reads.refreshPrd(id)).isInstanceOf(DataAccessException.class);
         verify(firstPages).prdsChanged();
+    }
+
+    @Test
+    void aRefreshOfAnEntityTheDatabaseNoLongerHasKeepsTheListEpoch() {
+        // a purged entity: GET /writes/{eventId} of a write to it refreshes on every poll
+        UUID id = UUID.randomUUID();
+        when(agents.findById(id)).thenReturn(Optional.empty());
+        when(prds.findById(id)).thenReturn(Optional.empty());
+
+        assertThat(reads.refreshAgent(id)).isEmpty();
+        assertThat(reads.refreshPrd(id)).isEmpty();
+        verifyNoInteractions(firstPages);
     }
 }
