@@ -15,15 +15,18 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  *
  * @param select     {@code SELECT <columns> FROM <table>}
  * @param textColumn the column {@link ListFilter#text()} matches
- * @param statuses   every status the table allows, from the Java enum that mirrors its CHECK constraint
+ * @param statuses    every status the table allows, from the Java enum that mirrors its CHECK constraint
+ * @param bulkColumns the selected columns that can be large (JSON, a PRD's body), which a page's budget counts
+ *                    ({@link PageReader})
  */
-public record KeysetList(String select, String textColumn, List<String> statuses) {
+public record KeysetList(String select, String textColumn, List<String> statuses, List<String> bulkColumns) {
 
     // The statuses become literals in the statement; they come from an enum, but the form is checked anyway.
     private static final Pattern STATUS_LITERAL = Pattern.compile("[a-z][a-z_]*");
 
     public KeysetList {
         statuses = List.copyOf(statuses);
+        bulkColumns = List.copyOf(bulkColumns);
         if (statuses.isEmpty() || !statuses.stream().allMatch(s -> STATUS_LITERAL.matcher(s).matches())) {
             throw new IllegalArgumentException("statuses must be lower-case identifiers: " + statuses);
         }
@@ -35,11 +38,10 @@ public record KeysetList(String select, String textColumn, List<String> statuses
     }
 
     /** One page after {@code cursor} (null: the first), of {@code status} (null: any). */
-    public <T> Page<T> page(JdbcClient jdbc, TransientRetry retry, String status, ListFilter filter, String cursor,
+    public <T> Page<T> page(JdbcClient jdbc, PageReader pages, String status, ListFilter filter, String cursor,
                             int limit, RowMapper<T> mapper, Function<T, Instant> updatedAt, Function<T, UUID> id) {
         Cursor after = Cursor.decode(cursor);
         var spec = ListSql.bind(jdbc.sql(sql(status != null, filter, after != null)), status, filter, after, limit);
-        List<T> rows = retry.run(() -> spec.query(mapper).list());
-        return Page.of(rows, limit, row -> Cursor.encode(updatedAt.apply(row), id.apply(row)));
+        return pages.read(spec, limit, mapper, bulkColumns, row -> Cursor.encode(updatedAt.apply(row), id.apply(row)));
     }
 }

@@ -33,15 +33,17 @@ public record Store(AgentRepository agents, PrdRepository prds, AuditRepository 
     }
 
     /** The PostgreSQL store on a pooled data source (HikariCP in the apps). */
-    public static Store jdbc(DataSource dataSource, PlatformTransactionManager transactions, TransientRetry retry) {
+    public static Store jdbc(DataSource dataSource, PlatformTransactionManager transactions, TransientRetry retry,
+                             long pageBudgetBytes) {
         JdbcClient jdbc = JdbcClient.create(dataSource);
         TransactionTemplate tx = new TransactionTemplate(transactions);
-        AuditRepository audit = new JdbcAuditRepository(jdbc, retry);
-        return new Store(new JdbcAgentRepository(jdbc, tx, retry, audit), new JdbcPrdRepository(jdbc, tx, retry, audit),
-                audit, new JdbcWriteOutcomeRepository(jdbc, retry));
+        PageReader pages = new PageReader(transactions, retry, pageBudgetBytes);
+        AuditRepository audit = new JdbcAuditRepository(jdbc, pages);
+        return new Store(new JdbcAgentRepository(jdbc, tx, retry, pages, audit),
+                new JdbcPrdRepository(jdbc, tx, retry, pages, audit), audit, new JdbcWriteOutcomeRepository(jdbc, retry));
     }
 
     public static Store jdbc(DataSource dataSource, TransientRetry retry) {
-        return jdbc(dataSource, new DataSourceTransactionManager(dataSource), retry);
+        return jdbc(dataSource, new DataSourceTransactionManager(dataSource), retry, PageReader.DEFAULT_BUDGET_BYTES);
     }
 }

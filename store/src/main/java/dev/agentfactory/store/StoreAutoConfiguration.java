@@ -49,7 +49,7 @@ public class StoreAutoConfiguration {
         Store store(DataSource dataSource, ObjectProvider<PlatformTransactionManager> transactions,
                     StoreProperties properties) {
             return Store.jdbc(dataSource, transactions.getIfAvailable(() -> new DataSourceTransactionManager(dataSource)),
-                    properties.storeRetry().toRetry());
+                    properties.storeRetry().toRetry(), properties.storePageBudget().toBytes());
         }
     }
 

@@ -2,15 +2,24 @@ package dev.agentfactory.store;
 
 import java.time.Duration;
 
+import org.springframework.util.unit.DataSize;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code factory.store=memory|postgres} selects the implementation (postgres by default);
- * {@code factory.store-retry.*} bounds the retries of transient database failures.
+ * {@code factory.store-retry.*} bounds the retries of transient database failures;
+ * {@code factory.store-page-budget} ({@code FACTORY_STOREPAGEBUDGET}) bounds the JSON one page of a list reads
+ * ({@link PageReader}).
  */
 @ConfigurationProperties("factory")
-public record StoreProperties(@DefaultValue("postgres") Kind store, @DefaultValue Retry storeRetry) {
+public record StoreProperties(@DefaultValue("postgres") Kind store, @DefaultValue Retry storeRetry,
+                              DataSize storePageBudget) {
+
+    public StoreProperties {
+        storePageBudget = storePageBudget != null ? storePageBudget : DataSize.ofBytes(PageReader.DEFAULT_BUDGET_BYTES);
+    }
 
     public enum Kind { MEMORY, POSTGRES }
 

@@ -1,6 +1,7 @@
 package dev.agentfactory.store.agent;
 
 import java.util.Arrays;
+import java.util.List;
 
 import dev.agentfactory.store.KeysetList;
 
@@ -22,7 +23,7 @@ final class AgentSql {
     // Lists of any status are a union of one branch per status, so the enum must name every status the
     // CHECK constraint allows (StatusCheckConstraintIT compares them).
     static final KeysetList LIST = new KeysetList(SELECT, "name",
-            Arrays.stream(AgentStatus.values()).map(AgentStatus::dbValue).toList());
+            Arrays.stream(AgentStatus.values()).map(AgentStatus::dbValue).toList(), List.of("config", "state", "metadata"));
 
     static final String VERSIONS = """
             SELECT agent_id, version, change_type, snapshot, actor, event_id, committed_at

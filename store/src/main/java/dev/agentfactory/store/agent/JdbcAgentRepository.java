@@ -17,6 +17,7 @@ import dev.agentfactory.store.ConstraintViolations;
 import dev.agentfactory.store.Cursor;
 import dev.agentfactory.store.ListFilter;
 import dev.agentfactory.store.Page;
+import dev.agentfactory.store.PageReader;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
 import dev.agentfactory.store.WriteResult;
@@ -31,12 +32,15 @@ public final class JdbcAgentRepository implements AgentRepository {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final TransientRetry retry;
+    private final PageReader pages;
     private final AuditRepository audit;
 
-    public JdbcAgentRepository(JdbcClient jdbc, TransactionTemplate tx, TransientRetry retry, AuditRepository audit) {
+    public JdbcAgentRepository(JdbcClient jdbc, TransactionTemplate tx, TransientRetry retry, PageReader pages,
+                               AuditRepository audit) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.retry = retry;
+        this.pages = pages;
         this.audit = audit;
     }
 
@@ -57,17 +61,17 @@ public final class JdbcAgentRepository implements AgentRepository {
 
     @Override
     public Page<Agent> list(AgentStatus status, ListFilter filter, String cursor, int limit) {
-        return AgentSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), filter, cursor, limit,
+        return AgentSql.LIST.page(jdbc, pages, status == null ? null : status.dbValue(), filter, cursor, limit,
                 JdbcAgentRepository::map, Agent::updatedAt, Agent::id);
     }
 
     @Override
     public Page<AgentVersion> versions(UUID agentId, String cursor, int limit) {
         Cursor before = Cursor.decode(cursor);
-        List<AgentVersion> rows = retry.run(() -> jdbc.sql(AgentSql.VERSIONS).param("id", agentId)
+        return pages.read(jdbc.sql(AgentSql.VERSIONS).param("id", agentId)
                 .param("before", before == null ? Long.MAX_VALUE : before.number())
-                .param("limit", Page.checkLimit(limit) + 1).query(JdbcAgentRepository::mapVersion).list());
-        return Page.of(rows, limit, v -> Cursor.encode(v.committedAt(), v.version()));
+                .param("limit", Page.checkLimit(limit) + 1), limit, JdbcAgentRepository::mapVersion,
+                List.of("snapshot"), v -> Cursor.encode(v.committedAt(), v.version()));
     }
 
     @Override
@@ -78,10 +82,9 @@ public final class JdbcAgentRepository implements AgentRepository {
 
     @Override
     public Page<HistoryEntry> history(UUID agentId, long afterSeq, int limit) {
-        List<HistoryEntry> rows = retry.run(() -> jdbc.sql(AgentSql.HISTORY).param("id", agentId)
-                .param("after", afterSeq).param("limit", Page.checkLimit(limit) + 1)
-                .query(JdbcAgentRepository::mapHistory).list());
-        return Page.of(rows, limit, h -> Long.toString(h.seq()));
+        return pages.read(jdbc.sql(AgentSql.HISTORY).param("id", agentId).param("after", afterSeq)
+                .param("limit", Page.checkLimit(limit) + 1), limit, JdbcAgentRepository::mapHistory, List.of("entry"),
+                h -> Long.toString(h.seq()));
     }
 
     @Override

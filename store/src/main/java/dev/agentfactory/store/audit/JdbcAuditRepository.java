@@ -10,12 +10,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.agentfactory.store.Cursor;
 import dev.agentfactory.store.Page;
+import dev.agentfactory.store.PageReader;
 import dev.agentfactory.store.StoreJson;
-import dev.agentfactory.store.TransientRetry;
 
 /** {@link AuditRepository} on {@code factory.audit_log}; keyset pages on {@code (committed_at, id)}. */
 public final class JdbcAuditRepository implements AuditRepository {
 
+    /** What a page's budget counts: the command's payload. */
+    private static final List<String> DETAILS = List.of("details");
     private static final String COLUMNS =
             "id, entity_type, entity_id, version, command_type, actor, event_id, occurred_at, committed_at, details";
     static final String INSERT = """
@@ -35,11 +37,11 @@ public final class JdbcAuditRepository implements AuditRepository {
             + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit";
 
     private final JdbcClient jdbc;
-    private final TransientRetry retry;
+    private final PageReader pages;
 
-    public JdbcAuditRepository(JdbcClient jdbc, TransientRetry retry) {
+    public JdbcAuditRepository(JdbcClient jdbc, PageReader pages) {
         this.jdbc = jdbc;
-        this.retry = retry;
+        this.pages = pages;
     }
 
     /** Runs inside the caller's transaction when there is one, so it is not retried on its own. */
@@ -56,11 +58,10 @@ public final class JdbcAuditRepository implements AuditRepository {
     public Page<AuditEntry> byEntity(String entityType, UUID entityId, Instant from, Instant to, String cursor,
                                      int limit) {
         Cursor c = Cursor.decode(cursor);
-        List<AuditEntry> rows = retry.run(() -> jdbc.sql(BY_ENTITY).param("type", entityType).param("id", entityId)
+        return pages.read(jdbc.sql(BY_ENTITY).param("type", entityType).param("id", entityId)
                 .param("from", StoreJson.timestamp(from)).param("to", StoreJson.timestamp(to))
-                .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1)
-                .query(JdbcAuditRepository::map).list());
-        return Page.of(rows, limit, JdbcAuditRepository::cursor);
+                .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1), limit,
+                JdbcAuditRepository::map, DETAILS, JdbcAuditRepository::cursor);
     }
 
     @Override
@@ -79,8 +80,7 @@ public final class JdbcAuditRepository implements AuditRepository {
                 .param("at", StoreJson.timestamp(c == null ? Instant.EPOCH.minusSeconds(1) : c.at()))
                 .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1);
         var bound = actor == null ? spec : spec.param("actor", actor);
-        return Page.of(retry.run(() -> bound.query(JdbcAuditRepository::map).list()), limit,
-                JdbcAuditRepository::cursor);
+        return pages.read(bound, limit, JdbcAuditRepository::map, DETAILS, JdbcAuditRepository::cursor);
     }
 
     static String cursor(AuditEntry e) {

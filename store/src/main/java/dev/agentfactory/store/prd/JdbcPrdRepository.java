@@ -16,6 +16,7 @@ import dev.agentfactory.store.ConstraintViolations;
 import dev.agentfactory.store.Cursor;
 import dev.agentfactory.store.ListFilter;
 import dev.agentfactory.store.Page;
+import dev.agentfactory.store.PageReader;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TransientRetry;
 import dev.agentfactory.store.WriteResult;
@@ -27,12 +28,15 @@ public final class JdbcPrdRepository implements PrdRepository {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final TransientRetry retry;
+    private final PageReader pages;
     private final AuditRepository audit;
 
-    public JdbcPrdRepository(JdbcClient jdbc, TransactionTemplate tx, TransientRetry retry, AuditRepository audit) {
+    public JdbcPrdRepository(JdbcClient jdbc, TransactionTemplate tx, TransientRetry retry, PageReader pages,
+                             AuditRepository audit) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.retry = retry;
+        this.pages = pages;
         this.audit = audit;
     }
 
@@ -53,17 +57,17 @@ public final class JdbcPrdRepository implements PrdRepository {
 
     @Override
     public Page<Prd> list(PrdStatus status, ListFilter filter, String cursor, int limit) {
-        return PrdSql.LIST.page(jdbc, retry, status == null ? null : status.dbValue(), filter, cursor, limit,
+        return PrdSql.LIST.page(jdbc, pages, status == null ? null : status.dbValue(), filter, cursor, limit,
                 JdbcPrdRepository::map, Prd::updatedAt, Prd::id);
     }
 
     @Override
     public Page<PrdVersion> versions(UUID prdId, String cursor, int limit) {
         Cursor before = Cursor.decode(cursor);
-        List<PrdVersion> rows = retry.run(() -> jdbc.sql(PrdSql.VERSIONS).param("id", prdId)
+        return pages.read(jdbc.sql(PrdSql.VERSIONS).param("id", prdId)
                 .param("before", before == null ? Long.MAX_VALUE : before.number())
-                .param("limit", Page.checkLimit(limit) + 1).query(JdbcPrdRepository::mapVersion).list());
-        return Page.of(rows, limit, v -> Cursor.encode(v.committedAt(), v.version()));
+                .param("limit", Page.checkLimit(limit) + 1), limit, JdbcPrdRepository::mapVersion,
+                List.of("snapshot"), v -> Cursor.encode(v.committedAt(), v.version()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.agentfactory.store.prd;
 
 import java.util.Arrays;
+import java.util.List;
 
 import dev.agentfactory.store.KeysetList;
 
@@ -22,7 +23,7 @@ final class PrdSql {
     // Lists of any status are a union of one branch per status, so the enum must name every status the
     // CHECK constraint allows (StatusCheckConstraintIT compares them).
     static final KeysetList LIST = new KeysetList(SELECT, "title",
-            Arrays.stream(PrdStatus.values()).map(PrdStatus::dbValue).toList());
+            Arrays.stream(PrdStatus.values()).map(PrdStatus::dbValue).toList(), List.of("body", "metadata"));
 
     static final String VERSIONS = """
             SELECT prd_id, version, change_type, snapshot, actor, event_id, committed_at
