@@ -2,6 +2,7 @@
 -- Re-adding a key scans the referencing table (validation) under a SHARE ROW EXCLUSIVE lock. The triggers
 -- kept the same rule for every writer outside replica mode, so the scan fails only if rows were written
 -- in replica mode (the standby's apply) without their parent, as it would have with the keys.
+-- That lock (on agents and prds too) blocks writes until the rollback commits: stop the worker first.
 DROP TRIGGER agents_delete_locks_references ON factory.agents;
 DROP TRIGGER agents_delete_keeps_references ON factory.agents;
 DROP TRIGGER agents_truncate_keeps_references ON factory.agents;

@@ -20,7 +20,7 @@ public final class DbMain {
               info                       every migration with its state, and past rollbacks
               rollback --to <version> [--drop-data]
                                          run the paired U scripts of newer migrations, newest first, in one
-                                         transaction (0 = empty; undoing V1 with data in it needs --drop-data)
+                                         transaction (0 = empty; dropping tables that hold rows needs --drop-data)
               repair                     realign recorded checksums with the scripts, drop failed entries
               fingerprint                print the live catalog fingerprint of the factory schema
               import <file>              (bin/db only: store-exec.jar) load a legacy JSON snapshot (store/README.md)

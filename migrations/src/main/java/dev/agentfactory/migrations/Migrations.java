@@ -109,13 +109,13 @@ public final class Migrations {
 
     /**
      * Rolls back every applied migration newer than {@code version}, newest first, in one transaction; returns
-     * the scripts run. Refuses to undo V1 (which drops the factory schema) while it holds data.
+     * the scripts run. Refuses when a script would drop a table that holds rows.
      */
     public List<String> rollbackTo(String version) {
         return rollbackTo(version, false);
     }
 
-    /** {@link #rollbackTo(String)}; {@code dropData} lets undoing V1 drop a schema that holds data. */
+    /** {@link #rollbackTo(String)}; {@code dropData} lets the scripts drop tables that hold rows. */
     public List<String> rollbackTo(String version, boolean dropData) {
         return new Rollbacks(this).rollbackTo(MigrationVersion.fromVersion(version), dropData);
     }

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -46,10 +45,6 @@ final class Rollbacks {
                 rolled_back_by text        NOT NULL DEFAULT current_user,
                 rolled_back_at timestamptz NOT NULL DEFAULT now())
             """;
-    /** Whether the schema U1 drops holds the factory's data: entities, or the audit of them. */
-    static final String HOLDS_DATA = """
-            SELECT EXISTS (SELECT 1 FROM factory.agents) OR EXISTS (SELECT 1 FROM factory.prds)
-                OR EXISTS (SELECT 1 FROM factory.audit_log)""";
     private static final String FORGET_MIGRATION =
             "DELETE FROM factory_migrations.flyway_schema_history WHERE version = ?";
     private static final String RECORD_ROLLBACK = """
@@ -64,8 +59,8 @@ final class Rollbacks {
     }
 
     /**
-     * @param dropData allow undoing V1 when the factory schema holds data: U1 drops the schema, and with it every
-     *                 agent, PRD and audit row, which no later migrate brings back
+     * @param dropData allow a rollback whose scripts drop tables that hold rows (U1 the whole schema, U3_1 the
+     *                 relay's offsets, U4_5 the standby's purge floors), which no later migrate brings back
      */
     List<String> rollbackTo(MigrationVersion target, boolean dropData) {
         return ConcurrentRoleUpdates.retry(() -> inOneTransaction(target, dropData));
@@ -79,9 +74,8 @@ final class Rollbacks {
                 st.execute("SET LOCAL lock_timeout = '10s'");
                 st.execute("SELECT pg_advisory_xact_lock(" + FLYWAY_LOCK_KEY + ")");
                 List<Step> steps = steps(target);
-                if (!dropData && steps.stream().anyMatch(step -> step.script().startsWith("U1__")) && holdsData(st)) {
-                    throw new MigrationException("rolling back V1 drops the factory schema, and it holds agents, PRDs"
-                            + " or audit rows; nothing was rolled back (add --drop-data to drop them with it)");
+                if (!dropData) {
+                    refuseToDropRows(c, target, steps);
                 }
                 st.execute(CREATE_RECORD);
                 for (Step step : steps) {
@@ -146,10 +140,16 @@ final class Rollbacks {
         }
     }
 
-    private static boolean holdsData(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery(HOLDS_DATA)) {
-            rs.next();
-            return rs.getBoolean(1);
+    /**
+     * Any table a script drops that holds rows, not only the entities: U1 also takes the stored outcomes and the
+     * worker's offsets, U3_1 the relay's offsets (after a re-migrate the relay snapshots and republishes every
+     * row), U4_5 the standby's purge floors. None of it comes back with a later migrate.
+     */
+    private static void refuseToDropRows(Connection c, MigrationVersion target, List<Step> steps) throws SQLException {
+        List<String> withRows = DroppedData.holdingRows(c, steps.stream().map(Step::sql).toList());
+        if (!withRows.isEmpty()) {
+            throw new MigrationException("rolling back to V" + target + " drops tables that hold rows: "
+                    + String.join(", ", withRows) + "; nothing was rolled back (add --drop-data to drop them with it)");
         }
     }
 

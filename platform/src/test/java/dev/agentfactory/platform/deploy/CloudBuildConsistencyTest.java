@@ -20,6 +20,9 @@ class CloudBuildConsistencyTest {
 
     private static final String IMAGES = "api-gateway ingest-worker cdc-relay db ops";
     private static final Map<String, String> scripts = scripts();
+    private static final String TRAFFIC_BEFORE = "/workspace/traffic-before";
+    private static final String RESTORE_ON_FAILURE = "trap 'status=$$?; [ \"$$status\" = 0 ] || deploy/traffic.sh restore "
+            + TRAFFIC_BEFORE + "; exit \"$$status\"' EXIT";
 
     @Test
     void theFullSuiteRunsBeforeAnythingIsPushed() {
@@ -110,9 +113,25 @@ class CloudBuildConsistencyTest {
     @Test
     void theSmokeCheckCallsTheGatewayHealthAndRollsBackOnFailure() {
         assertThat(AppFacts.of("api-gateway").healthPaths()).contains("/api/v1/health");
-        assertThat(scripts.get("smoke")).contains("gcloud run services describe api-gateway")
-                .contains("\"$$url/api/v1/health\"").contains("update-traffic");
+        String smoke = scripts.get("smoke");
+        assertThat(smoke).contains("gcloud run services describe api-gateway").contains("\"$$url/api/v1/health\"");
+        assertThat(smoke.indexOf(RESTORE_ON_FAILURE)).as("restores on any failure, set before the first command that may fail")
+                .isGreaterThan(-1).isLessThan(smoke.indexOf("gcloud run services describe api-gateway"));
         assertThat(waitFor("smoke")).containsExactly("deploy");
+    }
+
+    /**
+     * Each service's traffic split is recorded (deploy/traffic.sh) before it is replaced; {@link TrafficScriptTest}
+     * runs this step to show that one failing part-way restores the services it replaced.
+     */
+    @Test
+    void theDeployRecordsWhatEachServiceServesBeforeReplacingIt() {
+        String deploy = scripts.get("deploy");
+        String record = "deploy/traffic.sh record \"$$service\" " + TRAFFIC_BEFORE;
+        String replace = "gcloud run services replace \"/workspace/rendered/$$service.yaml\"";
+        assertThat(deploy).contains(": > " + TRAFFIC_BEFORE).contains(record).doesNotContain("latestReadyRevisionName");
+        assertThat(deploy.indexOf(record)).isLessThan(deploy.indexOf(replace));
+        assertThat(ProjectFiles.text("cloudbuild.yaml")).as("one way to roll back").doesNotContain("update-traffic");
     }
 
     private static String jobName(String manifest) {
@@ -165,6 +184,11 @@ class CloudBuildConsistencyTest {
     private static List<String> waitFor(String id) {
         return steps().stream().filter(step -> id.equals(step.get("id"))).findFirst()
                 .map(step -> (List<String>) step.get("waitFor")).orElseThrow();
+    }
+
+    /** One step's bash script, as in cloudbuild.yaml (Cloud Build's $$ escapes and substitutions unresolved). */
+    static String script(String id) {
+        return scripts.get(id);
     }
 
     /** Each step's id to its bash script (the argument after -c). */

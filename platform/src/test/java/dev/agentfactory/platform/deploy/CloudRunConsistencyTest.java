@@ -71,6 +71,23 @@ class CloudRunConsistencyTest {
         assertThat(DurationStyle.detectAndParse(timeout.toString())).isLessThan(Duration.ofSeconds(10));
     }
 
+    /**
+     * The dashboard calls the gateway from its own origin, so without an allow-list every browser call fails CORS.
+     * Spring compares an origin exactly, so an entry with a path or a trailing slash would never match.
+     */
+    @Test
+    void theGatewayAllowsTheDashboardsOriginInEveryEnvironment() {
+        Map<String, Map<String, Object>> env = env(container(
+                ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/api-gateway.yaml"), "spec", "template", "spec")));
+        assertThat(env.get("FACTORY_CORS_ALLOWED_ORIGINS")).as("FACTORY_CORS_ALLOWED_ORIGINS")
+                .containsEntry("value", "${FACTORY_CORS_ALLOWED_ORIGINS}");
+        for (String environment : List.of("dev", "staging", "prod")) {
+            String origins = ProjectFiles.envFile("config/env/" + environment + ".env").get("FACTORY_CORS_ALLOWED_ORIGINS");
+            assertThat(origins).as(environment).isNotBlank();
+            assertThat(origins.split(",")).as(environment).allMatch(origin -> origin.matches("https://[a-z0-9.-]+(:[0-9]+)?"));
+        }
+    }
+
     @Test
     void theRelayRunsAsExactlyOneAlwaysOnInstanceAndTheWorkerHasAlwaysAllocatedCpu() {
         Map<String, Object> relay = templateAnnotations("cdc-relay");

@@ -1,0 +1,97 @@
+package dev.agentfactory.migrations;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The tables that rollback scripts would drop while they hold rows: what {@code db rollback} loses for good and
+ * refuses to drop without {@code --drop-data}. Read from the scripts themselves ({@code DROP TABLE},
+ * {@code DROP SCHEMA}), so a rollback script that drops a table is covered with no list here to keep up to date.
+ */
+final class DroppedData {
+
+    /**
+     * Rows that are not data: the heartbeat table's one row, which V3_1 inserts and the relay keeps rewriting.
+     * Counting it would make every rollback past V3_1 need {@code --drop-data}.
+     */
+    private static final Set<String> NOT_DATA = Set.of("factory.cdc_heartbeat");
+    private static final Pattern LINE_COMMENT = Pattern.compile("--[^\n]*");
+    private static final Pattern DROP_TABLE = Pattern.compile(
+            "(?i)\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?([\\w.]+(?:\\s*,\\s*[\\w.]+)*)");
+    private static final Pattern DROP_SCHEMA = Pattern.compile("(?i)\\bDROP\\s+SCHEMA\\s+(?:IF\\s+EXISTS\\s+)?(\\w+)");
+    private static final String TABLES_OF_SCHEMA = """
+            SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ? AND c.relkind IN ('r', 'p') ORDER BY c.relname""";
+
+    private DroppedData() {
+    }
+
+    /** Of the tables the scripts drop, those that exist and hold rows, in the order the scripts drop them. */
+    static List<String> holdingRows(Connection c, List<String> scripts) throws SQLException {
+        Set<String> dropped = new LinkedHashSet<>();
+        for (String sql : scripts) {
+            String statements = LINE_COMMENT.matcher(sql).replaceAll("");
+            Matcher table = DROP_TABLE.matcher(statements);
+            while (table.find()) {
+                for (String name : table.group(1).split("\\s*,\\s*")) {
+                    dropped.add(name.toLowerCase(Locale.ROOT));
+                }
+            }
+            Matcher schema = DROP_SCHEMA.matcher(statements);
+            while (schema.find()) {
+                dropped.addAll(tablesOf(c, schema.group(1).toLowerCase(Locale.ROOT)));
+            }
+        }
+        dropped.removeAll(NOT_DATA);
+        List<String> withRows = new ArrayList<>();
+        try (Statement st = c.createStatement()) {
+            for (String table : dropped) {
+                if (exists(c, table) && hasRows(st, table)) {
+                    withRows.add(table);
+                }
+            }
+        }
+        return withRows;
+    }
+
+    private static List<String> tablesOf(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TABLES_OF_SCHEMA)) {
+            ps.setString(1, schema);
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            return tables;
+        }
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** {@code table} is a name to_regclass resolved: from a script of ours or quoted by the catalog query. */
+    private static boolean hasRows(Statement st, String table) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + table + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+}
