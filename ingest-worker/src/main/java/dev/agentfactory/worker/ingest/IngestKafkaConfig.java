@@ -135,8 +135,8 @@ class IngestKafkaConfig {
         cp.setAckMode(ContainerProperties.AckMode.BATCH);
         cp.setPollTimeout(props.pollTimeout().toMillis());
         cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
-        cp.setConsumerRebalanceListener(new OffsetSeeker(dataSource, offsets, props.maxBatchRecords(),
-                retryBackOff(props)));
+        cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
+                props.maxBatchRecords(), retryBackOff(props)), metrics));
         cp.setMessageListener(new WriteListener(codec, processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());

@@ -1,15 +1,20 @@
 package dev.agentfactory.worker.ingest;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 
@@ -30,6 +35,10 @@ class IngestMetrics {
 
     /** Longer end-to-end latencies (a replay of year-old writes, a producer's broken clock) are not recorded. */
     static final long MAX_LATENCY_SECONDS = 366L * 24 * 3600;
+    /** How long a failed batch's lag measurement waits for the broker's log ends (the broker may be what failed). */
+    static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(2);
+
+    private static final Logger log = LoggerFactory.getLogger(IngestMetrics.class);
 
     private final Counter consumed;
     private final Map<Status, Counter> outcomes = new EnumMap<>(Status.class);
@@ -37,15 +46,17 @@ class IngestMetrics {
     private final DistributionSummary batchSize;
     private final Timer commit;
     private final Timer endToEnd;
-    /** Lag per consumer thread (each owns its partitions); the gauge is their sum. */
-    private final Map<String, Long> lagByThread = new ConcurrentHashMap<>();
-    private final AtomicLong lagTotal = new AtomicLong();
+    /**
+     * Lag per partition this instance owns, written by the consumer thread that owns it and removed when the
+     * partition is revoked or lost; the gauge is their sum.
+     */
+    private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
 
     IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
-        consumed = Counter.builder("factory.ingest.consumed").description("records polled from the write topics")
-                .register(registry);
+        consumed = Counter.builder("factory.ingest.consumed")
+                .description("records committed with their outcome or dead-lettered, each once").register(registry);
         for (Status s : Status.values()) {
             outcomes.put(s, events(registry, s.name().toLowerCase()));
         }
@@ -56,7 +67,7 @@ class IngestMetrics {
                 .publishPercentileHistogram().register(registry);
         endToEnd = Timer.builder("factory.ingest.end_to_end").description("an event's occurredAt to its commit")
                 .publishPercentileHistogram().register(registry);
-        Gauge.builder("factory.ingest.lag", lagTotal, AtomicLong::get)
+        Gauge.builder("factory.ingest.lag", lag, l -> l.values().stream().mapToLong(Long::longValue).sum())
                 .description("records behind the log end, summed over this instance's partitions").register(registry);
     }
 
@@ -66,12 +77,17 @@ class IngestMetrics {
     }
 
     void polled(int records) {
-        consumed.increment(records);
         batchSize.record(records);
     }
 
+    /**
+     * One committed transaction (a batch, or one part of a split batch). Consumed counts here, not at the poll:
+     * a failing batch is handed to the listener again at every retry, and a consumed count that rose with each
+     * attempt would hide the stall that {@code IngestStalled} exists for. Restated records are not counted again.
+     */
     void committed(BatchResult result, long nanos, Instant committedAt) {
         commit.record(nanos, TimeUnit.NANOSECONDS);
+        consumed.increment(result.records());
         deadLettered.increment(result.deadLettered());
         // Counted per batch, not per event.
         int[] byStatus = new int[Status.values().length];
@@ -105,13 +121,39 @@ class IngestMetrics {
                 .tag("exception", root.getClass().getSimpleName()).register(registry).increment();
     }
 
+    /** After a batch committed and published: the consumer's own view, current as of its last fetch. */
     void lag(Consumer<?, ?> consumer) {
-        long sum = 0;
         for (TopicPartition tp : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(tp);
-            sum += lag.orElse(0);
+            consumer.currentLag(tp).ifPresent(l -> lag.put(tp, l));
         }
-        lagByThread.put(Thread.currentThread().getName(), sum);
-        lagTotal.set(lagByThread.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /**
+     * After a batch attempt failed, before its retry. The consumer is paused while the batch is retried, so its
+     * cached log ends no longer move, and its position is already past the batch it has not committed: the lag is
+     * measured from the batch's first offset in each of its partitions to log ends asked of the broker. Without a
+     * broker answer the last values stay.
+     *
+     * @param uncommitted the failed batch's first offset per partition
+     */
+    void stalled(Consumer<?, ?> consumer, Map<TopicPartition, Long> uncommitted) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        try {
+            for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(assigned, END_OFFSETS_TIMEOUT).entrySet()) {
+                TopicPartition tp = end.getKey();
+                Long from = uncommitted.get(tp);
+                long position = from != null ? from : consumer.position(tp, END_OFFSETS_TIMEOUT);
+                lag.put(tp, Math.max(0, end.getValue() - position));
+            }
+        } catch (WakeupException e) {
+            consumer.wakeup();    // the container's stop: its own next consumer call must still see it
+        } catch (KafkaException e) {
+            log.debug("lag of {} not measured: {}", assigned, e.toString());
+        }
+    }
+
+    /** Partitions revoked or lost: no longer this instance's lag. */
+    void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(lag::remove);
     }
 }

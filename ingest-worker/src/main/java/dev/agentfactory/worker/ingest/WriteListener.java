@@ -2,6 +2,7 @@ package dev.agentfactory.worker.ingest;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -9,6 +10,7 @@ import java.util.TreeMap;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
@@ -23,7 +25,8 @@ import dev.agentfactory.worker.writes.Item;
 
 /**
  * The transport side of a batch: decode the polled records, hand them to the transactional
- * {@link BatchProcessor}, then publish the outcomes and record the meters. Kafka offsets are committed
+ * {@link BatchProcessor}, record the meters of each transaction it commits, then publish the outcomes and measure
+ * the lag (from the batch's start when it failed and will be retried). Kafka offsets are committed
  * by the container after this returns; the database's copy is the one that counts.
  */
 final class WriteListener implements BatchConsumerAwareMessageListener<byte[], byte[]> {
@@ -58,24 +61,33 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
                 items.add(new Item(r, null, e));
             }
         }
-        long start = System.nanoTime();
-        BatchResult result;
         try {
-            result = processor.process(items, deadLetters);
+            // Meters counted as each transaction commits, before publishing: a split batch whose later half fails
+            // has committed its first half for good, and a retry (of the rest, or after publishing failed) finds
+            // those records committed and only restates their outcomes, which are not counted again.
+            BatchResult result = processor.process(items, deadLetters,
+                    (committed, nanos) -> metrics.committed(committed, nanos, clock.instant()));
+            List<BatchResult.Applied> all = new ArrayList<>(result.outcomes());
+            all.addAll(result.restated());
+            outcomes.publish(all);
         } catch (RuntimeException e) {
             // The container's error handler retries the batch forever and logs none of its failures: without
             // this line a stalled partition (database down, a DLQ refusing a record) leaves no cause in the log.
             log.warn("batch of {} records ({}) failed; retrying it: {}", records.size(), positions(records),
                     e.toString());
+            metrics.stalled(consumer, firstOffsets(records));
             throw e;
         }
-        // Counted at the commit, before publishing: if publishing fails, the retry finds the batch committed and
-        // only restates its outcomes, which are not counted again.
-        metrics.committed(result, System.nanoTime() - start, clock.instant());
-        List<BatchResult.Applied> all = new ArrayList<>(result.outcomes());
-        all.addAll(result.restated());
-        outcomes.publish(all);
         metrics.lag(consumer);
+    }
+
+    /** Each partition's first offset in the batch: where the partition's uncommitted records begin. */
+    static Map<TopicPartition, Long> firstOffsets(List<? extends ConsumerRecord<?, ?>> records) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (ConsumerRecord<?, ?> r : records) {
+            first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        return first;
     }
 
     /**

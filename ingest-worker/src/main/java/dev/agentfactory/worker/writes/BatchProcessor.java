@@ -3,6 +3,7 @@ package dev.agentfactory.worker.writes;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -15,21 +16,32 @@ import org.springframework.transaction.support.TransactionTemplate;
  * refuses the batch for a data reason, the batch is split in halves (each half its own transaction, in
  * order) until the record at fault is alone, and that record is committed as REJECTED with the
  * database's message, so one bad record never rolls back or stalls the others. Transient failures are
- * thrown to the container, which retries the batch with backoff.
+ * thrown to the container, which retries the batch with backoff. Each transaction that commits is reported to the
+ * caller's {@link CommitListener} as it commits, since a transient failure of a later half loses the merged result.
  */
 public final class BatchProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(BatchProcessor.class);
 
-    private final BatchHandler handler;
-
-    public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
-        this.handler = new BatchHandler(dataSource, tx, offsets, clock);
+    /** One transaction over a run of records: {@link BatchHandler#apply}. */
+    interface Transaction {
+        BatchResult apply(List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq);
     }
 
-    public BatchResult process(List<Item> items, DeadLetterSink dlq) {
+    private final Transaction handler;
+
+    public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
+        this(new BatchHandler(dataSource, tx, offsets, clock)::apply);
+    }
+
+    BatchProcessor(Transaction handler) {
+        this.handler = handler;
+    }
+
+    /** @return the outcomes of every transaction the batch took, merged, for publishing */
+    public BatchResult process(List<Item> items, DeadLetterSink dlq, CommitListener committed) {
         try {
-            return handler.apply(items, Map.of(), dlq);
+            return commit(items, Map.of(), dlq, committed);
         } catch (BatchSqlException e) {
             if (!e.dataError()) {
                 throw e;
@@ -38,16 +50,24 @@ public final class BatchProcessor {
                 log.warn("batch of {} refused by the database ({}); splitting to isolate the record", items.size(),
                         e.getMessage());
                 int half = items.size() / 2;
-                return BatchResult.merge(process(items.subList(0, half), dlq),
-                        process(items.subList(half, items.size()), dlq));
+                return BatchResult.merge(process(items.subList(0, half), dlq, committed),
+                        process(items.subList(half, items.size()), dlq, committed));
             }
             Item item = items.get(0);
             if (!item.valid()) {
                 throw e;
             }
             log.warn("event {} refused by the database: {}", item.envelope().eventId(), e.getMessage());
-            return handler.apply(items, Map.of(item.envelope().eventId(), "refused by the database: "
-                    + e.getMessage()), dlq);
+            return commit(items, Map.of(item.envelope().eventId(), "refused by the database: " + e.getMessage()), dlq,
+                    committed);
         }
+    }
+
+    private BatchResult commit(List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq,
+                               CommitListener committed) {
+        long start = System.nanoTime();
+        BatchResult result = handler.apply(items, rejects, dlq);
+        committed.committed(result, System.nanoTime() - start);
+        return result;
     }
 }

@@ -15,6 +15,11 @@ public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied
     public record Applied(WriteEnvelope envelope, WriteOutcome outcome) {
     }
 
+    /** Records this transaction took off the log for the first time: an outcome or a dead letter each. */
+    public int records() {
+        return outcomes.size() + deadLettered;
+    }
+
     static BatchResult merge(BatchResult a, BatchResult b) {
         List<Applied> all = new java.util.ArrayList<>(a.outcomes);
         all.addAll(b.outcomes);

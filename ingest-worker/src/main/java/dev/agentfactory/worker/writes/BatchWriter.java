@@ -73,11 +73,15 @@ final class BatchWriter {
             SELECT entity_type, entity_id, version, command_type, actor, event_id, occurred_at, details::jsonb
             FROM unnest(?::text[], ?::uuid[], ?::int8[], ?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::text[])
                  AS t(entity_type, entity_id, version, command_type, actor, event_id, occurred_at, details)""";
+    /**
+     * No ON CONFLICT, as on the COPY path: a key taken here is an eventId a concurrent batch (of another partition)
+     * committed after this one read processed_events, and whose effects this one has just applied again. The
+     * unique violation splits the batch, and the event's own transaction then reads it as processed: DUPLICATE.
+     */
     static final String INSERT_PROCESSED = """
             INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version,
                                                   reason)
-            SELECT * FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::int8[], ?::text[])
-            ON CONFLICT (event_id) DO NOTHING""";
+            SELECT * FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::int8[], ?::text[])""";
 
     private final Snapshots snapshots = new Snapshots();
 

@@ -45,6 +45,10 @@ final class EventApplier {
      * The outcome of an event committed by an earlier delivery of the same record (the worker died between
      * the commit and publishing its outcomes): the stored outcome again, not a DUPLICATE; but a DUPLICATE of it
      * for a later record of the same eventId in that delivery ({@code duplicate}), as the first delivery answered.
+     * The first record of an eventId in a redelivery may itself have been answered DUPLICATE (the eventId's first
+     * copy was in an earlier batch, already published), but nothing stored tells that case from the one where this
+     * record is the copy that applied and whose outcome was never published; the stored outcome is right for the
+     * second and carries the same status and version as the DUPLICATE for the first.
      */
     static WriteOutcome restated(WriteEnvelope e, BatchState.Prior prior, boolean duplicate, Instant now) {
         return duplicate ? duplicate(e, prior, now)

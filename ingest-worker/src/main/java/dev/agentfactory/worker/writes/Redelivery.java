@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * below the stored offsets; and a record an earlier worker dead-lettered (oversized, say) comes round valid after
  * the limit was raised, if that worker died before Kafka's offset commit. A valid record whose eventId has no
  * stored outcome was never applied, so it is applied now (the eventId, not the offset, is what makes an effect
- * happen once; a later DLQ replay of it answers DUPLICATE), with a warning. Invalid
- * records below the stored offset are skipped: they were dead-lettered by the earlier delivery.
+ * happen once; a later DLQ replay of it answers DUPLICATE), with a warning. An invalid record below the stored
+ * offset is dead-lettered again, with a warning: nothing records whether an earlier delivery dead-lettered it (a
+ * crash before Kafka's offset commit) or none did (a recreated topic, another cluster's offsets), and dead letters
+ * are at-least-once (a replay of both copies applies the eventId once, or dead-letters it again).
  */
 final class Redelivery {
 
@@ -57,6 +59,7 @@ final class Redelivery {
         List<BatchResult.Applied> restated = new ArrayList<>();
         Set<UUID> restatedIds = new HashSet<>();
         int neverApplied = 0;
+        List<String> deadLetteredAgain = new ArrayList<>();
         for (Item i : items) {
             if (!below.contains(i)) {
                 fresh.add(i);
@@ -71,7 +74,16 @@ final class Redelivery {
                     fresh.add(i);
                     neverApplied++;
                 }
+            } else {
+                fresh.add(i);
+                deadLetteredAgain.add(i.record().topic() + "-" + i.record().partition() + "@" + i.record().offset());
             }
+        }
+        if (!deadLetteredAgain.isEmpty()) {
+            log.warn("{} invalid record(s) below the offsets stored for their partitions ({}): dead-lettering them "
+                    + "again, as nothing records whether an earlier delivery did (a crash before Kafka's offset commit) "
+                    + "or none did (a write topic recreated, or another cluster's offsets)", deadLetteredAgain.size(),
+                    String.join(", ", deadLetteredAgain));
         }
         if (neverApplied > 0) {
             log.warn("{} record(s) below the offsets stored for {} had never been applied (dead-lettered by a worker with "

@@ -52,6 +52,23 @@ class IngestMetricsTest {
     }
 
     @Test
+    void consumedCountsEachCommittedRecordOnceNotEachAttemptNorARestatement() {
+        // The same batch of five handed to the listener three times: two failed attempts, then the commit, of
+        // three outcomes and one dead letter, plus one record an earlier delivery committed (restated).
+        metrics.polled(5);
+        metrics.polled(5);
+        metrics.polled(5);
+        assertThat(consumed()).as("nothing consumed while the batch fails").isZero();
+
+        metrics.committed(new BatchResult(List.of(applied(Status.APPLIED, "2026-11-27T10:00:00Z"),
+                applied(Status.DUPLICATE, "2026-11-27T10:00:00Z"), applied(Status.CONFLICT, "2026-11-27T10:00:00Z")),
+                1, List.of(applied(Status.APPLIED, "2026-11-27T10:00:00Z"))), 1, COMMITTED);
+
+        assertThat(consumed()).isEqualTo(4);
+        assertThat(registry.get("factory.ingest.batch.size").summary().count()).as("polls").isEqualTo(3);
+    }
+
+    @Test
     void aFailedBatchAttemptIsCountedByItsInnermostCause() {
         metrics.batchFailed(new IllegalStateException("listener", new RuntimeException(new SQLException("down"))));
         metrics.batchFailed(new SQLException("down again"));
@@ -62,6 +79,10 @@ class IngestMetricsTest {
         assertThat(registry.get("factory.ingest.batch.failures").tag("exception", "TimeoutException").counter().count())
                 .isEqualTo(1);
         assertThat(registry.find("factory.ingest.batch.failures").counters()).hasSize(2);
+    }
+
+    private double consumed() {
+        return registry.get("factory.ingest.consumed").counter().count();
     }
 
     private double events(String outcome) {

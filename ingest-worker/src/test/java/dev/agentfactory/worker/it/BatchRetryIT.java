@@ -23,7 +23,8 @@ import dev.agentfactory.stack.junit.Poll;
 /**
  * A batch the database refuses for a reason that is not in its records (here a revoked grant) is retried with
  * backoff and counted in {@code factory_ingest_batch_failures_total}, the meter a stalled-partition alert
- * watches; once the cause is fixed every write applies, once.
+ * watches, while {@code factory_ingest_consumed_total} stays flat and {@code factory_ingest_lag} counts the refused
+ * records (what {@code IngestStalled} reads); once the cause is fixed every write applies, once.
  */
 @ExtendWith(LocalStackExtension.class)
 class BatchRetryIT {
@@ -45,6 +46,10 @@ class BatchRetryIT {
             Poll.until(Duration.ofSeconds(60), "failed batch attempts counted", () -> Streams.meter(worker,
                     "factory_ingest_batch_failures_total", "exception=\"PSQLException\"") >= 2);
             assertThat(Streams.processed(bed)).as("nothing committed while refused").isZero();
+            // What IngestStalled reads: nothing consumed, every refused record still behind.
+            Poll.until(Duration.ofSeconds(30), "the refused records counted as lag",
+                    () -> Streams.meter(worker, "factory_ingest_lag") == 5.0);
+            assertThat(Streams.meter(worker, "factory_ingest_consumed_total")).as("consumed while refused").isZero();
             assertThat(worker.alive()).isTrue();
 
             sql(bed, "GRANT INSERT ON factory.audit_log TO factory_writer");
@@ -52,6 +57,8 @@ class BatchRetryIT {
             assertThat(bed.count("SELECT count(*) FROM factory.agents WHERE slug LIKE 'retry-%'")).isEqualTo(5);
             assertThat(bed.count("SELECT count(*) FROM factory.audit_log")).isEqualTo(5);
             assertThat(Streams.processed(bed)).isEqualTo(5);
+            Poll.until(Duration.ofSeconds(10), "each record consumed once",
+                    () -> Streams.meter(worker, "factory_ingest_consumed_total") == 5.0);
         }
     }
 

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -35,6 +37,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 class RowSecurityFallbackIT {
 
     private static final UUID AGENT = UUID.randomUUID();
+    private static final WriteCodec CODEC = new WriteCodec();
     private static TestBed bed;
     private static WorkerProcess worker;
     private static String role;
@@ -91,7 +94,44 @@ class RowSecurityFallbackIT {
         assertThat(bed.count("SELECT count(*) FROM factory.agent_history WHERE agent_id = '" + AGENT
                 + "' AND entry->>'note' = E'line\\nbreak'")).isEqualTo(1);
         assertThat(bed.count("SELECT count(*) FROM factory.audit_log WHERE entity_id = '" + AGENT + "'")).isEqualTo(3);
-        assertThat(bed.count("SELECT count(*) FROM factory.processed_events WHERE outcome = 'APPLIED'")).isEqualTo(3);
+        assertThat(bed.count("SELECT count(*) FROM factory.processed_events WHERE outcome = 'APPLIED' AND entity_id = '"
+                + AGENT + "'")).isEqualTo(3);
+    }
+
+    /**
+     * The same eventId on two partitions of two consumer threads (range assignment: partitions 0 and 5 go to
+     * different consumers), both transactions past their read of processed_events and waiting on the agent's row
+     * lock, held here. The second to get it appended the history entry again, and INSERT … ON CONFLICT DO NOTHING
+     * dropped its dedup row without a word; now the key conflict fails it and the event is answered DUPLICATE, as on
+     * COPY.
+     */
+    @Test
+    void oneEventIdOnTwoPartitionsAtOnceTakesEffectOnce() throws Exception {
+        UUID agent = UUID.randomUUID();
+        try (WriteProducer producer = bed.producer()) {
+            producer.send(new WriteEnvelope(UUID.randomUUID(), agent, null, "it", Instant.now(), 1,
+                    new WriteCommand.AgentCreate("rls-twice", "Twice", "planner", null, null, null, null)));
+            producer.flush();
+        }
+        bed.awaitCaughtUp(Duration.ofSeconds(60));
+        WriteEnvelope append = new WriteEnvelope(UUID.randomUUID(), agent, null, "it", Instant.now(), 1,
+                new WriteCommand.AgentHistoryAppend("learning", JsonNodeFactory.instance.objectNode().put("note", "once"),
+                        null));
+        try (Connection lock = bed.sql(); Statement s = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            s.execute("SELECT 1 FROM factory.agents WHERE id = '" + agent + "' FOR UPDATE");
+            bed.sendRaw(bed.agentTopic, 0, CODEC.encode(append));
+            bed.sendRaw(bed.agentTopic, TestBed.PARTITIONS - 1, CODEC.encode(append));
+            Poll.until(Duration.ofSeconds(30), "both batches waiting on the agent's row", () -> bed.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND usename = '" + role
+                            + "' AND wait_event_type = 'Lock'") == 2);
+            lock.commit();
+        }
+        bed.awaitCaughtUp(Duration.ofSeconds(60));
+        assertThat(bed.count("SELECT count(*) FROM factory.agent_history WHERE agent_id = '" + agent + "'"))
+                .isEqualTo(1);
+        assertThat(bed.count("SELECT count(*) FROM factory.audit_log WHERE event_id = '" + append.eventId() + "'"))
+                .isEqualTo(1);
     }
 
     private static WriteEnvelope envelope(WriteCommand c) {

@@ -3,15 +3,19 @@ package dev.agentfactory.worker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.agentfactory.contracts.DlqHeaders;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
@@ -26,7 +30,8 @@ import dev.agentfactory.stack.junit.Poll;
  * The database holds offsets far ahead of the write topic's log, as after the topic was recreated (or the worker
  * pointed at a cluster whose offsets differ): the new records arrive below the stored offsets. The worker used to
  * take them for already-committed redeliveries and drop them without an effect, an outcome or a log line. Their
- * eventIds were never processed, so they are applied; a redelivered eventId still takes effect once.
+ * eventIds were never processed, so they are applied; a redelivered eventId still takes effect once. An invalid record
+ * there is dead-lettered (it used to be dropped, on the belief that an earlier delivery had dead-lettered it).
  */
 @ExtendWith(LocalStackExtension.class)
 class StoredOffsetsAheadOfTheLogIT {
@@ -38,6 +43,7 @@ class StoredOffsetsAheadOfTheLogIT {
             INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version)
             VALUES (?, 'agent', ?, 'agent.create', 'APPLIED', 1)""";
     private static final WriteCodec CODEC = new WriteCodec();
+    private static final String NOT_AN_ENVELOPE = "{\"eventId\": \"3f1c";
 
     @Test
     void writesBelowStoredOffsetsThatWereNeverAppliedTakeEffectOnce(StackEndpoints endpoints, LocalStack stack)
@@ -62,10 +68,16 @@ class StoredOffsetsAheadOfTheLogIT {
             }
             producer.send(first);    // a producer retry: same eventId, must not take effect twice
             producer.flush();
+            bed.sendRaw(bed.agentTopic, null, NOT_AN_ENVELOPE.getBytes(StandardCharsets.UTF_8));    // never dead-lettered by anyone: must reach the DLQ
 
-            Poll.until(Duration.ofSeconds(60), "the four records to be consumed and committed",
-                    () -> committedInKafka(bed) == 4);
+            Poll.until(Duration.ofSeconds(60), "the five records to be consumed and committed",
+                    () -> committedInKafka(bed) == 5);
         }
+        List<ConsumerRecord<byte[], byte[]>> dead = TopicReader.read(endpoints.kafkaBootstrap(), bed.dlqTopic, 1,
+                Duration.ofSeconds(30));
+        assertThat(dead).as("the invalid record below the stored offset, dead-lettered").hasSize(1);
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo(NOT_AN_ENVELOPE);
+        assertThat(TopicReader.header(dead.get(0), DlqHeaders.ORIGINAL_TOPIC)).isEqualTo(bed.agentTopic);
         assertThat(bed.count("SELECT count(*) FROM factory.processed_events")).isEqualTo(3);
         assertThat(bed.count("SELECT count(*) FROM factory.agents")).isEqualTo(3);
         assertThat(bed.count("SELECT count(*) FROM factory.agent_versions")).isEqualTo(3);

@@ -13,7 +13,11 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.StackTopics;
@@ -87,6 +91,16 @@ final class TestBed {
     WriteProducer producer() {
         return new WriteProducer(endpoints.kafkaBootstrap(), Map.of("delivery.timeout.ms", 300_000), agentTopic,
                 prdTopic);
+    }
+
+    /** One record as given (invalid bytes, or to a chosen partition: {@code null} lets the producer choose). */
+    void sendRaw(String topic, Integer partition, byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            raw.send(new ProducerRecord<>(topic, partition, null, value)).get();
+        }
     }
 
     Connection sql() throws SQLException {
