@@ -23,8 +23,10 @@ public final class BatchProcessor {
 
     private final BatchHandler handler;
 
-    public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
-        this.handler = new BatchHandler(dataSource, tx, offsets, clock);
+    /** @param maxEntityBytes the largest version snapshot a write may leave an agent or PRD with */
+    public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock,
+                          int maxEntityBytes) {
+        this.handler = new BatchHandler(dataSource, tx, offsets, clock, maxEntityBytes);
     }
 
     public BatchResult process(List<Item> items, DeadLetterSink dlq) {
