@@ -27,14 +27,12 @@ import dev.agentfactory.contracts.WriteOutcome.Status;
 class ContractExamplesTest {
 
     private static final Path README = Path.of("../contracts/README.md");
-    /** factory.ingest.max-entity-bytes in application.yml. */
-    private static final int DEFAULT_MAX_ENTITY_BYTES = 1_200_000;
 
     @Test
     void theContractsReadmeCommandExamplesInTheirOrderAreAllApplied() throws IOException {
         String readme = Files.readString(README);
         Matcher m = Pattern.compile("```json\\n(\\{\"eventId\".*\"schemaVersion\".*)\\n```").matcher(readme);
-        EventApplier applier = new EventApplier(DEFAULT_MAX_ENTITY_BYTES);
+        EventApplier applier = new EventApplier(EntitySizeLimitTest.defaultMaxEntityBytes());
         BatchState state = new BatchState();
         WriteCodec codec = new WriteCodec();
         List<String> answers = new ArrayList<>();

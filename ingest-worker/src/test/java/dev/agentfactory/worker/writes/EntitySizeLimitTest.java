@@ -2,12 +2,18 @@ package dev.agentfactory.worker.writes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
@@ -122,6 +128,39 @@ class EntitySizeLimitTest {
         assertThat(apply(applier, prd, new WriteCommand.PrdUnlinkAgent(agent)).status()).isEqualTo(Status.APPLIED);
         assertThat(apply(applier, prd, new WriteCommand.PrdDelete()).status()).isEqualTo(Status.APPLIED);
         assertThat(apply(applier, agent, new WriteCommand.AgentDelete()).status()).isEqualTo(Status.APPLIED);
+    }
+
+    @Test
+    void everyRecordUnderTheDefaultMaxPayloadBytesFitsAsANewEntityUnderTheDefaultLimit() throws IOException {
+        // The longest actor, every char of it escaped to six bytes: the snapshot carries it twice, the record once.
+        String actor = "\\u0001".repeat(200);
+        EventApplier defaults = new EventApplier(defaultMaxEntityBytes());
+        String agentCreate = maximalRecord(agent, "agent.create", actor, "{\"slug\":\"" + "a".repeat(100)
+                + "\",\"name\":\"" + "n".repeat(200) + "\",\"kind\":\"" + "k".repeat(100)
+                + "\",\"config\":{\"pad\":\"PAD\"}}");
+        String prdCreate = maximalRecord(prd, "prd.create", actor, "{\"slug\":\"" + "p".repeat(100)
+                + "\",\"title\":\"" + "t".repeat(300) + "\",\"owner\":\"" + "o".repeat(200) + "\",\"body\":\""
+                + "b".repeat(1 << 20) + "\",\"metadata\":{\"pad\":\"PAD\"}}");
+        for (String record : new String[] {agentCreate, prdCreate}) {
+            WriteEnvelope e = new WriteCodec().decode(record.getBytes(StandardCharsets.UTF_8));
+            assertThat(defaults.apply(e, state, now).status()).isEqualTo(Status.APPLIED);
+        }
+    }
+
+    /** The limit in application.yml, which the worker starts with. */
+    static int defaultMaxEntityBytes() throws IOException {
+        Matcher m = Pattern.compile("max-entity-bytes: \\$\\{FACTORY_INGEST_MAX_ENTITY_BYTES:(\\d+)}")
+                .matcher(Files.readString(Path.of("src/main/resources/application.yml")));
+        assertThat(m.find()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** A record of exactly {@link WriteCodec#DEFAULT_MAX_BYTES}, its payload's PAD filled up to it. */
+    private static String maximalRecord(UUID id, String type, String actor, String payload) {
+        String record = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"" + type + "\",\"entityId\":\"" + id
+                + "\",\"actor\":\"" + actor + "\",\"occurredAt\":\"2026-11-27T10:15:30.123456Z\",\"schemaVersion\":1,"
+                + "\"payload\":" + payload + "}";
+        return record.replace("PAD", "x".repeat(WriteCodec.DEFAULT_MAX_BYTES - record.length() + 3));
     }
 
     @Test
