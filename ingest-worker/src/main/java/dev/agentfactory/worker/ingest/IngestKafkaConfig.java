@@ -53,8 +53,9 @@ class IngestKafkaConfig {
     }
 
     @Bean
-    BatchProcessor batchProcessor(DataSource dataSource, PlatformTransactionManager tm, OffsetStore offsets, Clock clock) {
-        return new BatchProcessor(dataSource, new TransactionTemplate(tm), offsets, clock);
+    BatchProcessor batchProcessor(DataSource dataSource, PlatformTransactionManager tm, OffsetStore offsets, Clock clock,
+                                  IngestProperties props) {
+        return new BatchProcessor(dataSource, new TransactionTemplate(tm), offsets, clock, props.maxEntityBytes());
     }
 
     /**

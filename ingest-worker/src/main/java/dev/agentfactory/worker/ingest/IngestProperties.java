@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param concurrency     consumer threads in this instance (each has its own transactions)
  * @param maxBatchRecords records per poll, hence per database transaction
  * @param maxPayloadBytes larger records are dead-lettered as oversized
+ * @param maxEntityBytes  a write that would leave an agent or PRD with a larger version snapshot (UTF-8 JSON) is
+ *                        REJECTED: records are bounded, but merge patches and links accumulate across writes
  * @param retryInitial    first pause after a transient database or broker failure
  * @param retryMax        longest pause between retries (they never give up: nothing is skipped)
  * @param pollTimeout     how long one poll waits for records
@@ -31,15 +33,16 @@ public record IngestProperties(
         int concurrency,
         int maxBatchRecords,
         int maxPayloadBytes,
+        int maxEntityBytes,
         Duration retryInitial,
         Duration retryMax,
         Duration pollTimeout,
         Duration shutdownTimeout) {
 
     public IngestProperties {
-        if (concurrency < 1 || maxBatchRecords < 1 || maxPayloadBytes < 1) {
-            throw new IllegalArgumentException(
-                    "factory.ingest.concurrency, max-batch-records and max-payload-bytes must be positive");
+        if (concurrency < 1 || maxBatchRecords < 1 || maxPayloadBytes < 1 || maxEntityBytes < 1) {
+            throw new IllegalArgumentException("factory.ingest.concurrency, max-batch-records, max-payload-bytes and "
+                    + "max-entity-bytes must be positive");
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.agentfactory.worker.writes;
 
-import java.time.Instant;
 import java.util.UUID;
 
 import tools.jackson.databind.node.ObjectNode;
@@ -9,8 +8,7 @@ import tools.jackson.databind.node.ObjectNode;
  * An agent row as a batch sees it: loaded once (locked), changed in memory by each event in order,
  * written once at the end. Mutable on purpose: it lives inside one transaction on one thread.
  */
-final class AgentRow {
-    final UUID id;
+final class AgentRow extends EntityRow {
     String slug;
     String name;
     String kind;
@@ -18,13 +16,6 @@ final class AgentRow {
     ObjectNode config;
     ObjectNode state;
     ObjectNode metadata;
-    long version;
-    Instant createdAt;
-    String createdBy;
-    Instant updatedAt;
-    String updatedBy;
-    Instant deletedAt;
-    boolean dirty;
     /** Loaded from the table (an update); false for an agent this batch creates, which is COPYed. */
     boolean stored;
     final Snapshots.Memo configText = new Snapshots.Memo();
@@ -32,10 +23,11 @@ final class AgentRow {
     final Snapshots.Memo metadataText = new Snapshots.Memo();
 
     AgentRow(UUID id) {
-        this.id = id;
+        super(id);
     }
 
-    /** The version snapshot: the row's columns under their column names, as {@code to_jsonb(row)} has them. */
+    /** The row's columns under their column names, as {@code to_jsonb(row)} has them. */
+    @Override
     String snapshot(Snapshots snapshots) {
         JsonObjectText s = new JsonObjectText().string("id", id.toString()).string("slug", slug).string("name", name)
                 .string("kind", kind).string("status", status).raw("config", configText.text(config, snapshots))

@@ -9,9 +9,13 @@ import tools.jackson.databind.node.ObjectNode;
 final class AgentRules {
 
     private final Snapshots snapshots;
+    private final EntitySizeLimit limit;
+    private final VersionBump versions;
 
-    AgentRules(Snapshots snapshots) {
+    AgentRules(Snapshots snapshots, EntitySizeLimit limit, VersionBump versions) {
         this.snapshots = snapshots;
+        this.limit = limit;
+        this.versions = versions;
     }
 
     Decision apply(WriteEnvelope e, BatchState s) {
@@ -36,29 +40,46 @@ final class AgentRules {
                         && metadata.equals(row.metadata)) {
                     return Decision.applied(row.version);
                 }
+                String name0 = row.name;
+                String status0 = row.status;
+                ObjectNode config0 = row.config;
+                ObjectNode metadata0 = row.metadata;
                 row.name = name;
                 row.status = status;
                 row.config = config;
                 row.metadata = metadata;
-                return bump(row, e, s, "update");
+                return bump(row, e, s, "update", () -> {
+                    row.name = name0;
+                    row.status = status0;
+                    row.config = config0;
+                    row.metadata = metadata0;
+                });
             }
             case AGENT_STATE_PUT -> {
                 ObjectNode state = ((WriteCommand.AgentStatePut) e.command()).state();
                 if (state.equals(row.state)) {
                     return Decision.applied(row.version);
                 }
+                ObjectNode state0 = row.state;
                 row.state = state;
-                return bump(row, e, s, "state");
+                return bump(row, e, s, "state", () -> row.state = state0);
             }
             case AGENT_HISTORY_APPEND -> {
+                // Each entry is a row of its own, so history never grows the agent; an entry is still held to the
+                // same bound as every other JSON value the batch stages.
                 WriteCommand.AgentHistoryAppend h = (WriteCommand.AgentHistoryAppend) e.command();
-                s.history.add(new BatchState.HistoryRow(row.id, h.kind(), snapshots.json(h.entry()),
+                String entry = snapshots.json(h.entry());
+                String refusal = limit.refusal("the history entry for agent " + row.id, entry);
+                if (refusal != null) {
+                    return Decision.rejected(refusal);
+                }
+                s.history.add(new BatchState.HistoryRow(row.id, h.kind(), entry,
                         h.recordedAt() != null ? h.recordedAt() : e.occurredAt(), e.actor(), e.eventId()));
                 return Decision.applied(row.version);
             }
             case AGENT_DELETE -> {
                 row.deletedAt = e.occurredAt();
-                return bump(row, e, s, "delete");
+                return bump(row, e, s, "delete", null);
             }
             default -> throw new IllegalArgumentException("not an agent command: " + e.type());
         }
@@ -83,22 +104,14 @@ final class AgentRules {
         row.config = orEmpty(c.config());
         row.state = orEmpty(c.state());
         row.metadata = orEmpty(c.metadata());
-        row.createdAt = e.occurredAt();
-        row.createdBy = e.actor();
-        row.version = 0;
-        s.agents.put(row.id, row);
-        s.agentSlugs.put(row.slug, row.id);
-        return bump(row, e, s, "create");
+        return versions.create(row, "agent", e, s.agentVersions, () -> {
+            s.agents.put(row.id, row);
+            s.agentSlugs.put(row.slug, row.id);
+        });
     }
 
-    private Decision bump(AgentRow row, WriteEnvelope e, BatchState s, String changeType) {
-        row.version++;
-        row.updatedAt = e.occurredAt();
-        row.updatedBy = e.actor();
-        row.dirty = true;
-        s.agentVersions.add(new BatchState.VersionRow(row.id, row.version, changeType,
-                row.snapshot(snapshots), e.actor(), e.eventId()));
-        return Decision.applied(row.version);
+    private Decision bump(AgentRow row, WriteEnvelope e, BatchState s, String changeType, Runnable undo) {
+        return versions.bump(row, "agent", e, s.agentVersions, changeType, undo);
     }
 
     static ObjectNode orEmpty(ObjectNode node) {

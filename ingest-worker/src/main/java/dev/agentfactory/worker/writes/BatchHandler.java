@@ -33,12 +33,13 @@ final class BatchHandler {
     private final BatchLoader loader = new BatchLoader();
     private final Redelivery redelivery = new Redelivery(loader);
     private final BatchWriter writer = new BatchWriter();
-    private final EventApplier applier = new EventApplier();
+    private final EventApplier applier;
     private final AppendCopy appendCopy = new AppendCopy();
     private final Clock clock;
 
-    BatchHandler(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
+    BatchHandler(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock, int maxEntityBytes) {
         this.dataSource = dataSource;
+        this.applier = new EventApplier(maxEntityBytes);
         this.tx = tx;
         this.offsets = offsets;
         this.clock = clock;

@@ -30,8 +30,10 @@ public final class BatchProcessor {
 
     private final Transaction handler;
 
-    public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock) {
-        this(new BatchHandler(dataSource, tx, offsets, clock)::apply);
+    /** @param maxEntityBytes the largest version snapshot a write may leave an agent or PRD with */
+    public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock,
+                          int maxEntityBytes) {
+        this(new BatchHandler(dataSource, tx, offsets, clock, maxEntityBytes)::apply);
     }
 
     BatchProcessor(Transaction handler) {

@@ -15,8 +15,16 @@ import dev.agentfactory.contracts.WriteOutcome.Status;
 final class EventApplier {
 
     private final Snapshots snapshots = new Snapshots();
-    private final AgentRules agentRules = new AgentRules(snapshots);
-    private final PrdRules prdRules = new PrdRules(snapshots);
+    private final AgentRules agentRules;
+    private final PrdRules prdRules;
+
+    /** @param maxEntityBytes the largest version snapshot a write may leave an entity with */
+    EventApplier(int maxEntityBytes) {
+        EntitySizeLimit limit = new EntitySizeLimit(maxEntityBytes);
+        VersionBump versions = new VersionBump(snapshots, limit);
+        agentRules = new AgentRules(snapshots, limit, versions);
+        prdRules = new PrdRules(versions);
+    }
 
     WriteOutcome apply(WriteEnvelope event, BatchState s, Instant now) {
         BatchState.Prior prior = s.processed.get(event.eventId());

@@ -10,21 +10,13 @@ import java.util.UUID;
 import tools.jackson.databind.node.ObjectNode;
 
 /** A PRD row plus its agent links, as one batch changes them in memory (see {@link AgentRow}). */
-final class PrdRow {
-    final UUID id;
+final class PrdRow extends EntityRow {
     String slug;
     String title;
     String body;
     String status;
     ObjectNode metadata;
     String owner;
-    long version;
-    Instant createdAt;
-    String createdBy;
-    Instant updatedAt;
-    String updatedBy;
-    Instant deletedAt;
-    boolean dirty;
     final Snapshots.Memo metadataText = new Snapshots.Memo();
     /** agentId -> link; sorted so snapshots are stable. */
     final Map<UUID, Link> links = new TreeMap<>();
@@ -40,7 +32,7 @@ final class PrdRow {
     }
 
     PrdRow(UUID id) {
-        this.id = id;
+        super(id);
     }
 
     PrdRow copy() {
@@ -61,6 +53,7 @@ final class PrdRow {
     }
 
     /** The row's columns under their column names plus {@code agents}: the links at this version. */
+    @Override
     String snapshot(Snapshots snapshots) {
         JsonObjectText s = new JsonObjectText().string("id", id.toString()).string("slug", slug).string("title", title)
                 .string("body", body).string("status", status).raw("metadata", metadataText.text(metadata, snapshots))

@@ -4,6 +4,7 @@ import java.util.Set;
 
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The version and lifecycle rules of PRD commands, applied in memory to the batch's locked rows. */
@@ -13,10 +14,10 @@ final class PrdRules {
     private static final Set<String> TRANSITIONS = Set.of("draft>review", "review>draft", "review>approved",
             "approved>archived", "draft>archived", "review>archived");
 
-    private final Snapshots snapshots;
+    private final VersionBump versions;
 
-    PrdRules(Snapshots snapshots) {
-        this.snapshots = snapshots;
+    PrdRules(VersionBump versions) {
+        this.versions = versions;
     }
 
     static boolean transitionAllowed(String from, String to) {
@@ -49,17 +50,23 @@ final class PrdRules {
                     return Decision.applied(row.version);
                 }
                 row.links.put(l.agentId(), new PrdRow.Link(role, e.occurredAt(), e.actor()));
-                return bump(row, e, s, "link");
+                return bump(row, e, s, "link", () -> {
+                    if (current == null) {
+                        row.links.remove(l.agentId());
+                    } else {
+                        row.links.put(l.agentId(), current);
+                    }
+                });
             }
             case PRD_UNLINK_AGENT -> {
                 if (row.links.remove(((WriteCommand.PrdUnlinkAgent) e.command()).agentId()) == null) {
                     return Decision.applied(row.version);
                 }
-                return bump(row, e, s, "unlink");
+                return bump(row, e, s, "unlink", null);
             }
             case PRD_DELETE -> {
                 row.deletedAt = e.occurredAt();
-                return bump(row, e, s, "delete");
+                return bump(row, e, s, "delete", null);
             }
             default -> throw new IllegalArgumentException("not a PRD command: " + e.type());
         }
@@ -80,13 +87,24 @@ final class PrdRules {
             return Decision.applied(row.version);
         }
         boolean statusChanged = !status.equals(row.status);
+        String title0 = row.title;
+        String body0 = row.body;
+        String owner0 = row.owner;
+        ObjectNode metadata0 = row.metadata;
+        String status0 = row.status;
         row.title = title;
         row.body = body;
         row.owner = owner;
         row.metadata = metadata;
         row.status = status;
-        Decision d = bump(row, e, s, "update");
-        if (statusChanged) {
+        Decision d = bump(row, e, s, "update", () -> {
+            row.title = title0;
+            row.body = body0;
+            row.owner = owner0;
+            row.metadata = metadata0;
+            row.status = status0;
+        });
+        if (statusChanged && d.status() == WriteOutcome.Status.APPLIED) {
             row.statusSteps.add(row.copy());
         }
         return d;
@@ -110,20 +128,13 @@ final class PrdRules {
         row.status = c.status() != null ? c.status() : "draft";
         row.metadata = AgentRules.orEmpty(c.metadata());
         row.owner = c.owner();
-        row.createdAt = e.occurredAt();
-        row.createdBy = e.actor();
-        s.prds.put(row.id, row);
-        s.prdSlugs.put(row.slug, row.id);
-        return bump(row, e, s, "create");
+        return versions.create(row, "PRD", e, s.prdVersions, () -> {
+            s.prds.put(row.id, row);
+            s.prdSlugs.put(row.slug, row.id);
+        });
     }
 
-    private Decision bump(PrdRow row, WriteEnvelope e, BatchState s, String changeType) {
-        row.version++;
-        row.updatedAt = e.occurredAt();
-        row.updatedBy = e.actor();
-        row.dirty = true;
-        s.prdVersions.add(new BatchState.VersionRow(row.id, row.version, changeType,
-                row.snapshot(snapshots), e.actor(), e.eventId()));
-        return Decision.applied(row.version);
+    private Decision bump(PrdRow row, WriteEnvelope e, BatchState s, String changeType, Runnable undo) {
+        return versions.bump(row, "PRD", e, s.prdVersions, changeType, undo);
     }
 }

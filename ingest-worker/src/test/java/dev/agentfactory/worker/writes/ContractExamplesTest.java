@@ -32,7 +32,7 @@ class ContractExamplesTest {
     void theContractsReadmeCommandExamplesInTheirOrderAreAllApplied() throws IOException {
         String readme = Files.readString(README);
         Matcher m = Pattern.compile("```json\\n(\\{\"eventId\".*\"schemaVersion\".*)\\n```").matcher(readme);
-        EventApplier applier = new EventApplier();
+        EventApplier applier = new EventApplier(EntitySizeLimitTest.defaultMaxEntityBytes());
         BatchState state = new BatchState();
         WriteCodec codec = new WriteCodec();
         List<String> answers = new ArrayList<>();

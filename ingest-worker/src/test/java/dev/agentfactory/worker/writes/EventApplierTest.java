@@ -19,7 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** The version rules, applied in memory to a batch's state as the worker does between load and write. */
 class EventApplierTest {
 
-    private final EventApplier applier = new EventApplier();
+    private final EventApplier applier = new EventApplier(Integer.MAX_VALUE);
     private final BatchState state = new BatchState();
     private final Instant now = Instant.parse("2026-01-01T00:00:00Z");
     private final UUID agent = UUID.randomUUID();
