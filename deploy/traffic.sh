@@ -61,7 +61,7 @@ restore() {
     [ -n "$service" ] || continue
     echo "traffic: $service back to $split" >&2
     gcloud run services update-traffic "$service" --to-revisions "$split" \
-      --region "$REGION" --project "$PROJECT_ID" || failed=1
+      --region "$REGION" --project "$PROJECT_ID" </dev/null || failed=1
   done < <(tac "$file")
   return "$failed"
 }

@@ -37,7 +37,7 @@ public record Store(AgentRepository agents, PrdRepository prds, AuditRepository 
                              long pageBudgetBytes) {
         JdbcClient jdbc = JdbcClient.create(dataSource);
         TransactionTemplate tx = new TransactionTemplate(transactions);
-        PageReader pages = new PageReader(transactions, retry, pageBudgetBytes);
+        PageReader pages = new PageReader(retry, pageBudgetBytes);
         AuditRepository audit = new JdbcAuditRepository(jdbc, pages);
         return new Store(new JdbcAgentRepository(jdbc, tx, retry, pages, audit),
                 new JdbcPrdRepository(jdbc, tx, retry, pages, audit), audit, new JdbcWriteOutcomeRepository(jdbc, retry));

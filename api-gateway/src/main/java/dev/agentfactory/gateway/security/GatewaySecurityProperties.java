@@ -11,8 +11,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param jwtSecret      the project's HS256 JWT secret (Supabase's legacy "JWT secret"), which checks HS256 tokens
  * @param jwksUrl        a JWKS endpoint, which checks ES256 and RS256 tokens (Supabase's asymmetric signing keys,
- *                       {@code /auth/v1/.well-known/jwks.json}); with both set, each token is checked by the one for
- *                       its algorithm, as a Supabase project accepts both while it moves to signing keys
+ *                       {@code /auth/v1/.well-known/jwks.json}); with it, the secret is used only if
+ *                       {@code legacyHs256} says so
+ * @param legacyHs256    with a JWKS URL, whether HS256 tokens are still accepted with the secret, each token then
+ *                       checked by the key of its algorithm: on while a Supabase project moves to signing keys, off
+ *                       once it has revoked the legacy secret, or its tokens (the long-lived service_role key among
+ *                       them) would still be accepted here
  * @param audience       the required {@code aud} claim ({@code authenticated} for Supabase user tokens); a
  *                       {@code service_role} token may have none (Supabase's legacy service_role key)
  * @param issuer         the required {@code iss} claim, when set
@@ -23,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record GatewaySecurityProperties(
         String jwtSecret,
         String jwksUrl,
+        boolean legacyHs256,
         @DefaultValue("authenticated") List<String> audience,
         String issuer,
         @DefaultValue("30s") Duration clockSkew,
@@ -37,7 +42,8 @@ public record GatewaySecurityProperties(
             throw new IllegalArgumentException("factory.gateway.security: set jwt-secret (FACTORY_JWT_SECRET)"
                     + " or jwks-url (FACTORY_JWT_JWKS_URL)");
         }
-        if (hasSecret && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        if (hasSecret && (!hasJwks || legacyHs256)
+                && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             throw new IllegalArgumentException("factory.gateway.security.jwt-secret must be at least 32 bytes for HS256");
         }
     }
@@ -47,7 +53,7 @@ public record GatewaySecurityProperties(
     }
 
     boolean usesSecret() {
-        return jwtSecret != null && !jwtSecret.isBlank();
+        return jwtSecret != null && !jwtSecret.isBlank() && (!usesJwks() || legacyHs256);
     }
 
     /** Never print the secret. */

@@ -59,7 +59,7 @@ class JwksTokenTest {
         });
         server.start();
         decoder = new JwtConfiguration().jwtDecoder(new GatewaySecurityProperties(null,
-                "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json", List.of("authenticated"), null,
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json", false, List.of("authenticated"), null,
                 java.time.Duration.ofSeconds(30), List.of()));
     }
 
@@ -89,11 +89,19 @@ class JwksTokenTest {
     }
 
     @Test
-    void withASecretAsWellEachTokenIsCheckedByTheKeyOfItsAlgorithm() throws Exception {
+    void withTheLegacySecretRevokedItsTokensAreRefusedThoughTheSecretIsStillSet() throws Exception {
         String secret = "the-legacy-hs256-secret-of-the-project-0123456789";
-        JwtDecoder both = new JwtConfiguration().jwtDecoder(new GatewaySecurityProperties(secret,
-                "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json", List.of("authenticated"), null,
-                java.time.Duration.ofSeconds(30), List.of()));
+        String legacy = token(new JWSHeader(JWSAlgorithm.HS256), new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        JwtDecoder signingKeysOnly = decoder(secret, false);
+        assertThatThrownBy(() -> signingKeysOnly.decode(legacy)).isInstanceOf(JwtException.class);
+        // a short placeholder in the unused secret does not stop the gateway
+        assertThat(decoder("placeholder", false)).isNotNull();
+    }
+
+    @Test
+    void withTheLegacySecretAcceptedEachTokenIsCheckedByTheKeyOfItsAlgorithm() throws Exception {
+        String secret = "the-legacy-hs256-secret-of-the-project-0123456789";
+        JwtDecoder both = decoder(secret, true);
         String legacy = token(new JWSHeader(JWSAlgorithm.HS256), new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
         String signingKey = token(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").build(), new ECDSASigner(ec));
         assertThat(both.decode(legacy).getSubject()).isNotBlank();
@@ -106,6 +114,12 @@ class JwksTokenTest {
                 new MACSigner("another-projects-secret-0123456789-0123456789".getBytes(StandardCharsets.UTF_8)));
         assertThatThrownBy(() -> both.decode(otherSecret)).isInstanceOf(JwtException.class);
         assertThatThrownBy(() -> both.decode("not.a.token")).isInstanceOf(JwtException.class);
+    }
+
+    private static JwtDecoder decoder(String secret, boolean legacyHs256) {
+        return new JwtConfiguration().jwtDecoder(new GatewaySecurityProperties(secret,
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json", legacyHs256, List.of("authenticated"),
+                null, java.time.Duration.ofSeconds(30), List.of()));
     }
 
     private static String token(JWSHeader header, JWSSigner signer) throws Exception {

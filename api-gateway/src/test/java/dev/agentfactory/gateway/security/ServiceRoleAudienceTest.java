@@ -71,7 +71,7 @@ class ServiceRoleAudienceTest {
     }
 
     private static JwtDecoder decoder(String secret, String issuer) {
-        return new JwtConfiguration().jwtDecoder(new GatewaySecurityProperties(secret, null, List.of("authenticated"),
+        return new JwtConfiguration().jwtDecoder(new GatewaySecurityProperties(secret, null, false, List.of("authenticated"),
                 issuer, Duration.ofSeconds(30), List.of()));
     }
 }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -136,13 +137,16 @@ class IngestKafkaConfig {
         cp.setAckMode(ContainerProperties.AckMode.BATCH);
         cp.setPollTimeout(props.pollTimeout().toMillis());
         cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
+        AtomicReference<ConcurrentMessageListenerContainer<?, ?>> self = new AtomicReference<>();
         cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
-                props.maxBatchRecords(), retryBackOff(props)), metrics));
+                props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning()),
+                metrics));
         cp.setMessageListener(new WriteListener(codec, processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());
         container.setCommonErrorHandler(ingestErrorHandler);
         container.setBeanName("ingest");
+        self.set(container);
         return container;
     }
 }

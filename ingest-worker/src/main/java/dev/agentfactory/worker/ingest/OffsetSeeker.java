@@ -6,12 +6,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
@@ -33,7 +35,8 @@ import dev.agentfactory.worker.writes.OffsetStore;
  * A failure to read either offset is retried with the batches' backoff until it succeeds: consuming from
  * Kafka's offset instead would skip, for good, whatever the database lacks between the two. The consumer thread
  * waits in the meantime, as it would on its first batch; past {@code max.poll.interval.ms} it leaves the group,
- * its partitions move, and it is assigned afresh (and read again) once it polls.
+ * its partitions move, and it is assigned afresh (and read again) once it polls. A container stop (or an interrupt)
+ * ends the attempts with the partitions paused, never placed at Kafka's offset.
  */
 final class OffsetSeeker implements ConsumerAwareRebalanceListener {
 
@@ -43,16 +46,20 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
     private final OffsetStore offsets;
     private final int batchRecords;
     private final BackOff backOff;
+    private final BooleanSupplier running;
 
     /**
      * @param batchRecords the most records one poll, hence one committed batch, holds per partition
      * @param backOff      the waits between attempts to read the offsets
+     * @param running      whether the container still runs: a stop ends the attempts
      */
-    OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords, BackOff backOff) {
+    OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords, BackOff backOff,
+                 BooleanSupplier running) {
         this.dataSource = dataSource;
         this.offsets = offsets;
         this.batchRecords = batchRecords;
         this.backOff = backOff;
+        this.running = running;
     }
 
     @Override
@@ -61,17 +68,34 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
             return;
         }
         BackOffExecution waits = backOff.start();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Map<TopicPartition, Long> positions = positions(consumer, partitions);
-                positions.forEach(consumer::seek);
-                log.info("assigned {}; positions {}", partitions, positions);
-                return;
-            } catch (Exception e) {
-                long wait = waits.nextBackOff();
-                log.warn("could not read the offsets of {} (attempt {}, next in {} ms): {}", partitions, attempt, wait,
-                        e.toString());
-                sleep(wait == BackOffExecution.STOP ? backOff.start().nextBackOff() : wait);
+        boolean wokenUp = false;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Map<TopicPartition, Long> positions = positions(consumer, partitions);
+                    positions.forEach(consumer::seek);
+                    log.info("assigned {}; positions {}", partitions, positions);
+                    return;
+                } catch (WakeupException e) {
+                    // the container's (a stop, a pause or seek request): kept for it, after the partitions are placed
+                    wokenUp = true;
+                } catch (Exception e) {
+                    long wait = waits.nextBackOff();
+                    log.warn("could not read the offsets of {} (attempt {}, next in {} ms): {}", partitions, attempt,
+                            wait, e.toString());
+                    if (!running.getAsBoolean() || !sleep(wait == BackOffExecution.STOP ? backOff.start().nextBackOff()
+                            : wait)) {
+                        // Unplaced partitions must not be fetched from Kafka's offset: they stay paused until the
+                        // consumer closes, and are read again by whoever is assigned them next.
+                        consumer.pause(partitions);
+                        log.warn("stopped before the offsets of {} could be read; they stay paused", partitions);
+                        return;
+                    }
+                }
+            }
+        } finally {
+            if (wokenUp) {
+                consumer.wakeup();
             }
         }
     }
@@ -114,12 +138,14 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
         return positions;
     }
 
-    private static void sleep(long millis) {
+    /** False when interrupted (the flag is set again). */
+    private static boolean sleep(long millis) {
         try {
             Thread.sleep(millis);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to read the stored offsets", e);
+            return false;
         }
     }
 }

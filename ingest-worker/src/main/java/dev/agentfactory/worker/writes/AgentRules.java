@@ -69,7 +69,7 @@ final class AgentRules {
                 // same bound as every other JSON value the batch stages.
                 WriteCommand.AgentHistoryAppend h = (WriteCommand.AgentHistoryAppend) e.command();
                 String entry = snapshots.json(h.entry());
-                String refusal = limit.refusal("the history entry for agent " + row.id, entry);
+                String refusal = limit.refusal("the history entry for agent", row.id, entry);
                 if (refusal != null) {
                     return Decision.rejected(refusal);
                 }

@@ -85,7 +85,7 @@ final class BatchHandler {
             dlq.publish(invalid);
         }
         offsets.advance(c, next);
-        return new BatchResult(outcomes, invalid.size(), sorted.restated());
+        return new BatchResult(outcomes, invalid.size() - sorted.deadLetteredAgain(), sorted.restated());
     }
 
     private BatchState load(Connection c, List<WriteEnvelope> events) throws SQLException {

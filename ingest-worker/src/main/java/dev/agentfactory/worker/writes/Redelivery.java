@@ -33,8 +33,14 @@ final class Redelivery {
 
     private static final Logger log = LoggerFactory.getLogger(Redelivery.class);
 
-    /** @param fresh the records to process, in batch order; @param restated stored outcomes to publish again */
-    record Sorted(List<Item> fresh, List<BatchResult.Applied> restated) {
+    /**
+     * @param fresh             the records to process, in batch order
+     * @param restated          stored outcomes to publish again
+     * @param deadLetteredAgain how many of the fresh items are invalid records below the stored offsets: sent to the
+     *                          DLQ again but, like restated outcomes, not counted again (the delivery that first
+     *                          dead-lettered them was)
+     */
+    record Sorted(List<Item> fresh, List<BatchResult.Applied> restated, int deadLetteredAgain) {
     }
 
     private final BatchLoader loader;
@@ -51,7 +57,7 @@ final class Redelivery {
             }
         }
         if (below.isEmpty()) {
-            return new Sorted(items, List.of());
+            return new Sorted(items, List.of(), 0);
         }
         BatchState committed = new BatchState();
         loader.loadProcessed(c, below.stream().filter(Item::valid).map(i -> i.envelope().eventId()).toList(), committed);
@@ -90,7 +96,7 @@ final class Redelivery {
                     + "other limits, a write topic recreated, or another cluster's offsets?): applying them", neverApplied,
                     stored.keySet());
         }
-        return new Sorted(fresh, restated);
+        return new Sorted(fresh, restated, deadLetteredAgain.size());
     }
 
     private static TopicPartition partition(Item i) {

@@ -53,7 +53,7 @@ final class VersionBump {
         row.updatedBy = e.actor();
         row.dirty = true;
         String snapshot = row.snapshot(snapshots);
-        String refusal = undo == null ? null : limit.refusal(what + " " + row.id, snapshot);
+        String refusal = undo == null ? null : limit.refusal(what, row.id, snapshot);
         if (refusal != null) {
             row.version--;
             row.updatedAt = updatedAt0;

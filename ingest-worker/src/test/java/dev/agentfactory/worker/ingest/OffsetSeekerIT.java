@@ -124,6 +124,31 @@ class OffsetSeekerIT {
         assertThat(refusals.get()).as("both refusals were met").isNegative();
     }
 
+    @Test
+    void aStopWhileTheDatabaseIsUnreachableLeavesThePartitionPausedNotAtKafkasOffset() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        PGSimpleDataSource unreachable = new PGSimpleDataSource() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                attempts.incrementAndGet();
+                throw new SQLException("Connection refused", "08001");
+            }
+        };
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(), ConsumerConfig.GROUP_ID_CONFIG,
+                "stopped", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(9)), Duration.ofSeconds(30));
+            // the container stops after the third attempt
+            new OffsetSeeker(unreachable, new OffsetStore("stopped"), 3, new FixedBackOff(20, Long.MAX_VALUE),
+                    () -> attempts.get() < 3).onPartitionsAssigned(consumer, List.of(tp));
+            assertThat(attempts.get()).isEqualTo(3);
+            assertThat(consumer.paused()).containsExactly(tp);
+            assertThat(consumer.poll(Duration.ofMillis(500))).as("nothing fetched from Kafka's offset").isEmpty();
+        }
+    }
+
     private long positionOnAssignment(String group, Long stored, Long kafkaCommitted, int batchRecords)
             throws Exception {
         return positionOnAssignment(group, stored, kafkaCommitted, batchRecords, dataSource);
@@ -146,8 +171,8 @@ class OffsetSeekerIT {
             if (kafkaCommitted != null) {
                 consumer.commitSync(Map.of(tp, new OffsetAndMetadata(kafkaCommitted)), Duration.ofSeconds(30));
             }
-            new OffsetSeeker(seekerDataSource, new OffsetStore(group), batchRecords, new FixedBackOff(20, Long.MAX_VALUE))
-                    .onPartitionsAssigned(consumer, List.of(tp));
+            new OffsetSeeker(seekerDataSource, new OffsetStore(group), batchRecords, new FixedBackOff(20, Long.MAX_VALUE),
+                    () -> true).onPartitionsAssigned(consumer, List.of(tp));
             return consumer.position(tp, Duration.ofSeconds(30));
         }
     }

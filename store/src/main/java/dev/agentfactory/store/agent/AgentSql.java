@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.agentfactory.store.KeysetList;
+import dev.agentfactory.store.PageReader;
 
 /** The SQL of {@link JdbcAgentRepository}: one named constant per statement. */
 final class AgentSql {
@@ -25,16 +26,17 @@ final class AgentSql {
     static final KeysetList LIST = new KeysetList(SELECT, "name",
             Arrays.stream(AgentStatus.values()).map(AgentStatus::dbValue).toList(), List.of("config", "state", "metadata"));
 
-    static final String VERSIONS = """
+    static final String VERSIONS = PageReader.budgeted("""
             SELECT agent_id, version, change_type, snapshot, actor, event_id, committed_at
             FROM factory.agent_versions WHERE agent_id = :id AND version < :before
-            ORDER BY version DESC LIMIT :limit""";
+            ORDER BY version DESC LIMIT :limit""", List.of("snapshot"));
     static final String VERSION = """
             SELECT agent_id, version, change_type, snapshot, actor, event_id, committed_at
             FROM factory.agent_versions WHERE agent_id = :id AND version = :version""";
-    static final String HISTORY = """
+    static final String HISTORY = PageReader.budgeted("""
             SELECT seq, agent_id, kind, entry, recorded_at, actor, event_id
-            FROM factory.agent_history WHERE agent_id = :id AND seq > :after ORDER BY seq LIMIT :limit""";
+            FROM factory.agent_history WHERE agent_id = :id AND seq > :after ORDER BY seq LIMIT :limit""",
+            List.of("entry"));
 
     static final String INSERT = """
             INSERT INTO factory.agents (id, slug, name, kind, status, config, state, metadata, version,

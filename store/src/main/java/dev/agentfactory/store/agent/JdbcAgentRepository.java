@@ -71,7 +71,7 @@ public final class JdbcAgentRepository implements AgentRepository {
         return pages.read(jdbc.sql(AgentSql.VERSIONS).param("id", agentId)
                 .param("before", before == null ? Long.MAX_VALUE : before.number())
                 .param("limit", Page.checkLimit(limit) + 1), limit, JdbcAgentRepository::mapVersion,
-                List.of("snapshot"), v -> Cursor.encode(v.committedAt(), v.version()));
+                v -> Cursor.encode(v.committedAt(), v.version()));
     }
 
     @Override
@@ -83,7 +83,7 @@ public final class JdbcAgentRepository implements AgentRepository {
     @Override
     public Page<HistoryEntry> history(UUID agentId, long afterSeq, int limit) {
         return pages.read(jdbc.sql(AgentSql.HISTORY).param("id", agentId).param("after", afterSeq)
-                .param("limit", Page.checkLimit(limit) + 1), limit, JdbcAgentRepository::mapHistory, List.of("entry"),
+                .param("limit", Page.checkLimit(limit) + 1), limit, JdbcAgentRepository::mapHistory,
                 h -> Long.toString(h.seq()));
     }
 

@@ -26,15 +26,15 @@ public final class JdbcAuditRepository implements AuditRepository {
             VALUES (:entityType, :entityId, :version, :commandType, :actor, :eventId, :occurredAt,
                     CAST(:details AS jsonb))
             RETURNING\s""" + COLUMNS;
-    static final String BY_ENTITY = "SELECT " + COLUMNS + " FROM factory.audit_log"
+    static final String BY_ENTITY = PageReader.budgeted("SELECT " + COLUMNS + " FROM factory.audit_log"
             + " WHERE entity_type = :type AND entity_id = :id AND committed_at >= :from AND committed_at < :to"
-            + " AND id > :after ORDER BY id LIMIT :limit";
-    static final String BY_ACTOR = "SELECT " + COLUMNS + " FROM factory.audit_log"
+            + " AND id > :after ORDER BY id LIMIT :limit", DETAILS);
+    static final String BY_ACTOR = PageReader.budgeted("SELECT " + COLUMNS + " FROM factory.audit_log"
             + " WHERE actor = :actor AND committed_at >= :from AND committed_at < :to"
-            + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit";
-    static final String BY_TIME = "SELECT " + COLUMNS + " FROM factory.audit_log"
+            + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit", DETAILS);
+    static final String BY_TIME = PageReader.budgeted("SELECT " + COLUMNS + " FROM factory.audit_log"
             + " WHERE committed_at >= :from AND committed_at < :to"
-            + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit";
+            + " AND (committed_at, id) > (:at, :after) ORDER BY committed_at, id LIMIT :limit", DETAILS);
 
     private final JdbcClient jdbc;
     private final PageReader pages;
@@ -61,7 +61,7 @@ public final class JdbcAuditRepository implements AuditRepository {
         return pages.read(jdbc.sql(BY_ENTITY).param("type", entityType).param("id", entityId)
                 .param("from", StoreJson.timestamp(from)).param("to", StoreJson.timestamp(to))
                 .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1), limit,
-                JdbcAuditRepository::map, DETAILS, JdbcAuditRepository::cursor);
+                JdbcAuditRepository::map, JdbcAuditRepository::cursor);
     }
 
     @Override
@@ -80,7 +80,7 @@ public final class JdbcAuditRepository implements AuditRepository {
                 .param("at", StoreJson.timestamp(c == null ? Instant.EPOCH.minusSeconds(1) : c.at()))
                 .param("after", c == null ? 0L : c.number()).param("limit", Page.checkLimit(limit) + 1);
         var bound = actor == null ? spec : spec.param("actor", actor);
-        return pages.read(bound, limit, JdbcAuditRepository::map, DETAILS, JdbcAuditRepository::cursor);
+        return pages.read(bound, limit, JdbcAuditRepository::map, JdbcAuditRepository::cursor);
     }
 
     static String cursor(AuditEntry e) {

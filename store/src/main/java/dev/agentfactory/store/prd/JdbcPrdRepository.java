@@ -67,7 +67,7 @@ public final class JdbcPrdRepository implements PrdRepository {
         return pages.read(jdbc.sql(PrdSql.VERSIONS).param("id", prdId)
                 .param("before", before == null ? Long.MAX_VALUE : before.number())
                 .param("limit", Page.checkLimit(limit) + 1), limit, JdbcPrdRepository::mapVersion,
-                List.of("snapshot"), v -> Cursor.encode(v.committedAt(), v.version()));
+                v -> Cursor.encode(v.committedAt(), v.version()));
     }
 
     @Override

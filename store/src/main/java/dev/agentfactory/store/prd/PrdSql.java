@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.agentfactory.store.KeysetList;
+import dev.agentfactory.store.PageReader;
 
 /** The SQL of {@link JdbcPrdRepository}: one named constant per statement. */
 final class PrdSql {
@@ -25,10 +26,10 @@ final class PrdSql {
     static final KeysetList LIST = new KeysetList(SELECT, "title",
             Arrays.stream(PrdStatus.values()).map(PrdStatus::dbValue).toList(), List.of("body", "metadata"));
 
-    static final String VERSIONS = """
+    static final String VERSIONS = PageReader.budgeted("""
             SELECT prd_id, version, change_type, snapshot, actor, event_id, committed_at
             FROM factory.prd_versions WHERE prd_id = :id AND version < :before
-            ORDER BY version DESC LIMIT :limit""";
+            ORDER BY version DESC LIMIT :limit""", List.of("snapshot"));
     static final String VERSION = """
             SELECT prd_id, version, change_type, snapshot, actor, event_id, committed_at
             FROM factory.prd_versions WHERE prd_id = :id AND version = :version""";
