@@ -32,6 +32,13 @@ public final class PageReader {
               FROM (SELECT i.*, %2$s AS page_bytes FROM (%3$s) i) q
             ) w WHERE w.page_bytes_before < :pageBudget ORDER BY %1$s""";
     // the last ORDER BY: a list of any status has one in each branch of its UNION as well
+    /**
+     * A column's size: a small value stored uncompressed by its stored size, which costs nothing; any other (stored
+     * compressed, perhaps far below its text, or large) by its text's UTF-8 length, which renders it. Rendering every
+     * value as text to measure it cost a list page of 50 ordinary agents about 0.25 ms more (bin/bench query).
+     */
+    static final String SIZE = "CASE WHEN pg_column_compression(%1$s) IS NULL AND pg_column_size(%1$s) < 2048 "
+            + "THEN coalesce(pg_column_size(%1$s), 0) ELSE octet_length(%1$s::text) END";
     private static final Pattern ORDER_LIMIT = Pattern.compile("^.*ORDER BY (.+?) LIMIT :limit\\s*$", Pattern.DOTALL);
 
     private final TransientRetry retry;
@@ -55,8 +62,7 @@ public final class PageReader {
             throw new IllegalArgumentException("a budgeted page needs ORDER BY … LIMIT :limit and a large column: "
                     + pageSql);
         }
-        String bytes = String.join(" + ", bulkColumns.stream()
-                .map(c -> "coalesce(octet_length(i." + c + "::text), 0)").toList());
+        String bytes = String.join(" + ", bulkColumns.stream().map(c -> SIZE.formatted("i." + c)).toList());
         return BUDGETED.formatted(m.group(1).strip(), bytes, pageSql);
     }
 
