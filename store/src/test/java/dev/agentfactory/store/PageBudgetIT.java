@@ -96,24 +96,42 @@ class PageBudgetIT {
     }
 
     @Test
-    void anEntitysLargeAuditEntriesComeInPagesAndEveryOneOnce() throws Exception {
+    void anEntitysLargeAuditEntriesComeInPagesAndEveryOneOnceThoseWithoutDetailsIncluded() throws Exception {
         UUID entity = UUID.randomUUID();
+        audit(entity, 7, "CASE WHEN ? = 3 THEN NULL ELSE jsonb_build_object('blob', '" + BLOB + "') END");
+        List<List<Long>> pages = all(c -> store.audit().byEntity("agent", entity, Instant.EPOCH,
+                Instant.now().plusSeconds(60), c, 100), AuditEntry::version);
+        // 30,000 bytes each but the third, which has none: the page reaches 100,000 at its fifth row
+        assertThat(pages.get(0)).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(pages.stream().flatMap(List::stream).toList()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    }
+
+    @Test
+    void aValueStoredSmallButPrintedLargeCountsAtItsPrintedSize() throws Exception {
+        // 80 numbers of a thousand digits: about 1,500 bytes stored, 80,000 as the text the page carries
+        UUID entity = UUID.randomUUID();
+        audit(entity, 5, "(SELECT jsonb_object_agg('k' || g, 1e999::numeric) FROM generate_series(1, 80) g "
+                + "WHERE ? IS NOT NULL)");
+        List<List<Long>> pages = all(c -> store.audit().byEntity("agent", entity, Instant.EPOCH,
+                Instant.now().plusSeconds(60), c, 100), AuditEntry::version);
+        assertThat(pages.get(0)).containsExactly(1L, 2L);
+        assertThat(pages.stream().flatMap(List::stream).toList()).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    /** Audit entries 1..n of {@code entity}, each with the details {@code detailsSql} makes of its version. */
+    private static void audit(UUID entity, int n, String detailsSql) throws Exception {
         try (var c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO "
                 + "factory.audit_log (entity_type, entity_id, version, command_type, actor, event_id, occurred_at, "
-                + "details) VALUES ('agent', ?, ?, 'agent.update', 'it', ?, now(), jsonb_build_object('blob', ?))")) {
-            for (int v = 1; v <= 7; v++) {
+                + "details) VALUES ('agent', ?, ?, 'agent.update', 'it', ?, now(), " + detailsSql + ")")) {
+            for (int v = 1; v <= n; v++) {
                 ps.setObject(1, entity);
                 ps.setLong(2, v);
                 ps.setObject(3, UUID.randomUUID());
-                ps.setString(4, BLOB);
+                ps.setInt(4, v);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
-        List<List<Long>> pages = all(c -> store.audit().byEntity("agent", entity, Instant.EPOCH,
-                Instant.now().plusSeconds(60), c, 100), AuditEntry::version);
-        assertThat(pages.get(0)).hasSize(4);
-        assertThat(pages.stream().flatMap(List::stream).toList()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
     }
 
     /** Every page, following the cursors, each as the keys of its items. */

@@ -42,6 +42,10 @@ public record GatewaySecurityProperties(
             throw new IllegalArgumentException("factory.gateway.security: set jwt-secret (FACTORY_JWT_SECRET)"
                     + " or jwks-url (FACTORY_JWT_JWKS_URL)");
         }
+        if (legacyHs256 && !hasSecret) {
+            throw new IllegalArgumentException("factory.gateway.security.legacy-hs256 (FACTORY_JWT_LEGACY_HS256) accepts "
+                    + "HS256 tokens with jwt-secret (FACTORY_JWT_SECRET), which is not set");
+        }
         if (hasSecret && (!hasJwks || legacyHs256)
                 && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             throw new IllegalArgumentException("factory.gateway.security.jwt-secret must be at least 32 bytes for HS256");

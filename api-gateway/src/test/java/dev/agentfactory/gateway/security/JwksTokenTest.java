@@ -96,6 +96,9 @@ class JwksTokenTest {
         assertThatThrownBy(() -> signingKeysOnly.decode(legacy)).isInstanceOf(JwtException.class);
         // a short placeholder in the unused secret does not stop the gateway
         assertThat(decoder("placeholder", false)).isNotNull();
+        // legacy tokens asked for without a secret to check them is a configuration error, not a silent 401
+        assertThatThrownBy(() -> decoder(null, true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("FACTORY_JWT_SECRET");
     }
 
     @Test
