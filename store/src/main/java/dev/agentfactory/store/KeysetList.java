@@ -34,7 +34,7 @@ public record KeysetList(String select, String textColumn, List<String> statuses
 
     /** The statement of one page: of {@code status} or of any, after a cursor or the first. */
     public String sql(boolean byStatus, ListFilter filter, boolean afterCursor) {
-        return PageReader.budgeted(ListSql.of(select, textColumn, statuses, byStatus, filter, afterCursor), bulkColumns);
+        return ListSql.of(select, textColumn, statuses, byStatus, filter, afterCursor);
     }
 
     /** One page after {@code cursor} (null: the first), of {@code status} (null: any). */
@@ -42,6 +42,6 @@ public record KeysetList(String select, String textColumn, List<String> statuses
                             int limit, RowMapper<T> mapper, Function<T, Instant> updatedAt, Function<T, UUID> id) {
         Cursor after = Cursor.decode(cursor);
         var spec = ListSql.bind(jdbc.sql(sql(status != null, filter, after != null)), status, filter, after, limit);
-        return pages.read(spec, limit, mapper, row -> Cursor.encode(updatedAt.apply(row), id.apply(row)));
+        return pages.readList(spec, limit, mapper, bulkColumns, row -> Cursor.encode(updatedAt.apply(row), id.apply(row)));
     }
 }

@@ -60,7 +60,6 @@ public final class ListPlans {
     public static Map<String, String> values(ListFilter filter, Cursor after) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("limit", "51");
-        values.put("pageBudget", Long.toString(PageReader.DEFAULT_BUDGET_BYTES));
         if (filter.updatedSince() != null) {
             values.put("since", filter.updatedSince().toString());
         }
