@@ -20,12 +20,16 @@ import java.util.TreeSet;
 public record CatalogFingerprint(SortedSet<String> lines) {
 
     /**
-     * Tables, views and sequences. Storage options (fillfactor, autovacuum_*, a view's security_invoker) come
+     * Tables, views and sequences. An UNLOGGED table (persistence=u) is shown as such: a server crash empties it (the
+     * relay's offsets, say), and logical decoding skips its changes (PostgreSQL refuses it only for a table already
+     * in a publication). Storage options (fillfactor, autovacuum_*, a view's security_invoker) come
      * sorted, as PostgreSQL keeps them in the order they were set; a TOAST table's as {@code toast.<option>}, the
      * name {@code ALTER TABLE … SET} takes.
      */
     private static final String TABLES = """
-            SELECT 'table ' || c.relname || ' kind=' || c.relkind::text || ' rls=' || c.relrowsecurity
+            SELECT 'table ' || c.relname || ' kind=' || c.relkind::text
+                   || CASE c.relpersistence WHEN 'p' THEN '' ELSE ' persistence=' || c.relpersistence::text END
+                   || ' rls=' || c.relrowsecurity
                    || ' force_rls=' || c.relforcerowsecurity || ' replica_identity=' || c.relreplident::text
                    || ' acl=' || coalesce(c.relacl::text, '-') || ' owner=' || pg_get_userbyid(c.relowner)
                    || ' options=' || coalesce((SELECT string_agg(o, ',' ORDER BY o) FROM (
