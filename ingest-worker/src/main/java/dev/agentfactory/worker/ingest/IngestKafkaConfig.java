@@ -56,7 +56,8 @@ class IngestKafkaConfig {
     @Bean
     BatchProcessor batchProcessor(DataSource dataSource, PlatformTransactionManager tm, OffsetStore offsets, Clock clock,
                                   IngestProperties props) {
-        return new BatchProcessor(dataSource, new TransactionTemplate(tm), offsets, clock, props.maxEntityBytes());
+        return new BatchProcessor(dataSource, new TransactionTemplate(tm), offsets, clock, props.maxEntityBytes(),
+                props.maxBatchChars());
     }
 
     /**

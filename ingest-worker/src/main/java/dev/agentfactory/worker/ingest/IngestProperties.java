@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxPayloadBytes larger records are dead-lettered as oversized
  * @param maxEntityBytes  a write that would leave an agent or PRD with a larger version snapshot (UTF-8 JSON) is
  *                        REJECTED: records are bounded, but merge patches and links accumulate across writes
+ * @param maxBatchChars   the most snapshot and history text one transaction stages: a poll that would stage more
+ *                        is split in halves, each its own transaction, as a data error splits it
  * @param retryInitial    first pause after a transient database or broker failure
  * @param retryMax        longest pause between retries (they never give up: nothing is skipped)
  * @param pollTimeout     how long one poll waits for records
@@ -34,15 +36,16 @@ public record IngestProperties(
         int maxBatchRecords,
         int maxPayloadBytes,
         int maxEntityBytes,
+        long maxBatchChars,
         Duration retryInitial,
         Duration retryMax,
         Duration pollTimeout,
         Duration shutdownTimeout) {
 
     public IngestProperties {
-        if (concurrency < 1 || maxBatchRecords < 1 || maxPayloadBytes < 1 || maxEntityBytes < 1) {
-            throw new IllegalArgumentException("factory.ingest.concurrency, max-batch-records, max-payload-bytes and "
-                    + "max-entity-bytes must be positive");
+        if (concurrency < 1 || maxBatchRecords < 1 || maxPayloadBytes < 1 || maxEntityBytes < 1 || maxBatchChars < 1) {
+            throw new IllegalArgumentException("factory.ingest.concurrency, max-batch-records, max-payload-bytes, "
+                    + "max-entity-bytes and max-batch-chars must be positive");
         }
     }
 }

@@ -34,10 +34,13 @@ final class BatchHandler {
     private final Redelivery redelivery = new Redelivery(loader);
     private final BatchWriter writer = new BatchWriter();
     private final EventApplier applier;
+    private final long maxBatchChars;
     private final AppendCopy appendCopy = new AppendCopy();
     private final Clock clock;
 
-    BatchHandler(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock, int maxEntityBytes) {
+    BatchHandler(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock, int maxEntityBytes,
+                 long maxBatchChars) {
+        this.maxBatchChars = maxBatchChars;
         this.dataSource = dataSource;
         this.applier = new EventApplier(maxEntityBytes);
         this.tx = tx;
@@ -72,10 +75,14 @@ final class BatchHandler {
         List<WriteEnvelope> events = fresh.stream().filter(Item::valid).map(Item::envelope).toList();
         BatchState state = load(c, events);
         List<BatchResult.Applied> outcomes = new ArrayList<>(events.size());
+        Staged staged = new Staged(state);
         for (WriteEnvelope e : events) {
             String reason = rejects.get(e.eventId());
             outcomes.add(new BatchResult.Applied(e, reason != null ? applier.reject(e, reason, state, now)
                     : applier.apply(e, state, now)));
+            if (outcomes.size() > 1 && staged.chars() > maxBatchChars) {
+                throw new BatchTooLarge(staged.chars(), outcomes.size(), maxBatchChars);
+            }
         }
         writer.write(c, state, appendCopy.allowed(c));
         // Dead letters go out after the writes (a batch the database refuses is split and retried, and must
@@ -120,5 +127,31 @@ final class BatchHandler {
         loader.loadAgents(c, linked, false, s.referencedAgents);
         loader.loadSlugs(c, agentSlugs, prdSlugs, s);
         return s;
+    }
+
+    /** The characters of snapshot and history text a batch has staged, counted as its rows are added. */
+    private static final class Staged {
+        private final BatchState state;
+        private int agentVersions;
+        private int prdVersions;
+        private int history;
+        private long chars;
+
+        Staged(BatchState state) {
+            this.state = state;
+        }
+
+        long chars() {
+            for (; agentVersions < state.agentVersions.size(); agentVersions++) {
+                chars += state.agentVersions.get(agentVersions).snapshot().length();
+            }
+            for (; prdVersions < state.prdVersions.size(); prdVersions++) {
+                chars += state.prdVersions.get(prdVersions).snapshot().length();
+            }
+            for (; history < state.history.size(); history++) {
+                chars += state.history.get(history).entry().length();
+            }
+            return chars;
+        }
     }
 }

@@ -30,10 +30,13 @@ public final class BatchProcessor {
 
     private final Transaction handler;
 
-    /** @param maxEntityBytes the largest version snapshot a write may leave an agent or PRD with */
+    /**
+     * @param maxEntityBytes the largest version snapshot a write may leave an agent or PRD with
+     * @param maxBatchChars  the most snapshot and history text one transaction stages
+     */
     public BatchProcessor(DataSource dataSource, TransactionTemplate tx, OffsetStore offsets, Clock clock,
-                          int maxEntityBytes) {
-        this(new BatchHandler(dataSource, tx, offsets, clock, maxEntityBytes)::apply);
+                          int maxEntityBytes, long maxBatchChars) {
+        this(new BatchHandler(dataSource, tx, offsets, clock, maxEntityBytes, maxBatchChars)::apply);
     }
 
     BatchProcessor(Transaction handler) {
@@ -44,6 +47,10 @@ public final class BatchProcessor {
     public BatchResult process(List<Item> items, DeadLetterSink dlq, CommitListener committed) {
         try {
             return commit(items, Map.of(), dlq, committed);
+        } catch (BatchTooLarge e) {
+            // Never for one record (a transaction of one event stages at most one entity's limit), so this ends.
+            log.warn("batch of {} would stage {}; splitting it", items.size(), e.getMessage());
+            return inHalves(items, dlq, committed);
         } catch (BatchSqlException e) {
             if (!e.dataError()) {
                 throw e;
@@ -51,9 +58,7 @@ public final class BatchProcessor {
             if (items.size() > 1) {
                 log.warn("batch of {} refused by the database ({}); splitting to isolate the record", items.size(),
                         e.getMessage());
-                int half = items.size() / 2;
-                return BatchResult.merge(process(items.subList(0, half), dlq, committed),
-                        process(items.subList(half, items.size()), dlq, committed));
+                return inHalves(items, dlq, committed);
             }
             Item item = items.get(0);
             if (!item.valid()) {
@@ -63,6 +68,13 @@ public final class BatchProcessor {
             return commit(items, Map.of(item.envelope().eventId(), "refused by the database: " + e.getMessage()), dlq,
                     committed);
         }
+    }
+
+    /** Each half its own transaction (or further halves), in order. */
+    private BatchResult inHalves(List<Item> items, DeadLetterSink dlq, CommitListener committed) {
+        int half = items.size() / 2;
+        return BatchResult.merge(process(items.subList(0, half), dlq, committed),
+                process(items.subList(half, items.size()), dlq, committed));
     }
 
     private BatchResult commit(List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq,
