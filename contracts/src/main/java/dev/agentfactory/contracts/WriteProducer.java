@@ -47,18 +47,27 @@ public final class WriteProducer implements AutoCloseable {
         this.prdTopic = prdTopic;
     }
 
-    /** Publishes one write; the future completes when the broker has it on all in-sync replicas. */
+    /**
+     * Publishes one write; the future completes when the broker has it on all in-sync replicas, or fails. It fails
+     * as well where Kafka's producer throws instead (closed, say, while its application shuts down), so a caller
+     * handles every failure to publish in one place.
+     */
     public CompletableFuture<RecordMetadata> send(WriteEnvelope envelope) {
         String topic = envelope.type().entityType() == CommandType.EntityType.AGENT ? agentTopic : prdTopic;
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, envelope.entityId().toString(),
+                codec.encode(envelope));
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topic, envelope.entityId().toString(), codec.encode(envelope)),
-                (metadata, error) -> {
-                    if (error != null) {
-                        done.completeExceptionally(error);
-                    } else {
-                        done.complete(metadata);
-                    }
-                });
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
         return done;
     }
 

@@ -32,6 +32,7 @@ final class DroppedData {
     private static final String TABLES_OF_SCHEMA = """
             SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p') ORDER BY c.relname""";
+    private static final String EXISTS = "SELECT to_regclass(?) IS NOT NULL";
 
     private DroppedData() {
     }
@@ -78,7 +79,7 @@ final class DroppedData {
     }
 
     private static boolean exists(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        try (PreparedStatement ps = c.prepareStatement(EXISTS)) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -64,7 +63,7 @@ public class WriteGateway {
         }
         boolean waiting = !req.waitFor().isZero();
         CompletableFuture<Optional<WriteOutcome>> outcome = waiting ? waiter.register(eventId, req.waitFor()) : null;
-        CompletableFuture<Optional<WriteOutcome>> sent = publish(envelope).handle((metadata, error) -> {
+        CompletableFuture<Optional<WriteOutcome>> sent = producer.send(envelope).handle((metadata, error) -> {
             if (error != null) {
                 ApiProblem failed = publishFailure(error);
                 if (waiting) {
@@ -75,18 +74,6 @@ public class WriteGateway {
             return Optional.<WriteOutcome>empty();
         });
         return new Submission(envelope, req.waitFor(), waiting ? sent.thenCompose(x -> outcome) : sent);
-    }
-
-    /**
-     * The send as a future whatever way it fails: a producer that is closing (the app shutting down) throws at once
-     * instead, which would leave this request's wait registered and answer it 500.
-     */
-    private CompletableFuture<RecordMetadata> publish(WriteEnvelope envelope) {
-        try {
-            return producer.send(envelope);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     /**

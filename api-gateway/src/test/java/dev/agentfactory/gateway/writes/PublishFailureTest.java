@@ -49,9 +49,9 @@ class PublishFailureTest {
 
     @Test
     void aProducerThatRefusesAtOnceAnswersUnavailableAndEndsTheWait() {
-        // a closing producer throws from send instead of failing its future
-        WriteProducer closing = mock(WriteProducer.class);
-        when(closing.send(any())).thenThrow(new IllegalStateException("Cannot perform operation after producer has been closed"));
+        // a producer closed under the request (the app shutting down): Kafka's producer throws from send
+        WriteProducer closing = new WriteProducer("127.0.0.1:9");
+        closing.close();
         OutcomeWaiter waiter = mock(OutcomeWaiter.class);
         CompletableFuture<Optional<WriteOutcome>> wait = new CompletableFuture<>();
         when(waiter.register(any(), any())).thenReturn(wait);
