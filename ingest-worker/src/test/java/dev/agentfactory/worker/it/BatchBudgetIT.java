@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,9 +47,8 @@ class BatchBudgetIT {
         try (WriteProducer producer = bed.producer()) {
             Streams.send(producer, sends);
         }
-        Map<String, String> props = new HashMap<>(bed.workerProperties());
-        props.put("factory.ingest.max-batch-chars", "50000");
-        worker = new WorkerProcess("batch-budget", props).start().awaitHealthy(Duration.ofSeconds(90));
+        worker = new WorkerProcess("batch-budget",
+                bed.workerProperties(Map.of("factory.ingest.max-batch-chars", "50000"))).start().awaitHealthy(Duration.ofSeconds(90));
         bed.awaitCaughtUp(Duration.ofSeconds(60));
     }
 

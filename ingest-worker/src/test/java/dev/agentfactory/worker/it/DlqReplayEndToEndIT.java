@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -36,8 +35,7 @@ class DlqReplayEndToEndIT {
         WriteEnvelope big = WriteEnvelope.of(agent, null, "it", new WriteCommand.AgentUpdate(JsonNodeFactory.instance
                 .objectNode().put("name", "big").set("metadata", JsonNodeFactory.instance.objectNode()
                         .put("notes", "x".repeat(30_000)))));
-        Map<String, String> small = new HashMap<>(bed.workerProperties());
-        small.put("factory.ingest.max-payload-bytes", "20000");
+        Map<String, String> small = bed.workerProperties(Map.of("factory.ingest.max-payload-bytes", "20000"));
         try (WriteProducer producer = bed.producer()) {
             try (WorkerProcess worker = new WorkerProcess("replay-small", small)) {
                 worker.start().awaitHealthy(Duration.ofSeconds(90));

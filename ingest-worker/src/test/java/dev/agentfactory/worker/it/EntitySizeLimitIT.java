@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -69,9 +68,8 @@ class EntitySizeLimitIT {
         try (WriteProducer producer = bed.producer()) {
             Streams.send(producer, sends);
         }
-        Map<String, String> props = new HashMap<>(bed.workerProperties());
-        props.put("factory.ingest.max-entity-bytes", Integer.toString(LIMIT));
-        worker = new WorkerProcess("entity-size", props).start().awaitHealthy(Duration.ofSeconds(90));
+        worker = new WorkerProcess("entity-size",
+                bed.workerProperties(Map.of("factory.ingest.max-entity-bytes", Integer.toString(LIMIT)))).start().awaitHealthy(Duration.ofSeconds(90));
         bed.awaitCaughtUp(Duration.ofSeconds(60));
     }
 

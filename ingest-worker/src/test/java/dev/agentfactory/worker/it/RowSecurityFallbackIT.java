@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -49,10 +48,8 @@ class RowSecurityFallbackIT {
         try (Connection c = bed.sql(); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'it' NOBYPASSRLS IN ROLE factory_writer");
         }
-        Map<String, String> props = new HashMap<>(bed.workerProperties());
-        props.put("spring.datasource.username", role);
-        props.put("spring.datasource.password", "it");
-        worker = new WorkerProcess("rls", props).start().awaitHealthy(Duration.ofSeconds(90));
+        worker = new WorkerProcess("rls", bed.workerProperties(Map.of("spring.datasource.username", role,
+                "spring.datasource.password", "it"))).start().awaitHealthy(Duration.ofSeconds(90));
         try (WriteProducer producer = bed.producer()) {
             producer.send(envelope(new WriteCommand.AgentCreate("rls-agent", "Rls", "planner", null, null, null, null)));
             producer.send(envelope(new WriteCommand.AgentUpdate(JsonNodeFactory.instance.objectNode()

@@ -88,6 +88,13 @@ final class TestBed {
         return p;
     }
 
+    /** {@link #workerProperties()} with some replaced or added, for a test of one setting. */
+    Map<String, String> workerProperties(Map<String, String> overrides) {
+        Map<String, String> p = workerProperties();
+        p.putAll(overrides);
+        return p;
+    }
+
     WriteProducer producer() {
         return new WriteProducer(endpoints.kafkaBootstrap(), Map.of("delivery.timeout.ms", 300_000), agentTopic,
                 prdTopic);
