@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.StoreJson;
+import dev.agentfactory.store.TextLength;
 import dev.agentfactory.store.audit.AuditEntry;
 
 /** What both PRD repositories decide the same way (see {@code AgentRules}). */
@@ -33,7 +34,7 @@ final class PrdRules {
         if (!SLUG.matcher(p.slug()).matches()) {
             return Optional.of("slug '" + p.slug() + "' must be lowercase letters, digits and '-' (1-100)");
         }
-        if (p.title().isEmpty() || p.title().length() > 300) {
+        if (!TextLength.within(p.title(), 1, 300)) {
             return Optional.of("title must be 1-300 characters");
         }
         if (p.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
