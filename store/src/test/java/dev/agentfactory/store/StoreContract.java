@@ -293,6 +293,24 @@ abstract class StoreContract {
     }
 
     @Test
+    void aLinkRoleIsOneTo100CharactersInEveryStore() {
+        Prd p = prd("roles", 1, PrdStatus.DRAFT);
+        store().prds().create(p, change("create"));
+        List<Agent> agents = new ArrayList<>();
+        for (String slug : List.of("no-role", "long-role", "astral-role")) {
+            agents.add(agent(slug, 1, T0));
+            store().agents().create(agents.get(agents.size() - 1), change("create"));
+        }
+        assertThat(store().prds().link(new PrdAgentLink(p.id(), agents.get(0).id(), "", T0, "ops"), change("link")))
+                .isEqualTo(new WriteResult.Rejected<PrdAgentLink>("role must be 1-100 characters"));
+        assertThat(store().prds().link(new PrdAgentLink(p.id(), agents.get(1).id(), "r".repeat(101), T0, "ops"),
+                change("link"))).isEqualTo(new WriteResult.Rejected<PrdAgentLink>("role must be 1-100 characters"));
+        assertThat(store().prds().link(new PrdAgentLink(p.id(), agents.get(2).id(), "\uD83D\uDE00".repeat(100), T0,
+                "ops"), change("link")).applied()).isTrue();
+        assertThat(store().prds().links(p.id())).extracting(PrdAgentLink::agentId).containsExactly(agents.get(2).id());
+    }
+
+    @Test
     void everyAppliedWriteIsAuditedAndFoundByEntityActorAndTime() {
         Agent a = agent("audited", 1, T0);
         store().agents().create(a, change("create", "alice"));

@@ -122,18 +122,23 @@ public final class JdbcAgentRepository implements AgentRepository {
     public WriteResult<HistoryEntry> appendHistory(UUID agentId, HistoryEntry.Kind kind, Map<String, Object> entry,
                                                    Instant recordedAt, Change change) {
         Instant at = StoreJson.micros(recordedAt);
-        return retry.run(() -> tx.execute(status -> {
-            Optional<Long> seq = jdbc.sql(AgentSql.INSERT_HISTORY).param("id", agentId).param("kind", kind.dbValue())
-                    .param("entry", StoreJson.write(entry)).param("recordedAt", StoreJson.timestamp(at))
-                    .param("actor", change.actor()).param("eventId", change.eventId())
-                    .query(Long.class).optional();
-            if (seq.isEmpty()) {
-                return new WriteResult.NotFound<>("agent " + agentId);
-            }
-            audit.append(AgentRules.audit(agentId, null, change));
-            return new WriteResult.Applied<>(new HistoryEntry(seq.get(), agentId, kind, entry, at, change.actor(),
-                    change.eventId()));
-        }));
+        try {
+            return retry.run(() -> tx.execute(status -> {
+                Optional<Long> seq = jdbc.sql(AgentSql.INSERT_HISTORY).param("id", agentId)
+                        .param("kind", kind.dbValue()).param("entry", StoreJson.write(entry))
+                        .param("recordedAt", StoreJson.timestamp(at)).param("actor", change.actor())
+                        .param("eventId", change.eventId()).query(Long.class).optional();
+                if (seq.isEmpty()) {
+                    return new WriteResult.NotFound<>("agent " + agentId);
+                }
+                audit.append(AgentRules.audit(agentId, null, change));
+                return new WriteResult.Applied<>(new HistoryEntry(seq.get(), agentId, kind, entry, at, change.actor(),
+                        change.eventId()));
+            }));
+        } catch (DataIntegrityViolationException e) {
+            // jsonb refuses some of what a map can hold, such as U+0000 in a string (22P05)
+            return ConstraintViolations.rejected(e);
+        }
     }
 
     private WriteResult<Agent> versionClash(Agent wanted) {

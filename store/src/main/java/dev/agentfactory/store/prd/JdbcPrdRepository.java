@@ -130,19 +130,27 @@ public final class JdbcPrdRepository implements PrdRepository {
     @Override
     public WriteResult<PrdAgentLink> link(PrdAgentLink link, Change change) {
         PrdAgentLink row = PrdRules.normalized(link);
-        return retry.run(() -> tx.execute(status -> {
-            int inserted = jdbc.sql(PrdSql.LINK).param("prdId", row.prdId()).param("agentId", row.agentId())
-                    .param("role", row.role()).param("linkedAt", StoreJson.timestamp(row.linkedAt()))
-                    .param("linkedBy", row.linkedBy()).update();
-            if (inserted == 0) {
-                boolean exists = jdbc.sql(PrdSql.LINK_EXISTS).param("prdId", row.prdId()).param("agentId", row.agentId())
-                        .query(Integer.class).optional().isPresent();
-                return exists ? new WriteResult.Stale<>(0)
-                        : new WriteResult.NotFound<>("live PRD " + row.prdId() + " and agent " + row.agentId());
-            }
-            audit.append(PrdRules.audit(row.prdId(), null, change, PrdRules.linkDetails(row)));
-            return new WriteResult.Applied<>(row);
-        }));
+        var invalid = PrdRules.violation(row);
+        if (invalid.isPresent()) {
+            return new WriteResult.Rejected<>(invalid.get());
+        }
+        try {
+            return retry.run(() -> tx.execute(status -> {
+                int inserted = jdbc.sql(PrdSql.LINK).param("prdId", row.prdId()).param("agentId", row.agentId())
+                        .param("role", row.role()).param("linkedAt", StoreJson.timestamp(row.linkedAt()))
+                        .param("linkedBy", row.linkedBy()).update();
+                if (inserted == 0) {
+                    boolean exists = jdbc.sql(PrdSql.LINK_EXISTS).param("prdId", row.prdId())
+                            .param("agentId", row.agentId()).query(Integer.class).optional().isPresent();
+                    return exists ? new WriteResult.Stale<>(0)
+                            : new WriteResult.NotFound<>("live PRD " + row.prdId() + " and agent " + row.agentId());
+                }
+                audit.append(PrdRules.audit(row.prdId(), null, change, PrdRules.linkDetails(row)));
+                return new WriteResult.Applied<>(row);
+            }));
+        } catch (DataIntegrityViolationException e) {
+            return ConstraintViolations.rejected(e);
+        }
     }
 
     @Override

@@ -53,6 +53,12 @@ final class PrdRules {
                 StoreJson.micros(l.linkedAt()), l.linkedBy());
     }
 
+    /** The rule of prd_agents_role_length, checked first so both stores answer with the same reason. */
+    static Optional<String> violation(PrdAgentLink l) {
+        return TextLength.within(l.role(), 1, 100) ? Optional.empty()
+                : Optional.of("role must be 1-100 characters");
+    }
+
     static Map<String, Object> linkDetails(PrdAgentLink l) {
         return Map.of("agent_id", l.agentId().toString(), "role", l.role());
     }
