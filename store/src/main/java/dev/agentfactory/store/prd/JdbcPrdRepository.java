@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -155,12 +156,16 @@ public final class JdbcPrdRepository implements PrdRepository {
 
     @Override
     public WriteResult<PrdAgentLink> unlink(UUID prdId, UUID agentId, Change change) {
+        // What an earlier attempt removed: gone on a retry means that attempt committed, its acknowledgement lost.
+        AtomicReference<PrdAgentLink> removedBefore = new AtomicReference<>();
         return retry.run(() -> tx.execute(status -> {
             Optional<PrdAgentLink> removed = jdbc.sql(PrdSql.UNLINK).param("prdId", prdId).param("agentId", agentId)
                     .query(JdbcPrdRepository::mapLink).optional();
             if (removed.isEmpty()) {
-                return new WriteResult.NotFound<>("link of PRD " + prdId + " to agent " + agentId);
+                return removedBefore.get() != null ? new WriteResult.Applied<>(removedBefore.get())
+                        : new WriteResult.NotFound<>("link of PRD " + prdId + " to agent " + agentId);
             }
+            removedBefore.set(removed.get());
             audit.append(PrdRules.audit(prdId, null, change, PrdRules.linkDetails(removed.get())));
             return new WriteResult.Applied<>(removed.get());
         }));
