@@ -81,6 +81,9 @@ final class FreeFormJson {
 
     private JsonNode number(JsonNode v, String field) {
         BigDecimal d = v.decimalValue();
+        if (d.signum() == 0 && d.scale() < 0) {
+            d = BigDecimal.ZERO; // 0e1000: jsonb stores 0, not a 1 followed by a thousand zeros
+        }
         long scale = d.scale();
         long digits = Math.max(d.precision() - scale, 1) + Math.max(scale, 0);
         if (digits > MAX_NUMBER_DIGITS) {

@@ -3,13 +3,18 @@ package dev.agentfactory.contracts;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 
 /**
- * {@link Instant#toString()} and {@link Instant#parse} for the canonical UTC form every envelope, outcome,
- * snapshot and COPY row carries ({@code 2026-11-27T03:53:46.123456Z}), without the general formatter:
+ * {@link Instant#toString()}, and {@link Instant#parse} held to RFC 3339, for the canonical UTC form every envelope,
+ * outcome, snapshot and COPY row carries ({@code 2026-11-27T03:53:46.123456Z}), without the general formatter:
  * the ingest worker formats and parses several instants per event, and {@code DateTimeFormatter} made
- * that a tenth of its CPU. Same text, same values; anything outside the fast path (other years, offsets,
- * lower case, leap seconds) goes to the JDK and behaves exactly as it does there.
+ * that a tenth of its CPU. Same text, same values. Text outside the fast path (years before 1970, offsets,
+ * lower case, leap seconds) goes to the JDK if it has RFC 3339's form, which the contract promises: a
+ * four-digit year, hours 00-23, 1-9 fraction digits, {@code Z} or {@code ±hh:mm}. What else {@link Instant#parse}
+ * takes ({@code 24:00}, {@code 46.Z}, {@code +10000-…}, {@code -0001-…}, offsets with seconds) is refused: a
+ * year past 9999 would pin an entity first in newest-first lists, or be refused by PostgreSQL instead of here.
+ * A leap second is read as the JDK reads it: {@code 23:59:60} as {@code 23:59:59}, any other {@code :60} refused.
  */
 public final class IsoInstant {
 
@@ -52,13 +57,16 @@ public final class IsoInstant {
         return new String(out);
     }
 
-    /** The instant {@link Instant#parse} returns, and its {@link java.time.format.DateTimeParseException} for text it refuses. */
+    /**
+     * The instant {@link Instant#parse} returns for an RFC 3339 date-time; a {@link DateTimeParseException} for text
+     * that is none, or that it refuses.
+     */
     public static Instant parse(CharSequence text) {
         int n = text.length();
         if (n < 20 || n > 30 || n == 21 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
                 || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z'
                 || (n > 20 && text.charAt(19) != '.')) {
-            return Instant.parse(text);
+            return parseRfc3339(text);
         }
         int year = digits(text, 0, 4);
         int month = digits(text, 5, 2);
@@ -69,16 +77,61 @@ public final class IsoInstant {
         int fraction = n > 20 ? digits(text, 20, n - 21) : 0;
         if (year < 1970 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
                 || second > 59 || fraction < 0) {
-            return Instant.parse(text);
+            return parseRfc3339(text);
         }
         long epochDay;
         try {
             epochDay = LocalDate.of(year, month, day).toEpochDay();
         } catch (DateTimeException e) {
-            return Instant.parse(text);
+            return parseRfc3339(text);
         }
         int nano = n > 20 ? fraction * POW10[9 - (n - 21)] : 0;
         return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nano);
+    }
+
+    /** Off the fast path: the JDK's parse, of RFC 3339 text only. */
+    private static Instant parseRfc3339(CharSequence text) {
+        if (!rfc3339(text)) {
+            throw new DateTimeParseException("Text '" + text + "' is not an RFC 3339 date-time", text, 0);
+        }
+        return Instant.parse(text);
+    }
+
+    /** Whether {@code t} has the form of RFC 3339's date-time; the calendar (30 February) is the JDK's to check. */
+    private static boolean rfc3339(CharSequence t) {
+        int n = t.length();
+        if (n < 20 || digits(t, 0, 4) < 0 || t.charAt(4) != '-' || digits(t, 5, 2) < 0 || t.charAt(7) != '-'
+                || digits(t, 8, 2) < 0 || (t.charAt(10) != 'T' && t.charAt(10) != 't') || !clock(t, 11, 60)) {
+            return false;
+        }
+        int at = 19;
+        if (t.charAt(at) == '.') {
+            int first = ++at;
+            while (at < n && t.charAt(at) >= '0' && t.charAt(at) <= '9') {
+                at++;
+            }
+            if (at == first || at - first > 9) {
+                return false;
+            }
+        }
+        if (at == n - 1) {
+            return t.charAt(at) == 'Z' || t.charAt(at) == 'z';
+        }
+        return at == n - 6 && (t.charAt(at) == '+' || t.charAt(at) == '-') && clock(t, at + 1, -1);
+    }
+
+    /** {@code hh:mm} at {@code from}, hours 00-23, then {@code :ss} up to {@code maxSecond} unless that is -1. */
+    private static boolean clock(CharSequence t, int from, int maxSecond) {
+        int hour = digits(t, from, 2);
+        int minute = digits(t, from + 3, 2);
+        if (hour < 0 || hour > 23 || t.charAt(from + 2) != ':' || minute < 0 || minute > 59) {
+            return false;
+        }
+        if (maxSecond < 0) {
+            return true;
+        }
+        int second = digits(t, from + 6, 2);
+        return t.charAt(from + 5) == ':' && second >= 0 && second <= maxSecond;
     }
 
     private static void put(char[] out, int at, int value, int width) {

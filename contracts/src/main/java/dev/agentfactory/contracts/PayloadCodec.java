@@ -165,9 +165,9 @@ final class PayloadCodec {
     private static Instant instant(JsonNode p, String field) {
         String s = optionalString(p, field, 1, 64);
         try {
-            return s == null ? null : Instant.parse(s);
+            return s == null ? null : IsoInstant.parse(s);
         } catch (DateTimeParseException e) {
-            throw violation(field + " must be an ISO-8601 instant");
+            throw violation(field + " must be an RFC 3339 date-time");
         }
     }
 

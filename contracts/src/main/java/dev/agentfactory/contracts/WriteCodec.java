@@ -91,7 +91,7 @@ public final class WriteCodec {
         try {
             occurredAt = IsoInstant.parse(Json.requiredString(root, "occurredAt", 1, 64));
         } catch (DateTimeParseException ex) {
-            throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "occurredAt must be an ISO-8601 instant");
+            throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "occurredAt must be an RFC 3339 date-time");
         }
         JsonNode sv = root.get("schemaVersion");
         if (sv == null || !sv.isIntegralNumber() || !sv.canConvertToInt() || sv.intValue() != WriteEnvelope.SCHEMA_VERSION) {

@@ -2,6 +2,7 @@ package dev.agentfactory.contracts;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,8 +30,19 @@ public final class WriteProducer implements AutoCloseable {
         this(bootstrapServers, Map.of(), Topics.AGENT_WRITES, Topics.PRD_WRITES);
     }
 
-    /** @param overrides extra producer settings (TLS, SASL, linger...) applied over the safe defaults */
+    /**
+     * @param overrides extra producer settings (TLS, SASL, linger...) applied over the safe defaults; a partitioner
+     *                  setting is refused with an {@link IllegalArgumentException}, as it would spread one entity's
+     *                  writes over partitions (or away from the partition other producers of the entity use)
+     */
     public WriteProducer(String bootstrapServers, Map<String, Object> overrides, String agentTopic, String prdTopic) {
+        for (String ordering : List.of(ProducerConfig.PARTITIONER_CLASS_CONFIG,
+                ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG)) {
+            if (overrides.containsKey(ordering)) {
+                throw new IllegalArgumentException(ordering + " cannot be overridden: writes go to the partition Kafka's"
+                        + " default partitioner picks for the entityId key, which keeps each entity's writes in order");
+            }
+        }
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);

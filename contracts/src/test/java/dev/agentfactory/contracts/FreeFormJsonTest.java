@@ -63,6 +63,17 @@ class FreeFormJsonTest {
     }
 
     @Test
+    void zeroWithAPositiveExponentIsTheOneDigitJsonbStores() {
+        assertThat(state("{\"state\":{\"a\":0e1000,\"b\":-0e999999999,\"c\":0.0e5,\"d\":0E+2}}"))
+                .isEqualTo(WriteCodec.MAPPER.readTree("{\"a\":0,\"b\":0,\"c\":0,\"d\":0}"));
+        // nor do they count as digits written out against the record's limit
+        String many = "[" + String.join(",", java.util.Collections.nCopies(1_200, "0e999")) + "]";
+        assertThat(state("{\"state\":{\"x\":" + many + "}}").get("x").get(1_199).intValue()).isZero();
+        // a zero with a fraction keeps its digits, as jsonb does (0e-3 is stored as 0.000)
+        assertThat(state("{\"state\":{\"f\":0e-3}}").get("f").decimalValue().scale()).isEqualTo(3);
+    }
+
+    @Test
     void halfASurrogatePairAnywhereInAFreeFormObjectIsAViolationNotAStoredQuestionMark() {
         assertViolation("{\"state\":{\"k\":\"\\ud800\"}}", "unpaired surrogate");
         assertViolation("{\"state\":{\"k\":[{\"deep\":\"v\\udc00\\ud800\"}]}}", "unpaired surrogate");

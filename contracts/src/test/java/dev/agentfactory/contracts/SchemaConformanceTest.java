@@ -96,6 +96,9 @@ class SchemaConformanceTest {
         c.add(env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{}}"));
         c.add(env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00.5Z\"}"));
         c.add(env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":null}"));
+        c.add(env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01t00:00:00.123456789+05:45\"}"));
+        c.add(del.replace("2026-01-01T00:00:00Z", "1969-12-31T23:59:59-00:00"));
+        c.add(del.replace("2026-01-01T00:00:00Z", "2016-12-31T23:59:60Z"));
         c.add(env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":5}"));
         c.add(env("agent.history.append", "{\"kind\":\"insight\",\"entry\":{}}"));
         c.add(env("agent.history.append", "{\"kind\":\"learning\"}"));
@@ -203,8 +206,13 @@ class SchemaConformanceTest {
                 del.replace("\"actor\":\"t\",", "\"actor\":\"t\",\"expectedVersion\":9223372036854775808,"),
                 // half a surrogate pair is no character: PostgreSQL would store it as '?'
                 del.replace("\"actor\":\"t\"", "\"actor\":\"\\ud800\""),
-                // format is an annotation in 2020-12; the codec parses occurredAt as an instant
-                del.replace("2026-01-01T00:00:00Z", "yesterday"))) {
+                // format is an annotation in 2020-12; the codec asserts RFC 3339's date-time
+                del.replace("2026-01-01T00:00:00Z", "yesterday"),
+                del.replace("2026-01-01T00:00:00Z", "2026-01-01T24:00:00Z"),
+                del.replace("2026-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"),
+                env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00.Z\"}"),
+                env("agent.history.append",
+                        "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00+01:00:30\"}"))) {
             assertThat(schema.valid(WriteCodec.MAPPER.readTree(json))).as(json).isTrue();
             assertThat(decodes(json)).as(json).isFalse();
         }

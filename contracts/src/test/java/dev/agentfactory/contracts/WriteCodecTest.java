@@ -101,6 +101,25 @@ class WriteCodecTest {
         assertThat(codec.decode(codec.encode(e))).isEqualTo(e);
     }
 
+    /** occurredAt and recordedAt are RFC 3339 date-times, as the contract says, not all Instant.parse takes. */
+    @Test
+    void timestampsThatAreNotRfc3339AreSchemaViolations() {
+        String id = UUID.randomUUID().toString();
+        for (String bad : List.of("2026-11-27T24:00:00Z", "2026-11-27T03:53:46.Z", "+10000-01-01T00:00:00Z",
+                "-0001-01-01T00:00:00Z", "2026-11-27T03:53:46+01:00:30", "2026-11-27T03:53:46")) {
+            assertReason(envelope("agent.delete", id, "{}").replace("2026-01-01T00:00:00Z", bad),
+                    Reason.SCHEMA_VIOLATION);
+            assertReason(envelope("agent.history.append", id, "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\""
+                    + bad + "\"}"), Reason.SCHEMA_VIOLATION);
+        }
+        WriteEnvelope e = codec.decode(envelope("agent.history.append", id,
+                "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-11-27t03:53:46.5-02:30\"}")
+                .replace("2026-01-01T00:00:00Z", "2026-11-27T04:00:00+01:00").getBytes(StandardCharsets.UTF_8));
+        assertThat(e.occurredAt()).isEqualTo(java.time.Instant.parse("2026-11-27T03:00:00Z"));
+        assertThat(((WriteCommand.AgentHistoryAppend) e.command()).recordedAt())
+                .isEqualTo(java.time.Instant.parse("2026-11-27T06:23:46.5Z"));
+    }
+
     private void assertReason(String json, Reason reason) {
         assertThatThrownBy(() -> codec.decode(json.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidWriteException.class)

@@ -3,14 +3,35 @@ package dev.agentfactory.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.producer.RoundRobinPartitioner;
 import org.junit.jupiter.api.Test;
 
-/** Every failure to publish reaches the caller through the returned future, none as an exception from send. */
+/**
+ * Every failure to publish reaches the caller through the returned future, none as an exception from send; no
+ * setting moves an entity's writes off the partition its key picks.
+ */
 class WriteProducerTest {
+
+    @Test
+    void anOverrideOfThePartitionerIsRefused() {
+        for (Map<String, Object> overrides : List.<Map<String, Object>>of(
+                Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, RoundRobinPartitioner.class),
+                Map.of(ProducerConfig.PARTITIONER_CLASS_CONFIG, RoundRobinPartitioner.class.getName()),
+                Map.of(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, true))) {
+            assertThatThrownBy(() -> new WriteProducer("127.0.0.1:9", overrides, Topics.AGENT_WRITES, Topics.PRD_WRITES)
+                    .close()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(overrides.keySet().iterator().next()).hasMessageContaining("in order");
+        }
+        new WriteProducer("127.0.0.1:9", Map.of(ProducerConfig.LINGER_MS_CONFIG, 0), Topics.AGENT_WRITES,
+                Topics.PRD_WRITES).close();
+    }
 
     @Test
     void aClosedProducerFailsTheFutureInsteadOfThrowing() {

@@ -13,6 +13,11 @@ public final class ConstraintViolations {
         if (e instanceof DuplicateKeyException) {
             return new WriteResult.Rejected<>("slug '" + slug + "' is taken by another " + entity);
         }
+        return rejected(e);
+    }
+
+    /** The database's reason, first line, for a write whose row has no unique slug to name. */
+    public static <T> WriteResult<T> rejected(DataIntegrityViolationException e) {
         Throwable cause = e.getMostSpecificCause();
         String message = cause.getMessage() == null ? cause.toString() : cause.getMessage().lines().findFirst().orElse("");
         return new WriteResult.Rejected<>(message.replaceFirst("^ERROR: ", ""));

@@ -11,7 +11,9 @@ import org.springframework.dao.DataIntegrityViolationException;
  * Retries a whole unit of work (a transaction, never a statement inside one) when PostgreSQL failed it
  * for a reason that a retry can fix: a lost connection (SQLSTATE class 08, 57P01 admin shutdown), a
  * serialization failure (40001) or a deadlock (40P01). Backoff is exponential with full jitter, capped,
- * and the attempts are bounded. Constraint violations and every other error surface at once.
+ * and the attempts are bounded. Constraint violations and every other error surface at once. A connection lost
+ * during {@code COMMIT} may have lost only the acknowledgement, so a unit of work must be safe to run again after
+ * it committed (store/README.md says how each write is).
  */
 public final class TransientRetry {
 

@@ -65,6 +65,25 @@ abstract class StoreContract {
         assertThat(((WriteResult.Rejected<Agent>) result).reason()).contains("slug");
     }
 
+    /** An emoji is one character to PostgreSQL's char_length and to the codec, though two UTF-16 units. */
+    @Test
+    void lengthLimitsCountCharactersNotUtf16Units() {
+        String emoji = "\uD83D\uDE00";
+        Agent atLimits = named(agent("astral", 1, T0), emoji.repeat(200), emoji.repeat(100));
+        assertThat(store().agents().create(atLimits, change("create"))).isInstanceOf(WriteResult.Applied.class);
+        assertThat(store().agents().findById(atLimits.id()).orElseThrow().name()).isEqualTo(emoji.repeat(200));
+        assertThat(store().agents().create(named(agent("long-name", 1, T0), emoji.repeat(201), "k"), change("create")))
+                .isInstanceOf(WriteResult.Rejected.class);
+        assertThat(store().agents().create(named(agent("long-kind", 1, T0), "n", emoji.repeat(101)), change("create")))
+                .isInstanceOf(WriteResult.Rejected.class);
+
+        Prd p = prd("astral", 1, PrdStatus.DRAFT);
+        assertThat(store().prds().create(withTitle(p, emoji.repeat(300)), change("create")))
+                .isInstanceOf(WriteResult.Applied.class);
+        assertThat(store().prds().create(withTitle(prd("astral-long", 1, PrdStatus.DRAFT), emoji.repeat(301)),
+                change("create"))).isInstanceOf(WriteResult.Rejected.class);
+    }
+
     @Test
     void eachUpdateBumpsTheVersionAndKeepsTheSnapshotOfEveryVersion() {
         Agent v1 = agent("scout", 1, T0);
@@ -274,6 +293,24 @@ abstract class StoreContract {
     }
 
     @Test
+    void aLinkRoleIsOneTo100CharactersInEveryStore() {
+        Prd p = prd("roles", 1, PrdStatus.DRAFT);
+        store().prds().create(p, change("create"));
+        List<Agent> agents = new ArrayList<>();
+        for (String slug : List.of("no-role", "long-role", "astral-role")) {
+            agents.add(agent(slug, 1, T0));
+            store().agents().create(agents.get(agents.size() - 1), change("create"));
+        }
+        assertThat(store().prds().link(new PrdAgentLink(p.id(), agents.get(0).id(), "", T0, "ops"), change("link")))
+                .isEqualTo(new WriteResult.Rejected<PrdAgentLink>("role must be 1-100 characters"));
+        assertThat(store().prds().link(new PrdAgentLink(p.id(), agents.get(1).id(), "r".repeat(101), T0, "ops"),
+                change("link"))).isEqualTo(new WriteResult.Rejected<PrdAgentLink>("role must be 1-100 characters"));
+        assertThat(store().prds().link(new PrdAgentLink(p.id(), agents.get(2).id(), "\uD83D\uDE00".repeat(100), T0,
+                "ops"), change("link")).applied()).isTrue();
+        assertThat(store().prds().links(p.id())).extracting(PrdAgentLink::agentId).containsExactly(agents.get(2).id());
+    }
+
+    @Test
     void everyAppliedWriteIsAuditedAndFoundByEntityActorAndTime() {
         Agent a = agent("audited", 1, T0);
         store().agents().create(a, change("create", "alice"));
@@ -341,6 +378,16 @@ abstract class StoreContract {
     static Prd prd(String slug, long version, PrdStatus status) {
         return new Prd(UUID.randomUUID(), slug, "PRD " + slug, "# " + slug, status, Map.of(), "owner@example.com",
                 version, T0, "seed", T0, "seed", null);
+    }
+
+    static Agent named(Agent a, String name, String kind) {
+        return new Agent(a.id(), a.slug(), name, kind, a.status(), a.config(), a.state(), a.metadata(), a.version(),
+                a.createdAt(), a.createdBy(), a.updatedAt(), a.updatedBy(), a.deletedAt());
+    }
+
+    static Prd withTitle(Prd p, String title) {
+        return new Prd(p.id(), p.slug(), title, p.body(), p.status(), p.metadata(), p.owner(), p.version(),
+                p.createdAt(), p.createdBy(), p.updatedAt(), p.updatedBy(), p.deletedAt());
     }
 
     static Prd prdAt(Prd p, long version, PrdStatus status) {

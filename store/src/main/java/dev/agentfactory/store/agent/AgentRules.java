@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.StoreJson;
+import dev.agentfactory.store.TextLength;
 import dev.agentfactory.store.audit.AuditEntry;
 
 /** What both agent repositories decide the same way: normalization, the version-clash verdict, audit rows. */
@@ -32,10 +33,10 @@ final class AgentRules {
         if (!SLUG.matcher(a.slug()).matches()) {
             return java.util.Optional.of("slug '" + a.slug() + "' must be lowercase letters, digits and '-' (1-100)");
         }
-        if (a.name().isEmpty() || a.name().length() > 200) {
+        if (!TextLength.within(a.name(), 1, 200)) {
             return java.util.Optional.of("name must be 1-200 characters");
         }
-        if (a.kind().isEmpty() || a.kind().length() > 100) {
+        if (!TextLength.within(a.kind(), 1, 100)) {
             return java.util.Optional.of("kind must be 1-100 characters");
         }
         return java.util.Optional.empty();

@@ -53,9 +53,21 @@ final class AgentSql {
     static final String INSERT_VERSION = """
             INSERT INTO factory.agent_versions (agent_id, version, change_type, snapshot, actor, event_id)
             VALUES (:id, :version, :changeType, CAST(:snapshot AS jsonb), :actor, :eventId)""";
+    // A retry may follow an attempt that committed and lost only its acknowledgement: it then answers with the
+    // entry of this event instead of writing a second one. Only a retry looks (:retry), as the look reads the
+    // agent's history through agent_history_agent_seq_idx, which has no event_id; the first attempt cannot find one.
     static final String INSERT_HISTORY = """
-            INSERT INTO factory.agent_history (agent_id, kind, entry, recorded_at, actor, event_id)
-            SELECT :id, :kind, CAST(:entry AS jsonb), :recordedAt, :actor, :eventId
-            WHERE EXISTS (SELECT 1 FROM factory.agents WHERE id = :id)
-            RETURNING seq""";
+            WITH present AS (
+                SELECT seq FROM factory.agent_history
+                WHERE CAST(:retry AS boolean) AND agent_id = :id AND event_id = :eventId
+                ORDER BY seq LIMIT 1
+            ), inserted AS (
+                INSERT INTO factory.agent_history (agent_id, kind, entry, recorded_at, actor, event_id)
+                SELECT :id, :kind, CAST(:entry AS jsonb), :recordedAt, :actor, :eventId
+                WHERE EXISTS (SELECT 1 FROM factory.agents WHERE id = :id) AND NOT EXISTS (SELECT 1 FROM present)
+                RETURNING seq
+            )
+            SELECT seq, true AS inserted FROM inserted
+            UNION ALL
+            SELECT seq, false FROM present""";
 }

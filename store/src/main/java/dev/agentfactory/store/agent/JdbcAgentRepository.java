@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -122,18 +123,31 @@ public final class JdbcAgentRepository implements AgentRepository {
     public WriteResult<HistoryEntry> appendHistory(UUID agentId, HistoryEntry.Kind kind, Map<String, Object> entry,
                                                    Instant recordedAt, Change change) {
         Instant at = StoreJson.micros(recordedAt);
-        return retry.run(() -> tx.execute(status -> {
-            Optional<Long> seq = jdbc.sql(AgentSql.INSERT_HISTORY).param("id", agentId).param("kind", kind.dbValue())
-                    .param("entry", StoreJson.write(entry)).param("recordedAt", StoreJson.timestamp(at))
-                    .param("actor", change.actor()).param("eventId", change.eventId())
-                    .query(Long.class).optional();
-            if (seq.isEmpty()) {
-                return new WriteResult.NotFound<>("agent " + agentId);
-            }
-            audit.append(AgentRules.audit(agentId, null, change));
-            return new WriteResult.Applied<>(new HistoryEntry(seq.get(), agentId, kind, entry, at, change.actor(),
-                    change.eventId()));
-        }));
+        AtomicBoolean attempted = new AtomicBoolean();
+        try {
+            return retry.run(() -> tx.execute(status -> {
+                Optional<Appended> appended = jdbc.sql(AgentSql.INSERT_HISTORY).param("id", agentId)
+                        .param("kind", kind.dbValue()).param("entry", StoreJson.write(entry))
+                        .param("recordedAt", StoreJson.timestamp(at)).param("actor", change.actor())
+                        .param("eventId", change.eventId()).param("retry", attempted.getAndSet(true))
+                        .query((rs, n) -> new Appended(rs.getLong("seq"), rs.getBoolean("inserted"))).optional();
+                if (appended.isEmpty()) {
+                    return new WriteResult.NotFound<>("agent " + agentId);
+                }
+                if (appended.get().inserted()) {
+                    audit.append(AgentRules.audit(agentId, null, change));
+                }
+                return new WriteResult.Applied<>(new HistoryEntry(appended.get().seq(), agentId, kind, entry, at,
+                        change.actor(), change.eventId()));
+            }));
+        } catch (DataIntegrityViolationException e) {
+            // jsonb refuses some of what a map can hold, such as U+0000 in a string (22P05)
+            return ConstraintViolations.rejected(e);
+        }
+    }
+
+    /** The entry's seq, and whether this attempt inserted it (or an earlier one whose commit went unacknowledged). */
+    private record Appended(long seq, boolean inserted) {
     }
 
     private WriteResult<Agent> versionClash(Agent wanted) {

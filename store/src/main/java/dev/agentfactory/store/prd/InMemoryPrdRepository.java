@@ -159,6 +159,10 @@ public final class InMemoryPrdRepository implements PrdRepository {
     @Override
     public WriteResult<PrdAgentLink> link(PrdAgentLink link, Change change) {
         PrdAgentLink row = PrdRules.normalized(link);
+        var invalid = PrdRules.violation(row);
+        if (invalid.isPresent()) {
+            return new WriteResult.Rejected<>(invalid.get());
+        }
         synchronized (lock) {
             if (links.stream().anyMatch(l -> l.prdId().equals(row.prdId()) && l.agentId().equals(row.agentId()))) {
                 return new WriteResult.Stale<>(0);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -130,29 +131,41 @@ public final class JdbcPrdRepository implements PrdRepository {
     @Override
     public WriteResult<PrdAgentLink> link(PrdAgentLink link, Change change) {
         PrdAgentLink row = PrdRules.normalized(link);
-        return retry.run(() -> tx.execute(status -> {
-            int inserted = jdbc.sql(PrdSql.LINK).param("prdId", row.prdId()).param("agentId", row.agentId())
-                    .param("role", row.role()).param("linkedAt", StoreJson.timestamp(row.linkedAt()))
-                    .param("linkedBy", row.linkedBy()).update();
-            if (inserted == 0) {
-                boolean exists = jdbc.sql(PrdSql.LINK_EXISTS).param("prdId", row.prdId()).param("agentId", row.agentId())
-                        .query(Integer.class).optional().isPresent();
-                return exists ? new WriteResult.Stale<>(0)
-                        : new WriteResult.NotFound<>("live PRD " + row.prdId() + " and agent " + row.agentId());
-            }
-            audit.append(PrdRules.audit(row.prdId(), null, change, PrdRules.linkDetails(row)));
-            return new WriteResult.Applied<>(row);
-        }));
+        var invalid = PrdRules.violation(row);
+        if (invalid.isPresent()) {
+            return new WriteResult.Rejected<>(invalid.get());
+        }
+        try {
+            return retry.run(() -> tx.execute(status -> {
+                int inserted = jdbc.sql(PrdSql.LINK).param("prdId", row.prdId()).param("agentId", row.agentId())
+                        .param("role", row.role()).param("linkedAt", StoreJson.timestamp(row.linkedAt()))
+                        .param("linkedBy", row.linkedBy()).update();
+                if (inserted == 0) {
+                    boolean exists = jdbc.sql(PrdSql.LINK_EXISTS).param("prdId", row.prdId())
+                            .param("agentId", row.agentId()).query(Integer.class).optional().isPresent();
+                    return exists ? new WriteResult.Stale<>(0)
+                            : new WriteResult.NotFound<>("live PRD " + row.prdId() + " and agent " + row.agentId());
+                }
+                audit.append(PrdRules.audit(row.prdId(), null, change, PrdRules.linkDetails(row)));
+                return new WriteResult.Applied<>(row);
+            }));
+        } catch (DataIntegrityViolationException e) {
+            return ConstraintViolations.rejected(e);
+        }
     }
 
     @Override
     public WriteResult<PrdAgentLink> unlink(UUID prdId, UUID agentId, Change change) {
+        // What an earlier attempt removed: gone on a retry means that attempt committed, its acknowledgement lost.
+        AtomicReference<PrdAgentLink> removedBefore = new AtomicReference<>();
         return retry.run(() -> tx.execute(status -> {
             Optional<PrdAgentLink> removed = jdbc.sql(PrdSql.UNLINK).param("prdId", prdId).param("agentId", agentId)
                     .query(JdbcPrdRepository::mapLink).optional();
             if (removed.isEmpty()) {
-                return new WriteResult.NotFound<>("link of PRD " + prdId + " to agent " + agentId);
+                return removedBefore.get() != null ? new WriteResult.Applied<>(removedBefore.get())
+                        : new WriteResult.NotFound<>("link of PRD " + prdId + " to agent " + agentId);
             }
+            removedBefore.set(removed.get());
             audit.append(PrdRules.audit(prdId, null, change, PrdRules.linkDetails(removed.get())));
             return new WriteResult.Applied<>(removed.get());
         }));

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import dev.agentfactory.store.Change;
 import dev.agentfactory.store.StoreJson;
+import dev.agentfactory.store.TextLength;
 import dev.agentfactory.store.audit.AuditEntry;
 
 /** What both PRD repositories decide the same way (see {@code AgentRules}). */
@@ -33,7 +34,7 @@ final class PrdRules {
         if (!SLUG.matcher(p.slug()).matches()) {
             return Optional.of("slug '" + p.slug() + "' must be lowercase letters, digits and '-' (1-100)");
         }
-        if (p.title().isEmpty() || p.title().length() > 300) {
+        if (!TextLength.within(p.title(), 1, 300)) {
             return Optional.of("title must be 1-300 characters");
         }
         if (p.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
@@ -50,6 +51,12 @@ final class PrdRules {
     static PrdAgentLink normalized(PrdAgentLink l) {
         return new PrdAgentLink(l.prdId(), l.agentId(), l.role() == null ? "implementer" : l.role(),
                 StoreJson.micros(l.linkedAt()), l.linkedBy());
+    }
+
+    /** The rule of prd_agents_role_length, checked first so both stores answer with the same reason. */
+    static Optional<String> violation(PrdAgentLink l) {
+        return TextLength.within(l.role(), 1, 100) ? Optional.empty()
+                : Optional.of("role must be 1-100 characters");
     }
 
     static Map<String, Object> linkDetails(PrdAgentLink l) {
