@@ -16,7 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import dev.agentfactory.ops.audit.AuditTopics;
-import dev.agentfactory.ops.replay.StandbyPurgeFloors;
+import dev.agentfactory.store.replica.StandbyPurgeFloors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,7 +44,7 @@ final class AuditCoverage {
     }
 
     static long missing(AuditTopics topics, Connection db) throws Exception {
-        StandbyPurgeFloors floors = StandbyPurgeFloors.read(db);
+        StandbyPurgeFloors floors = StandbyPurgeFloors.readAll(db);
         Map<String, Long> latest = new HashMap<>();
         Map<Long, String> history = new HashMap<>(); // seq to its agent
         Map<String, Link> links = new HashMap<>();

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.agentfactory.store.replica.RowApplier;
+import dev.agentfactory.store.replica.StandbyPurgeFloors;
 import dev.agentfactory.store.replica.TableSpec;
 
 /**
@@ -44,7 +45,7 @@ final class AuditEventApplier {
     AuditEventApplier(Connection target, RowApplier rows) throws SQLException {
         this.target = target;
         this.rows = rows;
-        this.purgeFloors = StandbyPurgeFloors.read(target);
+        this.purgeFloors = StandbyPurgeFloors.readAll(target);
     }
 
     /** Whether the event is one of a purged entity's (or of a link to one) from before its purge. */
