@@ -54,11 +54,24 @@ public record OpsSettings(String dbUrl, String standbyUrl, String user, String p
                         topics, backupDir, writerUser);
     }
 
+    /**
+     * Opens {@code url} as the owner: every connection ops makes goes through here. pgjdbc and DriverManager put the
+     * whole URL into some of their errors ({@code Unable to parse URL …?password=…}, {@code No suitable driver found for
+     * postgresql://user:secret@…}) and the commands print an error's message, so a failure is thrown again with the
+     * URL's passwords masked, its SQLState kept (a failover tells an unreachable primary by it) and without the
+     * original as its cause, whose message would still carry them.
+     */
     public Connection connect(String url) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password);
         p.setProperty("ApplicationName", "factory-ops");
-        return DriverManager.getConnection(url, p);
+        try {
+            return DriverManager.getConnection(url, p);
+        } catch (SQLException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            throw new SQLException(JdbcUrls.redacted(url == null ? message
+                    : message.replace(url, JdbcUrls.redacted(url))), e.getSQLState(), e.getErrorCode());
+        }
     }
 }
