@@ -57,7 +57,8 @@ public final class DrBench {
         String agentsTopic = "bench.dr." + suffix + ".audit.agents";
         String prdsTopic = "bench.dr." + suffix + ".audit.prds";
         OpsSettings s = new OpsSettings(primary, standby, base.user(), base.password(), base.kafka(),
-                base.topics().withAudit(agentsTopic, prdsTopic), base.backupDir(), base.writerUser());
+                base.topics().withAudit(agentsTopic, prdsTopic), base.backupDir(), base.writerUser(),
+                base.cdcLockKey());
         Path backups = Files.createTempDirectory("bench-dr-");
         Figures f = new Figures("dr");
         StackTopics.create(s.kafka().bootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));

@@ -40,10 +40,13 @@ public final class AuditReplay {
     };
 
     private final AuditTopics topics;
+    private final long lockKey;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public AuditReplay(AuditTopics topics) {
+    /** {@code lockKey}: the relays' lock key, from which each transaction's standby apply lock is made. */
+    public AuditReplay(AuditTopics topics, long lockKey) {
         this.topics = topics;
+        this.lockKey = lockKey;
     }
 
     /** {@code from}: topic -> partition -> first offset to apply; partitions it does not name start at 0. */
@@ -77,7 +80,7 @@ public final class AuditReplay {
                 }
             }
             WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(open);
-            batches = new ReplayTransactions(target, new RowApplier(target, json), merge);
+            batches = new ReplayTransactions(target, new RowApplier(target, json), merge, lockKey);
             while (!open.isEmpty()) {
                 List<ConsumerRecord<String, String>> batch = new ArrayList<>();
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {

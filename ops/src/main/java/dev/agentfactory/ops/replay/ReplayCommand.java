@@ -73,8 +73,7 @@ public final class ReplayCommand {
 
     public static AuditReplay.Result replay(String targetUrl, Map<String, Map<Integer, Long>> from, Instant until,
                                             OpsSettings s) throws Exception {
-        AuditReplay replay = new AuditReplay(new AuditTopics(s.kafka(),
-                s.topics().audit()));
+        AuditReplay replay = new AuditReplay(new AuditTopics(s.kafka(), s.topics().audit()), s.cdcLockKey());
         try (Connection c = s.connect(targetUrl)) {
             AuditReplay.Result r = replay.replay(c, from, until);
             System.out.printf("replay: %d audit events, %d row images applied (version-guarded)%s, %.1f s%n",

@@ -1,12 +1,15 @@
 package dev.agentfactory.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.sql.SQLException;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.store.replica.StandbyApplyLock;
 
 class OpsSettingsTest {
 
@@ -52,5 +55,16 @@ class OpsSettingsTest {
                 () -> s.connect("postgresql://postgres:s3cret@127.0.0.1:1/factory").close());
         assertThat(unparsed.getMessage()).contains("postgresql://postgres:***@127.0.0.1:1/factory");
         assertThat(unparsed.getSQLState()).as("failover's unreachable check reads it").isEqualTo("08001");
+    }
+
+    /** Replay takes the relay's standby apply lock: the same variable, the same default (the relay's CdcPropertiesTest). */
+    @Test
+    void theRelaysLockKeyIsReadFromItsVariableWithItsDefault() {
+        assertThat(OpsSettings.fromEnvironment(Map.of()).cdcLockKey()).isEqualTo(StandbyApplyLock.DEFAULT_KEY);
+        assertThat(OpsSettings.fromEnvironment(Map.of("FACTORY_CDC_LOCK_KEY", " ")).cdcLockKey())
+                .isEqualTo(StandbyApplyLock.DEFAULT_KEY);
+        assertThat(OpsSettings.fromEnvironment(Map.of("FACTORY_CDC_LOCK_KEY", "-77")).cdcLockKey()).isEqualTo(-77L);
+        assertThatThrownBy(() -> OpsSettings.fromEnvironment(Map.of("FACTORY_CDC_LOCK_KEY", "relay-1")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("FACTORY_CDC_LOCK_KEY must be a number");
     }
 }
