@@ -169,7 +169,7 @@ class DisasterRecoveryIT {
             assertThat(scalar(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_ops_promoted'"))
                     .as("not promoted").isEqualTo("0");
         }
-        var result = FailoverCommand.failover(standby, null, Map.of(), Duration.ofSeconds(5),
+        var result = FailoverCommand.failover(standby, null, null, Duration.ofSeconds(5),
                 "it_ops_promoted", "factory_cdc", "factory_writer", false,
                 dev.agentfactory.ops.cli.OpsSettings.fromEnvironment(env));
         System.out.printf("drill: failover RTO %.1f s, RPO %d writes%n", result.rtoSeconds(), result.lostWrites());

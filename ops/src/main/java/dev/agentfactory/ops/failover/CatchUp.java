@@ -2,11 +2,12 @@ package dev.agentfactory.ops.failover;
 
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import dev.agentfactory.ops.audit.AuditTopics;
+import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.AuditReplay;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.store.replica.ComparisonReport;
 import dev.agentfactory.store.replica.DatabaseComparator;
@@ -17,15 +18,19 @@ final class CatchUp {
     private CatchUp() {
     }
 
-    /** Replays the audit topics onto the standby (from {@code from}), then counts what they hold that it lacks. */
-    static long withAuditTopics(String standbyUrl, Map<String, Map<Integer, Long>> from, OpsSettings s)
-            throws Exception {
+    /**
+     * Replays the audit topics onto the standby from the backup's offsets ({@code backup}; null: from the
+     * beginning), rebuilds the refused writes' outcomes, then counts what the topics hold from those offsets that it
+     * lacks.
+     */
+    static long withAuditTopics(String standbyUrl, Manifest backup, OpsSettings s) throws Exception {
         AuditTopics topics = new AuditTopics(s.kafka(), s.topics().audit());
+        Map<String, Map<Integer, Long>> from = backup == null ? AuditReplay.fromBeginning() : backup.auditOffsets();
         ReplayCommand.replay(standbyUrl, from, null, s);
-        ReplayCommand.rebuildRefusalsOntoStandby(standbyUrl, s);
+        ReplayCommand.rebuildRefusals(standbyUrl, ReplayCommand.newestOutcome(standbyUrl, s), null, s);
         long lost;
         try (Connection c = s.connect(standbyUrl)) {
-            lost = AuditCoverage.missing(topics, c);
+            lost = AuditCoverage.missing(topics, c, from);
         }
         System.out.println("failover: checked against the audit topics' end: " + lost + " committed writes missing");
         return lost;

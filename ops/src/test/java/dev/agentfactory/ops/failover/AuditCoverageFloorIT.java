@@ -18,6 +18,7 @@ import dev.agentfactory.ops.AuditEvents;
 import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.AuditReplay;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.StackTopics;
@@ -79,16 +80,16 @@ class AuditCoverageFloorIT {
         AuditTopics topics = new AuditTopics(s.kafka(), s.topics().audit());
         try (Connection c = bed.connect(url)) {
             // without the standby's floor, the purged agent's two versions and history entry look lost
-            assertThat(AuditCoverage.missing(topics, c)).isEqualTo(3);
+            assertThat(AuditCoverage.missing(topics, c, AuditReplay.fromBeginning())).isEqualTo(3);
 
             bed.execute(url, "INSERT INTO factory.cdc_purge_floors (entity_id, entity_table, purge_lsn) VALUES ('"
                     + unpublished + "', 'agents', 300)");
-            assertThat(AuditCoverage.missing(topics, c)).isZero();
+            assertThat(AuditCoverage.missing(topics, c, AuditReplay.fromBeginning())).isZero();
 
             // created again after the purge: the standby lacks that one
             bed.publish(agents, List.of(AuditEvents.event("create", "agent", unpublished, 1L, "agents", null,
                     AuditEvents.agentRow(unpublished, 1, AT), 500, AT)));
-            assertThat(AuditCoverage.missing(topics, c)).isEqualTo(1);
+            assertThat(AuditCoverage.missing(topics, c, AuditReplay.fromBeginning())).isEqualTo(1);
         }
     }
 }
