@@ -6,6 +6,8 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.agentfactory.store.replica.StandbyApplyLock;
+
 /**
  * Everything the relay needs to know, bound from {@code factory.cdc.*} so tests and deployments can
  * give each relay its own slot, topics and standby without touching code.
@@ -20,7 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redisPrefix       prefix of the read-model keys
  * @param tombstoneTtl      how long a deleted entity's tombstone stays in Redis
  * @param standby           the standby database the relay applies changes to
- * @param lockKey           PostgreSQL advisory lock key: one active relay per key
+ * @param lockKey           PostgreSQL advisory lock key: one active relay per key; {@code FACTORY_CDC_LOCK_KEY}, with
+ *                          the default {@code ops} reads too ({@link StandbyApplyLock}), as the standby apply lock
+ *                          is made from it
  * @param lockPollInterval  how often a waiting instance tries the lock
  * @param lockPeerTimeout   how long the primary keeps the lock of a relay it can no longer reach (a frozen VM,
  *                          a network partition) before it ends that session: its TCP keepalive and user timeout
@@ -47,7 +51,7 @@ public record CdcProperties(
         @DefaultValue("factory") String redisPrefix,
         @DefaultValue("7d") Duration tombstoneTtl,
         @DefaultValue Standby standby,
-        @DefaultValue("4242001") long lockKey,
+        @DefaultValue(StandbyApplyLock.DEFAULT_KEY_TEXT) long lockKey,
         @DefaultValue("1s") Duration lockPollInterval,
         @DefaultValue("30s") Duration lockPeerTimeout,
         @DefaultValue("10s") Duration sinkTimeout,

@@ -1,11 +1,21 @@
 package dev.agentfactory.relay;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+import dev.agentfactory.store.replica.StandbyApplyLock;
 
 class CdcPropertiesTest {
 
@@ -15,6 +25,24 @@ class CdcPropertiesTest {
             assertThatThrownBy(() -> withTombstoneTtl(ttl)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("factory.cdc.tombstone-ttl must be at least 1s");
         }
+    }
+
+    /** ops takes the standby apply lock from the same variable with the same default, so both must agree. */
+    @Test
+    void theLockKeyComesFromTheVariableOpsReadsWithTheSameDefault() throws IOException {
+        assertThat(bind(Map.of()).lockKey()).isEqualTo(StandbyApplyLock.DEFAULT_KEY);
+        assertThat(bind(Map.of(StandbyApplyLock.KEY_VARIABLE, "77")).lockKey()).isEqualTo(77L);
+    }
+
+    /** The relay's properties as its application.yml and the given process environment make them. */
+    private static CdcProperties bind(Map<String, Object> environment) throws IOException {
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        environment));
+        new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"))
+                .forEach(env.getPropertySources()::addLast);
+        return Binder.get(env).bindOrCreate("factory.cdc", CdcProperties.class);
     }
 
     private static CdcProperties withTombstoneTtl(Duration ttl) {

@@ -12,9 +12,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
@@ -92,6 +96,16 @@ public final class OpsTestBed {
                 endpoints.superuserPassword(), "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
                 "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agentsTopic, "FACTORY_CDC_PRDS_AUDIT_TOPIC", prdsTopic,
                 "FACTORY_INGEST_RESULTS_TOPIC", agentsTopic + ".results-none");
+    }
+
+    /** Publishes audit events ({@link AuditEvents}) to {@code topic}, keyed by their entity's id as the relay does. */
+    public void publish(String topic, List<Map<String, Object>> events) throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
+            for (Map<String, Object> e : events) {
+                p.send(new ProducerRecord<>(topic, (String) e.get("id"), AuditEvents.json(e))).get();
+            }
+        }
     }
 
     public Connection connect(String url) throws SQLException {

@@ -57,7 +57,8 @@ public final class DrBench {
         String agentsTopic = "bench.dr." + suffix + ".audit.agents";
         String prdsTopic = "bench.dr." + suffix + ".audit.prds";
         OpsSettings s = new OpsSettings(primary, standby, base.user(), base.password(), base.kafka(),
-                base.topics().withAudit(agentsTopic, prdsTopic), base.backupDir(), base.writerUser());
+                base.topics().withAudit(agentsTopic, prdsTopic), base.backupDir(), base.writerUser(),
+                base.cdcLockKey());
         Path backups = Files.createTempDirectory("bench-dr-");
         Figures f = new Figures("dr");
         StackTopics.create(s.kafka().bootstrap(), Map.of(agentsTopic, 3, prdsTopic, 3));
@@ -97,7 +98,7 @@ public final class DrBench {
             f.put("restore_replay_target_s", TARGET_RESTORE_REPLAY_S, "s");
 
             RestoreCommand.restore(backup, standby, s, env); // the lagging standby, not timed
-            FailoverCommand.Result r = FailoverCommand.failover(standby, null, m.auditOffsets(),
+            FailoverCommand.Result r = FailoverCommand.failover(standby, null, m,
                     java.time.Duration.ZERO, "bench_dr_" + suffix, "factory_cdc", null, false, s);
             f.put("failover_s", r.rtoSeconds(), "s");
 

@@ -1,20 +1,18 @@
 package dev.agentfactory.relay.sink;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import dev.agentfactory.relay.change.RowChange;
+import dev.agentfactory.store.replica.StandbyApplyLock;
+import dev.agentfactory.store.replica.StandbyPurgeFloors;
 import dev.agentfactory.store.replica.TableSpec;
 
 /**
@@ -22,21 +20,11 @@ import dev.agentfactory.store.replica.TableSpec;
  * the entity row's delete. A streamed change of that entity, of its versions, history or audit rows, or of a link to it, at
  * or below its floor is from before the purge and is skipped, so neither a delivery repeated after the id was
  * created again nor one applied late by a relay that lost its lock can undo the purge or the new entity. The floor
- * is written in the standby transaction that applies the purge.
+ * is written in the standby transaction that applies the purge; the table is read through store's
+ * {@link StandbyPurgeFloors}, as {@code ops} replay reads it.
  */
 final class PurgeFloors {
 
-    /**
-     * Serializes the standby transactions of relays sharing the lock key, a late one included. The two-key form is a
-     * lock space of its own, apart from the leader lock's one-key form: a relay misconfigured to use its primary's
-     * database as its standby must not wait on its own leader lock. The lock timeout bounds any wait, this one and
-     * the row locks after it, to the sink call's limit, since a cancelled call does not stop the server's wait.
-     */
-    static final String LOCK_SQL = "SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock(%d, %d)";
-    /** The first key of {@link #LOCK_SQL} ("SBAP", standby apply); the second is the relays' lock key, folded. */
-    static final int LOCK_CLASS = 0x53424150;
-    static final String READ_SQL = "SELECT entity_table, entity_id::text, purge_lsn FROM factory.cdc_purge_floors "
-            + "WHERE entity_id = ANY (?::uuid[])";
     static final String RECORD_SQL = "INSERT INTO factory.cdc_purge_floors AS f (entity_id, entity_table, purge_lsn) "
             + "VALUES (?::uuid, ?, ?) ON CONFLICT (entity_id, entity_table) "
             + "DO UPDATE SET purge_lsn = excluded.purge_lsn, recorded_at = now() WHERE f.purge_lsn < excluded.purge_lsn";
@@ -45,43 +33,25 @@ final class PurgeFloors {
     private record Entity(String table, String id) {
     }
 
-    private final Map<Entity, Long> floors;
+    private final StandbyPurgeFloors floors;
 
-    private PurgeFloors(Map<Entity, Long> floors) {
+    private PurgeFloors(StandbyPurgeFloors floors) {
         this.floors = floors;
     }
 
     /**
-     * Takes the standby apply lock (transaction-scoped) and reads the floors of the entities the changes touch,
-     * as committed before this transaction.
+     * Takes the standby apply lock ({@link StandbyApplyLock}, which serializes the standby transactions of relays
+     * sharing the lock key, a late one included, and of {@code ops} replays) and reads the floors of the entities the
+     * changes touch, as committed before this transaction.
      */
     static PurgeFloors read(Connection c, long lockKey, Duration lockTimeout, List<RowChange> changes)
             throws SQLException {
-        try (Statement lock = c.createStatement()) {
-            lock.execute(LOCK_SQL.formatted(Math.max(1, lockTimeout.toMillis()), LOCK_CLASS, lockSecondKey(lockKey)));
-        }
+        StandbyApplyLock.take(c, lockKey, lockTimeout);
         Set<String> ids = new LinkedHashSet<>();
         for (RowChange change : changes) {
             owners(change).forEach(e -> ids.add(e.id()));
         }
-        Map<Entity, Long> floors = new HashMap<>();
-        if (!ids.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(READ_SQL)) {
-                Array array = c.createArrayOf("text", ids.toArray());
-                ps.setArray(1, array);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        floors.put(new Entity(rs.getString(1), rs.getString(2)), rs.getLong(3));
-                    }
-                }
-            }
-        }
-        return new PurgeFloors(floors);
-    }
-
-    /** The second key of the apply lock: the relays' 64-bit lock key folded into 32 bits. */
-    static int lockSecondKey(long lockKey) {
-        return (int) (lockKey ^ (lockKey >>> 32));
+        return new PurgeFloors(StandbyPurgeFloors.read(c, ids));
     }
 
     /** Whether the change is from before a purge of an entity it belongs to; never for a change without an LSN. */
@@ -90,8 +60,7 @@ final class PurgeFloors {
             return false;
         }
         for (Entity e : owners(change)) {
-            Long floor = floors.get(e);
-            if (floor != null && change.lsn() <= floor) {
+            if (floors.covers(e.table(), e.id(), change.lsn())) {
                 return true;
             }
         }

@@ -30,6 +30,7 @@ import dev.agentfactory.relay.change.RowChange.Op;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.store.replica.StandbyApplyLock;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -321,11 +322,10 @@ class StandbySinkIT {
         UUID agent = UUID.randomUUID();
         StandbySink impatient = new StandbySink(standby, JsonMapper.builder().build(), 4242001L,
                 Duration.ofMillis(300));
-        try (Connection other = standby.getConnection(); Statement st = other.createStatement()) {
+        try (Connection other = standby.getConnection()) {
             other.setAutoCommit(false);
             // another relay's delivery in flight (one that lost its leader lock, say): it holds the apply lock
-            st.execute("SELECT pg_advisory_xact_lock(" + PurgeFloors.LOCK_CLASS + ", "
-                    + PurgeFloors.lockSecondKey(4242001L) + ")");
+            StandbyApplyLock.take(other, 4242001L, Duration.ofSeconds(10));
 
             assertThatThrownBy(() -> impatient.apply(List.of(insert("agents", agent(agent, 1, "one")))))
                     .isInstanceOf(SQLException.class).hasMessageContaining("lock timeout");

@@ -2,9 +2,12 @@ package dev.agentfactory.ops.audit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,6 +61,26 @@ public final class AuditTopics {
                 throw new OpsException("audit topic " + topic + " does not exist on " + kafka.bootstrap());
             }
             infos.forEach(i -> out.add(new TopicPartition(i.topic(), i.partition())));
+        }
+        return out;
+    }
+
+    /**
+     * Where reading from {@code from} (a backup's recorded end offsets; empty: from the beginning) starts in each of
+     * {@code parts}: the recorded offset, 0 in a partition the backup did not know (added since). Offsets recorded
+     * for other topics are positions in another log, and replaying or checking from them would skip or repeat
+     * anything: a {@code from} that does not name exactly these topics is refused.
+     */
+    public Map<TopicPartition, Long> startOffsets(List<TopicPartition> parts, Map<String, Map<Integer, Long>> from) {
+        if (!from.isEmpty() && !from.keySet().equals(new HashSet<>(topics))) {
+            throw new OpsException("the backup recorded offsets of the audit topics " + new TreeSet<>(from.keySet())
+                    + ", but the configured ones are " + new TreeSet<>(topics) + " (FACTORY_CDC_AGENTS_AUDIT_TOPIC, "
+                    + "FACTORY_CDC_PRDS_AUDIT_TOPIC): its offsets are no positions in these; name the topics the "
+                    + "backup's relay published to");
+        }
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (TopicPartition tp : parts) {
+            out.put(tp, from.getOrDefault(tp.topic(), Map.of()).getOrDefault(tp.partition(), 0L));
         }
         return out;
     }

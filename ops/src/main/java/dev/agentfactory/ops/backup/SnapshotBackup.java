@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,6 +22,7 @@ import java.util.zip.GZIPOutputStream;
 import org.postgresql.PGConnection;
 
 import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.store.replica.DatabaseComparator;
 import dev.agentfactory.store.replica.TableDigest;
 import dev.agentfactory.store.replica.TableSpec;
@@ -30,12 +32,28 @@ import dev.agentfactory.store.replica.TableSpec;
  * Writes every factory table from one REPEATABLE READ, READ ONLY transaction: all files, counts and content
  * hashes describe the same snapshot, and the WAL LSN is read by the statement that takes it. Tables leave as
  * {@code COPY ... TO STDOUT} text through gzip, hashed as they are written, without holding rows in memory.
+ * <p>
+ * As pg_dump does, every table is locked ({@code ACCESS SHARE}) before anything takes the snapshot. A table is
+ * otherwise locked only when its digest reaches it, and DDL committed in between breaks the snapshot's promise:
+ * a table rewrite ({@code ALTER … TYPE}, a volatile default) is not MVCC-safe and the older snapshot sees the table
+ * empty (a self-consistent backup without its rows), and a column added makes {@code t::text} use the new row type
+ * while the columns are read under the snapshot, so the content hash no longer matches at restore. With the locks
+ * taken first, such DDL either committed before the snapshot or waits until the backup ends.
  */
 final class SnapshotBackup {
 
     static final String POSITION_SQL = "SELECT pg_current_wal_lsn()::text, "
             + "(SELECT version FROM " + Migrations.HISTORY_SCHEMA + ".flyway_schema_history"
             + " WHERE success ORDER BY installed_rank DESC LIMIT 1)";
+    /**
+     * The longest the backup waits for its table locks. DDL normally holds its lock for seconds; one that holds it
+     * longer (a migration stuck behind another session) fails the backup with the reason rather than hang it until
+     * the scheduler's timeout, and the next run takes it.
+     */
+    static final Duration LOCK_TIMEOUT = Duration.ofMinutes(1);
+    static final String LOCK_SQL = "SET LOCAL lock_timeout = %d; LOCK TABLE %s IN ACCESS SHARE MODE";
+    /** PostgreSQL's lock_not_available, what a lock_timeout ends a wait with. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
     static final String COLUMNS_SQL = "SELECT column_name FROM information_schema.columns "
             + "WHERE table_schema = 'factory' AND table_name = ? ORDER BY ordinal_position";
 
@@ -48,6 +66,8 @@ final class SnapshotBackup {
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setReadOnly(true);
         try {
+            DatabaseComparator comparator = new DatabaseComparator(DatabaseComparator.Scope.FULL);
+            lock(c, comparator.tables());
             String lsn;
             String schemaVersion;
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(POSITION_SQL)) {
@@ -56,7 +76,7 @@ final class SnapshotBackup {
                 schemaVersion = rs.getString(2);
             }
             Instant taken = Instant.now();
-            List<TableDigest> digests = new DatabaseComparator(DatabaseComparator.Scope.FULL).digest(c);
+            List<TableDigest> digests = comparator.digest(c);
             List<Manifest.TableFile> files = new ArrayList<>();
             for (TableDigest d : digests) {
                 files.add(copyOut(c, dir, TableSpec.named(d.table()), d));
@@ -65,6 +85,21 @@ final class SnapshotBackup {
             return new Manifest(Manifest.FORMAT, taken, source, lsn, schemaVersion, auditOffsets, files);
         } catch (Exception e) {
             c.rollback();
+            throw e;
+        }
+    }
+
+    /** Locks the tables in the transaction's first statement, before the snapshot is taken ({@link #LOCK_TIMEOUT}). */
+    static void lock(Connection c, List<TableSpec> tables) throws SQLException {
+        String names = String.join(", ", tables.stream().map(TableSpec::qualified).toList());
+        try (Statement st = c.createStatement()) {
+            st.execute(LOCK_SQL.formatted(LOCK_TIMEOUT.toMillis(), names));
+        } catch (SQLException e) {
+            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw new OpsException("could not lock the factory tables within " + LOCK_TIMEOUT.toSeconds()
+                        + " s: a migration or other DDL holds one of them (" + e.getMessage() + "); run the backup "
+                        + "again once it is done", e);
+            }
             throw e;
         }
     }

@@ -39,6 +39,18 @@ public final class Options {
         return v == null || v.isBlank() ? fallback : v;
     }
 
+    /**
+     * The option's value, or null when it is not given; given but blank is refused: {@code --backup="$LATEST"} with
+     * the variable unset must not read as "no backup".
+     */
+    public String optional(String name) {
+        String v = values.get(name);
+        if (v != null && v.isBlank()) {
+            throw new UsageException("--" + name + " is given but empty (an unset variable?)");
+        }
+        return v;
+    }
+
     public String required(String name) {
         String v = values.get(name);
         if (v == null || v.isBlank()) {

@@ -16,7 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import dev.agentfactory.ops.audit.AuditTopics;
-import dev.agentfactory.ops.replay.StandbyPurgeFloors;
+import dev.agentfactory.store.replica.StandbyPurgeFloors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,8 +43,13 @@ final class AuditCoverage {
     private AuditCoverage() {
     }
 
-    static long missing(AuditTopics topics, Connection db) throws Exception {
-        StandbyPurgeFloors floors = StandbyPurgeFloors.read(db);
+    /**
+     * Counts from {@code from} (the backup's offsets the replay started from; empty: the beginning): what the topics
+     * hold before it is in the backup, and history from before an earlier failover is another cluster's, whose LSNs
+     * mean nothing against this standby's purge floors.
+     */
+    static long missing(AuditTopics topics, Connection db, Map<String, Map<Integer, Long>> from) throws Exception {
+        StandbyPurgeFloors floors = StandbyPurgeFloors.readAll(db);
         Map<String, Long> latest = new HashMap<>();
         Map<Long, String> history = new HashMap<>(); // seq to its agent
         Map<String, Link> links = new HashMap<>();
@@ -52,8 +57,9 @@ final class AuditCoverage {
         try (KafkaConsumer<String, String> c = topics.consumer()) {
             List<TopicPartition> parts = topics.partitions(c);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> start = topics.startOffsets(parts, from);
             c.assign(parts);
-            c.seekToBeginning(parts);
+            start.forEach(c::seek);
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
                     JsonNode e = json.readTree(r.value());

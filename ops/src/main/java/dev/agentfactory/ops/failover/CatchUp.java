@@ -2,11 +2,13 @@ package dev.agentfactory.ops.failover;
 
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
 import java.util.Map;
 
 import dev.agentfactory.ops.audit.AuditTopics;
+import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.AuditReplay;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.store.replica.ComparisonReport;
 import dev.agentfactory.store.replica.DatabaseComparator;
@@ -17,18 +19,37 @@ final class CatchUp {
     private CatchUp() {
     }
 
-    /** Replays the audit topics onto the standby (from {@code from}), then counts what they hold that it lacks. */
-    static long withAuditTopics(String standbyUrl, Map<String, Map<Integer, Long>> from, OpsSettings s)
-            throws Exception {
+    /**
+     * Replays the audit topics onto the standby from the backup's offsets ({@code backup}; null: from the
+     * beginning), rebuilds the refused writes' outcomes since the standby's own record of them ended, then counts
+     * what the topics hold from those offsets that it lacks.
+     */
+    static long withAuditTopics(String standbyUrl, Manifest backup, OpsSettings s) throws Exception {
         AuditTopics topics = new AuditTopics(s.kafka(), s.topics().audit());
+        Map<String, Map<Integer, Long>> from = backup == null ? AuditReplay.fromBeginning() : backup.auditOffsets();
+        Instant refusalsSince = refusalsSince(ReplayCommand.newestOutcome(standbyUrl, s), backup);
         ReplayCommand.replay(standbyUrl, from, null, s);
-        ReplayCommand.rebuildRefusalsOntoStandby(standbyUrl, s);
+        ReplayCommand.rebuildRefusals(standbyUrl, refusalsSince, null, s);
         long lost;
         try (Connection c = s.connect(standbyUrl)) {
-            lost = AuditCoverage.missing(topics, c);
+            lost = AuditCoverage.missing(topics, c, from);
         }
         System.out.println("failover: checked against the audit topics' end: " + lost + " committed writes missing");
         return lost;
+    }
+
+    /**
+     * Where the standby's record of outcomes ended, read before the replay (which stores the applied writes' outcomes
+     * at their commit times, up to the primary's last, and would move the start to about an hour before the primary
+     * died, past refusals the standby never received): its newest outcome, or the backup's time where that is earlier
+     * (a standby whose sink was off since before the backup). Null, from the beginning, for a standby without outcomes
+     * and no backup.
+     */
+    static Instant refusalsSince(Instant standbyNewest, Manifest backup) {
+        if (backup == null) {
+            return standbyNewest;
+        }
+        return standbyNewest == null || backup.createdAt().isBefore(standbyNewest) ? backup.createdAt() : standbyNewest;
     }
 
     /**

@@ -15,17 +15,18 @@ import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.ops.cli.UsageException;
-import dev.agentfactory.ops.replay.AuditReplay;
 
 /**
- * {@code ops failover [--standby=URL] [--primary=URL | --primary-lost [--backup=DIR]] [--timeout=60s]
- * [--slot=factory_cdc] [--publication=factory_cdc] [--writer=ROLE | --no-fence] [--force]}: checks the standby
- * has caught up, promotes it and prints what the services must point at, with the measured RPO (committed
+ * {@code ops failover [--standby=URL] [--primary=URL | --primary-lost (--backup=DIR | --from-beginning)]
+ * [--timeout=60s] [--slot=factory_cdc] [--publication=factory_cdc] [--writer=ROLE | --no-fence] [--force]}: checks
+ * the standby has caught up, promotes it and prints what the services must point at, with the measured RPO (committed
  * writes the standby lacks) and RTO (this command's duration). With the primary reachable (a planned switchover)
  * the services' writer role is fenced there first ({@link Fence}), then the standby must match the primary
  * table by table; the fence stays after a promotion and is lifted when the command refuses or fails. Only when the
- * operator says {@code --primary-lost} are the audit topics replayed onto the standby instead (from the backup's
- * offsets, else from the beginning) and it must hold every version and history entry they record: a {@code --primary}
+ * operator says {@code --primary-lost} are the audit topics replayed onto the standby instead, from the backup's
+ * offsets, and it must hold every version and history entry they record from there. Replaying from the beginning
+ * must be asked for ({@code --from-beginning}): a {@code --backup} left out or empty (an unset variable) is a usage
+ * error, since the topics' history may reach back before an earlier failover, another cluster's. A {@code --primary}
  * that cannot be reached is refused, never taken for lost, since a typo in its URL would otherwise promote the
  * standby beside a primary that is alive and unfenced.
  */
@@ -43,16 +44,15 @@ public final class FailoverCommand {
 
     public static int run(List<String> args, Map<String, String> env) {
         return Command.run("failover", args, env, (a, s) -> {
-            Options o = Options.parse(a, Set.of("standby", "primary", "primary-lost", "backup", "timeout", "slot",
-                    "publication", "writer", "no-fence", "force"));
+            Options o = Options.parse(a, Set.of("standby", "primary", "primary-lost", "backup", "from-beginning",
+                    "timeout", "slot", "publication", "writer", "no-fence", "force"));
             if (o.flag("primary-lost") && o.get("primary", null) != null) {
                 throw new UsageException("--primary and --primary-lost exclude each other: name the primary to fence "
                         + "and compare with, or say it is lost");
             }
-            Map<String, Map<Integer, Long>> from = o.get("backup", null) == null ? AuditReplay.fromBeginning()
-                    : Manifest.read(Path.of(o.get("backup", null))).auditOffsets();
+            Manifest backup = replayStart(o);
             failover(o.get("standby", s.standbyUrl()), o.flag("primary-lost") ? null : o.get("primary", s.dbUrl()),
-                    from, o.duration("timeout", Duration.ofSeconds(60)), o.get("slot", "factory_cdc"),
+                    backup, o.duration("timeout", Duration.ofSeconds(60)), o.get("slot", "factory_cdc"),
                     o.get("publication", "factory_cdc"), o.flag("no-fence") ? null : o.get("writer", s.writerUser()),
                     o.flag("force"), s);
             return 0;
@@ -60,11 +60,38 @@ public final class FailoverCommand {
     }
 
     /**
+     * The backup whose offsets a {@code --primary-lost} replay starts from, or null for {@code --from-beginning};
+     * one of the two is required there, and neither goes with a reachable primary.
+     */
+    private static Manifest replayStart(Options o) {
+        String backup = o.optional("backup");
+        boolean fromBeginning = o.flag("from-beginning");
+        if (!o.flag("primary-lost")) {
+            if (backup != null || fromBeginning) {
+                throw new UsageException("--backup and --from-beginning say where --primary-lost replays the audit "
+                        + "topics from; a switchover with the primary reachable replays nothing");
+            }
+            return null;
+        }
+        if (backup != null && fromBeginning) {
+            throw new UsageException("--backup and --from-beginning exclude each other");
+        }
+        if (backup == null && !fromBeginning) {
+            throw new UsageException("--primary-lost needs --backup=DIR, the newest backup of the lost primary (the "
+                    + "replay starts from its audit offsets), or, only if no backup of it exists, --from-beginning "
+                    + "(never across an earlier failover: docs/runbooks.md)");
+        }
+        return backup == null ? null : Manifest.read(Path.of(backup));
+    }
+
+    /**
      * @param primaryUrl  the primary to fence and compare with, which must be reachable; null when the operator
      *                    declared it lost (the audit topics are then the reference)
+     * @param backup      with the primary lost, the backup whose audit offsets the replay and the loss check start
+     *                    from; null: from the topics' beginning
      * @param fenceWriter the role to fence on the primary, or null to leave the primary as it is
      */
-    public static Result failover(String standbyUrl, String primaryUrl, Map<String, Map<Integer, Long>> from,
+    public static Result failover(String standbyUrl, String primaryUrl, Manifest backup,
                                   Duration timeout, String slot, String publication, String fenceWriter,
                                   boolean force, OpsSettings s) throws Exception {
         long t0 = System.nanoTime();
@@ -80,7 +107,7 @@ public final class FailoverCommand {
                     fenced = true;
                 }
                 long lost = primary != null ? CatchUp.withPrimary(primary, standbyUrl, timeout, s)
-                        : CatchUp.withAuditTopics(standbyUrl, from, s);
+                        : CatchUp.withAuditTopics(standbyUrl, backup, s);
                 if (lost > 0 && !force) {
                     throw new OpsException("the standby lacks " + lost + " committed writes; not promoted (--force to accept)");
                 }

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.agentfactory.store.replica.ReplicaSession;
 import dev.agentfactory.store.replica.RowApplier;
+import dev.agentfactory.store.replica.StandbyPurgeFloors;
 import dev.agentfactory.store.replica.TableSpec;
 
 /**
@@ -37,14 +39,16 @@ final class AuditEventApplier {
      */
     private final Set<String> linksAwaitingTheirPrd = new HashSet<>();
 
-    /** The target's purge floors: a standby's events from before a purge it applied are not replayed. */
-    private final StandbyPurgeFloors purgeFloors;
+    /**
+     * The target's purge floors as committed when the current transaction began: a standby's events from before a
+     * purge it applied are not replayed.
+     */
+    private StandbyPurgeFloors purgeFloors;
 
     /** {@code rows} applies to {@code target}, where purges run their own statements. */
-    AuditEventApplier(Connection target, RowApplier rows) throws SQLException {
+    AuditEventApplier(Connection target, RowApplier rows) {
         this.target = target;
         this.rows = rows;
-        this.purgeFloors = StandbyPurgeFloors.read(target);
     }
 
     /** Whether the event is one of a purged entity's (or of a link to one) from before its purge. */
@@ -55,9 +59,15 @@ final class AuditEventApplier {
                 link == null ? null : String.valueOf(link.get("agent_id")));
     }
 
-    /** At the start of each transaction: whether it runs in replica mode (no triggers, no foreign keys). */
-    void replicaMode(boolean replica) {
-        order = new ParentsFirst(!replica);
+    /**
+     * At the start of each transaction, after the standby apply lock ({@link ReplayTransactions}): reads the purge
+     * floors the relay's sink has committed by now (a purge it applies during a replay must stop the replay's older
+     * events of that entity from the next transaction on) and puts the transaction in replica mode where the session
+     * may (no triggers, no foreign keys).
+     */
+    void begin() throws SQLException {
+        purgeFloors = StandbyPurgeFloors.readAll(target);
+        order = new ParentsFirst(!ReplicaSession.enter(target));
     }
 
     /** Sends what is batched; the caller then commits. */

@@ -40,13 +40,19 @@ public final class AuditReplay {
     };
 
     private final AuditTopics topics;
+    private final long lockKey;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public AuditReplay(AuditTopics topics) {
+    /** {@code lockKey}: the relays' lock key, from which each transaction's standby apply lock is made. */
+    public AuditReplay(AuditTopics topics, long lockKey) {
         this.topics = topics;
+        this.lockKey = lockKey;
     }
 
-    /** {@code from}: topic -> partition -> first offset to apply; partitions it does not name start at 0. */
+    /**
+     * {@code from}: topic -> partition -> first offset to apply (a backup's, naming exactly the configured audit
+     * topics; empty: from the beginning), {@link AuditTopics#startOffsets}.
+     */
     public Result replay(Connection target, Map<String, Map<Integer, Long>> from, Instant until) throws Exception {
         long t0 = System.nanoTime();
         long events = 0;
@@ -57,10 +63,11 @@ public final class AuditReplay {
             List<TopicPartition> parts = topics.partitions(consumer);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> starts = topics.startOffsets(parts, from);
             consumer.assign(parts);
             Set<TopicPartition> open = new HashSet<>();
             for (TopicPartition tp : parts) {
-                long start = from.getOrDefault(tp.topic(), Map.of()).getOrDefault(tp.partition(), 0L);
+                long start = starts.get(tp);
                 if (start < begin.get(tp)) {
                     throw new OpsException(tp + " starts at offset " + begin.get(tp) + " but the replay needs "
                             + start + ": the topic's retention dropped changes after the backup; restore a newer one");
@@ -77,7 +84,7 @@ public final class AuditReplay {
                 }
             }
             WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(open);
-            batches = new ReplayTransactions(target, new RowApplier(target, json), merge);
+            batches = new ReplayTransactions(target, new RowApplier(target, json), merge, lockKey);
             while (!open.isEmpty()) {
                 List<ConsumerRecord<String, String>> batch = new ArrayList<>();
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {

@@ -49,22 +49,23 @@ public final class ReplayCommand {
     }
 
     /**
-     * After a failover onto a standby the relay fed: the refusals stored on the lost primary after the newest
-     * outcome the standby holds (the relay's lag), from the results topic.
+     * The newest outcome a database holds, or null: where a standby's own record of outcomes ends. Read it before a
+     * replay, which stores the applied writes' outcomes stamped with their commit times, up to the primary's last.
      */
-    public static void rebuildRefusalsOntoStandby(String standbyUrl, OpsSettings s) throws Exception {
-        Instant newest;
-        try (Connection c = s.connect(standbyUrl)) {
-            newest = OutcomeReplay.newestOutcome(c);
+    public static Instant newestOutcome(String url, OpsSettings s) throws Exception {
+        try (Connection c = s.connect(url)) {
+            return OutcomeReplay.newestOutcome(c);
         }
-        rebuildRefusals(standbyUrl, newest, null, s);
     }
 
-    /** The CONFLICT and REJECTED outcomes stored after the backup, from the results topic ({@link OutcomeReplay}). */
-    static void rebuildRefusals(String targetUrl, Instant backupTime, Instant until, OpsSettings s) throws Exception {
+    /**
+     * The CONFLICT and REJECTED outcomes stored after {@code since} (a backup's time, or where a standby's record
+     * ended; null: all), from the results topic ({@link OutcomeReplay}).
+     */
+    public static void rebuildRefusals(String targetUrl, Instant since, Instant until, OpsSettings s) throws Exception {
         String topic = s.topics().writeResults();
         try (Connection c = s.connect(targetUrl)) {
-            OutcomeReplay.Result r = new OutcomeReplay(s.kafka(), topic).replay(c, backupTime, until);
+            OutcomeReplay.Result r = new OutcomeReplay(s.kafka(), topic).replay(c, since, until);
             System.out.printf("replay: %d outcomes read from %s, %d CONFLICT or REJECTED outcomes rebuilt%s%n",
                     r.read(), topic, r.rebuilt(), r.unreadable() == 0 ? ""
                             : "; " + r.unreadable() + " records that are no outcome skipped");
@@ -73,8 +74,7 @@ public final class ReplayCommand {
 
     public static AuditReplay.Result replay(String targetUrl, Map<String, Map<Integer, Long>> from, Instant until,
                                             OpsSettings s) throws Exception {
-        AuditReplay replay = new AuditReplay(new AuditTopics(s.kafka(),
-                s.topics().audit()));
+        AuditReplay replay = new AuditReplay(new AuditTopics(s.kafka(), s.topics().audit()), s.cdcLockKey());
         try (Connection c = s.connect(targetUrl)) {
             AuditReplay.Result r = replay.replay(c, from, until);
             System.out.printf("replay: %d audit events, %d row images applied (version-guarded)%s, %.1f s%n",

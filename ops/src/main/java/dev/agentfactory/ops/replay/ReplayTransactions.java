@@ -2,6 +2,7 @@ package dev.agentfactory.ops.replay;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +11,8 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 import dev.agentfactory.ops.cli.OpsException;
-import dev.agentfactory.store.replica.ReplicaSession;
 import dev.agentfactory.store.replica.RowApplier;
+import dev.agentfactory.store.replica.StandbyApplyLock;
 
 /**
  * Applies what the {@link WatermarkMerge} releases, one database transaction per release. The watermark orders
@@ -20,10 +21,25 @@ import dev.agentfactory.store.replica.RowApplier;
  * Then the release is rolled back and put back, and waits until every partition has delivered a change committed
  * after it: by then all its parents are here. It goes first, alone; if the checks still refuse it, the parent is
  * not in the audit topics at all, and the replay stops rather than retry (or hold everything after it) forever.
+ * <p>
+ * Each transaction first takes the relay's standby apply lock ({@link StandbyApplyLock}, from the same lock key) and
+ * then reads the purge floors, as the relay's standby sink does: a replay onto a standby whose sink is on (runbook
+ * step 6d) is then never interleaved with a sink transaction, so a purge the sink applies during the replay stops
+ * the replay's older events of that entity from the next transaction on, and a link cannot be written back between
+ * the sink's unlink and its commit. The sink waits for a replay transaction meanwhile (at most its sink-timeout
+ * before it retries), so transactions stay one poll's release each.
  */
 final class ReplayTransactions {
 
+    /**
+     * The longest a replay transaction waits for the apply lock and, after it, for a row lock. The sink's own
+     * transactions end within its sink-timeout (10 s by default), so this outwaits several of them, and a stuck
+     * session fails the replay with the reason rather than hang it.
+     */
+    static final Duration LOCK_TIMEOUT = Duration.ofMinutes(1);
+
     private final Connection target;
+    private final long lockKey;
     private final RowApplier rows;
     private final AuditEventApplier applier;
     private final WatermarkMerge<TopicPartition> merge;
@@ -32,8 +48,10 @@ final class ReplayTransactions {
     /** Row images of committed transactions; RowApplier's own count also has those of rolled-back ones. */
     private long rowImages;
 
-    ReplayTransactions(Connection target, RowApplier rows, WatermarkMerge<TopicPartition> merge) throws SQLException {
+    /** {@code lockKey}: the relays' lock key, which the standby apply lock is made from. */
+    ReplayTransactions(Connection target, RowApplier rows, WatermarkMerge<TopicPartition> merge, long lockKey) {
         this.target = target;
+        this.lockKey = lockKey;
         this.rows = rows;
         this.applier = new AuditEventApplier(target, rows);
         this.merge = merge;
@@ -109,7 +127,8 @@ final class ReplayTransactions {
             return 0;
         }
         long handedBefore = rows.applied();
-        applier.replicaMode(ReplicaSession.enter(target));
+        StandbyApplyLock.take(target, lockKey, LOCK_TIMEOUT);
+        applier.begin();
         for (Map<String, Object> e : events) {
             applier.apply(e);
         }

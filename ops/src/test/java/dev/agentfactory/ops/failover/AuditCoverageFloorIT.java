@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +18,7 @@ import dev.agentfactory.ops.AuditEvents;
 import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.AuditReplay;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.StackTopics;
@@ -53,24 +51,21 @@ class AuditCoverageFloorIT {
         bed = new OpsTestBed(endpoints, stack);
         url = bed.migratedDatabase(db);
         StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 1, prds, 1));
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
-            // purged on the standby at lsn 300; the topics hold none of the purge
-            send(p, AuditEvents.event("create", "agent", unpublished, 1L, "agents", null,
-                    AuditEvents.agentRow(unpublished, 1, AT), 100, AT));
-            send(p, AuditEvents.event("update", "agent", unpublished, 2L, "agents", AuditEvents.agentRow(unpublished, 1, AT),
-                    AuditEvents.agentRow(unpublished, 2, AT), 200, AT));
-            send(p, AuditEvents.event("history", "agent", unpublished, null, "agent_history", null,
-                    AuditEvents.history(unpublished, 7, AT), 210, AT));
-            // purged before V4_5: its purge event, but no delete of its history entry
-            send(p, AuditEvents.event("create", "agent", old, 1L, "agents", null, AuditEvents.agentRow(old, 1, AT), 400,
-                    AT));
-            send(p, AuditEvents.event("history", "agent", old, null, "agent_history", null,
-                    AuditEvents.history(old, 9, AT), 410, AT));
-            send(p, AuditEvents.event("purge", "agent", old, 1L, "agents", AuditEvents.agentRow(old, 1, AT), null, 420,
-                    AT));
-            p.flush();
-        }
+        bed.publish(agents, List.of(
+                // purged on the standby at lsn 300; the topics hold none of the purge
+                AuditEvents.event("create", "agent", unpublished, 1L, "agents", null,
+                        AuditEvents.agentRow(unpublished, 1, AT), 100, AT),
+                AuditEvents.event("update", "agent", unpublished, 2L, "agents",
+                        AuditEvents.agentRow(unpublished, 1, AT), AuditEvents.agentRow(unpublished, 2, AT), 200, AT),
+                AuditEvents.event("history", "agent", unpublished, null, "agent_history", null,
+                        AuditEvents.history(unpublished, 7, AT), 210, AT),
+                // purged before V4_5: its purge event, but no delete of its history entry
+                AuditEvents.event("create", "agent", old, 1L, "agents", null, AuditEvents.agentRow(old, 1, AT), 400,
+                        AT),
+                AuditEvents.event("history", "agent", old, null, "agent_history", null,
+                        AuditEvents.history(old, 9, AT), 410, AT),
+                AuditEvents.event("purge", "agent", old, 1L, "agents", AuditEvents.agentRow(old, 1, AT), null, 420,
+                        AT)));
     }
 
     @AfterAll
@@ -85,23 +80,16 @@ class AuditCoverageFloorIT {
         AuditTopics topics = new AuditTopics(s.kafka(), s.topics().audit());
         try (Connection c = bed.connect(url)) {
             // without the standby's floor, the purged agent's two versions and history entry look lost
-            assertThat(AuditCoverage.missing(topics, c)).isEqualTo(3);
+            assertThat(AuditCoverage.missing(topics, c, AuditReplay.fromBeginning())).isEqualTo(3);
 
             bed.execute(url, "INSERT INTO factory.cdc_purge_floors (entity_id, entity_table, purge_lsn) VALUES ('"
                     + unpublished + "', 'agents', 300)");
-            assertThat(AuditCoverage.missing(topics, c)).isZero();
+            assertThat(AuditCoverage.missing(topics, c, AuditReplay.fromBeginning())).isZero();
 
             // created again after the purge: the standby lacks that one
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                    endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
-                send(p, AuditEvents.event("create", "agent", unpublished, 1L, "agents", null,
-                        AuditEvents.agentRow(unpublished, 1, AT), 500, AT));
-            }
-            assertThat(AuditCoverage.missing(topics, c)).isEqualTo(1);
+            bed.publish(agents, List.of(AuditEvents.event("create", "agent", unpublished, 1L, "agents", null,
+                    AuditEvents.agentRow(unpublished, 1, AT), 500, AT)));
+            assertThat(AuditCoverage.missing(topics, c, AuditReplay.fromBeginning())).isEqualTo(1);
         }
-    }
-
-    private void send(KafkaProducer<String, String> p, Map<String, Object> event) {
-        p.send(new ProducerRecord<>(agents, (String) event.get("id"), AuditEvents.json(event)));
     }
 }

@@ -52,7 +52,8 @@ class FailoverPreconditionsIT {
         int[] code = new int[1];
         String[] err = new String[1];
         String out = OpsTestBed.stdoutOf(() -> err[0] = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(
-                List.of("--standby=" + url, "--primary-lost", "--slot=it_ops_promotable_" + suffix), env)));
+                List.of("--standby=" + url, "--primary-lost", "--from-beginning", "--slot=it_ops_promotable_" + suffix),
+                env)));
 
         assertThat(code[0]).isEqualTo(1);
         assertThat(err[0]).contains("the standby's role " + owner + " may not create the relay's replication slot",
@@ -72,7 +73,7 @@ class FailoverPreconditionsIT {
                     "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2");
             int[] code = new int[1];
             String err = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(
-                    List.of("--standby=" + url, "--primary-lost", "--slot=" + slot), env));
+                    List.of("--standby=" + url, "--primary-lost", "--from-beginning", "--slot=" + slot), env));
 
             assertThat(code[0]).isEqualTo(1);
             assertThat(err).contains("has a replication slot " + slot + " already, for database postgres");

@@ -24,6 +24,7 @@ import dev.agentfactory.ops.AuditEvents;
 import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.AuditReplay;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -110,7 +111,8 @@ class LinkVersionGuardIT {
     private long missing() throws Exception {
         OpsSettings s = OpsSettings.fromEnvironment(env);
         try (Connection c = bed.connect(url)) {
-            return AuditCoverage.missing(new AuditTopics(s.kafka(), s.topics().audit()), c);
+            return AuditCoverage.missing(new AuditTopics(s.kafka(), s.topics().audit()), c,
+                    AuditReplay.fromBeginning());
         }
     }
 

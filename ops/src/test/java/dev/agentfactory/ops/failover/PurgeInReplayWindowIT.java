@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.agentfactory.ops.PurgeScenario;
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.replay.AuditReplay;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
@@ -79,7 +80,8 @@ class PurgeInReplayWindowIT {
         OpsSettings s = OpsSettings.fromEnvironment(scenario.ownerEnv());
 
         try (Connection c = scenario.connect()) {
-            assertThat(AuditCoverage.missing(new AuditTopics(s.kafka(), s.topics().audit()), c)).isZero();
+            assertThat(AuditCoverage.missing(new AuditTopics(s.kafka(), s.topics().audit()), c,
+                    AuditReplay.fromBeginning())).isZero();
         }
     }
 

@@ -58,6 +58,7 @@ class PurgeFloorReplayIT {
         try (Connection c = bed.connect(url)) {
             c.setAutoCommit(false);
             AuditEventApplier applier = new AuditEventApplier(c, new RowApplier(c, JsonMapper.builder().build()));
+            applier.begin();
             applier.apply(created("agents", "agent", purged, AuditEvents.agentRow(purged, 1, AT), 400));
             applier.apply(created("agents", "agent", other, AuditEvents.agentRow(other, 1, AT), 410));
             applier.apply(created("prds", "prd", prd, AuditEvents.prdRow(prd, 1), 420));
@@ -73,6 +74,7 @@ class PurgeFloorReplayIT {
                     .isEqualTo("1");
 
             // created again under its id, after the purge
+            applier.begin();
             applier.apply(created("agents", "agent", purged, AuditEvents.agentRow(purged, 1, AT), 600));
             applier.flush();
             c.commit();

@@ -98,6 +98,7 @@ class ReplayByteaIT {
         try (Connection c = connect()) {
             c.setAutoCommit(false);
             AuditEventApplier applier = new AuditEventApplier(c, new RowApplier(c, json));
+            applier.begin();
             applier.apply(read);
             applier.flush();
             c.commit();

@@ -26,6 +26,7 @@ import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.store.replica.RowApplier;
+import dev.agentfactory.store.replica.StandbyApplyLock;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -75,7 +76,7 @@ class ReplayTransactionsIT {
             c.setAutoCommit(false);
             RowApplier rows = new RowApplier(c, JsonMapper.builder().build());
             WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(List.of(AGENTS, PRDS));
-            ReplayTransactions batches = new ReplayTransactions(c, rows, merge);
+            ReplayTransactions batches = new ReplayTransactions(c, rows, merge, StandbyApplyLock.DEFAULT_KEY);
 
             merge.add(PRDS, event("create", "prd", p, 1L, "prds", null, prdRow(p, 1), 100, C0));
             merge.add(PRDS, event("link", "prd", p, null, "prd_agents", null, link(p, a, C1), 300, C1));
