@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tables            the factory tables streamed (must match the publication)
  * @param agentsAuditTopic  audit topic of agent changes
  * @param prdsAuditTopic    audit topic of PRD changes
+ * @param auditMaxRequestBytes the largest audit event the relay's producer sends ({@code max.request.size}): an
+ *                          update of an agent or PRD carries its whole row twice (REPLICA IDENTITY FULL), so at
+ *                          least twice the worker's {@code factory.ingest.max-entity-bytes} (1,200,000) with room;
+ *                          the audit topics' {@code max.message.bytes} must take as much
  * @param redisPrefix       prefix of the read-model keys
  * @param tombstoneTtl      how long a deleted entity's tombstone stays in Redis
  * @param standby           the standby database the relay applies changes to
@@ -44,6 +48,7 @@ public record CdcProperties(
                 "audit_log", "processed_events", "ingest_offsets"}) List<String> tables,
         @DefaultValue("factory.audit.agents.v1") String agentsAuditTopic,
         @DefaultValue("factory.audit.prds.v1") String prdsAuditTopic,
+        @DefaultValue("4194304") int auditMaxRequestBytes,
         @DefaultValue("factory") String redisPrefix,
         @DefaultValue("7d") Duration tombstoneTtl,
         @DefaultValue Standby standby,

@@ -2,13 +2,16 @@ package dev.agentfactory.relay;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -47,6 +50,16 @@ class RelayConfiguration {
         return new Rows(ExactJson.mapper());
     }
 
+    /**
+     * Audit events as large as {@code factory.cdc.audit-max-request-bytes}: at Kafka's default (1 MiB) an update of an
+     * entity over about half the worker's size limit could never be published, and the relay stopped on it for good.
+     */
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer auditEventSize(CdcProperties props) {
+        return factory -> factory.updateConfigs(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                props.auditMaxRequestBytes()));
+    }
+
     @Bean
     DebeziumConfig.Primary primary(DataSourceProperties ds) {
         return new DebeziumConfig.Primary(ds.getUrl(), ds.getUsername(), ds.getPassword());
@@ -79,7 +92,7 @@ class RelayConfiguration {
                 .register(meters);
         sinks.add(readModel);
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
-                props.agentsAuditTopic(), props.prdsAuditTopic()));
+                props.agentsAuditTopic(), props.prdsAuditTopic(), props.auditMaxRequestBytes()));
         if (props.standby().enabled()) {
             sinks.add(new StandbySink(standbyDataSource(props.standby()), ExactJson.mapper(), props.lockKey(),
                     props.sinkTimeout()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +13,12 @@ class CdcPropertiesTest {
     @Test
     void aTombstoneTtlBelowOneSecondIsRefusedAtStartupNotAtTheFirstDelete() {
         for (Duration ttl : List.of(Duration.ZERO, Duration.ofMillis(500))) {
-            assertThatThrownBy(() -> withTombstoneTtl(ttl)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> withTombstoneTtl(ttl)).rootCause().isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("factory.cdc.tombstone-ttl must be at least 1s");
         }
     }
 
     private static CdcProperties withTombstoneTtl(Duration ttl) {
-        Duration s = Duration.ofSeconds(1);
-        return new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r", ttl, null, 1, s, s, s, 2, s, s, s,
-                s, s, 1, s);
+        return TestCdcProperties.with(Map.of("tombstone-ttl", ttl.toMillis() + "ms"));
     }
 }

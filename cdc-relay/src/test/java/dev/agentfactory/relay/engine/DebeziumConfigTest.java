@@ -6,15 +6,13 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.TestCdcProperties;
 
 class DebeziumConfigTest {
 
-    private static final CdcProperties DEFAULTS = new Binder(new MapConfigurationPropertySource(Map.of()))
-            .bindOrCreate("factory.cdc", CdcProperties.class);
+    private static final CdcProperties DEFAULTS = TestCdcProperties.with(Map.of());
 
     @Test
     void theReplicationConnectionTakesTheDatasourceTlsSettings() {

@@ -15,6 +15,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
 import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.TestCdcProperties;
 import dev.agentfactory.relay.change.ChangeParser;
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.relay.sink.Sink;
@@ -76,11 +77,8 @@ class TransactionalBatchHandlerTest {
     };
 
     TransactionalBatchHandler handler() {
-        CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
-                java.time.Duration.ofDays(1), null, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30),
-                java.time.Duration.ofSeconds(1),
-                2, java.time.Duration.ofMillis(1), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
-                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 1, java.time.Duration.ofSeconds(1));
+        CdcProperties props = TestCdcProperties.with(Map.of("sink-timeout", "1s", "sink-attempts", "2",
+                "retry-backoff", "1ms"));
         return new TransactionalBatchHandler(new ChangeParser("f"),
                 new SinkDispatcher(List.of(sink), Executors.newCachedThreadPool(), props, new SimpleMeterRegistry()),
                 10_000);

@@ -3,7 +3,7 @@ package dev.agentfactory.relay.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,6 +12,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.TestCdcProperties;
 import dev.agentfactory.relay.engine.RelayRunner;
 import dev.agentfactory.relay.engine.ReplicationSlot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,10 +26,8 @@ class SlotLagMonitorTest {
             return lag.get() < 0 ? OptionalLong.empty() : OptionalLong.of(lag.get());
         }
     };
-    final CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
-            Duration.ofDays(1), null, 1, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(1), 2, Duration.ofMillis(1),
-            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1000,
-            Duration.ofMillis(20));
+    final CdcProperties props = TestCdcProperties.with(Map.of("slot-lag-down-bytes", "1000",
+            "slot-lag-poll-interval", "20ms"));
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @Test
