@@ -35,6 +35,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeatInterval Debezium heartbeat interval
  * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
  * @param shutdownTimeout   limit on a graceful engine stop
+ * @param maxQueueRecords   Debezium's {@code max.queue.size}: change events read from the slot, not yet handled
+ * @param maxBatchRecords   Debezium's {@code max.batch.size}: events handed to the relay at once
+ * @param maxQueueBytes     Debezium's {@code max.queue.size.in.bytes} (its estimate of the events' size; 0 would be
+ *                          unbounded): with counts alone, catching up on entities near the worker's size limit (each
+ *                          update about 2.4 MB with its before-image) could fill the heap, and again at every restart
+ * @param maxDeliveryChanges most changes of several small transactions delivered to the sinks together
+ * @param maxDeliveryBytes  most bytes (the same estimate) of several transactions delivered together; one transaction
+ *                          is never split, however large
  * @param slotLagDownBytes  slot lag above which health is DOWN
  * @param slotLagPollInterval how often the slot lag is read
  */
@@ -62,6 +70,11 @@ public record CdcProperties(
         @DefaultValue("10s") Duration heartbeatInterval,
         @DefaultValue("1s") Duration offsetFlushInterval,
         @DefaultValue("30s") Duration shutdownTimeout,
+        @DefaultValue("32768") int maxQueueRecords,
+        @DefaultValue("8192") int maxBatchRecords,
+        @DefaultValue("268435456") long maxQueueBytes,
+        @DefaultValue("10000") int maxDeliveryChanges,
+        @DefaultValue("67108864") long maxDeliveryBytes,
         @DefaultValue("268435456") long slotLagDownBytes,
         @DefaultValue("5s") Duration slotLagPollInterval) {
 
@@ -70,6 +83,15 @@ public record CdcProperties(
         // first delete, and no expiry at all would keep every deleted id forever.
         if (tombstoneTtl == null || tombstoneTtl.getSeconds() < 1) {
             throw new IllegalArgumentException("factory.cdc.tombstone-ttl must be at least 1s, got " + tombstoneTtl);
+        }
+        // Debezium refuses a queue not larger than its batch; a queue without a byte bound is what this setting ends
+        if (maxQueueRecords <= maxBatchRecords || maxBatchRecords < 1) {
+            throw new IllegalArgumentException("factory.cdc.max-queue-records (" + maxQueueRecords
+                    + ") must be larger than factory.cdc.max-batch-records (" + maxBatchRecords + "), both positive");
+        }
+        if (maxQueueBytes < 1 || maxDeliveryBytes < 1 || maxDeliveryChanges < 1) {
+            throw new IllegalArgumentException("factory.cdc.max-queue-bytes, max-delivery-bytes and"
+                    + " max-delivery-changes must be positive");
         }
     }
 

@@ -42,9 +42,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Configuration(proxyBeanMethods = false)
 class RelayConfiguration {
 
-    /** Most changes buffered before small transactions are handed to the sinks together. */
-    private static final int GROUP_CHANGES = 10_000;
-
     @Bean
     Rows rows() {
         return new Rows(ExactJson.mapper());
@@ -105,7 +102,8 @@ class RelayConfiguration {
                             SinkDispatcher sinks, MeterRegistry meters) {
         ChangeParser parser = new ChangeParser(props.topicPrefix());
         RelayRunner runner = new RelayRunner(props, primary, slot,
-                () -> new TransactionalBatchHandler(parser, sinks, GROUP_CHANGES));
+                () -> new TransactionalBatchHandler(parser, sinks, props.maxDeliveryChanges(),
+                        props.maxDeliveryBytes()));
         // A stream that fails before its first delivery (its slot lost, say) moves no sink metric: count it.
         FunctionCounter.builder("factory.cdc.stream.failures", runner, RelayRunner::streamFailures)
                 .description("change streams stopped on an error and restarted").register(meters);

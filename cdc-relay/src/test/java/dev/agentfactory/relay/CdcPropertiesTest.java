@@ -18,6 +18,14 @@ class CdcPropertiesTest {
         }
     }
 
+    @Test
+    void anEngineQueueNoLargerThanItsBatchOrWithoutAByteBoundIsRefusedAtStartup() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("max-queue-records", "8192"))).rootCause()
+                .hasMessageContaining("must be larger than factory.cdc.max-batch-records");
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("max-queue-bytes", "0"))).rootCause()
+                .hasMessageContaining("must be positive");
+    }
+
     private static CdcProperties withTombstoneTtl(Duration ttl) {
         return TestCdcProperties.with(Map.of("tombstone-ttl", ttl.toMillis() + "ms"));
     }

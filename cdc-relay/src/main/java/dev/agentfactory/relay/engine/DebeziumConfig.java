@@ -73,8 +73,12 @@ public final class DebeziumConfig {
         // walsender may not have exited yet, so retry the "slot is active" error quickly, not every 10 s
         p.setProperty("slot.retry.delay.ms", "500");
         p.setProperty("slot.max.retries", "60");
-        p.setProperty("max.batch.size", "8192");
-        p.setProperty("max.queue.size", "32768");
+        p.setProperty("max.batch.size", Integer.toString(cdc.maxBatchRecords()));
+        p.setProperty("max.queue.size", Integer.toString(cdc.maxQueueRecords()));
+        // Counts alone let the queue hold 32,768 updates of entities near the size limit (about 2.4 MB each with
+        // their before-image): far over the heap. Enqueueing waits while the queue holds this many bytes (Debezium's
+        // estimate of each record, ApproximateStructSizeCalculator); 0, Debezium's default, is no bound.
+        p.setProperty("max.queue.size.in.bytes", Long.toString(cdc.maxQueueBytes()));
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("status.update.interval.ms", "1000");
         p.setProperty("offset.storage", PostgresOffsetStore.class.getName());

@@ -207,7 +207,8 @@ class EngineStreamIT {
                         engineFailure.set(error != null ? error : new IllegalStateException(message));
                     }
                 })
-                .notifying(new TransactionalBatchHandler(new ChangeParser(props.topicPrefix()), sinks, 10_000))
+                .notifying(new TransactionalBatchHandler(new ChangeParser(props.topicPrefix()), sinks,
+                        props.maxDeliveryChanges(), props.maxDeliveryBytes()))
                 .build();
         engineThread = Executors.newSingleThreadExecutor();
         engineThread.execute(engine);

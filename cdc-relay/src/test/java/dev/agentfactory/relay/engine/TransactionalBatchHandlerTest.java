@@ -77,11 +77,15 @@ class TransactionalBatchHandlerTest {
     };
 
     TransactionalBatchHandler handler() {
+        return handler(Long.MAX_VALUE);
+    }
+
+    TransactionalBatchHandler handler(long maxGroupBytes) {
         CdcProperties props = TestCdcProperties.with(Map.of("sink-timeout", "1s", "sink-attempts", "2",
                 "retry-backoff", "1ms"));
         return new TransactionalBatchHandler(new ChangeParser("f"),
                 new SinkDispatcher(List.of(sink), Executors.newCachedThreadPool(), props, new SimpleMeterRegistry()),
-                10_000);
+                10_000, maxGroupBytes);
     }
 
     @Test
@@ -102,6 +106,26 @@ class TransactionalBatchHandlerTest {
         assertThat(delivered).hasSize(1);
         assertThat(delivered.get(0)).extracting(c -> c.after().get("id")).containsExactly("1", "2", "3");
         assertThat(marked).containsExactly(end);
+    }
+
+    @Test
+    void smallTransactionsOfOneBatchAreDeliveredTogetherUpToTheByteBoundAndNoneIsSplit() throws Exception {
+        String body = "x".repeat(10_000);
+        List<RecordChangeEvent<SourceRecord>> batch = events(tx("BEGIN"), row("1", 1, body), tx("END"),
+                tx("BEGIN"), row("2", 2, body), row("3", 2, body), tx("END"), tx("BEGIN"), row("4", 3, body), tx("END"));
+
+        handler(Long.MAX_VALUE).handleBatch(batch, committer);
+        assertThat(delivered).as("within the bound: one delivery").hasSize(1);
+
+        delivered.clear();
+        handler(15_000).handleBatch(batch, committer);
+        assertThat(delivered).as("a delivery ends at the transaction end that passes 15,000 bytes")
+                .extracting(d -> d.stream().map(c -> c.after().get("id")).toList())
+                .containsExactly(List.of("1", "2", "3"), List.of("4"));
+
+        delivered.clear();
+        handler(1).handleBatch(batch, committer);
+        assertThat(delivered).as("each transaction alone, whole").extracting(List::size).containsExactly(1, 2, 1);
     }
 
     @Test
@@ -151,6 +175,10 @@ class TransactionalBatchHandlerTest {
 
     private static SourceRecord row(String id, long lsn) {
         return change("c", null, new Struct(ROW).put("id", id), lsn);
+    }
+
+    private static SourceRecord row(String id, long lsn, String body) {
+        return change("c", null, new Struct(ROW).put("id", id).put("body", body), lsn);
     }
 
     private static SourceRecord change(String op, Struct before, Struct after, long lsn) {
