@@ -34,7 +34,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param restartBackoff    pause before the engine is restarted after it stopped on an error
  * @param heartbeatInterval Debezium heartbeat interval
  * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
- * @param shutdownTimeout   limit on a graceful engine stop
+ * @param shutdownTimeout   limit on a graceful stop as a whole: the delivery in flight gets half of it, the last
+ *                          offset flush the rest; below the platform's grace period (Cloud Run: 10 s)
  * @param maxQueueRecords   Debezium's {@code max.queue.size}: change events read from the slot, not yet handled
  * @param maxBatchRecords   Debezium's {@code max.batch.size}: events handed to the relay at once
  * @param maxQueueBytes     Debezium's {@code max.queue.size.in.bytes} (its estimate of the events' size; 0 would be

@@ -86,10 +86,12 @@ public final class DebeziumConfig {
         p.setProperty(PostgresOffsetStore.USER, primary.user());
         p.setProperty(PostgresOffsetStore.PASSWORD, primary.password());
         p.setProperty("offset.flush.interval.ms", Long.toString(cdc.offsetFlushInterval().toMillis()));
-        p.setProperty("offset.flush.timeout.ms", "10000");
+        // the last flush at a stop must fit in the shutdown timeout with the delivery in flight (half of it each)
+        long halfStop = cdc.shutdownTimeout().toMillis() / 2;
+        p.setProperty("offset.flush.timeout.ms", Long.toString(Math.min(10_000, halfStop)));
         // the engine's own retries of retriable connector errors; a sink failure is not retried here
         p.setProperty("errors.max.retries", "3");
-        p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(cdc.shutdownTimeout().toMillis()));
+        p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(halfStop));
         return p;
     }
 
