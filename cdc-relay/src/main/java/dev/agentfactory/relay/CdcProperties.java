@@ -82,6 +82,11 @@ public record CdcProperties(
     public CdcProperties {
         // Tombstones and purge markers are written with a PX expiry in whole seconds: 0 is a Redis error at the
         // first delete, and no expiry at all would keep every deleted id forever.
+        // The lock session is ended after lock-peer-timeout without a query, and the leader checks it every poll
+        if (lockPeerTimeout.compareTo(lockPollInterval.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("factory.cdc.lock-peer-timeout (" + lockPeerTimeout
+                    + ") must be at least three lock-poll-intervals (" + lockPollInterval + ")");
+        }
         if (tombstoneTtl == null || tombstoneTtl.getSeconds() < 1) {
             throw new IllegalArgumentException("factory.cdc.tombstone-ttl must be at least 1s, got " + tombstoneTtl);
         }

@@ -26,6 +26,12 @@ class CdcPropertiesTest {
                 .hasMessageContaining("must be positive");
     }
 
+    @Test
+    void aLockPeerTimeoutWithinThreePollsIsRefusedSinceALiveLeaderWouldLoseItsSession() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("lock-peer-timeout", "2s"))).rootCause()
+                .hasMessageContaining("must be at least three lock-poll-intervals");
+    }
+
     private static CdcProperties withTombstoneTtl(Duration ttl) {
         return TestCdcProperties.with(Map.of("tombstone-ttl", ttl.toMillis() + "ms"));
     }
