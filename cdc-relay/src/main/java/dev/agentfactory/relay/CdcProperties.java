@@ -1,10 +1,12 @@
 package dev.agentfactory.relay;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * Everything the relay needs to know, bound from {@code factory.cdc.*} so tests and deployments can
@@ -29,6 +31,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lockPeerTimeout   how long the primary keeps the lock of a relay it can no longer reach (a frozen VM,
  *                          a network partition) before it ends that session: its TCP keepalive and user timeout
  * @param sinkTimeout       limit on one call of one sink
+ * @param dbSocketTimeout   pgjdbc's socketTimeout (whole seconds) on the standby pool, the primary pool and the
+ *                          offset store's connection, with TCP keepalive: a read on a connection gone half-open
+ *                          (a network fault) fails after it instead of holding its thread and pool connection for
+ *                          good, which a timed-out sink call's interrupt does not end. Above the sink timeout, so a
+ *                          statement the sink timeout allows is never cut
  * @param sinkAttempts      attempts per sink call before the engine is stopped
  * @param retryBackoff      first pause between attempts (doubled each time)
  * @param restartBackoff    pause before the engine is restarted after it stopped on an error
@@ -65,6 +72,7 @@ public record CdcProperties(
         @DefaultValue("1s") Duration lockPollInterval,
         @DefaultValue("30s") Duration lockPeerTimeout,
         @DefaultValue("10s") Duration sinkTimeout,
+        @DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration dbSocketTimeout,
         @DefaultValue("5") int sinkAttempts,
         @DefaultValue("200ms") Duration retryBackoff,
         @DefaultValue("5s") Duration restartBackoff,
@@ -82,6 +90,10 @@ public record CdcProperties(
     public CdcProperties {
         // Tombstones and purge markers are written with a PX expiry in whole seconds: 0 is a Redis error at the
         // first delete, and no expiry at all would keep every deleted id forever.
+        if (dbSocketTimeout.toSeconds() <= sinkTimeout.toSeconds()) {
+            throw new IllegalArgumentException("factory.cdc.db-socket-timeout (" + dbSocketTimeout
+                    + ") must be above factory.cdc.sink-timeout (" + sinkTimeout + ") in whole seconds");
+        }
         // The lock session is ended after lock-peer-timeout without a query, and the leader checks it every poll
         if (lockPeerTimeout.compareTo(lockPollInterval.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("factory.cdc.lock-peer-timeout (" + lockPeerTimeout

@@ -1,5 +1,6 @@
 package dev.agentfactory.relay;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +92,8 @@ class RelayConfiguration {
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
                 props.agentsAuditTopic(), props.prdsAuditTopic(), props.auditMaxRequestBytes()));
         if (props.standby().enabled()) {
-            sinks.add(new StandbySink(standbyDataSource(props.standby()), ExactJson.mapper(), props.lockKey(),
-                    props.sinkTimeout()));
+            sinks.add(new StandbySink(standbyDataSource(props.standby(), props.dbSocketTimeout()), ExactJson.mapper(),
+                    props.lockKey(), props.sinkTimeout()));
         }
         return new SinkDispatcher(sinks, sinkExecutor, props, meters);
     }
@@ -116,7 +117,13 @@ class RelayConfiguration {
         return new SlotLagMonitor(slot, runner, props, meters);
     }
 
-    private static DataSource standbyDataSource(CdcProperties.Standby standby) {
+    /**
+     * The standby pool. A delivery's thread waiting on a connection gone half-open is not ended by the dispatcher's
+     * interrupt, and kept its pool connection for good: four such faults and the pool was empty, the relay restarting
+     * on every delivery. The socket timeout ends that read, and TCP keepalive a dead peer; a borrowed connection
+     * is validated within 1 s (all of them are dead at once after a fault).
+     */
+    private static DataSource standbyDataSource(CdcProperties.Standby standby, Duration socketTimeout) {
         HikariDataSource ds = new HikariDataSource();
         ds.setPoolName("standby");
         ds.setJdbcUrl(standby.url());
@@ -124,6 +131,9 @@ class RelayConfiguration {
         ds.setPassword(standby.password());
         ds.setMaximumPoolSize(standby.poolSize());
         ds.setConnectionTimeout(5000);
+        ds.setValidationTimeout(1000);
+        ds.addDataSourceProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
+        ds.addDataSourceProperty("tcpKeepAlive", "true");
         // no reWriteBatchedInserts: a multi-row INSERT ... ON CONFLICT cannot touch one row twice, and a
         // delivery may carry several versions of one row; a plain batch is still one pipelined round trip
         return ds;

@@ -1,5 +1,6 @@
 package dev.agentfactory.relay;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -30,6 +31,14 @@ class CdcPropertiesTest {
     void aLockPeerTimeoutWithinThreePollsIsRefusedSinceALiveLeaderWouldLoseItsSession() {
         assertThatThrownBy(() -> TestCdcProperties.with(Map.of("lock-peer-timeout", "2s"))).rootCause()
                 .hasMessageContaining("must be at least three lock-poll-intervals");
+    }
+
+    @Test
+    void aSocketTimeoutNotAboveTheSinkTimeoutIsRefusedSinceItWouldCutStatementsTheSinkAllows() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("db-socket-timeout", "10"))).rootCause()
+                .hasMessageContaining("must be above factory.cdc.sink-timeout");
+        assertThat(TestCdcProperties.with(Map.of("db-socket-timeout", "11")).dbSocketTimeout())
+                .isEqualTo(Duration.ofSeconds(11));
     }
 
     private static CdcProperties withTombstoneTtl(Duration ttl) {

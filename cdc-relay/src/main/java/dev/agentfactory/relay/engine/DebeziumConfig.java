@@ -85,6 +85,7 @@ public final class DebeziumConfig {
         p.setProperty(PostgresOffsetStore.URL, primary.jdbcUrl());
         p.setProperty(PostgresOffsetStore.USER, primary.user());
         p.setProperty(PostgresOffsetStore.PASSWORD, primary.password());
+        p.setProperty(PostgresOffsetStore.SOCKET_TIMEOUT, Long.toString(cdc.dbSocketTimeout().toSeconds()));
         p.setProperty("offset.flush.interval.ms", Long.toString(cdc.offsetFlushInterval().toMillis()));
         // the last flush at a stop must fit in the shutdown timeout with the delivery in flight (half of it each)
         long halfStop = cdc.shutdownTimeout().toMillis() / 2;
