@@ -1,10 +1,12 @@
 package dev.agentfactory.relay;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 
 import dev.agentfactory.store.replica.StandbyApplyLock;
 
@@ -19,6 +21,10 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  * @param tables            the factory tables streamed (must match the publication)
  * @param agentsAuditTopic  audit topic of agent changes
  * @param prdsAuditTopic    audit topic of PRD changes
+ * @param auditMaxRequestBytes the largest audit event the relay's producer sends ({@code max.request.size}): an
+ *                          update of an agent or PRD carries its whole row twice (REPLICA IDENTITY FULL), so at
+ *                          least twice the worker's {@code factory.ingest.max-entity-bytes} (1,200,000) with room;
+ *                          the audit topics' {@code max.message.bytes} must take as much
  * @param redisPrefix       prefix of the read-model keys
  * @param tombstoneTtl      how long a deleted entity's tombstone stays in Redis
  * @param standby           the standby database the relay applies changes to
@@ -29,12 +35,26 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  * @param lockPeerTimeout   how long the primary keeps the lock of a relay it can no longer reach (a frozen VM,
  *                          a network partition) before it ends that session: its TCP keepalive and user timeout
  * @param sinkTimeout       limit on one call of one sink
+ * @param dbSocketTimeout   pgjdbc's socketTimeout (whole seconds) on the standby pool, the primary pool and the
+ *                          offset store's connection, with TCP keepalive: a read on a connection gone half-open
+ *                          (a network fault) fails after it instead of holding its thread and pool connection for
+ *                          good, which a timed-out sink call's interrupt does not end. Above the sink timeout, so a
+ *                          statement the sink timeout allows is never cut
  * @param sinkAttempts      attempts per sink call before the engine is stopped
  * @param retryBackoff      first pause between attempts (doubled each time)
  * @param restartBackoff    pause before the engine is restarted after it stopped on an error
  * @param heartbeatInterval Debezium heartbeat interval
  * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
- * @param shutdownTimeout   limit on a graceful engine stop
+ * @param shutdownTimeout   limit on a graceful stop as a whole: the delivery in flight gets half of it, the last
+ *                          offset flush the rest; below the platform's grace period (Cloud Run: 10 s)
+ * @param maxQueueRecords   Debezium's {@code max.queue.size}: change events read from the slot, not yet handled
+ * @param maxBatchRecords   Debezium's {@code max.batch.size}: events handed to the relay at once
+ * @param maxQueueBytes     Debezium's {@code max.queue.size.in.bytes} (its estimate of the events' size; 0 would be
+ *                          unbounded): with counts alone, catching up on entities near the worker's size limit (each
+ *                          update about 2.4 MB with its before-image) could fill the heap, and again at every restart
+ * @param maxDeliveryChanges most changes of several small transactions delivered to the sinks together
+ * @param maxDeliveryBytes  most bytes (the same estimate) of several transactions delivered together; one transaction
+ *                          is never split, however large
  * @param slotLagDownBytes  slot lag above which health is DOWN
  * @param slotLagPollInterval how often the slot lag is read
  */
@@ -48,6 +68,7 @@ public record CdcProperties(
                 "audit_log", "processed_events", "ingest_offsets"}) List<String> tables,
         @DefaultValue("factory.audit.agents.v1") String agentsAuditTopic,
         @DefaultValue("factory.audit.prds.v1") String prdsAuditTopic,
+        @DefaultValue("4194304") int auditMaxRequestBytes,
         @DefaultValue("factory") String redisPrefix,
         @DefaultValue("7d") Duration tombstoneTtl,
         @DefaultValue Standby standby,
@@ -55,20 +76,44 @@ public record CdcProperties(
         @DefaultValue("1s") Duration lockPollInterval,
         @DefaultValue("30s") Duration lockPeerTimeout,
         @DefaultValue("10s") Duration sinkTimeout,
+        @DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration dbSocketTimeout,
         @DefaultValue("5") int sinkAttempts,
         @DefaultValue("200ms") Duration retryBackoff,
         @DefaultValue("5s") Duration restartBackoff,
         @DefaultValue("10s") Duration heartbeatInterval,
         @DefaultValue("1s") Duration offsetFlushInterval,
         @DefaultValue("30s") Duration shutdownTimeout,
+        @DefaultValue("32768") int maxQueueRecords,
+        @DefaultValue("8192") int maxBatchRecords,
+        @DefaultValue("268435456") long maxQueueBytes,
+        @DefaultValue("10000") int maxDeliveryChanges,
+        @DefaultValue("67108864") long maxDeliveryBytes,
         @DefaultValue("268435456") long slotLagDownBytes,
         @DefaultValue("5s") Duration slotLagPollInterval) {
 
     public CdcProperties {
         // Tombstones and purge markers are written with a PX expiry in whole seconds: 0 is a Redis error at the
         // first delete, and no expiry at all would keep every deleted id forever.
+        if (dbSocketTimeout.toSeconds() <= sinkTimeout.toSeconds()) {
+            throw new IllegalArgumentException("factory.cdc.db-socket-timeout (" + dbSocketTimeout
+                    + ") must be above factory.cdc.sink-timeout (" + sinkTimeout + ") in whole seconds");
+        }
+        // The lock session is ended after lock-peer-timeout without a query, and the leader checks it every poll
+        if (lockPeerTimeout.compareTo(lockPollInterval.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("factory.cdc.lock-peer-timeout (" + lockPeerTimeout
+                    + ") must be at least three lock-poll-intervals (" + lockPollInterval + ")");
+        }
         if (tombstoneTtl == null || tombstoneTtl.getSeconds() < 1) {
             throw new IllegalArgumentException("factory.cdc.tombstone-ttl must be at least 1s, got " + tombstoneTtl);
+        }
+        // Debezium refuses a queue not larger than its batch; a queue without a byte bound is what this setting ends
+        if (maxQueueRecords <= maxBatchRecords || maxBatchRecords < 1) {
+            throw new IllegalArgumentException("factory.cdc.max-queue-records (" + maxQueueRecords
+                    + ") must be larger than factory.cdc.max-batch-records (" + maxBatchRecords + "), both positive");
+        }
+        if (maxQueueBytes < 1 || maxDeliveryBytes < 1 || maxDeliveryChanges < 1) {
+            throw new IllegalArgumentException("factory.cdc.max-queue-bytes, max-delivery-bytes and"
+                    + " max-delivery-changes must be positive");
         }
     }
 

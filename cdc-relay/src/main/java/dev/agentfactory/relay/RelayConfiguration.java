@@ -1,14 +1,18 @@
 package dev.agentfactory.relay;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -39,12 +43,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Configuration(proxyBeanMethods = false)
 class RelayConfiguration {
 
-    /** Most changes buffered before small transactions are handed to the sinks together. */
-    private static final int GROUP_CHANGES = 10_000;
-
     @Bean
     Rows rows() {
         return new Rows(ExactJson.mapper());
+    }
+
+    /**
+     * Audit events as large as {@code factory.cdc.audit-max-request-bytes}: at Kafka's default (1 MiB) an update of an
+     * entity over about half the worker's size limit could never be published, and the relay stopped on it for good.
+     */
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer auditEventSize(CdcProperties props) {
+        return factory -> factory.updateConfigs(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                props.auditMaxRequestBytes()));
     }
 
     @Bean
@@ -79,10 +90,10 @@ class RelayConfiguration {
                 .register(meters);
         sinks.add(readModel);
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
-                props.agentsAuditTopic(), props.prdsAuditTopic()));
+                props.agentsAuditTopic(), props.prdsAuditTopic(), props.auditMaxRequestBytes()));
         if (props.standby().enabled()) {
-            sinks.add(new StandbySink(standbyDataSource(props.standby()), ExactJson.mapper(), props.lockKey(),
-                    props.sinkTimeout()));
+            sinks.add(new StandbySink(standbyDataSource(props.standby(), props.dbSocketTimeout()), ExactJson.mapper(),
+                    props.lockKey(), props.sinkTimeout()));
         }
         return new SinkDispatcher(sinks, sinkExecutor, props, meters);
     }
@@ -92,7 +103,8 @@ class RelayConfiguration {
                             SinkDispatcher sinks, MeterRegistry meters) {
         ChangeParser parser = new ChangeParser(props.topicPrefix());
         RelayRunner runner = new RelayRunner(props, primary, slot,
-                () -> new TransactionalBatchHandler(parser, sinks, GROUP_CHANGES));
+                () -> new TransactionalBatchHandler(parser, sinks, props.maxDeliveryChanges(),
+                        props.maxDeliveryBytes()));
         // A stream that fails before its first delivery (its slot lost, say) moves no sink metric: count it.
         FunctionCounter.builder("factory.cdc.stream.failures", runner, RelayRunner::streamFailures)
                 .description("change streams stopped on an error and restarted").register(meters);
@@ -105,7 +117,13 @@ class RelayConfiguration {
         return new SlotLagMonitor(slot, runner, props, meters);
     }
 
-    private static DataSource standbyDataSource(CdcProperties.Standby standby) {
+    /**
+     * The standby pool. A delivery's thread waiting on a connection gone half-open is not ended by the dispatcher's
+     * interrupt, and kept its pool connection for good: four such faults and the pool was empty, the relay restarting
+     * on every delivery. The socket timeout ends that read, and TCP keepalive a dead peer; a borrowed connection
+     * is validated within 1 s (all of them are dead at once after a fault).
+     */
+    private static DataSource standbyDataSource(CdcProperties.Standby standby, Duration socketTimeout) {
         HikariDataSource ds = new HikariDataSource();
         ds.setPoolName("standby");
         ds.setJdbcUrl(standby.url());
@@ -113,6 +131,9 @@ class RelayConfiguration {
         ds.setPassword(standby.password());
         ds.setMaximumPoolSize(standby.poolSize());
         ds.setConnectionTimeout(5000);
+        ds.setValidationTimeout(1000);
+        ds.addDataSourceProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
+        ds.addDataSourceProperty("tcpKeepAlive", "true");
         // no reWriteBatchedInserts: a multi-row INSERT ... ON CONFLICT cannot touch one row twice, and a
         // delivery may carry several versions of one row; a plain batch is still one pipelined round trip
         return ds;

@@ -22,7 +22,7 @@ class CdcPropertiesTest {
     @Test
     void aTombstoneTtlBelowOneSecondIsRefusedAtStartupNotAtTheFirstDelete() {
         for (Duration ttl : List.of(Duration.ZERO, Duration.ofMillis(500))) {
-            assertThatThrownBy(() -> withTombstoneTtl(ttl)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> withTombstoneTtl(ttl)).rootCause().isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("factory.cdc.tombstone-ttl must be at least 1s");
         }
     }
@@ -45,9 +45,29 @@ class CdcPropertiesTest {
         return Binder.get(env).bindOrCreate("factory.cdc", CdcProperties.class);
     }
 
+    @Test
+    void anEngineQueueNoLargerThanItsBatchOrWithoutAByteBoundIsRefusedAtStartup() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("max-queue-records", "8192"))).rootCause()
+                .hasMessageContaining("must be larger than factory.cdc.max-batch-records");
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("max-queue-bytes", "0"))).rootCause()
+                .hasMessageContaining("must be positive");
+    }
+
+    @Test
+    void aLockPeerTimeoutWithinThreePollsIsRefusedSinceALiveLeaderWouldLoseItsSession() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("lock-peer-timeout", "2s"))).rootCause()
+                .hasMessageContaining("must be at least three lock-poll-intervals");
+    }
+
+    @Test
+    void aSocketTimeoutNotAboveTheSinkTimeoutIsRefusedSinceItWouldCutStatementsTheSinkAllows() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("db-socket-timeout", "10"))).rootCause()
+                .hasMessageContaining("must be above factory.cdc.sink-timeout");
+        assertThat(TestCdcProperties.with(Map.of("db-socket-timeout", "11")).dbSocketTimeout())
+                .isEqualTo(Duration.ofSeconds(11));
+    }
+
     private static CdcProperties withTombstoneTtl(Duration ttl) {
-        Duration s = Duration.ofSeconds(1);
-        return new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r", ttl, null, 1, s, s, s, 2, s, s, s,
-                s, s, 1, s);
+        return TestCdcProperties.with(Map.of("tombstone-ttl", ttl.toMillis() + "ms"));
     }
 }

@@ -29,6 +29,10 @@ public final class WorkerLikeWriter {
             UPDATE factory.agents SET version = version + 1, updated_at = now(), updated_by = 'it-update',
                    metadata = metadata || jsonb_build_object('round', version + 1)
             WHERE id = ANY (?::uuid[]) AND deleted_at IS NULL""";
+    private static final String PUT_STATE = """
+            UPDATE factory.agents SET version = version + 1, updated_at = now(), updated_by = 'it-state',
+                   state = jsonb_build_object('notes', ?::text)
+            WHERE id = ANY (?::uuid[]) AND deleted_at IS NULL""";
     private static final String DELETE_AGENTS = """
             UPDATE factory.agents SET version = version + 1, deleted_at = now(), updated_at = now(),
                    updated_by = 'it-delete' WHERE id = ANY (?::uuid[]) AND deleted_at IS NULL""";
@@ -124,6 +128,17 @@ public final class WorkerLikeWriter {
     public void updateAgents(List<UUID> ids) throws SQLException {
         run(UPDATE_AGENTS, ids);
         versions("agent", "update", ids);
+        c.commit();
+    }
+
+    /** An {@code agent.state.put}: the agents' state becomes {@code {"notes": notes}}. */
+    public void putState(List<UUID> ids, String notes) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(PUT_STATE)) {
+            ps.setString(1, notes);
+            ps.setArray(2, c.createArrayOf("uuid", ids.toArray()));
+            rowChanges += ps.executeUpdate();
+        }
+        versions("agent", "state", ids);
         c.commit();
     }
 

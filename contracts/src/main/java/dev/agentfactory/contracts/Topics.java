@@ -1,6 +1,7 @@
 package dev.agentfactory.contracts;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Kafka topics of the write contract. Every producer, consumer and the local stack take the
@@ -24,21 +25,33 @@ public final class Topics {
     /** Default partition count of the write topics. */
     public static final int WRITE_PARTITIONS = 6;
 
+    /**
+     * The audit topics' {@code max.message.bytes}: an update's event carries the entity's row before and after
+     * (REPLICA IDENTITY FULL), about 2.4 MB for an entity at the worker's size limit (1,200,000 bytes), and the
+     * relay's producer sends up to this much (factory.cdc.audit-max-request-bytes). A broker's 1 MiB default would
+     * refuse such an event, and the relay cannot go past a transaction it cannot publish.
+     */
+    public static final int AUDIT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    /** Topic configs of the audit topics, as the local stack and deployment scripts create them. */
+    public static final Map<String, String> AUDIT_CONFIGS = Map.of("max.message.bytes",
+            Integer.toString(AUDIT_MAX_MESSAGE_BYTES));
+
     private Topics() {
     }
 
-    /** A topic of the contract with the partition count it is created with. */
-    public record Spec(String name, int partitions) {
+    /** A topic of the contract with the partition count and the topic configs it is created with. */
+    public record Spec(String name, int partitions, Map<String, String> configs) {
     }
 
     /** Every topic of the contract, as the local stack and deployment scripts create them. */
     public static List<Spec> all() {
         return List.of(
-                new Spec(AGENT_WRITES, WRITE_PARTITIONS),
-                new Spec(PRD_WRITES, WRITE_PARTITIONS),
-                new Spec(WRITE_RESULTS, WRITE_PARTITIONS),
-                new Spec(WRITES_DLQ, 1),
-                new Spec(AUDIT_AGENTS, WRITE_PARTITIONS),
-                new Spec(AUDIT_PRDS, WRITE_PARTITIONS));
+                new Spec(AGENT_WRITES, WRITE_PARTITIONS, Map.of()),
+                new Spec(PRD_WRITES, WRITE_PARTITIONS, Map.of()),
+                new Spec(WRITE_RESULTS, WRITE_PARTITIONS, Map.of()),
+                new Spec(WRITES_DLQ, 1, Map.of()),
+                new Spec(AUDIT_AGENTS, WRITE_PARTITIONS, AUDIT_CONFIGS),
+                new Spec(AUDIT_PRDS, WRITE_PARTITIONS, AUDIT_CONFIGS));
     }
 }

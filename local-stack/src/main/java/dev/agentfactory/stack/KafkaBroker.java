@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -111,11 +113,23 @@ public final class KafkaBroker {
         return p;
     }
 
+    /**
+     * The contract's topics with their configs; a topic already there (a stack started before a config was added)
+     * gets its configs set, so the audit topics take the events the relay sends whatever the data directory's age.
+     */
     private void createTopics() throws Exception {
         try (Admin admin = StackTopics.admin("127.0.0.1:" + port)) {
             Set<String> existing = admin.listTopics().names().get();
-            StackTopics.create(admin, Topics.all().stream().filter(t -> !existing.contains(t.name()))
-                    .collect(Collectors.toMap(Topics.Spec::name, Topics.Spec::partitions)), Map.of());
+            for (Topics.Spec spec : Topics.all()) {
+                if (!existing.contains(spec.name())) {
+                    StackTopics.create(admin, Map.of(spec.name(), spec.partitions()), spec.configs());
+                } else if (!spec.configs().isEmpty()) {
+                    admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()),
+                            spec.configs().entrySet().stream().map(c -> new AlterConfigOp(
+                                    new ConfigEntry(c.getKey(), c.getValue()), AlterConfigOp.OpType.SET)).toList()))
+                            .all().get();
+                }
+            }
         }
     }
 }

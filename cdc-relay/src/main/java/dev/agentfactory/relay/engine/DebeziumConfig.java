@@ -73,19 +73,26 @@ public final class DebeziumConfig {
         // walsender may not have exited yet, so retry the "slot is active" error quickly, not every 10 s
         p.setProperty("slot.retry.delay.ms", "500");
         p.setProperty("slot.max.retries", "60");
-        p.setProperty("max.batch.size", "8192");
-        p.setProperty("max.queue.size", "32768");
+        p.setProperty("max.batch.size", Integer.toString(cdc.maxBatchRecords()));
+        p.setProperty("max.queue.size", Integer.toString(cdc.maxQueueRecords()));
+        // Counts alone let the queue hold 32,768 updates of entities near the size limit (about 2.4 MB each with
+        // their before-image): far over the heap. Enqueueing waits while the queue holds this many bytes (Debezium's
+        // estimate of each record, ApproximateStructSizeCalculator); 0, Debezium's default, is no bound.
+        p.setProperty("max.queue.size.in.bytes", Long.toString(cdc.maxQueueBytes()));
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("status.update.interval.ms", "1000");
         p.setProperty("offset.storage", PostgresOffsetStore.class.getName());
         p.setProperty(PostgresOffsetStore.URL, primary.jdbcUrl());
         p.setProperty(PostgresOffsetStore.USER, primary.user());
         p.setProperty(PostgresOffsetStore.PASSWORD, primary.password());
+        p.setProperty(PostgresOffsetStore.SOCKET_TIMEOUT, Long.toString(cdc.dbSocketTimeout().toSeconds()));
         p.setProperty("offset.flush.interval.ms", Long.toString(cdc.offsetFlushInterval().toMillis()));
-        p.setProperty("offset.flush.timeout.ms", "10000");
+        // the last flush at a stop must fit in the shutdown timeout with the delivery in flight (half of it each)
+        long halfStop = cdc.shutdownTimeout().toMillis() / 2;
+        p.setProperty("offset.flush.timeout.ms", Long.toString(Math.min(10_000, halfStop)));
         // the engine's own retries of retriable connector errors; a sink failure is not retried here
         p.setProperty("errors.max.retries", "3");
-        p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(cdc.shutdownTimeout().toMillis()));
+        p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(halfStop));
         return p;
     }
 

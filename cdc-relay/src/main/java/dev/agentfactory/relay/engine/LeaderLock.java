@@ -14,7 +14,11 @@ import java.util.Properties;
  * ends and the lock is free; a waiting instance takes it on its next try. A holder that vanishes without
  * closing its connection (a frozen VM, a partition) leaves the server a half-open session, which would keep the
  * lock until the operating system's keepalive gave up, two hours by default: the session therefore sets its own
- * keepalive and user timeout, so the server ends it within {@code peerTimeout}.
+ * keepalive and user timeout, so the server ends it within {@code peerTimeout}. Keepalives are answered by whatever
+ * holds the other end of the server's TCP connection, though, and a NAT gateway or proxy on the way may go on
+ * answering for a holder that is gone: the session also sets {@code idle_session_timeout} to the peer timeout
+ * (PostgreSQL 14+), and the holder uses it every {@code lock-poll-interval} ({@link #stillHeld()}), so a session
+ * that has not been used for that long is a holder that is gone, whatever the network says.
  */
 final class LeaderLock implements AutoCloseable {
 
@@ -23,7 +27,7 @@ final class LeaderLock implements AutoCloseable {
     /** Server-side settings of this session only (user-settable; without effect on a Unix socket). */
     static final String DEAD_PEER_SQL = "SELECT set_config('tcp_keepalives_idle', ?, false),"
             + " set_config('tcp_keepalives_interval', ?, false), set_config('tcp_keepalives_count', '3', false),"
-            + " set_config('tcp_user_timeout', ?, false)";
+            + " set_config('tcp_user_timeout', ?, false), set_config('idle_session_timeout', ?, false)";
     static final String SETTING_SQL = "SELECT current_setting(?)";
 
     private final DebeziumConfig.Primary primary;
@@ -63,13 +67,17 @@ final class LeaderLock implements AutoCloseable {
         }
     }
 
-    /** Idle a third of the timeout, then three probes over the rest; unacknowledged data for the whole of it. */
+    /**
+     * Idle a third of the timeout, then three probes over the rest; unacknowledged data, or no query at all, for the
+     * whole of it.
+     */
     private void endSessionWhenPeerIsGone(Connection c) throws SQLException {
         long seconds = Math.max(3, peerTimeout.toSeconds());
         try (PreparedStatement ps = c.prepareStatement(DEAD_PEER_SQL)) {
             ps.setString(1, Long.toString(seconds / 3));
             ps.setString(2, Long.toString(Math.max(1, (seconds - seconds / 3) / 3)));
             ps.setString(3, Long.toString(seconds * 1000));
+            ps.setString(4, Long.toString(seconds * 1000));
             ps.execute();
         }
     }

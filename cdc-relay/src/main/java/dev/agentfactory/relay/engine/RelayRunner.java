@@ -65,15 +65,24 @@ public class RelayRunner implements SmartLifecycle {
         leader.start();
     }
 
+    /**
+     * Stops the engine and gives up the lock, waiting at most {@code shutdown-timeout} in all: the platform kills the
+     * process soon after asking it to stop (Cloud Run: 10 s after SIGTERM), and a stop still running then ends in a
+     * SIGKILL anyway. What was not acknowledged by then is delivered again at the next start.
+     */
     @Override
     public void stop() {
         running = false;
         if (leader != null) {
             leader.interrupt();
             try {
-                leader.join(props.shutdownTimeout().plusSeconds(5).toMillis());
+                leader.join(props.shutdownTimeout().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (leader.isAlive()) {
+                log.warn("the change stream did not stop within {}; what it had not acknowledged is delivered again"
+                        + " at the next start", props.shutdownTimeout());
             }
         }
         role.set(Role.STOPPED);
@@ -159,7 +168,7 @@ public class RelayRunner implements SmartLifecycle {
 
     private void closeEngine(DebeziumEngine<?> engine, ExecutorService executor, CountDownLatch done) {
         try {
-            engine.close();
+            engine.close(); // waits for the delivery in flight (half the shutdown timeout), then flushes offsets
             if (!done.await(props.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("engine did not stop within {}", props.shutdownTimeout());
             }

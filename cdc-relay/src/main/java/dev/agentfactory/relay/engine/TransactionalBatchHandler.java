@@ -11,6 +11,7 @@ import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.relay.sink.SinkDispatcher;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.debezium.util.ApproximateStructSizeCalculator;
 
 /**
  * The engine's batch consumer. It buffers each transaction until Debezium's END marker, hands the whole
@@ -22,6 +23,10 @@ import io.debezium.engine.RecordChangeEvent;
  * connector skip the rest of it. Offsets at COMMIT positions resume at the next transaction, and a
  * transaction interrupted by a crash is delivered again from its start (the sinks absorb the duplicates).
  * Heartbeats are acknowledged only between transactions for the same reason.
+ * <p>
+ * Small transactions of one engine batch are delivered together, up to a number of changes and of bytes (Debezium's
+ * estimate of the records, as its queue's byte bound counts them): a batch of large entities' updates is delivered
+ * in parts, so the sinks' copies of a delivery (audit JSON, statements) stay bounded. A transaction is never split.
  */
 public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -30,16 +35,24 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
 
     private final ChangeParser parser;
     private final SinkDispatcher sinks;
-    private final int maxBufferedChanges;
+    private final int maxGroupChanges;
+    private final long maxGroupBytes;
 
     private final List<RowChange> pending = new ArrayList<>();
+    private long pendingBytes;
     private RecordChangeEvent<SourceRecord> pendingMark;
     private boolean inTransaction;
 
-    public TransactionalBatchHandler(ChangeParser parser, SinkDispatcher sinks, int maxBufferedChanges) {
+    /**
+     * @param maxGroupChanges deliver at a transaction's end once this many changes are pending
+     * @param maxGroupBytes   deliver at a transaction's end once the pending changes' records are this large
+     */
+    public TransactionalBatchHandler(ChangeParser parser, SinkDispatcher sinks, int maxGroupChanges,
+                                     long maxGroupBytes) {
         this.parser = parser;
         this.sinks = sinks;
-        this.maxBufferedChanges = maxBufferedChanges;
+        this.maxGroupChanges = maxGroupChanges;
+        this.maxGroupBytes = maxGroupBytes;
     }
 
     @Override
@@ -54,6 +67,7 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
             } else if (event instanceof RowChange change) {
                 if (!change.table().equals(HEARTBEAT_TABLE)) {
                     pending.add(change);
+                    pendingBytes += ApproximateStructSizeCalculator.getApproximateRecordSize(record.record());
                 }
                 if (!inTransaction) {
                     pendingMark = record; // snapshot rows: no transaction markers
@@ -65,7 +79,8 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
                 pendingMark = record;
             }
             // deliver at transaction ends; group small transactions, cap what is held in memory
-            if (!inTransaction && pendingMark == record && pending.size() >= maxBufferedChanges) {
+            if (!inTransaction && pendingMark == record
+                    && (pending.size() >= maxGroupChanges || pendingBytes >= maxGroupBytes)) {
                 flush(committer);
             }
         }
@@ -82,6 +97,7 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
         }
         sinks.deliver(pending); // empty for a heartbeat: the sinks may check their destinations
         pending.clear();
+        pendingBytes = 0;
         if (pendingMark != null) {
             committer.markProcessed(pendingMark);
             pendingMark = null;

@@ -24,7 +24,8 @@ import io.micrometer.core.instrument.Timer;
 /**
  * Delivers committed changes to every sink in parallel, each call bounded by the sink timeout and retried
  * with backoff. It returns only when all sinks succeeded; when one still fails after its attempts it throws,
- * which stops the engine before the offsets move: a change is retried or the relay stops, never skipped.
+ * which stops the engine before the offsets move: a change is retried or the relay stops, never skipped. A sink's
+ * {@link UndeliverableException} is not retried: it stops the engine at once, logged as such.
  */
 public class SinkDispatcher implements AutoCloseable {
 
@@ -81,6 +82,11 @@ public class SinkDispatcher implements AutoCloseable {
                 return;
             } catch (InterruptedException e) {
                 throw e;
+            } catch (UndeliverableException e) {
+                errorCounter(sink.name()).increment();
+                log.error("sink {} cannot deliver this transaction, stopping without retries: {}", sink.name(),
+                        e.getMessage());
+                throw new SinkFailedException("sink " + sink.name() + " cannot deliver: " + e.getMessage(), e);
             } catch (Exception e) {
                 errorCounter(sink.name()).increment();
                 if (attempt >= props.sinkAttempts()) {

@@ -6,15 +6,13 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.TestCdcProperties;
 
 class DebeziumConfigTest {
 
-    private static final CdcProperties DEFAULTS = new Binder(new MapConfigurationPropertySource(Map.of()))
-            .bindOrCreate("factory.cdc", CdcProperties.class);
+    private static final CdcProperties DEFAULTS = TestCdcProperties.with(Map.of());
 
     @Test
     void theReplicationConnectionTakesTheDatasourceTlsSettings() {
@@ -33,5 +31,17 @@ class DebeziumConfigTest {
                 "replicator", "secret"));
         assertThat(p).containsEntry("database.port", "5432").containsEntry("database.dbname", "factory");
         assertThat(p.stringPropertyNames()).noneMatch(name -> name.startsWith("database.ssl"));
+    }
+
+    @Test
+    void theEnginesQueueIsBoundedInBytesAsWellAsInRecordsByTheRelaysSettings() {
+        DebeziumConfig.Primary primary = new DebeziumConfig.Primary("jdbc:postgresql://127.0.0.1/factory", "r", "s");
+        assertThat(DebeziumConfig.of(DEFAULTS, primary)).as("defaults: 256 MiB, never Debezium's unbounded 0")
+                .containsEntry("max.queue.size.in.bytes", "268435456").containsEntry("max.queue.size", "32768")
+                .containsEntry("max.batch.size", "8192");
+        CdcProperties small = TestCdcProperties.with(Map.of("max-queue-bytes", "1048576", "max-queue-records", "100",
+                "max-batch-records", "10"));
+        assertThat(DebeziumConfig.of(small, primary)).containsEntry("max.queue.size.in.bytes", "1048576")
+                .containsEntry("max.queue.size", "100").containsEntry("max.batch.size", "10");
     }
 }

@@ -34,6 +34,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.TestCdcProperties;
 import dev.agentfactory.relay.change.ChangeParser;
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.relay.sink.Sink;
@@ -181,13 +182,9 @@ class EngineStreamIT {
     }
 
     private void startEngine() {
-        CdcProperties props = new CdcProperties("it-engine-" + suffix, "it_engine_" + suffix, slot, "factory_cdc",
-                List.of("agents", "agent_versions", "agent_history", "prds", "prd_versions", "prd_agents",
-                        "audit_log", "processed_events", "ingest_offsets"),
-                "unused.agents", "unused.prds", "unused", Duration.ofDays(7),
-                new CdcProperties.Standby(true, endpoints.standbyJdbcUrl(db), "", "", 2), 1L, Duration.ofSeconds(1),
-                Duration.ofSeconds(30), Duration.ofSeconds(10), 2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofMillis(200), Duration.ofSeconds(10), 1L << 30, Duration.ofSeconds(5));
+        CdcProperties props = TestCdcProperties.with(Map.of("name", "it-engine-" + suffix,
+                "topic-prefix", "it_engine_" + suffix, "slot-name", slot, "lock-key", "1", "sink-attempts", "2",
+                "retry-backoff", "100ms", "heartbeat-interval", "1s", "offset-flush-interval", "200ms"));
         Properties config = DebeziumConfig.of(props, new DebeziumConfig.Primary(endpoints.primaryJdbcUrl(db),
                 "factory_replicator", "factory_replicator_local"));
         Sink recorder = new Sink() {
@@ -210,7 +207,8 @@ class EngineStreamIT {
                         engineFailure.set(error != null ? error : new IllegalStateException(message));
                     }
                 })
-                .notifying(new TransactionalBatchHandler(new ChangeParser(props.topicPrefix()), sinks, 10_000))
+                .notifying(new TransactionalBatchHandler(new ChangeParser(props.topicPrefix()), sinks,
+                        props.maxDeliveryChanges(), props.maxDeliveryBytes()))
                 .build();
         engineThread = Executors.newSingleThreadExecutor();
         engineThread.execute(engine);

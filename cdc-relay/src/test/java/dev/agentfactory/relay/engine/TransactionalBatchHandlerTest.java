@@ -15,6 +15,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
 import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.TestCdcProperties;
 import dev.agentfactory.relay.change.ChangeParser;
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.relay.sink.Sink;
@@ -76,14 +77,15 @@ class TransactionalBatchHandlerTest {
     };
 
     TransactionalBatchHandler handler() {
-        CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
-                java.time.Duration.ofDays(1), null, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30),
-                java.time.Duration.ofSeconds(1),
-                2, java.time.Duration.ofMillis(1), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
-                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 1, java.time.Duration.ofSeconds(1));
+        return handler(Long.MAX_VALUE);
+    }
+
+    TransactionalBatchHandler handler(long maxGroupBytes) {
+        CdcProperties props = TestCdcProperties.with(Map.of("sink-timeout", "1s", "sink-attempts", "2",
+                "retry-backoff", "1ms"));
         return new TransactionalBatchHandler(new ChangeParser("f"),
                 new SinkDispatcher(List.of(sink), Executors.newCachedThreadPool(), props, new SimpleMeterRegistry()),
-                10_000);
+                10_000, maxGroupBytes);
     }
 
     @Test
@@ -104,6 +106,26 @@ class TransactionalBatchHandlerTest {
         assertThat(delivered).hasSize(1);
         assertThat(delivered.get(0)).extracting(c -> c.after().get("id")).containsExactly("1", "2", "3");
         assertThat(marked).containsExactly(end);
+    }
+
+    @Test
+    void smallTransactionsOfOneBatchAreDeliveredTogetherUpToTheByteBoundAndNoneIsSplit() throws Exception {
+        String body = "x".repeat(10_000);
+        List<RecordChangeEvent<SourceRecord>> batch = events(tx("BEGIN"), row("1", 1, body), tx("END"),
+                tx("BEGIN"), row("2", 2, body), row("3", 2, body), tx("END"), tx("BEGIN"), row("4", 3, body), tx("END"));
+
+        handler(Long.MAX_VALUE).handleBatch(batch, committer);
+        assertThat(delivered).as("within the bound: one delivery").hasSize(1);
+
+        delivered.clear();
+        handler(15_000).handleBatch(batch, committer);
+        assertThat(delivered).as("a delivery ends at the transaction end that passes 15,000 bytes")
+                .extracting(d -> d.stream().map(c -> c.after().get("id")).toList())
+                .containsExactly(List.of("1", "2", "3"), List.of("4"));
+
+        delivered.clear();
+        handler(1).handleBatch(batch, committer);
+        assertThat(delivered).as("each transaction alone, whole").extracting(List::size).containsExactly(1, 2, 1);
     }
 
     @Test
@@ -153,6 +175,10 @@ class TransactionalBatchHandlerTest {
 
     private static SourceRecord row(String id, long lsn) {
         return change("c", null, new Struct(ROW).put("id", id), lsn);
+    }
+
+    private static SourceRecord row(String id, long lsn, String body) {
+        return change("c", null, new Struct(ROW).put("id", id).put("body", body), lsn);
     }
 
     private static SourceRecord change(String op, Struct before, Struct after, long lsn) {

@@ -2,9 +2,11 @@ package dev.agentfactory.relay.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 import dev.agentfactory.relay.CdcProperties;
+import dev.agentfactory.relay.TestCdcProperties;
 import dev.agentfactory.relay.engine.RelayRunner;
 import dev.agentfactory.relay.engine.ReplicationSlot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,16 +22,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 class SlotLagMonitorTest {
 
     final AtomicLong lag = new AtomicLong();
+    final AtomicBoolean failing = new AtomicBoolean();
     final ReplicationSlot slot = new ReplicationSlot(null, "s") {
         @Override
-        public OptionalLong lagBytes() {
+        public OptionalLong lagBytes() throws SQLException {
+            if (failing.get()) {
+                throw new SQLException("connection refused");
+            }
             return lag.get() < 0 ? OptionalLong.empty() : OptionalLong.of(lag.get());
         }
     };
-    final CdcProperties props = new CdcProperties("n", "f", "s", "p", List.of("agents"), "a", "b", "r",
-            Duration.ofDays(1), null, 1, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(1), 2, Duration.ofMillis(1),
-            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1000,
-            Duration.ofMillis(20));
+    final CdcProperties props = TestCdcProperties.with(Map.of("slot-lag-down-bytes", "1000",
+            "slot-lag-poll-interval", "20ms"));
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @Test
@@ -68,11 +73,23 @@ class SlotLagMonitorTest {
         }
     }
 
+    /**
+     * From a known lag, never from the gauge's initial -1, which a monitor that never polled would show too: the slot
+     * gone, then the lag query failing, each turn the gauge to -1 and health to UNKNOWN.
+     */
     @Test
     void healthIsUnknownNotUpWhileTheSlotCannotBeRead() throws Exception {
-        lag.set(-1);
         SlotLagMonitor monitor = new SlotLagMonitor(slot, new RelayRunner(props, null, slot, null), props, meters);
         try {
+            lag.set(10);
+            awaitGauge(10);
+            lag.set(-1); // no slot (yet, or any more)
+            awaitGauge(-1);
+            assertThat(monitor.health(true).getStatus()).isEqualTo(Status.UNKNOWN);
+
+            lag.set(10);
+            awaitGauge(10);
+            failing.set(true);
             awaitGauge(-1);
             assertThat(monitor.health(true).getStatus()).isEqualTo(Status.UNKNOWN);
         } finally {

@@ -3,7 +3,6 @@ package dev.agentfactory.worker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +21,7 @@ import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.HalfOpenProxy;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.LockWaits;
 import dev.agentfactory.stack.junit.Poll;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -80,7 +80,7 @@ class DatabaseTimeoutsIT {
         try (Connection holder = bed.sql(); Connection admin = bed.sql()) {
             lockRow(holder, agent);
             update(agent);
-            int backend = waitingBackend(admin);
+            int backend = LockWaits.awaitWaitingBackend(admin, bed.db, "factory_writer", Duration.ofSeconds(30));
             // The network fails, and the server's side of the connection goes (a server restart, say): the worker
             // is told neither, and would wait for an answer on its open socket for good.
             proxy.silenceOpenConnections();
@@ -118,22 +118,6 @@ class DatabaseTimeoutsIT {
         try (Statement s = holder.createStatement()) {
             s.executeQuery("SELECT 1 FROM factory.agents WHERE id = '" + agent + "' FOR UPDATE").close();
         }
-    }
-
-    /** The worker's backend once it waits for the held lock. */
-    private static int waitingBackend(Connection admin) {
-        int[] pid = {0};
-        Poll.until(Duration.ofSeconds(30), "the worker's batch waiting for the lock", () -> {
-            try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = '" + bed.db + "' AND usename = 'factory_writer'"
-                            + " AND wait_event_type = 'Lock'")) {
-                pid[0] = rs.next() ? rs.getInt(1) : 0;
-                return pid[0] != 0;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return pid[0];
     }
 
     private static long version(UUID agent) {

@@ -65,10 +65,23 @@ class CloudRunConsistencyTest {
         // One variable drives the listener container's wait and Spring's phase timeout; setting only the latter
         // left the worker waiting its 30 s default while Spring moved on and Cloud Run killed it.
         assertThat(env).doesNotContainKey("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE");
-        Object timeout = env.get("FACTORY_INGEST_SHUTDOWN_TIMEOUT") == null ? null
-                : env.get("FACTORY_INGEST_SHUTDOWN_TIMEOUT").get("value");
+        Object timeout = value(env, "FACTORY_INGEST_SHUTDOWN_TIMEOUT");
         assertThat(timeout).as("FACTORY_INGEST_SHUTDOWN_TIMEOUT").isNotNull();
         assertThat(DurationStyle.detectAndParse(timeout.toString())).isLessThan(Duration.ofSeconds(10));
+    }
+
+    private static Object value(Map<String, Map<String, Object>> env, String name) {
+        return env.get(name) == null ? null : env.get(name).get("value");
+    }
+
+    /** The relay's own stop (RelayRunner.stop) waits at most its shutdown timeout; the context's close follows it. */
+    @Test
+    void theRelayStopsWellBeforeCloudRunKillsItTenSecondsAfterSigterm() {
+        Map<String, Map<String, Object>> env = env(container(
+                ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/cdc-relay.yaml"), "spec", "template", "spec")));
+        Object timeout = value(env, "FACTORY_CDC_SHUTDOWN_TIMEOUT");
+        assertThat(timeout).as("FACTORY_CDC_SHUTDOWN_TIMEOUT").isNotNull();
+        assertThat(DurationStyle.detectAndParse(timeout.toString())).isLessThanOrEqualTo(Duration.ofSeconds(7));
     }
 
     /**

@@ -99,6 +99,14 @@ class ComposeConsistencyTest {
         }
         String topics = String.valueOf(service("kafka-topics").get("command"));
         Topics.all().forEach(spec -> assertThat(topics).contains(spec.name() + ":" + spec.partitions()));
+        // the audit topics take events of two entities at the worker's size limit (a broker's 1 MiB would not)
+        int loop = topics.lastIndexOf("for topic in");
+        assertThat(loop).as("a loop setting topic configs").isNotNegative();
+        String configured = topics.substring(loop);
+        Topics.all().stream().filter(spec -> !spec.configs().isEmpty()).forEach(spec -> {
+            assertThat(configured).as(spec.name()).contains(spec.name()).contains("kafka-configs.sh");
+            spec.configs().forEach((name, value) -> assertThat(configured).as(spec.name()).contains(name + "=" + value));
+        });
     }
 
     private static Map<String, Object> service(String name) {
