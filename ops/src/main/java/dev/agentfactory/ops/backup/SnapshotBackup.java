@@ -38,7 +38,8 @@ import dev.agentfactory.store.replica.TableSpec;
  * a table rewrite ({@code ALTER … TYPE}, a volatile default) is not MVCC-safe and the older snapshot sees the table
  * empty (a self-consistent backup without its rows), and a column added makes {@code t::text} use the new row type
  * while the columns are read under the snapshot, so the content hash no longer matches at restore. With the locks
- * taken first, such DDL either committed before the snapshot or waits until the backup ends.
+ * taken first, such DDL either committed before the snapshot or cannot commit until the backup ends (a migration
+ * gives up after its own 10 s lock_timeout and rolls back whole).
  */
 final class SnapshotBackup {
 
