@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,7 +75,7 @@ class DisasterRecoveryIT {
                 "FACTORY_CDC_PRDS_AUDIT_TOPIC", "it.ops.audit.prds", "FACTORY_BACKUP_DIR", work.resolve("backups").toString()));
         StackTopics.create(e.kafkaBootstrap(), Map.of("it.ops.audit.agents", 3, "it.ops.audit.prds", 3));
         relay = RelayProcess.start("ops-dr", relayProperties(true));
-        awaitRelayStreaming(Duration.ofSeconds(120));
+        awaitRelayStreaming();
 
         long t0 = System.nanoTime();
         WorkerLikeWriter w = new WorkerLikeWriter(primary());
@@ -101,7 +100,7 @@ class DisasterRecoveryIT {
 
         // a backup while the relay is caught up, so the recorded offsets sit mid-stream and the replay must
         // pick up exactly the later events (the lagging case is the same code with earlier offsets)
-        awaitRelayConfirmed(bed.query(env.get("FACTORY_DB_URL"), "SELECT pg_current_wal_lsn()::text"), Duration.ofSeconds(120));
+        awaitRelayConfirmed(bed.query(env.get("FACTORY_DB_URL"), "SELECT pg_current_wal_lsn()::text"));
         assertThat(BackupCommand.run(List.of(), env)).isZero();
         try (Stream<Path> dirs = Files.list(work.resolve("backups"))) {
             backup = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
@@ -111,11 +110,10 @@ class DisasterRecoveryIT {
         w.appendHistory(agents.subList(0, 500), 4);
         link(w, prds, agents, 0, 100, true);
         // the standby stops here: the relay is restarted without its standby sink and goes on publishing
-        awaitRelayConfirmed(bed.query(env.get("FACTORY_DB_URL"), "SELECT pg_current_wal_lsn()::text"),
-                Duration.ofSeconds(120));
+        awaitRelayConfirmed(bed.query(env.get("FACTORY_DB_URL"), "SELECT pg_current_wal_lsn()::text"));
         relay.stop();
         relay = RelayProcess.start("ops-dr", relayProperties(false));
-        awaitRelayStreaming(Duration.ofSeconds(120));
+        awaitRelayStreaming();
         w.deleteAgents(agents.subList(1900, 2000));
         agents.addAll(w.createAgents(500));
         w.advancePrds(prds);
@@ -124,7 +122,7 @@ class DisasterRecoveryIT {
         assertThat(writesAtLoss).isEqualTo(25_000);
 
         String lastLsn = bed.query(env.get("FACTORY_DB_URL"), "SELECT pg_current_wal_lsn()::text");
-        awaitRelayConfirmed(lastLsn, Duration.ofSeconds(120));
+        awaitRelayConfirmed(lastLsn);
         try (Connection p = primary()) {
             lastPrimaryState = new DatabaseComparator(DatabaseComparator.Scope.REPLAYED).digest(p);
         }
@@ -248,15 +246,12 @@ class DisasterRecoveryIT {
     }
 
     /** The relay has created its slot and streams from it, so every write from now on reaches its sinks. */
-    private void awaitRelayStreaming(Duration timeout) {
-        OpsTestBed.await(timeout, "the relay streaming; see " + relay.log, () -> bed.query(postgres(),
-                "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'") != null);
+    private void awaitRelayStreaming() {
+        bed.awaitRelayStreaming(postgres(), SLOT, relay.log);
     }
 
-    private void awaitRelayConfirmed(String lsn, Duration timeout) {
-        OpsTestBed.await(timeout, "the relay confirming " + lsn + "; see " + relay.log, () -> "t".equals(bed.query(
-                postgres(), "SELECT confirmed_flush_lsn >= '" + lsn + "'::pg_lsn FROM pg_replication_slots"
-                        + " WHERE slot_name = '" + SLOT + "'")));
+    private void awaitRelayConfirmed(String lsn) {
+        bed.awaitRelayConfirmed(postgres(), SLOT, lsn, relay.log);
     }
 
     private String postgres() {

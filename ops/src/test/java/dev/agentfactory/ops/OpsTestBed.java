@@ -33,6 +33,9 @@ import dev.agentfactory.stack.junit.Poll;
  */
 public final class OpsTestBed {
 
+    /** How long a test relay may take to start streaming or to confirm a position. */
+    private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(120);
+
     private final StackEndpoints endpoints;
     private final LocalStack stack;
 
@@ -130,6 +133,32 @@ public final class OpsTestBed {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
+    }
+
+    /**
+     * Waits until a relay streams from {@code slot} of the cluster {@code url} names (any of its databases): every
+     * write from now on reaches its sinks. {@code relayLog}: where to look when it does not.
+     */
+    public void awaitRelayStreaming(String url, String slot, Path relayLog) {
+        await(RELAY_TIMEOUT, "the relay streaming; see " + relayLog, () -> query(url,
+                "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'") != null);
+    }
+
+    /** Waits until the relay on {@code slot} confirmed {@code lsn}: what was committed before it reached every sink. */
+    public void awaitRelayConfirmed(String url, String slot, String lsn, Path relayLog) {
+        await(RELAY_TIMEOUT, "the relay confirming " + lsn + "; see " + relayLog, () -> "t".equals(query(url,
+                "SELECT confirmed_flush_lsn >= '" + lsn + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = '"
+                        + slot + "'")));
+    }
+
+    /** Drops {@code slot} of the cluster {@code url} names, if it is there, ending the session that streams from it. */
+    public void dropSlot(String url, String slot) throws SQLException {
+        execute(url, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot
+                + "' AND active_pid IS NOT NULL");
+        await(Duration.ofSeconds(10), "slot " + slot + " released", () -> query(url, "SELECT count(*)::text FROM "
+                + "pg_replication_slots WHERE slot_name = '" + slot + "' AND active").equals("0"));
+        execute(url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
+                + "'");
     }
 
     /** A condition checked against the databases or the broker, which may throw. */

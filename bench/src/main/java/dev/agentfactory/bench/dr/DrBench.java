@@ -98,7 +98,7 @@ public final class DrBench {
             f.put("restore_replay_target_s", TARGET_RESTORE_REPLAY_S, "s");
 
             RestoreCommand.restore(backup, standby, s, env); // the lagging standby, not timed
-            FailoverCommand.Result r = FailoverCommand.failover(standby, null, m,
+            FailoverCommand.Result r = FailoverCommand.failover(standby, null, backup,
                     java.time.Duration.ZERO, "bench_dr_" + suffix, "factory_cdc", null, false, s);
             f.put("failover_s", r.rtoSeconds(), "s");
 

@@ -72,17 +72,22 @@ public final class AuditTopics {
      * anything: a {@code from} that does not name exactly these topics is refused.
      */
     public Map<TopicPartition, Long> startOffsets(List<TopicPartition> parts, Map<String, Map<Integer, Long>> from) {
+        checkRecorded(from);
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (TopicPartition tp : parts) {
+            out.put(tp, from.getOrDefault(tp.topic(), Map.of()).getOrDefault(tp.partition(), 0L));
+        }
+        return out;
+    }
+
+    /** Refuses offsets a backup recorded ({@code from}; empty: the beginning) for other topics than these. */
+    public void checkRecorded(Map<String, Map<Integer, Long>> from) {
         if (!from.isEmpty() && !from.keySet().equals(new HashSet<>(topics))) {
             throw new OpsException("the backup recorded offsets of the audit topics " + new TreeSet<>(from.keySet())
                     + ", but the configured ones are " + new TreeSet<>(topics) + " (FACTORY_CDC_AGENTS_AUDIT_TOPIC, "
                     + "FACTORY_CDC_PRDS_AUDIT_TOPIC): its offsets are no positions in these; name the topics the "
                     + "backup's relay published to");
         }
-        Map<TopicPartition, Long> out = new HashMap<>();
-        for (TopicPartition tp : parts) {
-            out.put(tp, from.getOrDefault(tp.topic(), Map.of()).getOrDefault(tp.partition(), 0L));
-        }
-        return out;
     }
 
     /** topic -> partition -> end offset (the offset the next record will get), read now. */

@@ -53,49 +53,38 @@ final class AuditCoverage {
         Map<String, Long> latest = new HashMap<>();
         Map<Long, String> history = new HashMap<>(); // seq to its agent
         Map<String, Link> links = new HashMap<>();
-        JsonMapper json = JsonMapper.builder().build();
-        try (KafkaConsumer<String, String> c = topics.consumer()) {
-            List<TopicPartition> parts = topics.partitions(c);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> start = topics.startOffsets(parts, from);
-            c.assign(parts);
-            start.forEach(c::seek);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    JsonNode e = json.readTree(r.value());
-                    String table = e.path("table").asString();
-                    boolean deleted = !e.path("after").isObject(); // an operator's purge: nothing left to expect
-                    JsonNode link = table.equals("prd_agents") ? (deleted ? e.path("before") : e.path("after")) : null;
-                    if (floors.beforeAPurge(e.path("entity").asString(), e.path("id").asString(),
-                            e.path("lsn").isNumber() ? e.path("lsn").asLong() : null,
-                            link == null ? null : link.path("agent_id").asString())) {
-                        continue;
+        scan(topics, from, e -> {
+            String table = e.path("table").asString();
+            boolean deleted = !e.path("after").isObject(); // an operator's purge: nothing left to expect
+            JsonNode link = table.equals("prd_agents") ? (deleted ? e.path("before") : e.path("after")) : null;
+            if (floors.beforeAPurge(e.path("entity").asString(), e.path("id").asString(),
+                    e.path("lsn").isNumber() ? e.path("lsn").asLong() : null,
+                    link == null ? null : link.path("agent_id").asString())) {
+                return;
+            }
+            if (table.equals("agent_history")) {
+                if (deleted) {
+                    history.remove(e.path("before").path("seq").asLong());
+                } else {
+                    history.put(e.path("after").path("seq").asLong(), e.path("id").asString());
+                }
+            } else if (table.equals("prd_agents")) {
+                JsonNode row = deleted ? e.path("before") : e.path("after");
+                String prd = row.path("prd_id").asString();
+                links.put(prd + ":" + row.path("agent_id").asString(), new Link(prd, !deleted,
+                        e.path("version").isNumber() ? e.path("version").asLong() : null));
+            } else if (table.equals("agents") || table.equals("prds")) {
+                String key = table + ":" + e.path("id").asString();
+                if (deleted) {
+                    latest.remove(key);
+                    if (table.equals("agents")) {
+                        history.values().removeIf(e.path("id").asString()::equals);
                     }
-                    if (table.equals("agent_history")) {
-                        if (deleted) {
-                            history.remove(e.path("before").path("seq").asLong());
-                        } else {
-                            history.put(e.path("after").path("seq").asLong(), e.path("id").asString());
-                        }
-                    } else if (table.equals("prd_agents")) {
-                        JsonNode row = deleted ? e.path("before") : e.path("after");
-                        String prd = row.path("prd_id").asString();
-                        links.put(prd + ":" + row.path("agent_id").asString(), new Link(prd, !deleted,
-                                e.path("version").isNumber() ? e.path("version").asLong() : null));
-                    } else if (table.equals("agents") || table.equals("prds")) {
-                        String key = table + ":" + e.path("id").asString();
-                        if (deleted) {
-                            latest.remove(key);
-                            if (table.equals("agents")) {
-                                history.values().removeIf(e.path("id").asString()::equals);
-                            }
-                        } else {
-                            latest.merge(key, e.path("version").asLong(), Math::max);
-                        }
-                    }
+                } else {
+                    latest.merge(key, e.path("version").asLong(), Math::max);
                 }
             }
-        }
+        });
         long missing = 0;
         try (Statement st = db.createStatement()) {
             Map<String, Long> held = new HashMap<>();
@@ -117,6 +106,31 @@ final class AuditCoverage {
             missing += linksDiffering(st, links, held);
         }
         return missing + history.size();
+    }
+
+    /** Takes one audit event. */
+    interface EventHandler {
+        void accept(JsonNode event) throws Exception;
+    }
+
+    /**
+     * Hands the events the topics hold from {@code from} (a backup's offsets; empty: the beginning) to {@code each},
+     * at least up to their end as read now, in order within each partition.
+     */
+    static void scan(AuditTopics topics, Map<String, Map<Integer, Long>> from, EventHandler each) throws Exception {
+        JsonMapper json = JsonMapper.builder().build();
+        try (KafkaConsumer<String, String> c = topics.consumer()) {
+            List<TopicPartition> parts = topics.partitions(c);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> start = topics.startOffsets(parts, from);
+            c.assign(parts);
+            start.forEach(c::seek);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    each.accept(json.readTree(r.value()));
+                }
+            }
+        }
     }
 
     /**

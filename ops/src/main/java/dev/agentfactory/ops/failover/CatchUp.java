@@ -1,5 +1,6 @@
 package dev.agentfactory.ops.failover;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,6 +8,7 @@ import java.util.Map;
 
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.backup.Manifest;
+import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.ops.replay.AuditReplay;
 import dev.agentfactory.ops.replay.ReplayCommand;
@@ -17,6 +19,38 @@ import dev.agentfactory.store.replica.DatabaseComparator;
 final class CatchUp {
 
     private CatchUp() {
+    }
+
+    /**
+     * Refuses a standby behind the backup, before anything is replayed: one that lacks what the backup holds
+     * ({@link BackupCoverage}), writes committed before it that a replay from its offsets does not bring back. With
+     * {@code force} it goes on and returns how many such writes the standby lacks, for the RPO; 0 when none.
+     */
+    static long behindTheBackup(String standbyUrl, Path dir, Manifest backup, boolean force, OpsSettings s)
+            throws Exception {
+        BackupCoverage.Lack lack;
+        try (Connection c = s.connect(standbyUrl)) {
+            lack = BackupCoverage.check(c, dir, backup, new AuditTopics(s.kafka(), s.topics().audit()));
+        }
+        if (lack.none()) {
+            System.out.println("failover: the standby holds every agent and PRD version, history entry and link the "
+                    + "backup holds");
+            return 0;
+        }
+        String behind = "the standby is behind the backup " + dir + " (taken " + backup.createdAt() + " at LSN "
+                + backup.snapshotLsn() + "): it lacks " + lack.writes() + " committed writes the backup holds ("
+                + lack.entities() + " agents or PRDs at an older version or absent, " + lack.history()
+                + " history entries, " + lack.links() + " links), and a replay from the backup's audit offsets does "
+                + "not bring them back: " + String.join("; ", lack.examples());
+        if (!force) {
+            throw new OpsException(behind + ". Its relay sink was off across the backup (FACTORY_STANDBY_ENABLED="
+                    + "false: a maintenance window, a standby rebuild) or behind it. Rerun with an older backup, taken "
+                    + "before the standby's sink stopped, or with --from-beginning if the audit topics hold nothing "
+                    + "from before an earlier failover, or restore this backup and replay instead (docs/runbooks.md); "
+                    + "--force promotes it anyway, these writes counted in the RPO. Nothing was replayed or promoted");
+        }
+        System.out.println("failover: --force: " + behind + "; they are counted in the RPO");
+        return lack.writes();
     }
 
     /**

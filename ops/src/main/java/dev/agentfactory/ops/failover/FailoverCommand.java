@@ -24,7 +24,10 @@ import dev.agentfactory.ops.cli.UsageException;
  * the services' writer role is fenced there first ({@link Fence}), then the standby must match the primary
  * table by table; the fence stays after a promotion and is lifted when the command refuses or fails. Only when the
  * operator says {@code --primary-lost} are the audit topics replayed onto the standby instead, from the backup's
- * offsets, and it must hold every version and history entry they record from there. Replaying from the beginning
+ * offsets, and it must hold every version and history entry they record from there. First, though, it must not be
+ * behind the backup ({@link BackupCoverage}): what it lacks of before the backup (its sink was off across it) the
+ * replay from the backup's offsets would neither bring nor count, so such a standby is refused before anything is
+ * replayed, unless {@code --force} (those writes then count in the RPO). Replaying from the beginning
  * must be asked for ({@code --from-beginning}): a {@code --backup} left out or empty (an unset variable) is a usage
  * error, since the topics' history may reach back before an earlier failover, another cluster's. A {@code --primary}
  * that cannot be reached is refused, never taken for lost, since a typo in its URL would otherwise promote the
@@ -50,7 +53,7 @@ public final class FailoverCommand {
                 throw new UsageException("--primary and --primary-lost exclude each other: name the primary to fence "
                         + "and compare with, or say it is lost");
             }
-            Manifest backup = replayStart(o);
+            Path backup = replayStart(o);
             failover(o.get("standby", s.standbyUrl()), o.flag("primary-lost") ? null : o.get("primary", s.dbUrl()),
                     backup, o.duration("timeout", Duration.ofSeconds(60)), o.get("slot", "factory_cdc"),
                     o.get("publication", "factory_cdc"), o.flag("no-fence") ? null : o.get("writer", s.writerUser()),
@@ -63,7 +66,7 @@ public final class FailoverCommand {
      * The backup whose offsets a {@code --primary-lost} replay starts from, or null for {@code --from-beginning};
      * one of the two is required there, and neither goes with a reachable primary.
      */
-    private static Manifest replayStart(Options o) {
+    private static Path replayStart(Options o) {
         String backup = o.optional("backup");
         boolean fromBeginning = o.flag("from-beginning");
         if (!o.flag("primary-lost")) {
@@ -81,20 +84,23 @@ public final class FailoverCommand {
                     + "replay starts from its audit offsets), or, only if no backup of it exists, --from-beginning "
                     + "(never across an earlier failover: docs/runbooks.md)");
         }
-        return backup == null ? null : Manifest.read(Path.of(backup));
+        return backup == null ? null : Path.of(backup);
     }
 
     /**
      * @param primaryUrl  the primary to fence and compare with, which must be reachable; null when the operator
      *                    declared it lost (the audit topics are then the reference)
-     * @param backup      with the primary lost, the backup whose audit offsets the replay and the loss check start
-     *                    from; null: from the topics' beginning
+     * @param backup      with the primary lost, the backup (its directory) the standby must not be behind, whose
+     *                    audit offsets the replay and the loss check start from; null: from the topics' beginning
      * @param fenceWriter the role to fence on the primary, or null to leave the primary as it is
+     * @param force       promote although the standby lacks committed writes: ones the loss check counted, or, with
+     *                    the primary lost, ones from before the backup (a standby behind it), counted in the RPO then
      */
-    public static Result failover(String standbyUrl, String primaryUrl, Manifest backup,
+    public static Result failover(String standbyUrl, String primaryUrl, Path backup,
                                   Duration timeout, String slot, String publication, String fenceWriter,
                                   boolean force, OpsSettings s) throws Exception {
         long t0 = System.nanoTime();
+        Manifest manifest = backup == null ? null : Manifest.read(backup);
         Connection primary = primaryUrl == null ? null : connectPrimary(primaryUrl, s);
         try (primary) {
             try (Connection c = s.connect(standbyUrl)) {
@@ -106,8 +112,10 @@ public final class FailoverCommand {
                     raise(primary, fenceWriter, timeout);
                     fenced = true;
                 }
+                // a standby behind the backup is refused before the replay, which cannot bring what it lacks
                 long lost = primary != null ? CatchUp.withPrimary(primary, standbyUrl, timeout, s)
-                        : CatchUp.withAuditTopics(standbyUrl, backup, s);
+                        : (backup == null ? 0 : CatchUp.behindTheBackup(standbyUrl, backup, manifest, force, s))
+                                + CatchUp.withAuditTopics(standbyUrl, manifest, s);
                 if (lost > 0 && !force) {
                     throw new OpsException("the standby lacks " + lost + " committed writes; not promoted (--force to accept)");
                 }
