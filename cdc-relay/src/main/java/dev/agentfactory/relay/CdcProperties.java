@@ -45,8 +45,10 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  * @param restartBackoff    pause before the engine is restarted after it stopped on an error
  * @param heartbeatInterval Debezium heartbeat interval
  * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
- * @param shutdownTimeout   limit on a graceful stop as a whole: the delivery in flight gets half of it, the last
- *                          offset flush the rest; below the platform's grace period (Cloud Run: 10 s)
+ * @param shutdownTimeout   limit on a graceful stop as a whole, below the platform's grace period (Cloud Run: 10 s):
+ *                          a delivery in flight is abandoned at once (its sink calls cancelled; delivered again at
+ *                          the next start) and the last offset flush gets nine tenths of it, at most 10 s
+ *                          ({@code DebeziumConfig})
  * @param maxQueueRecords   Debezium's {@code max.queue.size}: change events read from the slot, not yet handled
  * @param maxBatchRecords   Debezium's {@code max.batch.size}: events handed to the relay at once
  * @param maxQueueBytes     Debezium's {@code max.queue.size.in.bytes} (its estimate of the events' size; 0 would be

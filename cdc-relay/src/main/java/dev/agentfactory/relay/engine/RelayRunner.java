@@ -168,7 +168,7 @@ public class RelayRunner implements SmartLifecycle {
 
     private void closeEngine(DebeziumEngine<?> engine, ExecutorService executor, CountDownLatch done) {
         try {
-            engine.close(); // waits for the delivery in flight (half the shutdown timeout), then flushes offsets
+            engine.close(); // interrupts a delivery in flight at once, then flushes the acknowledged offsets
             if (!done.await(props.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("engine did not stop within {}", props.shutdownTimeout());
             }
