@@ -34,6 +34,8 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  * @param lockPollInterval  how often a waiting instance tries the lock
  * @param lockPeerTimeout   how long the primary keeps the lock of a relay it can no longer reach (a frozen VM,
  *                          a network partition) before it ends that session: its TCP keepalive and user timeout
+ * @param staleWalsenderTimeout how long a new leader waits for the walsender of a previous relay, which it terminated,
+ *                          to leave the slot, using its lock session meanwhile
  * @param sinkTimeout       limit on one call of one sink
  * @param dbSocketTimeout   pgjdbc's socketTimeout (whole seconds) on the standby pool, the primary pool and the
  *                          offset store's connection, with TCP keepalive: a read on a connection gone half-open
@@ -42,7 +44,8 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  *                          statement the sink timeout allows is never cut
  * @param sinkAttempts      attempts per sink call before the engine is stopped
  * @param retryBackoff      first pause between attempts (doubled each time)
- * @param restartBackoff    pause before the engine is restarted after it stopped on an error
+ * @param restartBackoff    pause before the engine is restarted after it stopped on an error (the leader uses its lock
+ *                          session every lock-poll-interval meanwhile, so the primary does not end it)
  * @param heartbeatInterval Debezium heartbeat interval
  * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
  * @param shutdownTimeout   limit on a graceful stop as a whole, below the platform's grace period (Cloud Run: 10 s):
@@ -77,6 +80,7 @@ public record CdcProperties(
         @DefaultValue(StandbyApplyLock.DEFAULT_KEY_TEXT) long lockKey,
         @DefaultValue("1s") Duration lockPollInterval,
         @DefaultValue("30s") Duration lockPeerTimeout,
+        @DefaultValue("30s") Duration staleWalsenderTimeout,
         @DefaultValue("10s") Duration sinkTimeout,
         @DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration dbSocketTimeout,
         @DefaultValue("5") int sinkAttempts,

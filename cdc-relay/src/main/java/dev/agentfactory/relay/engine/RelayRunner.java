@@ -104,14 +104,14 @@ public class RelayRunner implements SmartLifecycle {
                     }
                     log.info("leader lock {} acquired; starting the change stream from slot {}", props.lockKey(),
                             props.slotName());
-                    slot.clearStaleWalsender(Duration.ofSeconds(30));
+                    slot.clearStaleWalsender(props.staleWalsenderTimeout(), lock::stillHeld);
                     boolean failed = streamWhileLeader(lock);
                     if (failed) {
                         streamFailures.incrementAndGet();
                     }
                     if (failed && running) {
                         role.set(Role.RESTARTING);
-                        Thread.sleep(props.restartBackoff().toMillis());
+                        pauseAsLeader(lock, props.restartBackoff());
                     }
                 } catch (InterruptedException e) {
                     return;
@@ -176,6 +176,23 @@ public class RelayRunner implements SmartLifecycle {
             log.warn("engine close failed", e);
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits {@code pause} still leading: in slices of the lock-poll-interval, using the lock's session between them, as
+     * the primary ends a session idle for lock-peer-timeout (idle_session_timeout) and the lock with it. A session found
+     * gone is not used again; the rest of the pause is waited all the same, and the next cycle tries the lock.
+     */
+    private void pauseAsLeader(LeaderLock lock, Duration pause) throws InterruptedException {
+        long end = System.nanoTime() + pause.toNanos();
+        boolean held = true;
+        for (long left = pause.toNanos(); left > 0; left = end - System.nanoTime()) {
+            Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, props.lockPollInterval().toMillis()));
+            if (held && !lock.stillHeld()) {
+                log.warn("leader lock session lost while waiting to restart the change stream");
+                held = false;
+            }
         }
     }
 
