@@ -44,8 +44,12 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  *                          statement the sink timeout allows is never cut
  * @param sinkAttempts      attempts per sink call before the engine is stopped
  * @param retryBackoff      first pause between attempts (doubled each time)
- * @param restartBackoff    pause before the engine is restarted after it stopped on an error (the leader uses its lock
- *                          session every lock-poll-interval meanwhile, so the primary does not end it)
+ * @param restartBackoff    pause before the engine is restarted after it stopped on an error, doubled after each
+ *                          further failure with no change delivered in between (the leader uses its lock session every
+ *                          lock-poll-interval meanwhile, so the primary does not end it)
+ * @param restartBackoffMax the longest such pause: an engine stopping on the same transaction at every start delivers
+ *                          the rest of its delivery again each time, to the audit topics too; and the longest a relay
+ *                          may take to resume after a long outage of a sink
  * @param heartbeatInterval Debezium heartbeat interval
  * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
  * @param shutdownTimeout   limit on a graceful stop as a whole, below the platform's grace period (Cloud Run: 10 s):
@@ -86,6 +90,7 @@ public record CdcProperties(
         @DefaultValue("5") int sinkAttempts,
         @DefaultValue("200ms") Duration retryBackoff,
         @DefaultValue("5s") Duration restartBackoff,
+        @DefaultValue("5m") Duration restartBackoffMax,
         @DefaultValue("10s") Duration heartbeatInterval,
         @DefaultValue("1s") Duration offsetFlushInterval,
         @DefaultValue("30s") Duration shutdownTimeout,
@@ -108,6 +113,10 @@ public record CdcProperties(
         if (lockPeerTimeout.compareTo(lockPollInterval.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("factory.cdc.lock-peer-timeout (" + lockPeerTimeout
                     + ") must be at least three lock-poll-intervals (" + lockPollInterval + ")");
+        }
+        if (restartBackoff.isNegative() || restartBackoff.isZero() || restartBackoffMax.compareTo(restartBackoff) < 0) {
+            throw new IllegalArgumentException("factory.cdc.restart-backoff-max (" + restartBackoffMax
+                    + ") must be at least factory.cdc.restart-backoff (" + restartBackoff + "), which must be positive");
         }
         if (tombstoneTtl == null || tombstoneTtl.getSeconds() < 1) {
             throw new IllegalArgumentException("factory.cdc.tombstone-ttl must be at least 1s, got " + tombstoneTtl);

@@ -20,7 +20,8 @@ import io.debezium.engine.format.ChangeEventFormat;
 
 /**
  * Runs the Debezium engine while this instance holds the leader lock: waits for the lock, clears a stale
- * walsender, streams, and restarts the engine after a failure (from the last acknowledged transaction).
+ * walsender, streams, and restarts the engine after a failure (from the last acknowledged transaction), waiting longer
+ * after each failure with no change delivered since the last ({@link RestartBackoff}).
  * Losing the lock's session stops the engine at once, since another relay may take over.
  */
 public class RelayRunner implements SmartLifecycle {
@@ -94,6 +95,7 @@ public class RelayRunner implements SmartLifecycle {
     }
 
     private void lead() {
+        RestartBackoff backoff = new RestartBackoff(props.restartBackoff(), props.restartBackoffMax());
         try (LeaderLock lock = new LeaderLock(primary, props.lockKey(), props.lockPeerTimeout())) {
             while (running) {
                 try {
@@ -105,13 +107,19 @@ public class RelayRunner implements SmartLifecycle {
                     log.info("leader lock {} acquired; starting the change stream from slot {}", props.lockKey(),
                             props.slotName());
                     slot.clearStaleWalsender(props.staleWalsenderTimeout(), lock::stillHeld);
-                    boolean failed = streamWhileLeader(lock);
+                    TransactionalBatchHandler handler = handlers.get();
+                    boolean failed = streamWhileLeader(lock, handler);
+                    if (handler.deliveredChanges() > 0) {
+                        backoff.delivered();
+                    }
                     if (failed) {
                         streamFailures.incrementAndGet();
                     }
                     if (failed && running) {
                         role.set(Role.RESTARTING);
-                        pauseAsLeader(lock, props.restartBackoff());
+                        Duration pause = backoff.afterFailure();
+                        log.info("restarting the change stream in {}", pause);
+                        pauseAsLeader(lock, pause);
                     }
                 } catch (InterruptedException e) {
                     return;
@@ -129,7 +137,7 @@ public class RelayRunner implements SmartLifecycle {
     }
 
     /** Streams until stop, engine failure or lost lock; returns true when the engine failed. */
-    private boolean streamWhileLeader(LeaderLock lock) throws InterruptedException {
+    private boolean streamWhileLeader(LeaderLock lock, TransactionalBatchHandler handler) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         DebeziumEngine<?> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -140,7 +148,7 @@ public class RelayRunner implements SmartLifecycle {
                     }
                     done.countDown();
                 })
-                .notifying(handlers.get())
+                .notifying(handler)
                 .build();
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-engine"));
         executor.execute(engine);

@@ -87,6 +87,22 @@ class RelayRunnerIT {
         assertNeverTakenBy(endpoints, Duration.ofSeconds(7));
     }
 
+    /**
+     * An engine that fails at every start with nothing delivered is started again after 0.5, 1, 2 and 4 s: 4 or 5 runs
+     * in the 8 s from its first failure, where a fixed restart-backoff started it every 0.5 s (16 runs; and an
+     * undeliverable audit event's delivery was published again each time).
+     */
+    @Test
+    void anEngineFailingAtEveryStartIsRestartedLessAndLessOften(StackEndpoints endpoints) throws Exception {
+        runner = runner(endpoints, Map.of("restart-backoff", "500ms", "restart-backoff-max", "1m"), slot(endpoints));
+        runner.start();
+        Poll.until(Duration.ofSeconds(60), "the engine failed once", () -> runner.streamFailures() >= 1);
+        Thread.sleep(8000);
+        long failures = runner.streamFailures();
+        System.out.printf("%d engine runs failed in about 8 s from the first failure%n", failures);
+        assertThat(failures).isBetween(3L, 6L);
+    }
+
     /** Another instance trying the lock all the while never gets it. */
     private void assertNeverTakenBy(StackEndpoints endpoints, Duration during) throws Exception {
         try (LeaderLock other = new LeaderLock(primary(endpoints), key, PEER_TIMEOUT)) {
