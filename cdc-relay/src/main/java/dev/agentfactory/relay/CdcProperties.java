@@ -34,6 +34,8 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  * @param lockPollInterval  how often a waiting instance tries the lock
  * @param lockPeerTimeout   how long the primary keeps the lock of a relay it can no longer reach (a frozen VM,
  *                          a network partition) before it ends that session: its TCP keepalive and user timeout
+ * @param staleWalsenderTimeout how long a new leader waits for the walsender of a previous relay, which it terminated,
+ *                          to leave the slot, using its lock session meanwhile
  * @param sinkTimeout       limit on one call of one sink
  * @param dbSocketTimeout   pgjdbc's socketTimeout (whole seconds) on the standby pool, the primary pool and the
  *                          offset store's connection, with TCP keepalive: a read on a connection gone half-open
@@ -42,11 +44,18 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  *                          statement the sink timeout allows is never cut
  * @param sinkAttempts      attempts per sink call before the engine is stopped
  * @param retryBackoff      first pause between attempts (doubled each time)
- * @param restartBackoff    pause before the engine is restarted after it stopped on an error
+ * @param restartBackoff    pause before the engine is restarted after it stopped on an error, doubled after each
+ *                          further failure with no change delivered in between (the leader uses its lock session every
+ *                          lock-poll-interval meanwhile, so the primary does not end it)
+ * @param restartBackoffMax the longest such pause: an engine stopping on the same transaction at every start delivers
+ *                          the rest of its delivery again each time, to the audit topics too; and the longest a relay
+ *                          may take to resume after a long outage of a sink
  * @param heartbeatInterval Debezium heartbeat interval
  * @param offsetFlushInterval how often acknowledged offsets are written and confirmed to the slot
- * @param shutdownTimeout   limit on a graceful stop as a whole: the delivery in flight gets half of it, the last
- *                          offset flush the rest; below the platform's grace period (Cloud Run: 10 s)
+ * @param shutdownTimeout   limit on a graceful stop as a whole, below the platform's grace period (Cloud Run: 10 s):
+ *                          a delivery in flight is abandoned at once (its sink calls cancelled; delivered again at
+ *                          the next start) and the last offset flush gets nine tenths of it, at most 10 s
+ *                          ({@code DebeziumConfig})
  * @param maxQueueRecords   Debezium's {@code max.queue.size}: change events read from the slot, not yet handled
  * @param maxBatchRecords   Debezium's {@code max.batch.size}: events handed to the relay at once
  * @param maxQueueBytes     Debezium's {@code max.queue.size.in.bytes} (its estimate of the events' size; 0 would be
@@ -75,11 +84,13 @@ public record CdcProperties(
         @DefaultValue(StandbyApplyLock.DEFAULT_KEY_TEXT) long lockKey,
         @DefaultValue("1s") Duration lockPollInterval,
         @DefaultValue("30s") Duration lockPeerTimeout,
+        @DefaultValue("30s") Duration staleWalsenderTimeout,
         @DefaultValue("10s") Duration sinkTimeout,
         @DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration dbSocketTimeout,
         @DefaultValue("5") int sinkAttempts,
         @DefaultValue("200ms") Duration retryBackoff,
         @DefaultValue("5s") Duration restartBackoff,
+        @DefaultValue("5m") Duration restartBackoffMax,
         @DefaultValue("10s") Duration heartbeatInterval,
         @DefaultValue("1s") Duration offsetFlushInterval,
         @DefaultValue("30s") Duration shutdownTimeout,
@@ -102,6 +113,10 @@ public record CdcProperties(
         if (lockPeerTimeout.compareTo(lockPollInterval.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("factory.cdc.lock-peer-timeout (" + lockPeerTimeout
                     + ") must be at least three lock-poll-intervals (" + lockPollInterval + ")");
+        }
+        if (restartBackoff.isNegative() || restartBackoff.isZero() || restartBackoffMax.compareTo(restartBackoff) < 0) {
+            throw new IllegalArgumentException("factory.cdc.restart-backoff-max (" + restartBackoffMax
+                    + ") must be at least factory.cdc.restart-backoff (" + restartBackoff + "), which must be positive");
         }
         if (tombstoneTtl == null || tombstoneTtl.getSeconds() < 1) {
             throw new IllegalArgumentException("factory.cdc.tombstone-ttl must be at least 1s, got " + tombstoneTtl);

@@ -60,6 +60,12 @@ class CdcPropertiesTest {
     }
 
     @Test
+    void aLongestRestartPauseBelowTheFirstIsRefused() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("restart-backoff", "10s", "restart-backoff-max", "5s")))
+                .rootCause().hasMessageContaining("must be at least factory.cdc.restart-backoff");
+    }
+
+    @Test
     void aSocketTimeoutNotAboveTheSinkTimeoutIsRefusedSinceItWouldCutStatementsTheSinkAllows() {
         assertThatThrownBy(() -> TestCdcProperties.with(Map.of("db-socket-timeout", "10"))).rootCause()
                 .hasMessageContaining("must be above factory.cdc.sink-timeout");

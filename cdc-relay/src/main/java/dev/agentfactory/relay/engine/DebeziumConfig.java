@@ -3,6 +3,7 @@ package dev.agentfactory.relay.engine;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,13 @@ public final class DebeziumConfig {
 
     static final String HEARTBEAT_SQL = "INSERT INTO factory.cdc_heartbeat (id, beat_at) VALUES (1, now()) "
             + "ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at";
+
+    /**
+     * The most the offset flush may take, at a stop and between deliveries alike (one setting): a periodic flush runs on
+     * the polling thread, so a primary stalling it longer fails the stream, which restarts, instead of holding every
+     * delivery behind it.
+     */
+    static final Duration PERIODIC_FLUSH_LIMIT = Duration.ofSeconds(10);
 
     private DebeziumConfig() {
     }
@@ -87,12 +95,18 @@ public final class DebeziumConfig {
         p.setProperty(PostgresOffsetStore.PASSWORD, primary.password());
         p.setProperty(PostgresOffsetStore.SOCKET_TIMEOUT, Long.toString(cdc.dbSocketTimeout().toSeconds()));
         p.setProperty("offset.flush.interval.ms", Long.toString(cdc.offsetFlushInterval().toMillis()));
-        // the last flush at a stop must fit in the shutdown timeout with the delivery in flight (half of it each)
-        long halfStop = cdc.shutdownTimeout().toMillis() / 2;
-        p.setProperty("offset.flush.timeout.ms", Long.toString(Math.min(10_000, halfStop)));
+        // What a stop (engine.close) does in Debezium 3.6's async engine, within factory.cdc.shutdown-timeout: it waits
+        // record.processing.shutdown.timeout.ms for the record service, which only converts the polled batch (the relay
+        // has no transforms; milliseconds), then cancels the polling thread, which runs the relay's delivery: a delivery
+        // in flight is abandoned at once (its sink calls cancelled) and delivered again at the next start. Last comes
+        // the offset flush of what was acknowledged, which gets the rest of the budget.
+        long stop = cdc.shutdownTimeout().toMillis();
+        long recordService = Math.max(1, stop / 10);
+        p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(recordService));
+        p.setProperty("offset.flush.timeout.ms",
+                Long.toString(Math.min(PERIODIC_FLUSH_LIMIT.toMillis(), Math.max(1, stop - recordService))));
         // the engine's own retries of retriable connector errors; a sink failure is not retried here
         p.setProperty("errors.max.retries", "3");
-        p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(halfStop));
         return p;
     }
 

@@ -20,7 +20,8 @@ import io.debezium.engine.format.ChangeEventFormat;
 
 /**
  * Runs the Debezium engine while this instance holds the leader lock: waits for the lock, clears a stale
- * walsender, streams, and restarts the engine after a failure (from the last acknowledged transaction).
+ * walsender, streams, and restarts the engine after a failure (from the last acknowledged transaction), waiting longer
+ * after each failure with no change delivered since the last ({@link RestartBackoff}).
  * Losing the lock's session stops the engine at once, since another relay may take over.
  */
 public class RelayRunner implements SmartLifecycle {
@@ -94,6 +95,7 @@ public class RelayRunner implements SmartLifecycle {
     }
 
     private void lead() {
+        RestartBackoff backoff = new RestartBackoff(props.restartBackoff(), props.restartBackoffMax());
         try (LeaderLock lock = new LeaderLock(primary, props.lockKey(), props.lockPeerTimeout())) {
             while (running) {
                 try {
@@ -104,14 +106,20 @@ public class RelayRunner implements SmartLifecycle {
                     }
                     log.info("leader lock {} acquired; starting the change stream from slot {}", props.lockKey(),
                             props.slotName());
-                    slot.clearStaleWalsender(Duration.ofSeconds(30));
-                    boolean failed = streamWhileLeader(lock);
+                    slot.clearStaleWalsender(props.staleWalsenderTimeout(), lock::stillHeld);
+                    TransactionalBatchHandler handler = handlers.get();
+                    boolean failed = streamWhileLeader(lock, handler);
+                    if (handler.deliveredChanges() > 0) {
+                        backoff.delivered();
+                    }
                     if (failed) {
                         streamFailures.incrementAndGet();
                     }
                     if (failed && running) {
                         role.set(Role.RESTARTING);
-                        Thread.sleep(props.restartBackoff().toMillis());
+                        Duration pause = backoff.afterFailure();
+                        log.info("restarting the change stream in {}", pause);
+                        pauseAsLeader(lock, pause);
                     }
                 } catch (InterruptedException e) {
                     return;
@@ -129,7 +137,7 @@ public class RelayRunner implements SmartLifecycle {
     }
 
     /** Streams until stop, engine failure or lost lock; returns true when the engine failed. */
-    private boolean streamWhileLeader(LeaderLock lock) throws InterruptedException {
+    private boolean streamWhileLeader(LeaderLock lock, TransactionalBatchHandler handler) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         DebeziumEngine<?> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -140,7 +148,7 @@ public class RelayRunner implements SmartLifecycle {
                     }
                     done.countDown();
                 })
-                .notifying(handlers.get())
+                .notifying(handler)
                 .build();
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-engine"));
         executor.execute(engine);
@@ -168,7 +176,7 @@ public class RelayRunner implements SmartLifecycle {
 
     private void closeEngine(DebeziumEngine<?> engine, ExecutorService executor, CountDownLatch done) {
         try {
-            engine.close(); // waits for the delivery in flight (half the shutdown timeout), then flushes offsets
+            engine.close(); // interrupts a delivery in flight at once, then flushes the acknowledged offsets
             if (!done.await(props.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("engine did not stop within {}", props.shutdownTimeout());
             }
@@ -176,6 +184,23 @@ public class RelayRunner implements SmartLifecycle {
             log.warn("engine close failed", e);
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits {@code pause} still leading: in slices of the lock-poll-interval, using the lock's session between them, as
+     * the primary ends a session idle for lock-peer-timeout (idle_session_timeout) and the lock with it. A session found
+     * gone is not used again; the rest of the pause is waited all the same, and the next cycle tries the lock.
+     */
+    private void pauseAsLeader(LeaderLock lock, Duration pause) throws InterruptedException {
+        long end = System.nanoTime() + pause.toNanos();
+        boolean held = true;
+        for (long left = pause.toNanos(); left > 0; left = end - System.nanoTime()) {
+            Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, props.lockPollInterval().toMillis()));
+            if (held && !lock.stillHeld()) {
+                log.warn("leader lock session lost while waiting to restart the change stream");
+                held = false;
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -47,9 +48,12 @@ public class ReplicationSlot {
 
     /**
      * Called while holding the leader lock, so any walsender on our slot belongs to a dead relay: terminate
-     * it and wait until the slot is free.
+     * it and wait until the slot is free, at most {@code timeout}. One whose peer is gone may take a while to exit,
+     * while the leader's lock session is idle, and the primary ends a session idle for {@code lock-peer-timeout}, the
+     * lock with it: {@code leaderHeld} (which uses that session) is asked between the checks, and a lost lock ends the
+     * wait ({@link IllegalStateException}).
      */
-    void clearStaleWalsender(Duration timeout) throws SQLException, InterruptedException {
+    void clearStaleWalsender(Duration timeout, BooleanSupplier leaderHeld) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection c = primary.getConnection()) {
             while (true) {
@@ -66,12 +70,17 @@ public class ReplicationSlot {
                 if (System.nanoTime() > deadline) {
                     throw new SQLException("slot " + slotName + " still active (pid " + pid + ") after " + timeout);
                 }
+                if (!leaderHeld.getAsBoolean()) {
+                    throw new IllegalStateException("leader lock lost while waiting for walsender pid " + pid
+                            + " to leave slot " + slotName);
+                }
                 Thread.sleep(200);
             }
         }
     }
 
-    private Integer activePid(Connection c) throws SQLException {
+    /** The walsender attached to the slot, or null; package-private for a test's slow walsender. */
+    Integer activePid(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ACTIVE_PID_SQL)) {
             ps.setString(1, slotName);
             try (ResultSet rs = ps.executeQuery()) {

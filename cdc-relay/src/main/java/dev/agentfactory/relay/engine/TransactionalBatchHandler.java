@@ -42,6 +42,8 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
     private long pendingBytes;
     private RecordChangeEvent<SourceRecord> pendingMark;
     private boolean inTransaction;
+    /** Written by the engine's polling thread only; read by the leader once the engine stopped. */
+    private volatile long deliveredChanges;
 
     /**
      * @param maxGroupChanges deliver at a transaction's end once this many changes are pending
@@ -53,6 +55,15 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
         this.sinks = sinks;
         this.maxGroupChanges = maxGroupChanges;
         this.maxGroupBytes = maxGroupBytes;
+    }
+
+    /**
+     * How many changes the sinks took: the stream's progress, which resets the restart backoff. Heartbeats do not count:
+     * a heartbeat can come before the transaction that stops the engine at every start (while the primary decodes a
+     * large one), and would reset the backoff each time.
+     */
+    public long deliveredChanges() {
+        return deliveredChanges;
     }
 
     @Override
@@ -96,6 +107,7 @@ public class TransactionalBatchHandler implements DebeziumEngine.ChangeConsumer<
             return; // delivered already, in the loop
         }
         sinks.deliver(pending); // empty for a heartbeat: the sinks may check their destinations
+        deliveredChanges += pending.size();
         pending.clear();
         pendingBytes = 0;
         if (pendingMark != null) {

@@ -25,7 +25,8 @@ import io.micrometer.core.instrument.Timer;
  * Delivers committed changes to every sink in parallel, each call bounded by the sink timeout and retried
  * with backoff. It returns only when all sinks succeeded; when one still fails after its attempts it throws,
  * which stops the engine before the offsets move: a change is retried or the relay stops, never skipped. A sink's
- * {@link UndeliverableException} is not retried: it stops the engine at once, logged as such.
+ * {@link UndeliverableException} is not retried: it stops the engine at once, logged as such. An interrupted delivery
+ * (the engine stopping) cancels its sink calls, interrupting each.
  */
 public class SinkDispatcher implements AutoCloseable {
 
@@ -70,6 +71,12 @@ public class SinkDispatcher implements AutoCloseable {
         } catch (ExecutionException e) {
             running.forEach(f -> f.cancel(true));
             throw new SinkFailedException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            // The engine's close interrupts the delivery in flight (Debezium 3.6 cancels its polling thread, which
+            // runs the delivery) and the stop goes on to the offset flush: the sink calls end with it, rather than
+            // running and retrying while the context closes their clients. Delivered again at the next start.
+            running.forEach(f -> f.cancel(true));
+            throw e;
         }
     }
 

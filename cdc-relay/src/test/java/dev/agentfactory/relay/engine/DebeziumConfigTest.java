@@ -44,4 +44,19 @@ class DebeziumConfigTest {
         assertThat(DebeziumConfig.of(small, primary)).containsEntry("max.queue.size.in.bytes", "1048576")
                 .containsEntry("max.queue.size", "100").containsEntry("max.batch.size", "10");
     }
+
+    /**
+     * A stop abandons the delivery in flight at once (Debezium 3.6 interrupts the polling thread that runs it), so the
+     * budget is the last offset flush's: it had half of it, as if the delivery were waited for.
+     */
+    @Test
+    void theLastOffsetFlushGetsMostOfTheShutdownTimeoutSinceADeliveryInFlightIsNotWaitedFor() {
+        DebeziumConfig.Primary primary = new DebeziumConfig.Primary("jdbc:postgresql://127.0.0.1/factory", "r", "s");
+        assertThat(DebeziumConfig.of(TestCdcProperties.with(Map.of("shutdown-timeout", "6s")), primary))
+                .as("Cloud Run's 6 s").containsEntry("record.processing.shutdown.timeout.ms", "600")
+                .containsEntry("offset.flush.timeout.ms", "5400");
+        assertThat(DebeziumConfig.of(DEFAULTS, primary)).as("30 s: a flush is still limited as between deliveries")
+                .containsEntry("record.processing.shutdown.timeout.ms", "3000")
+                .containsEntry("offset.flush.timeout.ms", "10000");
+    }
 }

@@ -138,6 +138,22 @@ class TransactionalBatchHandlerTest {
                 .containsExactly(List.of());
     }
 
+    /** What resets the restart backoff: changes the sinks took, not heartbeats nor a delivery that failed. */
+    @Test
+    void onlyChangesTheSinksTookCountAsProgress() throws Exception {
+        TransactionalBatchHandler h = handler();
+        h.handleBatch(events(heartbeat()), committer);
+        assertThat(h.deliveredChanges()).as("a heartbeat").isZero();
+        failing = true;
+        assertThatThrownBy(() -> h.handleBatch(events(tx("BEGIN"), row("1", 1), tx("END")), committer));
+        assertThat(h.deliveredChanges()).as("a failed delivery").isZero();
+
+        TransactionalBatchHandler next = handler();
+        failing = false;
+        next.handleBatch(events(tx("BEGIN"), row("1", 1), row("2", 1), tx("END")), committer);
+        assertThat(next.deliveredChanges()).isEqualTo(2);
+    }
+
     @Test
     void aFailingSinkStopsTheBatchWithoutAcknowledgingIt() {
         TransactionalBatchHandler h = handler();

@@ -2,6 +2,7 @@ package dev.agentfactory.platform.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
+import org.springframework.boot.convert.DurationStyle;
 
 import dev.agentfactory.contracts.Topics;
 
@@ -107,6 +109,20 @@ class ComposeConsistencyTest {
             assertThat(configured).as(spec.name()).contains(spec.name()).contains("kafka-configs.sh");
             spec.configs().forEach((name, value) -> assertThat(configured).as(spec.name()).contains(name + "=" + value));
         });
+    }
+
+    /**
+     * Docker kills a container its stop_grace_period (10 s unless set) after SIGTERM; the relay's stop takes up to its
+     * shutdown timeout, 30 s unless set, and was killed before its last offset flush.
+     */
+    @Test
+    void theRelayStopsWellBeforeDockerKillsIt() {
+        Map<String, Object> relay = service("cdc-relay");
+        Duration grace = relay.containsKey("stop_grace_period")
+                ? DurationStyle.detectAndParse(relay.get("stop_grace_period").toString()) : Duration.ofSeconds(10);
+        Object timeout = ProjectFiles.map(relay, "environment").get("FACTORY_CDC_SHUTDOWN_TIMEOUT");
+        assertThat(timeout).as("FACTORY_CDC_SHUTDOWN_TIMEOUT").isNotNull();
+        assertThat(DurationStyle.detectAndParse(timeout.toString())).isLessThanOrEqualTo(grace.minusSeconds(3));
     }
 
     private static Map<String, Object> service(String name) {
