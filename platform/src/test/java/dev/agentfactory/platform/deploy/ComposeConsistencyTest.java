@@ -112,16 +112,22 @@ class ComposeConsistencyTest {
     }
 
     /**
-     * Docker kills a container its stop_grace_period (10 s unless set) after SIGTERM; the relay's stop takes up to its
-     * shutdown timeout, 30 s unless set, and was killed before its last offset flush.
+     * Docker kills a container its stop_grace_period (10 s unless set) after SIGTERM; the relay's and the worker's stops
+     * take up to their shutdown timeouts, 30 s unless set: the relay was killed before its last offset flush, the
+     * worker before its batch in flight ended (rolled back and consumed again: no loss, but no graceful stop).
      */
     @Test
-    void theRelayStopsWellBeforeDockerKillsIt() {
-        Map<String, Object> relay = service("cdc-relay");
-        Duration grace = relay.containsKey("stop_grace_period")
-                ? DurationStyle.detectAndParse(relay.get("stop_grace_period").toString()) : Duration.ofSeconds(10);
-        Object timeout = ProjectFiles.map(relay, "environment").get("FACTORY_CDC_SHUTDOWN_TIMEOUT");
-        assertThat(timeout).as("FACTORY_CDC_SHUTDOWN_TIMEOUT").isNotNull();
+    void theRelayAndTheWorkerStopWellBeforeDockerKillsThem() {
+        assertStopsWithinGrace("cdc-relay", "FACTORY_CDC_SHUTDOWN_TIMEOUT");
+        assertStopsWithinGrace("ingest-worker", "FACTORY_INGEST_SHUTDOWN_TIMEOUT");
+    }
+
+    private static void assertStopsWithinGrace(String name, String variable) {
+        Map<String, Object> app = service(name);
+        Duration grace = app.containsKey("stop_grace_period")
+                ? DurationStyle.detectAndParse(app.get("stop_grace_period").toString()) : Duration.ofSeconds(10);
+        Object timeout = ProjectFiles.map(app, "environment").get(variable);
+        assertThat(timeout).as(name + " " + variable).isNotNull();
         assertThat(DurationStyle.detectAndParse(timeout.toString())).isLessThanOrEqualTo(grace.minusSeconds(3));
     }
 
