@@ -108,10 +108,10 @@ public class RelayRunner implements SmartLifecycle {
                             props.slotName());
                     slot.clearStaleWalsender(props.staleWalsenderTimeout(), lock::stillHeld);
                     TransactionalBatchHandler handler = handlers.get();
+                    long started = System.nanoTime();
                     boolean failed = streamWhileLeader(lock, handler);
-                    if (handler.deliveredChanges() > 0) {
-                        backoff.delivered();
-                    }
+                    backoff.streamEnded(handler.deliveredChanges() > 0,
+                            Duration.ofNanos(System.nanoTime() - started));
                     if (failed) {
                         streamFailures.incrementAndGet();
                     }

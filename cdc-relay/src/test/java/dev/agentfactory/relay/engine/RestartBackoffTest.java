@@ -26,7 +26,7 @@ class RestartBackoffTest {
         RestartBackoff backoff = new RestartBackoff(Duration.ofSeconds(5), Duration.ofMinutes(5));
         backoff.afterFailure();
         backoff.afterFailure();
-        backoff.delivered();
+        backoff.streamEnded(true, Duration.ofSeconds(1));
         assertThat(backoff.afterFailure()).isEqualTo(Duration.ofSeconds(5));
         assertThat(backoff.afterFailure()).isEqualTo(Duration.ofSeconds(10));
     }
@@ -35,5 +35,24 @@ class RestartBackoffTest {
     void aMaximumNotAboveTheFirstPauseKeepsEveryPauseTheFirst() {
         RestartBackoff backoff = new RestartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(5));
         assertThat(List.of(backoff.afterFailure(), backoff.afterFailure())).containsOnly(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aStreamThatRanAtLeastTheLongestPauseMakesTheNextPauseTheFirstEvenWithoutChanges() {
+        // A quiet night: heartbeats only, and failures hours apart are not one failing transaction.
+        RestartBackoff backoff = new RestartBackoff(Duration.ofSeconds(5), Duration.ofMinutes(5));
+        backoff.afterFailure();
+        backoff.afterFailure();
+        backoff.streamEnded(false, Duration.ofMinutes(5));
+        assertThat(backoff.afterFailure()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aShortStreamWithoutChangesKeepsDoubling() {
+        // An engine that stops on the same transaction at every start runs seconds each time.
+        RestartBackoff backoff = new RestartBackoff(Duration.ofSeconds(5), Duration.ofMinutes(5));
+        backoff.afterFailure();
+        backoff.streamEnded(false, Duration.ofSeconds(3));
+        assertThat(backoff.afterFailure()).isEqualTo(Duration.ofSeconds(10));
     }
 }
