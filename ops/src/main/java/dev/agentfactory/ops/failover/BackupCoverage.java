@@ -1,22 +1,19 @@
 package dev.agentfactory.ops.failover;
 
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.postgresql.replication.LogSequenceNumber;
 
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.backup.BackupRows;
 import dev.agentfactory.ops.backup.Manifest;
-import dev.agentfactory.store.replica.StandbyPurgeFloors;
 import dev.agentfactory.store.replica.TableSpec;
 import tools.jackson.databind.JsonNode;
 
@@ -27,71 +24,134 @@ import tools.jackson.databind.JsonNode;
  * the backup's offsets, so without this such writes would be neither replayed nor counted, and the standby promoted
  * with an RPO of 0.
  * <p>
- * The backup itself is the reference: every agent and PRD at its version (the same incarnation: {@code created_at}),
- * every history entry and every PRD link it holds must be on the standby, at that version or newer, unless something
- * after the backup explains the difference: a purge the standby applied after the backup's snapshot (its purge floor
- * is past the backup's LSN), or an event in the audit topics from the backup's offsets on, which the replay applies
- * (a newer version of the entity, the history entry, any change of the link) or which removed it (a purge, a history
- * entry's or a link's delete). The topics are read only when the database comparison finds something, so a caught-up
- * standby costs a read of four of the backup's files and one indexed lookup per row. Nothing is judged by time: a
- * standby caught up on an idle system holds everything the backup holds, however old its newest write.
+ * The backup itself is the reference, both ways. Every agent and PRD at its version (the same incarnation:
+ * {@code created_at}), every history entry and every PRD link it holds must be on the standby, at that version or
+ * newer, unless something after the backup explains the difference: a purge the standby applied after the backup's
+ * snapshot (its purge floor is past the backup's LSN), or an event in the audit topics from the backup's offsets on,
+ * which the replay applies (a newer version of the entity, the history entry, any change of the link) or which
+ * removed it (a purge, a history entry's or a link's delete). And every agent and PRD the standby holds must be in the
+ * backup, unless an event of it lies from the backup's offsets on (created after the backup): one that is not is an
+ * entity erased before the backup, whose purge the standby missed and the replay, starting after it, does not apply.
+ * Promoted, the standby would go on serving what was erased; each counts as one write lacking (the purge).
+ * <p>
+ * The comparison runs on the standby's connection, in temporary tables (the backup's agents and PRDs, then what
+ * differs), so what a backup of any size against an empty or wrong standby finds costs disk there, not memory here.
+ * The topics are read only when the comparison finds something, so a caught-up standby costs a read of four of the
+ * backup's files and a few joins. Nothing is judged by time: a standby caught up on an idle system holds everything
+ * the backup holds, however old its newest write.
  * <p>
  * Not compared, as the loss check does not count them: version rows (a standby whose sink was turned on again after
- * a gap holds an entity's newest row but not the versions of the gap), audit rows, outcomes and stored offsets.
+ * a gap holds an entity's newest row but not the versions of the gap), audit rows, outcomes and stored offsets; nor
+ * a history entry or link the standby holds that the backup does not (their deletes are part of an entity's purge,
+ * which the entity's own check finds, or of a change the entity's newer version brings).
  */
 final class BackupCoverage {
 
-    /** Backup rows per lookup on the standby. */
+    /** Backup rows per statement on the standby, and audit events per batch of explanations. */
     static final int CHUNK = 5_000;
+    private static final List<String> TEMP_TABLES = List.of("bc_backup", "bc_entities", "bc_history", "bc_links",
+            "bc_erased");
+    private static final List<String> CREATE_SQL = List.of(
+            "CREATE TEMP TABLE bc_backup (tbl text, id uuid, version bigint, created_at timestamptz, "
+                    + "PRIMARY KEY (tbl, id))",
+            "CREATE TEMP TABLE bc_entities (tbl text, id uuid, version bigint, standby_version bigint, "
+                    + "same_incarnation boolean, PRIMARY KEY (tbl, id))",
+            "CREATE TEMP TABLE bc_history (seq bigint PRIMARY KEY, agent_id uuid)",
+            "CREATE INDEX ON bc_history (agent_id)",
+            "CREATE TEMP TABLE bc_links (prd_id uuid, agent_id uuid, PRIMARY KEY (prd_id, agent_id))",
+            "CREATE INDEX ON bc_links (agent_id)",
+            "CREATE TEMP TABLE bc_erased (tbl text, id uuid, version bigint, PRIMARY KEY (tbl, id))");
+    static final String LOAD_BACKUP_SQL = """
+            INSERT INTO pg_temp.bc_backup SELECT ?, b.id::uuid, b.version::bigint, b.created_at::timestamptz
+            FROM unnest(?::text[], ?::text[], ?::text[]) AS b(id, version, created_at)""";
+    /** An agent or PRD of the backup the standby lacks at the backup's version. */
     static final String ENTITIES_LACKING_SQL = """
-            SELECT b.id, b.version::bigint, s.version, s.created_at = b.created_at::timestamptz
-            FROM unnest(?::text[], ?::text[], ?::text[]) AS b(id, version, created_at)
-            LEFT JOIN factory.%s s ON s.id = b.id::uuid
-            WHERE s.id IS NULL OR s.created_at <> b.created_at::timestamptz OR s.version < b.version::bigint""";
+            INSERT INTO pg_temp.bc_entities
+            SELECT b.tbl, b.id, b.version, s.version, coalesce(s.created_at = b.created_at, false)
+            FROM pg_temp.bc_backup b LEFT JOIN factory.%1$s s ON s.id = b.id
+            WHERE b.tbl = '%1$s' AND (s.id IS NULL OR s.created_at <> b.created_at OR s.version < b.version)""";
+    /** An agent or PRD on the standby the backup does not hold. */
+    static final String ENTITIES_ERASED_SQL = """
+            INSERT INTO pg_temp.bc_erased SELECT '%1$s', s.id, s.version FROM factory.%1$s s
+            WHERE NOT EXISTS (SELECT 1 FROM pg_temp.bc_backup b WHERE b.tbl = '%1$s' AND b.id = s.id)""";
     static final String HISTORY_LACKING_SQL = """
-            SELECT b.seq::bigint, b.agent_id FROM unnest(?::text[], ?::text[]) AS b(seq, agent_id)
+            INSERT INTO pg_temp.bc_history SELECT b.seq::bigint, b.agent_id::uuid
+            FROM unnest(?::text[], ?::text[]) AS b(seq, agent_id)
             WHERE NOT EXISTS (SELECT 1 FROM factory.agent_history h WHERE h.seq = b.seq::bigint)""";
     static final String LINKS_LACKING_SQL = """
-            SELECT b.prd_id, b.agent_id FROM unnest(?::text[], ?::text[]) AS b(prd_id, agent_id)
+            INSERT INTO pg_temp.bc_links SELECT b.prd_id::uuid, b.agent_id::uuid
+            FROM unnest(?::text[], ?::text[]) AS b(prd_id, agent_id)
             WHERE NOT EXISTS (SELECT 1 FROM factory.prd_agents l
                               WHERE l.prd_id = b.prd_id::uuid AND l.agent_id = b.agent_id::uuid)""";
-
-    /** An agent or PRD of the backup that the standby lacks at the backup's version. */
-    private record Entity(String table, String id, long version, Long standbyVersion, boolean sameIncarnation) {
-
-        long writes() {
-            return version - (sameIncarnation ? standbyVersion : 0);
-        }
-
-        String describe() {
-            String which = (table.equals(TableSpec.AGENTS.name()) ? "agent " : "PRD ") + id;
-            return which + " at version " + version + " in the backup, " + (standbyVersion == null ? "absent"
-                    : sameIncarnation ? "at version " + standbyVersion : "another incarnation") + " on the standby";
-        }
-    }
-
-    private record History(long seq, String agent) {
-    }
-
-    private record Link(String prd, String agent) {
-    }
+    static final String HAS_PURGE_FLOORS_SQL = "SELECT to_regclass('factory.cdc_purge_floors') IS NOT NULL";
+    /**
+     * A purge the standby applied after the backup's snapshot: its floor, the LSN of the entity's delete, is past
+     * the snapshot's LSN, which every row of the backup was committed before. A floor below it is of an earlier
+     * incarnation's purge and explains nothing.
+     */
+    static final List<String> EXPLAIN_BY_FLOORS_SQL = List.of("""
+            DELETE FROM pg_temp.bc_entities e USING factory.cdc_purge_floors f
+            WHERE f.entity_table = e.tbl AND f.entity_id = e.id AND f.purge_lsn >= ?""", """
+            DELETE FROM pg_temp.bc_history h USING factory.cdc_purge_floors f
+            WHERE f.entity_table = 'agents' AND f.entity_id = h.agent_id AND f.purge_lsn >= ?""", """
+            DELETE FROM pg_temp.bc_links l USING factory.cdc_purge_floors f
+            WHERE ((f.entity_table = 'prds' AND f.entity_id = l.prd_id)
+                   OR (f.entity_table = 'agents' AND f.entity_id = l.agent_id)) AND f.purge_lsn >= ?""");
+    static final String HISTORY_EXPLAINED_SQL = "DELETE FROM pg_temp.bc_history WHERE seq = ANY (?::bigint[])";
+    static final String LINKS_EXPLAINED_SQL = """
+            DELETE FROM pg_temp.bc_links l USING unnest(?::uuid[], ?::uuid[]) AS d(prd_id, agent_id)
+            WHERE l.prd_id = d.prd_id AND l.agent_id = d.agent_id""";
+    /** A newer version of the entity (of the same incarnation, or of one the standby lacks), which the replay brings. */
+    static final String VERSIONS_EXPLAINED_SQL = """
+            DELETE FROM pg_temp.bc_entities e USING unnest(?::text[], ?::uuid[], ?::bigint[]) AS d(tbl, id, version)
+            WHERE e.tbl = d.tbl AND e.id = d.id AND (e.standby_version IS NULL OR e.same_incarnation)
+              AND d.version >= e.version""";
+    /** A purge after the backup: the entity, its history entries and its links are expected gone. */
+    static final List<String> PURGES_EXPLAINED_SQL = List.of("""
+            DELETE FROM pg_temp.bc_entities e USING unnest(?::text[], ?::uuid[]) AS d(tbl, id)
+            WHERE e.tbl = d.tbl AND e.id = d.id""", """
+            DELETE FROM pg_temp.bc_history h USING unnest(?::text[], ?::uuid[]) AS d(tbl, id)
+            WHERE d.tbl = 'agents' AND h.agent_id = d.id""", """
+            DELETE FROM pg_temp.bc_links l USING unnest(?::text[], ?::uuid[]) AS d(tbl, id)
+            WHERE (d.tbl = 'agents' AND l.agent_id = d.id) OR (d.tbl = 'prds' AND l.prd_id = d.id)""");
+    /** Any event of an entity the backup does not hold: it was created (again) after the backup. */
+    static final String CREATES_EXPLAINED_SQL = """
+            DELETE FROM pg_temp.bc_erased e USING unnest(?::text[], ?::uuid[]) AS d(tbl, id)
+            WHERE e.tbl = d.tbl AND e.id = d.id""";
+    static final String COUNTS_SQL = """
+            SELECT (SELECT count(*) FROM pg_temp.bc_entities),
+                   (SELECT coalesce(sum(version - CASE WHEN same_incarnation THEN standby_version ELSE 0 END), 0)
+                    FROM pg_temp.bc_entities),
+                   (SELECT count(*) FROM pg_temp.bc_history), (SELECT count(*) FROM pg_temp.bc_links),
+                   (SELECT count(*) FROM pg_temp.bc_erased)""";
 
     /**
      * What the standby lacks: {@code writes} counted as the loss check counts them (an entity's missing versions,
-     * a history entry, a link each), with a few of them described.
+     * a history entry, a link each, and one for each entity erased before the backup that the standby still holds,
+     * its purge), with a few of them described.
      */
-    record Lack(long writes, long entities, long history, long links, List<String> examples) {
+    record Lack(long writes, long entities, long history, long links, long erased, List<String> examples) {
 
         boolean none() {
             return writes == 0;
         }
     }
 
-    private final Map<String, Entity> entities = new LinkedHashMap<>();
-    private final Map<Long, History> history = new LinkedHashMap<>();
-    private final Map<String, Link> links = new LinkedHashMap<>();
+    /** Audit events waiting to be applied to the temporary tables as explanations, {@link #CHUNK} at most. */
+    private final List<Long> historySeqs = new ArrayList<>();
+    private final List<String> linkPrds = new ArrayList<>();
+    private final List<String> linkAgents = new ArrayList<>();
+    private final List<String> versionTables = new ArrayList<>();
+    private final List<String> versionIds = new ArrayList<>();
+    private final List<Long> versions = new ArrayList<>();
+    private final List<String> purgeTables = new ArrayList<>();
+    private final List<String> purgeIds = new ArrayList<>();
+    private final List<String> eventTables = new ArrayList<>();
+    private final List<String> eventIds = new ArrayList<>();
+    private final Connection standby;
 
-    private BackupCoverage() {
+    private BackupCoverage(Connection standby) {
+        this.standby = standby;
     }
 
     /**
@@ -100,127 +160,226 @@ final class BackupCoverage {
      */
     static Lack check(Connection standby, Path dir, Manifest m, AuditTopics topics) throws Exception {
         topics.checkRecorded(m.auditOffsets());
-        BackupCoverage c = new BackupCoverage();
-        c.compare(standby, dir, m);
-        if (!c.isEmpty()) {
-            c.explainByFloors(StandbyPurgeFloors.readAll(standby), LogSequenceNumber.valueOf(m.snapshotLsn()).asLong());
+        BackupCoverage c = new BackupCoverage(standby);
+        try {
+            c.createTables();
+            c.compare(dir, m);
+            if (!c.counted().none()) {
+                c.explainByFloors(LogSequenceNumber.valueOf(m.snapshotLsn()).asLong());
+            }
+            Lack lack = c.counted();
+            if (!lack.none()) {
+                AuditCoverage.scan(topics, m.auditOffsets(), c::explainByEvent);
+                c.flush();
+                lack = c.counted();
+            }
+            return lack.none() ? lack : c.described(lack);
+        } finally {
+            c.dropTables();
         }
-        if (!c.isEmpty()) {
-            AuditCoverage.scan(topics, m.auditOffsets(), c::explainByEvent);
-        }
-        return c.lack();
     }
 
-    private boolean isEmpty() {
-        return entities.isEmpty() && history.isEmpty() && links.isEmpty();
+    private void createTables() throws SQLException {
+        dropTables();
+        try (Statement st = standby.createStatement()) {
+            for (String sql : CREATE_SQL) {
+                st.execute(sql);
+            }
+        }
     }
 
-    private void compare(Connection standby, Path dir, Manifest m) throws Exception {
+    private void dropTables() throws SQLException {
+        try (Statement st = standby.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + String.join(", ", TEMP_TABLES.stream().map(t -> "pg_temp." + t)
+                    .toList()));
+        }
+    }
+
+    private void compare(Path dir, Manifest m) throws Exception {
         for (TableSpec t : List.of(TableSpec.AGENTS, TableSpec.PRDS)) {
-            String sql = ENTITIES_LACKING_SQL.formatted(t.name());
-            chunked(dir, m, t, List.of("id", "version", "created_at"), standby, sql, rs -> {
-                Long standbyVersion = rs.getObject(3) == null ? null : rs.getLong(3);
-                entities.put(t.name() + ":" + rs.getString(1), new Entity(t.name(), rs.getString(1), rs.getLong(2),
-                        standbyVersion, standbyVersion != null && rs.getBoolean(4)));
-            });
+            chunked(dir, m, t, List.of("id", "version", "created_at"), LOAD_BACKUP_SQL, t.name());
         }
-        chunked(dir, m, TableSpec.AGENT_HISTORY, List.of("seq", "agent_id"), standby, HISTORY_LACKING_SQL,
-                rs -> history.put(rs.getLong(1), new History(rs.getLong(1), rs.getString(2))));
-        chunked(dir, m, TableSpec.PRD_AGENTS, List.of("prd_id", "agent_id"), standby, LINKS_LACKING_SQL,
-                rs -> links.put(rs.getString(1) + ":" + rs.getString(2), new Link(rs.getString(1), rs.getString(2))));
+        try (Statement st = standby.createStatement()) {
+            st.execute("ANALYZE pg_temp.bc_backup");
+            for (TableSpec t : List.of(TableSpec.AGENTS, TableSpec.PRDS)) {
+                st.executeUpdate(ENTITIES_LACKING_SQL.formatted(t.name()));
+                st.executeUpdate(ENTITIES_ERASED_SQL.formatted(t.name()));
+            }
+        }
+        chunked(dir, m, TableSpec.AGENT_HISTORY, List.of("seq", "agent_id"), HISTORY_LACKING_SQL, null);
+        chunked(dir, m, TableSpec.PRD_AGENTS, List.of("prd_id", "agent_id"), LINKS_LACKING_SQL, null);
     }
 
-    /** Takes one row of a lookup's result. */
-    private interface RowHandler {
-        void accept(ResultSet rs) throws SQLException;
-    }
-
-    /** Runs {@code sql} on the standby over the backup's {@code columns} of {@code table}, {@link #CHUNK} rows a run. */
-    private static void chunked(Path dir, Manifest m, TableSpec table, List<String> columns, Connection standby,
-                                String sql, RowHandler each) throws Exception {
+    /**
+     * Runs {@code sql} on the standby over the backup's {@code columns} of {@code table}, {@link #CHUNK} rows a run,
+     * each column an array parameter, after {@code first} (when not null) as the first parameter.
+     */
+    private void chunked(Path dir, Manifest m, TableSpec table, List<String> columns, String sql, String first)
+            throws Exception {
         List<List<String>> chunk = new ArrayList<>();
         columns.forEach(col -> chunk.add(new ArrayList<>()));
         try (PreparedStatement ps = standby.prepareStatement(sql)) {
+            int offset = first == null ? 0 : 1;
+            if (first != null) {
+                ps.setString(1, first);
+            }
             BackupRows.read(dir, m, table.name(), columns, values -> {
                 for (int i = 0; i < values.length; i++) {
                     chunk.get(i).add(values[i]);
                 }
                 if (chunk.get(0).size() == CHUNK) {
-                    lookUp(standby, ps, chunk, each);
+                    run(ps, offset, chunk);
                 }
             });
             if (!chunk.get(0).isEmpty()) {
-                lookUp(standby, ps, chunk, each);
+                run(ps, offset, chunk);
             }
         }
     }
 
-    private static void lookUp(Connection standby, PreparedStatement ps, List<List<String>> chunk, RowHandler each)
-            throws SQLException {
-        for (int i = 0; i < chunk.size(); i++) {
-            Array array = standby.createArrayOf("text", chunk.get(i).toArray());
-            ps.setArray(i + 1, array);
+    private void run(PreparedStatement ps, int offset, List<? extends List<?>> arrays) throws SQLException {
+        for (int i = 0; i < arrays.size(); i++) {
+            ps.setArray(offset + i + 1, standby.createArrayOf("text", arrays.get(i).toArray()));
         }
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                each.accept(rs);
+        ps.executeUpdate();
+        arrays.forEach(List::clear);
+    }
+
+    private void explainByFloors(long snapshotLsn) throws SQLException {
+        if (snapshotLsn <= 0) {
+            return;
+        }
+        try (Statement st = standby.createStatement(); ResultSet rs = st.executeQuery(HAS_PURGE_FLOORS_SQL)) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return;
             }
         }
-        chunk.forEach(List::clear);
+        for (String sql : EXPLAIN_BY_FLOORS_SQL) {
+            try (PreparedStatement ps = standby.prepareStatement(sql)) {
+                ps.setLong(1, snapshotLsn);
+                ps.executeUpdate();
+            }
+        }
     }
 
     /**
-     * A purge the standby applied after the backup's snapshot: its floor, the LSN of the entity's delete, is past
-     * the snapshot's LSN, which every row of the backup was committed before. A floor below it is of an earlier
-     * incarnation's purge and explains nothing.
+     * An audit event from the backup's offsets on: what the replay brings, what was removed after the backup, or a
+     * sign that an entity the backup does not hold was created after it. Collected, applied {@link #CHUNK} at a time;
+     * each explanation removes a row for good whatever the order, so the events' order does not matter here.
      */
-    private void explainByFloors(StandbyPurgeFloors floors, long snapshotLsn) {
-        if (floors.isEmpty() || snapshotLsn <= 0) {
-            return;
-        }
-        String agents = TableSpec.AGENTS.name();
-        String prds = TableSpec.PRDS.name();
-        entities.values().removeIf(e -> floors.covers(e.table(), e.id(), snapshotLsn));
-        history.values().removeIf(h -> floors.covers(agents, h.agent(), snapshotLsn));
-        links.values().removeIf(l -> floors.covers(prds, l.prd(), snapshotLsn)
-                || floors.covers(agents, l.agent(), snapshotLsn));
-    }
-
-    /** An audit event from the backup's offsets on: what the replay brings or what was removed after the backup. */
-    private void explainByEvent(JsonNode e) {
+    private void explainByEvent(JsonNode e) throws SQLException {
         String table = e.path("table").asString();
         boolean deleted = !e.path("after").isObject();
         JsonNode row = deleted ? e.path("before") : e.path("after");
+        String id = e.path("id").asString();
+        if (id.isEmpty()) {
+            return; // every event names its entity; this one is not the relay's
+        }
+        eventTables.add("agent".equals(e.path("entity").asString()) ? TableSpec.AGENTS.name() : TableSpec.PRDS.name());
+        eventIds.add(id);
         if (table.equals(TableSpec.AGENT_HISTORY.name())) {
-            history.remove(row.path("seq").asLong());
+            historySeqs.add(row.path("seq").asLong());
         } else if (table.equals(TableSpec.PRD_AGENTS.name())) {
-            links.remove(row.path("prd_id").asString() + ":" + row.path("agent_id").asString());
+            linkPrds.add(row.path("prd_id").asString());
+            linkAgents.add(row.path("agent_id").asString());
         } else if (table.equals(TableSpec.AGENTS.name()) || table.equals(TableSpec.PRDS.name())) {
-            String id = e.path("id").asString();
-            Entity lacking = entities.get(table + ":" + id);
             if (deleted) {
-                entities.remove(table + ":" + id);
-                if (table.equals(TableSpec.AGENTS.name())) {
-                    history.values().removeIf(h -> h.agent().equals(id));
-                    links.values().removeIf(l -> l.agent().equals(id));
-                } else {
-                    links.values().removeIf(l -> l.prd().equals(id));
-                }
-            } else if (lacking != null && (lacking.standbyVersion() == null || lacking.sameIncarnation())
-                    && e.path("version").asLong() >= lacking.version()) {
-                entities.remove(table + ":" + id);
+                purgeTables.add(table);
+                purgeIds.add(id);
+            } else {
+                versionTables.add(table);
+                versionIds.add(id);
+                versions.add(e.path("version").asLong());
             }
+        }
+        if (eventIds.size() >= CHUNK) {
+            flush();
         }
     }
 
-    private Lack lack() {
+    private void flush() throws SQLException {
+        if (!historySeqs.isEmpty()) {
+            update(HISTORY_EXPLAINED_SQL, List.of(historySeqs));
+        }
+        if (!linkPrds.isEmpty()) {
+            update(LINKS_EXPLAINED_SQL, List.of(linkPrds, linkAgents));
+        }
+        if (!versionIds.isEmpty()) {
+            update(VERSIONS_EXPLAINED_SQL, List.of(versionTables, versionIds, versions));
+        }
+        if (!purgeIds.isEmpty()) {
+            for (String sql : PURGES_EXPLAINED_SQL) {
+                update(sql, List.of(new ArrayList<>(purgeTables), new ArrayList<>(purgeIds)));
+            }
+            purgeTables.clear();
+            purgeIds.clear();
+        }
+        if (!eventIds.isEmpty()) {
+            update(CREATES_EXPLAINED_SQL, List.of(eventTables, eventIds));
+        }
+    }
+
+    private void update(String sql, List<? extends List<?>> arrays) throws SQLException {
+        try (PreparedStatement ps = standby.prepareStatement(sql)) {
+            for (int i = 0; i < arrays.size(); i++) {
+                ps.setArray(i + 1, standby.createArrayOf("text", arrays.get(i).stream().map(String::valueOf)
+                        .toArray()));
+            }
+            ps.executeUpdate();
+        }
+        arrays.forEach(List::clear);
+    }
+
+    private Lack counted() throws SQLException {
+        try (Statement st = standby.createStatement(); ResultSet rs = st.executeQuery(COUNTS_SQL)) {
+            rs.next();
+            long entities = rs.getLong(1);
+            long history = rs.getLong(3);
+            long links = rs.getLong(4);
+            long erased = rs.getLong(5);
+            return new Lack(rs.getLong(2) + history + links + erased, entities, history, links, erased, List.of());
+        }
+    }
+
+    /** {@code lack} with a few of what it counts described. */
+    private Lack described(Lack lack) throws SQLException {
         List<String> examples = new ArrayList<>();
-        entities.values().stream().limit(3).map(Entity::describe).forEach(examples::add);
-        history.values().stream().limit(2).map(h -> "history entry " + h.seq() + " of agent " + h.agent()
-                + " absent on the standby").forEach(examples::add);
-        links.values().stream().limit(2).map(l -> "the link of PRD " + l.prd() + " to agent " + l.agent()
-                + " absent on the standby").forEach(examples::add);
-        long writes = entities.values().stream().mapToLong(Entity::writes).sum() + history.size() + links.size();
-        return new Lack(writes, entities.size(), history.size(), links.size(), examples);
+        try (Statement st = standby.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT tbl, id, version FROM pg_temp.bc_erased "
+                    + "ORDER BY tbl, id LIMIT 3")) {
+                while (rs.next()) {
+                    examples.add(which(rs.getString(1), rs.getString(2)) + " erased before the backup (it does not "
+                            + "hold it), still on the standby at version " + rs.getLong(3)
+                            + " with its history and links: a purge the standby missed");
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT tbl, id, version, standby_version, same_incarnation "
+                    + "FROM pg_temp.bc_entities ORDER BY tbl, id LIMIT 3")) {
+                while (rs.next()) {
+                    Long standbyVersion = rs.getObject(4) == null ? null : rs.getLong(4);
+                    examples.add(which(rs.getString(1), rs.getString(2)) + " at version " + rs.getLong(3)
+                            + " in the backup, " + (standbyVersion == null ? "absent" : rs.getBoolean(5)
+                            ? "at version " + standbyVersion : "another incarnation") + " on the standby");
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT seq, agent_id FROM pg_temp.bc_history ORDER BY seq LIMIT 2")) {
+                while (rs.next()) {
+                    examples.add("history entry " + rs.getLong(1) + " of agent " + rs.getString(2)
+                            + " absent on the standby");
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT prd_id, agent_id FROM pg_temp.bc_links "
+                    + "ORDER BY prd_id, agent_id LIMIT 2")) {
+                while (rs.next()) {
+                    examples.add("the link of PRD " + rs.getString(1) + " to agent " + rs.getString(2)
+                            + " absent on the standby");
+                }
+            }
+        }
+        return new Lack(lack.writes(), lack.entities(), lack.history(), lack.links(), lack.erased(), examples);
+    }
+
+    private static String which(String table, String id) {
+        return (table.equals(TableSpec.AGENTS.name()) ? "agent " : "PRD ") + id;
     }
 }

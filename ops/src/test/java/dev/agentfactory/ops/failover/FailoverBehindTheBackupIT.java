@@ -25,7 +25,6 @@ import dev.agentfactory.relay.WorkerLikeWriter;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
-import dev.agentfactory.store.replica.DatabaseComparator;
 import dev.agentfactory.store.replica.TableDigest;
 
 /**
@@ -37,31 +36,45 @@ import dev.agentfactory.store.replica.TableDigest;
  * is updated, so the standby holds each agent's newest row but not the gap's history, links and PRD versions (what a
  * maintenance window leaves: a high-water mark such as the stored ingest offsets would have moved past it). The
  * failover with backup 1 is refused before anything is replayed or promoted; with backup 0 it passes although the
- * standby's newest write is older than that backup (an idle system), and the replay brings the gap. Own databases,
- * slots and topics on the shared stack.
+ * standby's newest write is older than that backup (an idle system), and the replay brings the gap. The
+ * other way round, a standby still holding an agent erased before the backup (a purge it missed) is refused too.
+ * Each test has its own primary, standby, slots and topics on the shared stack.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailoverBehindTheBackupIT {
 
-    private RelayFedStandby pair;
+    private final List<RelayFedStandby> pairs = new ArrayList<>();
+    private StackEndpoints endpoints;
+    private LocalStack stack;
     private Path backups;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
-        pair = new RelayFedStandby("ops-behind", endpoints, stack);
-        pair.bed.migrate(pair.standbyUrl);
+        this.endpoints = endpoints;
+        this.stack = stack;
         backups = Files.createTempDirectory("it-ops-behind");
     }
 
     @AfterAll
     void tearDown() throws Exception {
-        pair.close();
+        for (RelayFedStandby pair : pairs) {
+            pair.close();
+        }
         OpsTestBed.deleteRecursively(backups);
+    }
+
+    /** A primary and its migrated standby of their own: each test promotes one. */
+    private RelayFedStandby pair(String name) throws Exception {
+        RelayFedStandby pair = new RelayFedStandby(name, endpoints, stack);
+        pairs.add(pair);
+        pair.bed.migrate(pair.standbyUrl);
+        return pair;
     }
 
     @Test
     void aStandbyBehindTheBackupIsRefusedAndOneCaughtUpWithItOnAnIdleSystemIsPromoted() throws Exception {
+        RelayFedStandby pair = pair("ops-behind");
         OpsSettings settings = OpsSettings.fromEnvironment(pair.env);
         pair.startRelay(true);
         List<UUID> agents;
@@ -100,42 +113,97 @@ class FailoverBehindTheBackupIT {
         }
         pair.awaitRelayConfirmed();
         pair.relay.kill(); // the primary is lost: step 1 of the runbook stops the relay
-        List<TableDigest> standbyBefore = digest(pair.standbyUrl);
+        refused(pair, afterTheGap, settings, 40, "it lacks 40 committed writes the backup holds (5 agents or PRDs at "
+                        + "an older version or absent, 30 history entries, 5 links)",
+                "at version 2 in the backup, at version 1 on the standby",
+                "an older backup, taken before the standby's sink stopped", "--from-beginning");
 
+        promoted(pair, caughtUp, "the standby holds every agent and PRD version, history entry and link the backup "
+                + "holds");
+    }
+
+    /**
+     * A standby that missed a purge: its relay sink was off while an operator erased an agent, and the backup was taken
+     * after that (its audit offsets, read before the snapshot, past the purge's event). The backup holds nothing of the
+     * agent, so nothing the backup holds is missing; the replay from its offsets starts after the purge and does not
+     * apply it; the loss check drops deleted entities. Without the reverse check the standby was promoted with RPO 0,
+     * still serving the erased agent, its versions, history and links. Now it is refused before anything is replayed;
+     * with the backup taken before the purge the failover passes (the replay applies it), agents created after that
+     * backup, which it does not hold, explained by their events.
+     */
+    @Test
+    void aStandbyThatMissedAPurgeIsRefusedAndOneWithABackupFromBeforeThePurgeIsPromoted() throws Exception {
+        RelayFedStandby pair = pair("ops-missed-purge");
+        OpsSettings settings = OpsSettings.fromEnvironment(pair.env);
+        pair.startRelay(true);
+        List<UUID> agents;
+        try (Connection c = pair.bed.connect(pair.primaryUrl)) {
+            WorkerLikeWriter w = new WorkerLikeWriter(c);
+            agents = w.createAgents(10);
+            List<UUID> prds = w.createPrds(3, 200);
+            w.updateAgents(agents.subList(0, 5));
+            w.appendHistory(agents.subList(0, 4), 2);
+            w.link(prds, agents.subList(0, 3), false);
+        }
+        pair.awaitRelayConfirmed();
+        Path beforeThePurge = BackupCommand.create(backups.resolve("purge-0"), pair.primaryUrl, settings);
+        try (Connection c = pair.bed.connect(pair.primaryUrl)) {
+            new WorkerLikeWriter(c).createAgents(3); // after the backup, on the standby too: not in backup 0
+        }
+        pair.awaitRelayConfirmed();
+
+        pair.startRelay(false); // the sink off: the standby receives nothing
+        UUID erased = agents.get(0); // with versions, history entries and a link
+        try (Connection c = pair.bed.connect(pair.primaryUrl)) {
+            new WorkerLikeWriter(c).purgeAgents(List.of(erased));
+        }
+        pair.awaitRelayConfirmed();
+        Path afterThePurge = BackupCommand.create(backups.resolve("purge-1"), pair.primaryUrl, settings);
+        pair.relay.kill(); // the primary is lost
+        assertThat(pair.bed.query(pair.standbyUrl, "SELECT count(*) FROM factory.agents WHERE id = '" + erased + "'"))
+                .as("the standby missed the purge").isEqualTo("1");
+        refused(pair, afterThePurge, settings, 1, "it lacks 1 committed writes the backup holds (0 agents or PRDs at "
+                        + "an older version or absent, 0 history entries, 0 links, and 1 erased agents or PRDs it "
+                        + "still holds", "agent " + erased + " erased before the backup (it does not hold it), still "
+                        + "on the standby at version 2 with its history and links: a purge the standby missed");
+
+        promoted(pair, beforeThePurge, "the standby holds every agent and PRD version, history entry and link the "
+                + "backup holds, and no agent or PRD erased before it");
+        assertThat(pair.bed.query(pair.standbyUrl, "SELECT count(*) FROM factory.agents WHERE id = '" + erased + "'"))
+                .as("the replay applied the purge").isEqualTo("0");
+    }
+
+    /**
+     * {@code failover --primary-lost --backup} is refused before anything is replayed or promoted, saying
+     * {@code messages}; with {@code --force} it would count {@code forced} writes lacking in the RPO.
+     */
+    private static void refused(RelayFedStandby pair, Path backup, OpsSettings settings, long forced,
+                                String... messages) throws Exception {
+        List<TableDigest> standbyBefore = pair.digest(pair.standbyUrl);
         int[] code = new int[1];
         String err = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(List.of("--standby=" + pair.standbyUrl,
-                "--primary-lost", "--backup=" + afterTheGap, "--slot=" + pair.promotedSlot), pair.env));
+                "--primary-lost", "--backup=" + backup, "--slot=" + pair.promotedSlot), pair.env));
 
-        assertThat(code[0]).as("a standby behind the backup is refused").isEqualTo(1);
-        assertThat(err).contains("ops failover refused: the standby is behind the backup " + afterTheGap,
-                "it lacks 40 committed writes the backup holds (5 agents or PRDs at an older version or absent, "
-                        + "30 history entries, 5 links)", "at version 2 in the backup, at version 1 on the standby",
-                "an older backup, taken before the standby's sink stopped", "--from-beginning",
-                "Nothing was replayed or promoted");
-        assertThat(digest(pair.standbyUrl)).as("nothing replayed").isEqualTo(standbyBefore);
-        assertThat(slotCount()).as("not promoted").isEqualTo("0");
-        assertThat(CatchUp.behindTheBackup(pair.standbyUrl, afterTheGap, Manifest.read(afterTheGap), true, settings))
-                .as("--force goes on, what the standby lacks counted in the RPO").isEqualTo(40);
+        assertThat(code[0]).as("refused").isEqualTo(1);
+        assertThat(err).contains("ops failover refused: the standby is behind the backup " + backup,
+                "Nothing was replayed or promoted").contains(messages);
+        assertThat(pair.digest(pair.standbyUrl)).as("nothing replayed").isEqualTo(standbyBefore);
+        assertThat(pair.promotedSlots()).as("not promoted").isEqualTo("0");
+        assertThat(CatchUp.behindTheBackup(pair.standbyUrl, backup, Manifest.read(backup), true, settings))
+                .as("--force goes on, what the standby lacks counted in the RPO").isEqualTo(forced);
+    }
 
+    /** The failover with {@code backup} promotes the standby with RPO 0, and the replay brought what it lacked. */
+    private static void promoted(RelayFedStandby pair, Path backup, String message) throws Exception {
+        int[] code = new int[1];
         String out = OpsTestBed.stdoutOf(() -> code[0] = FailoverCommand.run(List.of("--standby=" + pair.standbyUrl,
-                "--primary-lost", "--backup=" + caughtUp, "--slot=" + pair.promotedSlot), pair.env));
+                "--primary-lost", "--backup=" + backup, "--slot=" + pair.promotedSlot), pair.env));
 
-        assertThat(code[0]).as("the backup taken while the standby was caught up").isZero();
-        assertThat(out).contains("the standby holds every agent and PRD version, history entry and link the backup "
-                + "holds", "RPO 0 committed writes lost");
-        assertThat(slotCount()).isEqualTo("1");
+        assertThat(code[0]).as("promoted").isZero();
+        assertThat(out).contains(message, "RPO 0 committed writes lost");
+        assertThat(pair.promotedSlots()).isEqualTo("1");
         assertThat(VerifyCommand.run(List.of("--left=" + pair.primaryUrl, "--right=" + pair.standbyUrl,
-                "--scope=replayed"), pair.env)).as("the replay from that backup brought the gap").isZero();
-    }
-
-    private List<TableDigest> digest(String url) throws Exception {
-        try (Connection c = pair.bed.connect(url)) {
-            return new DatabaseComparator(DatabaseComparator.Scope.FULL).digest(c);
-        }
-    }
-
-    private String slotCount() throws Exception {
-        return pair.bed.query(pair.endpoints.standbyJdbcUrl("postgres"), "SELECT count(*) FROM pg_replication_slots "
-                + "WHERE slot_name = '" + pair.promotedSlot + "'");
+                "--scope=replayed"), pair.env)).as("the replay from that backup brought what the standby lacked")
+                .isZero();
     }
 }

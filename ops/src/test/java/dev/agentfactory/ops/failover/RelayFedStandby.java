@@ -1,5 +1,6 @@
 package dev.agentfactory.ops.failover;
 
+import java.sql.Connection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import dev.agentfactory.relay.RelayProcess;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.StackTopics;
+import dev.agentfactory.store.replica.DatabaseComparator;
+import dev.agentfactory.store.replica.TableDigest;
 
 /**
  * A primary database and its standby, of one name on the shared stack's two clusters, with audit topics and a
@@ -70,6 +73,19 @@ final class RelayFedStandby implements AutoCloseable {
     void awaitRelayConfirmed() throws Exception {
         bed.awaitRelayConfirmed(endpoints.primaryJdbcUrl("postgres"), slot,
                 bed.query(primaryUrl, "SELECT pg_current_wal_lsn()::text"), relay.log);
+    }
+
+    /** Every table's digest in the database at {@code url}: to show that nothing was written there. */
+    List<TableDigest> digest(String url) throws Exception {
+        try (Connection c = bed.connect(url)) {
+            return new DatabaseComparator(DatabaseComparator.Scope.FULL).digest(c);
+        }
+    }
+
+    /** How many slots named {@link #promotedSlot} the standby's cluster has: 1 once the standby was promoted. */
+    String promotedSlots() throws Exception {
+        return bed.query(endpoints.standbyJdbcUrl("postgres"), "SELECT count(*) FROM pg_replication_slots "
+                + "WHERE slot_name = '" + promotedSlot + "'");
     }
 
     @Override
