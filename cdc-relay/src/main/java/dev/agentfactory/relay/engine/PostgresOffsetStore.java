@@ -49,12 +49,13 @@ public class PostgresOffsetStore extends MemoryOffsetBackingStore {
         super.configure(config);
         Map<String, String> originals = config.originalsStrings();
         url = originals.get(URL);
-        if (url == null) {
-            throw new ConnectException(URL + " is not set");
+        String socketTimeout = originals.get(SOCKET_TIMEOUT);
+        if (url == null || socketTimeout == null) {
+            throw new ConnectException(URL + " and " + SOCKET_TIMEOUT + " must be set (DebeziumConfig sets both)");
         }
         connectionProperties.setProperty("user", originals.getOrDefault(USER, ""));
         connectionProperties.setProperty("password", originals.getOrDefault(PASSWORD, ""));
-        connectionProperties.setProperty("socketTimeout", originals.getOrDefault(SOCKET_TIMEOUT, "30"));
+        connectionProperties.setProperty("socketTimeout", socketTimeout);
         connectionProperties.setProperty("tcpKeepAlive", "true");
         connectionProperties.setProperty("ApplicationName", "cdc-relay-offsets");
     }
