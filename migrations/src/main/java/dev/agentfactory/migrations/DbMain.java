@@ -67,7 +67,7 @@ public final class DbMain {
                 default -> throw new IllegalStateException("unchecked command " + command);
             };
         } catch (MigrationException | FlywayException e) {
-            err.println("db " + command + " failed: " + e.getMessage());
+            err.println("db " + command + " failed: " + JdbcUrls.redacted(e.getMessage()));
             return 1;
         }
     }

@@ -92,7 +92,9 @@ public final class JdbcUrls {
 
     /**
      * The URL with its passwords masked, a {@code password} parameter's value and a user-information password
-     * alike: for messages and logs.
+     * alike: for messages and logs. A message holding a URL is masked the same way, which is how the CLIs print
+     * every failure: Flyway masks only {@code password=} in the URLs it puts in its messages, not pgjdbc's
+     * {@code sslpassword}.
      */
     public static String redacted(String url) {
         return url == null ? null

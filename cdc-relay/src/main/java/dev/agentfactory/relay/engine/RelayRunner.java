@@ -176,12 +176,17 @@ public class RelayRunner implements SmartLifecycle {
 
     private void closeEngine(DebeziumEngine<?> engine, ExecutorService executor, CountDownLatch done) {
         try {
-            engine.close(); // interrupts a delivery in flight at once, then flushes the acknowledged offsets
+            // An engine that stopped on its own (it failed) refuses a close with an exception: nothing to close.
+            if (done.getCount() > 0) {
+                engine.close(); // interrupts a delivery in flight at once, then flushes the acknowledged offsets
+            }
             if (!done.await(props.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("engine did not stop within {}", props.shutdownTimeout());
             }
         } catch (Exception e) {
-            log.warn("engine close failed", e);
+            if (done.getCount() > 0) {
+                log.warn("engine close failed", e);
+            } // else it stopped between the check and the close
         } finally {
             executor.shutdownNow();
         }

@@ -54,15 +54,25 @@ public class ReplicationSlot {
      * wait ({@link IllegalStateException}).
      */
     void clearStaleWalsender(Duration timeout, BooleanSupplier leaderHeld) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Integer reported = null;
         try (Connection c = primary.getConnection()) {
             while (true) {
                 Integer pid = activePid(c);
                 if (pid == null) {
+                    if (reported != null) {
+                        log.info("replication slot {} is free after {} ms", slotName,
+                                Duration.ofNanos(System.nanoTime() - start).toMillis());
+                    }
                     return;
                 }
-                log.warn("replication slot {} is held by walsender pid {} of a previous relay; terminating it",
-                        slotName, pid);
+                // Once per walsender, not per check: one whose peer is gone takes up to wal_sender_timeout to exit.
+                if (!pid.equals(reported)) {
+                    log.warn("replication slot {} is held by walsender pid {} of a previous relay; terminating it",
+                            slotName, pid);
+                    reported = pid;
+                }
                 try (PreparedStatement ps = c.prepareStatement(TERMINATE_SQL)) {
                     ps.setInt(1, pid);
                     ps.execute();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import dev.agentfactory.relay.CdcProperties;
 import dev.agentfactory.relay.TestCdcProperties;
@@ -43,12 +50,15 @@ class RelayRunnerIT {
     private final long key = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
     private RelayRunner runner;
 
+    private final List<Runnable> detach = new ArrayList<>();
+
     @AfterEach
     void stop() {
         if (runner != null) {
             runner.stop();
         }
         sinkExecutor.shutdownNow();
+        detach.forEach(Runnable::run);
     }
 
     /**
@@ -67,7 +77,8 @@ class RelayRunnerIT {
     /**
      * The walsender of a previous relay takes 10 s to leave the slot after it was terminated (its peer gone, say): the
      * new leader waits for it still holding the lock. The lock session used to sit idle through the wait; the primary
-     * ended it after 3 s, and the engine stopped with "leader lock lost" as soon as it started.
+     * ended it after 3 s, and the engine stopped with "leader lock lost" as soon as it started. The wait is logged
+     * once for the walsender, not at every check (five WARN lines a second).
      */
     @Test
     void aLeaderWaitingForAStaleWalsenderToExitKeepsItsLock(StackEndpoints endpoints) throws Exception {
@@ -80,11 +91,15 @@ class RelayRunnerIT {
                 return System.nanoTime() < gone ? NOT_A_BACKEND : null;
             }
         };
+        ListAppender<ILoggingEvent> logged = capture(ReplicationSlot.class);
         runner = runner(endpoints, Map.of("restart-backoff", "1m", "stale-walsender-timeout", "20s"), slowToFree);
         runner.start();
         assertThat(leading.await(30, TimeUnit.SECONDS)).as("the runner leading").isTrue();
 
         assertNeverTakenBy(endpoints, Duration.ofSeconds(7));
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .contains("walsender pid " + NOT_A_BACKEND);
     }
 
     /**
@@ -94,6 +109,7 @@ class RelayRunnerIT {
      */
     @Test
     void anEngineFailingAtEveryStartIsRestartedLessAndLessOften(StackEndpoints endpoints) throws Exception {
+        ListAppender<ILoggingEvent> logged = capture(RelayRunner.class);
         runner = runner(endpoints, Map.of("restart-backoff", "500ms", "restart-backoff-max", "1m"), slot(endpoints));
         runner.start();
         Poll.until(Duration.ofSeconds(60), "the engine failed once", () -> runner.streamFailures() >= 1);
@@ -101,6 +117,18 @@ class RelayRunnerIT {
         long failures = runner.streamFailures();
         System.out.printf("%d engine runs failed in about 8 s from the first failure%n", failures);
         assertThat(failures).isBetween(3L, 6L);
+        // Each failure is logged once, with its cause; closing the engine it stopped is no second warning.
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).isEmpty();
+    }
+
+    /** What {@code type} logs from now until the test's end. */
+    private ListAppender<ILoggingEvent> capture(Class<?> type) {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(type);
+        logged.start();
+        logger.addAppender(logged);
+        detach.add(() -> logger.detachAppender(logged));
+        return logged;
     }
 
     /** Another instance trying the lock all the while never gets it. */

@@ -3,9 +3,12 @@ package dev.agentfactory.ops.cli;
 import java.util.List;
 import java.util.Map;
 
+import dev.agentfactory.migrations.JdbcUrls;
+
 /**
  * Runs one ops command and turns its outcome into the exit code: 0 done, 1 refused or failed (with the
- * reason on stderr), 2 a usage error.
+ * reason on stderr), 2 a usage error. Every message printed has its URLs' passwords masked: a failed migration's
+ * (a restore's) carries the target's URL as Flyway wrote it.
  */
 public final class Command {
 
@@ -21,13 +24,13 @@ public final class Command {
         try {
             return body.run(args, OpsSettings.fromEnvironment(env));
         } catch (UsageException e) {
-            System.err.println("ops " + name + ": " + e.getMessage());
+            System.err.println("ops " + name + ": " + JdbcUrls.redacted(e.getMessage()));
             return 2;
         } catch (OpsException e) {
-            System.err.println("ops " + name + " refused: " + e.getMessage());
+            System.err.println("ops " + name + " refused: " + JdbcUrls.redacted(e.getMessage()));
             return 1;
         } catch (Exception e) {
-            System.err.println("ops " + name + " failed: " + e);
+            System.err.println("ops " + name + " failed: " + JdbcUrls.redacted(e.toString()));
             return 1;
         }
     }
