@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * A comparable description of everything a schema defines: tables with their owner, row-level security,
  * replica identity and storage options, publication membership with each table's column list and row filter and
  * the publication's options, columns with type, collation, nullability, default, identity and column
- * privileges, constraints, indexes (and whether they are valid), policies, triggers, functions with their
+ * privileges, constraints, indexes (and whether they are valid), policies, triggers (those that enforce a
+ * constraint too, and whether each fires), rules, functions with their
  * owner (a SECURITY DEFINER function runs as it), sequences with their options and table privileges. Two databases
  * migrated to the same version have equal fingerprints; a hand-dropped column or index shows up as a difference line.
  */
@@ -92,6 +93,39 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             WHERE pt.schemaname = ?
             """;
 
+    /**
+     * The triggers PostgreSQL creates to enforce a constraint (a foreign key's checks on both tables, a deferrable
+     * unique constraint's recheck), with whether they fire. {@code ALTER TABLE … DISABLE TRIGGER ALL} (which
+     * {@code pg_restore --disable-triggers} emits, and an interrupted restore leaves behind) turns a foreign key off
+     * while its constraint still reads as defined. Their names carry OIDs (RI_ConstraintTrigger_a_119789), so
+     * each is named by its table, its constraint (and that constraint's table, schema-qualified when in another
+     * schema) and its function, which together tell the checks of one constraint apart.
+     */
+    private static final String INTERNAL_TRIGGERS = """
+            SELECT 'trigger internal on ' || c.relname || ' for constraint '
+                   || coalesce(CASE WHEN kn.oid = n.oid THEN '' ELSE kn.nspname || '.' END || kc.relname || '.'
+                               || k.conname, '-')
+                   || ' ' || p.proname || ' enabled=' || t.tgenabled::text
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_proc p ON p.oid = t.tgfoid
+            LEFT JOIN pg_constraint k ON k.oid = t.tgconstraint
+            LEFT JOIN pg_class kc ON kc.oid = k.conrelid LEFT JOIN pg_namespace kn ON kn.oid = kc.relnamespace
+            WHERE n.nspname = ? AND t.tgisinternal
+            """;
+
+    /**
+     * Rewrite rules ({@code CREATE RULE}): a rule {@code DO INSTEAD NOTHING} on a table silently drops its writes.
+     * A view's {@code _RETURN} rule is its definition, not a rule anyone adds, so it is left out. pg_get_ruledef
+     * breaks a rule over lines; a fingerprint line is one line.
+     */
+    private static final String RULES = """
+            SELECT 'rule ' || c.relname || '.' || r.rulename || ' '
+                   || regexp_replace(pg_get_ruledef(r.oid), '\\s*\\n\\s*', ' ', 'g')
+                   || ' enabled=' || r.ev_enabled::text
+            FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ? AND NOT (r.rulename = '_RETURN' AND c.relkind IN ('v', 'm'))
+            """;
+
     private static final List<String> QUERIES = List.of(
             TABLES,
             COLUMNS,
@@ -118,6 +152,8 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND NOT t.tgisinternal
             """,
+            INTERNAL_TRIGGERS,
+            RULES,
             """
             SELECT 'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') md5='
                    || md5(pg_get_functiondef(p.oid)) || ' acl=' || coalesce(p.proacl::text, '-')

@@ -198,6 +198,38 @@ class MigrationsIT {
     }
 
     @Test
+    void validateNamesForeignKeyTriggersDisabledByHand() throws Exception {
+        // What pg_restore --disable-triggers emits, and an interrupted restore leaves: the foreign keys still read as
+        // defined, but links to missing agents and PRDs are accepted.
+        migrations.migrate();
+        sql("ALTER TABLE factory.prd_agents DISABLE TRIGGER ALL");
+        DbRun result = run("validate");
+        assertThat(result.code()).as(result.out()).isEqualTo(1);
+        assertThat(result.err())
+                .contains("- missing:    trigger internal on prd_agents for constraint prd_agents.prd_agents_agent_id_fkey"
+                        + " RI_FKey_check_ins enabled=O")
+                .contains("+ unexpected: trigger internal on prd_agents for constraint prd_agents.prd_agents_agent_id_fkey"
+                        + " RI_FKey_check_ins enabled=D")
+                .contains("+ unexpected: trigger internal on prd_agents for constraint prd_agents.prd_agents_prd_id_fkey"
+                        + " RI_FKey_check_upd enabled=D");
+
+        sql("ALTER TABLE factory.prd_agents ENABLE TRIGGER ALL");
+        DbRun again = run("validate");
+        assertThat(again.code()).as(again.err()).isZero();
+    }
+
+    @Test
+    void validateNamesARuleAddedByHand() throws Exception {
+        // DO INSTEAD NOTHING drops every delete of the audit log without an error.
+        migrations.migrate();
+        sql("CREATE RULE keep_audit AS ON DELETE TO factory.audit_log DO INSTEAD NOTHING");
+        DbRun result = run("validate");
+        assertThat(result.code()).as(result.out()).isEqualTo(1);
+        assertThat(result.err()).contains("+ unexpected: rule audit_log.keep_audit CREATE RULE keep_audit AS"
+                + " ON DELETE TO factory.audit_log DO INSTEAD NOTHING; enabled=O");
+    }
+
+    @Test
     void validateNamesAnIndexLeftInvalid() throws Exception {
         // What a failed CREATE INDEX CONCURRENTLY by hand leaves: the definition is there, the index is not used.
         migrations.migrate();
