@@ -67,7 +67,8 @@ public final class DbMain {
                 default -> throw new IllegalStateException("unchecked command " + command);
             };
         } catch (MigrationException | FlywayException e) {
-            err.println("db " + command + " failed: " + JdbcUrls.redacted(e.getMessage()));
+            // A failed CREATE ROLE quotes its statement, the role's password included, in the message.
+            err.println("db " + command + " failed: " + MigrationSettings.redacted(env, e.getMessage()));
             return 1;
         }
     }

@@ -1,8 +1,11 @@
 package dev.agentfactory.migrations;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -14,6 +17,17 @@ public record MigrationSettings(String url, String user, String password,
 
     /** FACTORY_DB_URL when unset: the local stack's primary. */
     public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:55432/factory";
+
+    private static final String DEFAULT_OWNER_PASSWORD = "postgres";
+    private static final String DEFAULT_WRITER_PASSWORD = "factory_writer_local";
+    private static final String DEFAULT_READER_PASSWORD = "factory_reader_local";
+    private static final String DEFAULT_REPLICATOR_PASSWORD = "factory_replicator_local";
+    /** The loopback stack's well-known passwords: no secret, and "postgres" is in every URL and user name. */
+    private static final Set<String> LOCAL_DEFAULT_PASSWORDS = Set.of(DEFAULT_OWNER_PASSWORD, DEFAULT_WRITER_PASSWORD,
+            DEFAULT_READER_PASSWORD, DEFAULT_REPLICATOR_PASSWORD);
+    /** A shorter password is masked only as a whole SQL literal: masking each "ab" would garble the message. */
+    private static final int MIN_UNQUOTED_MASK = 4;
+    private static final String MASK = "***";
 
     /**
      * From FACTORY_DB_URL, FACTORY_DB_OWNER_USER/PASSWORD and FACTORY_DB_{WRITER,READER,REPLICATOR}_PASSWORD.
@@ -61,13 +75,66 @@ public record MigrationSettings(String url, String user, String password,
                         + " for " + JdbcUrls.redacted(url));
             }
         }
-        return new MigrationSettings(
-                tlsDefaults ? withTlsDefaults(env, url) : url,
+        return fromVariables(env, tlsDefaults ? withTlsDefaults(env, url) : url);
+    }
+
+    /** The owner and role passwords of the environment (or the local defaults) for {@code url}, unchecked. */
+    private static MigrationSettings fromVariables(Map<String, String> env, String url) {
+        return new MigrationSettings(url,
                 env.getOrDefault("FACTORY_DB_OWNER_USER", "postgres"),
-                env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", "postgres"),
-                env.getOrDefault("FACTORY_DB_WRITER_PASSWORD", "factory_writer_local"),
-                env.getOrDefault("FACTORY_DB_READER_PASSWORD", "factory_reader_local"),
-                env.getOrDefault("FACTORY_DB_REPLICATOR_PASSWORD", "factory_replicator_local"));
+                env.getOrDefault("FACTORY_DB_OWNER_PASSWORD", DEFAULT_OWNER_PASSWORD),
+                env.getOrDefault("FACTORY_DB_WRITER_PASSWORD", DEFAULT_WRITER_PASSWORD),
+                env.getOrDefault("FACTORY_DB_READER_PASSWORD", DEFAULT_READER_PASSWORD),
+                env.getOrDefault("FACTORY_DB_REPLICATOR_PASSWORD", DEFAULT_REPLICATOR_PASSWORD));
+    }
+
+    /**
+     * {@code message} as a CLI may print it: with the passwords of URLs in it masked ({@link JdbcUrls#redacted}) and
+     * every password of the settings {@code env} gives (the owner's and the writer's, reader's and replicator's,
+     * the ones a migration creates roles with) masked as {@code ***}. For a failure of anything that migrates with
+     * the environment's passwords: {@code bin/db}, and {@code ops restore}, whose target gets the same ones. See
+     * {@link #redacted(String)}.
+     */
+    public static String redacted(Map<String, String> env, String message) {
+        return fromVariables(env, DEFAULT_URL).redacted(message);
+    }
+
+    /**
+     * {@code message} with the URL passwords and these settings' passwords masked. V1 creates a missing role with
+     * {@code EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', ...)}, and when that fails (a concurrent first
+     * creation, an owner without CREATEROLE) PostgreSQL quotes the statement in the error's context ({@code Where: SQL
+     * statement "CREATE ROLE factory_writer LOGIN PASSWORD E'…'"}), which pgjdbc and Flyway carry into the message.
+     * So each password is masked as written, as {@code %L} writes it (quotes and backslashes doubled) and as its
+     * placeholder (Flyway's statement, which it prints at debug level). A blank password, and the local stack's
+     * well-known defaults ("postgres" would mask every {@code jdbc:postgresql} URL), are left alone; one shorter
+     * than {@value #MIN_UNQUOTED_MASK} characters is masked only as a whole SQL literal ({@code '…'}).
+     */
+    public String redacted(String message) {
+        if (message == null) {
+            return null;
+        }
+        Set<String> quoted = new LinkedHashSet<>();
+        Set<String> anywhere = new LinkedHashSet<>();
+        for (String secret : List.of(password, writerPassword, readerPassword, replicatorPassword)) {
+            if (secret == null || secret.isBlank() || LOCAL_DEFAULT_PASSWORDS.contains(secret)) {
+                continue;
+            }
+            for (String form : List.of(secret, secret.replace("\\", "\\\\").replace("'", "''"), literal(secret))) {
+                quoted.add(form);
+                if (secret.length() >= MIN_UNQUOTED_MASK) {
+                    anywhere.add(form);
+                }
+            }
+        }
+        String out = JdbcUrls.redacted(message);
+        // Longest first, so a password that holds another one, or one form that holds another, goes whole.
+        for (String form : quoted.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            out = out.replace("'" + form + "'", "'" + MASK + "'");
+        }
+        for (String form : anywhere.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            out = out.replace(form, MASK);
+        }
+        return out;
     }
 
     /**

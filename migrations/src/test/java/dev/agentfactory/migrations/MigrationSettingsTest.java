@@ -58,4 +58,39 @@ class MigrationSettingsTest {
         assertThatThrownBy(() -> MigrationSettings.forDatabase(LOCAL_PRIMARY, " ", "--target"))
                 .hasMessage("--target is set but empty");
     }
+
+    @Test
+    void aMessageHasTheRolePasswordsMaskedAsWrittenAsQuotedBySqlAndAsPlaceholders() {
+        String writer = "Wr1ter$ecret'q\\b";
+        Map<String, String> env = Map.of("FACTORY_DB_OWNER_PASSWORD", "0wner-s3cret", "FACTORY_DB_WRITER_PASSWORD", writer,
+                "FACTORY_DB_READER_PASSWORD", "reader-s3cret", "FACTORY_DB_REPLICATOR_PASSWORD", "replicator-s3cret");
+        String placeholder = MigrationSettings.forDatabase(env, MigrationSettings.DEFAULT_URL, "FACTORY_DB_URL")
+                .placeholders().get("writer_password");
+        // What PostgreSQL reports for a failed EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', ...): %L doubles
+        // quotes and backslashes (E'...'); Flyway's statement (at debug level) holds the placeholder's encoding.
+        String message = "ERROR: role \"factory_writer\" already exists\n"
+                + "  Where: SQL statement \"CREATE ROLE factory_writer LOGIN PASSWORD E'Wr1ter$ecret''q\\\\b'\"\n"
+                + "Statement  : ('factory_writer', '" + placeholder + "', false), ('factory_reader', 'reader-s3cret', false)\n"
+                + "raw: " + writer + " 0wner-s3cret replicator-s3cret jdbc:postgresql://db:5432/factory?password=url-s3cret";
+
+        String masked = MigrationSettings.redacted(env, message);
+
+        assertThat(masked).contains("CREATE ROLE factory_writer LOGIN PASSWORD E'***'")
+                .contains("('factory_writer', '***', false), ('factory_reader', '***', false)")
+                .contains("raw: *** *** *** jdbc:postgresql://db:5432/factory?password=***")
+                .doesNotContain("Wr1ter").doesNotContain("s3cret");
+    }
+
+    @Test
+    void blankPasswordsAndTheLocalDefaultsAreNotMaskedAndAShortOneOnlyAsAWholeLiteral() {
+        // "postgres" (the local owner password) is in every jdbc:postgresql URL; "ab" in many words.
+        Map<String, String> env = Map.of("FACTORY_DB_OWNER_PASSWORD", "postgres", "FACTORY_DB_WRITER_PASSWORD", " ",
+                "FACTORY_DB_READER_PASSWORD", "ab");
+        String message = "cannot reach jdbc:postgresql://127.0.0.1:55432/factory as postgres: table tab, "
+                + "PASSWORD 'ab', factory_writer_local";
+
+        assertThat(MigrationSettings.redacted(env, message)).isEqualTo("cannot reach jdbc:postgresql://127.0.0.1:55432/"
+                + "factory as postgres: table tab, PASSWORD '***', factory_writer_local");
+        assertThat(MigrationSettings.redacted(env, null)).isNull();
+    }
 }

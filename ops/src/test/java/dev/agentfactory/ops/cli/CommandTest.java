@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Exit codes by outcome, and no password of a URL quoted by a failure on stderr. */
+/** Exit codes by outcome, and no password of a URL or database role quoted by a failure on stderr. */
 class CommandTest {
 
     private static final String URL = "jdbc:postgresql://10.0.0.9:5432/factory?sslpassword=k3yS3cret&sslmode=verify-full";
@@ -48,6 +48,19 @@ class CommandTest {
         });
         assertThat(code).isEqualTo(1);
         assertThat(stderr()).startsWith("ops backup failed: java.lang.IllegalStateException").doesNotContain("k3yS3cret");
+    }
+
+    @Test
+    void aFailedRoleCreationExitsOneWithTheRolePasswordMasked() {
+        // A restore's migration of its target: V1's failed CREATE ROLE is quoted in PostgreSQL's error.
+        int code = Command.run("restore", List.of(), Map.of("FACTORY_DB_WRITER_PASSWORD", "Wr1terS3cret"),
+                (args, settings) -> {
+                    throw new OpsException("org.flywaydb.core.internal.command.DbMigrate$FlywayMigrateException: ERROR:"
+                            + " role \"factory_writer\" already exists\n  Where: SQL statement \"CREATE ROLE factory_writer"
+                            + " LOGIN PASSWORD 'Wr1terS3cret'\"");
+                });
+        assertThat(code).isEqualTo(1);
+        assertThat(stderr()).contains("CREATE ROLE factory_writer LOGIN PASSWORD '***'").doesNotContain("Wr1terS3cret");
     }
 
     @Test

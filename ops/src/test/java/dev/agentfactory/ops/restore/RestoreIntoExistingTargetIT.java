@@ -171,6 +171,28 @@ class RestoreIntoExistingTargetIT {
     }
 
     @Test
+    void aFailedRoleCreationOnTheTargetPrintsTheRolePasswordMasked() throws Exception {
+        // V1 creates a role it does not see; PostgreSQL quotes the CREATE ROLE, password and all, in the error. The
+        // roles exist on the shared cluster, so this target hides them behind an empty pg_roles found first.
+        String target = database("role");
+        try (Connection c = connect(target); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + target + " SET search_path = shadow, pg_catalog");
+            st.execute("CREATE SCHEMA shadow");
+            st.execute("CREATE VIEW shadow.pg_roles AS SELECT * FROM pg_catalog.pg_roles WHERE false");
+        }
+        Map<String, String> withPasswords = new java.util.HashMap<>(env);
+        withPasswords.put("FACTORY_DB_WRITER_PASSWORD", "Wr1ter$ecret'q\\b");
+        withPasswords.put("FACTORY_DB_READER_PASSWORD", "reader-s3cret");
+        withPasswords.put("FACTORY_DB_REPLICATOR_PASSWORD", "replicator-s3cret");
+
+        String err = OpsTestBed.stderrOf(() -> assertThat(RestoreCommand.run(List.of("--backup=" + backup,
+                "--target=" + endpoints.primaryJdbcUrl(target)), withPasswords)).isEqualTo(1));
+
+        assertThat(err).contains("ops restore refused: ").contains("role \"factory_writer\" already exists")
+                .contains("CREATE ROLE factory_writer LOGIN PASSWORD E'***'").doesNotContain("Wr1ter");
+    }
+
+    @Test
     void aTargetPastTheBackupsSchemaIsRefusedWithTheRollbackThatWouldAdmitIt() throws Exception {
         String target = database("newer");
         Migrations migrations = migrations(target);

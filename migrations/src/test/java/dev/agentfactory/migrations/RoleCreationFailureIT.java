@@ -1,0 +1,62 @@
+package dev.agentfactory.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+
+/**
+ * When V1's CREATE ROLE fails (a concurrent first creation, an owner without CREATEROLE), PostgreSQL quotes the
+ * statement, password and all, in the error ("Where: SQL statement "CREATE ROLE factory_writer LOGIN PASSWORD
+ * E'…'""), and {@code db migrate} prints that message: the password must come out masked. The roles exist on the
+ * shared cluster, so this database hides them from V1 (a {@code pg_roles} view that is empty, found before
+ * pg_catalog's through the database's search_path): V1 then creates factory_writer, which already exists, as a
+ * migrator that lost the race to create it would.
+ */
+@ExtendWith(LocalStackExtension.class)
+class RoleCreationFailureIT {
+
+    private static final String DATABASE = "it_mig_role_failure";
+    private static final String WRITER_PASSWORD = "Wr1ter$ecret'q\\b";
+    private static StackEndpoints endpoints;
+
+    @BeforeAll
+    static void databaseThatCannotSeeTheRoles(StackEndpoints e, LocalStack stack) throws Exception {
+        endpoints = e;
+        TestDatabases.fresh(stack, e, DATABASE);
+        try (Connection c = TestDatabases.superuser(e, DATABASE); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + DATABASE + " SET search_path = shadow, pg_catalog");
+            st.execute("CREATE SCHEMA shadow");
+            st.execute("CREATE VIEW shadow.pg_roles AS SELECT * FROM pg_catalog.pg_roles WHERE false");
+        }
+    }
+
+    @AfterAll
+    static void drop(LocalStack stack) {
+        stack.primary().dropDatabase(DATABASE);
+    }
+
+    @Test
+    void aFailedCreateRolePrintsTheRolePasswordMasked() {
+        DbRun result = DbRun.of(Map.of("FACTORY_DB_URL", endpoints.primaryJdbcUrl(DATABASE),
+                "FACTORY_DB_OWNER_USER", endpoints.superuser(), "FACTORY_DB_OWNER_PASSWORD", endpoints.superuserPassword(),
+                "FACTORY_DB_WRITER_PASSWORD", WRITER_PASSWORD, "FACTORY_DB_READER_PASSWORD", "reader-s3cret",
+                "FACTORY_DB_REPLICATOR_PASSWORD", "replicator-s3cret"), "migrate");
+
+        assertThat(result.code()).as(result.out()).isEqualTo(1);
+        assertThat(result.err()).startsWith("db migrate failed: ")
+                .contains("role \"factory_writer\" already exists")
+                .contains("CREATE ROLE factory_writer LOGIN PASSWORD E'***'")
+                .doesNotContain("Wr1ter");
+    }
+}
