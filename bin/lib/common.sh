@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Shared by the bin/ scripts: the checkout root, system packages, and building the jars on demand.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export FACTORY_ROOT="$ROOT"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 log() { printf '%s\n' "$*" >&2; }
@@ -42,9 +44,28 @@ ensure_built() {
   mkdir -p "$ROOT/target" && touch "$stamp"
 }
 
-# Processes (pid and command) running a jar under one of this checkout's target directories.
+# Processes (pid and command) running a jar under one of this checkout's target directories. Each argument is
+# read whole from /proc/<pid>/cmdline (NUL-separated): ps joins them with spaces, so a checkout at a path with a
+# space would never match. The checkout's path is compared as a fixed string, never as a pattern.
 jar_users() {
-  ps -eo pid=,args= | awk -v root="$ROOT/" '{ for (i = 2; i <= NF; i++) if (index($i, root) == 1 && $i ~ /\/target\/[^\/]+\.jar$/) { print; next } }'
+  local dir arg rest
+  local -a args
+  if [ ! -r /proc/self/cmdline ]; then # no /proc (macOS): ps, each line matched whole after the checkout's path
+    ps -ww -eo pid=,args= | awk -v root="$ROOT/" '{ i = index($0, root); if (i > 0 && substr($0, i + length(root)) ~ /^([^\/]+\/)*target\/[^\/ ]+\.jar( |$)/) print }'
+    return 0
+  fi
+  for dir in /proc/[0-9]*; do
+    args=()
+    # A process that ended meanwhile has no cmdline to read: skip it.
+    { while IFS= read -r -d '' arg || [ -n "$arg" ]; do args+=("$arg"); done < "$dir/cmdline"; } 2>/dev/null || continue
+    for arg in ${args[@]+"${args[@]}"}; do
+      rest="${arg#"$ROOT/"}"
+      if [ "$rest" != "$arg" ] && [[ "/$rest" =~ /target/[^/]+\.jar$ ]]; then
+        printf '%s %s\n' "${dir#/proc/}" "${args[*]}"
+        break
+      fi
+    done
+  done
 }
 
 # The executable jar of a module: target/<module>.jar, or target/<module>-<classifier>.jar for library

@@ -39,21 +39,51 @@ class BinEnsureBuiltTest {
 
     @Test
     void changedSourcesAreNotBuiltUnderAProcessRunningFromTheJars() throws Exception {
+        notBuiltUnderARunningJar();
+    }
+
+    @Test
+    void aCheckoutWhosePathHasSpacesSeesTheProcessesRunningFromItsJars() throws Exception {
+        // ps joins a command's arguments with spaces, so splitting its lines never found "/my checkout/app/...".
+        root = root.resolve("my checkout  two");
+        notBuiltUnderARunningJar();
+    }
+
+    @Test
+    void aJarOfAnotherCheckoutWhosePathStartsTheSameDoesNotHoldTheBuild() throws Exception {
         checkout();
-        // bash's $0 stands for the jar in its command line; a second command keeps bash from exec'ing sleep.
-        Process app = new ProcessBuilder("bash", "-c", "sleep 60; exit 0", root.resolve("app/target/app.jar").toString())
-                .start();
+        Process app = standInApp(root.resolveSibling(root.getFileName() + "-other").resolve("app/target/app.jar"));
         try {
-            Poll.until(Duration.ofSeconds(10), "the stand-in app to start", () -> ProcessHandle.of(app.pid()).flatMap(h -> h.info().arguments())
-                    .map(a -> String.join(" ", a).contains("app.jar")).orElse(false));
+            Result r = ensureBuilt();
+
+            assertThat(r.exit()).as(r.output()).isZero();
+            assertThat(root.resolve("built")).exists();
+        } finally {
+            app.destroyForcibly().waitFor();
+        }
+    }
+
+    private void notBuiltUnderARunningJar() throws Exception {
+        checkout();
+        Process app = standInApp(root.resolve("app/target/app.jar"));
+        try {
             Result r = ensureBuilt();
 
             assertThat(r.exit()).as(r.output()).isZero();
             assertThat(root.resolve("built")).doesNotExist();
-            assertThat(r.output()).contains("using the jars as they are", "app/target/app.jar");
+            assertThat(r.output()).contains("using the jars as they are", root.resolve("app/target/app.jar").toString());
         } finally {
             app.destroyForcibly().waitFor();
         }
+    }
+
+    /** A process with {@code jar} in its command line. */
+    private static Process standInApp(Path jar) throws IOException {
+        // bash's $0 stands for the jar in its command line; a second command keeps bash from exec'ing sleep.
+        Process app = new ProcessBuilder("bash", "-c", "sleep 60; exit 0", jar.toString()).start();
+        Poll.until(Duration.ofSeconds(10), "the stand-in app to start", () -> ProcessHandle.of(app.pid())
+                .flatMap(h -> h.info().arguments()).map(a -> String.join(" ", a).contains("app.jar")).orElse(false));
+        return app;
     }
 
     /** A checkout whose last build is older than one of its sources, with a mvnw that only records it ran. */
@@ -70,7 +100,7 @@ class BinEnsureBuiltTest {
     }
 
     private Result ensureBuilt() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". '" + root.resolve("bin/lib/common.sh") + "' && ensure_built");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". \"$0\" && ensure_built", root.resolve("bin/lib/common.sh").toString());
         Process p = pb.redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(p.waitFor(), out);
