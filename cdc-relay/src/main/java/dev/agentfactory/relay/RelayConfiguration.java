@@ -27,6 +27,7 @@ import dev.agentfactory.relay.engine.RelayRunner;
 import dev.agentfactory.relay.engine.ReplicationSlot;
 import dev.agentfactory.relay.engine.TransactionalBatchHandler;
 import dev.agentfactory.relay.health.SlotLagMonitor;
+import dev.agentfactory.relay.health.StandbyHealthIndicator;
 import dev.agentfactory.relay.sink.AuditEvents;
 import dev.agentfactory.relay.sink.AuditSink;
 import dev.agentfactory.relay.sink.RedisReadModelSink;
@@ -78,10 +79,23 @@ class RelayConfiguration {
         });
     }
 
+    /**
+     * The standby pool, with no data source when the standby sink is off. A holder, not a {@code DataSource} bean: one
+     * would take the place of the primary's auto-configured pool. The standby sink closes the pool.
+     */
+    record StandbyPool(DataSource dataSource) {
+    }
+
+    @Bean
+    StandbyPool standbyPool(CdcProperties props) {
+        return new StandbyPool(props.standby().enabled()
+                ? standbyDataSource(props.standby(), props.dbSocketTimeout()) : null);
+    }
+
     @Bean
     SinkDispatcher sinkDispatcher(CdcProperties props, StringRedisTemplate redis,
                                   KafkaTemplate<String, String> kafka, Rows rows, ExecutorService sinkExecutor,
-                                  MeterRegistry meters) {
+                                  StandbyPool standby, MeterRegistry meters) {
         List<Sink> sinks = new ArrayList<>();
         RedisReadModelSink readModel = new RedisReadModelSink(redis, new ReadModelKeys(props.redisPrefix()),
                 new ReadModelCodec(), rows, props.tombstoneTtl().toSeconds(), props.sinkTimeout().dividedBy(2));
@@ -91,9 +105,8 @@ class RelayConfiguration {
         sinks.add(readModel);
         sinks.add(new AuditSink(kafka, new AuditEvents(rows), ExactJson.mapper(),
                 props.agentsAuditTopic(), props.prdsAuditTopic(), props.auditMaxRequestBytes()));
-        if (props.standby().enabled()) {
-            sinks.add(new StandbySink(standbyDataSource(props.standby(), props.dbSocketTimeout()), ExactJson.mapper(),
-                    props.lockKey(), props.sinkTimeout()));
+        if (standby.dataSource() != null) {
+            sinks.add(new StandbySink(standby.dataSource(), ExactJson.mapper(), props.lockKey(), props.sinkTimeout()));
         }
         return new SinkDispatcher(sinks, sinkExecutor, props, meters);
     }
@@ -115,6 +128,15 @@ class RelayConfiguration {
     SlotLagMonitor cdcHealthIndicator(ReplicationSlot slot, RelayRunner runner, CdcProperties props,
                                       MeterRegistry meters) {
         return new SlotLagMonitor(slot, runner, props, meters);
+    }
+
+    /**
+     * The health component {@code standby}: the standby sink's database, which Boot's {@code db} (the primary) does
+     * not cover. In the {@code startup} group, so a revision that cannot reach its standby never goes live.
+     */
+    @Bean
+    StandbyHealthIndicator standbyHealthIndicator(StandbyPool standby) {
+        return new StandbyHealthIndicator(standby.dataSource());
     }
 
     /**

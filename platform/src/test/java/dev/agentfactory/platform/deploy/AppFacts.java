@@ -3,13 +3,17 @@ package dev.agentfactory.platform.deploy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.FileSystemResource;
 
@@ -17,10 +21,12 @@ import dev.agentfactory.platform.PlatformEnvironmentDefaults;
 
 /**
  * What the deployment files must agree with, read from an app itself: its port (the default of
- * {@code server.port}), the environment variables its application.yml and sources read, and the
- * health paths it serves, with platform's defaults applied as at run time.
+ * {@code server.port}), the environment variables its application.yml and sources read, the
+ * health paths it serves and the components of each health group it declares, with platform's
+ * defaults applied as at run time.
  */
-record AppFacts(String module, int port, Set<String> envNames, Set<String> healthPaths) {
+record AppFacts(String module, int port, Set<String> envNames, Set<String> healthPaths,
+                Map<String, Set<String>> healthGroups) {
 
     static final List<String> SERVICES = List.of("api-gateway", "ingest-worker", "cdc-relay");
 
@@ -87,7 +93,36 @@ record AppFacts(String module, int port, Set<String> envNames, Set<String> healt
         if (ProjectFiles.javaSourcesUnder(module + "/src/main/java").contains("\"/api/v1/health\"")) {
             paths.add("/api/v1/health");
         }
-        return new AppFacts(module, port, names, paths);
+        Map<String, Set<String>> groups = healthGroups(environment);
+        groups.keySet().forEach(group -> paths.add("/actuator/health/" + group));
+        return new AppFacts(module, port, names, paths, groups);
+    }
+
+    private static final Pattern GROUP_INCLUDE =
+            Pattern.compile("management\\.endpoint\\.health\\.group\\.([A-Za-z0-9-]+)\\.include(\\[\\d+])?");
+
+    /** The health groups application.yml declares, each to the components it includes. */
+    private static Map<String, Set<String>> healthGroups(StandardEnvironment environment) {
+        Map<String, Set<String>> groups = new TreeMap<>();
+        for (PropertySource<?> source : environment.getPropertySources()) {
+            if (source instanceof EnumerablePropertySource<?> enumerable) {
+                for (String name : enumerable.getPropertyNames()) {
+                    Matcher m = GROUP_INCLUDE.matcher(name);
+                    if (m.matches()) {
+                        for (String member : String.valueOf(enumerable.getProperty(name)).split(",")) {
+                            groups.computeIfAbsent(m.group(1), g -> new TreeSet<>()).add(member.strip());
+                        }
+                    }
+                }
+            }
+        }
+        return groups;
+    }
+
+    /** The components of the health group a probe path names ({@code /actuator/health/<group>}), or none. */
+    Set<String> healthGroupOf(String path) {
+        String prefix = "/actuator/health/";
+        return path.startsWith(prefix) ? healthGroups.getOrDefault(path.substring(prefix.length()), Set.of()) : Set.of();
     }
 
     private static final Pattern DEFAULTED = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):([^}]*)}");

@@ -118,6 +118,11 @@ class CloudBuildConsistencyTest {
         assertThat(smoke.indexOf(RESTORE_ON_FAILURE)).as("restores on any failure, set before the first command that may fail")
                 .isGreaterThan(-1).isLessThan(smoke.indexOf("gcloud run services describe api-gateway"));
         assertThat(waitFor("smoke")).containsExactly("deploy");
+        // The consumers are not reachable from the build (internal ingress): the revision each serves must be the
+        // one this build created, which their startup probes (CloudRunConsistencyTest) let become ready
+        assertThat(smoke).contains("for service in ingest-worker cdc-relay;")
+                .contains("value(status.latestCreatedRevisionName,status.latestReadyRevisionName)");
+        assertThat(smoke.indexOf(RESTORE_ON_FAILURE)).isLessThan(smoke.indexOf("for service in ingest-worker cdc-relay;"));
     }
 
     /**
@@ -132,6 +137,61 @@ class CloudBuildConsistencyTest {
         assertThat(deploy).contains(": > " + TRAFFIC_BEFORE).contains(record).doesNotContain("latestReadyRevisionName");
         assertThat(deploy.indexOf(record)).isLessThan(deploy.indexOf(replace));
         assertThat(ProjectFiles.text("cloudbuild.yaml")).as("one way to roll back").doesNotContain("update-traffic");
+    }
+
+    /**
+     * Two builds at once shared the migration jobs and the services: build B could replace factory-migrate between
+     * A's replace and execute (A then ran B's migrations), and a failing build's traffic restore could undo a later
+     * build's release. Every step that changes Cloud Run runs under the environment's deploy lock (deploy/lock.sh,
+     * {@link DeployLockScriptTest}): taken before the first of them, released by the last step of the build.
+     */
+    @Test
+    void everyStepThatChangesCloudRunRunsUnderTheDeployLock() {
+        String acquire = "deploy/lock.sh acquire \"$BUILD_ID\" \"$LOCATION\"";
+        String release = "deploy/lock.sh release \"$BUILD_ID\"";
+        String lock = stepRunning(acquire);
+        String unlock = stepRunning(release);
+        for (String step : List.of(lock, unlock)) {
+            assertThat(scripts.get(step)).contains("set -euo pipefail").contains(". \"config/env/${_ENV}.env\"");
+        }
+        List<String> changing = scripts.entrySet().stream()
+                .filter(e -> e.getValue().matches("(?s).*gcloud run (jobs|services) (replace|execute|add-iam-policy-binding).*")
+                        || e.getValue().contains("deploy/traffic.sh"))
+                .map(Map.Entry::getKey).toList();
+        assertThat(changing).contains("migrate-standby", "migrate", "deploy", "smoke", "ops-jobs");
+        for (String step : changing) {
+            assertThat(upstreamOf(step)).as(step + " waits for the lock").contains(lock);
+            assertThat(upstreamOf(unlock)).as("the lock is released after " + step).contains(step);
+        }
+        List<String> ids = steps().stream().map(step -> (String) step.get("id")).toList();
+        assertThat(ids).as("the unlock step is the build's last").last().isEqualTo(unlock);
+        assertThat(upstreamOf(unlock)).as("every other step ends before the lock is released")
+                .containsAll(ids.subList(0, ids.size() - 1));
+        for (String environment : List.of("dev", "staging", "prod")) {
+            assertThat(ProjectFiles.envFile("config/env/" + environment + ".env").get("DEPLOY_LOCK")).as(environment)
+                    .matches("gs://[^/]+/.+");
+        }
+    }
+
+    /**
+     * The lock keeps builds apart; each migration also proves it ran this build's db image (deploy/execution-image.sh):
+     * whatever replaced the shared job between this build's replace and execute is what the execution ran.
+     */
+    @Test
+    void eachMigrationChecksItsExecutionRanThisBuildsImage() {
+        String image = "image=\"$${REGION}-docker.pkg.dev/$${PROJECT_ID}/$${ARTIFACT_REPO}/db:$$(cat /workspace/image-tag)\"";
+        assertThat(image.replace("$$", "$")).contains(CloudRunConsistencyTest.IMAGE_PREFIX + "db:");
+        for (String manifest : List.of("deploy/cloudrun/migrate-standby-job.yaml", "deploy/cloudrun/migrate-job.yaml")) {
+            String execute = "execution=$$(gcloud run jobs execute " + jobName(manifest) + " ";
+            String script = scripts.get(stepRunning(execute));
+            String executeLine = script.substring(script.indexOf(execute)).lines().findFirst().orElseThrow();
+            assertThat(executeLine).contains("--wait").contains("--format 'value(metadata.name)')");
+            String check = "deploy/execution-image.sh \"$$execution\" \"$$image\"";
+            assertThat(script).contains(image).contains(check).contains("set -euo pipefail");
+            assertThat(script.indexOf(check)).as(manifest).isGreaterThan(script.indexOf(execute));
+        }
+        assertThat(ProjectFiles.text("deploy/cloudrun/migrate-job.yaml"))
+                .contains(CloudRunConsistencyTest.IMAGE_PREFIX + "db:${IMAGE_TAG}");
     }
 
     private static String jobName(String manifest) {

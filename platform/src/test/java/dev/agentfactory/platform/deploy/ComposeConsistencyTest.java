@@ -42,6 +42,12 @@ class ComposeConsistencyTest {
         List<Object> healthCheck = ProjectFiles.list(ProjectFiles.map(service, "healthcheck").get("test"));
         assertThat(healthCheck).startsWith("CMD", "healthcheck");
         assertThat(app.healthPaths()).contains((String) healthCheck.get(2));
+        // healthy when Cloud Run would start routing to it: the consumers' readiness held no dependency, so one with a
+        // wrong database password was healthy (CloudRunConsistencyTest)
+        assertThat(healthCheck.get(2)).as(module + "'s health check, as its Cloud Run startup probe")
+                .isEqualTo(ProjectFiles.map(CloudRunConsistencyTest.container(ProjectFiles.map(
+                        ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml"), "spec", "template", "spec")),
+                        "startupProbe", "httpGet").get("path"));
         assertThat(ProjectFiles.map(service, "depends_on", "migrate"))
                 .containsEntry("condition", "service_completed_successfully");
     }
@@ -60,6 +66,54 @@ class ComposeConsistencyTest {
         assertThat(ProjectFiles.map(service("migrate"), "build")).containsEntry("target", "db");
         assertThat(ProjectFiles.map(service("migrate-standby"), "environment").get("FACTORY_DB_URL"))
                 .isEqualTo("jdbc:postgresql://postgres-standby:5432/factory");
+    }
+
+    /**
+     * As in cloudbuild.yaml (CloudBuildConsistencyTest): the relay copies the primary's rows to the standby, so a column
+     * a migration adds must exist there first. Compose migrated the primary first, and a running relay's standby sink
+     * failed on the new column until migrate-standby ran.
+     */
+    @Test
+    void theStandbyIsMigratedBeforeThePrimaryAndBothBeforeTheApps() {
+        assertThat(ProjectFiles.map(service("migrate"), "depends_on", "migrate-standby"))
+                .containsEntry("condition", "service_completed_successfully");
+        assertThat(upstreamOf("migrate-standby")).as("the standby's migration must not wait for the primary's")
+                .doesNotContain("migrate");
+        for (String module : SERVICES) {
+            assertThat(upstreamOf(module)).as(module).contains("migrate", "migrate-standby");
+        }
+    }
+
+    /**
+     * pg_isready without a host asks the Unix socket, and on a fresh volume the image's entrypoint runs a temporary
+     * server (for POSTGRES_DB, the init scripts) that listens on the socket alone: the check passed while it ran, and
+     * the migrations, which connect over TCP, could start before the real server accepted them.
+     */
+    @Test
+    void postgresIsHealthyOnlyOnceItAcceptsTcpConnections() {
+        for (String name : List.of("postgres", "postgres-standby")) {
+            String check = String.join(" ", ProjectFiles.list(ProjectFiles.map(service(name), "healthcheck").get("test"))
+                    .stream().map(String::valueOf).toList());
+            assertThat(check).as(name).contains("pg_isready").containsPattern("(-h|--host=?) ?127\\.0\\.0\\.1")
+                    .contains("-d factory");
+        }
+    }
+
+    /** Every service this one waits for (depends_on), transitively. */
+    private static Set<String> upstreamOf(String name) {
+        Set<String> seen = new TreeSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(name));
+        while (!todo.isEmpty()) {
+            Object dependsOn = service(todo.pop()).get("depends_on");
+            if (dependsOn instanceof Map<?, ?> map) {
+                map.keySet().forEach(dependency -> {
+                    if (seen.add((String) dependency)) {
+                        todo.push((String) dependency);
+                    }
+                });
+            }
+        }
+        return seen;
     }
 
     @Test

@@ -1,0 +1,127 @@
+package dev.agentfactory.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The platform's startup probe ({@code /actuator/health/startup}: deploy/cloudrun/cdc-relay.yaml, docker-compose.yml)
+ * fails for a relay that cannot log in to its primary or to its standby, and passes for one that can. The relay
+ * touches neither to start (its engine restarts in the background), so {@code readiness} (the probe's path before)
+ * answered 200 either way and a revision with a wrong replicator or standby password went live.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StartupHealthIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private RelayBed bed;
+    private int right;
+    private int wrongPrimary;
+    private int wrongStandby;
+
+    @BeforeAll
+    void startThreeRelays(StackEndpoints endpoints, LocalStack stack) throws Exception {
+        bed = new RelayBed("startup", endpoints, stack, Map.of());
+        right = freePort();
+        wrongPrimary = freePort();
+        wrongStandby = freePort();
+        bed.start("right", Map.of("server.port", Integer.toString(right)));
+        bed.start("wrong-primary", Map.of("server.port", Integer.toString(wrongPrimary),
+                "spring.datasource.password", "not-the-replicator-password"));
+        bed.start("wrong-standby", Map.of("server.port", Integer.toString(wrongStandby),
+                "factory.cdc.standby.password", "not-the-standby-password"));
+        for (int port : new int[] {right, wrongPrimary, wrongStandby}) {
+            Poll.until(Duration.ofSeconds(180), "the relay on " + port + " to start",
+                    () -> get(port, "/actuator/health/liveness").statusCode() == 200);
+        }
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    @Test
+    void aRelayWithAWrongPrimaryPasswordFailsItsStartupProbe() {
+        JsonNode components = failingStartup(wrongPrimary);
+        assertThat(components.at("/db/status").asString()).isEqualTo("DOWN");
+        assertThat(components.at("/standby/status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void aRelayWithAWrongStandbyPasswordFailsItsStartupProbe() {
+        JsonNode components = failingStartup(wrongStandby);
+        assertThat(components.at("/standby/status").asString()).isEqualTo("DOWN");
+        assertThat(components.at("/db/status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void aRelayThatReachesEverythingPassesItsStartupProbe() {
+        Poll.until(Duration.ofSeconds(30), "the relay with the right passwords to pass its startup probe",
+                () -> get(right, "/actuator/health/startup").statusCode() == 200);
+        JsonNode components = JSON.readTree(get(right, "/actuator/health/startup").body()).path("components");
+        assertThat(components.properties()).extracting(Map.Entry::getKey)
+                .containsExactlyInAnyOrder("readinessState", "db", "standby", "redis", "kafka");
+    }
+
+    /** 503 on startup, while readiness (the probe's path before) and liveness answer 200. */
+    private JsonNode failingStartup(int port) {
+        Answer startup = get(port, "/actuator/health/startup");
+        assertThat(startup.statusCode()).as(startup.body()).isEqualTo(503);
+        assertThat(get(port, "/actuator/health/readiness").statusCode())
+                .as("readiness says nothing of the databases").isEqualTo(200);
+        assertThat(get(port, "/actuator/health/liveness").statusCode()).isEqualTo(200);
+        JsonNode components = JSON.readTree(startup.body()).path("components");
+        assertThat(components.at("/redis/status").asString()).isEqualTo("UP");
+        assertThat(components.at("/kafka/status").asString()).isEqualTo("UP");
+        return components;
+    }
+
+    /** The status and body of a GET; status 0 while nothing answers. */
+    private record Answer(int statusCode, String body) {
+    }
+
+    private static Answer get(int port, String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body());
+        } catch (IOException e) {
+            return new Answer(0, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

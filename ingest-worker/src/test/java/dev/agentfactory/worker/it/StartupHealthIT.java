@@ -1,0 +1,65 @@
+package dev.agentfactory.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.Poll;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The platform's startup probe ({@code /actuator/health/startup}: deploy/cloudrun/ingest-worker.yaml,
+ * docker-compose.yml) fails for a worker that cannot log in to its database, and passes for one that can. The worker
+ * touches the database only once it has partitions, and retries that for good, so {@code readiness} (the probe's
+ * path before) answered 200 either way and a revision with a wrong writer password went live.
+ */
+@ExtendWith(LocalStackExtension.class)
+class StartupHealthIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Test
+    void aWorkerWithAWrongDatabasePasswordFailsItsStartupProbeWhileOneWithTheRightPasswordPassesIt(
+            StackEndpoints endpoints, LocalStack stack) throws Exception {
+        TestBed bed = new TestBed("startup", endpoints, stack.primary());
+        try (WorkerProcess wrong = new WorkerProcess("startup-wrong-password",
+                bed.workerProperties(Map.of("spring.datasource.password", "not-the-writer-password"))).start();
+             WorkerProcess right = new WorkerProcess("startup-right-password", bed.workerProperties()).start()) {
+            awaitStarted(wrong);
+            awaitStarted(right);
+
+            HttpResponse<String> failing = wrong.get("/actuator/health/startup");
+            assertThat(failing.statusCode()).as(failing.body()).isEqualTo(503);
+            JsonNode components = JSON.readTree(failing.body()).path("components");
+            assertThat(components.at("/db/status").asString()).isEqualTo("DOWN");
+            assertThat(components.at("/kafka/status").asString()).isEqualTo("UP");
+            assertThat(components.at("/readinessState/status").asString()).isEqualTo("UP");
+            assertThat(wrong.get("/actuator/health/readiness").statusCode())
+                    .as("readiness, the probe's path before, says nothing of the database").isEqualTo(200);
+            assertThat(wrong.get("/actuator/health/liveness").statusCode())
+                    .as("liveness: no restart loop over a database it cannot reach").isEqualTo(200);
+
+            Poll.until(Duration.ofSeconds(30), "the worker with the right password to pass its startup probe",
+                    () -> right.get("/actuator/health/startup").statusCode() == 200);
+        }
+    }
+
+    /** The process answers HTTP: Spring has started, and the probes' state is what a platform would see. */
+    private static void awaitStarted(WorkerProcess worker) {
+        Poll.until(Duration.ofSeconds(180), "the worker to start", () -> {
+            if (!worker.alive()) {
+                throw new IllegalStateException("the worker exited; see target/it-logs/");
+            }
+            return worker.get("/actuator/health/liveness").statusCode() == 200;
+        });
+    }
+}
