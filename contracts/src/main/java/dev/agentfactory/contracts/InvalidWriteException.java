@@ -8,9 +8,13 @@ package dev.agentfactory.contracts;
  */
 public final class InvalidWriteException extends RuntimeException {
 
-    /** Why a record was refused; the wire value is the lower-case name. */
+    /**
+     * Why a record was refused; the wire value is the lower-case name. {@code WRONG_KEY} and {@code WRONG_TOPIC} are
+     * valid envelopes on the wrong partition key or topic ({@link WriteEnvelope#recordKey()}): applied, they could
+     * overtake or trail the entity's other writes.
+     */
     public enum Reason {
-        MALFORMED_JSON, SCHEMA_VIOLATION, UNKNOWN_TYPE, OVERSIZED, INVALID_ID;
+        MALFORMED_JSON, SCHEMA_VIOLATION, UNKNOWN_TYPE, OVERSIZED, INVALID_ID, WRONG_KEY, WRONG_TOPIC;
 
         public String wireName() {
             return name().toLowerCase();

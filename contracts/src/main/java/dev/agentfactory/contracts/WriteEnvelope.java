@@ -32,4 +32,13 @@ public record WriteEnvelope(UUID eventId, UUID entityId, Long expectedVersion, S
     public CommandType type() {
         return command.type();
     }
+
+    /**
+     * The Kafka record key this write travels with: the entityId as {@link UUID#toString()} writes it (lower case).
+     * Every producer must use exactly this string, since the partition is a hash of its bytes: one entity's writes
+     * stay in order only on one partition. The worker dead-letters a record keyed otherwise ({@code wrong_key}).
+     */
+    public String recordKey() {
+        return entityId.toString();
+    }
 }

@@ -66,7 +66,7 @@ public final class WriteProducer implements AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> send(WriteEnvelope envelope) {
         String topic = envelope.type().entityType() == CommandType.EntityType.AGENT ? agentTopic : prdTopic;
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, envelope.entityId().toString(),
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, envelope.recordKey(),
                 codec.encode(envelope));
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
         try {

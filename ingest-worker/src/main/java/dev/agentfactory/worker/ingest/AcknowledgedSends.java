@@ -1,10 +1,10 @@
 package dev.agentfactory.worker.ingest;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,18 +28,31 @@ public final class AcknowledgedSends implements AutoCloseable {
 
     /** @param what names the records in the exception, e.g. "outcomes" */
     public void sendAll(List<ProducerRecord<byte[], byte[]>> records, String what) {
+        for (Exception failure : sendEach(records, what)) {
+            if (failure != null) {
+                throw new IllegalStateException(what + " not acknowledged: " + failure, failure);
+            }
+        }
+    }
+
+    /**
+     * Sends the records and waits for an answer to each: their failures, in the records' order, null where the
+     * broker acknowledged. Throws only when some are unanswered after the timeout, or on interrupt.
+     *
+     * @param what names the records in the exception, e.g. "dead letters"
+     */
+    public List<Exception> sendEach(List<ProducerRecord<byte[], byte[]>> records, String what) {
+        Exception[] failures = new Exception[records.size()];
         if (records.isEmpty()) {
-            return;
+            return List.of();
         }
         CountDownLatch acked = new CountDownLatch(records.size());
-        AtomicReference<Exception> failure = new AtomicReference<>();
         try (Producer<byte[], byte[]> producer = producers.createProducer()) {   // the factory's shared producer
-            for (ProducerRecord<byte[], byte[]> r : records) {
-                producer.send(r, (metadata, error) -> {
-                    if (error != null) {
-                        failure.compareAndSet(null, error);
-                    }
-                    acked.countDown();
+            for (int i = 0; i < records.size(); i++) {
+                int index = i;
+                producer.send(records.get(i), (metadata, error) -> {
+                    failures[index] = error;
+                    acked.countDown();    // after the write: await() then sees it
                 });
             }
             if (!acked.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -50,9 +63,7 @@ public final class AcknowledgedSends implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending " + what, e);
         }
-        if (failure.get() != null) {
-            throw new IllegalStateException(what + " not acknowledged: " + failure.get(), failure.get());
-        }
+        return Arrays.asList(failures);
     }
 
     @Override

@@ -28,6 +28,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import dev.agentfactory.contracts.RecordSizes;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.worker.dlq.DeadLetterPublisher;
 import dev.agentfactory.worker.results.OutcomePublisher;
@@ -61,17 +62,16 @@ class IngestKafkaConfig {
     }
 
     /**
-     * Room above max-payload-bytes for a dead letter's key and headers: with Kafka's default max.request.size
-     * (1 MiB, below the default payload limit) an invalid record of 1 MiB or more could never be dead-lettered.
+     * One idempotent producer for outcomes and dead letters, closed with the context. Its max.request.size leaves
+     * room above max-payload-bytes for a dead letter's key and headers ({@link RecordSizes}, the rule ops dlq-replay
+     * sends them back with): at Kafka's default (1 MiB, below the default payload limit) an invalid record of 1 MiB
+     * or more could never be dead-lettered.
      */
-    static final int DEAD_LETTER_OVERHEAD_BYTES = 64 * 1024;
-
-    /** One idempotent producer for outcomes and dead letters, closed with the context. */
     @Bean
     AcknowledgedSends acknowledgedSends(KafkaProperties kafka, IngestProperties props) {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
         config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Math.max(1024 * 1024, props.maxPayloadBytes() + DEAD_LETTER_OVERHEAD_BYTES));
+                RecordSizes.maxRequestBytes(props.maxPayloadBytes()));
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -142,7 +142,8 @@ class IngestKafkaConfig {
         cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
                 props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning()),
                 metrics));
-        cp.setMessageListener(new WriteListener(codec, processor, deadLetters, outcomes, metrics, clock));
+        cp.setMessageListener(new WriteListener(codec, new RecordRouting(props.agentTopic(), props.prdTopic()),
+                processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());
         container.setCommonErrorHandler(ingestErrorHandler);

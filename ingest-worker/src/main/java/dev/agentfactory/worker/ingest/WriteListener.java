@@ -17,6 +17,7 @@ import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
 
 import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.worker.dlq.DeadLetterPublisher;
 import dev.agentfactory.worker.results.OutcomePublisher;
 import dev.agentfactory.worker.writes.BatchProcessor;
@@ -24,25 +25,27 @@ import dev.agentfactory.worker.writes.BatchResult;
 import dev.agentfactory.worker.writes.Item;
 
 /**
- * The transport side of a batch: decode the polled records, hand them to the transactional
- * {@link BatchProcessor}, record the meters of each transaction it commits, then publish the outcomes and measure
- * the lag (from the batch's start when it failed and will be retried). Kafka offsets are committed
- * by the container after this returns; the database's copy is the one that counts.
+ * The transport side of a batch: decode the polled records and check their key and topic ({@link RecordRouting}),
+ * hand them to the transactional {@link BatchProcessor}, record the meters of each transaction it commits, then
+ * publish the outcomes and measure the lag (from the batch's start when it failed and will be retried). Kafka offsets
+ * are committed by the container after this returns; the database's copy is the one that counts.
  */
 final class WriteListener implements BatchConsumerAwareMessageListener<byte[], byte[]> {
 
     private static final Logger log = LoggerFactory.getLogger(WriteListener.class);
 
     private final WriteCodec codec;
+    private final RecordRouting routing;
     private final BatchProcessor processor;
     private final DeadLetterPublisher deadLetters;
     private final OutcomePublisher outcomes;
     private final IngestMetrics metrics;
     private final Clock clock;
 
-    WriteListener(WriteCodec codec, BatchProcessor processor, DeadLetterPublisher deadLetters,
+    WriteListener(WriteCodec codec, RecordRouting routing, BatchProcessor processor, DeadLetterPublisher deadLetters,
                   OutcomePublisher outcomes, IngestMetrics metrics, Clock clock) {
         this.codec = codec;
+        this.routing = routing;
         this.processor = processor;
         this.deadLetters = deadLetters;
         this.outcomes = outcomes;
@@ -56,7 +59,9 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
         List<Item> items = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
-                items.add(new Item(r, codec.decode(r.value()), null));
+                WriteEnvelope envelope = codec.decode(r.value());
+                routing.check(r, envelope);
+                items.add(new Item(r, envelope, null));
             } catch (InvalidWriteException e) {
                 items.add(new Item(r, null, e));
             }

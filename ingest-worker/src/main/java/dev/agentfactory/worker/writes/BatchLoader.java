@@ -27,12 +27,21 @@ final class BatchLoader {
             + "WHERE event_id = ANY(?::uuid[])";
     static final String AGENT_COLUMNS = "id, slug, name, kind, status, config::text, state::text, metadata::text, "
             + "version, created_at, created_by, updated_at, updated_by, deleted_at";
+    /**
+     * FOR NO KEY UPDATE, not FOR UPDATE: a link to an agent, inserted by another consumer thread's batch, takes
+     * FOR KEY SHARE on it (prd_agents' foreign key), which FOR UPDATE blocks and FOR NO KEY UPDATE does not. With
+     * FOR UPDATE two batches that each changed an agent the other linked to deadlocked (40P01) and were retried.
+     * It still excludes every other writer of the row. The worker never changes a key column (id, slug: its upserts
+     * do not set them, and deletes are soft), so its UPDATE needs no stronger lock; a write that did change one
+     * would upgrade its own lock to FOR UPDATE, waiting for the links being inserted, which is correct.
+     */
     static final String LOCK_AGENTS = "SELECT " + AGENT_COLUMNS + " FROM factory.agents WHERE id = ANY(?::uuid[]) "
-            + "ORDER BY id FOR UPDATE";
+            + "ORDER BY id FOR NO KEY UPDATE";
     static final String SELECT_AGENTS = "SELECT " + AGENT_COLUMNS + " FROM factory.agents WHERE id = ANY(?::uuid[])";
+    /** FOR NO KEY UPDATE as {@link #LOCK_AGENTS}: prd_agents' foreign key to prds takes FOR KEY SHARE too. */
     static final String LOCK_PRDS = "SELECT id, slug, title, body, status, metadata::text, owner, version, created_at, "
             + "created_by, updated_at, updated_by, deleted_at FROM factory.prds WHERE id = ANY(?::uuid[]) "
-            + "ORDER BY id FOR UPDATE";
+            + "ORDER BY id FOR NO KEY UPDATE";
     static final String SELECT_LINKS = "SELECT prd_id, agent_id, role, linked_at, linked_by FROM factory.prd_agents "
             + "WHERE prd_id = ANY(?::uuid[])";
     static final String SELECT_AGENT_SLUGS = "SELECT slug, id FROM factory.agents WHERE slug = ANY(?::text[])";

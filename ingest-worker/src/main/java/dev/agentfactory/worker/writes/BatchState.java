@@ -33,7 +33,7 @@ final class BatchState {
                         Long version, String reason) {
     }
 
-    /** Agents that are the subject of a write, locked FOR UPDATE; a missing key means "does not exist". */
+    /** Agents that are the subject of a write, locked FOR NO KEY UPDATE; a missing key means "does not exist". */
     final Map<UUID, AgentRow> agents = new HashMap<>();
     /** Agents only referenced by links (not locked); existence and deletion is all that matters. */
     final Map<UUID, AgentRow> referencedAgents = new HashMap<>();

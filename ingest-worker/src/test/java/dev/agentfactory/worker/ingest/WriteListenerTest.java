@@ -35,6 +35,7 @@ import dev.agentfactory.worker.writes.BatchProcessor;
 import dev.agentfactory.worker.writes.BatchResult;
 import dev.agentfactory.worker.writes.BatchSqlException;
 import dev.agentfactory.worker.writes.CommitListener;
+import dev.agentfactory.worker.writes.Item;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 class WriteListenerTest {
@@ -46,8 +47,9 @@ class WriteListenerTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final IngestMetrics metrics = new IngestMetrics(registry);
     private final BatchProcessor processor = mock(BatchProcessor.class);
-    private final WriteListener listener = new WriteListener(new WriteCodec(), processor, mock(DeadLetterPublisher.class),
-            mock(OutcomePublisher.class), metrics, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final WriteListener listener = new WriteListener(new WriteCodec(), new RecordRouting("writes", "prd"),
+            processor, mock(DeadLetterPublisher.class), mock(OutcomePublisher.class), metrics,
+            Clock.fixed(NOW, ZoneOffset.UTC));
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
 
     @BeforeEach
@@ -66,6 +68,28 @@ class WriteListenerTest {
     void aFailedBatchIsLocatedByTheOffsetRangeOfEachOfItsPartitions() {
         assertThat(WriteListener.positions(List.of(at("writes", 3, 17), at("prd", 0, 5), at("writes", 3, 19),
                 at("writes", 1, 4), at("writes", 3, 18)))).isEqualTo("prd-0@5, writes-1@4, writes-3@17..19");
+    }
+
+    @Test
+    void aValidEnvelopeKeyedOtherwiseOrOnTheOtherEntitysTopicIsHandedOnAsInvalidWithItsReason() {
+        WriteCodec codec = new WriteCodec();
+        WriteEnvelope agentWrite = WriteEnvelope.of(UUID.randomUUID(), null, "it", new WriteCommand.AgentDelete());
+        WriteEnvelope prdWrite = WriteEnvelope.of(UUID.randomUUID(), null, "it", new WriteCommand.PrdDelete());
+        List<ConsumerRecord<byte[], byte[]>> records = List.of(
+                new ConsumerRecord<>("writes", 0, 40L, bytes(agentWrite.recordKey()), codec.encode(agentWrite)),
+                new ConsumerRecord<>("writes", 0, 41L, bytes(agentWrite.eventId().toString()),
+                        codec.encode(agentWrite)),
+                new ConsumerRecord<>("writes", 0, 42L, bytes(prdWrite.recordKey()), codec.encode(prdWrite)));
+        List<Item> handed = new ArrayList<>();
+        when(processor.process(any(), any(), any())).thenAnswer(call -> {
+            handed.addAll(call.getArgument(0));
+            return new BatchResult(List.of(), 2, List.of());
+        });
+
+        listener.onMessage(records, consumer);
+
+        assertThat(handed).extracting(i -> i.invalid() == null ? "valid" : i.invalid().reason().wireName())
+                .containsExactly("valid", "wrong_key", "wrong_topic");
     }
 
     @Test
@@ -129,6 +153,10 @@ class WriteListenerTest {
                     "not an envelope".getBytes(StandardCharsets.UTF_8)));
         }
         return records;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static BatchSqlException transientFailure() {

@@ -58,7 +58,8 @@ class BadInputIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-            send(raw, key, valid(new WriteCommand.AgentCreate("bad-agent", "Bad", "planner", null, null, null, null)));
+            int partition = raw.send(new ProducerRecord<>(bed.agentTopic, key, valid(new WriteCommand.AgentCreate(
+                    "bad-agent", "Bad", "planner", null, null, null, null)))).get().partition();
             send(raw, key, "{\"eventId\": \"3f1c".getBytes(StandardCharsets.UTF_8));
             send(raw, key, envelopeJson("agent.create", UUID.randomUUID().toString(), "{\"slug\":\"x\",\"kind\":\"k\"}"));
             send(raw, key, envelopeJson("agent.explode", AGENT.toString(), "{}"));
@@ -66,6 +67,14 @@ class BadInputIT {
                     .put("name", "renamed").set("metadata", JsonNodeFactory.instance.objectNode()
                             .put("padding", "x".repeat(30_000))))));
             send(raw, key, envelopeJson("agent.update", "agent-42", "{\"name\":\"n\"}"));
+            // Valid envelopes routed against the contract, on the same partition: keyed by the eventId (as a producer
+            // that keys by idempotency key would), and a PRD write on the agent topic.
+            WriteEnvelope byEventId = envelope(new WriteCommand.AgentUpdate(JsonNodeFactory.instance.objectNode()
+                    .put("name", "keyed-by-event-id")));
+            raw.send(new ProducerRecord<>(bed.agentTopic, partition, byEventId.eventId().toString(),
+                    CODEC.encode(byEventId))).get();
+            send(raw, key, CODEC.encode(envelope(new WriteCommand.PrdCreate("on-the-agent-topic", "T", null, null,
+                    null, null))));
             WriteEnvelope nul = envelope(new WriteCommand.AgentHistoryAppend("learning",
                     JsonNodeFactory.instance.objectNode().put("note", "nul \u0000 byte"), null));
             refused = nul.eventId();
@@ -84,18 +93,24 @@ class BadInputIT {
 
     @Test
     void eachKindOfBadRecordIsDeadLetteredWithItsReasonAndOrigin() {
-        List<ConsumerRecord<byte[], byte[]>> dlq = TopicReader.read(bed.endpoints.kafkaBootstrap(), bed.dlqTopic, 5,
+        List<ConsumerRecord<byte[], byte[]>> dlq = TopicReader.read(bed.endpoints.kafkaBootstrap(), bed.dlqTopic, 7,
                 Duration.ofSeconds(30));
         assertThat(dlq.stream().map(r -> TopicReader.header(r, DlqHeaders.REASON)).collect(Collectors.toList()))
-                .containsExactly("malformed_json", "schema_violation", "unknown_type", "oversized", "invalid_id");
+                .containsExactly("malformed_json", "schema_violation", "unknown_type", "oversized", "invalid_id",
+                        "wrong_key", "wrong_topic");
         for (ConsumerRecord<byte[], byte[]> r : dlq) {
             assertThat(TopicReader.header(r, DlqHeaders.ORIGINAL_TOPIC)).isEqualTo(bed.agentTopic);
             assertThat(TopicReader.header(r, DlqHeaders.ORIGINAL_PARTITION)).isNotNull();
-            assertThat(Long.parseLong(TopicReader.header(r, DlqHeaders.ORIGINAL_OFFSET))).isBetween(1L, 5L);
+            assertThat(Long.parseLong(TopicReader.header(r, DlqHeaders.ORIGINAL_OFFSET))).isBetween(1L, 7L);
             assertThat(TopicReader.header(r, DlqHeaders.ERROR_CLASS)).endsWith("InvalidWriteException");
             assertThat(TopicReader.header(r, DlqHeaders.MESSAGE)).isNotBlank();
-            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(AGENT.toString());
         }
+        assertThat(dlq).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).filteredOn(k -> !k.equals(
+                AGENT.toString())).as("the original keys, the eventId's among them").hasSize(1);
+        assertThat(TopicReader.header(dlq.get(5), DlqHeaders.MESSAGE)).contains("not the entityId " + AGENT);
+        assertThat(TopicReader.header(dlq.get(6), DlqHeaders.MESSAGE))
+                .isEqualTo("prd.create on topic " + bed.agentTopic + ": prd writes go to " + bed.prdTopic
+                        + ", where the entity's other writes are");
     }
 
     @Test
@@ -125,7 +140,8 @@ class BadInputIT {
     @Test
     void theMetersAppearInPrometheusAndHealthCoversDatabaseAndKafka() {
         String prometheus = worker.get("/actuator/prometheus").body();
-        assertThat(Streams.sample(prometheus, "factory_ingest_events_total", "outcome=\"dead_lettered\"")).isEqualTo(5.0);
+        assertThat(Streams.sample(prometheus, "factory_ingest_events_total", "outcome=\"dead_lettered\""))
+                .isEqualTo(7.0);
         assertThat(Streams.sample(prometheus, "factory_ingest_events_total", "outcome=\"applied\"")).isEqualTo(2.0);
         assertThat(Streams.sample(prometheus, "factory_ingest_events_total", "outcome=\"rejected\"")).isEqualTo(1.0);
         assertThat(prometheus).contains("outcome=\"duplicate\"", "outcome=\"conflict\"",

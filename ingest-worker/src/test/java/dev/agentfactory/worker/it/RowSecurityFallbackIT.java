@@ -117,8 +117,8 @@ class RowSecurityFallbackIT {
         try (Connection lock = bed.sql(); Statement s = lock.createStatement()) {
             lock.setAutoCommit(false);
             s.execute("SELECT 1 FROM factory.agents WHERE id = '" + agent + "' FOR UPDATE");
-            bed.sendRaw(bed.agentTopic, 0, CODEC.encode(append));
-            bed.sendRaw(bed.agentTopic, TestBed.PARTITIONS - 1, CODEC.encode(append));
+            bed.sendRaw(bed.agentTopic, 0, append.recordKey(), CODEC.encode(append));
+            bed.sendRaw(bed.agentTopic, TestBed.PARTITIONS - 1, append.recordKey(), CODEC.encode(append));
             Poll.until(Duration.ofSeconds(30), "both batches waiting on the agent's row", () -> bed.count(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND usename = '" + role
                             + "' AND wait_event_type = 'Lock'") == 2);

@@ -68,7 +68,8 @@ class StoredOffsetsAheadOfTheLogIT {
             }
             producer.send(first);    // a producer retry: same eventId, must not take effect twice
             producer.flush();
-            bed.sendRaw(bed.agentTopic, null, NOT_AN_ENVELOPE.getBytes(StandardCharsets.UTF_8));    // never dead-lettered by anyone: must reach the DLQ
+            // never dead-lettered by anyone: must reach the DLQ
+            bed.sendRaw(bed.agentTopic, null, null, NOT_AN_ENVELOPE.getBytes(StandardCharsets.UTF_8));
 
             Poll.until(Duration.ofSeconds(60), "the five records to be consumed and committed",
                     () -> committedInKafka(bed) == 5);

@@ -1,5 +1,6 @@
 package dev.agentfactory.worker.it;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -100,13 +101,17 @@ final class TestBed {
                 prdTopic);
     }
 
-    /** One record as given (invalid bytes, or to a chosen partition: {@code null} lets the producer choose). */
-    void sendRaw(String topic, Integer partition, byte[] value) throws Exception {
+    /**
+     * One record as given (invalid bytes, or to a chosen partition: {@code null} lets the producer choose). A valid
+     * write needs its entityId as {@code key}, or it is dead-lettered as {@code wrong_key}.
+     */
+    void sendRaw(String topic, Integer partition, String key, byte[] value) throws Exception {
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-            raw.send(new ProducerRecord<>(topic, partition, null, value)).get();
+            raw.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                    value)).get();
         }
     }
 

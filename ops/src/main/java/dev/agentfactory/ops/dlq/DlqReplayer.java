@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,19 +33,34 @@ import dev.agentfactory.contracts.DlqHeaders;
  * Scans the DLQ from its beginning up to its end at the start of the run (records dead-lettered while it
  * runs wait for the next run) and re-publishes the matching ones, key, value and original headers
  * unchanged, to their original topic with an idempotent producer. The DLQ itself is never modified.
+ * A copy the producer or the broker refuses (too large, say) is reported by the dead letter's position and the
+ * others are still sent.
  */
 final class DlqReplayer {
 
-    /** {@code withoutValue}: where the originals of matching dead letters that hold no value are. */
-    record Result(int scanned, int replayed, Map<String, Integer> byTopic, List<String> withoutValue) {
+    /**
+     * {@code replayed} and {@code byTopic} count the copies acknowledged (the matching ones, on a dry run);
+     * {@code withoutValue}: where
+     * the originals of matching dead letters that hold no value are; {@code refused}: each dead letter whose copy
+     * was not acknowledged, {@code dlq-partition@offset (original topic-partition@offset): cause}.
+     */
+    record Result(int scanned, int replayed, Map<String, Integer> byTopic, List<String> withoutValue,
+                  List<String> refused) {
+    }
+
+    /** One copy sent to {@code target}, and where its dead letter is, to name it if the copy is refused. */
+    private record Sent(String target, String where, Future<?> ack) {
     }
 
     private final KafkaClients kafka;
     private final String dlqTopic;
+    private final int maxRequestBytes;
 
-    DlqReplayer(KafkaClients kafka, String dlqTopic) {
+    /** @param maxRequestBytes the producer's max.request.size, unless the Kafka settings name their own */
+    DlqReplayer(KafkaClients kafka, String dlqTopic, int maxRequestBytes) {
         this.kafka = kafka;
         this.dlqTopic = dlqTopic;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     Result replay(DlqFilter filter, boolean dryRun) {
@@ -58,10 +74,13 @@ final class DlqReplayer {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        // As large as the worker's producer sends (its dead letters with their value are up to that); as in the
+        // worker, a max.request.size the Kafka settings give wins.
+        pp.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxRequestBytes));
         int scanned = 0;
         Map<String, Integer> byTopic = new TreeMap<>();
         List<String> withoutValue = new ArrayList<>();
-        List<Future<?>> sends = new ArrayList<>();
+        List<Sent> sends = new ArrayList<>();
         Set<String> distinct = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
@@ -86,8 +105,7 @@ final class DlqReplayer {
                     if (r.value() == null) {
                         // the worker copies no value over its size limit: re-publishing would write a null
                         // in place of the original, which only its original topic still holds
-                        withoutValue.add(target + "-" + DlqFilter.header(r, DlqHeaders.ORIGINAL_PARTITION) + "@"
-                                + DlqFilter.header(r, DlqHeaders.ORIGINAL_OFFSET));
+                        withoutValue.add(original(r, target));
                         continue;
                     }
                     if (!distinct.add(digest(target, r))) {
@@ -95,22 +113,42 @@ final class DlqReplayer {
                     }
                     byTopic.merge(target, 1, Integer::sum);
                     if (!dryRun) {
-                        sends.add(producer.send(replayRecord(r, target)));
+                        sends.add(new Sent(target, r.topic() + "-" + r.partition() + "@" + r.offset() + " (original "
+                                + original(r, target) + ")", producer.send(replayRecord(r, target))));
                     }
                 }
             }
             producer.flush();
-            for (Future<?> f : sends) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("a replayed record was not acknowledged: " + e.getCause().getMessage(), e);
+            List<String> refused = refused(sends, byTopic);
+            return new Result(scanned, byTopic.values().stream().mapToInt(Integer::intValue).sum(), byTopic,
+                    List.copyOf(withoutValue), refused);
         }
-        return new Result(scanned, byTopic.values().stream().mapToInt(Integer::intValue).sum(), byTopic,
-                List.copyOf(withoutValue));
+    }
+
+    /**
+     * Each copy not acknowledged, named by its dead letter, and taken off its topic's count; waits for none, as the
+     * producer was flushed.
+     */
+    private static List<String> refused(List<Sent> sends, Map<String, Integer> byTopic) {
+        List<String> refused = new ArrayList<>();
+        for (Sent s : sends) {
+            try {
+                s.ack().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                refused.add(s.where() + ": " + e.getCause());
+                byTopic.merge(s.target(), -1, Integer::sum);
+            }
+        }
+        return List.copyOf(refused);
+    }
+
+    /** Where the worker read the record a dead letter copies: {@code topic-partition@offset}. */
+    private static String original(ConsumerRecord<byte[], byte[]> r, String target) {
+        return target + "-" + DlqFilter.header(r, DlqHeaders.ORIGINAL_PARTITION) + "@"
+                + DlqFilter.header(r, DlqHeaders.ORIGINAL_OFFSET);
     }
 
     /** Target topic, key and value: what makes two dead letters the same write. */

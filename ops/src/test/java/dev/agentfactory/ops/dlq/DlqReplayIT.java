@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.contracts.DlqHeaders;
+import dev.agentfactory.contracts.RecordSizes;
+import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.StackEndpoints;
@@ -73,10 +76,9 @@ class DlqReplayIT {
     @Test
     void aDeadLetterWithoutItsValueIsNotRepublishedAsANullValueAndTheRunFails(StackEndpoints endpoints)
             throws Exception {
-        String suffix = Long.toString(System.nanoTime(), 36);
-        String dlq = "it-ops.dlq-novalue." + suffix;
-        String origin = "it-ops.writes-novalue." + suffix;
-        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(dlq, 1, origin, 1));
+        Run run = Run.create(endpoints, "novalue", Map.of());
+        String dlq = run.dlq();
+        String origin = run.origin();
         try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
             ProducerRecord<byte[], byte[]> dropped = deadLetter(dlq, origin, "k1", "x", "oversized",
                     "2026-01-01T10:00:00Z");
@@ -98,6 +100,56 @@ class DlqReplayIT {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(origin + "-0@7");
     }
 
+    /**
+     * The worker's producer sends dead letters of up to max-payload-bytes + 64 KiB with their value; the replay's
+     * producer kept Kafka's default max.request.size (1 MiB) and failed on such a dead letter with
+     * RecordTooLargeException, exit 1, the rest of the run unsent: the oversized case the command exists for. The
+     * shared stack's topics take 2 MiB (the broker's message.max.bytes).
+     */
+    @Test
+    void aDeadLetterOverOneMebibyteIsReplayedWithItsBytesUnchanged(StackEndpoints endpoints) throws Exception {
+        Run run = Run.create(endpoints, "large", Map.of());
+        String dlq = run.dlq();
+        String origin = run.origin();
+        byte[] value = incompressible(1_120_000);
+        try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
+            p.send(deadLetter(dlq, origin, "k1", value, "oversized", "2026-01-01T10:00:00Z")).get();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DlqReplayCommand.run(List.of("--reason=oversized", "--bootstrap=" + endpoints.kafkaBootstrap(),
+                "--dlq-topic=" + dlq), Map.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(readAll(endpoints.kafkaBootstrap(), origin)).singleElement()
+                .satisfies(r -> assertThat(r.value()).isEqualTo(value));
+    }
+
+    /**
+     * A copy the broker refuses (its topic takes less than the dead letter holds) is named by the dead letter's
+     * position, the dead letters after it are still replayed, and the run exits 1.
+     */
+    @Test
+    void aCopyTheBrokerRefusesIsNamedByItsPositionAndTheRestAreReplayed(StackEndpoints endpoints) throws Exception {
+        Run run = Run.create(endpoints, "refused", Map.of("max.message.bytes", "1048588"));
+        String dlq = run.dlq();
+        String origin = run.origin();
+        try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
+            p.send(deadLetter(dlq, origin, "k1", incompressible(1_120_000), "oversized", "2026-01-01T10:00:00Z"))
+                    .get();
+            p.send(deadLetter(dlq, origin, "k2", "small".getBytes(StandardCharsets.UTF_8), "oversized",
+                    "2026-01-01T11:00:00Z")).get();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DlqReplayCommand.run(List.of("--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + dlq),
+                Map.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("1 dead letters were not replayed",
+                dlq + "-0@0 (original " + origin + "-0@7)", "RecordTooLargeException");
+        assertThat(readAll(endpoints.kafkaBootstrap(), origin)).extracting(r -> new String(r.value(),
+                StandardCharsets.UTF_8)).containsExactly("small");
+    }
+
     @Test
     void aBadOptionIsRefusedWithUsageAndExitCode2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -115,17 +167,44 @@ class DlqReplayIT {
 
     private static ProducerRecord<byte[], byte[]> deadLetter(String dlq, String origin, String key, String value,
                                                              String reason, String failedAt) {
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(dlq, key.getBytes(StandardCharsets.UTF_8),
-                value.getBytes(StandardCharsets.UTF_8));
+        return deadLetter(dlq, origin, key, value.getBytes(StandardCharsets.UTF_8), reason, failedAt);
+    }
+
+    private static ProducerRecord<byte[], byte[]> deadLetter(String dlq, String origin, String key, byte[] value,
+                                                             String reason, String failedAt) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(dlq, key.getBytes(StandardCharsets.UTF_8), value);
         r.headers().add("traceparent", ("t-" + key.substring(1)).getBytes(StandardCharsets.UTF_8));
         r.headers().add(DlqHeaders.ORIGINAL_TOPIC, origin.getBytes(StandardCharsets.UTF_8));
         r.headers().add(DlqHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
         r.headers().add(DlqHeaders.FAILED_AT, Instant.parse(failedAt).toString().getBytes(StandardCharsets.UTF_8));
+        r.headers().add(DlqHeaders.ORIGINAL_PARTITION, "0".getBytes(StandardCharsets.UTF_8));
+        r.headers().add(DlqHeaders.ORIGINAL_OFFSET, "7".getBytes(StandardCharsets.UTF_8));
         return r;
     }
 
+    /** A DLQ and an original topic of one test, created; the original one with {@code originConfigs}. */
+    private record Run(String dlq, String origin) {
+
+        static Run create(StackEndpoints endpoints, String kind, Map<String, String> originConfigs) throws Exception {
+            String suffix = Long.toString(System.nanoTime(), 36);
+            Run run = new Run("it-ops.dlq-" + kind + "." + suffix, "it-ops.writes-" + kind + "." + suffix);
+            StackTopics.create(endpoints.kafkaBootstrap(), Map.of(run.dlq(), 1));
+            StackTopics.create(endpoints.kafkaBootstrap(), Map.of(run.origin(), 1), originConfigs);
+            return run;
+        }
+    }
+
+    /** Random bytes: what no compression on the way shrinks below a topic's limit. */
+    private static byte[] incompressible(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** As large a request as the worker's producer sends dead letters with (the DLQ topics here take 2 MiB). */
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, RecordSizes.maxRequestBytes(WriteCodec.DEFAULT_MAX_BYTES),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     }
