@@ -60,7 +60,8 @@ public record GatewayProperties(
     /**
      * @param outcomePoll    interval of the database fallback while waiting for an outcome
      * @param idempotencyTtl how long an Idempotency-Key is remembered with its request's fingerprint
-     * @param answerThreads  threads that build the answers of completed waits (they read the database)
+     * @param answerThreads  threads that read applied writes back for their answers (the database and Redis); answers
+     *                       that read nothing never wait for them
      * @param publishTimeout longest wait for the broker to take a write before answering 503
      */
     public record Writes(@DefaultValue("250ms") Duration outcomePoll, @DefaultValue("24h") Duration idempotencyTtl,

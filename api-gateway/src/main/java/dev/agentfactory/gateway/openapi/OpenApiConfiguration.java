@@ -28,6 +28,10 @@ class OpenApiConfiguration {
               `If-Match: "<version>"` makes the write conditional (a weak tag `W/"<version>"` never matches:
               412; `*` sets no version; a list of tags is 400); `Idempotency-Key` makes a retry safe (the
               same key with a different request is 422).
+            * A write that could not be published is 503 `broker-unavailable` (not accepted: retry it) or 413
+              `body-too-large`. 503 `publish-outcome-unknown` means the broker did not confirm it in time and it may
+              have been accepted: the problem has its `eventId` and `Location: /api/v1/writes/{eventId}` (404 until
+              processed); retry it only with the same `Idempotency-Key`, as a retry without one may apply it twice.
             * Updates are JSON merge patches (`application/merge-patch+json`, RFC 7396).
             * Errors are RFC 9457 problem details (`application/problem+json`); `type` ends with the
               problem's name (bad-cursor, invalid-write, conflict, precondition-failed, deleted, rejected, ...).

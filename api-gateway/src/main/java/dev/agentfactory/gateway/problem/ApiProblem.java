@@ -1,5 +1,6 @@
 package dev.agentfactory.gateway.problem;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
@@ -10,6 +11,7 @@ import org.springframework.http.ProblemDetail;
 public class ApiProblem extends RuntimeException {
 
     private final transient ProblemDetail problem;
+    private final transient HttpHeaders headers = new HttpHeaders();
 
     public ApiProblem(HttpStatus status, String type, String detail) {
         super(detail);
@@ -18,6 +20,11 @@ public class ApiProblem extends RuntimeException {
 
     public ProblemDetail problem() {
         return problem;
+    }
+
+    /** Headers answered with the problem (e.g. Location of a write whose fate is not known yet). */
+    public HttpHeaders headers() {
+        return headers;
     }
 
     public static ApiProblem badRequest(String type, String detail) {

@@ -44,8 +44,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(ApiProblem.class)
-    ProblemDetail api(ApiProblem e) {
-        return e.problem();
+    ResponseEntity<ProblemDetail> api(ApiProblem e) {
+        return ResponseEntity.status(e.problem().getStatus()).headers(e.headers()).body(e.problem());
     }
 
     /**

@@ -17,6 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.stereotype.Component;
 
 import dev.agentfactory.contracts.WriteOutcome;
@@ -27,10 +29,11 @@ import dev.agentfactory.store.writes.WriteOutcomeRepository;
  * Waits for the outcome of a published write without holding a thread: a future per pending eventId (each
  * caller waits on a copy of it with its own deadline), completed by the results topic ({@link #complete}) or,
  * should that record be missed (this instance's consumer was still joining, a rebalance, the worker's results
- * not arriving), by polling {@code processed_events}. A caller's wait completes empty when its time runs out.
+ * not arriving), by polling {@code processed_events}. A caller's wait completes empty when its time runs out, or
+ * at once when the application shuts down.
  */
 @Component
-class OutcomeWaiter {
+class OutcomeWaiter implements ApplicationListener<ContextClosedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWaiter.class);
     /**
@@ -45,7 +48,8 @@ class OutcomeWaiter {
     /**
      * An eventId's outcome, awaited by one caller or more (a client retrying under the same Idempotency-Key while
      * its first request still waits), and when the fallback looks for it next (backing off, see {@link #poll}).
-     * {@code outcome} completes only with the outcome; each caller's own deadline or failure ends its copy alone.
+     * {@code outcome} completes only with the outcome (or empty at shutdown); each caller's own deadline or failure
+     * ends its copy alone.
      */
     private static final class Waiting {
         final CompletableFuture<Optional<WriteOutcome>> outcome = new CompletableFuture<>();
@@ -61,6 +65,7 @@ class OutcomeWaiter {
     }
 
     private final Map<UUID, Waiting> pending = new ConcurrentHashMap<>();
+    private volatile boolean closing;
     private final WriteOutcomeRepository outcomes;
     private final long firstPollMillis;
     private final Counter byTopic;
@@ -108,7 +113,22 @@ class OutcomeWaiter {
         // on a database that does not answer must not hold a wait past its end (nor the 2,000 behind it).
         mine.completeOnTimeout(Optional.empty(), wait.toMillis(), TimeUnit.MILLISECONDS);
         mine.whenComplete((o, e) -> release(eventId, w));
+        if (closing) {
+            // after (or while) shutdown ended the waits: a wait now would outlast the drain (see onApplicationEvent)
+            mine.complete(Optional.empty());
+        }
         return mine;
+    }
+
+    /**
+     * Shutdown ends every wait now: each is answered 202 with its Location. ContextClosedEvent comes before the
+     * lifecycle beans stop, and the results listener stops before the web server's graceful drain, so a wait of up to
+     * max-wait (30 s) would outlast the drain's budget (8 s on Cloud Run, 6 s in compose) and be cut off unanswered.
+     */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        closing = true;
+        pending.values().forEach(w -> w.outcome.complete(Optional.empty()));
     }
 
     /** One caller less; the last one's leaving forgets the eventId (nothing is held past the waits). */

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -35,7 +37,8 @@ import dev.agentfactory.store.writes.WriteOutcomeRepository;
  * and its ETag, 409, 412, 422), and with {@code 202 Accepted} and the outcome's URL when it did not or
  * the client did not ask to wait. An APPLIED answer first moves the cache to the written version, so a
  * read that follows never sees an older one. Once the outcome is known, a failed read of the entity never
- * turns the answer into a retryable 5xx: an applied write is then answered 202 with its outcome.
+ * turns the answer into a retryable 5xx: an applied write is then answered 202 with its outcome. Only answers
+ * that read go to the answer threads, so a slow database or Redis never holds a plain 202 behind them.
  */
 @Component
 public class WriteAnswers {
@@ -43,6 +46,12 @@ public class WriteAnswers {
     public static final String WRITES_PATH = "/api/v1/writes/";
 
     private static final Logger log = LoggerFactory.getLogger(WriteAnswers.class);
+    /**
+     * Longest an answer waits for an answer thread before it is given without reading (an applied write as 202 with
+     * its outcome): with reads taking seconds each (Redis hung, the database slow), a queue drained by eight threads
+     * would otherwise hold answers past the async request timeout, whose 503 a client retries.
+     */
+    static final long MAX_QUEUED_MILLIS = 1_000;
 
     private final WriteGateway gateway;
     private final CachedReads reads;
@@ -65,15 +74,57 @@ public class WriteAnswers {
     public CompletableFuture<ResponseEntity<Object>> write(WriteRequest req, String actor) {
         Submission s = gateway.submit(req, actor);
         Timer.Sample sample = Timer.start();
-        return s.outcome().thenApplyAsync(o -> {
+        boolean ifMatch = req.expectedVersion() != null;
+        return s.outcome().thenCompose(o -> {
             if (!s.waitFor().isZero()) {
                 sample.stop(waitTimer);
             }
-            return answer(s, req.expectedVersion() != null, o);
-        }, executor);
+            if (o.isEmpty() || !reads(s.envelope(), o.get())) {
+                // No I/O: answered on the thread that completed the wait or the publish, not queued behind reads.
+                return CompletableFuture.completedFuture(answer(s, ifMatch, o, false));
+            }
+            return readAndAnswer(s, ifMatch, o);
+        });
     }
 
-    private ResponseEntity<Object> answer(Submission s, boolean ifMatch, Optional<WriteOutcome> outcome) {
+    /** On an answer thread; when they are all busy and the queue is full, or it waited too long, without reading. */
+    private CompletableFuture<ResponseEntity<Object>> readAndAnswer(Submission s, boolean ifMatch,
+                                                                   Optional<WriteOutcome> outcome) {
+        long queued = System.nanoTime();
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued);
+                boolean read = waited <= MAX_QUEUED_MILLIS;
+                if (!read) {
+                    log.warn("write {} answered without reading: it waited {} ms for an answer thread",
+                            s.envelope().eventId(), waited);
+                }
+                return answer(s, ifMatch, outcome, read);
+            }, executor);
+        } catch (RejectedExecutionException saturated) {
+            log.warn("write {} answered without reading: every answer thread is busy and the queue full (or closed)",
+                    s.envelope().eventId());
+            return CompletableFuture.completedFuture(answer(s, ifMatch, outcome, false));
+        }
+    }
+
+    /** Whether answering the outcome reads PostgreSQL or Redis (the entity, a conflicting entity, a stored reason). */
+    private static boolean reads(WriteEnvelope e, WriteOutcome o) {
+        Status status = status(o);
+        return needsStoredReason(o) || status == Status.APPLIED || status == Status.CONFLICT && !creates(e.type());
+    }
+
+    private static Status status(WriteOutcome o) {
+        return o.status() == Status.DUPLICATE ? o.originalOutcome() : o.status();
+    }
+
+    /** A duplicate carries the first delivery's outcome class; its reason is kept in processed_events. */
+    private static boolean needsStoredReason(WriteOutcome o) {
+        return o.status() == Status.DUPLICATE && o.originalOutcome() != Status.APPLIED && o.reason() == null;
+    }
+
+    /** @param read whether the database and Redis may be read; if not, the answer comes from the outcome alone */
+    private ResponseEntity<Object> answer(Submission s, boolean ifMatch, Optional<WriteOutcome> outcome, boolean read) {
         WriteEnvelope e = s.envelope();
         HttpHeaders headers = new HttpHeaders();
         headers.add(HttpHeaders.LINK, "<" + WRITES_PATH + e.eventId() + ">; rel=\"write-outcome\"");
@@ -85,10 +136,9 @@ public class WriteAnswers {
             return ResponseEntity.accepted().headers(headers).body(pending(e));
         }
         WriteOutcome o = outcome.get();
-        Status status = o.status() == Status.DUPLICATE ? o.originalOutcome() : o.status();
+        Status status = status(o);
         String reason = o.reason();
-        if (o.status() == Status.DUPLICATE && status != Status.APPLIED && reason == null) {
-            // A duplicate carries the first delivery's outcome class; its reason is kept in processed_events.
+        if (read && needsStoredReason(o)) {
             // Not being able to read it is no reason to answer a known outcome with a retryable 5xx.
             try {
                 var stored = outcomes.find(e.eventId());
@@ -106,8 +156,8 @@ public class WriteAnswers {
             return ResponseEntity.accepted().headers(headers).body(pending(e));
         }
         return switch (status) {
-            case APPLIED, DUPLICATE -> applied(e, o, headers);
-            case CONFLICT -> throw conflict(e, ifMatch, o.version(), reason);
+            case APPLIED, DUPLICATE -> read ? applied(e, o, headers) : appliedUnread(e, o, headers);
+            case CONFLICT -> throw conflict(e, ifMatch, o.version(), reason, read);
             case REJECTED -> throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "rejected",
                     reasonOr(reason, "the write breaks a rule")).with("eventId", e.eventId());
         };
@@ -153,15 +203,16 @@ public class WriteAnswers {
      * keeps that in the free-text reason), so the entity is read from the primary, where the worker
      * committed it before publishing the outcome. Deletion is final: deleted now means deleted then, or
      * deleted since, and either way no retry can succeed. A create's conflict is about its id, never this.
+     * Without {@code read} (no answer thread free in time) it is answered from the outcome, as when the read fails.
      */
-    private ApiProblem conflict(WriteEnvelope e, boolean ifMatch, Long version, String reason) {
+    private ApiProblem conflict(WriteEnvelope e, boolean ifMatch, Long version, String reason, boolean read) {
         record Current(long version, Instant deletedAt) {
         }
         UUID id = e.entityId();
         boolean agent = e.type().entityType() == EntityType.AGENT;
         Current now;
         try {
-            now = creates(e.type()) ? null : agent
+            now = creates(e.type()) || !read ? null : agent
                     ? reads.currentAgent(id).map(a -> new Current(a.version(), a.deletedAt())).orElse(null)
                     : reads.currentPrd(id).map(p -> new Current(p.version(), p.deletedAt())).orElse(null);
         } catch (DataAccessException failed) {

@@ -1,10 +1,13 @@
 package dev.agentfactory.gateway.writes;
 
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -107,9 +110,18 @@ class WriteKafkaConfiguration {
         return Executors.newSingleThreadScheduledExecutor(named("outcome-poll"));
     }
 
+    /** Answers a burst of this many outcomes per answer thread at once; beyond, they are answered without reading. */
+    static final int ANSWER_QUEUE_PER_THREAD = 64;
+
+    /**
+     * The threads that read an applied write back (WriteAnswers), with a bounded queue: a full one refuses the task
+     * and the write is answered from its outcome alone, rather than queued without end behind reads that take seconds.
+     */
     @Bean(destroyMethod = "shutdown")
     ExecutorService writeAnswerExecutor(GatewayProperties props) {
-        return Executors.newFixedThreadPool(props.writes().answerThreads(), named("write-answer"));
+        int threads = props.writes().answerThreads();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(threads * ANSWER_QUEUE_PER_THREAD), named("write-answer"));
     }
 
     private static ThreadFactory named(String prefix) {

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 import dev.agentfactory.contracts.WriteOutcome;
@@ -118,6 +119,28 @@ class OutcomeWaiterTest {
         assertThat(meters.get("factory.gateway.write.pending").gauge().value()).isZero();
     }
 
+    /**
+     * The results listener stops before the web server drains its requests, and the drain has 6 to 8 s: a wait of up
+     * to 30 s would be cut off unanswered. Closing answers it at once (202 with its Location), and later ones too.
+     */
+    @Test
+    void aThirtySecondWaitEndsAtOnceWhenTheApplicationClosesAndLaterWaitsDoNotWait() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        OutcomeWaiter waiter = new OutcomeWaiter(empty, scheduler, props(Duration.ofMillis(10)), meters);
+        GenericApplicationContext app = new GenericApplicationContext();
+        app.registerBean(OutcomeWaiter.class, () -> waiter);
+        app.refresh();
+        CompletableFuture<Optional<WriteOutcome>> waiting = waiter.register(UUID.randomUUID(), Duration.ofSeconds(30));
+
+        long start = System.nanoTime();
+        app.close();
+
+        assertThat(waiting.get(1, TimeUnit.SECONDS)).isEmpty();
+        assertThat(waiter.register(UUID.randomUUID(), Duration.ofSeconds(30))).isCompletedWithValue(Optional.empty());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(meters.get("factory.gateway.write.pending").gauge().value()).isZero();
+    }
+
     @Test
     void aSweepWhoseQueryFailsDoesNotQueryAgainForTheRestOfItsWaits() throws Exception {
         AtomicInteger queries = new AtomicInteger();
@@ -157,7 +180,7 @@ class OutcomeWaiterTest {
                 null, null, Instant.now());
     }
 
-    private static GatewayProperties props(Duration outcomePoll) {
+    static GatewayProperties props(Duration outcomePoll) {
         return new GatewayProperties(1_048_576, Duration.ofSeconds(30), 50, 200,
                 new GatewayProperties.Kafka("agents", "prds", "results", "group"),
                 new GatewayProperties.Cache("test", Duration.ofHours(1), Duration.ofSeconds(10), 64),

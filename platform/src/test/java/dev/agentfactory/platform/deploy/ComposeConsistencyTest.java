@@ -168,12 +168,14 @@ class ComposeConsistencyTest {
     /**
      * Docker kills a container its stop_grace_period (10 s unless set) after SIGTERM; the relay's and the worker's stops
      * take up to their shutdown timeouts, 30 s unless set: the relay was killed before its last offset flush, the
-     * worker before its batch in flight ended (rolled back and consumed again: no loss, but no graceful stop).
+     * worker before its batch in flight ended (rolled back and consumed again: no loss, but no graceful stop). The
+     * gateway's graceful drain takes up to Spring's phase timeout, 30 s unless set: requests in flight were cut off.
      */
     @Test
-    void theRelayAndTheWorkerStopWellBeforeDockerKillsThem() {
+    void theRelayTheWorkerAndTheGatewayStopWellBeforeDockerKillsThem() {
         assertStopsWithinGrace("cdc-relay", "FACTORY_CDC_SHUTDOWN_TIMEOUT");
         assertStopsWithinGrace("ingest-worker", "FACTORY_INGEST_SHUTDOWN_TIMEOUT");
+        assertStopsWithinGrace("api-gateway", "SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE");
     }
 
     private static void assertStopsWithinGrace(String name, String variable) {

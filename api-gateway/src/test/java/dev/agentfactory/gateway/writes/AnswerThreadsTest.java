@@ -1,0 +1,151 @@
+package dev.agentfactory.gateway.writes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+import dev.agentfactory.contracts.CommandType;
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.gateway.read.CachedReads;
+import dev.agentfactory.store.writes.WriteOutcomeRepository;
+
+/**
+ * The answer threads read applied writes back (the database with retries, Redis), which takes seconds each while
+ * Redis hangs or the database is slow. An answer that reads nothing never waits for them (a plain 202 queued
+ * behind them outlasted the async request timeout, whose 503 a client retries), and a read-back that finds them
+ * all busy is answered from its outcome instead of queueing without bound.
+ */
+class AnswerThreadsTest {
+
+    private final UUID agent = UUID.randomUUID();
+    private final WriteEnvelope envelope = WriteEnvelope.of(agent, null, "u", new WriteCommand.AgentDelete());
+    private final CachedReads reads = mock(CachedReads.class);
+    /** Holds the answer threads, as a read of a hung Redis or a database that does not answer would. */
+    private final CountDownLatch readsBack = new CountDownLatch(1);
+    private ExecutorService executor;
+
+    @AfterEach
+    void stop() {
+        readsBack.countDown();
+        executor.shutdownNow();
+    }
+
+    @Test
+    void aPlainAcceptedAnswerDoesNotWaitForTheAnswerThreads() throws Exception {
+        executor = Executors.newSingleThreadExecutor();
+        busy(executor);
+
+        CompletableFuture<ResponseEntity<Object>> accepted = write(Duration.ZERO, Optional.empty());
+
+        assertThat(accepted.get(2, TimeUnit.SECONDS).getStatusCode().value()).isEqualTo(202);
+        assertThat(accepted.join().getHeaders().getLocation()).hasToString(WriteAnswers.WRITES_PATH + envelope.eventId());
+    }
+
+    @Test
+    void aRejectedWriteIsAnsweredWithoutTheAnswerThreads() throws Exception {
+        executor = Executors.newSingleThreadExecutor();
+        busy(executor);
+
+        CompletableFuture<ResponseEntity<Object>> rejected = write(Duration.ofSeconds(5),
+                Optional.of(outcome(WriteOutcome.Status.REJECTED, null)));
+
+        assertThatThrownBy(() -> rejected.get(2, TimeUnit.SECONDS)).hasMessageContaining("unknown agent");
+    }
+
+    @Test
+    void anAppliedWriteFindingEveryAnswerThreadBusyAndTheQueueFullIsAcceptedWithItsOutcome() throws Exception {
+        executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1));
+        busy(executor);
+        busy(executor);
+
+        CompletableFuture<ResponseEntity<Object>> answer = write(Duration.ofSeconds(5),
+                Optional.of(outcome(WriteOutcome.Status.APPLIED, 3L)));
+
+        assertAppliedUnread(answer.get(2, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anAppliedWriteThatWaitedTooLongForAnAnswerThreadIsAcceptedWithItsOutcome() throws Exception {
+        executor = Executors.newSingleThreadExecutor();
+        busy(executor);
+        CompletableFuture<ResponseEntity<Object>> answer = write(Duration.ofSeconds(5),
+                Optional.of(outcome(WriteOutcome.Status.APPLIED, 3L)));
+
+        Thread.sleep(WriteAnswers.MAX_QUEUED_MILLIS + 200);
+        readsBack.countDown();
+
+        assertAppliedUnread(answer.get(2, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theAnswerThreadsQueueIsBounded() {
+        executor = new WriteKafkaConfiguration().writeAnswerExecutor(OutcomeWaiterTest.props(Duration.ofMillis(250)));
+        for (int i = 0; i < 8; i++) {
+            busy(executor);
+        }
+        for (int i = 0; i < 8 * WriteKafkaConfiguration.ANSWER_QUEUE_PER_THREAD; i++) {
+            executor.execute(() -> { });
+        }
+
+        assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    private void busy(ExecutorService threads) {
+        threads.execute(() -> {
+            try {
+                readsBack.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void assertAppliedUnread(ResponseEntity<Object> answer) {
+        assertThat(answer.getStatusCode().value()).isEqualTo(202);
+        assertThat(answer.getHeaders().getETag()).isEqualTo("\"3\"");
+        assertThat(answer.getBody()).isInstanceOfSatisfying(Map.class,
+                body -> assertThat(body).containsEntry("status", "APPLIED").containsEntry("version", 3L));
+        verifyNoInteractions(reads);
+    }
+
+    private WriteOutcome outcome(WriteOutcome.Status status, Long version) {
+        return new WriteOutcome(envelope.eventId(), "agent", agent, "agent.delete", status, version, null,
+                status == WriteOutcome.Status.REJECTED ? "unknown agent" : null, Instant.now());
+    }
+
+    private CompletableFuture<ResponseEntity<Object>> write(Duration wait, Optional<WriteOutcome> outcome) {
+        WriteGateway gateway = mock(WriteGateway.class);
+        when(gateway.submit(any(), anyString())).thenReturn(new Submission(envelope, wait,
+                CompletableFuture.completedFuture(outcome)));
+        WriteAnswers answers = new WriteAnswers(gateway, reads, mock(WriteOutcomeRepository.class), executor,
+                new SimpleMeterRegistry());
+        return answers.write(new WriteRequest(CommandType.AGENT_DELETE, agent, null,
+                JsonNodeFactory.instance.objectNode(), null, wait, "DELETE", "/api/v1/agents/" + agent), "u");
+    }
+}
