@@ -3,6 +3,7 @@ package dev.agentfactory.gateway;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
+import java.util.UUID;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -42,6 +43,17 @@ public final class GatewayTestStack {
         registry.add("spring.kafka.bootstrap-servers", stack::kafkaBootstrap);
         registry.add("spring.data.redis.url", stack::redisUrl);
         registry.add("factory.gateway.security.jwt-secret", () -> jwtSecret);
+    }
+
+    /**
+     * {@link #connect}, with a Redis key prefix and a results consumer group of the test's own, so that test classes
+     * and runs sharing the stack's Redis and broker do not see each other's keys or offsets.
+     */
+    public static void connectApart(DynamicPropertyRegistry registry, String database, String jwtSecret, String name) {
+        connect(registry, database, jwtSecret);
+        String own = name + "-" + UUID.randomUUID();
+        registry.add("factory.gateway.cache.prefix", () -> own);
+        registry.add("factory.gateway.topics.results-group", () -> own);
     }
 
     /** An HS256 token as Supabase issues them: {@code role} and {@code subject}, audience authenticated, an hour. */

@@ -45,7 +45,10 @@ class StoreAutoConfigurationTest {
                     assertThat(retry.maxAttempts()).isEqualTo(7);
                     assertThat(retry.initialBackoff()).hasMillis(5);
                     assertThat(retry.maxBackoff()).hasSeconds(1);
+                    assertThat(retry.maxElapsed()).as("no time bound unless configured").isNull();
                 });
+        runner.withPropertyValues("factory.store=memory", "factory.store-retry.max-elapsed=20s").run(ctx ->
+                assertThat(ctx.getBean(StoreProperties.class).storeRetry().maxElapsed()).hasSeconds(20));
     }
 
     @Test

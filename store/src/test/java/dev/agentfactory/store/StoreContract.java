@@ -285,11 +285,64 @@ abstract class StoreContract {
         assertThat(store().prds().link(new PrdAgentLink(p.id(), UUID.randomUUID(), "reviewer", T0, "ops"),
                 change("link"))).isInstanceOf(WriteResult.NotFound.class);
         assertThat(store().prds().links(p.id())).extracting(PrdAgentLink::agentId).containsExactly(a.id());
-        assertThat(store().prds().linksOfAgent(a.id())).extracting(PrdAgentLink::prdId).containsExactly(p.id());
+        assertThat(store().prds().linksOfAgent(a.id(), null, 10).items()).extracting(PrdAgentLink::prdId)
+                .containsExactly(p.id());
 
         assertThat(store().prds().unlink(p.id(), a.id(), change("unlink")).applied()).isTrue();
         assertThat(store().prds().unlink(p.id(), a.id(), change("unlink"))).isInstanceOf(WriteResult.NotFound.class);
         assertThat(store().prds().links(p.id())).isEmpty();
+    }
+
+    /**
+     * Nothing bounds how many PRDs link one agent, so its links come in pages like every other list: more of them
+     * than the largest page, a full page, and cursors that continue in PRD id order without a gap or a repeat.
+     */
+    @Test
+    void anAgentsLinksArePagedByPrdIdWithoutGapsOrRepeats() {
+        int maxPage = 500; // Page.checkLimit's largest
+        Agent wanted = agent("wanted", 1, T0);
+        Agent other = agent("other", 1, T0);
+        store().agents().create(wanted, change("create"));
+        store().agents().create(other, change("create"));
+        List<UUID> linked = new ArrayList<>();
+        for (int i = 0; i <= maxPage; i++) {
+            Prd p = prd("wants-" + i, 1, PrdStatus.DRAFT);
+            store().prds().create(p, change("create"));
+            assertThat(store().prds().link(new PrdAgentLink(p.id(), wanted.id(), "implementer", T0, "ops"),
+                    change("link")).applied()).isTrue();
+            linked.add(p.id());
+            if (i % 100 == 0) {
+                store().prds().link(new PrdAgentLink(p.id(), other.id(), "reviewer", T0, "ops"), change("link"));
+            }
+        }
+        linked.sort(Cursor.PG_UUID_ORDER);
+
+        Page<PrdAgentLink> full = store().prds().linksOfAgent(wanted.id(), null, maxPage);
+        assertThat(full.items()).hasSize(maxPage);
+        assertThat(full.hasMore()).isTrue();
+        Page<PrdAgentLink> last = store().prds().linksOfAgent(wanted.id(), full.nextCursor(), maxPage);
+        assertThat(last.items()).hasSize(1);
+        assertThat(last.hasMore()).isFalse();
+        List<UUID> seen = new ArrayList<>();
+        full.items().forEach(l -> seen.add(l.prdId()));
+        last.items().forEach(l -> seen.add(l.prdId()));
+        assertThat(seen).isEqualTo(linked);
+        assertThat(last.items().get(0).agentId()).isEqualTo(wanted.id());
+
+        List<UUID> walked = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Page<PrdAgentLink> page = store().prds().linksOfAgent(wanted.id(), cursor, 200);
+            page.items().forEach(l -> walked.add(l.prdId()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(walked).isEqualTo(linked);
+        assertThat(store().prds().linksOfAgent(other.id(), null, 10).items()).hasSize(6);
+        assertThatThrownBy(() -> store().prds().linksOfAgent(wanted.id(), null, maxPage + 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -116,10 +116,18 @@ class AgentReadController {
         return agents.history(id, after, size);
     }
 
+    /**
+     * Paged, unlike a PRD's agents: nothing bounds how many PRDs link one agent, and a whole list of them was built
+     * for every request.
+     */
     @GetMapping("/{id}/prds")
-    List<PrdAgentLink> prds(@PathVariable UUID id) {
+    @ApiResponse(responseCode = "200", description = "one page of the PRDs that link the agent, by PRD id")
+    Page<PrdAgentLink> prds(@PathVariable UUID id, @RequestParam(required = false) String cursor,
+                            @RequestParam(required = false) Integer limit) {
+        String after = Paging.entityCursor(cursor);
+        int size = paging.limit(limit);
         requireAgent(id);
-        return prds.linksOfAgent(id);
+        return prds.linksOfAgent(id, after, size);
     }
 
     /**

@@ -20,7 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /api/v1/health}: the gateway's health where the dashboard and load balancers look for it, the same
  * aggregate as {@code /actuator/health} (database, Kafka, Redis), 503 when not UP. The components and their
  * details are shown to the callers {@code /actuator/health} shows them to ({@code management.endpoint.health}'s
- * {@code show-details} and {@code roles}, i.e. a service_role token); anyone else gets the status alone.
+ * {@code show-details} and {@code roles}, i.e. a service_role token); anyone else gets the status alone. No token is
+ * needed (a bad one is ignored, {@code SecurityConfiguration}), so the checks behind it answer from a result up to
+ * {@code factory.gateway.health.check-ttl} old ({@link HealthCheckMemoConfiguration}).
  */
 @RestController
 @RequestMapping("/api/v1/health")

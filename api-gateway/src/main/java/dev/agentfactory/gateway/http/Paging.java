@@ -41,7 +41,7 @@ public class Paging {
         return requested;
     }
 
-    /** A cursor of an entity list: {@code (updated_at, uuid)}. */
+    /** A cursor whose key is a uuid: an entity list's {@code (updated_at, id)}, an agent's links' PRD id. */
     public static String entityCursor(String token) {
         return check(token, true);
     }

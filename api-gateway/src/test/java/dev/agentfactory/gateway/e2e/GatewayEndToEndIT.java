@@ -170,8 +170,8 @@ class GatewayEndToEndIT {
         assertThat(linked.status()).as(linked.toString()).isEqualTo(200);
         assertThat(user.get("/api/v1/prds/" + id + "/agents").json()).extracting(l -> l.get("agentId").stringValue())
                 .containsExactly(agentId);
-        assertThat(user.get("/api/v1/agents/" + agentId + "/prds").json()).extracting(l -> l.get("prdId").stringValue())
-                .containsExactly(id);
+        assertThat(user.get("/api/v1/agents/" + agentId + "/prds").json().get("items"))
+                .extracting(l -> l.get("prdId").stringValue()).containsExactly(id);
         Api.Response unknownAgent = user.put("/api/v1/prds/" + id + "/agents/" + UUID.randomUUID(), null, "Prefer", WAIT);
         assertThat(unknownAgent.status()).as(unknownAgent.toString()).isEqualTo(422);
 

@@ -45,9 +45,7 @@ class BadInputIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        GatewayTestStack.connect(registry, DB, SECRET);
-        registry.add("factory.gateway.cache.prefix", () -> "it-bad-input-" + UUID.randomUUID());
-        registry.add("factory.gateway.topics.results-group", () -> "it-bad-input-" + UUID.randomUUID());
+        GatewayTestStack.connectApart(registry, DB, SECRET, "it-bad-input");
     }
 
     @Test

@@ -77,10 +77,8 @@ class UnresponsiveRedisIT {
         }, "silent-redis");
         accept.setDaemon(true);
         accept.start();
-        GatewayTestStack.connect(registry, DB, SECRET);
+        GatewayTestStack.connectApart(registry, DB, SECRET, "it-silent-redis");
         registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + silentRedis.getLocalPort());
-        registry.add("factory.gateway.cache.prefix", () -> "it-silent-redis-" + UUID.randomUUID());
-        registry.add("factory.gateway.topics.results-group", () -> "it-silent-redis-" + UUID.randomUUID());
     }
 
     @Test

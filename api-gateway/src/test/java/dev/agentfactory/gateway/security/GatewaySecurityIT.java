@@ -91,6 +91,27 @@ class GatewaySecurityIT {
         }
     }
 
+    /**
+     * The health endpoints need no token, so one that does not check out (expired, forged, for another audience,
+     * not a JWT, not even well-formed) is ignored, not answered 401 as on the API: a probe or a dashboard that sends
+     * a stale token learns the status, as without one.
+     */
+    @Test
+    void healthIgnoresATokenThatDoesNotCheckOut() throws Exception {
+        Instant now = Instant.now();
+        String[] bad = {token(SECRET, "service_role", "authenticated", now.minusSeconds(3600)),
+                token("another-secret-another-secret-another-secret!!", "service_role", "authenticated",
+                        now.plusSeconds(600)),
+                token(SECRET, "authenticated", "some-other-project", now.plusSeconds(600)), "not.a.jwt", "%%%"};
+        for (String path : HEALTH_PATHS) {
+            for (String token : bad) {
+                HttpResponse<String> res = get(path, token);
+                assertThat(res.statusCode()).as(path + " with " + token).isEqualTo(200);
+                assertThat(res.body()).as(path).contains("\"status\":\"UP\"").doesNotContain("components");
+            }
+        }
+    }
+
     @Test
     void healthForAServiceRoleTokenHasTheComponentsAndTheirDetails() throws Exception {
         String service = token(SECRET, "service_role", "authenticated", Instant.now().plusSeconds(600));

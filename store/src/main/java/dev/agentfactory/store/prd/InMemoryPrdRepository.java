@@ -149,10 +149,15 @@ public final class InMemoryPrdRepository implements PrdRepository {
     }
 
     @Override
-    public List<PrdAgentLink> linksOfAgent(UUID agentId) {
+    public Page<PrdAgentLink> linksOfAgent(UUID agentId, String cursor, int limit) {
+        Cursor after = Cursor.decode(cursor);
+        UUID afterPrd = after == null ? null : after.uuid();
         synchronized (lock) {
-            return links.stream().filter(l -> l.agentId().equals(agentId))
-                    .sorted(Comparator.comparing(PrdAgentLink::prdId, Cursor.PG_UUID_ORDER)).toList();
+            List<PrdAgentLink> rows = links.stream().filter(l -> l.agentId().equals(agentId))
+                    .filter(l -> afterPrd == null || Cursor.PG_UUID_ORDER.compare(l.prdId(), afterPrd) > 0)
+                    .sorted(Comparator.comparing(PrdAgentLink::prdId, Cursor.PG_UUID_ORDER))
+                    .limit(Page.checkLimit(limit) + 1L).toList();
+            return Page.of(rows, limit, PrdRules::agentLinkCursor);
         }
     }
 

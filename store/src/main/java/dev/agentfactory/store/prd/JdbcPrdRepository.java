@@ -123,9 +123,12 @@ public final class JdbcPrdRepository implements PrdRepository {
     }
 
     @Override
-    public List<PrdAgentLink> linksOfAgent(UUID agentId) {
-        return retry.run(() -> jdbc.sql(PrdSql.LINKS_OF_AGENT).param("id", agentId)
-                .query(JdbcPrdRepository::mapLink).list());
+    public Page<PrdAgentLink> linksOfAgent(UUID agentId, String cursor, int limit) {
+        Cursor after = Cursor.decode(cursor);
+        var spec = after == null ? jdbc.sql(PrdSql.LINKS_OF_AGENT)
+                : jdbc.sql(PrdSql.LINKS_OF_AGENT_AFTER).param("after", after.uuid());
+        return pages.readList(spec.param("id", agentId).param("limit", Page.checkLimit(limit) + 1), limit,
+                JdbcPrdRepository::mapLink, PrdSql.LINK_BULK_COLUMNS, PrdRules::agentLinkCursor);
     }
 
     @Override

@@ -35,8 +35,11 @@ public interface PrdRepository {
     /** The agents a PRD specifies, by agent id. */
     List<PrdAgentLink> links(UUID prdId);
 
-    /** The PRDs that specify an agent. */
-    List<PrdAgentLink> linksOfAgent(UUID agentId);
+    /**
+     * One page of the PRDs that specify an agent, by PRD id, after {@code cursor} (null: the first). Paged where a
+     * PRD's own links are not: those are bounded by the PRD's size limit, an agent's by nothing.
+     */
+    Page<PrdAgentLink> linksOfAgent(UUID agentId, String cursor, int limit);
 
     /** Links an agent in a role; an existing link is {@code Stale}, an unknown PRD or agent {@code NotFound}. */
     WriteResult<PrdAgentLink> link(PrdAgentLink link, Change change);

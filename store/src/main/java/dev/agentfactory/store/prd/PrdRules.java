@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import dev.agentfactory.store.Change;
+import dev.agentfactory.store.Cursor;
 import dev.agentfactory.store.StoreJson;
 import dev.agentfactory.store.TextLength;
 import dev.agentfactory.store.audit.AuditEntry;
@@ -57,6 +58,11 @@ final class PrdRules {
     static Optional<String> violation(PrdAgentLink l) {
         return TextLength.within(l.role(), 1, 100) ? Optional.empty()
                 : Optional.of("role must be 1-100 characters");
+    }
+
+    /** The position of a page of an agent's links: only the PRD id orders them (the time is the link's, unused). */
+    static String agentLinkCursor(PrdAgentLink l) {
+        return Cursor.encode(l.linkedAt(), l.prdId());
     }
 
     static Map<String, Object> linkDetails(PrdAgentLink l) {

@@ -52,8 +52,13 @@ final class PrdSql {
 
     static final String LINK_COLUMNS = "prd_id, agent_id, role, linked_at, linked_by";
     static final String LINKS = "SELECT " + LINK_COLUMNS + " FROM factory.prd_agents WHERE prd_id = :id ORDER BY agent_id";
-    static final String LINKS_OF_AGENT =
-            "SELECT " + LINK_COLUMNS + " FROM factory.prd_agents WHERE agent_id = :id ORDER BY prd_id";
+    // An agent's links are keyset pages on prd_agents_agent_idx (agent_id, prd_id): the first, and those after a PRD id.
+    static final String LINKS_OF_AGENT = "SELECT " + LINK_COLUMNS
+            + " FROM factory.prd_agents WHERE agent_id = :id ORDER BY prd_id LIMIT :limit";
+    static final String LINKS_OF_AGENT_AFTER = "SELECT " + LINK_COLUMNS
+            + " FROM factory.prd_agents WHERE agent_id = :id AND prd_id > :after ORDER BY prd_id LIMIT :limit";
+    /** Text columns of a link whose size no constraint bounds (a role is at most 100 characters). */
+    static final List<String> LINK_BULK_COLUMNS = List.of("linked_by");
     static final String LINK_EXISTS = "SELECT 1 FROM factory.prd_agents WHERE prd_id = :prdId AND agent_id = :agentId";
     // Only between live entities; the foreign keys stay the backstop against a concurrent delete.
     static final String LINK = """
