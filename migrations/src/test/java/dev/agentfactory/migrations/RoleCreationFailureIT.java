@@ -21,18 +21,25 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
  * E'…'""), and {@code db migrate} prints that message: the password must come out masked. The roles exist on the
  * shared cluster, so this database hides them from V1 (a {@code pg_roles} view that is empty, found before
  * pg_catalog's through the database's search_path): V1 then creates factory_writer, which already exists, as a
- * migrator that lost the race to create it would.
+ * migrator that lost the race to create it would. The roles are made to exist first: on a fresh cluster this
+ * test's migration would otherwise create them, with its passwords.
  */
 @ExtendWith(LocalStackExtension.class)
 class RoleCreationFailureIT {
 
     private static final String DATABASE = "it_mig_role_failure";
+    private static final String ROLES_FIRST = "it_mig_role_failure_roles";
     private static final String WRITER_PASSWORD = "Wr1ter$ecret'q\\b";
     private static StackEndpoints endpoints;
 
     @BeforeAll
     static void databaseThatCannotSeeTheRoles(StackEndpoints e, LocalStack stack) throws Exception {
         endpoints = e;
+        // On a fresh cluster (CI) no suite may have created the roles yet: V1 would then create factory_writer with
+        // this test's password, and every later suite's writer would fail to log in. Another database's migration
+        // creates them first, as any suite's does.
+        TestDatabases.fresh(stack, e, ROLES_FIRST).migrate();
+        stack.primary().dropDatabase(ROLES_FIRST);
         TestDatabases.fresh(stack, e, DATABASE);
         try (Connection c = TestDatabases.superuser(e, DATABASE); Statement st = c.createStatement()) {
             st.execute("ALTER DATABASE " + DATABASE + " SET search_path = shadow, pg_catalog");
