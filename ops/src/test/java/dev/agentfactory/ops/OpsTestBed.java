@@ -77,8 +77,16 @@ public final class OpsTestBed {
      * tables (and so their identity sequences) and functions (the PRD status check a PRD update calls) of the
      * database at {@code url}: what the schema owner is on Supabase or Cloud SQL.
      */
+    /**
+     * The password {@link #createTableOwner} gives {@code role}: not its name, since the CLIs mask the owner's
+     * password wherever it appears in what they print, role names included.
+     */
+    public static String ownerPassword(String role) {
+        return role + "-pw";
+    }
+
     public void createTableOwner(String url, String role) throws SQLException {
-        execute(url, "CREATE ROLE " + role + " LOGIN NOSUPERUSER PASSWORD '" + role + "'");
+        execute(url, "CREATE ROLE " + role + " LOGIN NOSUPERUSER PASSWORD '" + ownerPassword(role) + "'");
         execute(url, "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'factory'"
                 + " LOOP EXECUTE format('ALTER TABLE factory.%I OWNER TO " + role + "', t); END LOOP; END $$");
         execute(url, "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n"

@@ -66,7 +66,7 @@ public final class PurgeScenario {
 
     /** The ops CLI's environment: the tables' owner without superuser rights, so references are checked. */
     public Map<String, String> ownerEnv() {
-        return Map.of("FACTORY_DB_OWNER_USER", role, "FACTORY_DB_OWNER_PASSWORD", role,
+        return Map.of("FACTORY_DB_OWNER_USER", role, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(role),
                 "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents,
                 "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds);
     }

@@ -92,7 +92,7 @@ class ReplayWithoutSuperuserIT {
     @Test
     void replayAppliesChildrenAfterTheirParentsAcrossPartitionsWithoutReplicaMode(@TempDir Path backups)
             throws Exception {
-        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", role, "FACTORY_DB_OWNER_PASSWORD", role,
+        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", role, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(role),
                 "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents,
                 "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds);
         // the restored backup: its state is what the events before its offsets made

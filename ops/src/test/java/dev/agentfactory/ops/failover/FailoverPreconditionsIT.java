@@ -47,7 +47,7 @@ class FailoverPreconditionsIT {
     @Test
     void aStandbyOwnerWithoutReplicationIsRefusedBeforeAnythingIsReplayedOrPromoted() throws Exception {
         // the broker is unreachable on purpose: a failover that went on would fail on the audit topics instead
-        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", owner,
+        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(owner),
                 "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2");
         int[] code = new int[1];
         String[] err = new String[1];
@@ -69,7 +69,7 @@ class FailoverPreconditionsIT {
         String elsewhere = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
         bed.execute(elsewhere, "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
         try {
-            Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", owner,
+            Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(owner),
                     "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2");
             int[] code = new int[1];
             String err = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(
