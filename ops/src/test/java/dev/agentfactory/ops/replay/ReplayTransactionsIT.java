@@ -72,7 +72,7 @@ class ReplayTransactionsIT {
     void aRefusedThenRetriedReleaseCountsTheRowImagesItCommittedOnce() throws Exception {
         UUID p = UUID.randomUUID();
         UUID a = UUID.randomUUID();
-        try (Connection c = DriverManager.getConnection(url, role, role)) {
+        try (Connection c = DriverManager.getConnection(url, role, OpsTestBed.ownerPassword(role))) {
             c.setAutoCommit(false);
             RowApplier rows = new RowApplier(c, JsonMapper.builder().build());
             WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(List.of(AGENTS, PRDS));
