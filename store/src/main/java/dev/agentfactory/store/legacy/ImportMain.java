@@ -9,7 +9,6 @@ import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import dev.agentfactory.migrations.JdbcUrls;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.store.Store;
 import dev.agentfactory.store.TransientRetry;
@@ -50,7 +49,7 @@ public final class ImportMain {
             report.badRecords().forEach(b -> err.println("bad record " + b));
             return report.clean() ? 0 : 1;
         } catch (IOException | RuntimeException e) {
-            err.println("db import failed: " + JdbcUrls.redacted(e.getMessage()));
+            err.println("db import failed: " + db.redacted(e.getMessage()));
             return 1;
         }
     }
