@@ -89,6 +89,14 @@ public final class WriteProducer implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(30));
+        close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Closes within {@code timeout}: records not acknowledged by then fail (their futures complete exceptionally)
+     * instead of holding the close until their delivery timeout.
+     */
+    public void close(Duration timeout) {
+        producer.close(timeout);
     }
 }

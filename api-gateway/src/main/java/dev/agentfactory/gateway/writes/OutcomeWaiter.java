@@ -17,6 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.stereotype.Component;
@@ -33,7 +35,7 @@ import dev.agentfactory.store.writes.WriteOutcomeRepository;
  * at once when the application shuts down.
  */
 @Component
-class OutcomeWaiter implements ApplicationListener<ContextClosedEvent> {
+class OutcomeWaiter implements ApplicationListener<ContextClosedEvent>, ApplicationContextAware {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeWaiter.class);
     /**
@@ -66,6 +68,7 @@ class OutcomeWaiter implements ApplicationListener<ContextClosedEvent> {
 
     private final Map<UUID, Waiting> pending = new ConcurrentHashMap<>();
     private volatile boolean closing;
+    private volatile ApplicationContext context;
     private final WriteOutcomeRepository outcomes;
     private final long firstPollMillis;
     private final Counter byTopic;
@@ -123,12 +126,22 @@ class OutcomeWaiter implements ApplicationListener<ContextClosedEvent> {
     /**
      * Shutdown ends every wait now: each is answered 202 with its Location. ContextClosedEvent comes before the
      * lifecycle beans stop, and the results listener stops before the web server's graceful drain, so a wait of up to
-     * max-wait (30 s) would outlast the drain's budget (8 s on Cloud Run, 6 s in compose) and be cut off unanswered.
+     * max-wait (30 s) would outlast the drain's budget (6 s on Cloud Run and in compose) and be cut off unanswered.
+     * Only this application's closing counts: a child context's (a management server on its own port) reaches
+     * the parent's listeners too, and must not end the waits of an application that goes on serving.
      */
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
+        if (context != null && event.getApplicationContext() != context) {
+            return;
+        }
         closing = true;
         pending.values().forEach(w -> w.outcome.complete(Optional.empty()));
+    }
+
+    @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.context = applicationContext;
     }
 
     /** One caller less; the last one's leaving forgets the eventId (nothing is held past the waits). */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,8 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
+import dev.agentfactory.stack.junit.Poll;
+
 /** A memoized check runs once per ttl, however many callers ask meanwhile, and keeps its details for those who may see them. */
 class MemoizedHealthIndicatorTest {
+
+    private static final Set<Thread.State> PARKED = EnumSet.of(Thread.State.BLOCKED, Thread.State.WAITING,
+            Thread.State.TIMED_WAITING);
 
     final AtomicLong now = new AtomicLong();
     final AtomicInteger runs = new AtomicInteger();
@@ -52,13 +60,21 @@ class MemoizedHealthIndicatorTest {
             }
             return Health.down().build();
         }, Duration.ofSeconds(1), now::get);
-        ExecutorService callers = Executors.newFixedThreadPool(8);
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r);
+            threads.add(t);
+            return t;
+        });
         try {
             List<Future<Health>> answers = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 answers.add(callers.submit(() -> memo.health()));
             }
-            Thread.sleep(200); // all eight are waiting on the one run
+            // Released only once all eight are parked (nothing returns before the release): in the one run, or
+            // waiting for it. A sleep instead could release the run before the last callers arrived.
+            Poll.until(Duration.ofSeconds(10), "all eight callers parked", () -> threads.size() == 8
+                    && threads.stream().allMatch(t -> PARKED.contains(t.getState())));
             release.countDown();
             for (Future<Health> answer : answers) {
                 assertThat(answer.get(10, TimeUnit.SECONDS).getStatus().getCode()).isEqualTo("DOWN");

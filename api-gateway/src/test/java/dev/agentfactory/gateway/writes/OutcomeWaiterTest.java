@@ -120,7 +120,7 @@ class OutcomeWaiterTest {
     }
 
     /**
-     * The results listener stops before the web server drains its requests, and the drain has 6 to 8 s: a wait of up
+     * The results listener stops before the web server drains its requests, and the drain has 6 s: a wait of up
      * to 30 s would be cut off unanswered. Closing answers it at once (202 with its Location), and later ones too.
      */
     @Test
@@ -139,6 +139,29 @@ class OutcomeWaiterTest {
         assertThat(waiter.register(UUID.randomUUID(), Duration.ofSeconds(30))).isCompletedWithValue(Optional.empty());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
         assertThat(meters.get("factory.gateway.write.pending").gauge().value()).isZero();
+    }
+
+    /** A child context (a management server on its own port) closing reaches the parent's listeners too. */
+    @Test
+    void aChildContextClosingLeavesTheWaitsOfTheApplicationWaiting() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        OutcomeWaiter waiter = new OutcomeWaiter(empty, scheduler, props(Duration.ofMillis(10)), meters);
+        GenericApplicationContext app = new GenericApplicationContext();
+        app.registerBean(OutcomeWaiter.class, () -> waiter);
+        app.refresh();
+        try {
+            CompletableFuture<Optional<WriteOutcome>> waiting = waiter.register(UUID.randomUUID(),
+                    Duration.ofSeconds(30));
+            GenericApplicationContext child = new GenericApplicationContext();
+            child.setParent(app);
+            child.refresh();
+            child.close();
+
+            assertThat(waiting).isNotDone();
+            assertThat(waiter.register(UUID.randomUUID(), Duration.ofSeconds(30))).isNotDone();
+        } finally {
+            app.close();
+        }
     }
 
     @Test
