@@ -35,21 +35,26 @@ public final class DemoCommand {
     }
 
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        Options cli;
         int waitSeconds;
+        KafkaClients kafka;
+        String agentTopic;
+        String prdTopic;
+        String resultsTopic;
+        // the environment too: a malformed variable (FACTORY_CDC_LOCK_KEY) is a usage error, as for every command
         try {
-            cli = Options.parse(args, Set.of("bootstrap", "wait-seconds", "agent-topic", "prd-topic", "results-topic"));
+            Options cli = Options.parse(args, Set.of("bootstrap", "wait-seconds", "agent-topic", "prd-topic",
+                    "results-topic"));
             waitSeconds = Integer.parseInt(cli.get("wait-seconds", env, "FACTORY_DEMO_WAIT_SECONDS", "60"));
+            OpsSettings s = OpsSettings.fromEnvironment(env).withBootstrap(cli.get("bootstrap", null));
+            kafka = s.kafka();
+            agentTopic = cli.get("agent-topic", s.topics().agentWrites());
+            prdTopic = cli.get("prd-topic", s.topics().prdWrites());
+            resultsTopic = cli.get("results-topic", s.topics().writeResults());
         } catch (IllegalArgumentException | UsageException e) {
             err.println("demo: " + e.getMessage() + "\nusage: ops demo [--bootstrap=host:port] [--wait-seconds=N]"
                     + " [--agent-topic=T] [--prd-topic=T] [--results-topic=T]");
             return 2;
         }
-        OpsSettings s = OpsSettings.fromEnvironment(env).withBootstrap(cli.get("bootstrap", null));
-        KafkaClients kafka = s.kafka();
-        String agentTopic = cli.get("agent-topic", s.topics().agentWrites());
-        String prdTopic = cli.get("prd-topic", s.topics().prdWrites());
-        String resultsTopic = cli.get("results-topic", s.topics().writeResults());
         List<List<WriteEnvelope>> phases = DemoWrites.build(UUID.randomUUID().toString().substring(0, 6));
         try (KafkaConsumer<byte[], byte[]> results = resultsConsumer(kafka, resultsTopic);
              WriteProducer producer = new WriteProducer(kafka.bootstrap(), Map.copyOf(kafka.security()), agentTopic,

@@ -39,15 +39,19 @@ public final class DlqReplayCommand {
 
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         DlqFilter filter;
-        Options cli;
         boolean dryRun;
         int maxPayloadBytes;
+        OpsSettings s;
+        String topic;
+        // the environment too: a malformed variable (FACTORY_CDC_LOCK_KEY) is a usage error, as for every command
         try {
-            cli = Options.parse(args, OPTIONS);
+            Options cli = Options.parse(args, OPTIONS);
             filter = new DlqFilter(cli.get("reason", null), instant(cli.get("since", null), "--since"),
                     instant(cli.get("until", null), "--until"));
             dryRun = cli.flag("dry-run");
             maxPayloadBytes = maxPayloadBytes(env.get(MAX_PAYLOAD_VARIABLE));
+            s = OpsSettings.fromEnvironment(env).withBootstrap(cli.get("bootstrap", null));
+            topic = cli.get("dlq-topic", s.topics().writesDlq());
         } catch (IllegalArgumentException | UsageException e) {
             err.println("dlq-replay: " + e.getMessage());
             err.println("usage: ops dlq-replay [--reason=" + Arrays.stream(InvalidWriteException.Reason.values())
@@ -55,8 +59,6 @@ public final class DlqReplayCommand {
                     + " [--since=ISO-8601] [--until=ISO-8601] [--bootstrap=host:port] [--dlq-topic=name] [--dry-run]");
             return 2;
         }
-        OpsSettings s = OpsSettings.fromEnvironment(env).withBootstrap(cli.get("bootstrap", null));
-        String topic = cli.get("dlq-topic", s.topics().writesDlq());
         try {
             DlqReplayer.Result r = new DlqReplayer(s.kafka(), topic, RecordSizes.maxRequestBytes(maxPayloadBytes))
                     .replay(filter, dryRun);
