@@ -34,26 +34,20 @@ public final class Options {
         return o;
     }
 
+    /** The option's value, or {@code fallback} when it is not given; given but blank is refused ({@link #value}). */
     public String get(String name, String fallback) {
-        String v = values.get(name);
-        return v == null || v.isBlank() ? fallback : v;
+        String v = value(name);
+        return v == null ? fallback : v;
     }
 
-    /**
-     * The option's value, or null when it is not given; given but blank is refused: {@code --backup="$LATEST"} with
-     * the variable unset must not read as "no backup".
-     */
+    /** The option's value, or null when it is not given; given but blank is refused ({@link #value}). */
     public String optional(String name) {
-        String v = values.get(name);
-        if (v != null && v.isBlank()) {
-            throw new UsageException("--" + name + " is given but empty (an unset variable?)");
-        }
-        return v;
+        return value(name);
     }
 
     public String required(String name) {
-        String v = values.get(name);
-        if (v == null || v.isBlank()) {
+        String v = value(name);
+        if (v == null) {
             throw new UsageException("--" + name + " is required");
         }
         return v;
@@ -68,9 +62,23 @@ public final class Options {
         return v == null || v.isBlank() ? fallback : v;
     }
 
+    /**
+     * The option's value, or null when it is not given. Given but blank is refused, never read as "not given":
+     * {@code --right="$STANDBY_URL"} with the variable unset would otherwise compare the primary with the default
+     * standby and pass a restore drill, and {@code --reason=""} would replay every reason's dead letters.
+     */
+    private String value(String name) {
+        String v = values.get(name);
+        if (v != null && v.isBlank()) {
+            throw new UsageException("--" + name + " is given but empty (an unset variable?)");
+        }
+        return v;
+    }
+
     /** {@code --name} or {@code --name=true} is on, absent or {@code --name=false} off; anything else is refused. */
     public boolean flag(String name) {
-        String v = values.getOrDefault(name, "false");
+        String v = value(name);
+        v = v == null ? "false" : v;
         if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
             throw new UsageException("--" + name + " is true or false, got '" + v + "'");
         }
@@ -78,7 +86,7 @@ public final class Options {
     }
 
     public int intValue(String name, int fallback) {
-        String v = values.get(name);
+        String v = value(name);
         try {
             return v == null ? fallback : Integer.parseInt(v);
         } catch (NumberFormatException e) {
@@ -88,7 +96,7 @@ public final class Options {
 
     /** ISO-8601 durations (PT15M, P30D) or the short forms 90s, 15m, 12h, 30d. */
     public Duration duration(String name, Duration fallback) {
-        String v = values.get(name);
+        String v = value(name);
         if (v == null) {
             return fallback;
         }
@@ -110,7 +118,7 @@ public final class Options {
     }
 
     public Instant instant(String name) {
-        String v = values.get(name);
+        String v = value(name);
         try {
             return v == null ? null : Instant.parse(v);
         } catch (RuntimeException e) {

@@ -25,4 +25,16 @@ class DemoCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: FACTORY_CDC_LOCK_KEY must be a number",
                 "usage:");
     }
+
+    @Test
+    void aBlankTopicIsAUsageErrorNotTheDefaultTopic() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DemoCommand.run(List.of("--bootstrap=127.0.0.1:1", "--agent-topic="),
+                Map.of("SPRING_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", "SPRING_KAFKA_PROPERTIES_SASL_MECHANISM",
+                        "PLAIN"), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: --agent-topic is given but empty");
+    }
 }

@@ -23,6 +23,14 @@ class DlqReplayCommandTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @Test
+    void aBlankReasonIsAUsageErrorNotEveryReason() {
+        int status = run(List.of("--reason=", "--dry-run", "--bootstrap=127.0.0.1:1"), NO_BROKER);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(stderr()).contains("dlq-replay: --reason is given but empty", "usage:");
+    }
+
+    @Test
     void aMalformedEnvironmentVariableIsAUsageError() {
         Map<String, String> env = new HashMap<>(NO_BROKER);
         env.put("FACTORY_CDC_LOCK_KEY", "x");

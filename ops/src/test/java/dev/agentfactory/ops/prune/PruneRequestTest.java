@@ -48,7 +48,7 @@ class PruneRequestTest {
         assertThatThrownBy(() -> parse("--dry-run")).isInstanceOf(UsageException.class)
                 .hasMessageContaining("--older-than is required");
         assertThatThrownBy(() -> parse("--older-than=")).isInstanceOf(UsageException.class)
-                .hasMessageContaining("--older-than is required");
+                .hasMessageContaining("--older-than is given but empty");
     }
 
     @Test
