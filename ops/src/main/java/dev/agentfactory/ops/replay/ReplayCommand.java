@@ -13,6 +13,7 @@ import dev.agentfactory.ops.cli.Command;
 import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.OpsSettings;
+import dev.agentfactory.ops.cli.UsageException;
 
 /**
  * {@code ops replay --target=URL (--backup=DIR | --from-beginning) [--until=2026-01-01T12:00:00Z]}: after a
@@ -28,13 +29,15 @@ public final class ReplayCommand {
     public static int run(List<String> args, Map<String, String> env) {
         return Command.run("replay", args, env, (a, s) -> {
             Options o = Options.parse(a, Set.of("target", "backup", "from-beginning", "until"));
+            String target = o.required("target");
             Map<String, Map<Integer, Long>> from;
             Instant until = o.instant("until");
             Instant backupTime = null;
-            if (o.flag("from-beginning")) {
+            if (fromBeginning(o)) {
                 from = AuditReplay.fromBeginning();
             } else {
-                Manifest m = Manifest.read(Path.of(o.required("backup")));
+                Path dir = Path.of(o.required("backup"));
+                Manifest m = Manifest.read(dir);
                 if (until != null && until.isBefore(m.createdAt())) {
                     throw new OpsException("--until " + until + " is before the backup (" + m.createdAt()
                             + "); restore an older backup to go back that far");
@@ -42,10 +45,20 @@ public final class ReplayCommand {
                 from = m.auditOffsets();
                 backupTime = m.createdAt();
             }
-            replay(o.required("target"), from, until, s);
-            rebuildRefusals(o.required("target"), backupTime, until, s);
+            replay(target, from, until, s);
+            rebuildRefusals(target, backupTime, until, s);
             return 0;
         });
+    }
+
+    /** {@code --from-beginning}, which excludes {@code --backup}: one of the two would be silently ignored. */
+    private static boolean fromBeginning(Options o) {
+        boolean fromBeginning = o.flag("from-beginning");
+        if (fromBeginning && o.optional("backup") != null) {
+            throw new UsageException("--backup and --from-beginning exclude each other: replay from the backup's audit "
+                    + "offsets, or (only if the target holds no backup) from the topics' beginning");
+        }
+        return fromBeginning;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.agentfactory.ops.OpsTestBed;
 import dev.agentfactory.ops.backup.Manifest;
 
 class ReplayCommandTest {
@@ -37,5 +38,17 @@ class ReplayCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("ops replay refused", "is before the backup",
                 "2026-11-20T12:00:00Z");
+    }
+
+    @Test
+    void aBackupTogetherWithFromBeginningIsAUsageErrorBeforeAnyDatabaseIsOpened() throws Exception {
+        int[] code = new int[1];
+        // the target is unreachable: without the usage error the replay would fail on connecting (exit 1)
+        String err = OpsTestBed.stderrOf(() -> code[0] = ReplayCommand.run(List.of(
+                "--target=jdbc:postgresql://127.0.0.1:1/none", "--backup=/backups/backup-1", "--from-beginning"),
+                Map.of()));
+
+        assertThat(code[0]).isEqualTo(2);
+        assertThat(err).contains("ops replay: --backup and --from-beginning exclude each other");
     }
 }
