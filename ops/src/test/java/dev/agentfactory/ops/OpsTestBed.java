@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.ops.backup.BackupCommand;
+import dev.agentfactory.ops.backup.Manifest;
+import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.Poll;
@@ -117,6 +121,21 @@ public final class OpsTestBed {
                 p.send(new ProducerRecord<>(topic, (String) e.get("id"), AuditEvents.json(e))).get();
             }
         }
+    }
+
+    /**
+     * A backup of the database at {@code url} (its files, as {@code ops backup} writes them, with the ops CLI's
+     * environment {@code env}) whose manifest then records {@code taken} and {@code auditOffsets}: the backup a test's
+     * hand-written audit events place. {@code ops replay --backup} checks that its target holds what the backup
+     * holds, so a manifest without the files no longer serves.
+     */
+    public static Path backupAt(Path root, String url, Map<String, String> env, Instant taken,
+                                Map<String, Map<Integer, Long>> auditOffsets) throws Exception {
+        Path dir = BackupCommand.create(root, url, OpsSettings.fromEnvironment(env));
+        Manifest m = Manifest.read(dir);
+        new Manifest(m.format(), taken, m.source(), m.snapshotLsn(), m.schemaVersion(), auditOffsets, m.tables())
+                .write(dir);
+        return dir;
     }
 
     public Connection connect(String url) throws SQLException {

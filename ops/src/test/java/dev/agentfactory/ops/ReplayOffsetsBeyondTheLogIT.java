@@ -2,7 +2,6 @@ package dev.agentfactory.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
@@ -71,14 +69,16 @@ class ReplayOffsetsBeyondTheLogIT {
 
     @Test
     void replayRefusesABackupWhoseOffsetsAreBeyondTheEndOfTheAuditTopics(@TempDir Path backups) throws Exception {
-        Path backup = Files.createDirectory(backups.resolve("backup-20260301T090000000Z"));
         // taken before the topics were recreated: the old topics had reached offset 40 and 25
-        new Manifest(Manifest.FORMAT, Instant.parse("2026-03-01T09:00:00Z"), "it", "0/0", "4.4",
-                Map.of(agents, Map.of(0, 40L), prds, Map.of(0, 25L)), List.of()).write(backup);
+        Path backup = OpsTestBed.backupAt(backups, url, env, Instant.parse("2026-03-01T09:00:00Z"),
+                Map.of(agents, Map.of(0, 40L), prds, Map.of(0, 25L)));
 
-        int exit = ReplayCommand.run(List.of("--target=" + url, "--backup=" + backup), env);
+        int[] exit = new int[1];
+        String err = OpsTestBed.stderrOf(() -> exit[0] = ReplayCommand.run(List.of("--target=" + url,
+                "--backup=" + backup), env));
 
         assertThat(bed.query(url, "SELECT count(*) FROM factory.agents")).as("agents in the target").isEqualTo("0");
-        assertThat(exit).as("replay that could not apply the change after the backup").isEqualTo(1);
+        assertThat(exit[0]).as("replay that could not apply the change after the backup").isEqualTo(1);
+        assertThat(err).contains("but the backup recorded", "replay refuses rather than skip them");
     }
 }

@@ -6,7 +6,6 @@ import static dev.agentfactory.ops.AuditEvents.link;
 import static dev.agentfactory.ops.AuditEvents.prdRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.agentfactory.ops.backup.Manifest;
 import dev.agentfactory.ops.replay.ReplayCommand;
 import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
@@ -97,9 +95,8 @@ class ReplayWithoutSuperuserIT {
                 "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds);
         // the restored backup: its state is what the events before its offsets made
         assertThat(ReplayCommand.run(List.of("--target=" + url, "--from-beginning", "--until=" + T1), env)).isZero();
-        Path backup = Files.createDirectory(backups.resolve("backup-20260301T103000000Z"));
-        new Manifest(Manifest.FORMAT, Instant.parse("2026-03-01T10:30:00Z"), "it", "0/0", "4.4",
-                Map.of(agents, Map.of(0, 1L, 1, 0L), prds, Map.of(0, 1L)), List.of()).write(backup);
+        Path backup = OpsTestBed.backupAt(backups, url, bed.env(agents, prds), Instant.parse("2026-03-01T10:30:00Z"),
+                Map.of(agents, Map.of(0, 1L, 1, 0L), prds, Map.of(0, 1L)));
 
         int exit = ReplayCommand.run(List.of("--target=" + url, "--backup=" + backup), env);
 

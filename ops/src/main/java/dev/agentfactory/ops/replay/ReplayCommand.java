@@ -14,12 +14,15 @@ import dev.agentfactory.ops.cli.OpsException;
 import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.OpsSettings;
 import dev.agentfactory.ops.cli.UsageException;
+import dev.agentfactory.ops.failover.ReplayTargetCoverage;
 
 /**
  * {@code ops replay --target=URL (--backup=DIR | --from-beginning) [--until=2026-01-01T12:00:00Z]}: after a
  * restore, applies the audit topics from the backup's recorded offsets to their current end, or only the
  * changes committed up to {@code --until} (which must not be before the backup was taken); then rebuilds the
- * refused writes' outcomes from the results topic ({@link OutcomeReplay}).
+ * refused writes' outcomes from the results topic ({@link OutcomeReplay}). With {@code --backup} the target must
+ * first hold what the backup holds ({@link ReplayTargetCoverage}): the replay starts at its offsets and would skip
+ * what the target lacks from before them.
  */
 public final class ReplayCommand {
 
@@ -42,6 +45,7 @@ public final class ReplayCommand {
                     throw new OpsException("--until " + until + " is before the backup (" + m.createdAt()
                             + "); restore an older backup to go back that far");
                 }
+                ReplayTargetCoverage.require(target, dir, m, s);
                 from = m.auditOffsets();
                 backupTime = m.createdAt();
             }
