@@ -152,6 +152,20 @@ final class OutcomeReplay {
         ps.setTimestamp(8, Timestamp.from(o.processedAt()));
     }
 
+    /**
+     * Whether retention may have deleted records of a partition at or after the time asked for: some were deleted
+     * ({@code start > 0}), and either the first record kept is already at or past that time ({@code found}, at
+     * {@code start}), or none is kept at all ({@code found} null with {@code start == end}: a partition whose every
+     * record expired, whose deleted records may have been the ones needed). A partition that keeps only records older
+     * than the time ({@code found} null, {@code start < end}) lost only older ones.
+     */
+    static boolean truncated(OffsetAndTimestamp found, long start, long end) {
+        if (start == 0) {
+            return false;
+        }
+        return found == null ? start == end : found.offset() == start;
+    }
+
     private static void seek(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions,
                              Map<TopicPartition, Long> end, Instant backupTime) {
         if (backupTime == null) {
@@ -167,8 +181,7 @@ final class OutcomeReplay {
         for (TopicPartition tp : partitions) {
             OffsetAndTimestamp o = found.get(tp);
             consumer.seek(tp, o == null ? end.get(tp) : o.offset());
-            // the first record kept is past the point, and earlier ones were deleted: retention took some
-            truncated |= o != null && o.offset() == start.get(tp) && start.get(tp) > 0;
+            truncated |= truncated(o, start.get(tp), end.get(tp));
         }
         if (truncated) {
             System.err.println("replay: the results topic no longer holds every outcome since "

@@ -3,14 +3,20 @@ package dev.agentfactory.ops.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -111,6 +117,62 @@ class OutcomeReplayIT {
         try (Connection c = bed.connect(url)) {
             assertThat(new OutcomeReplay(kafka, "it.ops.results.none." + OpsTestBed.suffix()).replay(c, AT, null))
                     .isEqualTo(new OutcomeReplay.Result(0, 0, 0));
+        }
+    }
+
+    /**
+     * Every record of a partition deleted (retention, or deleteRecords as here): offsetsForTimes finds nothing there,
+     * and the outcomes the replay needed may have been among those deleted, so it warns. A partition that still keeps
+     * records, all older than the window, lost only older ones: no warning.
+     */
+    @Test
+    void aResultsPartitionWhoseEveryRecordWasDeletedIsReportedAsTruncated() throws Exception {
+        String expired = "it.ops.results.expired." + OpsTestBed.suffix();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS); // the warning names the time in milliseconds
+        StackTopics.create(bootstrap, Map.of(expired, 1));
+        produce(expired, now.minusSeconds(60), 3);
+        deleteRecordsBefore(expired, 3);
+
+        assertThat(stderrOfReplay(expired, now)).contains("replay: the results topic no longer holds every outcome since "
+                + now.minus(OutcomeReplay.BEFORE_THE_BACKUP));
+    }
+
+    @Test
+    void aResultsPartitionKeepingOnlyRecordsOlderThanTheWindowIsNotReportedAsTruncated() throws Exception {
+        String old = "it.ops.results.old." + OpsTestBed.suffix();
+        Instant now = Instant.now();
+        StackTopics.create(bootstrap, Map.of(old, 1));
+        produce(old, now.minus(Duration.ofDays(3)), 3);
+        deleteRecordsBefore(old, 1);
+
+        assertThat(stderrOfReplay(old, now)).doesNotContain("no longer holds every outcome");
+    }
+
+    private String stderrOfReplay(String resultsTopic, Instant backupTime) throws Exception {
+        return OpsTestBed.stderrOf(() -> {
+            try (Connection c = bed.connect(url)) {
+                new OutcomeReplay(kafka, resultsTopic).replay(c, backupTime, null);
+            }
+        });
+    }
+
+    /** {@code n} REJECTED outcomes stamped {@code at}, record timestamps included. */
+    private void produce(String resultsTopic, Instant at, int n) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            for (int i = 0; i < n; i++) {
+                WriteOutcome o = outcome(UUID.randomUUID(), "agent", Status.REJECTED, null, null, "refused", at);
+                producer.send(new ProducerRecord<>(resultsTopic, 0, at.toEpochMilli(), o.eventId().toString(),
+                        CODEC.encodeOutcome(o))).get();
+            }
+        }
+    }
+
+    private void deleteRecordsBefore(String topic, long offset) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(offset))).all().get();
         }
     }
 
