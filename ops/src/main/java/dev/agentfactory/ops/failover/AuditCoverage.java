@@ -5,10 +5,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * With the primary gone, the audit topics are the record of what was committed: counts the entity versions,
- * history entries and PRD links they hold that a database lacks (an entity behind the topics' latest version, a
- * history entry absent, a link or unlink the database does not show while its PRD is not past the version that
+ * history entries and PRD links they hold that a database lacks (an entity behind the topics' latest version, or
+ * holding another incarnation than theirs, a history entry absent, a link or unlink the database does not show while its PRD is not past the version that
  * made it). Zero means nothing the relay published is missing. A purge in the topics (an entity's or a history
  * entry's delete) takes what it deleted out of the count, an agent's purge its history entries too (one purged
  * before V4_5 has no history delete events); one entity's events are in commit order on its partition, so a purged
@@ -32,12 +34,22 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class AuditCoverage {
 
-    static final String ENTITY_VERSIONS_SQL = "SELECT id::text, version FROM factory.%s";
+    static final String ENTITY_VERSIONS_SQL = "SELECT id::text, version, created_at FROM factory.%s";
     static final String HISTORY_SEQS_SQL = "SELECT seq FROM factory.agent_history";
     static final String LINKS_SQL = "SELECT prd_id::text || ':' || agent_id::text FROM factory.prd_agents";
 
     /** What the topics last said of one PRD-agent link: whether it exists, and the PRD version that said so. */
     private record Link(String prd, boolean present, Long version) {
+    }
+
+    /** What the topics last said of an agent or PRD: its version and incarnation ({@code created_at}; null: unknown). */
+    private record Latest(long version, Instant createdAt) {
+
+        /** This, followed by {@code next} of the same id: the id created again after a purge is another entity. */
+        Latest then(Latest next) {
+            return Objects.equals(createdAt, next.createdAt) ? new Latest(Math.max(version, next.version), createdAt)
+                    : next;
+        }
     }
 
     private AuditCoverage() {
@@ -50,7 +62,7 @@ final class AuditCoverage {
      */
     static long missing(AuditTopics topics, Connection db, Map<String, Map<Integer, Long>> from) throws Exception {
         StandbyPurgeFloors floors = StandbyPurgeFloors.readAll(db);
-        Map<String, Long> latest = new HashMap<>();
+        Map<String, Latest> latest = new HashMap<>();
         Map<Long, String> history = new HashMap<>(); // seq to its agent
         Map<String, Link> links = new HashMap<>();
         scan(topics, from, e -> {
@@ -81,22 +93,31 @@ final class AuditCoverage {
                         history.values().removeIf(e.path("id").asString()::equals);
                     }
                 } else {
-                    latest.merge(key, e.path("version").asLong(), Math::max);
+                    String createdAt = e.path("after").path("created_at").stringValue(null);
+                    latest.merge(key, new Latest(e.path("version").asLong(), createdAt == null ? null
+                            : Instant.parse(createdAt)), Latest::then);
                 }
             }
         });
         long missing = 0;
         try (Statement st = db.createStatement()) {
             Map<String, Long> held = new HashMap<>();
+            Map<String, Instant> incarnations = new HashMap<>();
             for (String table : List.of("agents", "prds")) {
                 try (ResultSet rs = st.executeQuery(ENTITY_VERSIONS_SQL.formatted(table))) {
                     while (rs.next()) {
                         held.put(table + ":" + rs.getString(1), rs.getLong(2));
+                        incarnations.put(table + ":" + rs.getString(1), rs.getTimestamp(3).toInstant());
                     }
                 }
             }
-            for (Map.Entry<String, Long> e : latest.entrySet()) {
-                missing += Math.max(0, e.getValue() - held.getOrDefault(e.getKey(), 0L));
+            for (Map.Entry<String, Latest> e : latest.entrySet()) {
+                Instant createdAt = e.getValue().createdAt();
+                // another incarnation on the standby (the id created again after a purge it missed) holds none of
+                // the topics' versions: the replay refuses their rows over it
+                boolean other = createdAt != null && incarnations.containsKey(e.getKey())
+                        && !createdAt.equals(incarnations.get(e.getKey()));
+                missing += Math.max(0, e.getValue().version() - (other ? 0 : held.getOrDefault(e.getKey(), 0L)));
             }
             try (ResultSet rs = st.executeQuery(HISTORY_SEQS_SQL)) {
                 while (rs.next()) {
