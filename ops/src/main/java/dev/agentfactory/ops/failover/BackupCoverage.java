@@ -171,7 +171,7 @@ final class BackupCoverage {
         topics.checkRecorded(m.auditOffsets());
         BackupCoverage c = new BackupCoverage(standby);
         try {
-            c.createTables();
+            TempTables.create(standby, TEMP_TABLES, CREATE_SQL);
             c.compare(dir, m);
             if (!c.counted().none()) {
                 c.explainByFloors(LogSequenceNumber.valueOf(m.snapshotLsn()).asLong());
@@ -184,23 +184,7 @@ final class BackupCoverage {
             }
             return lack.none() ? lack : c.described(lack);
         } finally {
-            c.dropTables();
-        }
-    }
-
-    private void createTables() throws SQLException {
-        dropTables();
-        try (Statement st = standby.createStatement()) {
-            for (String sql : CREATE_SQL) {
-                st.execute(sql);
-            }
-        }
-    }
-
-    private void dropTables() throws SQLException {
-        try (Statement st = standby.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS " + String.join(", ", TEMP_TABLES.stream().map(t -> "pg_temp." + t)
-                    .toList()));
+            TempTables.drop(standby, TEMP_TABLES);
         }
     }
 
@@ -237,21 +221,13 @@ final class BackupCoverage {
                     chunk.get(i).add(values[i]);
                 }
                 if (chunk.get(0).size() == CHUNK) {
-                    run(ps, offset, chunk);
+                    TempTables.execute(standby, ps, offset, chunk);
                 }
             });
             if (!chunk.get(0).isEmpty()) {
-                run(ps, offset, chunk);
+                TempTables.execute(standby, ps, offset, chunk);
             }
         }
-    }
-
-    private void run(PreparedStatement ps, int offset, List<? extends List<?>> arrays) throws SQLException {
-        for (int i = 0; i < arrays.size(); i++) {
-            ps.setArray(offset + i + 1, standby.createArrayOf("text", arrays.get(i).toArray()));
-        }
-        ps.executeUpdate();
-        arrays.forEach(List::clear);
     }
 
     private void explainByFloors(long snapshotLsn) throws SQLException {
@@ -348,13 +324,8 @@ final class BackupCoverage {
 
     private void update(String sql, List<? extends List<?>> arrays) throws SQLException {
         try (PreparedStatement ps = standby.prepareStatement(sql)) {
-            for (int i = 0; i < arrays.size(); i++) {
-                ps.setArray(i + 1, standby.createArrayOf("text", arrays.get(i).stream().map(String::valueOf)
-                        .toArray()));
-            }
-            ps.executeUpdate();
+            TempTables.execute(standby, ps, 0, arrays);
         }
-        arrays.forEach(List::clear);
     }
 
     private Lack counted() throws SQLException {

@@ -175,9 +175,10 @@ class FailoverBehindTheBackupIT {
 
         promoted(pair, beforeThePurge, "the standby holds every agent and PRD version, history entry and link the "
                 + "backup holds, and no agent or PRD erased before it");
-        assertThat(pair.bed.query(pair.standbyUrl, "SELECT version || ' ' || (SELECT count(*) FROM factory.agent_history "
-                + "WHERE agent_id = a.id) FROM factory.agents a WHERE id = '" + erased + "'"))
-                .as("the replay applied the purge, then created the agent again: version 1, no history").isEqualTo("1 0");
+        assertThat(pair.bed.query(pair.standbyUrl, "SELECT version || ' ' || (SELECT count(*) "
+                + "FROM factory.agent_history WHERE agent_id = a.id) FROM factory.agents a WHERE id = '" + erased + "'"))
+                .as("the replay applied the purge, then created the agent again: version 1, no history")
+                .isEqualTo("1 0");
     }
 
     /**
