@@ -1,15 +1,10 @@
 package dev.agentfactory.ops.failover;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,23 +17,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * With the primary gone, the audit topics are the record of what was committed: counts the entity versions,
- * history entries and PRD links they hold that a database lacks (an entity behind the topics' latest version, a
- * history entry absent, a link or unlink the database does not show while its PRD is not past the version that
- * made it). Zero means nothing the relay published is missing. A purge in the topics (an entity's or a history
- * entry's delete) takes what it deleted out of the count, an agent's purge its history entries too (one purged
- * before V4_5 has no history delete events); one entity's events are in commit order on its partition, so a purged
- * and re-created entity is expected at its versions after the purge. A purge the database holds and the topics do
- * not yet ({@link StandbyPurgeFloors}) takes out what the topics say of that entity before it.
+ * history entries and PRD links they hold that a database lacks (an entity behind the topics' latest version, or
+ * holding another incarnation than theirs, a history entry absent, a link or unlink the database does not show while
+ * its PRD is not past the version that made it). Zero means nothing the relay published is missing. A purge in the
+ * topics (an entity's or a history entry's delete) takes what it deleted out of the count, an agent's purge its
+ * history entries too (one purged before V4_5 has no history delete events); one entity's events are in commit order
+ * on its partition, so a purged and re-created entity is expected at its versions after the purge. A purge the
+ * database holds and the topics do not yet ({@link StandbyPurgeFloors}) takes out what the topics say of that entity
+ * before it.
  */
 final class AuditCoverage {
-
-    static final String ENTITY_VERSIONS_SQL = "SELECT id::text, version FROM factory.%s";
-    static final String HISTORY_SEQS_SQL = "SELECT seq FROM factory.agent_history";
-    static final String LINKS_SQL = "SELECT prd_id::text || ':' || agent_id::text FROM factory.prd_agents";
-
-    /** What the topics last said of one PRD-agent link: whether it exists, and the PRD version that said so. */
-    private record Link(String prd, boolean present, Long version) {
-    }
 
     private AuditCoverage() {
     }
@@ -46,13 +34,14 @@ final class AuditCoverage {
     /**
      * Counts from {@code from} (the backup's offsets the replay started from; empty: the beginning): what the topics
      * hold before it is in the backup, and history from before an earlier failover is another cluster's, whose LSNs
-     * mean nothing against this standby's purge floors.
+     * mean nothing against this standby's purge floors. What the topics hold is gathered here, the window's keys
+     * once each; the standby is compared with it in the database ({@link ExpectedRows}).
      */
     static long missing(AuditTopics topics, Connection db, Map<String, Map<Integer, Long>> from) throws Exception {
         StandbyPurgeFloors floors = StandbyPurgeFloors.readAll(db);
-        Map<String, Long> latest = new HashMap<>();
+        Map<String, ExpectedRows.Entity> latest = new HashMap<>();
         Map<Long, String> history = new HashMap<>(); // seq to its agent
-        Map<String, Link> links = new HashMap<>();
+        Map<String, ExpectedRows.Link> links = new HashMap<>();
         scan(topics, from, e -> {
             String table = e.path("table").asString();
             boolean deleted = !e.path("after").isObject(); // an operator's purge: nothing left to expect
@@ -69,43 +58,25 @@ final class AuditCoverage {
                     history.put(e.path("after").path("seq").asLong(), e.path("id").asString());
                 }
             } else if (table.equals("prd_agents")) {
-                JsonNode row = deleted ? e.path("before") : e.path("after");
-                String prd = row.path("prd_id").asString();
-                links.put(prd + ":" + row.path("agent_id").asString(), new Link(prd, !deleted,
+                String prd = link.path("prd_id").asString();
+                String agent = link.path("agent_id").asString();
+                links.put(prd + ":" + agent, new ExpectedRows.Link(prd, agent, !deleted,
                         e.path("version").isNumber() ? e.path("version").asLong() : null));
             } else if (table.equals("agents") || table.equals("prds")) {
-                String key = table + ":" + e.path("id").asString();
+                String id = e.path("id").asString();
+                String key = table + ":" + id;
                 if (deleted) {
                     latest.remove(key);
                     if (table.equals("agents")) {
-                        history.values().removeIf(e.path("id").asString()::equals);
+                        history.values().removeIf(id::equals);
                     }
                 } else {
-                    latest.merge(key, e.path("version").asLong(), Math::max);
+                    latest.merge(key, new ExpectedRows.Entity(table, id, e.path("version").asLong(),
+                            e.path("after").path("created_at").stringValue(null)), ExpectedRows.Entity::then);
                 }
             }
         });
-        long missing = 0;
-        try (Statement st = db.createStatement()) {
-            Map<String, Long> held = new HashMap<>();
-            for (String table : List.of("agents", "prds")) {
-                try (ResultSet rs = st.executeQuery(ENTITY_VERSIONS_SQL.formatted(table))) {
-                    while (rs.next()) {
-                        held.put(table + ":" + rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-            for (Map.Entry<String, Long> e : latest.entrySet()) {
-                missing += Math.max(0, e.getValue() - held.getOrDefault(e.getKey(), 0L));
-            }
-            try (ResultSet rs = st.executeQuery(HISTORY_SEQS_SQL)) {
-                while (rs.next()) {
-                    history.remove(rs.getLong(1));
-                }
-            }
-            missing += linksDiffering(st, links, held);
-        }
-        return missing + history.size();
+        return ExpectedRows.missing(db, latest.values(), history.keySet(), links.values());
     }
 
     /** Takes one audit event. */
@@ -131,23 +102,5 @@ final class AuditCoverage {
                 }
             }
         }
-    }
-
-    /**
-     * Links (and unlinks) the topics hold that the database does not show, unless its PRD is already past the
-     * version that made them (a database ahead of the topics is not missing anything there).
-     */
-    private static long linksDiffering(Statement st, Map<String, Link> links, Map<String, Long> held)
-            throws SQLException {
-        Set<String> stored = new HashSet<>();
-        try (ResultSet rs = st.executeQuery(LINKS_SQL)) {
-            while (rs.next()) {
-                stored.add(rs.getString(1));
-            }
-        }
-        return links.entrySet().stream().filter(l -> l.getValue().present() != stored.contains(l.getKey()))
-                .filter(l -> l.getValue().version() == null
-                        || held.getOrDefault("prds:" + l.getValue().prd(), 0L) <= l.getValue().version())
-                .count();
     }
 }

@@ -30,8 +30,10 @@ import tools.jackson.databind.JsonNode;
  * snapshot (its purge floor is past the backup's LSN), or an event in the audit topics from the backup's offsets on,
  * which the replay applies (a newer version of the entity, the history entry, any change of the link) or which
  * removed it (a purge, a history entry's or a link's delete). And every agent and PRD the standby holds must be in the
- * backup, unless an event of it lies from the backup's offsets on (created after the backup): one that is not is an
- * entity erased before the backup, whose purge the standby missed and the replay, starting after it, does not apply.
+ * backup, unless an event of its incarnation (its {@code created_at}) lies from the backup's offsets on (created after
+ * the backup): one that is not is an entity erased before the backup, whose purge the standby missed and the replay,
+ * starting after it, does not apply, even when the id was created again since (the replay refuses that incarnation's
+ * row over the standby's).
  * Promoted, the standby would go on serving what was erased; each counts as one write lacking (the purge).
  * <p>
  * The comparison runs on the standby's connection, in temporary tables (the backup's agents and PRDs, then what
@@ -60,7 +62,8 @@ final class BackupCoverage {
             "CREATE INDEX ON bc_history (agent_id)",
             "CREATE TEMP TABLE bc_links (prd_id uuid, agent_id uuid, PRIMARY KEY (prd_id, agent_id))",
             "CREATE INDEX ON bc_links (agent_id)",
-            "CREATE TEMP TABLE bc_erased (tbl text, id uuid, version bigint, PRIMARY KEY (tbl, id))");
+            "CREATE TEMP TABLE bc_erased (tbl text, id uuid, version bigint, created_at timestamptz, "
+                    + "PRIMARY KEY (tbl, id))");
     static final String LOAD_BACKUP_SQL = """
             INSERT INTO pg_temp.bc_backup SELECT ?, b.id::uuid, b.version::bigint, b.created_at::timestamptz
             FROM unnest(?::text[], ?::text[], ?::text[]) AS b(id, version, created_at)""";
@@ -72,7 +75,7 @@ final class BackupCoverage {
             WHERE b.tbl = '%1$s' AND (s.id IS NULL OR s.created_at <> b.created_at OR s.version < b.version)""";
     /** An agent or PRD on the standby the backup does not hold. */
     static final String ENTITIES_ERASED_SQL = """
-            INSERT INTO pg_temp.bc_erased SELECT '%1$s', s.id, s.version FROM factory.%1$s s
+            INSERT INTO pg_temp.bc_erased SELECT '%1$s', s.id, s.version, s.created_at FROM factory.%1$s s
             WHERE NOT EXISTS (SELECT 1 FROM pg_temp.bc_backup b WHERE b.tbl = '%1$s' AND b.id = s.id)""";
     static final String HISTORY_LACKING_SQL = """
             INSERT INTO pg_temp.bc_history SELECT b.seq::bigint, b.agent_id::uuid
@@ -114,10 +117,14 @@ final class BackupCoverage {
             WHERE d.tbl = 'agents' AND h.agent_id = d.id""", """
             DELETE FROM pg_temp.bc_links l USING unnest(?::text[], ?::uuid[]) AS d(tbl, id)
             WHERE (d.tbl = 'agents' AND l.agent_id = d.id) OR (d.tbl = 'prds' AND l.prd_id = d.id)""");
-    /** Any event of an entity the backup does not hold: it was created (again) after the backup. */
+    /**
+     * An event of the incarnation the standby holds of an entity the backup does not: it was created after the backup.
+     * One of another incarnation (the id created again after the purge the standby missed) explains nothing: the
+     * replay's upsert refuses it over the standby's row ({@code RowApplier}), which stays the erased entity.
+     */
     static final String CREATES_EXPLAINED_SQL = """
-            DELETE FROM pg_temp.bc_erased e USING unnest(?::text[], ?::uuid[]) AS d(tbl, id)
-            WHERE e.tbl = d.tbl AND e.id = d.id""";
+            DELETE FROM pg_temp.bc_erased e USING unnest(?::text[], ?::uuid[], ?::text[]) AS d(tbl, id, created_at)
+            WHERE e.tbl = d.tbl AND e.id = d.id AND e.created_at = d.created_at::timestamptz""";
     static final String COUNTS_SQL = """
             SELECT (SELECT count(*) FROM pg_temp.bc_entities),
                    (SELECT coalesce(sum(version - CASE WHEN same_incarnation THEN standby_version ELSE 0 END), 0)
@@ -148,6 +155,8 @@ final class BackupCoverage {
     private final List<String> purgeIds = new ArrayList<>();
     private final List<String> eventTables = new ArrayList<>();
     private final List<String> eventIds = new ArrayList<>();
+    private final List<String> eventIncarnations = new ArrayList<>();
+    private int pending;
     private final Connection standby;
 
     private BackupCoverage(Connection standby) {
@@ -162,7 +171,7 @@ final class BackupCoverage {
         topics.checkRecorded(m.auditOffsets());
         BackupCoverage c = new BackupCoverage(standby);
         try {
-            c.createTables();
+            TempTables.create(standby, TEMP_TABLES, CREATE_SQL);
             c.compare(dir, m);
             if (!c.counted().none()) {
                 c.explainByFloors(LogSequenceNumber.valueOf(m.snapshotLsn()).asLong());
@@ -175,23 +184,7 @@ final class BackupCoverage {
             }
             return lack.none() ? lack : c.described(lack);
         } finally {
-            c.dropTables();
-        }
-    }
-
-    private void createTables() throws SQLException {
-        dropTables();
-        try (Statement st = standby.createStatement()) {
-            for (String sql : CREATE_SQL) {
-                st.execute(sql);
-            }
-        }
-    }
-
-    private void dropTables() throws SQLException {
-        try (Statement st = standby.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS " + String.join(", ", TEMP_TABLES.stream().map(t -> "pg_temp." + t)
-                    .toList()));
+            TempTables.drop(standby, TEMP_TABLES);
         }
     }
 
@@ -228,21 +221,13 @@ final class BackupCoverage {
                     chunk.get(i).add(values[i]);
                 }
                 if (chunk.get(0).size() == CHUNK) {
-                    run(ps, offset, chunk);
+                    TempTables.execute(standby, ps, offset, chunk);
                 }
             });
             if (!chunk.get(0).isEmpty()) {
-                run(ps, offset, chunk);
+                TempTables.execute(standby, ps, offset, chunk);
             }
         }
-    }
-
-    private void run(PreparedStatement ps, int offset, List<? extends List<?>> arrays) throws SQLException {
-        for (int i = 0; i < arrays.size(); i++) {
-            ps.setArray(offset + i + 1, standby.createArrayOf("text", arrays.get(i).toArray()));
-        }
-        ps.executeUpdate();
-        arrays.forEach(List::clear);
     }
 
     private void explainByFloors(long snapshotLsn) throws SQLException {
@@ -275,8 +260,13 @@ final class BackupCoverage {
         if (id.isEmpty()) {
             return; // every event names its entity; this one is not the relay's
         }
-        eventTables.add("agent".equals(e.path("entity").asString()) ? TableSpec.AGENTS.name() : TableSpec.PRDS.name());
-        eventIds.add(id);
+        String createdAt = incarnation(table, row);
+        if (createdAt != null) {
+            eventTables.add("agent".equals(e.path("entity").asString()) ? TableSpec.AGENTS.name()
+                    : TableSpec.PRDS.name());
+            eventIds.add(id);
+            eventIncarnations.add(createdAt);
+        }
         if (table.equals(TableSpec.AGENT_HISTORY.name())) {
             historySeqs.add(row.path("seq").asLong());
         } else if (table.equals(TableSpec.PRD_AGENTS.name())) {
@@ -292,12 +282,25 @@ final class BackupCoverage {
                 versions.add(e.path("version").asLong());
             }
         }
-        if (eventIds.size() >= CHUNK) {
+        if (++pending >= CHUNK) {
             flush();
         }
     }
 
+    /**
+     * The {@code created_at} of the entity an event's row image is of, or null: an entity row's image and a version's
+     * snapshot carry it (a purge's before-image too); a history entry or a link does not say which incarnation of its
+     * parent it belongs to.
+     */
+    private static String incarnation(String table, JsonNode row) {
+        return switch (table) {
+            case "agents", "prds", "agent_versions", "prd_versions" -> row.path("created_at").stringValue(null);
+            default -> null;
+        };
+    }
+
     private void flush() throws SQLException {
+        pending = 0;
         if (!historySeqs.isEmpty()) {
             update(HISTORY_EXPLAINED_SQL, List.of(historySeqs));
         }
@@ -315,19 +318,14 @@ final class BackupCoverage {
             purgeIds.clear();
         }
         if (!eventIds.isEmpty()) {
-            update(CREATES_EXPLAINED_SQL, List.of(eventTables, eventIds));
+            update(CREATES_EXPLAINED_SQL, List.of(eventTables, eventIds, eventIncarnations));
         }
     }
 
     private void update(String sql, List<? extends List<?>> arrays) throws SQLException {
         try (PreparedStatement ps = standby.prepareStatement(sql)) {
-            for (int i = 0; i < arrays.size(); i++) {
-                ps.setArray(i + 1, standby.createArrayOf("text", arrays.get(i).stream().map(String::valueOf)
-                        .toArray()));
-            }
-            ps.executeUpdate();
+            TempTables.execute(standby, ps, 0, arrays);
         }
-        arrays.forEach(List::clear);
     }
 
     private Lack counted() throws SQLException {
