@@ -22,7 +22,8 @@ import dev.agentfactory.ops.cli.UsageException;
  * the standby has caught up, promotes it and prints what the services must point at, with the measured RPO (committed
  * writes the standby lacks) and RTO (this command's duration). With the primary reachable (a planned switchover)
  * the services' writer role is fenced there first ({@link Fence}), then the standby must match the primary
- * table by table; the fence stays after a promotion and is lifted when the command refuses or fails. Only when the
+ * table by table; the fence stays after a promotion and is lifted when the command refuses, fails or is stopped
+ * before promoting ({@link FenceGuard}). Only when the
  * operator says {@code --primary-lost} are the audit topics replayed onto the standby instead, from the backup's
  * offsets, and it must hold every version and history entry they record from there. First, though, it must not be
  * behind the backup ({@link BackupCoverage}): what it lacks of before the backup (its sink was off across it) the
@@ -102,14 +103,14 @@ public final class FailoverCommand {
         long t0 = System.nanoTime();
         Manifest manifest = backup == null ? null : Manifest.read(backup);
         Connection primary = primaryUrl == null ? null : connectPrimary(primaryUrl, s);
-        try (primary) {
+        try (primary; FenceGuard guard = new FenceGuard(primaryUrl, fenceWriter, s)) {
             try (Connection c = s.connect(standbyUrl)) {
                 Promotion.checkPromotable(c, slot);
             }
             boolean fenced = false;
             try {
                 if (primary != null && fenceWriter != null) {
-                    raise(primary, fenceWriter, timeout);
+                    raise(primary, fenceWriter, timeout, guard);
                     fenced = true;
                 }
                 // a standby behind the backup is refused before the replay, which cannot bring what it lacks
@@ -119,6 +120,7 @@ public final class FailoverCommand {
                 if (lost > 0 && !force) {
                     throw new OpsException("the standby lacks " + lost + " committed writes; not promoted (--force to accept)");
                 }
+                guard.promoting();
                 try (Connection c = s.connect(standbyUrl)) {
                     Promotion.promote(c, publication, slot);
                 }
@@ -178,9 +180,10 @@ public final class FailoverCommand {
         }
     }
 
-    private static void raise(Connection primary, String writer, Duration timeout) throws InterruptedException {
+    private static void raise(Connection primary, String writer, Duration timeout, FenceGuard guard)
+            throws InterruptedException {
         try {
-            Fence.raise(primary, writer, timeout);
+            Fence.raise(primary, writer, timeout, guard::arm);
         } catch (SQLException e) {
             throw new OpsException("could not fence " + writer + " on the primary (" + e.getMessage() + "); stop the "
                     + "ingest worker yourself and run again with --no-fence", e);
