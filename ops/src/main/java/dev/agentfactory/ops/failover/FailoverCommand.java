@@ -22,7 +22,9 @@ import dev.agentfactory.ops.cli.UsageException;
  * the standby has caught up, promotes it and prints what the services must point at, with the measured RPO (committed
  * writes the standby lacks) and RTO (this command's duration). With the primary reachable (a planned switchover)
  * the services' writer role is fenced there first ({@link Fence}), then the standby must match the primary
- * table by table; the fence stays after a promotion and is lifted when the command refuses or fails. Only when the
+ * table by table; the fence stays after a promotion and is lifted when the command refuses, fails or is stopped
+ * before promoting ({@link FenceGuard}). With {@code --no-fence} the operator has stopped the writer instead, and the
+ * command refuses while a session of it is open on the primary ({@link WriterSessions}). Only when the
  * operator says {@code --primary-lost} are the audit topics replayed onto the standby instead, from the backup's
  * offsets, and it must hold every version and history entry they record from there. First, though, it must not be
  * behind the backup ({@link BackupCoverage}): what it lacks of before the backup (its sink was off across it) the
@@ -37,6 +39,13 @@ public final class FailoverCommand {
 
     /** What a failover measured. */
     public record Result(long lostWrites, double rtoSeconds) {
+    }
+
+    /**
+     * The services' writer role on a reachable primary: fenced there ({@code fence}), or, with {@code --no-fence},
+     * stopped by the operator, which the command checks ({@link WriterSessions}).
+     */
+    public record Writer(String role, boolean fence) {
     }
 
     /** Could not connect (refused, timed out, connection lost) or no such database: the primary was not reached. */
@@ -56,8 +65,8 @@ public final class FailoverCommand {
             Path backup = replayStart(o);
             failover(o.get("standby", s.standbyUrl()), o.flag("primary-lost") ? null : o.get("primary", s.dbUrl()),
                     backup, o.duration("timeout", Duration.ofSeconds(60)), o.get("slot", "factory_cdc"),
-                    o.get("publication", "factory_cdc"), o.flag("no-fence") ? null : o.get("writer", s.writerUser()),
-                    o.flag("force"), s);
+                    o.get("publication", "factory_cdc"), new Writer(o.get("writer", s.writerUser()),
+                            !o.flag("no-fence")), o.flag("force"), s);
             return 0;
         });
     }
@@ -92,25 +101,32 @@ public final class FailoverCommand {
      *                    declared it lost (the audit topics are then the reference)
      * @param backup      with the primary lost, the backup (its directory) the standby must not be behind, whose
      *                    audit offsets the replay and the loss check start from; null: from the topics' beginning
-     * @param fenceWriter the role to fence on the primary, or null to leave the primary as it is
+     * @param writer      the services' writer role on the primary, fenced there or checked to have no session left
+     *                    (null: neither, for a primary declared lost)
      * @param force       promote although the standby lacks committed writes: ones the loss check counted, or, with
      *                    the primary lost, ones from before the backup (a standby behind it), counted in the RPO then
      */
     public static Result failover(String standbyUrl, String primaryUrl, Path backup,
-                                  Duration timeout, String slot, String publication, String fenceWriter,
+                                  Duration timeout, String slot, String publication, Writer writer,
                                   boolean force, OpsSettings s) throws Exception {
         long t0 = System.nanoTime();
         Manifest manifest = backup == null ? null : Manifest.read(backup);
         Connection primary = primaryUrl == null ? null : connectPrimary(primaryUrl, s);
-        try (primary) {
+        boolean fence = primary != null && writer != null && writer.fence();
+        boolean stopped = primary != null && writer != null && !writer.fence();
+        String role = writer == null ? null : writer.role();
+        try (primary; FenceGuard guard = new FenceGuard(primaryUrl, role, s)) {
             try (Connection c = s.connect(standbyUrl)) {
                 Promotion.checkPromotable(c, slot);
             }
             boolean fenced = false;
             try {
-                if (primary != null && fenceWriter != null) {
-                    raise(primary, fenceWriter, timeout);
+                if (fence) {
+                    raise(primary, role, timeout, guard);
                     fenced = true;
+                }
+                if (stopped) {
+                    WriterSessions.refuseOpen(primary, role);
                 }
                 // a standby behind the backup is refused before the replay, which cannot bring what it lacks
                 long lost = primary != null ? CatchUp.withPrimary(primary, standbyUrl, timeout, s)
@@ -119,13 +135,17 @@ public final class FailoverCommand {
                 if (lost > 0 && !force) {
                     throw new OpsException("the standby lacks " + lost + " committed writes; not promoted (--force to accept)");
                 }
+                if (stopped) { // a worker or pool that came back during the catch-up writes past the match
+                    WriterSessions.refuseOpen(primary, role);
+                }
+                guard.promoting();
                 try (Connection c = s.connect(standbyUrl)) {
                     Promotion.promote(c, publication, slot);
                 }
                 return promoted(lost, (System.nanoTime() - t0) / 1e9, standbyUrl, slot, publication, fenced);
             } catch (Exception e) {
                 if (fenced) {    // not promoted: the primary stays the primary, so its writer may write again
-                    Fence.liftAfter(primary, fenceWriter, e);
+                    Fence.liftAfter(primary, role, e);
                 }
                 throw e;
             }
@@ -178,9 +198,10 @@ public final class FailoverCommand {
         }
     }
 
-    private static void raise(Connection primary, String writer, Duration timeout) throws InterruptedException {
+    private static void raise(Connection primary, String writer, Duration timeout, FenceGuard guard)
+            throws InterruptedException {
         try {
-            Fence.raise(primary, writer, timeout);
+            Fence.raise(primary, writer, timeout, guard::arm);
         } catch (SQLException e) {
             throw new OpsException("could not fence " + writer + " on the primary (" + e.getMessage() + "); stop the "
                     + "ingest worker yourself and run again with --no-fence", e);

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.function.Consumer;
 
 /**
  * Stops the services' writer role from committing on the old primary during a planned switchover, so no write
@@ -40,8 +41,20 @@ final class Fence {
      * again before the exception is thrown: a refused failover must not leave the primary's writer read-only.
      */
     static void raise(Connection primary, String writer, Duration timeout) throws SQLException, InterruptedException {
+        raise(primary, writer, timeout, lift -> { });
+    }
+
+    /**
+     * {@link #raise(Connection, String, Duration)}, handing {@code onceSet} the exact statement that lifts the fence
+     * as soon as it is set, before the writer's sessions are ended (which may take up to {@code timeout}): from
+     * then on only the caller can lift it if the process is stopped.
+     */
+    static void raise(Connection primary, String writer, Duration timeout, Consumer<String> onceSet)
+            throws SQLException, InterruptedException {
+        String lift = statement(primary, LIFT_SQL, writer);
         run(primary, FENCE_SQL, writer);
         try {
+            onceSet.accept(lift);
             OffsetDateTime fencedAt = fencedAt(primary);
             long ended = endSessions(primary, writer, fencedAt);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -102,16 +115,19 @@ final class Fence {
     }
 
     private static void run(Connection c, String formatSql, String writer) throws SQLException {
-        String ddl;
+        try (Statement st = c.createStatement()) {
+            st.execute(statement(c, formatSql, writer));
+        }
+    }
+
+    /** The ALTER ROLE statement {@code formatSql} makes for {@code writer} in the connection's database. */
+    private static String statement(Connection c, String formatSql, String writer) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(formatSql)) {
             ps.setString(1, writer);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                ddl = rs.getString(1);
+                return rs.getString(1);
             }
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute(ddl);
         }
     }
 }
