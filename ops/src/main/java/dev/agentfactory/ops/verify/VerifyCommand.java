@@ -52,7 +52,8 @@ public final class VerifyCommand {
         }
     }
 
-    private static void rowSecurityOff(Connection c) throws SQLException {
+    /** {@link #ROW_SECURITY_OFF_SQL} on {@code c}, for its whole session. */
+    public static void rowSecurityOff(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(ROW_SECURITY_OFF_SQL);
         }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.ops.OpsTestBed;
+import dev.agentfactory.ops.failover.FailoverCommand;
 import dev.agentfactory.ops.verify.VerifyCommand;
 import dev.agentfactory.relay.WorkerLikeWriter;
 import dev.agentfactory.stack.LocalStack;
@@ -29,8 +30,8 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 /**
  * ops run as a role that may SELECT the factory tables but is filtered by their row-level security (every factory
  * table has it enabled, V1, V3_1 and V4_5; the role has no policy and no BYPASSRLS) sees them empty. A backup used to
- * succeed with none of their rows, and a verify of two databases to match; both now fail on the first such table, as
- * pg_dump does, and the failed backup leaves no directory. Own database, role and topics on the shared stack.
+ * succeed with none of their rows, and a verify of two databases (or a switchover's catch-up) to match; all now fail on the
+ * first such table, as pg_dump does, and the failed backup leaves no directory. Own database, role and topics on the shared stack.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -100,6 +101,17 @@ class BackupUnderRowSecurityIT {
 
         assertThat(code[0]).isEqualTo(1);
         assertThat(err).contains("ops verify failed: ", "row-level security");
+    }
+
+    @Test
+    void aSwitchoverAsARoleFilteredByRowSecurityFailsInsteadOfMatchingEmptyTables() throws Exception {
+        bed.execute(url, "ALTER ROLE " + role + " REPLICATION"); // a precondition of the promotion, checked first
+        int[] code = new int[1];
+        String err = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(List.of("--primary=" + url,
+                "--standby=" + url, "--no-fence", "--timeout=2s"), env));
+
+        assertThat(code[0]).isEqualTo(1);
+        assertThat(err).contains("row-level security");
     }
 
     private String countAsTheRole() throws Exception {
