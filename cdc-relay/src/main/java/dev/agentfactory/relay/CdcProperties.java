@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
 
 import dev.agentfactory.store.replica.StandbyApplyLock;
+import dev.agentfactory.store.replica.TableSpec;
 
 /**
  * Everything the relay needs to know, bound from {@code factory.cdc.*} so tests and deployments can
@@ -18,7 +19,8 @@ import dev.agentfactory.store.replica.StandbyApplyLock;
  * @param topicPrefix       Debezium logical server name (prefix of its internal topic names)
  * @param slotName          the logical replication slot (cluster-wide, so unique per environment)
  * @param publicationName   the publication created by the migrations
- * @param tables            the factory tables streamed (must match the publication)
+ * @param tables            the factory tables streamed (must match the publication; with the standby sink on, all
+ *                          in {@link TableSpec#FACTORY})
  * @param agentsAuditTopic  audit topic of agent changes
  * @param prdsAuditTopic    audit topic of PRD changes
  * @param auditMaxRequestBytes the largest audit event the relay's producer sends ({@code max.request.size}): an
@@ -129,6 +131,17 @@ public record CdcProperties(
         if (maxQueueBytes < 1 || maxDeliveryBytes < 1 || maxDeliveryChanges < 1) {
             throw new IllegalArgumentException("factory.cdc.max-queue-bytes, max-delivery-bytes and"
                     + " max-delivery-changes must be positive");
+        }
+        // The standby sink applies a table by its TableSpec (key, parents first); one it does not know failed at its
+        // first change, at every restart, and the relay never got past it.
+        if (standby != null && standby.enabled()) {
+            List<String> unknown = tables.stream()
+                    .filter(t -> TableSpec.FACTORY.stream().noneMatch(spec -> spec.name().equals(t))).toList();
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("factory.cdc.tables " + unknown + " are not in"
+                        + " store.replica.TableSpec.FACTORY, so the standby sink cannot apply them: add them there"
+                        + " (or run without the standby sink, factory.cdc.standby.enabled=false)");
+            }
         }
     }
 

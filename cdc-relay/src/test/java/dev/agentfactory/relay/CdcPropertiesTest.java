@@ -45,6 +45,15 @@ class CdcPropertiesTest {
         return Binder.get(env).bindOrCreate("factory.cdc", CdcProperties.class);
     }
 
+    /** The standby sink failed at the table's first change, and the relay restarted on it for good. */
+    @Test
+    void aTableTheStandbySinkDoesNotKnowIsRefusedAtStartupUnlessTheSinkIsOff() {
+        assertThatThrownBy(() -> TestCdcProperties.with(Map.of("tables", "agents,prds,agent_reviews"))).rootCause()
+                .hasMessageContaining("factory.cdc.tables [agent_reviews] are not in store.replica.TableSpec.FACTORY");
+        assertThat(TestCdcProperties.with(Map.of("tables", "agents,prds,agent_reviews", "standby.enabled", "false"))
+                .tables()).contains("agent_reviews");
+    }
+
     @Test
     void anEngineQueueNoLargerThanItsBatchOrWithoutAByteBoundIsRefusedAtStartup() {
         assertThatThrownBy(() -> TestCdcProperties.with(Map.of("max-queue-records", "8192"))).rootCause()

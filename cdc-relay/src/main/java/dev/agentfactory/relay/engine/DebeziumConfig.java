@@ -106,8 +106,13 @@ public final class DebeziumConfig {
         p.setProperty("record.processing.shutdown.timeout.ms", Long.toString(recordService));
         p.setProperty("offset.flush.timeout.ms",
                 Long.toString(Math.min(PERIODIC_FLUSH_LIMIT.toMillis(), Math.max(1, stop - recordService))));
-        // the engine's own retries of retriable connector errors; a sink failure is not retried here
-        p.setProperty("errors.max.retries", "3");
+        // No retries inside the engine: on a retriable error (the walsender ended, a network fault) Debezium restarts the
+        // connector's task and resumes it from the stored offsets, but keeps the batch consumer, whose buffer then held
+        // the interrupted transaction's first part ahead of the transactions streamed again: a partial transaction, and
+        // transactions out of commit order, in the sinks. (The connector's error handler reads the same setting.) The
+        // engine stops instead, and RelayRunner starts it again with a new handler after its backoff, counted in
+        // factory.cdc.stream.failures.
+        p.setProperty("errors.max.retries", "0");
         return p;
     }
 

@@ -11,12 +11,13 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisKeyAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 
 import dev.agentfactory.store.cache.ReadModelKeys;
 
@@ -46,12 +47,11 @@ final class ReadModelServerCheck {
      * every start) and its replication ID. A primary that served as another one's replica took that one's data
      * by full sync and keeps its run_id when promoted again; its replication ID is new at every promotion.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static final RedisScript<List<String>> IDENTITY = (RedisScript) RedisScript.of("""
+    private static final byte[] IDENTITY = """
             local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
             local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
             if not run or not replid then return {false} end
-            return {run .. '/' .. replid, redis.call('GET', KEYS[1])}""", List.class);
+            return {run .. '/' .. replid, redis.call('GET', KEYS[1])}""".getBytes(StandardCharsets.UTF_8);
 
     private final StringRedisTemplate redis;
     private final ReadModelKeys keys;
@@ -77,14 +77,23 @@ final class ReadModelServerCheck {
         this.budget = budget;
     }
 
+    /** {@link #check(Duration)} with as long for the server's answer as one SCAN step. */
+    boolean check() {
+        return check(STEP_TIMEOUT);
+    }
+
     /**
      * Checks the server and drops the read model if it changed, for at most the budget (at least one SCAN
      * step); returns whether the read model is known to be this server's. The record is written only once
      * every key is gone, so a relay that restarts mid-drop drops again from the start. Synchronized: a call
      * the sink's timeout interrupted may still be unwinding when the retry starts.
+     *
+     * @param reach how long to wait for the server's identity; past it the check fails with Lettuce's
+     *              {@link io.lettuce.core.RedisCommandTimeoutException}. Lettuce queues commands while it reconnects,
+     *              so without a bound of its own a check during an outage waited for the client's command timeout.
      */
-    synchronized boolean check() {
-        List<String> found = redis.execute(IDENTITY, List.of(keys.server()));
+    synchronized boolean check(Duration reach) {
+        List<String> found = identity(reach);
         if (found == null || found.isEmpty() || found.get(0) == null) {
             throw new IllegalStateException("Redis reported no run_id or master_replid: cannot tell whether the"
                     + " read model under '" + keys.prefix() + "' is the one this relay wrote");
@@ -151,6 +160,21 @@ final class ReadModelServerCheck {
             }
         } while (System.nanoTime() < deadline);
         return false;
+    }
+
+    /** The server's run_id/replication ID and the one on record, or the script's {false}. */
+    @SuppressWarnings("unchecked")
+    private List<String> identity(Duration reach) {
+        List<Object> found = redis.execute((RedisCallback<List<Object>>) c -> LettuceFutures.awaitOrCancel(
+                ((RedisScriptingAsyncCommands<byte[], byte[]>) c.getNativeConnection()).eval(IDENTITY,
+                        ScriptOutputType.MULTI, keys.server().getBytes(StandardCharsets.UTF_8)),
+                reach.toNanos(), TimeUnit.NANOSECONDS));
+        if (found == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>(found.size());
+        found.forEach(v -> out.add(v == null ? null : new String((byte[]) v, StandardCharsets.UTF_8)));
+        return out;
     }
 
     // Spring's Cursor always starts at 0; resuming needs the cursor itself, hence Lettuce's own SCAN.

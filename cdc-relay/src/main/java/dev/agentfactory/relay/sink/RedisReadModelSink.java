@@ -45,6 +45,7 @@ public class RedisReadModelSink implements Sink {
     private final Rows rows;
     private final long tombstoneTtlSeconds;
     private final ReadModelServerCheck server;
+    private final Duration idleReach;
 
     /**
      * @param serverCheckBudget how long one delivery may spend dropping a read model written to another Redis
@@ -59,6 +60,12 @@ public class RedisReadModelSink implements Sink {
         this.rows = rows;
         this.tombstoneTtlSeconds = tombstoneTtlSeconds;
         this.server = new ReadModelServerCheck(redis, keys, serverCheckBudget);
+        // a quarter of the sink timeout (the budget is half of it), at most 1 s: INFO and a GET answer in milliseconds
+        this.idleReach = min(Duration.ofSeconds(1), serverCheckBudget.dividedBy(2));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Read models dropped because Redis was another server than the one they were written to: a metric. */
@@ -120,11 +127,13 @@ public class RedisReadModelSink implements Sink {
     /**
      * The server check of a delivery with nothing for Redis (a heartbeat, other tables): a Redis that cannot be
      * reached then fails nothing. Failing would restart an idle relay's engine and hold its slot's confirmed
-     * position for as long as Redis is down, for no write; the check runs again at the next delivery.
+     * position for as long as Redis is down, for no write; the check runs again at the next delivery. It waits for
+     * Redis at most {@code idleReach}: Lettuce holds commands while it reconnects, and the check waited for the client's
+     * command timeout (Boot's 60 s), past the sink timeout, so every heartbeat's delivery failed all the same.
      */
     private void checkWhileIdle() {
         try {
-            server.check();
+            server.check(idleReach);
         } catch (RuntimeException e) {
             log.warn("Redis server check skipped, nothing to write: {}", e.toString());
         }

@@ -59,4 +59,14 @@ class DebeziumConfigTest {
                 .containsEntry("record.processing.shutdown.timeout.ms", "3000")
                 .containsEntry("offset.flush.timeout.ms", "10000");
     }
+
+    /**
+     * A retriable error is not retried inside the engine, whose connector restart resumed from the stored offsets under
+     * the same batch consumer and its buffer: the engine stops and the relay starts it again with a new one.
+     */
+    @Test
+    void theEngineDoesNotRestartTheConnectorItselfOnARetriableError() {
+        DebeziumConfig.Primary primary = new DebeziumConfig.Primary("jdbc:postgresql://127.0.0.1/factory", "r", "s");
+        assertThat(DebeziumConfig.of(DEFAULTS, primary)).containsEntry("errors.max.retries", "0");
+    }
 }

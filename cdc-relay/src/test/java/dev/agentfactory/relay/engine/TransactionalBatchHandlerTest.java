@@ -91,12 +91,12 @@ class TransactionalBatchHandlerTest {
     @Test
     void aTransactionSplitAcrossBatchesIsDeliveredWholeAndOnlyItsEndIsAcknowledged() throws Exception {
         TransactionalBatchHandler h = handler();
-        SourceRecord begin = tx("BEGIN");
+        SourceRecord begin = begin("7:10");
         SourceRecord r1 = row("1", 10);
         SourceRecord r2 = row("2", 10); // same LSN, as rows of one COPY are
         SourceRecord heartbeatInside = heartbeat();
         SourceRecord r3 = row("3", 10);
-        SourceRecord end = tx("END");
+        SourceRecord end = end("7:14", 3); // Debezium: <xid>:<lsn>, another LSN than BEGIN's
 
         h.handleBatch(events(begin, r1, r2, heartbeatInside), committer);
         assertThat(delivered).isEmpty();
@@ -111,8 +111,8 @@ class TransactionalBatchHandlerTest {
     @Test
     void smallTransactionsOfOneBatchAreDeliveredTogetherUpToTheByteBoundAndNoneIsSplit() throws Exception {
         String body = "x".repeat(10_000);
-        List<RecordChangeEvent<SourceRecord>> batch = events(tx("BEGIN"), row("1", 1, body), tx("END"),
-                tx("BEGIN"), row("2", 2, body), row("3", 2, body), tx("END"), tx("BEGIN"), row("4", 3, body), tx("END"));
+        List<RecordChangeEvent<SourceRecord>> batch = events(begin("1"), row("1", 1, body), end("1", 1),
+                begin("2"), row("2", 2, body), row("3", 2, body), end("2", 2), begin("3"), row("4", 3, body), end("3", 1));
 
         handler(Long.MAX_VALUE).handleBatch(batch, committer);
         assertThat(delivered).as("within the bound: one delivery").hasSize(1);
@@ -126,6 +126,68 @@ class TransactionalBatchHandlerTest {
         delivered.clear();
         handler(1).handleBatch(batch, committer);
         assertThat(delivered).as("each transaction alone, whole").extracting(List::size).containsExactly(1, 2, 1);
+    }
+
+    /**
+     * The connector restarted inside the engine (a retriable error) and resumed from the stored offset, before the open
+     * transaction T: its first row, buffered before the restart, is not delivered ahead of the transaction streamed
+     * again, and T comes again whole. It was delivered as [T1, a]: a partial transaction, out of commit order.
+     */
+    @Test
+    void aStreamResumedInsideATransactionDeliversOnlyWhatWasStreamedAgain() throws Exception {
+        TransactionalBatchHandler h = handler();
+        h.handleBatch(events(begin("T"), row("T1", 20)), committer);
+        SourceRecord end = end("t1", 1);
+
+        h.handleBatch(events(begin("t1"), row("a", 10), end), committer);
+
+        assertThat(delivered).extracting(d -> d.stream().map(c -> c.after().get("id")).toList())
+                .containsExactly(List.of("a"));
+        assertThat(marked).containsExactly(end);
+    }
+
+    /**
+     * An END counting other changes than were buffered since its BEGIN: the buffer is not the transaction. Nothing
+     * of it is delivered or acknowledged; the engine stops, to start again from the last acknowledged transaction.
+     */
+    @Test
+    void anEndWhoseEventCountIsNotTheBufferedChangesStopsWithoutDeliveringOrAcknowledging() throws Exception {
+        TransactionalBatchHandler h = handler();
+        assertThatThrownBy(() -> h.handleBatch(events(begin("1"), row("1", 1), end("1", 2)), committer))
+                .hasMessageContaining("not streamed whole");
+        assertThat(delivered).isEmpty();
+        assertThat(marked).isEmpty();
+
+        SourceRecord later = end("2", 1);
+        h.handleBatch(events(begin("2"), row("2", 2), later), committer);
+        assertThat(delivered).as("nothing of the discarded transaction comes with the next")
+                .extracting(d -> d.stream().map(c -> c.after().get("id")).toList()).containsExactly(List.of("2"));
+        assertThat(marked).containsExactly(later);
+    }
+
+    /**
+     * An END of another transaction than the open one (a resumed connector ends the transaction of its stored offset
+     * first): the open one is not whole, however many changes the END counts.
+     */
+    @Test
+    void anEndOfAnotherTransactionThanTheOpenOneStopsWithoutDeliveringOrAcknowledging() {
+        TransactionalBatchHandler h = handler();
+        assertThatThrownBy(() -> h.handleBatch(events(begin("8:20"), row("1", 20), end("7:12", 1)), committer))
+                .hasMessageContaining("not streamed whole");
+        assertThat(delivered).isEmpty();
+        assertThat(marked).isEmpty();
+    }
+
+    /**
+     * Debezium counts the heartbeat table's rows and logical decoding messages in their transaction's events too, though
+     * neither goes to a sink (EngineStreamIT: a transactional message).
+     */
+    @Test
+    void heartbeatTableRowsAndMessagesCountTowardsTheirTransactionsEventCount() throws Exception {
+        TransactionalBatchHandler h = handler();
+        SourceRecord end = end("1", 2);
+        h.handleBatch(events(begin("1"), heartbeatRow(), message(), end), committer);
+        assertThat(marked).containsExactly(end);
     }
 
     @Test
@@ -145,12 +207,12 @@ class TransactionalBatchHandlerTest {
         h.handleBatch(events(heartbeat()), committer);
         assertThat(h.deliveredChanges()).as("a heartbeat").isZero();
         failing = true;
-        assertThatThrownBy(() -> h.handleBatch(events(tx("BEGIN"), row("1", 1), tx("END")), committer));
+        assertThatThrownBy(() -> h.handleBatch(events(begin("1"), row("1", 1), end("1", 1)), committer));
         assertThat(h.deliveredChanges()).as("a failed delivery").isZero();
 
         TransactionalBatchHandler next = handler();
         failing = false;
-        next.handleBatch(events(tx("BEGIN"), row("1", 1), row("2", 1), tx("END")), committer);
+        next.handleBatch(events(begin("1"), row("1", 1), row("2", 1), end("1", 2)), committer);
         assertThat(next.deliveredChanges()).isEqualTo(2);
     }
 
@@ -158,7 +220,7 @@ class TransactionalBatchHandlerTest {
     void aFailingSinkStopsTheBatchWithoutAcknowledgingIt() {
         TransactionalBatchHandler h = handler();
         failing = true;
-        assertThatThrownBy(() -> h.handleBatch(events(tx("BEGIN"), row("1", 1), tx("END")), committer))
+        assertThatThrownBy(() -> h.handleBatch(events(begin("1"), row("1", 1), end("1", 1)), committer))
                 .hasMessageContaining("sink down");
         assertThat(marked).isEmpty();
     }
@@ -168,7 +230,7 @@ class TransactionalBatchHandlerTest {
         TransactionalBatchHandler h = handler();
         Struct before = new Struct(ROW).put("id", "1").put("body", "large body");
         Struct after = new Struct(ROW).put("id", "1").put("body", ChangeParser.UNAVAILABLE);
-        h.handleBatch(events(tx("BEGIN"), change("u", before, after, 5), tx("END")), committer);
+        h.handleBatch(events(begin("1"), change("u", before, after, 5), end("1", 1)), committer);
         assertThat(delivered.get(0).get(0).after()).isEqualTo(Map.of("id", "1", "body", "large body"));
     }
 
@@ -176,7 +238,7 @@ class TransactionalBatchHandlerTest {
     void aToastPlaceholderWithoutBeforeImageIsAnErrorNotASinkValue() {
         TransactionalBatchHandler h = handler();
         Struct after = new Struct(ROW).put("id", "1").put("body", ChangeParser.UNAVAILABLE);
-        assertThatThrownBy(() -> h.handleBatch(events(tx("BEGIN"), change("u", null, after, 5)), committer))
+        assertThatThrownBy(() -> h.handleBatch(events(begin("1"), change("u", null, after, 5)), committer))
                 .hasMessageContaining("REPLICA IDENTITY FULL");
         assertThat(delivered).isEmpty();
     }
@@ -197,6 +259,20 @@ class TransactionalBatchHandlerTest {
         return change("c", null, new Struct(ROW).put("id", id).put("body", body), lsn);
     }
 
+    /** A logical decoding message, as pg_logical_emit_message(true, ...) streams it. */
+    private static SourceRecord message() {
+        Schema schema = SchemaBuilder.struct().field("op", Schema.STRING_SCHEMA).build();
+        return new SourceRecord(Map.of(), Map.of(), "f.message", schema, new Struct(schema).put("op", "m"));
+    }
+
+    private static SourceRecord heartbeatRow() {
+        Struct source = new Struct(SOURCE).put("table", TransactionalBatchHandler.HEARTBEAT_TABLE).put("txId", 8L)
+                .put("lsn", 30L).put("ts_ms", 1_700_000_000_000L);
+        Struct value = new Struct(ENVELOPE).put("op", "u").put("after", new Struct(ROW).put("id", "1"))
+                .put("source", source);
+        return new SourceRecord(Map.of(), Map.of("lsn", 30L), "f.factory.cdc_heartbeat", ENVELOPE, value);
+    }
+
     private static SourceRecord change(String op, Struct before, Struct after, long lsn) {
         Struct source = new Struct(SOURCE).put("table", "agents").put("txId", 7L).put("lsn", lsn)
                 .put("ts_ms", 1_700_000_000_000L);
@@ -205,10 +281,15 @@ class TransactionalBatchHandlerTest {
         return new SourceRecord(Map.of(), Map.of("lsn", lsn), "f.factory.agents", ENVELOPE, value);
     }
 
-    private static SourceRecord tx(String status) {
-        Struct value = new Struct(TX).put("status", status).put("id", "7:10")
-                .put("event_count", status.equals("END") ? 3L : null);
-        return new SourceRecord(Map.of(), Map.of(), "f.transaction", TX, value);
+    private static SourceRecord begin(String txId) {
+        return new SourceRecord(Map.of(), Map.of(), "f.transaction", TX,
+                new Struct(TX).put("status", "BEGIN").put("id", txId));
+    }
+
+    /** Debezium's END marker: the transaction's id and how many change events it streamed. */
+    private static SourceRecord end(String txId, long eventCount) {
+        return new SourceRecord(Map.of(), Map.of(), "f.transaction", TX,
+                new Struct(TX).put("status", "END").put("id", txId).put("event_count", eventCount));
     }
 
     private static SourceRecord heartbeat() {
