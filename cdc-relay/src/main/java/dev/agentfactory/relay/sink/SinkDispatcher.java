@@ -116,7 +116,12 @@ public class SinkDispatcher implements AutoCloseable {
             call.get(props.sinkTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
-            throw new TimeoutException("sink " + sink.name() + " took longer than " + props.sinkTimeout());
+            // A transaction is delivered whole and re-delivered the same after a restart: one too large for the
+            // timeout (a bulk backfill) fails the same way every time, so the message names its size and the remedy.
+            throw new TimeoutException("sink " + sink.name() + " took longer than " + props.sinkTimeout()
+                    + " for a delivery of " + changes.size() + " change(s); if that transaction is too large to apply"
+                    + " within it, raise factory.cdc.sink-timeout (FACTORY_CDC_SINKTIMEOUT) and db-socket-timeout"
+                    + " above it");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception ex ? ex : e;
         } catch (InterruptedException e) {

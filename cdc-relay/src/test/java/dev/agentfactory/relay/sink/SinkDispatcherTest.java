@@ -1,7 +1,9 @@
 package dev.agentfactory.relay.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -69,5 +71,32 @@ class SinkDispatcherTest {
         assertThat(sinkInterrupted.await(2, TimeUnit.SECONDS)).as("the sink call interrupted").isTrue();
         delivering.join(2000);
         assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+    }
+
+    /**
+     * A delivery is a whole transaction, re-delivered the same after every restart: one too large to apply within the
+     * sink timeout stalls the relay on it for good, and the failure must say so, with the delivery's size.
+     */
+    @Test
+    void aDeliveryThatOutlastsTheSinkTimeoutFailsNamingItsSizeAndTheSetting() {
+        Sink slow = new Sink() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public void apply(List<RowChange> changes) throws InterruptedException {
+                Thread.sleep(5_000);
+            }
+        };
+        SinkDispatcher dispatcher = new SinkDispatcher(List.of(slow), executor,
+                TestCdcProperties.with(Map.of("sink-timeout", "100ms", "sink-attempts", "1")), new SimpleMeterRegistry());
+        List<RowChange> changes = Collections.nCopies(3, null);
+
+        assertThatThrownBy(() -> dispatcher.deliver(changes)).isInstanceOf(SinkDispatcher.SinkFailedException.class)
+                .hasMessageContaining("sink slow failed 1 times")
+                .hasMessageContaining("for a delivery of 3 change(s)")
+                .hasMessageContaining("factory.cdc.sink-timeout");
     }
 }
