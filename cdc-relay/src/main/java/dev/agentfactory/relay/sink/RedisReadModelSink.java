@@ -3,13 +3,18 @@ package dev.agentfactory.relay.sink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -38,6 +43,8 @@ public class RedisReadModelSink implements Sink {
 
     private static final Logger log = LoggerFactory.getLogger(RedisReadModelSink.class);
     private static final byte[] SCRIPT = VersionGuardedPut.SCRIPT.getBytes(StandardCharsets.UTF_8);
+    /** Past any sink timeout: the dispatcher's timeout interrupts the wait first. */
+    private static final Duration WRITE_WAIT = Duration.ofMinutes(5);
 
     private final StringRedisTemplate redis;
     private final ReadModelKeys keys;
@@ -115,10 +122,30 @@ public class RedisReadModelSink implements Sink {
         if (latest.values().stream().anyMatch(c -> c.table().equals("prds"))) {
             endedEpochs.add(keys.prdListEpoch().getBytes(StandardCharsets.UTF_8));
         }
-        redis.executePipelined((RedisCallback<Object>) connection -> {
-            endedEpochs.forEach(k -> connection.keyCommands().del(k));
+        write(endedEpochs, calls);
+    }
+
+    /**
+     * Sends the epoch ends, then the scripts, on the template's shared connection without waiting between them (one
+     * connection runs them in order), then waits for every answer. Not {@code executePipelined}: Spring Data Redis
+     * pipelines on a dedicated connection, which without a pool is a new one per delivery (TCP, TLS and AUTH
+     * against Memorystore, for a few milliseconds of writes). The sink timeout bounds the wait (the dispatcher
+     * interrupts it).
+     */
+    @SuppressWarnings("unchecked")
+    private void write(List<byte[]> endedEpochs, List<byte[][]> calls) {
+        redis.execute((RedisCallback<Void>) connection -> {
+            var commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+            List<RedisFuture<?>> sent = new ArrayList<>(endedEpochs.size() + calls.size());
+            endedEpochs.forEach(k -> sent.add(commands.del(k)));
             for (byte[][] args : calls) {
-                connection.scriptingCommands().eval(SCRIPT, ReturnType.INTEGER, VersionGuardedPut.KEYS, args);
+                byte[][] keyArgs = Arrays.copyOfRange(args, 0, VersionGuardedPut.KEYS);
+                byte[][] values = Arrays.copyOfRange(args, VersionGuardedPut.KEYS, args.length);
+                sent.add(commands.eval(SCRIPT, ScriptOutputType.INTEGER, keyArgs, values));
+            }
+            if (!LettuceFutures.awaitAll(WRITE_WAIT, sent.toArray(new RedisFuture<?>[0]))) {
+                throw new RedisCommandTimeoutException("Redis did not answer " + sent.size() + " writes within "
+                        + WRITE_WAIT);
             }
             return null;
         });

@@ -13,6 +13,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -57,10 +63,12 @@ class RedisReadModelSinkIT {
     private LettuceConnectionFactory connections;
     private StringRedisTemplate redis;
     private RedisReadModelSink sink;
+    private String redisUrl;
 
     @BeforeAll
     void connect(StackEndpoints endpoints) {
-        URI redisUrl = URI.create(endpoints.redisUrl());
+        this.redisUrl = endpoints.redisUrl();
+        URI redisUrl = URI.create(this.redisUrl);
         connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redisUrl.getHost(), redisUrl.getPort()));
         connections.afterPropertiesSet();
         connections.start();
@@ -76,6 +84,39 @@ class RedisReadModelSinkIT {
             redis.delete(found);
         }
         connections.destroy();
+    }
+
+    /**
+     * Deliveries write on the client's one shared connection. They were pipelined, which Spring Data Redis does on a
+     * dedicated connection: without a pool, a new connection (TCP, TLS and AUTH on Memorystore) per delivery.
+     */
+    @Test
+    void deliveriesWriteOnOneConnectionNotANewOnePerDelivery() {
+        ClientResources resources = DefaultClientResources.create();
+        AtomicInteger opened = new AtomicInteger();
+        resources.eventBus().get().filter(e -> e instanceof ConnectionActivatedEvent)
+                .subscribe(e -> opened.incrementAndGet());
+        URI url = URI.create(redisUrl);
+        LettuceConnectionFactory counted = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(url.getHost(), url.getPort()),
+                LettuceClientConfiguration.builder().clientResources(resources).build());
+        counted.afterPropertiesSet();
+        counted.start();
+        try {
+            RedisReadModelSink own = new RedisReadModelSink(new StringRedisTemplate(counted), keys, codec, rows,
+                    TOMBSTONE_TTL.toSeconds(), CHECK_BUDGET);
+            UUID id = UUID.randomUUID();
+            String slug = "one-connection-" + id;
+            for (int v = 1; v <= 9; v++) { // agentRow writes the version into a timestamp's seconds: at most 9
+                own.apply(List.of(change(Op.UPDATE, agentRow(id, slug, v - 1), agentRow(id, slug, v), 1000L + v)));
+            }
+
+            assertThat(codec.version(redis.opsForValue().get(keys.agent(id)))).isEqualTo(9);
+            assertThat(opened).as("connections opened for 9 deliveries").hasValueLessThanOrEqualTo(1);
+        } finally {
+            counted.destroy();
+            resources.shutdown();
+        }
     }
 
     @Test
