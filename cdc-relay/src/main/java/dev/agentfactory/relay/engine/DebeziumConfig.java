@@ -67,6 +67,8 @@ public final class DebeziumConfig {
                 .collect(Collectors.joining(",")) + ",factory.cdc_heartbeat");
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("provide.transaction.metadata", "true");
+        // Also what keeps TransactionalBatchHandler's whole-transaction check exact: it compares the records it got
+        // with END's event_count, which counts each change once (not a delete's tombstone, not a skipped TRUNCATE).
         p.setProperty("tombstones.on.delete", "false");
         // date/time/timestamp columns as ISO strings, not epoch numbers: the standby sink writes values as
         // text cast to the column's type, so a date column added by a later migration must arrive as a date
