@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.store.replica.ColumnCatalog;
+import dev.agentfactory.store.replica.ReplicaApply;
 import dev.agentfactory.store.replica.RowApplier;
 import dev.agentfactory.store.replica.TableSpec;
 import tools.jackson.databind.json.JsonMapper;
@@ -76,6 +77,7 @@ public class StandbySink implements Sink, AutoCloseable {
             notThePrimary.check(c);
             c.setAutoCommit(false);
             try {
+                ReplicaApply.mark(c); // a snapshot's PRD may be versions past the standby's (V4_6)
                 PurgeFloors floors = PurgeFloors.read(c, lockKey, lockTimeout, changes);
                 RowApplier rows = new RowApplier(c, json, catalog);
                 Map<String, Long> prdVersions = prdVersions(changes);

@@ -196,6 +196,21 @@ class StandbySinkIT {
     }
 
     @Test
+    void aSnapshotOfAPrdVersionsAheadReplacesTheStandbysOlderStatusThatTheLifecycleCouldNotReachInOneStep()
+            throws Exception {
+        UUID prd = UUID.randomUUID();
+        sink.apply(List.of(insert("prds", prd(prd, 1))));
+
+        // after a lost slot the relay starts over with a snapshot: each PRD at its latest version only (V4_6)
+        Map<String, Object> approved = prd(prd, 3);
+        approved.put("status", "approved");
+        sink.apply(List.of(inTx(100, Op.SNAPSHOT, "prds", approved)));
+
+        assertThat(text("SELECT status || ':' || version FROM factory.prds WHERE id = '" + prd + "'"))
+                .isEqualTo("approved:3");
+    }
+
+    @Test
     void aLinkChangeDeliveredLateNeverUndoesTheNewerOneOfItsPrd() throws Exception {
         UUID agent = UUID.randomUUID();
         UUID prd = UUID.randomUUID();
@@ -439,8 +454,9 @@ class StandbySinkIT {
 
     /** Changes get increasing LSNs in the order the tests build them, which is their commit order. */
     private static RowChange inTx(long tx, Op op, String table, Map<String, Object> row) {
-        return new RowChange(table, op, op == Op.INSERT ? null : row, op == Op.DELETE ? null : row, tx,
-                LSN.incrementAndGet(), Instant.now());
+        Map<String, Object> before = op == Op.INSERT || op == Op.SNAPSHOT ? null : row;
+        return new RowChange(table, op, before, op == Op.DELETE ? null : row, tx, LSN.incrementAndGet(),
+                Instant.now());
     }
 
     private static RowChange insert(String table, Map<String, Object> row) {
