@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.store.replica.ColumnCatalog;
+import dev.agentfactory.store.replica.ReplicaApply;
 import dev.agentfactory.store.replica.RowApplier;
 import dev.agentfactory.store.replica.TableSpec;
 import tools.jackson.databind.json.JsonMapper;
@@ -76,16 +77,23 @@ public class StandbySink implements Sink, AutoCloseable {
             notThePrimary.check(c);
             c.setAutoCommit(false);
             try {
+                ReplicaApply.mark(c); // a snapshot's PRD may be versions past the standby's (V4_6)
                 PurgeFloors floors = PurgeFloors.read(c, lockKey, lockTimeout, changes);
                 RowApplier rows = new RowApplier(c, json, catalog);
                 Map<String, Long> prdVersions = prdVersions(changes);
+                TableRuns runs = new TableRuns();
                 int skipped = 0;
                 for (RowChange change : ordered) {
                     if (floors.precedesPurge(change)) {
                         skipped++;
-                    } else {
-                        apply(rows, change, prdVersions);
+                        continue;
                     }
+                    if (runs.mustFlushBefore(change.table())) {
+                        rows.flush();
+                        runs.flushed();
+                    }
+                    apply(rows, change, prdVersions);
+                    runs.wrote(change.table());
                 }
                 rows.flush();
                 PurgeFloors.record(c, changes);
@@ -128,7 +136,8 @@ public class StandbySink implements Sink, AutoCloseable {
      * row's changes keep their commit order. A delete of a referenced row (an operator's purge of an agent or
      * PRD; the worker never issues one) ends a segment: the changes before it are sorted on their own and the
      * delete follows them, after the deletes of its children, as it did on the primary. Sorted with the rest it
-     * would go first, and the standby's foreign keys and reference triggers would refuse it on every retry.
+     * would go first, and the standby's foreign keys and reference triggers would refuse it on every retry. The
+     * rows then go out in this order: the applier is flushed where a table's rows come back ({@link TableRuns}).
      */
     static List<RowChange> applyOrder(List<RowChange> changes) {
         List<RowChange> ordered = new ArrayList<>(changes.size());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.agentfactory.store.replica.ReplicaApply;
 import dev.agentfactory.store.replica.ReplicaSession;
 import dev.agentfactory.store.replica.RowApplier;
 import dev.agentfactory.store.replica.StandbyPurgeFloors;
@@ -63,11 +64,13 @@ final class AuditEventApplier {
      * At the start of each transaction, after the standby apply lock ({@link ReplayTransactions}): reads the purge
      * floors the relay's sink has committed by now (a purge it applies during a replay must stop the replay's older
      * events of that entity from the next transaction on) and puts the transaction in replica mode where the session
-     * may (no triggers, no foreign keys).
+     * may (no triggers, no foreign keys), or else marks it as a copy ({@link ReplicaApply}: the PRD status rule steps
+     * aside).
      */
     void begin() throws SQLException {
         purgeFloors = StandbyPurgeFloors.readAll(target);
         order = new ParentsFirst(!ReplicaSession.enter(target));
+        ReplicaApply.mark(target); // without replica mode: events of a PRD may skip versions (V4_6)
     }
 
     /** Sends what is batched; the caller then commits. */
