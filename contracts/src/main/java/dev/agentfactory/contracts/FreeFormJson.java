@@ -23,6 +23,10 @@ import tools.jackson.databind.node.ObjectNode;
  * <li>the digits writing its numbers out adds to the whole payload must fit in what the record's size limit
  * leaves: {@code 1e999} and {@code 1e-999} are a few bytes sent and a thousand digits stored and published, so a
  * small record could otherwise grow past every limit downstream ({@code oversized});</li>
+ * <li>a value may nest at most {@link #MAX_DEPTH} objects and arrays deep, counting itself: the gateway writes
+ * an agent's config inside a list or versions page a few levels further down, and Jackson's writer refuses
+ * anything deeper than 500 levels in all, so a value near the reader's limit would be stored and then fail every
+ * page that shows it;</li>
  * <li>a number without a fractional part written out ({@code 1e2}, {@code 1.5e1}) becomes an integer.</li>
  * </ul>
  */
@@ -30,6 +34,8 @@ final class FreeFormJson {
 
     /** Jackson's default {@code StreamReadConstraints.maxNumberLength}, which counts digits. */
     static final int MAX_NUMBER_DIGITS = 1000;
+
+    static final int MAX_DEPTH = WriteCodec.MAX_NESTING_DEPTH;
 
     private final long growthBudget;
     private long growth;
@@ -46,15 +52,20 @@ final class FreeFormJson {
         FreeFormJson check = new FreeFormJson(growthBudget);
         for (Map.Entry<String, JsonNode> e : payload.properties()) {
             Json.wellFormed(e.getKey(), "payload");
-            e.setValue(check.checked(e.getValue(), e.getKey()));
+            e.setValue(check.checked(e.getValue(), e.getKey(), 1));
         }
     }
 
-    private JsonNode checked(JsonNode v, String field) {
+    /** {@code depth}: the nesting level of {@code v} if it is an object or array, the payload's fields being 1. */
+    private JsonNode checked(JsonNode v, String field, int depth) {
+        if (v.isContainer() && depth > MAX_DEPTH) {
+            throw Json.violation(field + " nests more than " + MAX_DEPTH + " objects and arrays deep (at most "
+                    + MAX_DEPTH + ", counting " + field + " itself)");
+        }
         if (v.isObject()) {
             for (Map.Entry<String, JsonNode> e : v.properties()) {
                 Json.wellFormed(e.getKey(), field);
-                JsonNode canonical = checked(e.getValue(), field);
+                JsonNode canonical = checked(e.getValue(), field, depth + 1);
                 if (canonical != e.getValue()) {
                     e.setValue(canonical);
                 }
@@ -65,7 +76,7 @@ final class FreeFormJson {
             ArrayNode array = (ArrayNode) v;
             for (int i = 0; i < array.size(); i++) {
                 JsonNode element = array.get(i);
-                JsonNode canonical = checked(element, field);
+                JsonNode canonical = checked(element, field, depth + 1);
                 if (canonical != element) {
                     array.set(i, canonical);
                 }

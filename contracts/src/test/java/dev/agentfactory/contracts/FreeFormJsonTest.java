@@ -74,6 +74,43 @@ class FreeFormJsonTest {
     }
 
     @Test
+    void aValueNestedDeeperThanTheDocumentedLimitIsAViolationSoNoPageShowingItFailsToSerialize() {
+        // 100 levels counting state itself: accepted, objects and arrays alike
+        assertThat(depth(state(nested(100, "{\"k\":", "}")))).isEqualTo(100);
+        assertThat(depth(state(nested(100, "{\"k\":[", "]}")))).isEqualTo(100);
+        assertViolation(nested(101, "{\"k\":", "}"), "more than 100 objects and arrays deep");
+        assertViolation(nested(101, "{\"k\":[", "]}"), "more than 100 objects and arrays deep");
+        // what Jackson's reader still took before the limit (about 497 levels inside the envelope)
+        assertViolation(nested(490, "{\"k\":", "}"), "more than 100 objects and arrays deep");
+        // the same rule for every free-form field, a history entry's included
+        assertThatThrownBy(() -> codec.decode(("{\"eventId\":\"" + UUID.randomUUID()
+                + "\",\"type\":\"agent.history.append\",\"entityId\":\"" + UUID.randomUUID()
+                + "\",\"actor\":\"t\",\"occurredAt\":\"2026-01-01T00:00:00Z\",\"schemaVersion\":1,"
+                + "\"payload\":{\"kind\":\"learning\",\"entry\":" + nested(101, "{\"k\":", "}").substring(9) + "}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.SCHEMA_VIOLATION);
+                    assertThat(e.getMessage()).startsWith("entry nests more than 100");
+                });
+    }
+
+    /** A payload {@code {"state":...}} whose state nests {@code levels} deep, each level opened by {@code open}. */
+    private static String nested(int levels, String open, String close) {
+        // open/close make one level ({"k": ... }) or two ({"k":[ ... ]}); the innermost level is an empty object
+        int per = open.endsWith("[") ? 2 : 1;
+        int pairs = (levels - 1) / per;
+        String inner = (levels - 1) % per == 1 ? "{\"k\":{}}" : "{}";
+        return "{\"state\":" + open.repeat(pairs) + inner + close.repeat(pairs) + "}";
+    }
+
+    private static int depth(JsonNode v) {
+        int deepest = 0;
+        for (JsonNode child : v.values()) {
+            deepest = Math.max(deepest, depth(child));
+        }
+        return v.isContainer() ? deepest + 1 : 0;
+    }
+
+    @Test
     void halfASurrogatePairAnywhereInAFreeFormObjectIsAViolationNotAStoredQuestionMark() {
         assertViolation("{\"state\":{\"k\":\"\\ud800\"}}", "unpaired surrogate");
         assertViolation("{\"state\":{\"k\":[{\"deep\":\"v\\udc00\\ud800\"}]}}", "unpaired surrogate");
