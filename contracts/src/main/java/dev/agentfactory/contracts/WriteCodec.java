@@ -109,7 +109,7 @@ public final class WriteCodec {
         if (payload == null || !payload.isObject()) {
             throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "payload must be a JSON object");
         }
-        FreeFormJson.check((ObjectNode) payload, maxBytes - bytes.length);
+        FreeFormJson.check((ObjectNode) payload, maxBytes - bytes.length, bytes);
         WriteCommand command = PayloadCodec.decode(type, (ObjectNode) payload);
         return new WriteEnvelope(eventId, entityId, expected, actor, occurredAt, WriteEnvelope.SCHEMA_VERSION, command);
     }

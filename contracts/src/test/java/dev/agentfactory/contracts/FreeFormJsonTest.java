@@ -49,6 +49,31 @@ class FreeFormJsonTest {
     }
 
     @Test
+    void numbersStoredAsTheyWereSentAddNothingTowardTheLimitHoweverManyTheRecordHolds() {
+        // about 950 KB of 0.05, under the 1,100,000-byte limit: stored exactly as sent
+        String state = "{\"state\":{\"x\":[" + String.join(",", java.util.Collections.nCopies(190_000, "0.05")) + "]}}";
+        byte[] record = envelope(state).getBytes(StandardCharsets.UTF_8);
+        assertThat(record.length).isBetween(900_000, WriteCodec.DEFAULT_MAX_BYTES);
+        WriteCommand.AgentStatePut put = (WriteCommand.AgentStatePut) codec.decode(record).command();
+        assertThat(put.state().get("x").get(189_999).decimalValue()).isEqualByComparingTo("0.05");
+        // the same value, spelled so that writing it out adds 2 characters each: 0.0001 fits, 1e-4 does not
+        WriteCodec small = new WriteCodec(600_000);
+        String spelledOut = "[" + String.join(",", java.util.Collections.nCopies(80_000, "0.0001")) + "]";
+        assertThat(small.decode(envelope("{\"state\":{\"x\":" + spelledOut + "}}").getBytes(StandardCharsets.UTF_8))
+                .command()).isInstanceOf(WriteCommand.AgentStatePut.class);
+        String exponents = "[" + String.join(",", java.util.Collections.nCopies(100_000, "1e-4")) + "]";
+        assertThatThrownBy(() -> small.decode(envelope("{\"state\":{\"x\":" + exponents + "}}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+        // numbers that grow, among many that do not, still count: 400 × 1e999 add 398,000 characters
+        String mixed = "[" + String.join(",", java.util.Collections.nCopies(150_000, "0.05")) + ","
+                + String.join(",", java.util.Collections.nCopies(400, "1e999")) + "]";
+        assertThatThrownBy(() -> codec.decode(envelope("{\"state\":{\"x\":" + mixed + "}}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+    }
+
+    @Test
     void numbersTakeTheFormJsonbGivesThemBackSoAnUnchangedValueComparesEqual() {
         // what the worker holds after loading the row: the mapper's reading of jsonb's text
         assertThat(state("{\"state\":{\"t\":1e2,\"u\":1.5e1,\"v\":1.0E2}}"))
