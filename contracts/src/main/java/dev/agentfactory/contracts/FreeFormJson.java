@@ -115,8 +115,8 @@ final class FreeFormJson {
         growth += digits - d.precision() - (d.precision() - scale <= 0 ? 1 : 0);
         if (growth > growthBudget && !measuredWithin) {
             if (SentNumbers.growth(record) > growthBudget) {
-                throw new InvalidWriteException(Reason.OVERSIZED, "written out as PostgreSQL stores them, the numbers in "
-                        + field + " would make the record larger than its limit");
+                throw new InvalidWriteException(Reason.OVERSIZED, "written out as PostgreSQL stores them, the"
+                        + " numbers in " + field + " would make the record larger than its limit");
             }
             measuredWithin = true;
         }
