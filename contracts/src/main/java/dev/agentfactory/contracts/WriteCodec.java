@@ -25,6 +25,14 @@ public final class WriteCodec {
     /** The default largest record the worker accepts (the envelope as bytes). */
     public static final int DEFAULT_MAX_BYTES = 1_100_000;
 
+    /**
+     * The deepest a payload value (config, state, metadata, a history entry) may nest objects and arrays, counting
+     * itself: {@code {"a":[1]}} is 2 deep. Far below the 500 levels Jackson reads and writes by default, since the
+     * gateway embeds the value deeper (a versions page puts an agent's config at level 5): a value accepted near the
+     * reader's limit would be stored, then fail every page showing it.
+     */
+    public static final int MAX_NESTING_DEPTH = 100;
+
     private static final Set<String> ENVELOPE_FIELDS = Set.of("eventId", "type", "entityId", "expectedVersion",
             "actor", "occurredAt", "schemaVersion", "payload");
     static final JsonMapper MAPPER = ExactJson.perThreadBuffers();
@@ -101,7 +109,7 @@ public final class WriteCodec {
         if (payload == null || !payload.isObject()) {
             throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "payload must be a JSON object");
         }
-        FreeFormJson.check((ObjectNode) payload, maxBytes - bytes.length);
+        FreeFormJson.check((ObjectNode) payload, maxBytes - bytes.length, bytes);
         WriteCommand command = PayloadCodec.decode(type, (ObjectNode) payload);
         return new WriteEnvelope(eventId, entityId, expected, actor, occurredAt, WriteEnvelope.SCHEMA_VERSION, command);
     }

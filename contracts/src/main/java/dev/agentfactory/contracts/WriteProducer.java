@@ -31,7 +31,8 @@ public final class WriteProducer implements AutoCloseable {
     }
 
     /**
-     * @param overrides extra producer settings (TLS, SASL, linger...) applied over the safe defaults; a partitioner
+     * @param overrides extra producer settings (TLS, SASL, linger, a smaller or larger {@code max.request.size}...)
+     *                  applied over the safe defaults; a partitioner
      *                  setting is refused with an {@link IllegalArgumentException}, as it would spread one entity's
      *                  writes over partitions (or away from the partition other producers of the entity use)
      */
@@ -47,6 +48,10 @@ public final class WriteProducer implements AutoCloseable {
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Kafka's default (1 MiB) is checked against the uncompressed record, below the 1,100,000 bytes the worker
+        // takes: a prd.create with a body near its 1 MiB limit failed here with RecordTooLargeException. The broker
+        // and topic must allow as much (message.max.bytes / max.message.bytes).
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, RecordSizes.maxRequestBytes(WriteCodec.DEFAULT_MAX_BYTES));
         config.putAll(overrides);
         // Not overridable: these make retries safe and keep per-entity order.
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

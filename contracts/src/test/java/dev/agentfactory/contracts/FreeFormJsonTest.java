@@ -49,6 +49,31 @@ class FreeFormJsonTest {
     }
 
     @Test
+    void numbersStoredAsTheyWereSentAddNothingTowardTheLimitHoweverManyTheRecordHolds() {
+        // about 950 KB of 0.05, under the 1,100,000-byte limit: stored exactly as sent
+        String state = "{\"state\":{\"x\":[" + String.join(",", java.util.Collections.nCopies(190_000, "0.05")) + "]}}";
+        byte[] record = envelope(state).getBytes(StandardCharsets.UTF_8);
+        assertThat(record.length).isBetween(900_000, WriteCodec.DEFAULT_MAX_BYTES);
+        WriteCommand.AgentStatePut put = (WriteCommand.AgentStatePut) codec.decode(record).command();
+        assertThat(put.state().get("x").get(189_999).decimalValue()).isEqualByComparingTo("0.05");
+        // the same value, spelled so that writing it out adds 2 characters each: 0.0001 fits, 1e-4 does not
+        WriteCodec small = new WriteCodec(600_000);
+        String spelledOut = "[" + String.join(",", java.util.Collections.nCopies(80_000, "0.0001")) + "]";
+        assertThat(small.decode(envelope("{\"state\":{\"x\":" + spelledOut + "}}").getBytes(StandardCharsets.UTF_8))
+                .command()).isInstanceOf(WriteCommand.AgentStatePut.class);
+        String exponents = "[" + String.join(",", java.util.Collections.nCopies(100_000, "1e-4")) + "]";
+        assertThatThrownBy(() -> small.decode(envelope("{\"state\":{\"x\":" + exponents + "}}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+        // numbers that grow, among many that do not, still count: 400 × 1e999 add 398,000 characters
+        String mixed = "[" + String.join(",", java.util.Collections.nCopies(150_000, "0.05")) + ","
+                + String.join(",", java.util.Collections.nCopies(400, "1e999")) + "]";
+        assertThatThrownBy(() -> codec.decode(envelope("{\"state\":{\"x\":" + mixed + "}}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.OVERSIZED));
+    }
+
+    @Test
     void numbersTakeTheFormJsonbGivesThemBackSoAnUnchangedValueComparesEqual() {
         // what the worker holds after loading the row: the mapper's reading of jsonb's text
         assertThat(state("{\"state\":{\"t\":1e2,\"u\":1.5e1,\"v\":1.0E2}}"))
@@ -71,6 +96,43 @@ class FreeFormJsonTest {
         assertThat(state("{\"state\":{\"x\":" + many + "}}").get("x").get(1_199).intValue()).isZero();
         // a zero with a fraction keeps its digits, as jsonb does (0e-3 is stored as 0.000)
         assertThat(state("{\"state\":{\"f\":0e-3}}").get("f").decimalValue().scale()).isEqualTo(3);
+    }
+
+    @Test
+    void aValueNestedDeeperThanTheDocumentedLimitIsAViolationSoNoPageShowingItFailsToSerialize() {
+        // 100 levels counting state itself: accepted, objects and arrays alike
+        assertThat(depth(state(nested(100, "{\"k\":", "}")))).isEqualTo(100);
+        assertThat(depth(state(nested(100, "{\"k\":[", "]}")))).isEqualTo(100);
+        assertViolation(nested(101, "{\"k\":", "}"), "more than 100 objects and arrays deep");
+        assertViolation(nested(101, "{\"k\":[", "]}"), "more than 100 objects and arrays deep");
+        // what Jackson's reader still took before the limit (about 497 levels inside the envelope)
+        assertViolation(nested(490, "{\"k\":", "}"), "more than 100 objects and arrays deep");
+        // the same rule for every free-form field, a history entry's included
+        assertThatThrownBy(() -> codec.decode(("{\"eventId\":\"" + UUID.randomUUID()
+                + "\",\"type\":\"agent.history.append\",\"entityId\":\"" + UUID.randomUUID()
+                + "\",\"actor\":\"t\",\"occurredAt\":\"2026-01-01T00:00:00Z\",\"schemaVersion\":1,"
+                + "\"payload\":{\"kind\":\"learning\",\"entry\":" + nested(101, "{\"k\":", "}").substring(9) + "}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidWriteException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.SCHEMA_VIOLATION);
+                    assertThat(e.getMessage()).startsWith("entry nests more than 100");
+                });
+    }
+
+    /** A payload {@code {"state":...}} whose state nests {@code levels} deep, each level opened by {@code open}. */
+    private static String nested(int levels, String open, String close) {
+        // open/close make one level ({"k": ... }) or two ({"k":[ ... ]}); the innermost level is an empty object
+        int per = open.endsWith("[") ? 2 : 1;
+        int pairs = (levels - 1) / per;
+        String inner = (levels - 1) % per == 1 ? "{\"k\":{}}" : "{}";
+        return "{\"state\":" + open.repeat(pairs) + inner + close.repeat(pairs) + "}";
+    }
+
+    private static int depth(JsonNode v) {
+        int deepest = 0;
+        for (JsonNode child : v.values()) {
+            deepest = Math.max(deepest, depth(child));
+        }
+        return v.isContainer() ? deepest + 1 : 0;
     }
 
     @Test

@@ -212,7 +212,10 @@ class SchemaConformanceTest {
                 del.replace("2026-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"),
                 env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00.Z\"}"),
                 env("agent.history.append",
-                        "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00+01:00:30\"}"))) {
+                        "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00+01:00:30\"}"),
+                // JSON Schema cannot bound nesting; the gateway could not write a page holding such a value
+                env("agent.state.put", "{\"state\":{\"a\":" + "[".repeat(WriteCodec.MAX_NESTING_DEPTH)
+                        + "]".repeat(WriteCodec.MAX_NESTING_DEPTH) + "}}"))) {
             assertThat(schema.valid(WriteCodec.MAPPER.readTree(json))).as(json).isTrue();
             assertThat(decodes(json)).as(json).isFalse();
         }

@@ -63,6 +63,14 @@ public final class LegacyImporter {
     }
 
     private static void each(JsonNode dictionary, String name, ImportReport report, BiConsumer<String, JsonNode> work) {
+        if (dictionary.isMissingNode() || dictionary.isNull()) {
+            return;
+        }
+        if (!dictionary.isObject()) {
+            // an array's properties() are empty: it imported nothing, and the run still reported clean
+            report.bad(name, "must be a JSON object keyed by id, is " + LegacyRecords.kind(dictionary));
+            return;
+        }
         for (Map.Entry<String, JsonNode> e : dictionary.properties()) {
             try {
                 work.accept(e.getKey(), e.getValue());

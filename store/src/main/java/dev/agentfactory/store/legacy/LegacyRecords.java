@@ -52,7 +52,7 @@ final class LegacyRecords {
                 oneOf(AgentStatus.class, "status", text(n, "status", "active")), object(n, "config"), object(n, "state"),
                 object(n, "metadata"), 1, created, by, updated, text(n, "updated_by", by), null);
         List<LegacyHistory> history = new ArrayList<>();
-        JsonNode entries = n.path("history");
+        JsonNode entries = array(n, "history");
         for (int i = 0; i < entries.size(); i++) {
             JsonNode h = entries.get(i);
             history.add(new LegacyHistory(i, oneOf(HistoryEntry.Kind.class, "history kind", required(h, "kind")), object(h, "entry"),
@@ -70,7 +70,7 @@ final class LegacyRecords {
                 oneOf(PrdStatus.class, "status", text(n, "status", "draft")), object(n, "metadata"), text(n, "owner", null), 1,
                 created, by, updated, text(n, "updated_by", by), null);
         List<LegacyLink> links = new ArrayList<>();
-        for (JsonNode l : n.path("agents")) {
+        for (JsonNode l : array(n, "agents")) {
             links.add(new LegacyLink(uuid("agent_id", required(l, "agent_id")), text(l, "role", "implementer")));
         }
         return new LegacyPrd(prd, links);
@@ -130,6 +130,28 @@ final class LegacyRecords {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(field + " is not an ISO-8601 timestamp with offset: " + n.get(field));
         }
+    }
+
+    /**
+     * A list field, empty if absent or null. Anything else is refused: Jackson's nodes answer size() and iteration
+     * for every type, so an object ({@code "history": {"0": ...}}) or a string would otherwise import nothing, or
+     * fail with a NullPointerException that ended the whole import.
+     */
+    private static JsonNode array(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            return v;
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException(field + " must be a JSON array, is " + kind(v));
+        }
+        return v;
+    }
+
+    /** How a value's JSON type reads in a report: "an object", "a string"... */
+    static String kind(JsonNode v) {
+        String type = v.getNodeType().name().toLowerCase();
+        return (type.startsWith("o") || type.startsWith("a") ? "an " : "a ") + type;
     }
 
     private static Map<String, Object> object(JsonNode n, String field) {

@@ -69,6 +69,37 @@ class LegacyImporterTest {
                 .hasMessageContaining("not a JSON document");
     }
 
+    @Test
+    void aListOfTheWrongJsonTypeIsABadRecordAndTheOthersStillImport() {
+        String bad = "9d0a7c3e-5f21-4b8a-a1c4-2e6f8b0d1c77";
+        String prd = "d4e5f6a7-bbbb-4ccc-8ddd-0123456789ab";
+        ImportReport report = new LegacyImporter(store).importSnapshot(text("{\"agents\": {"
+                + "\"" + bad + "\": {\"slug\": \"keyed\", \"name\": \"K\", \"kind\": \"k\","
+                + " \"created_at\": \"2026-01-01T00:00:00Z\", \"history\": {\"0\": {\"kind\": \"learning\"}}},"
+                + "\"" + SCOUT + "\": {\"slug\": \"fine\", \"name\": \"F\", \"kind\": \"k\","
+                + " \"created_at\": \"2026-01-01T00:00:00Z\", \"history\": []}},"
+                + " \"prds\": {\"" + prd + "\": {\"slug\": \"p\", \"title\": \"P\","
+                + " \"created_at\": \"2026-01-01T00:00:00Z\", \"agents\": \"x\"}}}"));
+
+        assertThat(report.badRecords()).containsExactlyInAnyOrder(
+                "agents/" + bad + ": history must be a JSON array, is an object",
+                "prds/" + prd + ": agents must be a JSON array, is a string");
+        assertThat(store.agents().findBySlug("fine")).isPresent();
+        assertThat(store.agents().findBySlug("keyed")).isEmpty();
+        assertThat(report.writtenCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aDictionaryWrittenAsAListIsReportedNotSilentlySkipped() {
+        ImportReport report = new LegacyImporter(store).importSnapshot(text("{\"agents\": [{\"slug\": \"a\"}],"
+                + " \"prds\": {\"" + CHECKOUT + "\": {\"slug\": \"p\", \"title\": \"P\","
+                + " \"created_at\": \"2026-01-01T00:00:00Z\"}}}"));
+
+        assertThat(report.badRecords()).containsExactly("agents: must be a JSON object keyed by id, is an array");
+        assertThat(report.clean()).isFalse();
+        assertThat(store.prds().findBySlug("p")).isPresent();
+    }
+
     private long auditCount() {
         Instant from = Instant.EPOCH;
         Instant to = Instant.now().plusSeconds(60);
