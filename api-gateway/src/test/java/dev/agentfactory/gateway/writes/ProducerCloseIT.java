@@ -42,11 +42,16 @@ class ProducerCloseIT {
         StackTopics.create(bootstrap, Map.of(topic, 1));
         String clientId = "it-producer-close-" + UUID.randomUUID();
         // A byte a second: the first write is answered with a throttle of seconds, and the next waits it out.
-        try (Admin admin = StackTopics.admin(bootstrap)) {
-            admin.alterClientQuotas(List.of(new ClientQuotaAlteration(
-                    new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, clientId)),
-                    List.of(new ClientQuotaAlteration.Op("producer_byte_rate", 1.0))))).all().get();
+        byteRate(bootstrap, clientId, 1.0);
+        try {
+            closeWithAWriteHeldBack(bootstrap, topic, clientId);
+        } finally {
+            byteRate(bootstrap, clientId, null); // quotas outlive topics: remove it
+            StackTopics.delete(bootstrap, List.of(topic));
         }
+    }
+
+    private static void closeWithAWriteHeldBack(String bootstrap, String topic, String clientId) throws Exception {
         KafkaProperties kafka = new KafkaProperties();
         kafka.setBootstrapServers(List.of(bootstrap));
         kafka.getProducer().setClientId(clientId);
@@ -68,6 +73,15 @@ class ProducerCloseIT {
         // Without the bound the close lasted until the record expired (delivery.timeout.ms, 10 s here).
         assertThat(took).isLessThan(WriteKafkaConfiguration.PRODUCER_CLOSE_TIMEOUT.plusSeconds(2));
         assertThat(sent).failsWithin(1, TimeUnit.SECONDS);
+    }
+
+    /** Sets (or with null removes) the client's producer byte rate quota. */
+    private static void byteRate(String bootstrap, String clientId, Double bytesPerSecond) throws Exception {
+        try (Admin admin = StackTopics.admin(bootstrap)) {
+            admin.alterClientQuotas(List.of(new ClientQuotaAlteration(
+                    new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, clientId)),
+                    List.of(new ClientQuotaAlteration.Op("producer_byte_rate", bytesPerSecond))))).all().get();
+        }
     }
 
     private static WriteEnvelope envelope() {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -165,9 +166,11 @@ final class BackupCoverage {
 
     /**
      * Compares the standby with the backup in {@code dir} ({@code m} its manifest), then explains what differs by the
-     * standby's purge floors and the audit topics from the backup's offsets (which must be these topics').
+     * standby's purge floors and the audit topics from the backup's offsets (which must be these topics'), up to
+     * {@code until} (null: to their end): an event the replay will not apply (committed after a replay's
+     * {@code --until}) explains nothing.
      */
-    static Lack check(Connection standby, Path dir, Manifest m, AuditTopics topics) throws Exception {
+    static Lack check(Connection standby, Path dir, Manifest m, AuditTopics topics, Instant until) throws Exception {
         topics.checkRecorded(m.auditOffsets());
         BackupCoverage c = new BackupCoverage(standby);
         try {
@@ -178,13 +181,17 @@ final class BackupCoverage {
             }
             Lack lack = c.counted();
             if (!lack.none()) {
-                AuditCoverage.scan(topics, m.auditOffsets(), c::explainByEvent);
+                AuditCoverage.scan(topics, m.auditOffsets(), e -> {
+                    if (until == null || !Instant.parse(e.path("commitTime").asString()).isAfter(until)) {
+                        c.explainByEvent(e);
+                    }
+                });
                 c.flush();
                 lack = c.counted();
             }
             return lack.none() ? lack : c.described(lack);
         } finally {
-            TempTables.drop(standby, TEMP_TABLES);
+            TempTables.dropAfterUse(standby, TEMP_TABLES);
         }
     }
 

@@ -31,7 +31,7 @@ final class CatchUp {
             throws Exception {
         BackupCoverage.Lack lack;
         try (Connection c = s.connect(standbyUrl)) {
-            lack = BackupCoverage.check(c, dir, backup, new AuditTopics(s.kafka(), s.topics().audit()));
+            lack = BackupCoverage.check(c, dir, backup, new AuditTopics(s.kafka(), s.topics().audit()), null);
         }
         if (lack.none()) {
             System.out.println("failover: the standby holds every agent and PRD version, history entry and link the "

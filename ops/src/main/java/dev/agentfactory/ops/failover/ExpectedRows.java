@@ -97,7 +97,7 @@ final class ExpectedRows {
             }
             return missing;
         } finally {
-            TempTables.drop(db, TEMP_TABLES);
+            TempTables.dropAfterUse(db, TEMP_TABLES);
         }
     }
 

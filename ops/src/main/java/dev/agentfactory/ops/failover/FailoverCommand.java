@@ -18,7 +18,7 @@ import dev.agentfactory.ops.cli.UsageException;
 
 /**
  * {@code ops failover [--standby=URL] [--primary=URL | --primary-lost (--backup=DIR | --from-beginning)]
- * [--timeout=60s] [--slot=factory_cdc] [--publication=factory_cdc] [--writer=ROLE | --no-fence] [--force]}: checks
+ * [--timeout=60s] [--slot=factory_cdc] [--publication=factory_cdc] [--writer=ROLE] [--no-fence] [--force]}: checks
  * the standby has caught up, promotes it and prints what the services must point at, with the measured RPO (committed
  * writes the standby lacks) and RTO (this command's duration). With the primary reachable (a planned switchover)
  * the services' writer role is fenced there first ({@link Fence}), then the standby must match the primary
@@ -144,7 +144,7 @@ public final class FailoverCommand {
                 }
                 return promoted(lost, (System.nanoTime() - t0) / 1e9, standbyUrl, slot, publication, fenced);
             } catch (Exception e) {
-                if (fenced) {    // not promoted: the primary stays the primary, so its writer may write again
+                if (fenced && guard.takeLift()) { // not promoted: the primary stays one, its writer may write again
                     Fence.liftAfter(primary, role, e);
                 }
                 throw e;

@@ -52,6 +52,19 @@ final class FenceGuard implements AutoCloseable {
         state = State.PROMOTING;
     }
 
+    /**
+     * Whether the command itself is to lift the fence after a refusal or failure (the promotion's included): false when
+     * a stop's hook has lifted it, or is lifting it, already. One lift, not two racing on the role's setting, where the
+     * loser failed with "tuple concurrently updated" and printed "could not lift the fence" for a fence that was gone.
+     */
+    synchronized boolean takeLift() {
+        if (state == State.ARMED || state == State.PROMOTING) {
+            state = State.LIFTED;
+            return true;
+        }
+        return false;
+    }
+
     /** Disarms the hook: the command ended on its own, and has lifted the fence unless it promoted. */
     @Override
     public void close() {

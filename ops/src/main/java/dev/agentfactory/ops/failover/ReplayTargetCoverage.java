@@ -2,6 +2,7 @@ package dev.agentfactory.ops.failover;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Instant;
 
 import dev.agentfactory.ops.audit.AuditTopics;
 import dev.agentfactory.ops.backup.Manifest;
@@ -23,12 +24,14 @@ public final class ReplayTargetCoverage {
      * Refuses ({@link OpsException}) a target that lacks what the backup in {@code dir} ({@code m} its manifest)
      * holds, unless the audit topics from its offsets or the target's purge floors explain it. There is no
      * {@code --force}, unlike a failover: a failover may have to promote the only copy left, while a replay's target
-     * can always be given the backup it holds (the one it was restored from) or be restored from this one.
+     * can always be given the backup it holds (the one it was restored from) or be restored from this one. Only events
+     * committed up to {@code until} (the replay's {@code --until}; null: all) explain a difference: later ones are
+     * not replayed.
      */
-    public static void require(String targetUrl, Path dir, Manifest m, OpsSettings s) throws Exception {
+    public static void require(String targetUrl, Path dir, Manifest m, Instant until, OpsSettings s) throws Exception {
         BackupCoverage.Lack lack;
         try (Connection c = s.connect(targetUrl)) {
-            lack = BackupCoverage.check(c, dir, m, new AuditTopics(s.kafka(), s.topics().audit()));
+            lack = BackupCoverage.check(c, dir, m, new AuditTopics(s.kafka(), s.topics().audit()), until);
         }
         if (!lack.none()) {
             throw new OpsException("the target lacks " + lack.writes() + " committed writes the backup " + dir

@@ -26,6 +26,18 @@ final class TempTables {
         }
     }
 
+    /**
+     * {@link #drop} for a {@code finally}: a drop failing on a connection that broke mid-comparison must not replace
+     * the error that broke it, and the tables go with the session anyway (the callers close it right after).
+     */
+    static void dropAfterUse(Connection c, List<String> tables) {
+        try {
+            drop(c, tables);
+        } catch (SQLException e) {
+            // left to the session's end
+        }
+    }
+
     static void drop(Connection c, List<String> tables) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS " + String.join(", ", tables.stream().map(t -> "pg_temp." + t).toList()));

@@ -184,9 +184,10 @@ final class OutcomeReplay {
             truncated |= truncated(o, start.get(tp), end.get(tp));
         }
         if (truncated) {
-            System.err.println("replay: the results topic no longer holds every outcome since "
-                    + Instant.ofEpochMilli(from) + " (retention): writes refused before its oldest records are judged"
-                    + " again by the worker");
+            // "may": a quiet partition whose records all expired before the time asked for says the same
+            System.err.println("replay: the results topic may no longer hold every outcome since "
+                    + Instant.ofEpochMilli(from) + " (retention deleted records of it): writes refused before its oldest"
+                    + " records are judged again by the worker");
         }
     }
 }

@@ -45,7 +45,7 @@ public final class ReplayCommand {
                     throw new OpsException("--until " + until + " is before the backup (" + m.createdAt()
                             + "); restore an older backup to go back that far");
                 }
-                ReplayTargetCoverage.require(target, dir, m, s);
+                ReplayTargetCoverage.require(target, dir, m, until, s);
                 from = m.auditOffsets();
                 backupTime = m.createdAt();
             }

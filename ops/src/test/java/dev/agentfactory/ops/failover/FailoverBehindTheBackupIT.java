@@ -93,7 +93,7 @@ class FailoverBehindTheBackupIT {
         Path caughtUp = BackupCommand.create(backups.resolve("0"), pair.primaryUrl, settings);
         try (Connection c = pair.bed.connect(pair.standbyUrl)) {
             assertThat(BackupCoverage.check(c, caughtUp, Manifest.read(caughtUp),
-                    new AuditTopics(settings.kafka(), settings.topics().audit())).none())
+                    new AuditTopics(settings.kafka(), settings.topics().audit()), null).none())
                     .as("a standby caught up on an idle system is not behind the backup").isTrue();
         }
 

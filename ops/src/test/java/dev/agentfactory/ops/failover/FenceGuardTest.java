@@ -55,6 +55,26 @@ class FenceGuardTest {
         assertThat(OpsTestBed.stderrOf(guard::onStop)).isEmpty();
     }
 
+    /** The command's lift after a refusal and the hook's lift must not both run: they raced on the role's setting. */
+    @Test
+    void aFenceIsLiftedOnceByTheCommandOrByTheStopNeverBoth() throws Exception {
+        try (FenceGuard refused = guard()) {
+            refused.arm(LIFT);
+            assertThat(refused.takeLift()).as("the command lifts after its refusal").isTrue();
+            assertThat(OpsTestBed.stderrOf(refused::onStop)).as("then a stop leaves it to the command").isEmpty();
+        }
+        try (FenceGuard stopped = guard()) {
+            stopped.arm(LIFT);
+            OpsTestBed.stderrOf(stopped::onStop);
+            assertThat(stopped.takeLift()).as("a stop lifted it: the command's catch does not").isFalse();
+        }
+        try (FenceGuard failedPromotion = guard()) {
+            failedPromotion.arm(LIFT);
+            failedPromotion.promoting();
+            assertThat(failedPromotion.takeLift()).as("a failed promotion still lifts").isTrue();
+        }
+    }
+
     private static FenceGuard guard() {
         return new FenceGuard(UNREACHABLE, "w", OpsSettings.fromEnvironment(Map.of()));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -30,8 +31,8 @@ import dev.agentfactory.store.replica.TableDigest;
  * {@code ops replay --backup} onto a target that does not hold the backup: restored from backup A, replayed with the
  * newer backup B, it used to skip every change between A's audit offsets and B's and exit 0. Through the real relay
  * (its standby sink off: the audit topics only): writes, backup A, restore of A into the standby's database, more
- * writes, backup B. The replay with B is refused before anything is written; the one with A brings the target to the
- * primary's state. In the failover tests' package for {@link RelayFedStandby}; the check is the failover's own
+ * writes, backup B. The replay with B is refused before anything is written, also with an {@code --until} before
+ * later changes that would have explained the lack; the one with A brings the target to the primary's state. In the failover tests' package for {@link RelayFedStandby}; the check is the failover's own
  * {@link BackupCoverage}.
  */
 @ExtendWith(LocalStackExtension.class)
@@ -68,9 +69,10 @@ class ReplayOntoATargetBehindTheBackupIT {
         pair.awaitRelayConfirmed();
         Path a = BackupCommand.create(backups.resolve("a"), pair.primaryUrl, settings);
         assertThat(RestoreCommand.run(List.of("--backup=" + a, "--target=" + pair.standbyUrl), pair.env)).isZero();
+        List<UUID> created;
         try (Connection c = pair.bed.connect(pair.primaryUrl)) {
             WorkerLikeWriter w = new WorkerLikeWriter(c);
-            w.createAgents(5);
+            created = w.createAgents(5);
             w.updateAgents(agents.subList(0, 10));
             w.appendHistory(agents.subList(0, 4), 2);
             w.link(prds.subList(0, 2), agents.subList(0, 2), false);
@@ -89,6 +91,23 @@ class ReplayOntoATargetBehindTheBackupIT {
                 "(17 agents or PRDs at an older version or absent, 8 history entries, 2 links, 0 agents or PRDs erased",
                 "at version 2 in the backup, at version 1 on the standby",
                 "Replay with the backup the target was restored from", "Nothing was replayed");
+        assertThat(pair.digest(pair.standbyUrl)).as("nothing replayed").isEqualTo(restored);
+
+        // Every agent changes again after --until: those later events are not replayed, so they explain nothing
+        // (the check read the topics to their end and let the 17 agents through, refusing only history and links).
+        Thread.sleep(50);
+        Instant until = Instant.now();
+        Thread.sleep(50);
+        try (Connection c = pair.bed.connect(pair.primaryUrl)) {
+            WorkerLikeWriter w = new WorkerLikeWriter(c);
+            w.updateAgents(agents);
+            w.updateAgents(created);
+        }
+        pair.awaitRelayConfirmed();
+        String untilErr = OpsTestBed.stderrOf(() -> code[0] = ReplayCommand.run(List.of(
+                "--target=" + pair.standbyUrl, "--backup=" + b, "--until=" + until), pair.env));
+        assertThat(code[0]).as("refused up to --until as well").isEqualTo(1);
+        assertThat(untilErr).contains("the target lacks 27 committed writes the backup " + b);
         assertThat(pair.digest(pair.standbyUrl)).as("nothing replayed").isEqualTo(restored);
 
         assertThat(ReplayCommand.run(List.of("--target=" + pair.standbyUrl, "--backup=" + a), pair.env))
