@@ -10,7 +10,7 @@ import java.util.Map;
  * @param before     the old row (REPLICA IDENTITY FULL tables) or null
  * @param after      the new row, null for a delete
  * @param txId       PostgreSQL transaction id, null for snapshot reads
- * @param lsn        LSN of the change
+ * @param lsn        LSN of the change; for a snapshot read, the LSN the snapshot was taken at (all its rows)
  * @param commitTime commit time of its transaction
  */
 public record RowChange(String table, Op op, Map<String, Object> before, Map<String, Object> after,

@@ -87,6 +87,22 @@ final class PurgeFloors {
     }
 
     /**
+     * Records a floor per id of {@code table} (agents or prds) for entities removed without a purge of their own
+     * among the changes ({@link SnapshotSlugHolders}); an existing higher floor stays.
+     */
+    static void record(Connection c, String table, Map<String, Long> floorsById) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RECORD_SQL)) {
+            for (Map.Entry<String, Long> floor : floorsById.entrySet()) {
+                ps.setString(1, floor.getKey());
+                ps.setString(2, table);
+                ps.setLong(3, floor.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
      * The entities a row belongs to: its own for an entity row, its parent's for a child, both ends of a link, the
      * entity an audit row records (a purge erases those too: they hold the commands' payloads).
      */

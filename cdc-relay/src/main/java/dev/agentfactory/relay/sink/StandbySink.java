@@ -29,6 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * by the newest version of the PRD their delivery writes, rows that never change once written are inserted only when
  * absent, the rest are upserted or deleted by key, so a redelivered change is a no-op and an older one never
  * overwrites a newer row. Changes from before an operator's purge of their entity are skipped ({@link PurgeFloors}).
+ * A snapshot's agent or PRD row first removes a standby entity holding its slug under another id, purged on the
+ * primary while the slot was lost ({@link SnapshotSlugHolders}).
  * Each transaction holds an advisory lock made from the relays' lock key, so a late call of a relay that lost its
  * leader lock is applied wholly before or after its successor's, never interleaved with it.
  */
@@ -79,6 +81,8 @@ public class StandbySink implements Sink, AutoCloseable {
             try {
                 ReplicaApply.mark(c); // a snapshot's PRD may be versions past the standby's (V4_6)
                 PurgeFloors floors = PurgeFloors.read(c, lockKey, lockTimeout, changes);
+                // a snapshot after a lost slot carries no purges: free the slugs its rows take first
+                SnapshotSlugHolders.free(c, changes);
                 RowApplier rows = new RowApplier(c, json, catalog);
                 Map<String, Long> prdVersions = prdVersions(changes);
                 TableRuns runs = new TableRuns();

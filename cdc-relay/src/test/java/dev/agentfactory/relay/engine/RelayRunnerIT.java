@@ -18,13 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
-import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 
+import dev.agentfactory.relay.CapturedLogs;
 import dev.agentfactory.relay.CdcProperties;
 import dev.agentfactory.relay.TestCdcProperties;
 import dev.agentfactory.relay.change.ChangeParser;
@@ -123,12 +122,7 @@ class RelayRunnerIT {
 
     /** What {@code type} logs from now until the test's end. */
     private ListAppender<ILoggingEvent> capture(Class<?> type) {
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        Logger logger = (Logger) LoggerFactory.getLogger(type);
-        logged.start();
-        logger.addAppender(logged);
-        detach.add(() -> logger.detachAppender(logged));
-        return logged;
+        return CapturedLogs.capture(type, detach);
     }
 
     /** Another instance trying the lock all the while never gets it. */

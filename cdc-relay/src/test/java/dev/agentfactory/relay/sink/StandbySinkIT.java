@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +18,20 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
+import dev.agentfactory.relay.CapturedLogs;
 import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.relay.change.RowChange.Op;
 import dev.agentfactory.stack.LocalStack;
@@ -49,6 +56,7 @@ class StandbySinkIT {
     private StackEndpoints endpoints;
     private StandbySink sink;
     private PGSimpleDataSource standby;
+    private final List<Runnable> detach = new ArrayList<>();
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) {
@@ -63,6 +71,12 @@ class StandbySinkIT {
         standby.setUser("factory_writer");
         standby.setPassword(MigrationSettings.fromEnvironment(System.getenv()).writerPassword());
         sink = new StandbySink(standby, JsonMapper.builder().build(), 4242001L, Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void detachAppenders() {
+        detach.forEach(Runnable::run);
+        detach.clear();
     }
 
     @AfterAll
@@ -452,11 +466,119 @@ class StandbySinkIT {
         assertThat(text("SELECT count(*) FROM factory.audit_log WHERE entity_id = '" + entity + "'")).isEqualTo("0");
     }
 
+    @Test
+    void aSnapshotAgentTakingTheSlugOfAnAgentPurgedMeanwhileRemovesThatAgentWithItsVersionsHistoryLinksAndAudit()
+            throws Exception {
+        UUID purged = UUID.randomUUID();
+        UUID taker = UUID.randomUUID();
+        UUID prd = UUID.randomUUID();
+        String slug = "s-" + purged;
+        sink.apply(List.of(insert("agents", DebeziumRows.agent(purged, slug, 2, "purged")), insert("prds", prd(prd, 1)),
+                insert("agent_versions", agentVersion(purged, 1)), insert("agent_versions", agentVersion(purged, 2)),
+                insert("agent_history", history(purged)), insert("prd_agents", link(prd, purged)),
+                insert("audit_log", audit(purged, "payload"))));
+        ListAppender<ILoggingEvent> logged = capture(SnapshotSlugHolders.class);
+
+        // after a lost slot: the agent was purged on the primary and another took its slug; the snapshot has no delete
+        long snapshotLsn = LSN.addAndGet(100);
+        sink.apply(List.of(snapshot("agents", DebeziumRows.agent(taker, slug, 1, "taker"), snapshotLsn)));
+
+        assertThat(text("SELECT id || ':' || name FROM factory.agents WHERE slug = '" + slug + "'"))
+                .isEqualTo(taker + ":taker");
+        assertThat(rowsOf("agents", "id", purged)).isEqualTo(0);
+        assertThat(rowsOf("agent_versions", "agent_id", purged)).isEqualTo(0);
+        assertThat(rowsOf("agent_history", "agent_id", purged)).isEqualTo(0);
+        assertThat(rowsOf("prd_agents", "agent_id", purged)).isEqualTo(0);
+        assertThat(rowsOf("audit_log", "entity_id", purged)).isEqualTo(0);
+        assertThat(rowsOf("prds", "id", prd)).isEqualTo(1);
+        assertThat(floorOf("agents", purged)).isEqualTo(snapshotLsn - 1);
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                .extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains(purged.toString(), taker.toString());
+    }
+
+    @Test
+    void aSnapshotPrdTakingTheSlugOfAPrdPurgedMeanwhileRemovesThatPrdAndItsVersionsAndLinksNotTheLinkedAgent()
+            throws Exception {
+        UUID purged = UUID.randomUUID();
+        UUID taker = UUID.randomUUID();
+        UUID agent = UUID.randomUUID();
+        Map<String, Object> held = prd(purged, 1);
+        Map<String, Object> taking = prd(taker, 3);
+        taking.put("slug", held.get("slug"));
+        taking.put("status", "approved");
+        sink.apply(List.of(insert("agents", agent(agent, 1, "linked")), insert("prds", held),
+                insert("prd_versions", prdVersion(purged, 1)), insert("prd_agents", link(purged, agent))));
+
+        long snapshotLsn = LSN.addAndGet(100);
+        sink.apply(List.of(snapshot("prds", taking, snapshotLsn), snapshot("prd_versions", prdVersion(taker, 3),
+                snapshotLsn), snapshot("prd_agents", link(taker, agent), snapshotLsn)));
+
+        assertThat(text("SELECT id || ':' || status FROM factory.prds WHERE slug = '" + held.get("slug") + "'"))
+                .isEqualTo(taker + ":approved");
+        assertThat(text("SELECT string_agg(prd_id::text, ',') FROM factory.prd_agents WHERE agent_id = '" + agent
+                + "'")).isEqualTo(taker.toString());
+        assertThat(rowsOf("prd_versions", "prd_id", purged)).isEqualTo(0);
+        assertThat(rowsOf("agents", "id", agent)).isEqualTo(1);
+        assertThat(floorOf("prds", purged)).isEqualTo(snapshotLsn - 1);
+    }
+
+    @Test
+    void anAgentRemovedForItsSlugStaysGoneForItsOlderChangesButComesBackWhenTheSnapshotHoldsItsIdCreatedAgain()
+            throws Exception {
+        UUID purged = UUID.randomUUID();
+        String slug = "s-" + purged;
+        sink.apply(List.of(insert("agents", DebeziumRows.agent(purged, slug, 1, "purged"))));
+        // from before the purge, applied late by a relay that lost its lock
+        List<RowChange> late = List.of(inTx(80, Op.UPDATE, "agents", DebeziumRows.agent(purged, slug, 2, "purged")),
+                inTx(80, Op.INSERT, "agent_versions", agentVersion(purged, 2)));
+        long snapshotLsn = LSN.addAndGet(100);
+        sink.apply(List.of(snapshot("agents", DebeziumRows.agent(UUID.randomUUID(), slug, 1, "taker"), snapshotLsn)));
+
+        sink.apply(late);
+        assertThat(rowsOf("agents", "id", purged)).isEqualTo(0);
+        assertThat(rowsOf("agent_versions", "agent_id", purged)).isEqualTo(0);
+
+        // the id created again after its purge, with another slug, read later in the same snapshot (heap order)
+        Map<String, Object> again = DebeziumRows.agent(purged, "again-" + purged, 1, "again");
+        again.put("created_at", "2026-06-01T00:00:00Z");
+        sink.apply(List.of(snapshot("agents", again, snapshotLsn), snapshot("agent_versions",
+                agentVersion(purged, 1), snapshotLsn)));
+        assertThat(text("SELECT name || ':' || version FROM factory.agents WHERE id = '" + purged + "'"))
+                .isEqualTo("again:1");
+        assertThat(rowsOf("agent_versions", "agent_id", purged)).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamedAgentTakingTheSlugOfAnotherStandbyAgentStillFailsOnTheUniqueSlug() throws Exception {
+        UUID holder = UUID.randomUUID();
+        String slug = "s-" + holder;
+        sink.apply(List.of(insert("agents", DebeziumRows.agent(holder, slug, 1, "holder"))));
+
+        assertThatThrownBy(() -> sink.apply(List.of(insert("agents",
+                DebeziumRows.agent(UUID.randomUUID(), slug, 1, "taker")))))
+                .isInstanceOf(SQLException.class).hasMessageContaining("agents_slug_unique")
+                .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23505");
+        assertThat(text("SELECT id::text FROM factory.agents WHERE slug = '" + slug + "'"))
+                .isEqualTo(holder.toString());
+        assertThat(rowsOf("cdc_purge_floors", "entity_id", holder)).isEqualTo(0);
+    }
+
     /** Changes get increasing LSNs in the order the tests build them, which is their commit order. */
     private static RowChange inTx(long tx, Op op, String table, Map<String, Object> row) {
         Map<String, Object> before = op == Op.INSERT || op == Op.SNAPSHOT ? null : row;
         return new RowChange(table, op, before, op == Op.DELETE ? null : row, tx, LSN.incrementAndGet(),
                 Instant.now());
+    }
+
+    /** A snapshot read: every row of one snapshot carries the LSN the snapshot was taken at. */
+    private static RowChange snapshot(String table, Map<String, Object> row, long lsn) {
+        return new RowChange(table, Op.SNAPSHOT, null, row, 900L, lsn, Instant.now());
+    }
+
+    /** What {@code type} logs from now until the test's end. */
+    private ListAppender<ILoggingEvent> capture(Class<?> type) {
+        return CapturedLogs.capture(type, detach);
     }
 
     private static RowChange insert(String table, Map<String, Object> row) {
@@ -565,6 +687,17 @@ class StandbySinkIT {
         try (Connection c = standby.getConnection(); Statement st = c.createStatement()) {
             st.execute(sql);
         }
+    }
+
+    /** How many rows of {@code table} have {@code id} in {@code column}. */
+    private int rowsOf(String table, String column, UUID id) throws SQLException {
+        return Integer.parseInt(text("SELECT count(*) FROM factory." + table + " WHERE " + column + " = '" + id + "'"));
+    }
+
+    /** The standby's purge floor of entity {@code id} of {@code table}. */
+    private long floorOf(String table, UUID id) throws SQLException {
+        return Long.parseLong(text("SELECT purge_lsn FROM factory.cdc_purge_floors WHERE entity_table = '" + table
+                + "' AND entity_id = '" + id + "'"));
     }
 
     private String text(String sql) throws SQLException {
