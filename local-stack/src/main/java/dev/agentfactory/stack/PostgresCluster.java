@@ -37,6 +37,13 @@ public final class PostgresCluster {
 
     private static final List<Path> PG_DIRS = pgBinDirs();
     private static final Duration PG_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * TCP only, no Unix-domain socket: a socket path is limited to 107 bytes, and one in the data directory (where it
+     * was) made PostgreSQL refuse to start under a checkout path of more than about 30 characters (a private stack
+     * under ingest-worker/target/…). Everything here connects over TCP, and {@code pg_ctl -w} waits on
+     * postmaster.pid. Passed at every start as well, for clusters created when the setting still named a directory.
+     */
+    static final String NO_UNIX_SOCKET = "-c unix_socket_directories=''";
 
     private final String name;
     private final Path dataDir;
@@ -111,7 +118,7 @@ public final class PostgresCluster {
                     # written by local-stack
                     listen_addresses = '127.0.0.1'
                     port = %d
-                    unix_socket_directories = '%s'
+                    unix_socket_directories = ''
                     wal_level = logical
                     max_wal_senders = 16
                     max_replication_slots = 16
@@ -122,7 +129,7 @@ public final class PostgresCluster {
                     wal_sender_timeout = 30s
                     log_min_messages = warning
                     log_connections = off
-                    """.formatted(port, dataDir), StandardCharsets.UTF_8);
+                    """.formatted(port), StandardCharsets.UTF_8);
             handToOsUser(dataDir.resolve("postgresql.auto.conf"));
         } catch (IOException e) {
             throw new StackException("cannot create PostgreSQL cluster in " + dataDir + ": " + e.getMessage(), e);
@@ -133,7 +140,7 @@ public final class PostgresCluster {
     public void start() {
         Processes.run(Processes.asUser(settings.pgOsUser(), List.of(
                 binary("pg_ctl").toString(), "-D", dataDir.toString(), "-l", dataDir.resolve("server.log").toString(),
-                "-w", "-t", "60", "start")), PG_TIMEOUT);
+                "-o", NO_UNIX_SOCKET, "-w", "-t", "60", "start")), PG_TIMEOUT);
         Ports.awaitOpen(port, PG_TIMEOUT, "PostgreSQL " + name);
     }
 
