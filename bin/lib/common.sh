@@ -48,8 +48,8 @@ ensure_built() {
 # read whole from /proc/<pid>/cmdline (NUL-separated): ps joins them with spaces, so a checkout at a path with a
 # space would never match. The checkout's path is compared as a fixed string, never as a pattern.
 jar_users() {
-  local dir arg rest
-  local -a args
+  local dir arg rest entry
+  local -a args entries
   if [ ! -r /proc/self/cmdline ]; then # no /proc (macOS): ps, each line matched whole after the checkout's path
     ps -ww -eo pid=,args= | awk -v root="$ROOT/" '{ i = index($0, root); if (i > 0 && substr($0, i + length(root)) ~ /^([^\/]+\/)*target\/[^\/ ]+\.jar( |$)/) print }'
     return 0
@@ -59,11 +59,15 @@ jar_users() {
     # A process that ended meanwhile has no cmdline to read: skip it.
     { while IFS= read -r -d '' arg || [ -n "$arg" ]; do args+=("$arg"); done < "$dir/cmdline"; } 2>/dev/null || continue
     for arg in ${args[@]+"${args[@]}"}; do
-      rest="${arg#"$ROOT/"}"
-      if [ "$rest" != "$arg" ] && [[ "/$rest" =~ /target/[^/]+\.jar$ ]]; then
-        printf '%s %s\n' "${dir#/proc/}" "${args[*]}"
-        break
-      fi
+      # A class path (-cp a.jar:b.jar, as the test-started stack runs) names its jars joined by colons.
+      IFS=: read -r -a entries <<< "$arg"
+      for entry in ${entries[@]+"${entries[@]}"}; do
+        rest="${entry#"$ROOT/"}"
+        if [ "$rest" != "$entry" ] && [[ "/$rest" =~ /target/[^/]+\.jar$ ]]; then
+          printf '%s %s\n' "${dir#/proc/}" "${args[*]}"
+          continue 3
+        fi
+      done
     done
   done
 }

@@ -63,6 +63,22 @@ class BinEnsureBuiltTest {
         }
     }
 
+    /** The stack that tests start runs with {@code -cp a.jar:…:local-stack/target/local-stack.jar:…}. */
+    @Test
+    void aJarOnAClassPathOfARunningProcessHoldsTheBuild() throws Exception {
+        checkout();
+        Process app = standInApp("/x/lib.jar:" + root.resolve("app/target/app.jar") + ":/y/other.jar");
+        try {
+            Result r = ensureBuilt();
+
+            assertThat(r.exit()).as(r.output()).isZero();
+            assertThat(root.resolve("built")).doesNotExist();
+            assertThat(r.output()).contains("using the jars as they are");
+        } finally {
+            app.destroyForcibly().waitFor();
+        }
+    }
+
     private void notBuiltUnderARunningJar() throws Exception {
         checkout();
         Process app = standInApp(root.resolve("app/target/app.jar"));
@@ -79,8 +95,12 @@ class BinEnsureBuiltTest {
 
     /** A process with {@code jar} in its command line. */
     private static Process standInApp(Path jar) throws IOException {
+        return standInApp(jar.toString());
+    }
+
+    private static Process standInApp(String jarArgument) throws IOException {
         // bash's $0 stands for the jar in its command line; a second command keeps bash from exec'ing sleep.
-        Process app = new ProcessBuilder("bash", "-c", "sleep 60; exit 0", jar.toString()).start();
+        Process app = new ProcessBuilder("bash", "-c", "sleep 60; exit 0", jarArgument).start();
         Poll.until(Duration.ofSeconds(10), "the stand-in app to start", () -> ProcessHandle.of(app.pid())
                 .flatMap(h -> h.info().arguments()).map(a -> String.join(" ", a).contains("app.jar")).orElse(false));
         return app;

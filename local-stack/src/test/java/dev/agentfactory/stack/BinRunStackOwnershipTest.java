@@ -3,6 +3,8 @@ package dev.agentfactory.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +53,32 @@ class BinRunStackOwnershipTest {
         assertThat(calls).containsSubsequence("local-stack.jar up", "local-stack.jar down");
     }
 
-    /** Runs bin/run against a stand-in java whose behaviour is {@code stack}; returns the jar commands it got. */
+    /**
+     * An app left running by an earlier run (killed with SIGKILL, the apps in sessions of their own) answered the new
+     * run's health checks on its port while the new app failed to bind it: the run is refused before anything starts.
+     */
+    @Test
+    void aPortStillTakenIsRefusedBeforeAnythingStarts() throws Exception {
+        try (ServerSocket leftOver = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = leftOver.getLocalPort();
+            StringBuilder out = new StringBuilder();
+            List<String> calls = run("exit 0", Map.of("GATEWAY_PORT", Integer.toString(port)), out);
+
+            assertThat(out).contains("port " + port + " is in use");
+            assertThat(calls).isEmpty();
+        }
+    }
+
     private List<String> run(String stack) throws IOException, InterruptedException {
+        return run(stack, Map.of(), new StringBuilder());
+    }
+
+    /**
+     * Runs bin/run against a stand-in java whose behaviour is {@code stack}, with {@code env} added; returns the jar
+     * commands it got, and appends what the run printed to {@code out}.
+     */
+    private List<String> run(String stack, Map<String, String> env, StringBuilder out)
+            throws IOException, InterruptedException {
         Path project = StackSettings.projectRoot(Map.of());
         Files.createDirectories(root.resolve("bin/lib"));
         Files.copy(project.resolve("bin/run"), root.resolve("bin/run"));
@@ -75,10 +101,11 @@ class BinRunStackOwnershipTest {
         pb.environment().put("JAVA_HOME", root.resolve("jdk").toString());
         pb.environment().put("PATH", root.resolve("pg/bin") + ":" + System.getenv("PATH"));
         pb.environment().put("FACTORY_STACK_DIR", root.resolve("stack").toString());
+        pb.environment().putAll(env);
         Process p = pb.redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isNotZero(); // the stand-in's migration failed
-        return Files.readAllLines(calls);
+        out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertThat(p.waitFor()).as(out.toString()).isNotZero(); // the stand-in's migration failed, or a refusal
+        return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
     }
 
     private static Path executable(Path file) throws IOException {
