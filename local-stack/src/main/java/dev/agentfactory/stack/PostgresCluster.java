@@ -307,6 +307,9 @@ public final class PostgresCluster {
 
     static Path binary(String program) {
         Path found = Processes.which(program, PG_DIRS);
+        if (found == null && PostgresInstall.tryOnce()) {
+            found = Processes.which(program, pgBinDirs()); // the install added /usr/lib/postgresql/<version>/bin
+        }
         if (found == null) {
             throw new StackException("PostgreSQL 15 or newer is needed and '" + program + "' was not found on PATH"
                     + " or under /usr/lib/postgresql/*/bin. Install it: apt-get install -y postgresql"
