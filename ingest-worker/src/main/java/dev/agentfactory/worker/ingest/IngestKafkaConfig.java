@@ -1,7 +1,6 @@
 package dev.agentfactory.worker.ingest;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,7 +77,7 @@ class IngestKafkaConfig {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new AcknowledgedSends(new DefaultKafkaProducerFactory<>(config), Duration.ofSeconds(30));
+        return new AcknowledgedSends(new DefaultKafkaProducerFactory<>(config));
     }
 
     @Bean
