@@ -3,10 +3,12 @@ package dev.agentfactory.worker.ingest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 
@@ -18,8 +20,22 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
  */
 public final class AcknowledgedSends implements AutoCloseable {
 
+    /** Past the delivery timeout, how long the producer's sender thread may take to fail the expired records. */
+    static final Duration REPORT_MARGIN = Duration.ofSeconds(5);
+
     private final DefaultKafkaProducerFactory<byte[], byte[]> producers;
     private final Duration timeout;
+
+    /**
+     * Waits for acks as long as the producer itself may take to deliver or fail a record, its
+     * {@code delivery.timeout.ms} (Kafka's default 120 s), plus a margin for its sender thread to report the expiry.
+     * A shorter wait (30 s, once) gave up on records the producer was still delivering to a slow broker: the batch
+     * rolled back and was retried, sending its dead letters again, and again at every retry while the broker stayed
+     * slow.
+     */
+    AcknowledgedSends(DefaultKafkaProducerFactory<byte[], byte[]> producers) {
+        this(producers, deliveryTimeout(producers.getConfigurationProperties()).plus(REPORT_MARGIN));
+    }
 
     AcknowledgedSends(DefaultKafkaProducerFactory<byte[], byte[]> producers, Duration timeout) {
         this.producers = producers;
@@ -57,13 +73,19 @@ public final class AcknowledgedSends implements AutoCloseable {
             }
             if (!acked.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException(records.size() + " " + what + " not acknowledged within "
-                        + timeout.toSeconds() + " s");
+                        + timeout.toSeconds() + " s (the producer's delivery.timeout.ms and a margin)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending " + what, e);
         }
         return Arrays.asList(failures);
+    }
+
+    /** The producer's {@code delivery.timeout.ms}, as the producer reads it (Kafka's default where unset). */
+    static Duration deliveryTimeout(Map<String, Object> producerConfig) {
+        return Duration.ofMillis((Integer) ProducerConfig.configDef().parse(producerConfig)
+                .get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
     }
 
     @Override

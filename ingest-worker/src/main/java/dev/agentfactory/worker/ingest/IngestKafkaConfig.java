@@ -1,7 +1,6 @@
 package dev.agentfactory.worker.ingest;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,7 +77,7 @@ class IngestKafkaConfig {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new AcknowledgedSends(new DefaultKafkaProducerFactory<>(config), Duration.ofSeconds(30));
+        return new AcknowledgedSends(new DefaultKafkaProducerFactory<>(config));
     }
 
     @Bean
@@ -94,10 +93,18 @@ class IngestKafkaConfig {
     /**
      * Anything that reaches the container is transient (bad records are handled in the batch), so the
      * batch is retried with exponential backoff, with the consumer paused, and never skipped.
+     * <p>
+     * Spring's default classification calls some exceptions not retryable (ClassCastException, conversion and
+     * deserialization errors, ..., also found as a cause): the batch fallback then skips the retries, its recoverer
+     * logs "Records discarded" and the container commits past the batch, whose events get no outcome and no dead
+     * letter. So every exception is classified retryable ({@code setClassifications} also reaches the batch
+     * fallback; {@code defaultFalse} does not), and the recoverer, which the endless backoff should never reach,
+     * throws: Spring then seeks back to the batch instead of committing past it.
      */
     @Bean
     CommonErrorHandler ingestErrorHandler(IngestProperties props, IngestMetrics metrics) {
-        DefaultErrorHandler handler = new DefaultErrorHandler(retryBackOff(props));
+        DefaultErrorHandler handler = new DefaultErrorHandler(IngestKafkaConfig::refuseToSkip, retryBackOff(props));
+        handler.setClassifications(Map.of(), true);
         handler.setRetryListeners(new RetryListener() {
             @Override
             public void failedDelivery(ConsumerRecords<?, ?> records, Exception ex, int deliveryAttempt) {
@@ -110,6 +117,12 @@ class IngestKafkaConfig {
             }
         });
         return handler;
+    }
+
+    /** The error handler's recoverer: a record is never given up on, so being asked to is a bug, not a skip. */
+    static void refuseToSkip(ConsumerRecord<?, ?> record, Exception cause) {
+        throw new IllegalStateException("ingest never skips a record; " + record.topic() + "-" + record.partition()
+                + "@" + record.offset() + " stays to be retried", cause);
     }
 
     /** The waits between attempts at anything transient: from retry-initial, doubling, up to retry-max, for ever. */

@@ -73,15 +73,17 @@ final class BatchHandler {
         Redelivery.Sorted sorted = redelivery.sort(c, items, stored, now);
         List<Item> fresh = sorted.fresh();
         List<WriteEnvelope> events = fresh.stream().filter(Item::valid).map(Item::envelope).toList();
-        BatchState state = load(c, events);
+        LoadedChars loaded = new LoadedChars(maxBatchChars, events.size());
+        BatchState state = load(c, events, loaded);
         List<BatchResult.Applied> outcomes = new ArrayList<>(events.size());
         Staged staged = new Staged(state);
         for (WriteEnvelope e : events) {
             String reason = rejects.get(e.eventId());
             outcomes.add(new BatchResult.Applied(e, reason != null ? applier.reject(e, reason, state, now)
                     : applier.apply(e, state, now)));
-            if (outcomes.size() > 1 && staged.chars() > maxBatchChars) {
-                throw new BatchTooLarge(staged.chars(), outcomes.size(), maxBatchChars);
+            // The rows loaded are in memory with what is staged, so both count against the one budget.
+            if (outcomes.size() > 1 && loaded.chars() + staged.chars() > maxBatchChars) {
+                throw new BatchTooLarge(loaded.chars() + staged.chars(), outcomes.size(), maxBatchChars);
             }
         }
         writer.write(c, state, appendCopy.allowed(c));
@@ -95,7 +97,7 @@ final class BatchHandler {
         return new BatchResult(outcomes, invalid.size() - sorted.deadLetteredAgain(), sorted.restated());
     }
 
-    private BatchState load(Connection c, List<WriteEnvelope> events) throws SQLException {
+    private BatchState load(Connection c, List<WriteEnvelope> events, LoadedChars loaded) throws SQLException {
         BatchState s = new BatchState();
         if (events.isEmpty()) {
             return s;
@@ -122,9 +124,9 @@ final class BatchHandler {
         }
         linked.removeAll(agentIds);
         loader.loadProcessed(c, eventIds, s);
-        loader.loadAgents(c, agentIds, true, s.agents);
-        loader.loadPrds(c, prdIds, s);
-        loader.loadAgents(c, linked, false, s.referencedAgents);
+        loader.loadAgents(c, agentIds, s.agents, loaded);
+        loader.loadPrds(c, prdIds, s, loaded);
+        loader.loadLinkedAgents(c, linked, s.referencedAgents);
         loader.loadSlugs(c, agentSlugs, prdSlugs, s);
         return s;
     }

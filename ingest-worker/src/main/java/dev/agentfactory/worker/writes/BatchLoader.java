@@ -37,7 +37,8 @@ final class BatchLoader {
      */
     static final String LOCK_AGENTS = "SELECT " + AGENT_COLUMNS + " FROM factory.agents WHERE id = ANY(?::uuid[]) "
             + "ORDER BY id FOR NO KEY UPDATE";
-    static final String SELECT_AGENTS = "SELECT " + AGENT_COLUMNS + " FROM factory.agents WHERE id = ANY(?::uuid[])";
+    /** Agents a link points to: whether each exists and is deleted is all the rules ask ({@code PrdRules}). */
+    static final String SELECT_LINKED_AGENTS = "SELECT id, deleted_at FROM factory.agents WHERE id = ANY(?::uuid[])";
     /** FOR NO KEY UPDATE as {@link #LOCK_AGENTS}: prd_agents' foreign key to prds takes FOR KEY SHARE too. */
     static final String LOCK_PRDS = "SELECT id, slug, title, body, status, metadata::text, owner, version, created_at, "
             + "created_by, updated_at, updated_by, deleted_at FROM factory.prds WHERE id = ANY(?::uuid[]) "
@@ -47,6 +48,13 @@ final class BatchLoader {
     static final String SELECT_AGENT_SLUGS = "SELECT slug, id FROM factory.agents WHERE slug = ANY(?::text[])";
     static final String SELECT_PRD_SLUGS = "SELECT slug, id FROM factory.prds WHERE slug = ANY(?::text[])";
 
+    /**
+     * Rows fetched per round trip for entity rows (a cursor within the transaction): pgjdbc otherwise reads a whole
+     * result set before the first row, so the batch budget ({@link LoadedChars}) could only be checked once every
+     * row was in memory. Past the budget, at most this many rows more are held.
+     */
+    static final int ENTITY_FETCH_ROWS = 100;
+
     private final Snapshots snapshots = new Snapshots();
 
     void loadProcessed(Connection c, Collection<UUID> eventIds, BatchState s) throws SQLException {
@@ -54,17 +62,19 @@ final class BatchLoader {
                 new BatchState.Prior(Status.valueOf(rs.getString(2)), (Long) rs.getObject(3), rs.getString(4))));
     }
 
-    void loadAgents(Connection c, Collection<UUID> ids, boolean lock, Map<UUID, AgentRow> into) throws SQLException {
-        query(c, lock ? LOCK_AGENTS : SELECT_AGENTS, sorted(ids), "uuid", rs -> {
+    /** Locks and loads the agents a batch writes, counting their JSON text in {@code loaded}. */
+    void loadAgents(Connection c, Collection<UUID> ids, Map<UUID, AgentRow> into, LoadedChars loaded)
+            throws SQLException {
+        query(c, LOCK_AGENTS, sorted(ids), "uuid", ENTITY_FETCH_ROWS, rs -> {
             AgentRow a = new AgentRow(rs.getObject(1, UUID.class));
             a.stored = true;
             a.slug = rs.getString(2);
             a.name = rs.getString(3);
             a.kind = rs.getString(4);
             a.status = rs.getString(5);
-            a.config = column(rs.getString(6), a.configText);
-            a.state = column(rs.getString(7), a.stateText);
-            a.metadata = column(rs.getString(8), a.metadataText);
+            a.config = column(rs.getString(6), a.configText, loaded);
+            a.state = column(rs.getString(7), a.stateText, loaded);
+            a.metadata = column(rs.getString(8), a.metadataText, loaded);
             a.version = rs.getLong(9);
             a.createdAt = instant(rs, 10);
             a.createdBy = rs.getString(11);
@@ -75,14 +85,29 @@ final class BatchLoader {
         });
     }
 
-    void loadPrds(Connection c, Collection<UUID> ids, BatchState s) throws SQLException {
-        query(c, LOCK_PRDS, sorted(ids), "uuid", rs -> {
+    /**
+     * Agents only linked to, not written: not locked, and only their id and deletion are read (their JSON columns,
+     * up to an entity's limit each, were loaded for nothing).
+     */
+    void loadLinkedAgents(Connection c, Collection<UUID> ids, Map<UUID, AgentRow> into) throws SQLException {
+        query(c, SELECT_LINKED_AGENTS, sorted(ids), "uuid", 0, rs -> {
+            AgentRow a = new AgentRow(rs.getObject(1, UUID.class));
+            a.stored = true;
+            a.deletedAt = instant(rs, 2);
+            into.put(a.id, a);
+        });
+    }
+
+    /** Locks and loads the PRDs a batch writes and their links, counting their body and JSON text in {@code loaded}. */
+    void loadPrds(Connection c, Collection<UUID> ids, BatchState s, LoadedChars loaded) throws SQLException {
+        query(c, LOCK_PRDS, sorted(ids), "uuid", ENTITY_FETCH_ROWS, rs -> {
             PrdRow p = new PrdRow(rs.getObject(1, UUID.class));
             p.slug = rs.getString(2);
             p.title = rs.getString(3);
             p.body = rs.getString(4);
+            loaded.add(p.body);
             p.status = rs.getString(5);
-            p.metadata = column(rs.getString(6), p.metadataText);
+            p.metadata = column(rs.getString(6), p.metadataText, loaded);
             p.owner = rs.getString(7);
             p.version = rs.getLong(8);
             p.createdAt = instant(rs, 9);
@@ -108,7 +133,8 @@ final class BatchLoader {
                 rs -> s.prdSlugs.put(rs.getString(1), rs.getObject(2, UUID.class)));
     }
 
-    private ObjectNode column(String json, Snapshots.Memo memo) {
+    private ObjectNode column(String json, Snapshots.Memo memo, LoadedChars loaded) {
+        loaded.add(json);
         ObjectNode value = snapshots.object(json);
         memo.seed(value, json);
         return value;
@@ -120,10 +146,17 @@ final class BatchLoader {
 
     private static void query(Connection c, String sql, List<?> keys, String pgType, RowHandler handler)
             throws SQLException {
+        query(c, sql, keys, pgType, 0, handler);
+    }
+
+    /** @param fetchRows rows per round trip, 0 for the whole result at once */
+    private static void query(Connection c, String sql, List<?> keys, String pgType, int fetchRows,
+                              RowHandler handler) throws SQLException {
         if (keys.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setFetchSize(fetchRows);
             ps.setArray(1, c.createArrayOf(pgType, keys.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

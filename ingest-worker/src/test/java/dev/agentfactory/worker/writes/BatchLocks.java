@@ -14,6 +14,6 @@ public final class BatchLocks {
 
     /** Locks {@code agent} in {@code c}'s transaction as a batch that writes it does ({@link BatchLoader}). */
     public static void lockAgent(Connection c, UUID agent) throws SQLException {
-        new BatchLoader().loadAgents(c, List.of(agent), true, new HashMap<>());
+        new BatchLoader().loadAgents(c, List.of(agent), new HashMap<>(), LoadedChars.unbounded());
     }
 }
