@@ -20,6 +20,9 @@ class CloudBuildConsistencyTest {
 
     private static final String IMAGES = "api-gateway ingest-worker cdc-relay db ops";
     private static final Map<String, String> scripts = scripts();
+    /** The manifests of this build's images and release key (deploy/release-order.sh, printed by the order step). */
+    private static final String RENDER = "deploy/render.sh \"${_ENV}\" \"$$(cat /workspace/image-tag)\""
+            + " \"$$(cat /workspace/release-created)\" /workspace/rendered";
     private static final String TRAFFIC_BEFORE = "/workspace/traffic-before";
     private static final String RESTORE_ON_FAILURE = "trap 'status=$$?; [ \"$$status\" = 0 ] || deploy/traffic.sh restore "
             + TRAFFIC_BEFORE + "; exit \"$$status\"' EXIT";
@@ -76,7 +79,7 @@ class CloudBuildConsistencyTest {
         // rendered (from the pushed tag) before the first job is replaced, and after the images are pushed
         assertThat(upstreamOf(standbyStep)).contains("push");
         assertThat(stepsUpTo(standbyStep).stream().map(scripts::get))
-                .anyMatch(script -> script.contains("deploy/render.sh \"${_ENV}\" \"$$(cat /workspace/image-tag)\" /workspace/rendered"));
+                .anyMatch(script -> script.contains(RENDER));
 
         if (standbyStep.equals(primaryStep)) {
             assertThat(standbyScript.indexOf(executeStandby)).as("standby before primary")
@@ -95,7 +98,6 @@ class CloudBuildConsistencyTest {
      */
     @Test
     void theScheduledOpsJobsAreReplacedAfterTheSmokeCheckAndNeverExecuted() {
-        String rendered = "deploy/render.sh \"${_ENV}\" \"$$(cat /workspace/image-tag)\" /workspace/rendered";
         for (OpsJobsConsistencyTest.OpsJob job : OpsJobsConsistencyTest.OPS_JOBS) {
             String replace = "gcloud run jobs replace /workspace/rendered/" + job.manifest() + " ";
             String step = stepRunning(replace);
@@ -103,7 +105,7 @@ class CloudBuildConsistencyTest {
             assertThat(script).contains("set -euo pipefail")
                     .contains(replace + "--region \"$$REGION\" --project \"$$PROJECT_ID\"");
             assertThat(upstreamOf(step)).as("after the release is live").contains("deploy", "smoke");
-            assertThat(upstreamOf(step).stream().map(scripts::get)).anyMatch(upstream -> upstream.contains(rendered));
+            assertThat(upstreamOf(step).stream().map(scripts::get)).anyMatch(upstream -> upstream.contains(RENDER));
             assertThat(jobName("deploy/cloudrun/" + job.manifest())).isEqualTo(job.name());
             assertThat(ProjectFiles.text("cloudbuild.yaml")).as("the build never runs " + job.name())
                     .doesNotContain("jobs execute " + job.name()).doesNotContain("jobs/" + job.name() + ":run");
@@ -150,7 +152,8 @@ class CloudBuildConsistencyTest {
         String acquire = "deploy/lock.sh acquire \"$BUILD_ID\" \"$LOCATION\"";
         String release = "deploy/lock.sh release \"$BUILD_ID\"";
         String lock = stepRunning(acquire);
-        String unlock = stepRunning(release);
+        // the last step releases it; the order step also does when it refuses an older release, the build then failing
+        String unlock = stepRunning(release + "\n");
         for (String step : List.of(lock, unlock)) {
             assertThat(scripts.get(step)).contains("set -euo pipefail").contains(". \"config/env/${_ENV}.env\"");
         }
@@ -171,6 +174,30 @@ class CloudBuildConsistencyTest {
             assertThat(ProjectFiles.envFile("config/env/" + environment + ".env").get("DEPLOY_LOCK")).as(environment)
                     .matches("gs://[^/]+/.+");
         }
+    }
+
+    /**
+     * The lock runs one build at a time, not the oldest first: an older build that waited while a newer one deployed
+     * would migrate (Flyway skipping the newer migrations) and deploy its older images over the newer release. The
+     * order step (deploy/release-order.sh, {@link DeployLockScriptTest}) runs under the lock, before the first
+     * migration, releases the lock when it refuses, and its key is what render.sh puts on the services.
+     */
+    @Test
+    void anOlderReleaseIsRefusedUnderTheLockBeforeAnyMigration() {
+        String check = "deploy/release-order.sh check \"$BUILD_ID\" \"$LOCATION\" > /workspace/release-created";
+        String order = stepRunning(check);
+        String lock = stepRunning("deploy/lock.sh acquire ");
+        String script = scripts.get(order);
+        assertThat(script).contains("set -euo pipefail").contains(". \"config/env/${_ENV}.env\"")
+                .contains("|| { status=$$?; deploy/lock.sh release \"$BUILD_ID\" || true; exit \"$$status\"; }");
+        assertThat(upstreamOf(order)).as("checked while holding the lock").contains(lock);
+        for (String migration : List.of("migrate-standby", "migrate")) {
+            assertThat(upstreamOf(migration)).as(migration + " after the order check").contains(order);
+            assertThat(upstreamOf(order)).doesNotContain(migration);
+        }
+        List<String> ids = steps().stream().map(step -> (String) step.get("id")).toList();
+        assertThat(ids.indexOf(order)).isEqualTo(ids.indexOf(lock) + 1).isLessThan(ids.indexOf("migrate-standby"));
+        assertThat(stepRunning(RENDER)).isEqualTo("migrate-standby");
     }
 
     /**

@@ -2,18 +2,24 @@ package dev.agentfactory.platform.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.springframework.boot.convert.DurationStyle;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The Cloud Run service manifests and the migration jobs agree with the apps and the migrations (the scheduled ops
@@ -86,6 +92,35 @@ class CloudRunConsistencyTest {
         String liveness = (String) ProjectFiles.map(container, "livenessProbe", "httpGet").get("path");
         assertThat(app.healthGroupOf(liveness)).as(module + "'s liveness: a dependency's outage restarts nothing")
                 .doesNotContain("db", "kafka", "redis", "standby");
+    }
+
+    /**
+     * deploy/release-order.sh refuses a build older than the release a service runs, read from its revision template's
+     * factory_release_created label: every service's template carries it, rendered by render.sh from the key the
+     * build's order step printed (a label value: [a-z0-9_-], at most 63 characters).
+     */
+    @ParameterizedTest
+    @FieldSource("SERVICES")
+    void eachServiceTemplateCarriesTheReleaseKeyRenderShRenders(String module, @TempDir Path out) throws Exception {
+        Map<String, Object> labels = ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml"),
+                "spec", "template", "metadata", "labels");
+        assertThat(labels).containsEntry("factory_release_created", "${RELEASE_CREATED}");
+
+        Process render = new ProcessBuilder("bash", ProjectFiles.root().resolve("deploy/render.sh").toString(),
+                "staging", "test-tag", "1714557600123456", out.toString()).redirectErrorStream(true).start();
+        assertThat(render.waitFor(60, TimeUnit.SECONDS)).as("render.sh finished").isTrue();
+        assertThat(render.exitValue()).as(new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
+        Map<String, Object> rendered = new Yaml().load(Files.readString(out.resolve(module + ".yaml")));
+        assertThat(ProjectFiles.map(rendered, "spec", "template", "metadata", "labels"))
+                .containsEntry("factory_release_created", "1714557600123456");
+        assertThat(ProjectFiles.text("deploy/release-order.sh"))
+                .contains("value(metadata.name,spec.template.metadata.labels.factory_release_created)");
+
+        Process unkeyed = new ProcessBuilder("bash", ProjectFiles.root().resolve("deploy/render.sh").toString(),
+                "staging", "test-tag", out.resolve("again").toString()).redirectErrorStream(true).start();
+        assertThat(unkeyed.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(unkeyed.exitValue()).as("no release key, no manifests").isNotZero();
     }
 
     /** Cloud Run sends SIGKILL this long after SIGTERM. */

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * that keeps the lock object in a file (created only if absent, deleted only at its generation, as Cloud Storage's
  * preconditions do), answers each build's status from a file, and plays a Cloud Run job whose image is the one last
  * replaced. Nothing reaches Google Cloud. Two builds at once: B waits while A works, takes over once A has ended
- * without releasing, and a migration that ran another build's image fails its step.
+ * without releasing, and a migration that ran another build's image fails its step. And in order: a build older than
+ * the release the services run (their factory_release_created label, the stand-in's services file) stops before
+ * migrating.
  */
 class DeployLockScriptTest {
 
@@ -45,8 +47,17 @@ class DeployLockScriptTest {
                 fi
                 echo "ERROR: HTTPError 412: precondition failed" >&2; exit 1 ;;
               "builds describe "*)
+                if [[ "$*" == *"value(createTime)"* ]]; then
+                  [ -f "$STANDIN/created-$3" ] || { echo "ERROR: NOT_FOUND" >&2; exit 1; }
+                  cat "$STANDIN/created-$3"; exit 0
+                fi
                 [ -f "$STANDIN/build-$3" ] || { echo "ERROR: NOT_FOUND" >&2; exit 1; }
                 cat "$STANDIN/build-$3"; exit 0 ;;
+              "run services list")
+                # each service's name and its template's factory_release_created label, tab-separated (value())
+                [[ "$*" == *"value(metadata.name,spec.template.metadata.labels.factory_release_created)"* ]] \\
+                  || { echo "stand-in gcloud: unexpected format: $*" >&2; exit 3; }
+                cat "$STANDIN/services" 2>/dev/null; exit 0 ;;
               "run jobs replace")
                 grep -o 'image: "[^"]*"' "$4" | cut -d'"' -f2 > "$STANDIN/job-image"
                 # another build (or a person) replacing the shared job right after this one
@@ -60,6 +71,12 @@ class DeployLockScriptTest {
             echo "stand-in gcloud: unexpected call: $*" >&2; exit 3
             """;
 
+    /** Build A was created (an earlier merge) before build B; their createTimes and the keys order prints for them. */
+    private static final String A_CREATED = "2024-05-01T10:00:00.123456789Z";
+    private static final String B_CREATED = "2024-05-01T10:03:20.5Z";
+    private static final String A_KEY = "1714557600123456";
+    private static final String B_KEY = "1714557800500000";
+
     @TempDir
     Path dir;
 
@@ -68,6 +85,7 @@ class DeployLockScriptTest {
         Path gcloud = Files.writeString(Files.createDirectories(dir.resolve("bin")).resolve("gcloud"), STANDIN);
         Files.setPosixFilePermissions(gcloud, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.writeString(dir.resolve("image-tag"), "abc1234\n");
+        Files.writeString(dir.resolve("release-created"), B_KEY + "\n");
     }
 
     @Test
@@ -134,6 +152,84 @@ class DeployLockScriptTest {
         assertThat(r.exit()).isNotZero();
         assertThat(r.output()).contains("ran europe-west1-docker.pkg.dev/agent-factory-staging/factory/db:other99, not"
                 + " this build's europe-west1-docker.pkg.dev/agent-factory-staging/factory/db:abc1234");
+    }
+
+    /**
+     * Build B (a later merge) finished its tests first and deployed; build A then takes the lock. It must not migrate
+     * (Flyway would skip B's newer migrations) nor put its older images over B's: the order step fails it, naming
+     * both builds' times, and releases the lock at once for the next build.
+     */
+    @Test
+    void anOlderBuildThanTheReleaseTheServicesRunIsRefusedBeforeItMigratesAndReleasesTheLock() throws Exception {
+        created("build-a", A_CREATED);
+        services("ingest-worker\t" + B_KEY, "cdc-relay\t" + B_KEY, "api-gateway\t" + B_KEY);
+        assertThat(step("lock", "build-a").exit()).isZero();
+
+        Result r = step("order", "build-a");
+
+        assertThat(r.exit()).as(r.output()).isNotZero();
+        assertThat(r.output()).contains("already runs a newer release (build created 2024-05-01T10:03:20.500000Z) than"
+                + " build build-a (created 2024-05-01T10:00:00.123456Z)");
+        assertThat(dir.resolve("lock")).as("released for the next build").doesNotExist();
+        assertThat(calls()).noneMatch(call -> call.startsWith("run jobs"));
+    }
+
+    /** One newer service is enough: a deploy that stopped part-way left the others on the older release. */
+    @Test
+    void anyServiceOnANewerReleaseRefusesTheBuild() throws Exception {
+        created("build-a", A_CREATED);
+        services("ingest-worker\t" + B_KEY, "cdc-relay\t", "api-gateway\t1714557500000000", "unrelated\t");
+
+        Result r = step("order", "build-a");
+
+        assertThat(r.exit()).as(r.output()).isNotZero();
+        assertThat(r.output()).contains("ingest-worker already runs a newer release");
+    }
+
+    @Test
+    void aNewerBuildThanTheReleaseTheServicesRunDeploysAndRendersItsKeyOnEveryService() throws Exception {
+        created("build-b", B_CREATED);
+        services("ingest-worker\t" + A_KEY, "cdc-relay\t" + A_KEY, "api-gateway\t" + A_KEY);
+        Files.delete(dir.resolve("release-created"));
+        assertThat(step("lock", "build-b").exit()).isZero();
+
+        Result r = step("order", "build-b");
+
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("build build-b (created 2024-05-01T10:03:20.500000Z) is not older than what runs"
+                + " (created 2024-05-01T10:00:00.123456Z); deploying");
+        assertThat(Files.readString(dir.resolve("release-created"))).isEqualTo(B_KEY + "\n");
+        assertThat(Files.readString(dir.resolve("lock"))).as("still held for the release").startsWith("build-b ");
+        assertThat(step("migrate-standby", "build-b").exit()).isZero();
+        for (String service : AppFacts.SERVICES) {
+            assertThat(Files.readString(dir.resolve("rendered/" + service + ".yaml"))).as(service)
+                    .contains("factory_release_created: \"" + B_KEY + "\"");
+        }
+    }
+
+    /** A first deploy, or services deployed before the release key existed: nothing to be older than. */
+    @Test
+    void servicesWithoutAReleaseKeyOrNoServicesAtAllOrderNothing() throws Exception {
+        created("build-a", A_CREATED);
+        Result none = step("order", "build-a");
+        assertThat(none.exit()).as(none.output()).isZero();
+        assertThat(Files.readString(dir.resolve("release-created"))).isEqualTo(A_KEY + "\n");
+
+        services("ingest-worker\t", "cdc-relay\t", "api-gateway\t");
+        Result unlabelled = step("order", "build-a");
+        assertThat(unlabelled.exit()).as(unlabelled.output()).isZero();
+
+        services("ingest-worker\t" + A_KEY, "cdc-relay\t" + A_KEY, "api-gateway\t" + A_KEY);
+        Result same = step("order", "build-a");
+        assertThat(same.exit()).as("the release this build itself deployed: " + same.output()).isZero();
+    }
+
+    private void created(String build, String createTime) throws IOException {
+        Files.writeString(dir.resolve("created-" + build), createTime + "\n");
+    }
+
+    private void services(String... rows) throws IOException {
+        Files.writeString(dir.resolve("services"), String.join("\n", rows) + "\n");
     }
 
     private void status(String build, String status) throws IOException {

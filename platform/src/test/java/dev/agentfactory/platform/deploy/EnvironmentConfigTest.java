@@ -24,8 +24,8 @@ class EnvironmentConfigTest {
 
     private static final List<String> ENVIRONMENTS = List.of("dev", "staging", "prod");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    /** Supplied by the build (the image tag), not by an environment file. */
-    private static final Set<String> FROM_THE_BUILD = Set.of("IMAGE_TAG");
+    /** Supplied by the build (the image tag, the release key), not by an environment file. */
+    private static final Set<String> FROM_THE_BUILD = Set.of("IMAGE_TAG", "RELEASE_CREATED");
 
     @Test
     void everyEnvironmentDefinesTheSameKeys() {
@@ -65,7 +65,7 @@ class EnvironmentConfigTest {
         for (String environment : ENVIRONMENTS) {
             Path dir = out.resolve(environment);
             Process render = new ProcessBuilder("bash", ProjectFiles.root().resolve("deploy/render.sh").toString(),
-                    environment, "test-tag", dir.toString()).redirectErrorStream(true).start();
+                    environment, "test-tag", "1714557600123456", dir.toString()).redirectErrorStream(true).start();
             assertThat(render.waitFor(60, TimeUnit.SECONDS)).as("render.sh finished").isTrue();
             String output = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(render.exitValue()).as(environment + ": " + output).isZero();
