@@ -1,6 +1,5 @@
 package dev.agentfactory.relay.sink;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.agentfactory.relay.change.RowChange;
+import dev.agentfactory.store.replica.EntityPurge;
 import dev.agentfactory.store.replica.TableSpec;
 
 /**
@@ -21,11 +21,10 @@ import dev.agentfactory.store.replica.TableSpec;
  * snapshot, which carries no deletes: an agent or PRD an operator purged meanwhile stays on the standby, and when a
  * new one took its slug the new one's row was refused ({@code agents_slug_unique} / {@code prds_slug_unique}, 23505)
  * at every retry. A snapshot is a consistent image of the primary, so a standby row holding a snapshot row's slug
- * under another id is no longer there: it is removed with what a purge removes (runbooks, "Purging an agent or
- * PRD": its audit rows, links, history and versions, then the row; children first, as V4_3's reference triggers
- * demand; its outcomes stay), in the standby transaction that applies the snapshot rows and before any of them, and
- * it gets a purge floor as a purge would. Streamed changes never do this: the worker never changes a slug, so a
- * streamed row refused on its slug means something else is wrong, and the sink keeps failing on it.
+ * under another id is no longer there: it is removed with what a purge removes ({@link EntityPurge}), in the standby
+ * transaction that applies the snapshot rows and before any of them, and it gets a purge floor as a purge would.
+ * Streamed changes never do this: the worker never changes a slug, so a streamed row refused on its slug means
+ * something else is wrong, and the sink keeps failing on it.
  */
 final class SnapshotSlugHolders {
 
@@ -34,30 +33,13 @@ final class SnapshotSlugHolders {
     static final String PRD_HOLDERS_SQL = "SELECT s.id::text, n.id::text, s.slug FROM factory.prds s "
             + "JOIN unnest(?::text[], ?::uuid[]) AS n(slug, id) ON s.slug = n.slug WHERE s.id <> n.id";
 
-    static final String REMOVE_AGENT_AUDIT_SQL =
-            "DELETE FROM factory.audit_log WHERE entity_type = 'agent' AND entity_id = ANY (?::uuid[])";
-    static final String REMOVE_AGENT_LINKS_SQL = "DELETE FROM factory.prd_agents WHERE agent_id = ANY (?::uuid[])";
-    static final String REMOVE_AGENT_HISTORY_SQL = "DELETE FROM factory.agent_history WHERE agent_id = ANY (?::uuid[])";
-    static final String REMOVE_AGENT_VERSIONS_SQL =
-            "DELETE FROM factory.agent_versions WHERE agent_id = ANY (?::uuid[])";
-    static final String REMOVE_AGENTS_SQL = "DELETE FROM factory.agents WHERE id = ANY (?::uuid[])";
-
-    static final String REMOVE_PRD_AUDIT_SQL =
-            "DELETE FROM factory.audit_log WHERE entity_type = 'prd' AND entity_id = ANY (?::uuid[])";
-    static final String REMOVE_PRD_LINKS_SQL = "DELETE FROM factory.prd_agents WHERE prd_id = ANY (?::uuid[])";
-    static final String REMOVE_PRD_VERSIONS_SQL = "DELETE FROM factory.prd_versions WHERE prd_id = ANY (?::uuid[])";
-    static final String REMOVE_PRDS_SQL = "DELETE FROM factory.prds WHERE id = ANY (?::uuid[])";
-
-    /** An entity table, how to find the holders of given slugs in it, and how to remove them (children first). */
-    private record Kind(TableSpec table, String noun, String dependants, String holdersSql, List<String> removeSql) {
+    /** An entity table and how to find the holders of given slugs in it. */
+    private record Kind(TableSpec table, String noun, String dependants, String holdersSql) {
     }
 
     private static final List<Kind> KINDS = List.of(
-            new Kind(TableSpec.AGENTS, "agent", "versions, history, links and audit rows", AGENT_HOLDERS_SQL,
-                    List.of(REMOVE_AGENT_AUDIT_SQL, REMOVE_AGENT_LINKS_SQL, REMOVE_AGENT_HISTORY_SQL,
-                            REMOVE_AGENT_VERSIONS_SQL, REMOVE_AGENTS_SQL)),
-            new Kind(TableSpec.PRDS, "PRD", "versions, links and audit rows", PRD_HOLDERS_SQL,
-                    List.of(REMOVE_PRD_AUDIT_SQL, REMOVE_PRD_LINKS_SQL, REMOVE_PRD_VERSIONS_SQL, REMOVE_PRDS_SQL)));
+            new Kind(TableSpec.AGENTS, "agent", "versions, history, links and audit rows", AGENT_HOLDERS_SQL),
+            new Kind(TableSpec.PRDS, "PRD", "versions, links and audit rows", PRD_HOLDERS_SQL));
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotSlugHolders.class);
 
@@ -103,13 +85,7 @@ final class SnapshotSlugHolders {
         if (holders.isEmpty()) {
             return;
         }
-        Array ids = c.createArrayOf("text", holders.toArray());
-        for (String sql : kind.removeSql()) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setArray(1, ids);
-                ps.executeUpdate();
-            }
-        }
+        EntityPurge.delete(c, kind.table().name(), holders);
         PurgeFloors.record(c, kind.table().name(), floors);
     }
 

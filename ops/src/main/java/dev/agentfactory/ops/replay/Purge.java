@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.agentfactory.store.replica.EntityPurge;
+
 /**
- * An operator's purge (a hard delete of an agent or PRD, docs/runbooks.md) replayed. The purge deleted the
- * entity's audit rows (they hold the commands' payloads), links, history and version rows, then the entity; the
+ * An operator's purge (a hard delete of an agent or PRD, docs/runbooks.md) replayed ({@link EntityPurge}). The purge
+ * deleted the entity's audit rows (they hold the commands' payloads), links, history and version rows, then the entity; the
  * relay publishes no audit row changes, so the entity's delete stands for the audit rows' deletes too. The relay publishes the link and history deletes
  * as events of their own, but not the version rows' (version rows reach the audit topics only as the versions
  * they record, each once), so the entity's delete event stands for them: its versions, and whatever history
@@ -23,19 +25,8 @@ final class Purge {
 
     static final String AGENT_VERSION_SQL = "SELECT version, created_at = CAST(? AS timestamptz) FROM factory.agents"
             + " WHERE id = ? FOR UPDATE";
-    static final List<String> AGENT_SQL = List.of(
-            "DELETE FROM factory.audit_log WHERE entity_type = 'agent' AND entity_id = ?",
-            "DELETE FROM factory.prd_agents WHERE agent_id = ?",
-            "DELETE FROM factory.agent_history WHERE agent_id = ?",
-            "DELETE FROM factory.agent_versions WHERE agent_id = ?",
-            "DELETE FROM factory.agents WHERE id = ?");
     static final String PRD_VERSION_SQL = "SELECT version, created_at = CAST(? AS timestamptz) FROM factory.prds"
             + " WHERE id = ? FOR UPDATE";
-    static final List<String> PRD_SQL = List.of(
-            "DELETE FROM factory.audit_log WHERE entity_type = 'prd' AND entity_id = ?",
-            "DELETE FROM factory.prd_agents WHERE prd_id = ?",
-            "DELETE FROM factory.prd_versions WHERE prd_id = ?",
-            "DELETE FROM factory.prds WHERE id = ?");
 
     private Purge() {
     }
@@ -60,11 +51,6 @@ final class Purge {
                 }
             }
         }
-        for (String sql : agent ? AGENT_SQL : PRD_SQL) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setObject(1, id);
-                ps.executeUpdate();
-            }
-        }
+        EntityPurge.delete(c, table, List.of(id));
     }
 }
