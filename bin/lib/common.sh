@@ -25,6 +25,24 @@ ensure_system_deps() {
   fi
 }
 
+# What .ci/check-run reads the run with (ports, processes, HTTP, the token's signature): it refuses to check without
+# them, so as root on Debian/Ubuntu CI installs what a fresh machine lacks.
+ensure_check_tools() {
+  local -a missing=()
+  command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+  command -v ps >/dev/null 2>&1 || missing+=(procps)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]} (apt-get install)..."
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    die "these packages are needed to check the run: ${missing[*]}"
+  fi
+}
+
 # Builds every jar when one is missing or any source or pom is newer than the last build, unless a process runs
 # from this checkout's jars (bin/run's apps, a test build's worker or relay, the stack): the build rewrites them
 # in place and the running JVM then fails on its next class load (NoClassDefFoundError).
