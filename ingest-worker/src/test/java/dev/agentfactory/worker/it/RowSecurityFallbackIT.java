@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -96,9 +97,8 @@ class RowSecurityFallbackIT {
     }
 
     /**
-     * The same eventId on two partitions of two consumer threads (range assignment: partitions 0 and 5 go to
-     * different consumers), both transactions past their read of processed_events and waiting on the agent's row
-     * lock, held here. The second to get it appended the history entry again, and INSERT … ON CONFLICT DO NOTHING
+     * The same eventId on two partitions of two consumer threads, both transactions past their read of
+     * processed_events and waiting on the agent's row lock, held here. The second to get it appended the history entry again, and INSERT … ON CONFLICT DO NOTHING
      * dropped its dedup row without a word; now the key conflict fails it and the event is answered DUPLICATE, as on
      * COPY.
      */
@@ -114,11 +114,13 @@ class RowSecurityFallbackIT {
         WriteEnvelope append = new WriteEnvelope(UUID.randomUUID(), agent, null, "it", Instant.now(), 1,
                 new WriteCommand.AgentHistoryAppend("learning", JsonNodeFactory.instance.objectNode().put("note", "once"),
                         null));
+        List<Integer> oneOfEachThread = bed.awaitAgentPartitionPerMember(2, Duration.ofSeconds(60));
         try (Connection lock = bed.sql(); Statement s = lock.createStatement()) {
             lock.setAutoCommit(false);
             s.execute("SELECT 1 FROM factory.agents WHERE id = '" + agent + "' FOR UPDATE");
-            bed.sendRaw(bed.agentTopic, 0, append.recordKey(), CODEC.encode(append));
-            bed.sendRaw(bed.agentTopic, TestBed.PARTITIONS - 1, append.recordKey(), CODEC.encode(append));
+            for (int partition : oneOfEachThread) {
+                bed.sendRaw(bed.agentTopic, partition, append.recordKey(), CODEC.encode(append));
+            }
             Poll.until(Duration.ofSeconds(30), "both batches waiting on the agent's row", () -> bed.count(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND usename = '" + role
                             + "' AND wait_event_type = 'Lock'") == 2);

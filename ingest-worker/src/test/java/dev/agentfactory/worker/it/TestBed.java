@@ -13,10 +13,13 @@ import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -162,6 +165,34 @@ final class TestBed {
             }
         }
         return out;
+    }
+
+    /**
+     * Waits until the group is stable with {@code members} members, each holding partitions, and returns one
+     * agent-topic partition of each: a test that needs two consumer threads at once must not start while one
+     * still holds everything and the other is joining, since that rebalance cannot finish while the first is
+     * held up in its batch.
+     */
+    List<Integer> awaitAgentPartitionPerMember(int members, Duration timeout) {
+        List<Integer> found = new java.util.ArrayList<>();
+        Poll.until(timeout, "group " + group + " to be stable with " + members + " members", () -> {
+            found.clear();
+            try (Admin admin = admin()) {
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                        .get();
+                if (d.groupState() != GroupState.STABLE || d.members().size() != members) {
+                    return false;
+                }
+                for (MemberDescription m : d.members()) {
+                    m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(agentTopic))
+                            .map(TopicPartition::partition).findFirst().ifPresent(found::add);
+                }
+                return found.size() == members;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return List.copyOf(found);
     }
 
     /** Waits until the offsets committed in the database reach the log end of every partition. */

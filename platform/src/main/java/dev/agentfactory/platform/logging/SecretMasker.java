@@ -28,6 +28,8 @@ final class SecretMasker {
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(password|passwd|secret|token|credential|jaas|private[-_.]?key|api[-_.]?key).*");
     private static final Pattern URL_USER_INFO = Pattern.compile("(://[^:/@\\s]*:)[^@/\\s]+@");
+    // Redis clients (Lettuce, Spring Boot's redis URL) read a user-info without a colon as the password alone.
+    private static final Pattern REDIS_LONE_PASSWORD = Pattern.compile("(?i)(rediss?(?:-sentinel)?://)[^:/@\\s]+@");
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(password=)[^&;,\\s\"]+");
 
     private final List<String> secrets;
@@ -75,6 +77,7 @@ final class SecretMasker {
             masked = masked.replace(secret, MASK);
         }
         masked = URL_USER_INFO.matcher(masked).replaceAll("$1" + MASK + "@");
+        masked = REDIS_LONE_PASSWORD.matcher(masked).replaceAll("$1" + MASK + "@");
         return PASSWORD_PARAMETER.matcher(masked).replaceAll("$1" + MASK);
     }
 }
