@@ -143,6 +143,17 @@ final class BackupCoverage {
         boolean none() {
             return writes == 0;
         }
+
+        /**
+         * "lacks N committed writes {@code backup} holds (what they are)", for the subject of a refusal that names
+         * the database compared: the erased entities are said only when there are some.
+         */
+        String lacking(String backup) {
+            return "lacks " + writes + " committed writes " + backup + " holds (" + entities + " agents or PRDs at an "
+                    + "older version or absent, " + history + " history entries, " + links + " links"
+                    + (erased == 0 ? "" : ", and " + erased + " agents or PRDs erased before the backup that it still "
+                    + "holds with their versions, history and links: purges it missed, each a write lacking") + ")";
+        }
     }
 
     /** Audit events waiting to be applied to the temporary tables as explanations, {@link #CHUNK} at most. */

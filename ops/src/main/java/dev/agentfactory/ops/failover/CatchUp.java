@@ -39,12 +39,8 @@ final class CatchUp {
             return 0;
         }
         String behind = "the standby is behind the backup " + dir + " (taken " + backup.createdAt() + " at LSN "
-                + backup.snapshotLsn() + "): it lacks " + lack.writes() + " committed writes the backup holds ("
-                + lack.entities() + " agents or PRDs at an older version or absent, " + lack.history()
-                + " history entries, " + lack.links() + " links" + (lack.erased() == 0 ? "" : ", and "
-                + lack.erased() + " erased agents or PRDs it still holds with their versions, history and links: "
-                + "purges before the backup that the standby missed, each a write lacking") + "), and a replay from "
-                + "the backup's audit offsets does not bring them back: " + String.join("; ", lack.examples());
+                + backup.snapshotLsn() + "): it " + lack.lacking("the backup") + ", and a replay from the backup's "
+                + "audit offsets does not bring them back: " + String.join("; ", lack.examples());
         if (!force) {
             throw new OpsException(behind + ". Its relay sink was off across the backup (FACTORY_STANDBY_ENABLED="
                     + "false: a maintenance window, a standby rebuild) or behind it. Rerun with an older backup, taken "

@@ -109,9 +109,14 @@ final class Fence {
             lift(primary, writer);
         } catch (SQLException e) {
             cause.addSuppressed(e);
-            System.err.println("failover: could not lift the fence (" + e.getMessage() + "); on the primary run: "
-                    + "ALTER ROLE " + writer + " IN DATABASE <database> RESET default_transaction_read_only");
+            couldNotLift(e, "ALTER ROLE " + writer + " IN DATABASE <database> RESET default_transaction_read_only");
         }
+    }
+
+    /** Says that a lift failed with {@code failure}, and the statement {@code lift} to run on the primary instead. */
+    static void couldNotLift(Exception failure, String lift) {
+        System.err.println("failover: could not lift the fence (" + failure.getMessage() + "); on the primary run: "
+                + lift);
     }
 
     private static void run(Connection c, String formatSql, String writer) throws SQLException {

@@ -95,8 +95,7 @@ final class FenceGuard implements AutoCloseable {
         try (Connection c = settings.connect(primaryUrl)) {
             Fence.lift(c, writer);
         } catch (SQLException | RuntimeException e) {
-            System.err.println("failover: could not lift the fence (" + e.getMessage() + "); on the primary run: "
-                    + liftStatement);
+            Fence.couldNotLift(e, liftStatement);
         }
     }
 }

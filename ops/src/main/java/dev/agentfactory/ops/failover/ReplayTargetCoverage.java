@@ -34,11 +34,9 @@ public final class ReplayTargetCoverage {
             lack = BackupCoverage.check(c, dir, m, new AuditTopics(s.kafka(), s.topics().audit()), until);
         }
         if (!lack.none()) {
-            throw new OpsException("the target lacks " + lack.writes() + " committed writes the backup " + dir
-                    + " (taken " + m.createdAt() + ") holds (" + lack.entities() + " agents or PRDs at an older "
-                    + "version or absent, " + lack.history() + " history entries, " + lack.links() + " links, "
-                    + lack.erased() + " agents or PRDs erased before the backup that it still holds); for example, "
-                    + "the target called the standby: " + String.join("; ", lack.examples()) + ". A replay from this backup's audit offsets would skip "
+            throw new OpsException("the target " + lack.lacking("the backup " + dir + " (taken " + m.createdAt()
+                    + ")") + "; for example, the target called the standby: " + String.join("; ", lack.examples())
+                    + ". A replay from this backup's audit offsets would skip "
                     + "them: the target holds an older state (restored from an older backup?). Replay with the "
                     + "backup the target was restored from, or restore this one (docs/runbooks.md). Nothing was "
                     + "replayed");

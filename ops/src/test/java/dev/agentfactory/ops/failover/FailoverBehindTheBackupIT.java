@@ -169,9 +169,10 @@ class FailoverBehindTheBackupIT {
         assertThat(pair.bed.query(pair.standbyUrl, "SELECT count(*) FROM factory.agents WHERE id = '" + erased + "'"))
                 .as("the standby missed the purge").isEqualTo("1");
         refused(pair, afterThePurge, settings, 1, "it lacks 1 committed writes the backup holds (0 agents or PRDs at "
-                        + "an older version or absent, 0 history entries, 0 links, and 1 erased agents or PRDs it "
-                        + "still holds", "agent " + erased + " erased before the backup (it does not hold it), still "
-                        + "on the standby at version 2 with its history and links: a purge the standby missed");
+                        + "an older version or absent, 0 history entries, 0 links, and 1 agents or PRDs erased before "
+                        + "the backup that it still holds with their versions, history and links: purges it missed",
+                "agent " + erased + " erased before the backup (it does not hold it), still on the standby at "
+                        + "version 2 with its history and links: a purge the standby missed");
 
         promoted(pair, beforeThePurge, "the standby holds every agent and PRD version, history entry and link the "
                 + "backup holds, and no agent or PRD erased before it");

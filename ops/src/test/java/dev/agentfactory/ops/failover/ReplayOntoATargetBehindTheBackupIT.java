@@ -88,7 +88,7 @@ class ReplayOntoATargetBehindTheBackupIT {
         assertThat(code[0]).as("refused").isEqualTo(1);
         // 5 agents created, 10 updated and 2 PRDs linked since A; 4 agents' 2 history entries each; 2 links
         assertThat(err).contains("ops replay refused: the target lacks 27 committed writes the backup " + b,
-                "(17 agents or PRDs at an older version or absent, 8 history entries, 2 links, 0 agents or PRDs erased",
+                "(17 agents or PRDs at an older version or absent, 8 history entries, 2 links); for example",
                 "at version 2 in the backup, at version 1 on the standby",
                 "Replay with the backup the target was restored from", "Nothing was replayed");
         assertThat(pair.digest(pair.standbyUrl)).as("nothing replayed").isEqualTo(restored);
