@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The local stack: Kafka in this JVM, PostgreSQL primary and standby clusters and Redis as
@@ -39,18 +40,23 @@ public final class LocalStack {
 
     /**
      * Returns the endpoints of the running stack, starting one in a detached process first when none
-     * answers. The detached stack stays up for the next test JVM and the next build; {@code bin/stack down}
-     * stops it.
+     * answers, and having the stack process start again whatever service of a degraded one is down. The
+     * detached stack stays up for the next test JVM and the next build; {@code bin/stack down} stops it.
      */
     public StackEndpoints ensureRunning() {
         String status = StackControl.send(settings, "status");
-        if (!"READY".equals(status)) {
+        if (status.startsWith(StackHealth.DEGRADED)) {
+            StackHealth.heal(settings, status, Duration.ofSeconds(120));
+        } else if (!StackHealth.READY.equals(status)) {
             StackControl.spawnDetached(settings, Duration.ofSeconds(120));
         }
         return endpoints();
     }
 
-    /** Starts every service in this process; used by the stack process itself. */
+    /**
+     * Starts, in this process, every service that is not running: the stack process's start-up, and its {@code heal}
+     * (each step leaves a running service be; Kafka lives in this process, so only Redis and PostgreSQL can be down).
+     */
     void startAll() {
         try {
             Files.createDirectories(settings.root());
@@ -119,12 +125,16 @@ public final class LocalStack {
 
     /** Which services answer on their ports. */
     public String status() {
-        return "kafka      127.0.0.1:" + settings.kafkaPort() + "  " + state(settings.kafkaPort()) + "\n"
-                + "primary    127.0.0.1:" + settings.primaryPort() + "  " + state(settings.primaryPort()) + "\n"
-                + "standby    127.0.0.1:" + settings.standbyPort() + "  " + state(settings.standbyPort()) + "\n"
-                + "redis      127.0.0.1:" + settings.redisPort() + "  " + state(settings.redisPort()) + "\n"
-                + "control    127.0.0.1:" + settings.controlPort() + "  " + state(settings.controlPort()) + "\n"
-                + "data       " + settings.root() + walWarnings();
+        StringBuilder out = new StringBuilder();
+        settings.servicePorts().forEach((name, port) -> out.append("%-11s127.0.0.1:%d  %s\n".formatted(name, port,
+                Ports.isOpen(port) ? "up" : "down")));
+        return out + "data       " + settings.root() + walWarnings();
+    }
+
+    /** The services that do not answer on their ports, in {@link #status()}'s order ("control": no stack process). */
+    public List<String> down() {
+        return settings.servicePorts().entrySet().stream().filter(e -> !Ports.isOpen(e.getValue()))
+                .map(Map.Entry::getKey).toList();
     }
 
     /** The warnings {@code status} ends with: idle replication slots pinning more than 1 GB of WAL. */
@@ -147,12 +157,7 @@ public final class LocalStack {
     }
 
     public boolean allUp() {
-        return List.of(settings.kafkaPort(), settings.primaryPort(), settings.standbyPort(), settings.redisPort(),
-                settings.controlPort()).stream().allMatch(Ports::isOpen);
-    }
-
-    private static String state(int port) {
-        return Ports.isOpen(port) ? "up" : "down";
+        return down().isEmpty();
     }
 
     /** As root, PostgreSQL runs as {@code postgres} when that user exists, else as {@code nobody}. */

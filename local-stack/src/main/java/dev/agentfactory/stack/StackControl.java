@@ -55,19 +55,20 @@ final class StackControl {
             stopped.countDown();
         }, "stack-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        volatileReady = false;
+        started = false;
         Thread acceptor = new Thread(() -> accept(server, stack), "stack-control");
         acceptor.setDaemon(true);
         acceptor.start();
         long t0 = System.nanoTime();
         stack.startAll();
-        volatileReady = true;
+        started = true;
         System.out.printf("local stack ready in %.1f s%n%s%n", (System.nanoTime() - t0) / 1e9, stack.status());
         stopped.await();
         server.close();
     }
 
-    private static volatile boolean volatileReady;
+    /** Start-up is over: from then on {@code status} answers from the services' ports (StackHealth). */
+    private static volatile boolean started;
 
     private static void accept(ServerSocket server, LocalStack stack) {
         while (!server.isClosed()) {
@@ -76,7 +77,8 @@ final class StackControl {
                 PrintWriter out = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8);
                 String command = in.readLine();
                 switch (command == null ? "" : command.trim()) {
-                    case "status" -> out.println(volatileReady ? "READY" : "STARTING");
+                    case "status" -> out.println(StackHealth.answer(stack, started));
+                    case "heal" -> out.println(StackHealth.heal(stack, started));
                     case "pid" -> out.println(ProcessHandle.current().pid());
                     case "restart-kafka" -> {
                         stack.restartKafka();
@@ -101,7 +103,7 @@ final class StackControl {
 
     /** Starts the stack in a detached process (its own session) and waits until it is ready. */
     static void spawnDetached(StackSettings settings, Duration timeout) {
-        Path log = settings.root().resolve("stack.log");
+        Path log = log(settings);
         try {
             Files.createDirectories(settings.root());
             List<String> cmd = new ArrayList<>(List.of("setsid", javaBinary()));
@@ -117,7 +119,7 @@ final class StackControl {
             throw new StackException("cannot start the stack process: " + e.getMessage(), e);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!"READY".equals(send(settings, "status"))) {
+        while (!StackHealth.READY.equals(send(settings, "status"))) {
             if (System.nanoTime() > deadline) {
                 throw new StackException("the local stack did not become ready in " + timeout.toSeconds()
                         + " s; see " + log + "\n" + tail(log));
@@ -129,6 +131,11 @@ final class StackControl {
                 throw new StackException("interrupted while waiting for the stack", e);
             }
         }
+    }
+
+    /** The detached stack process's output. */
+    static Path log(StackSettings settings) {
+        return settings.root().resolve("stack.log");
     }
 
     private static String javaBinary() {
@@ -149,7 +156,7 @@ final class StackControl {
         return Files.isRegularFile(ownJar) ? ownJar.toString() : System.getProperty("java.class.path");
     }
 
-    private static String tail(Path log) {
+    static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * {@code bin/stack up|down|status|running|env}: the local stack from the command line.
  * {@code up} starts a detached stack process and returns once it is ready ({@code --foreground}
- * runs it in this process instead); {@code down} stops it and leaves no process or port behind.
+ * runs it in this process instead), or has a running one start again whatever service of it is down;
+ * {@code down} stops it and leaves no process or port behind.
  */
 public final class StackMain {
 
@@ -21,8 +22,10 @@ public final class StackMain {
             case "up" -> up(stack, argv.contains("--foreground"), argv.contains("--wipe"));
             case "down" -> down(stack, argv.contains("--wipe"));
             case "status" -> {
-                System.out.println(stack.status());
-                yield stack.allUp() ? 0 : 3;
+                // The stack process's own word first (READY, DEGRADED redis,primary, STARTING, or DOWN: none runs)
+                String answer = StackControl.send(stack.settings(), "status");
+                System.out.println("stack      " + answer + "\n" + stack.status());
+                yield StackHealth.READY.equals(answer) ? 0 : 3;
             }
             // A stack process answers on the control port (ready or still starting), whatever its services' state:
             // what `up` reuses, so what bin/run must leave running.
@@ -44,13 +47,15 @@ public final class StackMain {
     }
 
     private static int up(LocalStack stack, boolean foreground, boolean wipe) throws Exception {
-        boolean running = "READY".equals(StackControl.send(stack.settings(), "status"));
-        if (running) {
+        String answer = StackControl.send(stack.settings(), "status");
+        if (answer.equals(StackHealth.READY) || answer.startsWith(StackHealth.DEGRADED)) {
             if (wipe) {
                 System.err.println("the stack is running; stop it before wiping (bin/stack down --wipe)");
                 return 2;
             }
-            System.out.println("local stack already running; reusing it\n" + stack.status());
+            stack.ensureRunning(); // starts again what is down in a degraded one
+            System.out.println((answer.equals(StackHealth.READY) ? "local stack already running; reusing it"
+                    : "local stack was " + answer + "; started again what was down") + "\n" + stack.status());
             return 0;
         }
         if (wipe) {

@@ -2,6 +2,7 @@ package dev.agentfactory.stack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -63,6 +64,17 @@ public record StackSettings(
 
     public Path dataDir(String name) {
         return root.resolve(name);
+    }
+
+    /** Each service's port by its name, in the order {@code bin/stack status} lists them ("control": the stack process). */
+    public Map<String, Integer> servicePorts() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("kafka", kafkaPort);
+        ports.put("primary", primaryPort);
+        ports.put("standby", standbyPort);
+        ports.put("redis", redisPort);
+        ports.put("control", controlPort);
+        return ports;
     }
 
     /**

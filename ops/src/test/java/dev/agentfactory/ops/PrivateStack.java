@@ -1,20 +1,13 @@
 package dev.agentfactory.ops;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
-import dev.agentfactory.stack.StackSettings;
+import dev.agentfactory.stack.junit.PrivateStacks;
 
-/**
- * A local stack of this suite's own (free ports, data under target/), because the drill destroys its primary.
- * The stack process is spawned with the settings as {@code factory.stack.*} properties, which are set only
- * while it starts so the shared stack of other tests in this JVM is not redirected.
- */
+/** A local stack of this suite's own (free ports, data under target/), because the drill destroys its primary. */
 final class PrivateStack {
 
     final LocalStack stack;
@@ -26,40 +19,10 @@ final class PrivateStack {
     }
 
     static PrivateStack start(Path root) throws IOException {
-        Map<String, String> props = new HashMap<>();
-        props.put("dir", root.toAbsolutePath().toString());
-        for (String port : new String[] {"kafka-port", "kafka-controller-port", "primary-port", "standby-port",
-                "redis-port", "control-port"}) {
-            props.put(port, Integer.toString(freePort()));
-        }
-        Map<String, String> saved = new HashMap<>();
-        props.forEach((k, v) -> {
-            saved.put(k, System.getProperty("factory.stack." + k));
-            System.setProperty("factory.stack." + k, v);
-        });
-        try {
-            LocalStack stack = new LocalStack(StackSettings.fromEnvironment());
-            stack.ensureRunning();
-            return new PrivateStack(stack);
-        } finally {
-            saved.forEach((k, v) -> {
-                if (v == null) {
-                    System.clearProperty("factory.stack." + k);
-                } else {
-                    System.setProperty("factory.stack." + k, v);
-                }
-            });
-        }
+        return new PrivateStack(PrivateStacks.start(root));
     }
 
     void stop() {
-        stack.stop();
-        stack.wipe();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        PrivateStacks.stop(stack);
     }
 }
