@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.exc.StreamConstraintsException;
 
 /**
  * Every error as RFC 9457 problem details, never a stack trace: Spring MVC's own exceptions through
@@ -33,12 +34,19 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     /**
      * A body without a length (chunked) that grows past the limit fails while Jackson reads it, and arrives
      * wrapped (JacksonIOException in HttpMessageNotReadableException): still 413, not "Failed to read request".
+     * A body past one of the reader's own limits (more than 500 levels of nesting, a number of more than 1,000
+     * digits) is 400 naming that limit, not the same bare "Failed to read request".
      */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        if (NestedExceptionUtils.getMostSpecificCause(e) instanceof BodyTooLargeException tooLarge) {
+        Throwable cause = NestedExceptionUtils.getMostSpecificCause(e);
+        if (cause instanceof BodyTooLargeException tooLarge) {
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(tooLarge(tooLarge));
+        }
+        if (cause instanceof StreamConstraintsException limit) {
+            return ResponseEntity.badRequest().body(ProblemResponses.problem(HttpStatus.BAD_REQUEST, "bad-body",
+                    "the request body is beyond what the gateway reads: " + limit.getOriginalMessage()));
         }
         return super.handleHttpMessageNotReadable(e, headers, status, request);
     }

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -147,8 +148,20 @@ public class WriteGateway {
         }
         env.put("actor", actor).put("occurredAt", Instant.now().toString())
                 .put("schemaVersion", WriteEnvelope.SCHEMA_VERSION).set("payload", req.payload());
+        byte[] record;
         try {
-            return codec.decode(env.toString().getBytes(StandardCharsets.UTF_8));
+            record = env.toString().getBytes(StandardCharsets.UTF_8);
+        } catch (StreamConstraintsException e) {
+            // Jackson writes at most 500 levels (its only write constraint), and the envelope holds the body's values
+            // a level or two below where Spring read them: a body its reader took near that limit cannot be written
+            // back. Far deeper than the codec lets any value nest, so refused as the codec would, not answered 500.
+            throw new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-write", "the body nests more than "
+                    + WriteCodec.MAX_NESTING_DEPTH + " objects and arrays deep (a value in it may nest at most "
+                    + WriteCodec.MAX_NESTING_DEPTH + ", counting itself)").with("reason",
+                            InvalidWriteException.Reason.SCHEMA_VIOLATION.wireName());
+        }
+        try {
+            return codec.decode(record);
         } catch (InvalidWriteException e) {
             throw new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-write", e.getMessage()).with("reason",
                     e.reason().wireName());
