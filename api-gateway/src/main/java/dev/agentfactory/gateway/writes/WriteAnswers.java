@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -37,8 +38,9 @@ import dev.agentfactory.store.writes.WriteOutcomeRepository;
  * and its ETag, 409, 412, 422), and with {@code 202 Accepted} and the outcome's URL when it did not or
  * the client did not ask to wait. An APPLIED answer first moves the cache to the written version, so a
  * read that follows never sees an older one. Once the outcome is known, a failed read of the entity never
- * turns the answer into a retryable 5xx: an applied write is then answered 202 with its outcome. Only answers
- * that read go to the answer threads, so a slow database or Redis never holds a plain 202 behind them.
+ * turns the answer into a retryable 5xx: an applied write is then answered 202 with its outcome, and so it is when
+ * the read outlasts its {@link AnswerDeadline} (before the async request timeout's bare 503). Only answers that read
+ * go to the answer threads, so a slow database or Redis never holds a plain 202 behind them.
  */
 @Component
 public class WriteAnswers {
@@ -57,14 +59,17 @@ public class WriteAnswers {
     private final CachedReads reads;
     private final WriteOutcomeRepository outcomes;
     private final ExecutorService executor;
+    private final AnswerDeadline deadline;
     private final Timer waitTimer;
 
     WriteAnswers(WriteGateway gateway, CachedReads reads, WriteOutcomeRepository outcomes,
-                 @Qualifier("writeAnswerExecutor") ExecutorService executor, MeterRegistry meters) {
+                 @Qualifier("writeAnswerExecutor") ExecutorService executor, AnswerDeadline deadline,
+                 MeterRegistry meters) {
         this.gateway = gateway;
         this.reads = reads;
         this.outcomes = outcomes;
         this.executor = executor;
+        this.deadline = deadline;
         this.waitTimer = Timer.builder("factory.gateway.write.wait")
                 .description("time from publishing a write to its outcome (or the end of the wait)")
                 .publishPercentiles(0.5, 0.95, 0.99).register(meters);
@@ -72,6 +77,8 @@ public class WriteAnswers {
 
     /** Validates, publishes and (with a wait) answers one write. */
     public CompletableFuture<ResponseEntity<Object>> write(WriteRequest req, String actor) {
+        // Before submit, which reads Redis and the database: the request timeout's clock started earlier still.
+        long start = System.nanoTime();
         Submission s = gateway.submit(req, actor);
         Timer.Sample sample = Timer.start();
         boolean ifMatch = req.expectedVersion() != null;
@@ -83,29 +90,48 @@ public class WriteAnswers {
                 // No I/O: answered on the thread that completed the wait or the publish, not queued behind reads.
                 return CompletableFuture.completedFuture(answer(s, ifMatch, o, false));
             }
-            return readAndAnswer(s, ifMatch, o);
+            return readAndAnswer(s, ifMatch, o, deadline.readMillis(start));
         });
     }
 
-    /** On an answer thread; when they are all busy and the queue is full, or it waited too long, without reading. */
+    /**
+     * On an answer thread; when they are all busy and the queue is full, or it waited too long, without reading. A read
+     * still going at the end of {@code budget} is given up for the answer from the outcome alone: the store's retries
+     * can hold it about 40 s with the database silent, past the async request timeout, whose bare 503 a client
+     * would retry for a write that is committed (the read goes on, and may still move the cache forward).
+     */
     private CompletableFuture<ResponseEntity<Object>> readAndAnswer(Submission s, boolean ifMatch,
-                                                                   Optional<WriteOutcome> outcome) {
+                                                                   Optional<WriteOutcome> outcome, long budget) {
+        UUID eventId = s.envelope().eventId();
+        if (budget <= 0) {
+            log.warn("write {} answered without reading: the request timeout is near", eventId);
+            return CompletableFuture.completedFuture(answer(s, ifMatch, outcome, false));
+        }
         long queued = System.nanoTime();
+        CompletableFuture<ResponseEntity<Object>> answered;
         try {
-            return CompletableFuture.supplyAsync(() -> {
+            answered = CompletableFuture.supplyAsync(() -> {
                 long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued);
-                boolean read = waited <= MAX_QUEUED_MILLIS;
+                boolean read = waited <= Math.min(MAX_QUEUED_MILLIS, budget);
                 if (!read) {
-                    log.warn("write {} answered without reading: it waited {} ms for an answer thread",
-                            s.envelope().eventId(), waited);
+                    log.warn("write {} answered without reading: it waited {} ms for an answer thread", eventId, waited);
                 }
                 return answer(s, ifMatch, outcome, read);
             }, executor);
         } catch (RejectedExecutionException saturated) {
             log.warn("write {} answered without reading: every answer thread is busy and the queue full (or closed)",
-                    s.envelope().eventId());
+                    eventId);
             return CompletableFuture.completedFuture(answer(s, ifMatch, outcome, false));
         }
+        // The deadline runs on CompletableFuture's own timer, as the outcome waits' do, and its answer reads nothing.
+        return answered.orTimeout(budget, TimeUnit.MILLISECONDS).exceptionallyCompose(failed -> {
+            if (!(failed instanceof TimeoutException)) {
+                return CompletableFuture.failedFuture(failed);
+            }
+            log.warn("write {} answered without reading: the read took longer than the {} ms left before the request"
+                    + " timeout", eventId, budget);
+            return CompletableFuture.completedFuture(answer(s, ifMatch, outcome, false));
+        });
     }
 
     /** Whether answering the outcome reads PostgreSQL or Redis (the entity, a conflicting entity, a stored reason). */

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
@@ -34,7 +35,7 @@ import dev.agentfactory.gateway.GatewayProperties;
 /**
  * The gateway's Kafka: the contracts' idempotent producer on the configured write topics, the results
  * listener's container (manual acks that are never given, so no offsets are committed), its error
- * handler, and the threads that wait for outcomes and build the answers.
+ * handler, and the threads that wait for outcomes and build the answers, with the answers' deadline.
  */
 @Configuration(proxyBeanMethods = false)
 class WriteKafkaConfiguration {
@@ -138,6 +139,12 @@ class WriteKafkaConfiguration {
         int threads = props.writes().answerThreads();
         return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(threads * ANSWER_QUEUE_PER_THREAD), named("write-answer"));
+    }
+
+    /** Refuses to start when factory.gateway.max-wait leaves an answer no time to read before the request timeout. */
+    @Bean
+    AnswerDeadline writeAnswerDeadline(WebMvcProperties mvc, GatewayProperties props) {
+        return AnswerDeadline.of(mvc.getAsync().getRequestTimeout(), props.maxWait());
     }
 
     private static ThreadFactory named(String prefix) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
@@ -32,14 +33,16 @@ import dev.agentfactory.contracts.CommandType;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
+import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.gateway.read.CachedReads;
 import dev.agentfactory.store.writes.WriteOutcomeRepository;
 
 /**
  * The answer threads read applied writes back (the database with retries, Redis), which takes seconds each while
  * Redis hangs or the database is slow. An answer that reads nothing never waits for them (a plain 202 queued
- * behind them outlasted the async request timeout, whose 503 a client retries), and a read-back that finds them
- * all busy is answered from its outcome instead of queueing without bound.
+ * behind them outlasted the async request timeout, whose 503 a client retries), a read-back that finds them
+ * all busy is answered from its outcome instead of queueing without bound, and so is one still reading when the
+ * request timeout nears (a silent database holds a read about 40 s).
  */
 class AnswerThreadsTest {
 
@@ -49,6 +52,7 @@ class AnswerThreadsTest {
     /** Holds the answer threads, as a read of a hung Redis or a database that does not answer would. */
     private final CountDownLatch readsBack = new CountDownLatch(1);
     private ExecutorService executor;
+    private AnswerDeadline deadline = new AnswerDeadline(Duration.ofSeconds(60));
 
     @AfterEach
     void stop() {
@@ -104,6 +108,57 @@ class AnswerThreadsTest {
     }
 
     @Test
+    void anAppliedWriteWhoseReadBackOutlastsItsBudgetIsAcceptedWithItsOutcomeBeforeTheRequestTimeout() throws Exception {
+        executor = Executors.newSingleThreadExecutor();
+        when(reads.refreshAgent(agent)).thenAnswer(invocation -> blockedRead());
+        // About a second to read: the request timeout less the margin (the outcome came at once).
+        Duration requestTimeout = AnswerDeadline.MARGIN.plusSeconds(1);
+        deadline = new AnswerDeadline(requestTimeout);
+        long start = System.nanoTime();
+
+        CompletableFuture<ResponseEntity<Object>> answer = write(Duration.ofSeconds(5),
+                Optional.of(outcome(WriteOutcome.Status.APPLIED, 3L)));
+
+        ResponseEntity<Object> accepted = answer.get(requestTimeout.toMillis() - 1_000, TimeUnit.MILLISECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(requestTimeout.minus(AnswerDeadline.MARGIN)
+                .plusMillis(500));
+        assertThat(accepted.getStatusCode().value()).isEqualTo(202);
+        assertThat(accepted.getHeaders().getETag()).isEqualTo("\"3\"");
+        assertThat(accepted.getHeaders().getLocation()).hasToString(WriteAnswers.WRITES_PATH + envelope.eventId());
+        assertThat(accepted.getBody()).isInstanceOfSatisfying(Map.class, body -> assertThat(body)
+                .containsEntry("eventId", envelope.eventId()).containsEntry("status", "APPLIED")
+                .containsEntry("version", 3L));
+        verify(reads).refreshAgent(agent);
+    }
+
+    @Test
+    void aConflictWhoseReadOutlastsItsBudgetIsAnsweredFromItsOutcome() {
+        executor = Executors.newSingleThreadExecutor();
+        when(reads.currentAgent(agent)).thenAnswer(invocation -> blockedRead());
+        deadline = new AnswerDeadline(AnswerDeadline.MARGIN.plusMillis(500));
+
+        CompletableFuture<ResponseEntity<Object>> answer = write(Duration.ofSeconds(5),
+                Optional.of(outcome(WriteOutcome.Status.CONFLICT, 5L)));
+
+        assertThatThrownBy(() -> answer.get(2, TimeUnit.SECONDS)).hasCauseInstanceOf(ApiProblem.class)
+                .extracting(Throwable::getCause).isInstanceOfSatisfying(ApiProblem.class, p -> {
+                    assertThat(p.problem().getStatus()).isEqualTo(409);
+                    assertThat(p.problem().getProperties()).containsEntry("currentVersion", 5L);
+                });
+    }
+
+    @Test
+    void anAppliedWriteWhoseOutcomeCameWithNoTimeLeftToReadIsAcceptedWithItsOutcomeAtOnce() throws Exception {
+        executor = Executors.newSingleThreadExecutor();
+        deadline = new AnswerDeadline(AnswerDeadline.MARGIN);
+
+        CompletableFuture<ResponseEntity<Object>> answer = write(Duration.ofSeconds(5),
+                Optional.of(outcome(WriteOutcome.Status.APPLIED, 3L)));
+
+        assertAppliedUnread(answer.get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
     void theAnswerThreadsQueueIsBounded() {
         executor = new WriteKafkaConfiguration().writeAnswerExecutor(OutcomeWaiterTest.props(Duration.ofMillis(250)));
         for (int i = 0; i < 8; i++) {
@@ -126,6 +181,12 @@ class AnswerThreadsTest {
         });
     }
 
+    /** A read of a database gone silent: it ends only when the test does. */
+    private Optional<Object> blockedRead() throws InterruptedException {
+        readsBack.await();
+        return Optional.empty();
+    }
+
     private void assertAppliedUnread(ResponseEntity<Object> answer) {
         assertThat(answer.getStatusCode().value()).isEqualTo(202);
         assertThat(answer.getHeaders().getETag()).isEqualTo("\"3\"");
@@ -144,7 +205,7 @@ class AnswerThreadsTest {
         when(gateway.submit(any(), anyString())).thenReturn(new Submission(envelope, wait,
                 CompletableFuture.completedFuture(outcome)));
         WriteAnswers answers = new WriteAnswers(gateway, reads, mock(WriteOutcomeRepository.class), executor,
-                new SimpleMeterRegistry());
+                deadline, new SimpleMeterRegistry());
         return answers.write(new WriteRequest(CommandType.AGENT_DELETE, agent, null,
                 JsonNodeFactory.instance.objectNode(), null, wait, "DELETE", "/api/v1/agents/" + agent), "u");
     }

@@ -115,7 +115,7 @@ class KnownOutcomeAnswerTest {
         when(gateway.submit(any(), anyString())).thenReturn(new Submission(envelope, Duration.ofSeconds(5),
                 CompletableFuture.completedFuture(Optional.of(outcome))));
         WriteAnswers answers = new WriteAnswers(gateway, reads, outcomes, executor,
-                new SimpleMeterRegistry());
+                new AnswerDeadline(Duration.ofSeconds(60)), new SimpleMeterRegistry());
         return answers.write(new WriteRequest(CommandType.AGENT_DELETE, agent, expectedVersion,
                 JsonNodeFactory.instance.objectNode(), null, Duration.ofSeconds(5), "DELETE",
                 "/api/v1/agents/" + agent), "u");
