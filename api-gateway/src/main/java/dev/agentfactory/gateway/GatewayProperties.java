@@ -6,14 +6,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import dev.agentfactory.contracts.Topics;
+import dev.agentfactory.store.Page;
 
 /**
  * Limits, timing, topics and cache settings of the gateway's HTTP API.
  *
  * @param maxBodyBytes    largest request body accepted (413 beyond)
  * @param maxWait         longest {@code Prefer: wait=N} honoured
- * @param defaultPageSize page size when the client gives none
- * @param maxPageSize     largest page a client may ask for
+ * @param defaultPageSize page size when the client gives none (1 to {@code maxPageSize})
+ * @param maxPageSize     largest page a client may ask for (at most the store's {@link Page#MAX_LIMIT})
  * @param topics          where writes go and outcomes come from
  * @param cache           the Redis read model
  * @param writes          waiting for outcomes and idempotency keys
@@ -27,6 +28,19 @@ public record GatewayProperties(
         @DefaultValue Kafka topics,
         @DefaultValue Cache cache,
         @DefaultValue Writes writes) {
+
+    public GatewayProperties {
+        // Checked here, not per request: a maximum above the store's let ?limit=300 past Paging into the store's own
+        // check (500), and a default outside 1..max failed every list read without a limit (500).
+        if (maxPageSize < 1 || maxPageSize > Page.MAX_LIMIT) {
+            throw new IllegalArgumentException("factory.gateway.max-page-size must be between 1 and " + Page.MAX_LIMIT
+                    + " (the store's largest page), got " + maxPageSize);
+        }
+        if (defaultPageSize < 1 || defaultPageSize > maxPageSize) {
+            throw new IllegalArgumentException("factory.gateway.default-page-size must be between 1 and"
+                    + " factory.gateway.max-page-size (" + maxPageSize + "), got " + defaultPageSize);
+        }
+    }
 
     /**
      * @param agentWrites  topic of agent write commands
@@ -66,5 +80,12 @@ public record GatewayProperties(
      */
     public record Writes(@DefaultValue("250ms") Duration outcomePoll, @DefaultValue("24h") Duration idempotencyTtl,
                          @DefaultValue("8") int answerThreads, @DefaultValue("10s") Duration publishTimeout) {
+        public Writes {
+            // Keys are claimed with SET ... EX/PX ... NX: an expiry of 0 is a Redis error, a 503 for every keyed write.
+            if (idempotencyTtl == null || idempotencyTtl.toMillis() < 1) {
+                throw new IllegalArgumentException("factory.gateway.writes.idempotency-ttl must be positive, got "
+                        + idempotencyTtl);
+            }
+        }
     }
 }

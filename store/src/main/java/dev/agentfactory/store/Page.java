@@ -18,10 +18,13 @@ public record Page<T>(List<T> items, String nextCursor) {
         items = List.copyOf(items);
     }
 
+    /** Largest page any list may ask for; a caller's own maximum (the gateway's max-page-size) must not exceed it. */
+    public static final int MAX_LIMIT = 500;
+
     /** Guards every page size, for both implementations. */
     public static int checkLimit(int limit) {
-        if (limit < 1 || limit > 500) {
-            throw new IllegalArgumentException("limit must be between 1 and 500, was " + limit);
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
         }
         return limit;
     }
