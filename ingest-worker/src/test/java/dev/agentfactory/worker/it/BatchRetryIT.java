@@ -57,7 +57,7 @@ class BatchRetryIT {
             assertThat(bed.count("SELECT count(*) FROM factory.agents WHERE slug LIKE 'retry-%'")).isEqualTo(5);
             assertThat(bed.count("SELECT count(*) FROM factory.audit_log")).isEqualTo(5);
             assertThat(Streams.processed(bed)).isEqualTo(5);
-            Poll.until(Duration.ofSeconds(10), "each record consumed once",
+            Poll.until(Duration.ofSeconds(30), "each record consumed once",
                     () -> Streams.meter(worker, "factory_ingest_consumed_total") == 5.0);
         }
     }

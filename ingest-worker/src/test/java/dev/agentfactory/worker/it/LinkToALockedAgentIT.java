@@ -41,11 +41,17 @@ class LinkToALockedAgentIT {
                     WriteEnvelope.of(prd, null, "it", new WriteCommand.PrdCreate("linking", "P", null, null, null,
                             null))));
             bed.awaitCaughtUp(Duration.ofSeconds(60));
+            // Caught up is not both consumer threads in the group: a rebalance inside the window below would eat it.
+            bed.awaitAgentPartitionPerMember(2, Duration.ofSeconds(60));
             try (Connection otherBatch = bed.sql()) {
                 otherBatch.setAutoCommit(false);
                 BatchLocks.lockAgent(otherBatch, agent);
                 Streams.send(producer, List.of(link));
-                Poll.until(Duration.ofSeconds(10), "the link applied while the agent is locked", () -> bed.count(
+                // 30 s is a budget for a loaded machine, not a lock wait the link may take: a link that waits for
+                // the agent's lock (the FOR KEY SHARE of prd_agents' foreign key) waits until this transaction ends,
+                // which is after the poll gives up, since the worker sets no lock_timeout and its statement_timeout
+                // (FACTORY_INGEST_DB_STATEMENT_TIMEOUT, 60 s) is longer; were it cut off, its retry would wait again.
+                Poll.until(Duration.ofSeconds(30), "the link applied while the agent is locked", () -> bed.count(
                         "SELECT count(*) FROM factory.processed_events WHERE event_id = '" + link.eventId()
                                 + "' AND outcome = 'APPLIED'") == 1);
                 otherBatch.rollback();
