@@ -26,14 +26,15 @@ import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 
 /**
  * Decodes Supabase-compatible JWTs: HS256 with the project secret, ES256/RS256 with a JWKS-published key, or both
  * (the token's algorithm picks the key); checks
- * signature, {@code exp}/{@code nbf}, {@code aud} (absent only on a {@code service_role} token) and (when
- * configured) {@code iss}; maps the
+ * signature, {@code exp}/{@code nbf}, the {@code typ} header ({@code JWT} or none), {@code aud} (absent only on a
+ * {@code service_role} token) and (when configured) {@code iss}; maps the
  * {@code role} claim to a Spring Security role ({@code service_role} → {@code ROLE_SERVICE_ROLE}).
  */
 @Configuration(proxyBeanMethods = false)
@@ -48,6 +49,11 @@ class JwtConfiguration {
         validators.add(new JwtTimestampValidator(props.clockSkew()));
         validators.add(audienceValidator(props.audience()));
         validators.add(expiryRequired());
+        // The typ header: JWT (any case) or none. NimbusJwtDecoder's builders leave it to JwtTypeValidator, one of
+        // JwtValidators.createDefault()'s, and setJwtValidator below replaces that set: without this a correctly
+        // signed token of any other type (logout+jwt, a secevent) was accepted as an access token. Supabase Auth's
+        // access tokens say "JWT"; RFC 9068's at+jwt is not accepted, as no issuer this gateway trusts uses it.
+        validators.add(JwtTypeValidator.jwt());
         if (props.issuer() != null && !props.issuer().isBlank()) {
             validators.add(new JwtIssuerValidator(props.issuer()));
         }

@@ -28,8 +28,8 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import dev.agentfactory.gateway.problem.ProblemResponses;
 
 /**
- * Who may call what. Health, metrics and the OpenAPI document are open; the audit log is for
- * {@code service_role}; every other {@code /api/v1} resource needs {@code service_role} or
+ * Who may call what. Health and the OpenAPI document are open; the audit log, {@code /actuator/prometheus} and
+ * {@code /actuator/info} are for {@code service_role}; every other {@code /api/v1} resource needs {@code service_role} or
  * {@code authenticated}. No token or a bad one answers 401, any other role 403, both as problem details;
  * on the health endpoints a token is only looked at, never required ({@link #health}).
  * Stateless: no session, no CSRF token (bearer tokens are not sent by browsers on their own).
@@ -40,6 +40,12 @@ class SecurityConfiguration {
     static final String SERVICE = "SERVICE_ROLE";
     static final String USER = "AUTHENTICATED";
     static final String[] HEALTH = {"/api/v1/health", "/api/v1/health/**", "/actuator/health", "/actuator/health/**"};
+    /**
+     * Operators' endpoints: request rates per URI and status, pool saturation, JVM memory and Kafka client internals,
+     * and the build. The service has {@code ingress: all} and production exports its metrics to Cloud Monitoring, so
+     * nobody needs an anonymous scrape: anyone without a token got them all.
+     */
+    static final String[] OPERATOR = {"/actuator/prometheus", "/actuator/info"};
 
     /**
      * The health endpoints need no token, and one that does not check out (expired, forged, malformed) is ignored:
@@ -82,9 +88,9 @@ class SecurityConfiguration {
         stateless(http)
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.OPTIONS, "/**").permitAll()
-                        .requestMatchers("/actuator/prometheus", "/actuator/info",
-                                "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**",
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**",
                                 "/error").permitAll()
+                        .requestMatchers(OPERATOR).hasRole(SERVICE)
                         .requestMatchers("/api/v1/audit", "/api/v1/audit/**").hasRole(SERVICE)
                         .requestMatchers("/api/v1/**").hasAnyRole(SERVICE, USER)
                         .anyRequest().denyAll())

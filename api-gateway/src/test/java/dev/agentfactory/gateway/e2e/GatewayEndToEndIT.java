@@ -374,8 +374,9 @@ class GatewayEndToEndIT {
         // Waits are answered by the results topic; the database poll is only the fallback.
         assertThat(meters.counter("factory.gateway.write.outcomes", "source", "topic").count()).isPositive();
         assertThat(user.get("/v3/api-docs").json().get("paths").has("/api/v1/agents/{idOrSlug}")).isTrue();
-        // and the same meters are what operators scrape
-        List<String> scraped = user.get("/actuator/prometheus").body().lines().toList();
+        // and the same meters are what operators scrape, with a service_role token (a user's is refused)
+        assertThat(user.get("/actuator/prometheus").status()).isEqualTo(403);
+        List<String> scraped = service.get("/actuator/prometheus").body().lines().toList();
         assertThat(scraped).anyMatch(l -> l.startsWith("factory_gateway_cache_total{") && l.contains("result=\"hit\""));
         assertThat(scraped).anyMatch(l -> l.startsWith("factory_gateway_cache_total{") && l.contains("result=\"miss\""));
         assertThat(scraped).anyMatch(l -> l.startsWith("factory_gateway_write_wait_seconds_count{"));

@@ -11,6 +11,7 @@ import java.util.Date;
 
 import java.util.UUID;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -123,6 +124,66 @@ class GatewaySecurityIT {
         }
     }
 
+    /**
+     * The startup probe's group (deploy/cloudrun/api-gateway.yaml) is the database alone: an instance that has it
+     * serves, reads falling back to PostgreSQL while Redis is down. Open like the other health groups, components for
+     * a service_role token only ({@code StartupWithoutRedisAndKafkaIT}: UP with Redis and Kafka down).
+     */
+    @Test
+    void theStartupGroupIsTheDatabaseAloneAndOpenLikeTheOtherHealthGroups() throws Exception {
+        String service = token(SECRET, "service_role", "authenticated", Instant.now().plusSeconds(600));
+        HttpResponse<String> startup = get("/actuator/health/startup", service);
+        assertThat(startup.statusCode()).isEqualTo(200);
+        assertThat(startup.body()).contains("\"status\":\"UP\"", "\"db\"", "\"readinessState\"")
+                .doesNotContain("\"redis\"", "\"kafka\"");
+        for (String token : new String[] {null, "not.a.jwt"}) {
+            HttpResponse<String> probe = get("/actuator/health/startup", token);
+            assertThat(probe.statusCode()).isEqualTo(200);
+            assertThat(probe.body()).contains("\"status\":\"UP\"").doesNotContain("components");
+        }
+    }
+
+    /**
+     * Metrics (request rates per URI and status, pool saturation, JVM memory, Kafka client internals) and the build
+     * info are for operators: the service takes requests from the internet, and production exports its metrics to
+     * Cloud Monitoring, so nothing scrapes them anonymously.
+     */
+    @Test
+    void prometheusAndInfoAreForTheServiceRoleAlone() throws Exception {
+        Instant later = Instant.now().plusSeconds(600);
+        String user = token(SECRET, "authenticated", "authenticated", later);
+        String anon = token(SECRET, "anon", "authenticated", later);
+        String service = token(SECRET, "service_role", "authenticated", later);
+        for (String path : new String[] {"/actuator/prometheus", "/actuator/info"}) {
+            HttpResponse<String> anonymous = get(path, null);
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+            assertThat(anonymous.body()).as(path).contains("\"status\":401").doesNotContain("jvm_");
+            assertThat(get(path, "not.a.jwt").statusCode()).as(path).isEqualTo(401);
+            for (String token : new String[] {user, anon}) {
+                HttpResponse<String> forbidden = get(path, token);
+                assertThat(forbidden.statusCode()).as(path).isEqualTo(403);
+                assertThat(forbidden.body()).as(path).contains("\"status\":403").doesNotContain("jvm_");
+            }
+            assertThat(get(path, service).statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(get("/actuator/prometheus", service).body()).contains("jvm_memory_used_bytes");
+    }
+
+    /** A correctly signed token of another type (RFC 8417 security events, OIDC logout tokens) is no access token. */
+    @Test
+    void aSignedTokenOfAnotherTypeIsUnauthorized() throws Exception {
+        Instant later = Instant.now().plusSeconds(600);
+        for (String type : new String[] {"logout+jwt", "secevent+jwt"}) {
+            String user = token(SECRET, "authenticated", "authenticated", later, type);
+            String service = token(SECRET, "service_role", "authenticated", later, type);
+            assertThat(get("/api/v1/agents/" + UUID.randomUUID(), user).statusCode()).as(type).isEqualTo(401);
+            assertThat(get("/api/v1/audit", service).statusCode()).as(type).isEqualTo(401);
+            assertThat(get("/actuator/prometheus", service).statusCode()).as(type).isEqualTo(401);
+        }
+        String typedJwt = token(SECRET, "authenticated", "authenticated", later, "JWT");
+        assertThat(get("/api/v1/agents/" + UUID.randomUUID(), typedJwt).statusCode()).isNotIn(401, 403);
+    }
+
     @Test
     void missingTokenIsUnauthorizedAsProblemDetails() throws Exception {
         HttpResponse<String> res = get("/api/v1/agents/" + UUID.randomUUID(), null);
@@ -225,12 +286,20 @@ class GatewaySecurityIT {
     }
 
     static String token(String secret, String role, String audience, Instant expiresAt) throws Exception {
+        return token(secret, role, audience, expiresAt, null);
+    }
+
+    static String token(String secret, String role, String audience, Instant expiresAt, String type) throws Exception {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(UUID.randomUUID().toString())
                 .audience(audience).issueTime(new Date()).claim("role", role);
         if (expiresAt != null) {
             claims.expirationTime(Date.from(expiresAt));
         }
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.HS256);
+        if (type != null) {
+            header.type(new JOSEObjectType(type));
+        }
+        SignedJWT jwt = new SignedJWT(header.build(), claims.build());
         jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         return jwt.serialize();
     }

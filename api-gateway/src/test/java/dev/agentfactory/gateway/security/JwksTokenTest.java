@@ -10,6 +10,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
@@ -78,6 +79,28 @@ class JwksTokenTest {
     void anRs256TokenSignedByAPublishedKeyIsAccepted() throws Exception {
         String token = token(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(), new RSASSASigner(rsa));
         assertThat(decoder.decode(token).getClaimAsString("role")).isEqualTo("authenticated");
+    }
+
+    /** The typ check applies to every decoder: the JWKS one alone, and both kinds of key together. */
+    @Test
+    void aSignedTokenOfAnotherTypeIsRefusedByEveryDecoder() throws Exception {
+        String secret = "the-legacy-hs256-secret-of-the-project-0123456789";
+        JwtDecoder both = decoder(secret, true);
+        JOSEObjectType logout = new JOSEObjectType("logout+jwt");
+        String es256 = token(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").type(logout).build(),
+                new ECDSASigner(ec));
+        String rs256 = token(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").type(logout).build(),
+                new RSASSASigner(rsa));
+        String hs256 = token(new JWSHeader.Builder(JWSAlgorithm.HS256).type(logout).build(),
+                new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        for (String token : new String[] {es256, rs256}) {
+            assertThatThrownBy(() -> decoder.decode(token)).isInstanceOf(JwtException.class);
+            assertThatThrownBy(() -> both.decode(token)).isInstanceOf(JwtException.class);
+        }
+        assertThatThrownBy(() -> both.decode(hs256)).isInstanceOf(JwtException.class);
+        String typedJwt = token(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").type(JOSEObjectType.JWT).build(),
+                new ECDSASigner(ec));
+        assertThat(both.decode(typedJwt).getSubject()).isNotBlank();
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -55,6 +56,26 @@ class ServiceRoleAudienceTest {
         assertRefused(token(SECRET, claims("service_role", "https://elsewhere.example/auth/v1", 600).build()));
     }
 
+    /**
+     * Spring Security 7 checks {@code typ} in a validator of its default set, which the gateway's own list replaced:
+     * a correctly signed token of another type (a logout token, a security event) was taken for an access token.
+     */
+    @Test
+    void aTokenOfAnotherTypeIsRefusedAndJwtOrNoTypeIsAccepted() throws Exception {
+        JWTClaimsSet user = claims("authenticated", ISSUER, 600).audience("authenticated").build();
+        for (String type : new String[] {"logout+jwt", "secevent+jwt", "at+jwt", "JOSE"}) {
+            assertRefused(token(SECRET, typed(type), user));
+            assertRefused(token(SECRET, typed(type), claims("service_role", ISSUER, 600).build()));
+        }
+        for (JWSHeader accepted : new JWSHeader[] {typed("JWT"), typed("jwt"), new JWSHeader(JWSAlgorithm.HS256)}) {
+            assertThat(decoder.decode(token(SECRET, accepted, user)).getClaimAsString("role")).isEqualTo("authenticated");
+        }
+    }
+
+    private static JWSHeader typed(String type) {
+        return new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType(type)).build();
+    }
+
     private void assertRefused(String token) {
         assertThatThrownBy(() -> decoder.decode(token)).isInstanceOf(JwtException.class);
     }
@@ -65,7 +86,11 @@ class ServiceRoleAudienceTest {
     }
 
     private static String token(String secret, JWTClaimsSet claims) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        return token(secret, new JWSHeader(JWSAlgorithm.HS256), claims);
+    }
+
+    private static String token(String secret, JWSHeader header, JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(header, claims);
         jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
         return jwt.serialize();
     }

@@ -69,7 +69,7 @@ final class AcceptedWriteBench {
         try (GatewayUnderTest gateway = new GatewayUnderTest(root, props);
              OpenLoopLoad load = new OpenLoopLoad("127.0.0.1", gateway.port, GatewaySeed.token(GatewayBench.SECRET))) {
             gateway.awaitHealthy(Duration.ofSeconds(120));
-            GatewayMeters meters = new GatewayMeters(gateway.port);
+            GatewayMeters meters = new GatewayMeters(gateway.port, GatewayBench.SECRET);
             int[] n = {0};
             IntFunction<byte[]> plain = i -> update(load, ids, n[0]++, null);
             IntFunction<byte[]> keyed = i -> {

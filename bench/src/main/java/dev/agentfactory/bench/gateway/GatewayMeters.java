@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The gateway's own meters, read from its Prometheus endpoint (open to scrapers as in production): how many
+ * The gateway's own meters, read from its Prometheus endpoint (with a service_role token, which it needs): how many
  * writes wait, which path answered them, how many fallback queries they cost, how many threads it runs.
  * {@link Peaks} samples them while a run goes, at a scraper's pace, not a profiler's.
  */
@@ -23,15 +23,24 @@ final class GatewayMeters {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final URI uri;
+    private final String token;
 
-    GatewayMeters(int port) {
+    /** {@code secret}: the gateway's HS256 secret, to sign the service_role token the endpoint asks for. */
+    GatewayMeters(int port, String secret) throws Exception {
         this.uri = URI.create("http://127.0.0.1:" + port + "/actuator/prometheus");
+        this.token = GatewaySeed.token(secret, "service_role");
     }
 
     /** One scrape: {@code name{labels}} (labels as the endpoint prints them) to value. */
     Map<String, Double> read() {
         try {
-            String body = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("scraping " + uri + " answered " + response.statusCode());
+            }
+            String body = response.body();
             Map<String, Double> values = new HashMap<>();
             for (String line : body.split("\n")) {
                 Matcher m = LINE.matcher(line);

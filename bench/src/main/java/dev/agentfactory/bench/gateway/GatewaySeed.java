@@ -55,10 +55,15 @@ final class GatewaySeed {
 
     /** An HS256 token of the authenticated role, signed here so the benchmark needs no JWT library. */
     static String token(String secret) throws Exception {
+        return token(secret, "authenticated");
+    }
+
+    /** An HS256 token of {@code role} (service_role to scrape the gateway's metrics), an hour long. */
+    static String token(String secret, String role) throws Exception {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         long exp = Instant.now().plusSeconds(3600).getEpochSecond();
-        String claims = b64.encodeToString(("{\"sub\":\"bench\",\"aud\":\"authenticated\",\"role\":\"authenticated\","
+        String claims = b64.encodeToString(("{\"sub\":\"bench\",\"aud\":\"authenticated\",\"role\":\"" + role + "\","
                 + "\"exp\":" + exp + "}").getBytes(StandardCharsets.UTF_8));
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

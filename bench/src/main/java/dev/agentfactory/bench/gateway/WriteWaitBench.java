@@ -94,7 +94,7 @@ final class WriteWaitBench {
              OpenLoopLoad load = new OpenLoopLoad("127.0.0.1", gateway.port, GatewaySeed.token(GatewayBench.SECRET),
                      MAX_CONNECTIONS)) {
             gateway.awaitHealthy(Duration.ofSeconds(120));
-            GatewayMeters meters = new GatewayMeters(gateway.port);
+            GatewayMeters meters = new GatewayMeters(gateway.port, GatewayBench.SECRET);
             int[] n = {0};
             // Warm up until every wait is answered in time and, on the topic variant, by the topic: the worker
             // and the gateway's results consumer are both assigned before anything is measured.

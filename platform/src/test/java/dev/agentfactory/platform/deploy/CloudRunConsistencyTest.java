@@ -67,28 +67,46 @@ class CloudRunConsistencyTest {
     }
 
     /**
-     * Cloud Run starts routing to a revision, and the build moves on, once its startup probe passes. Each service's
-     * probe asks a health group that holds every dependency the service connects to: the database and the broker,
-     * Redis for those that read FACTORY_REDIS_URL, the standby for the relay. The consumers' probes asked readiness,
-     * which held readinessState alone: neither touches its database to start, so a revision with a wrong writer,
-     * replicator or standby password went live, and the build's smoke check reaches the gateway only.
+     * Cloud Run starts routing to a revision, and the build moves on, once its startup probe passes; an instance
+     * that fails it is killed. Each service's probe asks a health group of what it cannot do its work without. The
+     * consumers deliver nothing while any of their connections is down (the worker commits what it consumes, the
+     * relay never skips a sink), so theirs hold all of them: the database and the broker, Redis for those that read
+     * FACTORY_REDIS_URL, the standby for the relay. Their probes asked readiness, which held readinessState alone:
+     * neither touches its database to start, so a revision with a wrong writer, replicator or standby password went
+     * live. The gateway serves reads from PostgreSQL while Redis is down, and a Kafka outage fails its writes alone,
+     * so its group holds the database and neither of them: its probe asked readiness (db, redis, kafka), and every
+     * instance started during a Redis or Kafka outage (autoscaling, a redeploy, a crash restart) was killed. A
+     * gateway revision that cannot reach them is still rolled back by the build's smoke check, which asks
+     * /api/v1/health, every component.
      */
     @ParameterizedTest
     @FieldSource("SERVICES")
-    void eachServicesStartupProbeAsksAHealthGroupOfEverythingItConnectsTo(String module) {
+    void eachServicesStartupProbeAsksAHealthGroupOfWhatItCannotWorkWithout(String module) {
         AppFacts app = AppFacts.of(module);
         Map<String, Object> container = container(
                 ProjectFiles.map(ProjectFiles.yaml("deploy/cloudrun/" + module + ".yaml"), "spec", "template", "spec"));
         String startup = (String) ProjectFiles.map(container, "startupProbe", "httpGet").get("path");
 
-        Set<String> dependencies = new TreeSet<>(List.of("readinessState", "db", "kafka"));
+        Set<String> connections = new TreeSet<>(List.of("db", "kafka"));
         if (app.envNames().contains("FACTORY_REDIS_URL")) {
-            dependencies.add("redis");
+            connections.add("redis");
         }
         if (app.envNames().contains("FACTORY_STANDBY_DB_URL")) {
-            dependencies.add("standby");
+            connections.add("standby");
         }
-        assertThat(app.healthGroupOf(startup)).as(module + "'s startup probe " + startup).containsAll(dependencies);
+        Set<String> degradedWithout = module.equals("api-gateway") ? Set.of("redis", "kafka") : Set.of();
+        assertThat(connections).as(module + " connects to").containsAll(degradedWithout);
+        Set<String> needed = new TreeSet<>(connections);
+        needed.removeAll(degradedWithout);
+        needed.add("readinessState");
+
+        Set<String> group = app.healthGroupOf(startup);
+        assertThat(group).as(module + "'s startup probe " + startup).containsAll(needed)
+                .noneMatch(degradedWithout::contains);
+        if (!degradedWithout.isEmpty()) {
+            assertThat(ProjectFiles.text("cloudbuild.yaml")).as("the smoke check asks the gateway's whole health")
+                    .contains("\"$$url/api/v1/health\"");
+        }
         String liveness = (String) ProjectFiles.map(container, "livenessProbe", "httpGet").get("path");
         assertThat(app.healthGroupOf(liveness)).as(module + "'s liveness: a dependency's outage restarts nothing")
                 .doesNotContain("db", "kafka", "redis", "standby");
