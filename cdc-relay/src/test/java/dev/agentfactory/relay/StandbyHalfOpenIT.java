@@ -77,7 +77,8 @@ class StandbyHalfOpenIT {
             }
             holder.rollback();
         }
-        awaitStandbyVersion(agent, 2, Duration.ofSeconds(60));
+        // 90 s: the lock_timeout may end the wait before the backend is ended; see DatabaseTimeoutsIT (ingest-worker).
+        awaitStandbyVersion(agent, 2, Duration.ofSeconds(90));
         w.updateAgents(List.of(agent));
         awaitStandbyVersion(agent, 3, Duration.ofSeconds(30));
     }

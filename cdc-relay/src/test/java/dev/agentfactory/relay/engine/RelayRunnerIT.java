@@ -36,12 +36,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * The leader between its engine's runs, on the local stack's primary: its lock session is ended by the primary after
  * lock-peer-timeout without a query (idle_session_timeout), so the leader must use it while it waits. The engine here
- * fails at every start (a slot name Debezium refuses), which is all these tests need of it.
+ * fails at every start (a slot name Debezium refuses), which is all these tests need of it. The leader uses the session
+ * every lock-poll-interval (1 s), so it keeps the lock through a pause of the test's JVM (a collection, a starved CPU)
+ * shorter than the peer timeout less that interval: the peer timeout is 10 s here, where at 3 s a 2 s pause on a
+ * loaded CI machine lost it. The waits that must outlast the peer timeout, for these tests to fail without the fix,
+ * are derived from it.
  */
 @ExtendWith(LocalStackExtension.class)
 class RelayRunnerIT {
 
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
     /** A pid no backend has (Linux's pid_max is at most 2^22): the primary only warns when asked to end it. */
     private static final int NOT_A_BACKEND = Integer.MAX_VALUE;
 
@@ -61,28 +65,31 @@ class RelayRunnerIT {
     }
 
     /**
-     * The engine failed and the leader waits restart-backoff (5 s) before starting it again: the lock stays its own.
-     * The lock session used to sit idle for the whole pause, and the primary ended it (and the lock) after 3 s.
+     * The engine failed and the leader waits restart-backoff (the peer timeout and 2 s) before starting it again: the
+     * lock stays its own. The lock session used to sit idle for the whole pause, and the primary ended it (and the lock)
+     * after the peer timeout.
      */
     @Test
     void aLeaderWaitingToRestartItsEngineKeepsItsLock(StackEndpoints endpoints) throws Exception {
-        runner = runner(endpoints, Map.of("restart-backoff", "5s"), slot(endpoints));
+        Duration pause = PEER_TIMEOUT.plusSeconds(2);
+        runner = runner(endpoints, Map.of("restart-backoff", pause.toMillis() + "ms"), slot(endpoints));
         runner.start();
         Poll.until(Duration.ofSeconds(60), "the engine failed once", () -> runner.streamFailures() >= 1);
 
-        assertNeverTakenBy(endpoints, Duration.ofSeconds(6));
+        assertNeverTakenBy(endpoints, pause.plusSeconds(1));
     }
 
     /**
-     * The walsender of a previous relay takes 10 s to leave the slot after it was terminated (its peer gone, say): the
-     * new leader waits for it still holding the lock. The lock session used to sit idle through the wait; the primary
-     * ended it after 3 s, and the engine stopped with "leader lock lost" as soon as it started. The wait is logged
-     * once for the walsender, not at every check (five WARN lines a second).
+     * The walsender of a previous relay takes the peer timeout and 7 s to leave the slot after it was terminated (its
+     * peer gone, say): the new leader waits for it still holding the lock. The lock session used to sit idle through
+     * the wait; the primary ended it after the peer timeout, and the engine stopped with "leader lock lost" as soon as
+     * it started. The wait is logged once for the walsender, not at every check (five WARN lines a second).
      */
     @Test
     void aLeaderWaitingForAStaleWalsenderToExitKeepsItsLock(StackEndpoints endpoints) throws Exception {
         CountDownLatch leading = new CountDownLatch(1);
-        long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Duration walsenderLeaves = PEER_TIMEOUT.plusSeconds(7);
+        long gone = System.nanoTime() + walsenderLeaves.toNanos();
         ReplicationSlot slowToFree = new ReplicationSlot(dataSource(endpoints), "it_relay_runner") {
             @Override
             Integer activePid(Connection c) {
@@ -91,33 +98,69 @@ class RelayRunnerIT {
             }
         };
         ListAppender<ILoggingEvent> logged = capture(ReplicationSlot.class);
-        runner = runner(endpoints, Map.of("restart-backoff", "1m", "stale-walsender-timeout", "20s"), slowToFree);
+        Duration staleWalsenderTimeout = walsenderLeaves.plusSeconds(13); // never reached: the walsender leaves first
+        runner = runner(endpoints, Map.of("restart-backoff", "1m",
+                "stale-walsender-timeout", staleWalsenderTimeout.toSeconds() + "s"), slowToFree);
         runner.start();
         assertThat(leading.await(30, TimeUnit.SECONDS)).as("the runner leading").isTrue();
 
-        assertNeverTakenBy(endpoints, Duration.ofSeconds(7));
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
+        assertNeverTakenBy(endpoints, PEER_TIMEOUT.plusSeconds(4));
+        assertThat(events(logged)).filteredOn(e -> e.getLevel() == Level.WARN)
                 .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
                 .contains("walsender pid " + NOT_A_BACKEND);
     }
 
     /**
-     * An engine that fails at every start with nothing delivered is started again after 0.5, 1, 2 and 4 s: 4 or 5 runs
-     * in the 8 s from its first failure, where a fixed restart-backoff started it every 0.5 s (16 runs; and an
-     * undeliverable audit event's delivery was published again each time).
+     * An engine that fails at every start with nothing delivered is started again after 0.5, 1, 2 and 4 s, where a
+     * fixed restart-backoff started it every 0.5 s (16 runs in the 8 s from its first failure; and an undeliverable
+     * audit event's delivery was published again each time). Each failure comes at least its predecessor's pause after
+     * it, however long the engine takes to fail (the times are those of the failures' log lines, taken on the leader's
+     * thread, not when this test saw them); no more than 6 runs fail in the 8 s from the first failure.
      */
     @Test
     void anEngineFailingAtEveryStartIsRestartedLessAndLessOften(StackEndpoints endpoints) throws Exception {
+        Duration backoff = Duration.ofMillis(500);
+        List<Duration> pauses = List.of(backoff, backoff.multipliedBy(2), backoff.multipliedBy(4)); // 3.5 s in all
         ListAppender<ILoggingEvent> logged = capture(RelayRunner.class);
-        runner = runner(endpoints, Map.of("restart-backoff", "500ms", "restart-backoff-max", "1m"), slot(endpoints));
+        runner = runner(endpoints, Map.of("restart-backoff", backoff.toMillis() + "ms", "restart-backoff-max", "1m"),
+                slot(endpoints));
         runner.start();
-        Poll.until(Duration.ofSeconds(60), "the engine failed once", () -> runner.streamFailures() >= 1);
-        Thread.sleep(8000);
-        long failures = runner.streamFailures();
-        System.out.printf("%d engine runs failed in about 8 s from the first failure%n", failures);
-        assertThat(failures).isBetween(3L, 6L);
+        Poll.until(Duration.ofSeconds(60), "four engine runs failed", () -> engineFailures(logged).size() >= 4);
+
+        List<Long> failedAt = engineFailures(logged);
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < failedAt.size(); i++) {
+            gaps.add(failedAt.get(i) - failedAt.get(i - 1));
+        }
+        System.out.printf("engine runs failed %s ms apart%n", gaps);
+        for (int i = 0; i < pauses.size(); i++) {
+            assertThat(gaps.get(i)).as("ms from failure %d to the next, restart-backoff %s doubled", i + 1, backoff)
+                    .isGreaterThanOrEqualTo(pauses.get(i).toMillis());
+        }
+        assertThat(Duration.ofMillis(failedAt.get(3) - failedAt.get(0))).as("from the first failure to the fourth")
+                .isGreaterThanOrEqualTo(pauses.stream().reduce(Duration.ZERO, Duration::plus));
+
+        // The pause is a minimum, so a slow machine only fails fewer runs in a window.
+        long windowEnd = failedAt.get(0) + 8000;
+        Thread.sleep(Math.max(0, windowEnd - System.currentTimeMillis()) + 200);
+        assertThat(engineFailures(logged)).filteredOn(t -> t < windowEnd).as("failures in the 8 s from the first")
+                .hasSizeLessThanOrEqualTo(6);
         // Each failure is logged once, with its cause; closing the engine it stopped is no second warning.
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).isEmpty();
+        assertThat(events(logged)).filteredOn(e -> e.getLevel() == Level.WARN).isEmpty();
+    }
+
+    /** When the engine's runs failed (the leader's log line for each, before it pauses), in epoch ms. */
+    private static List<Long> engineFailures(ListAppender<ILoggingEvent> logged) {
+        return events(logged).stream().filter(e -> e.getLevel() == Level.ERROR
+                        && e.getFormattedMessage().startsWith("change stream stopped on an error"))
+                .map(ILoggingEvent::getTimeStamp).toList();
+    }
+
+    /** A copy of what was logged so far: the leader's thread appends under the appender's lock. */
+    private static List<ILoggingEvent> events(ListAppender<ILoggingEvent> logged) {
+        synchronized (logged) {
+            return new ArrayList<>(logged.list);
+        }
     }
 
     /** What {@code type} logs from now until the test's end. */
