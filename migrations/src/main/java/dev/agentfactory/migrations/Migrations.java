@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -26,6 +27,15 @@ public final class Migrations {
     /** Flyway's history table and the rollback record. */
     public static final String HISTORY_SCHEMA = "factory_migrations";
     static final String HISTORY_TABLE = "flyway_schema_history";
+    /**
+     * Flyway's PostgreSQL lock as a session-level advisory lock on the migration connection itself. With the default
+     * transactional lock Flyway uses two connections: each script commits on one, its history row (and the lock)
+     * on the other, so a kill between the two commits leaves a migration applied but unrecorded, and the next
+     * migrate runs it again and fails. Session-level, Flyway uses one connection, and a script commits with its
+     * history row. The key is the same ({@link Rollbacks#FLYWAY_LOCK_KEY}), and session- and transaction-level
+     * advisory locks exclude each other, so a rollback still excludes a migrate.
+     */
+    static final Map<String, String> SESSION_LEVEL_LOCK = Map.of("flyway.postgresql.transactional.lock", "false");
 
     private final MigrationSettings settings;
 
@@ -47,6 +57,7 @@ public final class Migrations {
 
     FluentConfiguration configure(MigrationVersion target) {
         var config = Flyway.configure()
+                .configuration(SESSION_LEVEL_LOCK) // first: the settings below stay as set, whatever it applies
                 .dataSource(settings.url(), settings.user(), settings.password())
                 .locations(LOCATION)
                 .schemas(HISTORY_SCHEMA)

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -17,9 +16,10 @@ import org.flywaydb.core.api.callback.Event;
 /**
  * The pending migrations and a step of the caller's (a restore's row load) as one PostgreSQL transaction, so a
  * failure anywhere leaves the database exactly as it was. Flyway's {@code group} runs every pending migration
- * in one transaction; its PostgreSQL lock is made session-level so that Flyway uses that same connection for
- * its history rows (with the default transactional lock they go through a second connection and would commit
- * on their own). The step runs from a callback on the migration connection, inside the group's transaction.
+ * in one transaction; its PostgreSQL lock is session-level ({@link Migrations#SESSION_LEVEL_LOCK}), so Flyway uses
+ * that same connection for its history rows (with the default transactional lock they go through a second
+ * connection and would commit on their own). The step runs from a callback on the migration connection, inside
+ * the group's transaction.
  *
  * <p>Because the unit is one transaction, a failure leaves nothing of it behind, so {@link Migrations} retries the
  * whole unit (plan, migrations and step) on the cluster-wide role race as it retries plain migrations. What is
@@ -73,9 +73,8 @@ public final class OneTransaction {
         // The plan above was read before Flyway takes its lock: another migrator (a second job execution) may
         // apply migrations in between. The hook checks that Flyway starts where the plan did.
         Hook hook = new Hook(atVersion, pending.get(0).getVersion());
-        Flyway flyway = migrations.configure(null).group(true)
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
-                .callbacks(hook).load();
+        // configure() makes the lock session-level, so the group's history rows share its one transaction.
+        Flyway flyway = migrations.configure(null).group(true).callbacks(hook).load();
         try {
             int applied = flyway.migrate().migrationsExecuted;
             if (!hook.ran) {

@@ -30,7 +30,9 @@ final class Rollbacks {
      * The advisory lock Flyway's PostgreSQL support takes around migrate and repair: its base number plus the hash
      * of the history table's quoted name (flyway-database-postgresql, PostgreSQLConnection.lock). Holding it makes
      * a rollback exclude other rollbacks AND migrators (a deploy job's `db migrate`), which would otherwise
-     * interleave with it and leave a history with a hole (V4_4 applied over a rolled-back V4_3).
+     * interleave with it and leave a history with a hole (V4_4 applied over a rolled-back V4_3). Flyway holds it
+     * session-level ({@link Migrations#SESSION_LEVEL_LOCK}), this transaction-level: PostgreSQL's two kinds of
+     * advisory lock share one key space, so each waits for the other.
      */
     static final long FLYWAY_LOCK_KEY = 77431708279161L
             + ("\"" + Migrations.HISTORY_SCHEMA + "\".\"" + Migrations.HISTORY_TABLE + "\"").hashCode();

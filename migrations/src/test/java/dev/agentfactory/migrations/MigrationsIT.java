@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,56 @@ class MigrationsIT {
 
         assertThat(first.differences(migrations.fingerprint())).isEmpty();
         assertThat(migrations.fingerprint()).isEqualTo(first);
+    }
+
+    /**
+     * With Flyway's default transactional lock on PostgreSQL, each script commits on one connection and its history
+     * row on a second (which holds the lock), so a kill between the two commits leaves a migration applied but
+     * unrecorded, and every later migrate runs it again and fails. Each migration must run on the one session of the
+     * migrator, the one that holds Flyway's advisory lock and writes the history row in the script's transaction.
+     */
+    @Test
+    void eachMigrationRunsOnTheMigratorsOneSessionWhichHoldsFlywaysLock() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Callback sessions = new Callback() {
+            @Override
+            public boolean supports(Event event, Context context) {
+                return event == Event.BEFORE_EACH_MIGRATE;
+            }
+
+            @Override
+            public boolean canHandleInTransaction(Event event, Context context) {
+                return true;
+            }
+
+            @Override
+            public void handle(Event event, Context context) {
+                try (Statement st = context.getConnection().createStatement(); var rs = st.executeQuery(
+                        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                + " AND usename = current_user),"
+                                + " EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                                + " AND pid = pg_backend_pid()"
+                                + " AND ((classid::bigint << 32) | objid::bigint) = "
+                                + Rollbacks.FLYWAY_LOCK_KEY + ")")) {
+                    rs.next();
+                    seen.add("V" + context.getMigrationInfo().getVersion() + ": " + rs.getLong(1) + " session(s), "
+                            + (rs.getBoolean(2) ? "holds" : "does not hold") + " the lock");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public String getCallbackName() {
+                return "migrator-sessions";
+            }
+        };
+
+        int applied = migrations.configure(null).callbacks(sessions).load().migrate().migrationsExecuted;
+
+        assertThat(applied).isPositive();
+        assertThat(seen).hasSize(applied)
+                .allMatch(line -> line.endsWith(": 1 session(s), holds the lock"), "one session, holding the lock");
     }
 
     @Test
