@@ -37,8 +37,17 @@ final class DroppedData {
     private DroppedData() {
     }
 
-    /** Of the tables the scripts drop, those that exist and hold rows, in the order the scripts drop them. */
+    /**
+     * Of the tables the scripts drop, those that exist and hold rows, in the order the scripts drop them. Each is
+     * locked {@code IN SHARE MODE} before it is counted, so {@code c} must be in the transaction that then runs the
+     * scripts: until it ends nobody can insert into a table found empty (a relay's first {@code cdc_offsets} row
+     * would otherwise land between the count and the drop, and go with the table unasked). SHARE lets reads through.
+     */
     static List<String> holdingRows(Connection c, List<String> scripts) throws SQLException {
+        if (c.getAutoCommit()) {
+            throw new IllegalStateException("the row check must run in the rollback's transaction, or its locks end"
+                    + " before the scripts run");
+        }
         Set<String> dropped = new LinkedHashSet<>();
         for (String sql : scripts) {
             String statements = LINE_COMMENT.matcher(sql).replaceAll("");
@@ -57,7 +66,7 @@ final class DroppedData {
         List<String> withRows = new ArrayList<>();
         try (Statement st = c.createStatement()) {
             for (String table : dropped) {
-                if (exists(c, table) && hasRows(st, table)) {
+                if (exists(c, table) && lockedHasRows(st, table)) {
                     withRows.add(table);
                 }
             }
@@ -88,8 +97,12 @@ final class DroppedData {
         }
     }
 
-    /** {@code table} is a name to_regclass resolved: from a script of ours or quoted by the catalog query. */
-    private static boolean hasRows(Statement st, String table) throws SQLException {
+    /**
+     * Locks {@code table} against writes until the transaction ends, then looks for a row. {@code table} is a name
+     * to_regclass resolved: from a script of ours or quoted by the catalog query.
+     */
+    private static boolean lockedHasRows(Statement st, String table) throws SQLException {
+        st.execute("LOCK TABLE " + table + " IN SHARE MODE");
         try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + table + ")")) {
             rs.next();
             return rs.getBoolean(1);

@@ -145,7 +145,8 @@ final class Rollbacks {
     /**
      * Any table a script drops that holds rows, not only the entities: U1 also takes the stored outcomes and the
      * worker's offsets, U3_1 the relay's offsets (after a re-migrate the relay snapshots and republishes every
-     * row), U4_5 the standby's purge floors. None of it comes back with a later migrate.
+     * row), U4_5 the standby's purge floors. None of it comes back with a later migrate. The tables are locked
+     * against writes as they are counted, in this transaction, so none gains a row before its script drops it.
      */
     private static void refuseToDropRows(Connection c, MigrationVersion target, List<Step> steps) throws SQLException {
         List<String> withRows = DroppedData.holdingRows(c, steps.stream().map(Step::sql).toList());

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.stack.junit.LockWaits;
 
 /**
  * A rollback whose scripts drop a table that holds rows loses those rows for good, so only an explicit
@@ -94,6 +100,44 @@ class RollbackDropDataIT {
 
         assertThat(migrations.currentVersion()).isEqualTo(MigrationVersion.fromVersion("1"));
         assertThat(count("SELECT count(*) FROM pg_class WHERE oid = to_regclass('factory.cdc_offsets')")).isZero();
+    }
+
+    /**
+     * The check counts a table's rows before the scripts run: a relay's first offset written between the two would
+     * be dropped with the table, uncounted. The rollback locks each table it counts against writes until it commits,
+     * so that offset waits for the rollback instead (and fails here, on its lock_timeout). The rollback is held
+     * between the check and the drop by a lock on factory.agents, whose replica identity U3_1 resets before it drops
+     * factory.cdc_offsets.
+     */
+    @Test
+    void anOffsetWrittenAfterTheCheckWaitsForTheRollbackInsteadOfBeingDroppedUncounted() throws Exception {
+        migrations.rollbackTo("3.1"); // nothing held; the next rollback runs U3_1 alone
+        CompletableFuture<List<String>> rollback;
+        try (Connection holder = TestDatabases.superuser(endpoints, DATABASE);
+             Connection admin = TestDatabases.superuser(endpoints, DATABASE)) {
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                // EXCLUSIVE: lets reads through, and U3_1's ALTER TABLE waits for it, whatever lock that takes
+                st.execute("LOCK TABLE factory.agents IN EXCLUSIVE MODE");
+            }
+            rollback = CompletableFuture.supplyAsync(() -> migrations.rollbackTo("1"));
+            // Polled outside the holder's transaction, which would keep reading its first pg_stat_activity snapshot.
+            LockWaits.awaitWaitingBackend(admin, DATABASE, migrations.settings().user(), Duration.ofSeconds(8));
+
+            try (Connection relay = TestDatabases.superuser(endpoints, DATABASE);
+                 Statement st = relay.createStatement()) {
+                st.execute("SET lock_timeout = '1s'");
+                assertThatThrownBy(() -> st.execute(
+                        "INSERT INTO factory.cdc_offsets (offset_key, offset_value) VALUES ('\\x01', '\\x02')"))
+                        .as("the offset insert waits for the rollback holding factory.cdc_offsets")
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("55P03"));
+            }
+            holder.rollback();
+        }
+
+        assertThat(rollback.get(30, TimeUnit.SECONDS)).containsExactly("U3_1__cdc.sql");
+        assertThat(migrations.currentVersion()).isEqualTo(MigrationVersion.fromVersion("1"));
     }
 
     /** The heartbeat's one row is written by V3_1 itself and rewritten by the relay: it is not data to keep. */
