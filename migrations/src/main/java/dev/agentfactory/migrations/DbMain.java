@@ -67,7 +67,7 @@ public final class DbMain {
                 default -> throw new IllegalStateException("unchecked command " + command);
             };
         } catch (MigrationException | FlywayException e) {
-            // A failed CREATE ROLE quotes its statement, the role's password included, in the message.
+            // A failed CREATE ROLE quotes its statement, the role's password verifier included, in the message.
             err.println("db " + command + " failed: " + MigrationSettings.redacted(env, e.getMessage()));
             return 1;
         }

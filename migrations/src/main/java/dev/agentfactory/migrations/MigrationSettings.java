@@ -6,7 +6,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import org.postgresql.util.PasswordUtil;
 
 /**
  * What the migrations need: the database to migrate as its owner, and the passwords of the
@@ -28,6 +31,14 @@ public record MigrationSettings(String url, String user, String password,
     /** A shorter password is masked only as a whole SQL literal: masking each "ab" would garble the message. */
     private static final int MIN_UNQUOTED_MASK = 4;
     private static final String MASK = "***";
+    /**
+     * A SCRAM-SHA-256 verifier ({@code SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>}, base64), as
+     * written and as {@link #literal} splices it into a placeholder ({@code $' || '}). Not a password, but a weak
+     * password can be guessed from it offline, and it has a fresh salt on every run, so no message can be matched
+     * against one value.
+     */
+    private static final Pattern SCRAM_VERIFIER = Pattern.compile(
+            "SCRAM-SHA-256\\$(?:' \\|\\| ')?\\d+:[A-Za-z0-9+/=]+\\$(?:' \\|\\| ')?[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+");
 
     /**
      * From FACTORY_DB_URL, FACTORY_DB_OWNER_USER/PASSWORD and FACTORY_DB_{WRITER,READER,REPLICATOR}_PASSWORD.
@@ -100,14 +111,16 @@ public record MigrationSettings(String url, String user, String password,
     }
 
     /**
-     * {@code message} with the URL passwords and these settings' passwords masked. V1 creates a missing role with
-     * {@code EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', ...)}, and when that fails (a concurrent first
-     * creation, an owner without CREATEROLE) PostgreSQL quotes the statement in the error's context ({@code Where: SQL
-     * statement "CREATE ROLE factory_writer LOGIN PASSWORD E'…'"}), which pgjdbc and Flyway carry into the message.
-     * So each password is masked as written, as {@code %L} writes it (quotes and backslashes doubled) and as its
-     * placeholder (Flyway's statement, which it prints at debug level). A blank password, and the local stack's
-     * well-known defaults ("postgres" would mask every {@code jdbc:postgresql} URL), are left alone; one shorter
-     * than {@value #MIN_UNQUOTED_MASK} characters is masked only as a whole SQL literal ({@code '…'}).
+     * {@code message} with the URL passwords, these settings' passwords and any SCRAM-SHA-256 verifier masked. V1
+     * creates a missing role with {@code EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', ...)} from the role's
+     * verifier ({@link #placeholders}), and when that fails (a concurrent first creation, an owner without
+     * CREATEROLE) PostgreSQL quotes the statement in the error's context ({@code Where: SQL statement "CREATE ROLE
+     * factory_writer LOGIN PASSWORD 'SCRAM-SHA-256$4096:…'"}), which pgjdbc and Flyway carry into the message;
+     * Flyway's statement holds the placeholder's encoding. So every verifier is masked, in both forms. The
+     * passwords themselves are masked as written, as SQL quotes them (quotes and backslashes doubled) and as
+     * {@link #literal} encodes them, wherever else they may show. A blank password, and the local stack's well-known
+     * defaults ("postgres" would mask every {@code jdbc:postgresql} URL), are left alone; one shorter than
+     * {@value #MIN_UNQUOTED_MASK} characters is masked only as a whole SQL literal ({@code '…'}).
      */
     public String redacted(String message) {
         if (message == null) {
@@ -126,7 +139,7 @@ public record MigrationSettings(String url, String user, String password,
                 }
             }
         }
-        String out = JdbcUrls.redacted(message);
+        String out = SCRAM_VERIFIER.matcher(JdbcUrls.redacted(message)).replaceAll(MASK);
         // Longest first, so a password that holds another one, or one form that holds another, goes whole.
         for (String form : quoted.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
             out = out.replace("'" + form + "'", "'" + MASK + "'");
@@ -171,20 +184,34 @@ public record MigrationSettings(String url, String user, String password,
     }
 
     /**
-     * The passwords land inside SQL string literals ({@code '${writer_password}'}) in expressions of dollar-quoted
-     * blocks ({@code DO $$ ... $$}), so quotes are doubled and every {@code $} closes the literal and continues in
-     * a new one ({@code 'a$' || '$b'}): a "$$" in a password would otherwise end the block. Control characters
-     * become {@code chr(n)}: V1 also names the placeholders in a comment, which a newline (a secret stored with
-     * {@code echo}) would end, turning the rest of the password into SQL. A script may use these
-     * placeholders only where an expression may stand, not as a bare literal of a utility statement
-     * ({@code CREATE ROLE ... PASSWORD '...'}); run such statements through {@code EXECUTE format(..., %L)}.
+     * The role "passwords" V1 creates missing roles with: not the passwords but their SCRAM-SHA-256 verifiers (a
+     * fresh random salt on each call), which PostgreSQL stores as they are and against which the password logs in.
+     * The DO block that holds them is a top-level statement, which {@code pg_stat_statements} records verbatim
+     * (readable by {@code pg_read_all_stats}: Supabase's Query Performance page), which reruns on every {@code db
+     * validate} (scratch database) and {@code ops restore}, and which {@code log_min_error_statement} logs when it
+     * fails: none of that sees a password, only verifiers. Flyway checksums a versioned script before placeholder
+     * replacement, so the salt never changes V1's checksum.
+     *
+     * <p>Each lands inside an SQL string literal ({@code '${writer_password}'}) in an expression of a dollar-quoted
+     * block ({@code DO $$ ... $$}), and every verifier has {@code $}s, so quotes are doubled and every {@code $}
+     * closes the literal and continues in a new one ({@code 'a$' || '$b'}): a "$$" would otherwise end the block.
+     * Control characters become {@code chr(n)}: V1 also names the placeholders in a comment, which a newline would
+     * end. A script may use these placeholders only where an expression may stand, not as a bare literal of a utility
+     * statement ({@code CREATE ROLE ... PASSWORD '...'}); run such statements through {@code EXECUTE format(..., %L)}.
      */
     Map<String, String> placeholders() {
-        return Map.of("writer_password", literal(writerPassword), "reader_password", literal(readerPassword),
-                "replicator_password", literal(replicatorPassword));
+        return Map.of("writer_password", literal(verifier(writerPassword)),
+                "reader_password", literal(verifier(readerPassword)),
+                "replicator_password", literal(verifier(replicatorPassword)));
     }
 
-    private static String literal(String value) {
+    /** The SCRAM-SHA-256 verifier of {@code password} with a random salt (PostgreSQL's default 4096 iterations). */
+    private static String verifier(String password) {
+        return PasswordUtil.encodeScramSha256(password.toCharArray());
+    }
+
+    /** {@code value} as the content of an SQL string literal that may sit in a dollar-quoted block (see above). */
+    static String literal(String value) {
         StringBuilder out = new StringBuilder(value.length() + 8);
         value.chars().forEach(ch -> {
             if (ch == '\'') {

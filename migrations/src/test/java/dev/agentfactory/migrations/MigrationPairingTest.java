@@ -68,12 +68,11 @@ class MigrationPairingTest {
     }
 
     @Test
-    void rolePasswordsCannotBreakOutOfTheirSqlLiteral() {
-        var settings = new MigrationSettings("u", "o", "p", "it's", "r", "x");
-        assertThat(settings.placeholders()).containsEntry("writer_password", "it''s");
-        assertThat(new MigrationSettings("u", "o", "p", "a$$b", "r", "x").placeholders())
-                .containsEntry("writer_password", "a$' || '$' || 'b");
-        assertThat(settings.toString()).doesNotContain("it's");
+    void placeholderValuesCannotBreakOutOfTheirSqlLiteral() {
+        assertThat(MigrationSettings.literal("it's")).isEqualTo("it''s");
+        assertThat(MigrationSettings.literal("a$$b")).isEqualTo("a$' || '$' || 'b");
+        assertThat(MigrationSettings.literal("a\nb")).isEqualTo("a' || chr(10) || 'b");
+        assertThat(new MigrationSettings("u", "o", "p", "it's", "r", "x").toString()).doesNotContain("it's");
     }
 
     @Test

@@ -3,9 +3,13 @@ package dev.agentfactory.migrations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PasswordUtil;
 
 /** Settings for a database named outside FACTORY_DB_URL (ops restore's --target) are checked for that database. */
 class MigrationSettingsTest {
@@ -59,18 +63,44 @@ class MigrationSettingsTest {
                 .hasMessage("--target is set but empty");
     }
 
+    /**
+     * pg_stat_statements records V1's DO block verbatim, a validate's scratch migration and a restore rerun it, and
+     * log_min_error_statement logs it when it fails: what V1 is given, and so the block as Flyway sends it, holds
+     * the roles' SCRAM-SHA-256 verifiers, never their passwords.
+     */
     @Test
-    void aMessageHasTheRolePasswordsMaskedAsWrittenAsQuotedBySqlAndAsPlaceholders() {
+    void thePlaceholdersAreScramVerifiersAndV1AsSentHoldsNoPassword() throws IOException {
+        Map<String, String> env = Map.of("FACTORY_DB_OWNER_PASSWORD", "0wner-s3cret",
+                "FACTORY_DB_WRITER_PASSWORD", "Wr1ter$ecret'q\\b", "FACTORY_DB_READER_PASSWORD", "Reader-s3cret",
+                "FACTORY_DB_REPLICATOR_PASSWORD", "Replicator-s3cret");
+        Map<String, String> placeholders = MigrationSettings.forDatabase(env, MigrationSettings.DEFAULT_URL,
+                "FACTORY_DB_URL").placeholders();
+
+        assertThat(placeholders).containsOnlyKeys("writer_password", "reader_password", "replicator_password");
+        placeholders.forEach((name, value) -> assertThat(value).as(name).startsWith("SCRAM-SHA-256$")
+                .doesNotContain("Wr1ter").doesNotContain("ecret").doesNotContain("s3cret"));
+
+        String v1;
+        try (InputStream in = getClass().getClassLoader()
+                .getResourceAsStream("db/migration/V1__factory_schema.sql")) {
+            v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (Map.Entry<String, String> p : placeholders.entrySet()) {
+            v1 = v1.replace("${" + p.getKey() + "}", p.getValue());
+        }
+        assertThat(v1).contains("('factory_writer', 'SCRAM-SHA-256$").doesNotContain("Wr1ter")
+                .doesNotContain("ecret").doesNotContain("s3cret");
+    }
+
+    @Test
+    void aMessageHasTheRolePasswordsMaskedAsWrittenAndAsQuotedBySql() {
         String writer = "Wr1ter$ecret'q\\b";
         Map<String, String> env = Map.of("FACTORY_DB_OWNER_PASSWORD", "0wner-s3cret", "FACTORY_DB_WRITER_PASSWORD", writer,
                 "FACTORY_DB_READER_PASSWORD", "reader-s3cret", "FACTORY_DB_REPLICATOR_PASSWORD", "replicator-s3cret");
-        String placeholder = MigrationSettings.forDatabase(env, MigrationSettings.DEFAULT_URL, "FACTORY_DB_URL")
-                .placeholders().get("writer_password");
-        // What PostgreSQL reports for a failed EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', ...): %L doubles
-        // quotes and backslashes (E'...'); Flyway's statement (at debug level) holds the placeholder's encoding.
         String message = "ERROR: role \"factory_writer\" already exists\n"
                 + "  Where: SQL statement \"CREATE ROLE factory_writer LOGIN PASSWORD E'Wr1ter$ecret''q\\\\b'\"\n"
-                + "Statement  : ('factory_writer', '" + placeholder + "', false), ('factory_reader', 'reader-s3cret', false)\n"
+                + "Statement  : ('factory_writer', '" + MigrationSettings.literal(writer) + "', false), "
+                + "('factory_reader', 'reader-s3cret', false)\n"
                 + "raw: " + writer + " 0wner-s3cret replicator-s3cret jdbc:postgresql://db:5432/factory?password=url-s3cret";
 
         String masked = MigrationSettings.redacted(env, message);
@@ -79,6 +109,30 @@ class MigrationSettingsTest {
                 .contains("('factory_writer', '***', false), ('factory_reader', '***', false)")
                 .contains("raw: *** *** *** jdbc:postgresql://db:5432/factory?password=***")
                 .doesNotContain("Wr1ter").doesNotContain("s3cret");
+    }
+
+    /**
+     * What PostgreSQL reports for a failed EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', ...) now quotes the
+     * role's verifier, and Flyway's statement holds the placeholder's encoding of it ({@code $' || '}). A verifier
+     * is not the password, but a weak password can be guessed from it offline: masked in both forms, whichever
+     * salt it has.
+     */
+    @Test
+    void aMessageHasEveryScramVerifierMaskedAsSqlQuotesItAndAsAPlaceholder() {
+        Map<String, String> env = Map.of("FACTORY_DB_WRITER_PASSWORD", "Wr1ter-s3cret");
+        String verifier = PasswordUtil.encodeScramSha256("Wr1ter-s3cret".toCharArray());
+        String placeholder = MigrationSettings.forDatabase(env, MigrationSettings.DEFAULT_URL, "FACTORY_DB_URL")
+                .placeholders().get("writer_password");
+        String message = "ERROR: role \"factory_writer\" already exists\n"
+                + "  Where: SQL statement \"CREATE ROLE factory_writer LOGIN PASSWORD '" + verifier + "'\"\n"
+                + "Statement  : ('factory_writer', '" + placeholder + "', false), ('factory_reader', '"
+                + MigrationSettings.literal(PasswordUtil.encodeScramSha256("r".toCharArray())) + "', false)";
+
+        String masked = MigrationSettings.redacted(env, message);
+
+        assertThat(masked).contains("CREATE ROLE factory_writer LOGIN PASSWORD '***'")
+                .contains("('factory_writer', '***', false), ('factory_reader', '***', false)")
+                .doesNotContain("SCRAM-SHA-256");
     }
 
     @Test

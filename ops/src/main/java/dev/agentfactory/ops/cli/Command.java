@@ -9,7 +9,7 @@ import dev.agentfactory.migrations.MigrationSettings;
  * Runs one ops command and turns its outcome into the exit code: 0 done, 1 refused or failed (with the
  * reason on stderr), 2 a usage error. Every message printed has its URLs' passwords and the environment's database
  * passwords masked ({@link MigrationSettings#redacted(Map, String)}): a failed migration's (a restore's) carries the
- * target's URL as Flyway wrote it, and a failed CREATE ROLE the role's password.
+ * target's URL as Flyway wrote it, and a failed CREATE ROLE the role's password verifier.
  */
 public final class Command {
 
