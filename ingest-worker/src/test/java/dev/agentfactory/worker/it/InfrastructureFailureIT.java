@@ -16,7 +16,7 @@ import dev.agentfactory.stack.junit.Poll;
 /**
  * Exactly-once effects when the infrastructure fails mid-stream, on a private stack: PostgreSQL
  * crashes (immediate stop, WAL recovery) and the broker restarts, while the worker keeps running and
- * must pause, retry with backoff and skip nothing.
+ * must pause, retry with backoff and skip nothing, and be healthy again afterwards.
  */
 class InfrastructureFailureIT {
 
@@ -63,6 +63,9 @@ class InfrastructureFailureIT {
             streaming.join();
             bed.awaitCaughtUp(Duration.ofSeconds(240));
             org.assertj.core.api.Assertions.assertThat(worker.alive()).as("the worker survived").isTrue();
+            // and its health says so again: the Kafka health check's admin client (which does not rebootstrap,
+            // PlatformAutoConfiguration) found the broker back
+            worker.awaitHealthy(Duration.ofSeconds(60));
         }
         ModelAssert.assertMatches(bed, anchors, load);
     }
