@@ -18,7 +18,8 @@ import dev.agentfactory.store.cache.ReadModelKeys;
  * Agents changing while the list is read: {@code perSecond} times a second one agent is updated in
  * PostgreSQL (a new version, now the newest) and the list epoch is ended as the CDC relay would, so the
  * gateway's cached first page goes stale and is recomputed from the database that often. The relay's own
- * delay is left out: it changes when a change becomes visible, not what a list read costs.
+ * delay is left out: it changes when a change becomes visible, not what a list read costs. The rate it achieved
+ * is {@link #perSecond()}; a churn that died (a failed update or Redis call) fails {@link #close()}.
  */
 final class ListChurn implements AutoCloseable {
 
@@ -27,8 +28,11 @@ final class ListChurn implements AutoCloseable {
             WHERE id = ?""";
 
     private final Thread thread;
+    private final long startedAt = System.nanoTime();
+    private volatile long stoppedAt;
     private volatile boolean running = true;
     private volatile int changes;
+    private volatile Throwable failure;
 
     ListChurn(StackEndpoints endpoints, String db, String prefix, List<UUID> agents, int perSecond) {
         String epoch = new ReadModelKeys(prefix).agentListEpoch();
@@ -48,8 +52,8 @@ final class ListChurn implements AutoCloseable {
                     next += period;
                     LockSupport.parkNanos(next - System.nanoTime());
                 }
-            } catch (Exception e) {
-                throw new IllegalStateException("the list churn stopped", e);
+            } catch (Throwable e) {
+                failure = e;
             } finally {
                 client.shutdown();
             }
@@ -62,9 +66,20 @@ final class ListChurn implements AutoCloseable {
         return changes;
     }
 
+    /** The changes made per second, from the start until {@link #close()} (or now, while it runs). */
+    double perSecond() {
+        long end = stoppedAt != 0 ? stoppedAt : System.nanoTime();
+        return changes / ((end - startedAt) / 1e9);
+    }
+
+    /** Stops the churn; throws when it died before, since the reads it ran beside did not see the changes claimed. */
     @Override
     public void close() throws InterruptedException {
+        stoppedAt = System.nanoTime();
         running = false;
         thread.join(TimeUnit.SECONDS.toMillis(10));
+        if (failure != null) {
+            throw new IllegalStateException("the list churn died after " + changes + " changes", failure);
+        }
     }
 }
