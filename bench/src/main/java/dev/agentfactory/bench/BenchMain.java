@@ -39,7 +39,7 @@ public final class BenchMain {
         switch (name) {
             case "ingest" -> IngestBenchmark.main(rest.toArray(String[]::new));
             case "query" -> QueryBench.run(argv);
-            case "gateway" -> GatewayBench.run(rest);
+            case "gateway" -> System.exit(GatewayBench.run(rest));
             case "cdc" -> System.exit(CdcBench.run(rest));
             case "dr" -> DrBench.main(rest);
             default -> {

@@ -22,8 +22,18 @@ public final class Figures {
         this.benchmark = benchmark;
     }
 
-    /** Prints and records one figure; one that could not be measured (NaN) prints as n/a and stays out of the JSON. */
+    /**
+     * Prints and records one figure; one that could not be measured (NaN) prints as n/a and stays out of the JSON.
+     * One that is unbounded (+infinity: a percentile that falls on failed or missing samples) prints as inf and is
+     * recorded with a null value and {@code "unbounded": true}.
+     */
     public void put(String figure, double value, String unit) {
+        if (value == Double.POSITIVE_INFINITY) {
+            System.out.println(benchmark + "." + figure + " inf " + unit);
+            System.out.flush();
+            json.put(figure, "{\"value\":null,\"unbounded\":true,\"unit\":\"" + unit + "\"}");
+            return;
+        }
         if (!Double.isFinite(value)) {
             System.out.println(benchmark + "." + figure + " n/a " + unit);
             return;

@@ -80,6 +80,19 @@ public final class StackTopics {
         }
     }
 
+    /**
+     * The records ever written to {@code topic}: the sum of its partitions' end offsets (for a topic nothing
+     * compacts or truncates, such as a benchmark's own).
+     */
+    public static long records(String bootstrap, String topic) throws Exception {
+        try (Admin admin = admin(bootstrap)) {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(ends).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        }
+    }
+
     /** An admin client of the broker at {@code bootstrap}, for a caller's other questions about its topics. */
     public static Admin admin(String bootstrap) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));

@@ -18,6 +18,7 @@ final class AuditListener extends Thread implements AutoCloseable {
     private final LagSamples lag;
     private volatile boolean running = true;
     private volatile long seen;
+    private volatile Throwable failure;
 
     AuditListener(String bootstrap, String topic, long fromMs, LagSamples lag) {
         super("bench-audit");
@@ -39,24 +40,36 @@ final class AuditListener extends Thread implements AutoCloseable {
 
     @Override
     public void run() {
-        while (running) {
-            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
-                long now = System.currentTimeMillis();
-                long commit = commitMillis(r.value());
-                if (commit >= fromMs) {
-                    lag.add(now - commit);
-                    seen++;
+        try {
+            while (running) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
+                    long now = System.currentTimeMillis();
+                    long commit = commitMillis(r.value());
+                    if (commit >= fromMs) {
+                        lag.add(now - commit);
+                        seen++;
+                    }
                 }
             }
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            consumer.close();
         }
-        consumer.close();
     }
 
-    void awaitCount(long n, Duration timeout) throws InterruptedException {
+    /** Why the listener stopped before it was closed, or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Waits until {@code n} events arrived or {@code timeout} passed; returns how many arrived. */
+    long awaitCount(long n, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (seen < n && System.nanoTime() < deadline) {
+        while (seen < n && System.nanoTime() < deadline && isAlive()) {
             Thread.sleep(100);
         }
+        return seen;
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.agentfactory.bench.cdc;
 
 import java.util.Arrays;
 
+import dev.agentfactory.bench.Samples;
+
 /** Lag samples in milliseconds with nearest-rank percentiles; thread-safe appends. */
 final class LagSamples {
 
@@ -41,13 +43,11 @@ final class LagSamples {
         return size;
     }
 
-    synchronized long percentile(double p) {
-        if (size == 0) {
-            return -1;
-        }
-        long[] sorted = Arrays.copyOf(values, size);
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(p / 100.0 * size);
-        return sorted[Math.min(size - 1, Math.max(0, rank - 1))];
+    /**
+     * The nearest-rank percentile over the {@code expected} samples of a run: the ones that never arrived rank
+     * above every lag measured (+infinity), so a percentile over what arrived does not pass for the run's.
+     */
+    synchronized double percentile(double p, long expected) {
+        return Samples.percentile(Arrays.copyOf(values, size), expected, p);
     }
 }

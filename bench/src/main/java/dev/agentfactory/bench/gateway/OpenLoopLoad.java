@@ -17,6 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
 import dev.agentfactory.bench.Figures;
+import dev.agentfactory.bench.Samples;
 
 /**
  * An open-loop load generator (the wrk2 model): request i is due at {@code start + i/rate} whatever the
@@ -26,26 +27,38 @@ import dev.agentfactory.bench.Figures;
  * HTTP/1.1 keep-alive connections and reads the answers. It replaced {@code java.net.http}, whose
  * per-request work (futures, executor hops, a thread pool) cost about as much CPU as the gateway's own on
  * a 2-core host and showed up in every percentile, including the no-op peer's. A request unanswered
- * {@link #DRAIN} after the last one was due, or answered with another status, counts as an error.
+ * {@link #DRAIN} after the last one was due, or answered with another status, counts as an error, and in every
+ * percentile as slower than any answer.
  */
 final class OpenLoopLoad implements AutoCloseable {
 
     static final int MAX_CONNECTIONS = 64;
     static final long DRAIN = TimeUnit.SECONDS.toNanos(30);
 
-    /** The latencies of one run, in nanoseconds, and how many requests failed. */
+    /**
+     * One run: the latencies of the requests answered with the expected status, in nanoseconds, and how many
+     * requests failed (another status, no answer by the deadline, or no connection). Percentiles and the mean are
+     * over every request sent, a failed one ranking above every answer (+infinity): a run that drops its slowest
+     * requests does not look faster for it.
+     */
     record Result(String name, int rate, long[] latencies, int errors, double seconds) {
 
-        double percentileMs(double p) {
-            if (latencies.length == 0) {
-                return Double.NaN;
-            }
-            long[] sorted = latencies.clone();
-            Arrays.sort(sorted);
-            int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-            return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1_000_000.0;
+        /** The requests of the run: answered and failed. */
+        int requests() {
+            return latencies.length + errors;
         }
 
+        /** The p-th percentile (0..100) in ms over every request; +infinity when it falls on a failed one. */
+        double percentileMs(double p) {
+            return Samples.percentile(latencies, requests(), p) / 1_000_000.0;
+        }
+
+        /** The mean in ms over every request; +infinity when any failed. */
+        double meanMs() {
+            return Samples.mean(latencies, requests()) / 1_000_000.0;
+        }
+
+        /** Requests answered with the expected status per second of the run. */
         double achievedRate() {
             return latencies.length / seconds;
         }
@@ -56,10 +69,11 @@ final class OpenLoopLoad implements AutoCloseable {
         }
 
         /**
-         * The answer-time figures of a write scenario under {@code prefix}: p50, p99, max, the rate achieved, and
-         * the errors (an unexpected status, or no answer).
+         * The answer-time figures of a write scenario under {@code prefix}: mean, p50, p99, max (each over every
+         * request, a failed one as +infinity), the rate achieved, and the errors (an unexpected status, or no answer).
          */
         void putAnswerTimes(Figures figures, String prefix) {
+            figures.put(prefix + "mean_ms", meanMs(), "ms");
             figures.put(prefix + "p50_ms", percentileMs(50), "ms");
             figures.put(prefix + "p99_ms", percentileMs(99), "ms");
             figures.put(prefix + "max_ms", percentileMs(100), "ms");

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -13,15 +15,29 @@ import java.util.stream.Stream;
  * database (found by their process titles in /proc). Unlike a rate, CPU per event barely moves when
  * something else shares the machine, so it compares contenders on a noisy box. It also tells apart the
  * part of the process time its JIT compiler threads took: both contenders start cold, and in a drain of
- * seconds compiling is a large share of either JVM's time. Linux only; elsewhere {@link #nanos} returns null
+ * seconds compiling is a large share of either JVM's time. The benchmark's own backends of that database (its
+ * progress poll) are left out with {@link #excluding}. Linux only; elsewhere {@link #nanos} returns null
  * and the figures are left out.
  */
 final class CpuMeter {
 
     private final String databaseTitle;
+    private final Set<Long> excluded;
 
     CpuMeter(String database) {
-        this.databaseTitle = " " + database + " ";
+        this(" " + database + " ", Set.of());
+    }
+
+    private CpuMeter(String databaseTitle, Set<Long> excluded) {
+        this.databaseTitle = databaseTitle;
+        this.excluded = excluded;
+    }
+
+    /** The same meter, leaving out the backend with process id {@code pid} (one of the benchmark's own). */
+    CpuMeter excluding(long pid) {
+        Set<Long> more = new HashSet<>(excluded);
+        more.add(pid);
+        return new CpuMeter(databaseTitle, Set.copyOf(more));
     }
 
     /**
@@ -41,8 +57,7 @@ final class CpuMeter {
             jit += compilerCpu(p, cpu);
         }
         try (Stream<Path> pids = Files.list(proc)) {
-            return new long[] {process, pids.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .filter(this::isBackendOfDatabase)
+            return new long[] {process, pids.filter(this::isContendersBackend)
                     .mapToLong(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())).map(CpuMeter::cpu)
                             .orElse(0L))
                     .sum(), jit};
@@ -85,7 +100,12 @@ final class CpuMeter {
         }
     }
 
-    private boolean isBackendOfDatabase(Path pid) {
+    /** A backend of the benchmark's database (by its process title) that is not one of the benchmark's own. */
+    boolean isContendersBackend(Path pid) {
+        String name = pid.getFileName().toString();
+        if (name.isEmpty() || !name.chars().allMatch(Character::isDigit) || excluded.contains(Long.parseLong(name))) {
+            return false;
+        }
         try {
             String title = new String(Files.readAllBytes(pid.resolve("cmdline")), StandardCharsets.UTF_8);
             return title.startsWith("postgres: ") && title.contains(databaseTitle);

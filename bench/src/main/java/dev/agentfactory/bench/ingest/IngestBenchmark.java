@@ -75,6 +75,10 @@ public final class IngestBenchmark {
         f.put("peer_db_cpu_us_per_event", median(results, r -> r.peer().databaseCpuMicrosPerEvent()), "us");
         f.put("peer_jit_cpu_us_per_event", median(results, r -> r.peer().jitCpuMicrosPerEvent()), "us");
         f.put("events_per_s", Math.rint(perSecond), "1/s");
+        // The events each drain's rate and CPU are over: those done after progress was first seen.
+        f.put("timed_events", median(results, r -> r.worker().timedEvents()), "count");
+        f.put("peer_timed_events", median(results, r -> r.peer() == Progress.Drain.NONE ? Double.NaN
+                : r.peer().timedEvents()), "count");
         f.put("raw_ratio", perSecond / raw, "ratio");
         f.put("peer_ratio", median(results, r -> r.worker().perSecond() / r.peer().perSecond()), "ratio");
         if (rounds > 1) {

@@ -2,9 +2,9 @@ package dev.agentfactory.bench.ingest;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
 
 import dev.agentfactory.stack.StackTopics;
@@ -16,7 +16,9 @@ import dev.agentfactory.stack.StackEndpoints;
 
 /**
  * One round of the ingest benchmark on a fresh database and fresh topics: the peer drains the workload,
- * then the worker does, each started right after a checkpoint; optionally the worker's latency probe.
+ * then the worker does, each started right after a checkpoint; optionally the worker's latency probe. A drain
+ * counts only when its rows are right: after each, the contender's table must hold every id of the workload at
+ * its final version (and the worker's dead-letter topic must be empty), or the round fails with no figures.
  */
 final class IngestRound {
 
@@ -74,6 +76,13 @@ final class IngestRound {
                 Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
                         Duration.ofMinutes(10), c -> BenchDatabase.offsetProgress(c, group, events), worker,
                         new CpuMeter(DATABASE));
+                // Offsets at the end say the worker read every record, not that it stored them.
+                database.verifyRows("the worker", "factory.agents", workload.distinctIds(), workload.finalVersionSum());
+                long deadLetters = StackTopics.records(s.kafkaBootstrap(), topics.get("dlq-topic"));
+                if (deadLetters != 0) {
+                    throw new IllegalStateException("the worker dead-lettered " + deadLetters
+                            + " records of the workload: its drain is no figure");
+                }
                 double[] latency = probe == null ? null
                         : LatencyProbe.run(s.kafkaBootstrap(), producer, topics.get("results-topic"), probe, rate);
                 return new Result(peer, drain, latency);
@@ -94,17 +103,18 @@ final class IngestRound {
 
     private Progress.Drain peer(BenchDatabase database, String topic, String table) throws Exception {
         String url = database.url();
-        PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
+        List<Workload.Row> lastRows = PeerSink.fill(s.kafkaBootstrap(), topic, workload.rows());
         database.createPeerTable(table);
         database.checkpoint();
         Process peer = PeerSink.start(root, root.resolve("bench/target/bench-work/ingest/peer"), s.kafkaBootstrap(),
                 topic, url, s.superuser(), s.superuserPassword(), table);
         try {
-            long distinct = workload.distinctIds();
-            long versions = workload.finalVersionSum();
-            return Progress.await(url, s.superuser(), s.superuserPassword(), workload.rows().size(),
-                    Duration.ofMinutes(10), c -> BenchDatabase.tableProgress(c, table, distinct, versions), peer,
+            Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), workload.rows().size(),
+                    Duration.ofMinutes(10), new BenchDatabase.PeerProgress(table, lastRows), peer,
                     new CpuMeter(DATABASE));
+            database.verifyRows("the peer", "public.\"" + table + "\"", workload.distinctIds(),
+                    workload.finalVersionSum());
+            return drain;
         } finally {
             PeerSink.stop(peer);
         }

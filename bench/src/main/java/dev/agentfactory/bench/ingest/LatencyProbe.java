@@ -22,17 +22,30 @@ import dev.agentfactory.contracts.WriteProducer;
 /**
  * Produce → commit latency at a fixed rate (open loop: sends are scheduled by the clock, not by
  * replies). The commit time of a write is the timestamp of its outcome record, which the worker
- * publishes right after the database commit.
+ * publishes right after the database commit. A write's latency runs from when it was due (the probe's start
+ * plus n intervals), not from when the probe got round to sending it: a send that blocks (a full producer
+ * buffer, a metadata fetch) delays every write behind it, and that delay is the system's (no coordinated
+ * omission).
  */
 final class LatencyProbe {
 
     private LatencyProbe() {
     }
 
+    /** When the {@code n}-th write was due, in epoch milliseconds: {@code n} intervals after the probe's start. */
+    static double dueMillis(long startMillis, long n, long intervalNanos) {
+        return startMillis + n * intervalNanos / 1e6;
+    }
+
+    /** The latency of the {@code n}-th write committed at {@code committedMillis}: from when it was due, not sent. */
+    static double latencyMillis(long committedMillis, long startMillis, long n, long intervalNanos) {
+        return Math.max(0, committedMillis - dueMillis(startMillis, n, intervalNanos));
+    }
+
     /** Returns {p50, p99, max} in milliseconds over the writes sent. */
     static double[] run(String bootstrap, WriteProducer producer, String resultsTopic, List<Workload.Row> rows,
                         int ratePerSecond) throws Exception {
-        Map<UUID, Long> sentAt = new ConcurrentHashMap<>();
+        Map<UUID, Integer> sentAs = new ConcurrentHashMap<>();
         double[] latencies = new double[rows.size()];
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -46,6 +59,7 @@ final class LatencyProbe {
             WriteCodec codec = new WriteCodec();
             long intervalNanos = 1_000_000_000L / ratePerSecond;
             long start = System.nanoTime();
+            long startMillis = System.currentTimeMillis();
             int sent = 0;
             int seen = 0;
             long deadline = start + (rows.size() * intervalNanos) + Duration.ofSeconds(60).toNanos();
@@ -53,14 +67,14 @@ final class LatencyProbe {
                 long now = System.nanoTime();
                 while (sent < rows.size() && now - start >= sent * intervalNanos) {
                     WriteEnvelope e = WorkerRun.envelope(rows.get(sent));
-                    sentAt.put(e.eventId(), System.currentTimeMillis());
+                    sentAs.put(e.eventId(), sent);
                     producer.send(e);
                     sent++;
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(2))) {
-                    Long t = sentAt.remove(codec.decodeOutcome(r.value()).eventId());
-                    if (t != null) {
-                        latencies[seen++] = Math.max(0, r.timestamp() - t);
+                    Integer n = sentAs.remove(codec.decodeOutcome(r.value()).eventId());
+                    if (n != null) {
+                        latencies[seen++] = latencyMillis(r.timestamp(), startMillis, n, intervalNanos);
                     }
                 }
             }

@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -32,7 +35,13 @@ final class PeerSink {
     private PeerSink() {
     }
 
-    static void fill(String bootstrap, String topic, List<Workload.Row> rows) {
+    /**
+     * Sends the rows to {@code topic}, keyed by id; returns the last row sent to each partition, what the peer's
+     * table holds once it has applied the partition (the producer completes a partition's sends in order).
+     */
+    static List<Workload.Row> fill(String bootstrap, String topic, List<Workload.Row> rows) {
+        Map<Integer, Workload.Row> last = new ConcurrentHashMap<>();
+        AtomicReference<Exception> failed = new AtomicReference<>();
         // One request in flight: this untimed fill once stayed 600 s on OUT_OF_ORDER_SEQUENCE_NUMBER after a
         // NOT_LEADER_OR_FOLLOWER on a topic just created, with later batches of the partition already sent.
         try (var producer = new KafkaProducer<String, String>(Map.of(
@@ -45,10 +54,20 @@ final class PeerSink {
                         + "\",\"kind\":\"" + r.kind() + "\",\"status\":\"" + r.status() + "\",\"config\":"
                         + quote(r.configJson()) + ",\"version\":" + r.version() + "}";
                 producer.send(new ProducerRecord<>(topic, r.id().toString(),
-                        "{\"schema\":" + SCHEMA + ",\"payload\":" + payload + "}"));
+                        "{\"schema\":" + SCHEMA + ",\"payload\":" + payload + "}"), (sent, e) -> {
+                            if (e != null) {
+                                failed.compareAndSet(null, e);
+                            } else {
+                                last.put(sent.partition(), r);
+                            }
+                        });
             }
             producer.flush();
         }
+        if (failed.get() != null) {
+            throw new IllegalStateException("the peer's topic was not filled", failed.get());
+        }
+        return new ArrayList<>(last.values());
     }
 
     /** Starts Connect standalone with the sink; the caller polls the table and destroys the process. */

@@ -20,6 +20,22 @@ class CpuMeterTest {
     }
 
     @Test
+    void theBenchmarksOwnBackendsAreNotTheContenders(@TempDir Path proc) throws IOException {
+        for (String pid : new String[] {"100", "200", "300"}) {
+            Files.createDirectories(proc.resolve(pid));
+        }
+        Files.writeString(proc.resolve("100/cmdline"), "postgres: factory bench_ingest 127.0.0.1(40000) idle");
+        Files.writeString(proc.resolve("200/cmdline"), "postgres: factory bench_ingest 127.0.0.1(40002) COPY");
+        Files.writeString(proc.resolve("300/cmdline"), "postgres: factory other_db 127.0.0.1(40004) idle");
+        CpuMeter meter = new CpuMeter("bench_ingest");
+        assertThat(meter.isContendersBackend(proc.resolve("100"))).isTrue();
+        CpuMeter polled = meter.excluding(100);
+        assertThat(polled.isContendersBackend(proc.resolve("100"))).as("the progress poll's backend").isFalse();
+        assertThat(polled.isContendersBackend(proc.resolve("200"))).isTrue();
+        assertThat(polled.isContendersBackend(proc.resolve("300"))).isFalse();
+    }
+
+    @Test
     void theCompilerThreadsOfThisJvmHaveSpentPartOfItsTime() {
         ProcessHandle self = ProcessHandle.current();
         long cpu = self.info().totalCpuDuration().orElseThrow().toNanos();
