@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -126,12 +127,18 @@ public final class LocalStack {
     /** Which services answer on their ports. */
     public String status() {
         StringBuilder out = new StringBuilder();
-        settings.servicePorts().forEach((name, port) -> out.append("%-11s127.0.0.1:%d  %s\n".formatted(name, port,
+        Map<String, Integer> ports = new LinkedHashMap<>(settings.servicePorts());
+        ports.put("control", settings.controlPort());
+        ports.forEach((name, port) -> out.append("%-11s127.0.0.1:%d  %s\n".formatted(name, port,
                 Ports.isOpen(port) ? "up" : "down")));
         return out + "data       " + settings.root() + walWarnings();
     }
 
-    /** The services that do not answer on their ports, in {@link #status()}'s order ("control": no stack process). */
+    /**
+     * The services of the stack process that do not answer on their ports, in {@link #status()}'s order. Not the
+     * control port: the stack process answers there itself, and a probe of it from its own status would be accepted
+     * by its one control thread as an empty command once that status is answered.
+     */
     public List<String> down() {
         return settings.servicePorts().entrySet().stream().filter(e -> !Ports.isOpen(e.getValue()))
                 .map(Map.Entry::getKey).toList();
@@ -157,7 +164,7 @@ public final class LocalStack {
     }
 
     public boolean allUp() {
-        return down().isEmpty();
+        return down().isEmpty() && Ports.isOpen(settings.controlPort());
     }
 
     /** As root, PostgreSQL runs as {@code postgres} when that user exists, else as {@code nobody}. */

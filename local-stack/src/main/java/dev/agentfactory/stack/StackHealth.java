@@ -24,7 +24,7 @@ final class StackHealth {
         if (!started) {
             return STARTING;
         }
-        List<String> down = stack.down(); // never "control": this process answers on it
+        List<String> down = stack.down();
         return down.isEmpty() ? READY : DEGRADED + " " + String.join(",", down);
     }
 

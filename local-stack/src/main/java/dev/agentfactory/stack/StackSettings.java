@@ -66,14 +66,16 @@ public record StackSettings(
         return root.resolve(name);
     }
 
-    /** Each service's port by its name, in the order {@code bin/stack status} lists them ("control": the stack process). */
+    /**
+     * The port of each service the stack process runs, by its name, in the order {@code bin/stack status} lists them
+     * (then the control port, the stack process's own).
+     */
     public Map<String, Integer> servicePorts() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("kafka", kafkaPort);
         ports.put("primary", primaryPort);
         ports.put("standby", standbyPort);
         ports.put("redis", redisPort);
-        ports.put("control", controlPort);
         return ports;
     }
 
