@@ -64,14 +64,4 @@ public final class Figures {
         String root = System.getenv("FACTORY_ROOT");
         return Path.of(root != null && !root.isBlank() ? root : "").toAbsolutePath();
     }
-
-    /** The q-quantile (0..1) of samples, nearest rank; the array is sorted in place. */
-    public static double quantile(double[] samples, double q) {
-        if (samples.length == 0) {
-            return Double.NaN;
-        }
-        java.util.Arrays.sort(samples);
-        int rank = (int) Math.ceil(q * samples.length);
-        return samples[Math.min(samples.length - 1, Math.max(0, rank - 1))];
-    }
 }

@@ -22,13 +22,30 @@ public final class Samples {
         if (n == 0) {
             return Double.NaN;
         }
-        long rank = Math.max(1, Math.min(n, (long) Math.ceil(p / 100.0 * n)));
+        long rank = rank(n, p);
         if (rank > measured.length) {
             return Double.POSITIVE_INFINITY;
         }
         long[] sorted = measured.clone();
         Arrays.sort(sorted);
         return sorted[(int) rank - 1];
+    }
+
+    /**
+     * The nearest-rank {@code p}-th percentile (0..100) of samples that all came back; {@code samples} is sorted in
+     * place (its last element is then the maximum). NaN when there are none.
+     */
+    public static double percentile(double[] samples, double p) {
+        if (samples.length == 0) {
+            return Double.NaN;
+        }
+        Arrays.sort(samples);
+        return samples[(int) rank(samples.length, p) - 1];
+    }
+
+    /** The 1-based nearest rank of the {@code p}-th percentile among {@code n} samples. */
+    private static long rank(long n, double p) {
+        return Math.max(1, Math.min(n, (long) Math.ceil(p / 100.0 * n)));
     }
 
     /** The mean of {@code expected} samples: +infinity when any of them failed or is missing, NaN when none was expected. */

@@ -34,6 +34,16 @@ class SamplesTest {
     }
 
     @Test
+    void samplesThatAllCameBackGiveTheSameNearestRankAndAreLeftSorted() {
+        double[] v = {5, 1, 4, 2, 3};
+        assertThat(Samples.percentile(v, 50)).isEqualTo(3);
+        assertThat(Samples.percentile(v, 99)).isEqualTo(5);
+        assertThat(Samples.percentile(v, 0)).isEqualTo(1);
+        assertThat(v).containsExactly(1, 2, 3, 4, 5);
+        assertThat(Samples.percentile(new double[0], 50)).isNaN();
+    }
+
+    @Test
     void theMeanIsUnboundedWhenAnySampleFailed() {
         assertThat(Samples.mean(new long[] {1, 2, 3}, 3)).isEqualTo(2);
         assertThat(Samples.mean(new long[] {1, 2, 3}, 4)).isEqualTo(Double.POSITIVE_INFINITY);

@@ -14,7 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import dev.agentfactory.bench.Figures;
+import dev.agentfactory.bench.Samples;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteProducer;
@@ -82,7 +82,7 @@ final class LatencyProbe {
                 throw new IllegalStateException("only " + seen + " of " + rows.size() + " outcomes arrived");
             }
         }
-        return new double[] {Figures.quantile(latencies, 0.50), Figures.quantile(latencies, 0.99),
+        return new double[] {Samples.percentile(latencies, 50), Samples.percentile(latencies, 99),
                 latencies[latencies.length - 1]};
     }
 }

@@ -12,6 +12,7 @@ import java.util.function.IntConsumer;
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.agentfactory.bench.Figures;
+import dev.agentfactory.bench.Samples;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.LocalStack;
@@ -127,7 +128,7 @@ public final class QueryBench {
     private static void percentiles(Figures figures, String figure, long[] nanos) {
         double[] ms = java.util.Arrays.stream(nanos).mapToDouble(n -> n / 1e6).toArray();
         for (int p : new int[] {50, 95, 99}) {
-            figures.put(figure + "_p" + p + "_ms", Figures.quantile(ms, p / 100.0), "ms");
+            figures.put(figure + "_p" + p + "_ms", Samples.percentile(ms, p), "ms");
         }
     }
 }
