@@ -77,26 +77,19 @@ public final class OpsTestBed {
     }
 
     /**
-     * Creates {@code role}, a login role without superuser rights (its password is its name) that owns the factory
-     * tables (and so their identity sequences) and functions (the PRD status check a PRD update calls) of the
-     * database at {@code url}: what the schema owner is on Supabase or Cloud SQL.
+     * Creates {@code database} on the primary, migrated, its factory tables and functions owned by {@code role}, a
+     * login role of its own without superuser rights ({@link OwnerDatabase}); closing it drops both.
      */
+    public OwnerDatabase ownerDatabase(String database, String role) throws SQLException {
+        return OwnerDatabase.create(this, database, role);
+    }
+
     /**
-     * The password {@link #createTableOwner} gives {@code role}: not its name, since the CLIs mask the owner's
-     * password wherever it appears in what they print, role names included.
+     * The password {@link OwnerDatabase} gives its role: not its name, since the CLIs mask the owner's password
+     * wherever it appears in what they print, role names included.
      */
     public static String ownerPassword(String role) {
         return role + "-pw";
-    }
-
-    public void createTableOwner(String url, String role) throws SQLException {
-        execute(url, "CREATE ROLE " + role + " LOGIN NOSUPERUSER PASSWORD '" + ownerPassword(role) + "'");
-        execute(url, "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'factory'"
-                + " LOOP EXECUTE format('ALTER TABLE factory.%I OWNER TO " + role + "', t); END LOOP; END $$");
-        execute(url, "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid FROM pg_proc p JOIN pg_namespace n"
-                + " ON n.oid = p.pronamespace WHERE n.nspname = 'factory'"
-                + " LOOP EXECUTE format('ALTER FUNCTION %s OWNER TO " + role + "', f); END LOOP; END $$");
-        execute(url, "GRANT USAGE ON SCHEMA factory TO " + role);
     }
 
     /** Drops a role of the test's own, once the databases whose objects it owned are gone. */

@@ -42,8 +42,7 @@ public final class PurgeScenario {
     public final UUID prd = UUID.randomUUID();
     private final StackEndpoints endpoints;
     private final OpsTestBed bed;
-    private final String db;
-    private final String role;
+    private final OwnerDatabase target;
     private final String agents;
     private final String prds;
     /** The database the events are to be replayed into. */
@@ -54,21 +53,18 @@ public final class PurgeScenario {
         String suffix = OpsTestBed.suffix();
         this.endpoints = endpoints;
         bed = new OpsTestBed(endpoints, stack);
-        db = "it_ops_" + name + "_" + suffix;
-        role = "it_ops_" + name + "_owner_" + suffix;
         agents = "it.ops." + name + "." + suffix + ".agents";
         prds = "it.ops." + name + "." + suffix + ".prds";
-        url = bed.migratedDatabase(db);
-        bed.createTableOwner(url, role);
+        target = bed.ownerDatabase("it_ops_" + name + "_" + suffix, "it_ops_" + name + "_owner_" + suffix);
+        url = target.url();
         StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 2, prds, 1));
         publish();
     }
 
     /** The ops CLI's environment: the tables' owner without superuser rights, so references are checked. */
     public Map<String, String> ownerEnv() {
-        return Map.of("FACTORY_DB_OWNER_USER", role, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(role),
-                "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents,
-                "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds);
+        return target.env(Map.of("FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
+                "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents, "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds));
     }
 
     public String query(String sql) throws Exception {
@@ -80,8 +76,7 @@ public final class PurgeScenario {
     }
 
     public void drop() throws Exception {
-        bed.dropDatabase(db);
-        bed.dropRole(role);
+        target.close();
         StackTopics.delete(endpoints.kafkaBootstrap(), List.of(agents, prds));
     }
 

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -45,8 +46,6 @@ class ReplayWithoutSuperuserIT {
     private static final Instant T4 = Instant.parse("2026-03-01T13:00:00Z");
 
     private final String suffix = OpsTestBed.suffix();
-    private final String db = "it_ops_replay_nosu_" + suffix;
-    private final String role = "it_ops_replay_" + suffix;
     private final String agents = "it.ops.replay-nosu." + suffix + ".agents";
     private final String prds = "it.ops.replay-nosu." + suffix + ".prds";
     private final UUID existing = UUID.randomUUID();
@@ -55,14 +54,16 @@ class ReplayWithoutSuperuserIT {
     private final UUID prd = UUID.randomUUID();
     private StackEndpoints endpoints;
     private OpsTestBed bed;
+    @AutoClose
+    private OwnerDatabase target;
     private String url;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
         this.endpoints = endpoints;
         bed = new OpsTestBed(endpoints, stack);
-        url = bed.migratedDatabase(db);
-        bed.createTableOwner(url, role);
+        target = bed.ownerDatabase("it_ops_replay_nosu_" + suffix, "it_ops_replay_" + suffix);
+        url = target.url();
         StackTopics.create(endpoints.kafkaBootstrap(), Map.of(agents, 2, prds, 1));
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 endpoints.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
@@ -82,17 +83,14 @@ class ReplayWithoutSuperuserIT {
 
     @AfterAll
     void tearDown() throws Exception {
-        bed.dropDatabase(db);
-        bed.dropRole(role);
         StackTopics.delete(endpoints.kafkaBootstrap(), List.of(agents, prds));
     }
 
     @Test
     void replayAppliesChildrenAfterTheirParentsAcrossPartitionsWithoutReplicaMode(@TempDir Path backups)
             throws Exception {
-        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", role, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(role),
-                "FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(), "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents,
-                "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds);
+        Map<String, String> env = target.env(Map.of("FACTORY_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap(),
+                "FACTORY_CDC_AGENTS_AUDIT_TOPIC", agents, "FACTORY_CDC_PRDS_AUDIT_TOPIC", prds));
         // the restored backup: its state is what the events before its offsets made
         assertThat(ReplayCommand.run(List.of("--target=" + url, "--from-beginning", "--until=" + T1), env)).isZero();
         Path backup = OpsTestBed.backupAt(backups, url, bed.env(agents, prds), Instant.parse("2026-03-01T10:30:00Z"),

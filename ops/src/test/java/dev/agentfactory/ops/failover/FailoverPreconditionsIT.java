@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.ops.OpsTestBed;
+import dev.agentfactory.ops.OwnerDatabase;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -26,29 +27,22 @@ import dev.agentfactory.stack.junit.LocalStackExtension;
 class FailoverPreconditionsIT {
 
     private final String suffix = OpsTestBed.suffix();
-    private final String db = "it_ops_promotable_" + suffix;
-    private final String owner = "it_ops_norepl_" + suffix;
     private OpsTestBed bed;
+    @AutoClose
+    private OwnerDatabase standby;
     private String url;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
         bed = new OpsTestBed(endpoints, stack);
-        url = bed.migratedDatabase(db);
-        bed.createTableOwner(url, owner);
-    }
-
-    @AfterAll
-    void tearDown() throws Exception {
-        bed.dropDatabase(db);
-        bed.dropRole(owner);
+        standby = bed.ownerDatabase("it_ops_promotable_" + suffix, "it_ops_norepl_" + suffix);
+        url = standby.url();
     }
 
     @Test
     void aStandbyOwnerWithoutReplicationIsRefusedBeforeAnythingIsReplayedOrPromoted() throws Exception {
         // the broker is unreachable on purpose: a failover that went on would fail on the audit topics instead
-        Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(owner),
-                "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2");
+        Map<String, String> env = standby.env(Map.of("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2"));
         int[] code = new int[1];
         String[] err = new String[1];
         String out = OpsTestBed.stdoutOf(() -> err[0] = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(
@@ -56,8 +50,8 @@ class FailoverPreconditionsIT {
                 env)));
 
         assertThat(code[0]).isEqualTo(1);
-        assertThat(err[0]).contains("the standby's role " + owner + " may not create the relay's replication slot",
-                "ALTER ROLE " + owner + " REPLICATION");
+        assertThat(err[0]).contains("the standby's role " + standby.role()
+                + " may not create the relay's replication slot", "ALTER ROLE " + standby.role() + " REPLICATION");
         assertThat(out).doesNotContain("audit topics").doesNotContain("promoted");
         assertThat(bed.query(url, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'it_ops_promotable_"
                 + suffix + "'")).isEqualTo("0");
@@ -69,8 +63,7 @@ class FailoverPreconditionsIT {
         String elsewhere = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
         bed.execute(elsewhere, "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
         try {
-            Map<String, String> env = Map.of("FACTORY_DB_OWNER_USER", owner, "FACTORY_DB_OWNER_PASSWORD", OpsTestBed.ownerPassword(owner),
-                    "FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2");
+            Map<String, String> env = standby.env(Map.of("FACTORY_KAFKA_BOOTSTRAP", "127.0.0.1:2"));
             int[] code = new int[1];
             String err = OpsTestBed.stderrOf(() -> code[0] = FailoverCommand.run(
                     List.of("--standby=" + url, "--primary-lost", "--from-beginning", "--slot=" + slot), env));

@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.ops.AuditEvents;
 import dev.agentfactory.ops.OpsTestBed;
+import dev.agentfactory.ops.OwnerDatabase;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -40,23 +40,13 @@ class ReplayPastThePrdLifecycleIT {
 
     private static final Instant AT = AuditEvents.CREATED;
 
-    private final String suffix = OpsTestBed.suffix();
-    private final String db = "it_ops_prd_rule_" + suffix;
-    private final String role = "it_ops_prd_rule_" + suffix;
-    private OpsTestBed bed;
-    private String url;
+    @AutoClose
+    private OwnerDatabase target;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
-        bed = new OpsTestBed(endpoints, stack);
-        url = bed.migratedDatabase(db);
-        bed.createTableOwner(url, role);
-    }
-
-    @AfterAll
-    void tearDown() throws Exception {
-        bed.dropDatabase(db);
-        bed.dropRole(role);
+        String name = "it_ops_prd_rule_" + OpsTestBed.suffix();
+        target = new OpsTestBed(endpoints, stack).ownerDatabase(name, name);
     }
 
     @Test
@@ -66,7 +56,7 @@ class ReplayPastThePrdLifecycleIT {
         Map<String, Object> approved = prdRow(prd, 3);
         approved.put("status", "approved");
 
-        try (Connection c = DriverManager.getConnection(url, role, OpsTestBed.ownerPassword(role))) {
+        try (Connection c = target.connectAsOwner()) {
             c.setAutoCommit(false);
             AuditEventApplier applier = new AuditEventApplier(c, new RowApplier(c, JsonMapper.builder().build()));
             apply(c, applier, event("create", "prd", prd, 1L, "prds", null, draft, 100, AT));

@@ -7,14 +7,13 @@ import static dev.agentfactory.ops.AuditEvents.prdRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.ops.AuditEvents;
 import dev.agentfactory.ops.OpsTestBed;
+import dev.agentfactory.ops.OwnerDatabase;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
@@ -45,23 +45,17 @@ class ReplayTransactionsIT {
     private static final TopicPartition AGENTS = new TopicPartition("agents", 0);
     private static final TopicPartition PRDS = new TopicPartition("prds", 0);
 
-    private final String suffix = OpsTestBed.suffix();
-    private final String db = "it_ops_replay_tx_" + suffix;
-    private final String role = "it_ops_replay_tx_" + suffix;
     private OpsTestBed bed;
+    @AutoClose
+    private OwnerDatabase target;
     private String url;
 
     @BeforeAll
     void setUp(StackEndpoints endpoints, LocalStack stack) throws Exception {
         bed = new OpsTestBed(endpoints, stack);
-        url = bed.migratedDatabase(db);
-        bed.createTableOwner(url, role);
-    }
-
-    @AfterAll
-    void tearDown() throws Exception {
-        bed.dropDatabase(db);
-        bed.dropRole(role);
+        String name = "it_ops_replay_tx_" + OpsTestBed.suffix();
+        target = bed.ownerDatabase(name, name);
+        url = target.url();
     }
 
     /**
@@ -72,7 +66,7 @@ class ReplayTransactionsIT {
     void aRefusedThenRetriedReleaseCountsTheRowImagesItCommittedOnce() throws Exception {
         UUID p = UUID.randomUUID();
         UUID a = UUID.randomUUID();
-        try (Connection c = DriverManager.getConnection(url, role, OpsTestBed.ownerPassword(role))) {
+        try (Connection c = target.connectAsOwner()) {
             c.setAutoCommit(false);
             RowApplier rows = new RowApplier(c, JsonMapper.builder().build());
             WatermarkMerge<TopicPartition> merge = new WatermarkMerge<>(List.of(AGENTS, PRDS));
