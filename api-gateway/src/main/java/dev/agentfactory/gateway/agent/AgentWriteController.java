@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -61,7 +62,17 @@ class AgentWriteController {
         return answers.write(http.request(CommandType.AGENT_STATE_PUT, id, payload, req), WriteHttp.actor(jwt));
     }
 
+    /**
+     * An applied append is answered with its outcome, not the agent: it adds a history row and leaves the agent,
+     * version included, as it was (reading it back cost a read of up to about 1 MB, a cache write and the agent
+     * list cache's epoch, and told the client nothing of its entry).
+     */
     @PostMapping("/{id}/history")
+    @ApiResponse(responseCode = "200", description = "with Prefer: wait, the entry is appended: {eventId, entityId,"
+            + " type, status: APPLIED, version}, the agent's version as ETag (an append leaves it unchanged); the entry"
+            + " is in GET /api/v1/agents/{id}/history at once")
+    @ApiResponse(responseCode = "202", description = "accepted, not processed yet (no Prefer: wait, or the wait ran"
+            + " out): the outcome will be at Location (/api/v1/writes/{eventId})")
     CompletableFuture<ResponseEntity<Object>> appendHistory(@PathVariable UUID id, @RequestBody JsonNode entry,
                                                             HttpServletRequest req, @AuthenticationPrincipal Jwt jwt) {
         return answers.write(http.request(CommandType.AGENT_HISTORY_APPEND, id, entry, req), WriteHttp.actor(jwt));

@@ -37,7 +37,8 @@ import dev.agentfactory.store.writes.WriteOutcomeRepository;
  * Answers a write the way a synchronous API would when the outcome came in time (201/200 with the entity
  * and its ETag, 409, 412, 422), and with {@code 202 Accepted} and the outcome's URL when it did not or
  * the client did not ask to wait. An APPLIED answer first moves the cache to the written version, so a
- * read that follows never sees an older one. Once the outcome is known, a failed read of the entity never
+ * read that follows never sees an older one; a history append's is the outcome alone (200, no read, see
+ * {@link #appended}). Once the outcome is known, a failed read of the entity never
  * turns the answer into a retryable 5xx: an applied write is then answered 202 with its outcome, and so it is when
  * the read outlasts its {@link AnswerDeadline} (before the async request timeout's bare 503). Only answers that read
  * go to the answer threads, so a slow database or Redis never holds a plain 202 behind them.
@@ -137,7 +138,8 @@ public class WriteAnswers {
     /** Whether answering the outcome reads PostgreSQL or Redis (the entity, a conflicting entity, a stored reason). */
     private static boolean reads(WriteEnvelope e, WriteOutcome o) {
         Status status = status(o);
-        return needsStoredReason(o) || status == Status.APPLIED || status == Status.CONFLICT && !creates(e.type());
+        return needsStoredReason(o) || status == Status.APPLIED && !appends(e.type())
+                || status == Status.CONFLICT && !creates(e.type());
     }
 
     private static Status status(WriteOutcome o) {
@@ -182,7 +184,8 @@ public class WriteAnswers {
             return ResponseEntity.accepted().headers(headers).body(pending(e));
         }
         return switch (status) {
-            case APPLIED, DUPLICATE -> read ? applied(e, o, headers) : appliedUnread(e, o, headers);
+            case APPLIED, DUPLICATE -> appends(e.type()) ? appended(e, o, headers)
+                    : read ? applied(e, o, headers) : appliedUnread(e, o, headers);
             case CONFLICT -> throw conflict(e, ifMatch, o.version(), reason, read);
             case REJECTED -> throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "rejected",
                     reasonOr(reason, "the write breaks a rule")).with("eventId", e.eventId());
@@ -216,12 +219,31 @@ public class WriteAnswers {
     /** An applied write whose entity could not be read: 202 with what the outcome says, as {@code /writes} would. */
     private static ResponseEntity<Object> appliedUnread(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
         headers.setLocation(URI.create(WRITES_PATH + e.eventId()));
+        Map<String, Object> body = appliedSummary(e, o, headers);
+        return ResponseEntity.accepted().headers(headers).body(body);
+    }
+
+    /**
+     * An applied history append: 200 with what the outcome says, without reading. The entry is a row of its own and
+     * the agent's row, version included, is as it was, so there is no entity to move forward in Redis and no list
+     * page it changes; history pages are read from the database, which holds the entry once it is APPLIED. Answered
+     * as the other writes are, each append read the whole agent (its state up to about 1 MB), rewrote its cache
+     * entry, ended the list epoch and sent the agent back, which says nothing of the entry. 200, not 201: the entry
+     * has no URL of its own for a {@code Location} (it is found in the history pages by its {@code eventId}).
+     */
+    private static ResponseEntity<Object> appended(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
+        Map<String, Object> body = appliedSummary(e, o, headers);
+        return ResponseEntity.ok().headers(headers).body(body);
+    }
+
+    /** The summary of an applied write and the version the outcome names, which it also sets as the {@code ETag}. */
+    private static Map<String, Object> appliedSummary(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
         Map<String, Object> body = summary(e, Status.APPLIED.name());
         if (o.version() != null) {
             headers.setETag(Preconditions.etag(o.version()));
             body.put("version", o.version());
         }
-        return ResponseEntity.accepted().headers(headers).body(body);
+        return body;
     }
 
     /**
@@ -255,6 +277,11 @@ public class WriteAnswers {
 
     private static boolean creates(CommandType type) {
         return type == CommandType.AGENT_CREATE || type == CommandType.PRD_CREATE;
+    }
+
+    /** A write that adds a history row and leaves its agent's row, and its version, as they were. */
+    private static boolean appends(CommandType type) {
+        return type == CommandType.AGENT_HISTORY_APPEND;
     }
 
     private static Map<String, Object> pending(WriteEnvelope e) {

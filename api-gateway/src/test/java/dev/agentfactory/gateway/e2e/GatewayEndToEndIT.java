@@ -16,12 +16,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
+import dev.agentfactory.gateway.read.CachedReads;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 
@@ -63,6 +65,12 @@ class GatewayEndToEndIT {
 
     @Autowired
     KafkaListenerEndpointRegistry listeners;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Autowired
+    CachedReads cached;
 
     @BeforeEach
     void clients() {
@@ -153,6 +161,60 @@ class GatewayEndToEndIT {
         assertThat(service.get("/api/v1/audit?entityType=agent&entityId=" + id + "&to=" + deletedAt).json()
                 .get("items")).hasSize(4);
         assertThat(service.get("/api/v1/audit?actor=" + user.subject).json().get("items").size()).isGreaterThanOrEqualTo(5);
+    }
+
+    /**
+     * An append adds a history row and leaves the agent, its version included, as it was: its waited answer is the
+     * outcome with that version, not the agent read back (up to about 1.2 MB), and it ends no list epoch, while an
+     * applied state put still does. The entry is in the history pages at once.
+     */
+    @Test
+    void aWaitedHistoryAppendIsAnsweredWithItsOutcomeAndTheAgentsVersionAndLeavesTheListCacheAlone() {
+        String token = "ha" + shortId();
+        String id = createAgent(token, "Appender " + token);
+        String epochKey = cached.keys().agentListEpoch();
+        assertThat(user.get("/api/v1/agents?q=" + token).status()).isEqualTo(200);
+        String epoch = redis.opsForValue().get(epochKey);
+        assertThat(epoch).as("the epoch the list read started").isNotNull();
+
+        String key = "append-" + UUID.randomUUID();
+        String entry = "{\"kind\":\"learning\",\"entry\":{\"lesson\":\"read less\"}}";
+        Api.Response appended = user.post("/api/v1/agents/" + id + "/history", entry, "Prefer", WAIT,
+                "Idempotency-Key", key);
+
+        assertThat(appended.status()).as(appended.toString()).isEqualTo(200);
+        assertThat(appended.header("ETag")).isEqualTo("\"1\"");
+        assertThat(appended.header("Preference-Applied")).isEqualTo(WAIT);
+        assertThat(appended.header("Location")).isNull();
+        JsonNode body = appended.json();
+        String eventId = body.get("eventId").stringValue();
+        assertThat(appended.header("Link")).isEqualTo("</api/v1/writes/" + eventId + ">; rel=\"write-outcome\"");
+        assertThat(body.propertyNames()).containsExactly("eventId", "entityId", "type", "status", "version");
+        assertThat(body.get("entityId").stringValue()).isEqualTo(id);
+        assertThat(body.get("type").stringValue()).isEqualTo("agent.history.append");
+        assertThat(body.get("status").stringValue()).isEqualTo("APPLIED");
+        assertThat(body.get("version").asLong()).isEqualTo(1);
+        assertThat(redis.opsForValue().get(epochKey)).as("the list epoch after the append").isEqualTo(epoch);
+
+        JsonNode history = user.get("/api/v1/agents/" + id + "/history").json().get("items");
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("eventId").stringValue()).isEqualTo(eventId);
+        assertThat(history.get(0).get("entry").get("lesson").stringValue()).isEqualTo("read less");
+        assertThat(user.get("/api/v1/agents/" + id).header("ETag")).isEqualTo("\"1\"");
+
+        // the same append retried under its key: answered from the stored outcome, the same way, applied once
+        Api.Response again = user.post("/api/v1/agents/" + id + "/history", entry, "Prefer", WAIT,
+                "Idempotency-Key", key);
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(again.header("ETag")).isEqualTo("\"1\"");
+        assertThat(again.json()).isEqualTo(body);
+        assertThat(user.get("/api/v1/agents/" + id + "/history").json().get("items")).hasSize(1);
+        assertThat(redis.opsForValue().get(epochKey)).as("the list epoch after the retry").isEqualTo(epoch);
+
+        Api.Response state = user.put("/api/v1/agents/" + id + "/state", "{\"step\":1}", "Prefer", WAIT);
+        assertThat(state.status()).as(state.toString()).isEqualTo(200);
+        assertThat(state.header("ETag")).isEqualTo("\"2\"");
+        assertThat(redis.opsForValue().get(epochKey)).as("the list epoch after a state put").isNotEqualTo(epoch);
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.mockito.Mockito.when;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -80,6 +81,37 @@ class AnswerThreadsTest {
                 Optional.of(outcome(WriteOutcome.Status.REJECTED, null)));
 
         assertThatThrownBy(() -> rejected.get(2, TimeUnit.SECONDS)).hasMessageContaining("unknown agent");
+    }
+
+    /**
+     * An append leaves the agent's row and version as they were: reading the agent back (up to about 1 MB), moving
+     * its cache entry and ending the list epoch for it answered nothing the client asked, behind the answer threads.
+     */
+    @Test
+    void anAppliedHistoryAppendIsAnsweredWithItsOutcomeWithoutReadingOrWaitingForTheAnswerThreads() throws Exception {
+        executor = Executors.newSingleThreadExecutor();
+        busy(executor);
+        WriteEnvelope append = WriteEnvelope.of(agent, null, "u", new WriteCommand.AgentHistoryAppend("learning",
+                JsonNodeFactory.instance.objectNode().put("lesson", "read less"), null));
+        WriteOutcome applied = new WriteOutcome(append.eventId(), "agent", agent, "agent.history.append",
+                WriteOutcome.Status.APPLIED, 3L, null, null, Instant.now());
+        WriteOutcome duplicate = new WriteOutcome(append.eventId(), "agent", agent, "agent.history.append",
+                WriteOutcome.Status.DUPLICATE, 3L, WriteOutcome.Status.APPLIED, null, Instant.now());
+
+        for (WriteOutcome outcome : List.of(applied, duplicate)) {
+            ResponseEntity<Object> answer = write(append, Duration.ofSeconds(5), Optional.of(outcome))
+                    .get(2, TimeUnit.SECONDS);
+
+            assertThat(answer.getStatusCode().value()).as(outcome.status().name()).isEqualTo(200);
+            assertThat(answer.getHeaders().getETag()).isEqualTo("\"3\"");
+            assertThat(answer.getHeaders().getLocation()).isNull();
+            assertThat(answer.getHeaders().getFirst("Preference-Applied")).isEqualTo("wait=5");
+            assertThat(answer.getHeaders().getFirst("Link"))
+                    .isEqualTo("<" + WriteAnswers.WRITES_PATH + append.eventId() + ">; rel=\"write-outcome\"");
+            assertThat(answer.getBody()).isEqualTo(Map.of("eventId", append.eventId(), "entityId", agent,
+                    "type", "agent.history.append", "status", "APPLIED", "version", 3L));
+        }
+        verifyNoInteractions(reads);
     }
 
     @Test
@@ -201,12 +233,19 @@ class AnswerThreadsTest {
     }
 
     private CompletableFuture<ResponseEntity<Object>> write(Duration wait, Optional<WriteOutcome> outcome) {
+        return write(envelope, wait, outcome);
+    }
+
+    /** {@code written} (an agent delete or history append) as the gateway published it, and its outcome. */
+    private CompletableFuture<ResponseEntity<Object>> write(WriteEnvelope written, Duration wait,
+                                                           Optional<WriteOutcome> outcome) {
         WriteGateway gateway = mock(WriteGateway.class);
-        when(gateway.submit(any(), anyString())).thenReturn(new Submission(envelope, wait,
+        when(gateway.submit(any(), anyString())).thenReturn(new Submission(written, wait,
                 CompletableFuture.completedFuture(outcome)));
         WriteAnswers answers = new WriteAnswers(gateway, reads, mock(WriteOutcomeRepository.class), executor,
                 deadline, new SimpleMeterRegistry());
-        return answers.write(new WriteRequest(CommandType.AGENT_DELETE, agent, null,
-                JsonNodeFactory.instance.objectNode(), null, wait, "DELETE", "/api/v1/agents/" + agent), "u");
+        boolean delete = written.type() == CommandType.AGENT_DELETE;
+        return answers.write(new WriteRequest(written.type(), agent, null, JsonNodeFactory.instance.objectNode(), null,
+                wait, delete ? "DELETE" : "POST", "/api/v1/agents/" + agent + (delete ? "" : "/history")), "u");
     }
 }
