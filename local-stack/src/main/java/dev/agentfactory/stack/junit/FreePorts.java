@@ -28,6 +28,8 @@ public final class FreePorts {
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     /** Where the kernel does not say its ephemeral range: below the usual ones (Linux 32768, IANA 49152). */
     static final Band FALLBACK = new Band(20000, 32000);
+    /** The fewest ports a band below the ephemeral range must hold to be used. */
+    static final int MIN_BAND = 1_000;
     /** The picker every test of this JVM shares through {@link #take}. */
     private static final FreePorts THIS_JVM = new FreePorts();
 
@@ -59,11 +61,16 @@ public final class FreePorts {
     }
 
     /**
-     * The ports below the ephemeral range and above the highest stack port under it; with no range known, the
-     * fallback band (above the stack ports too).
+     * The ports below the ephemeral range and above the highest stack port under it; with no range known, or one
+     * that leaves fewer than {@link #MIN_BAND} ports below it (containers often open 1024-65535 to outgoing
+     * connections, and then no port is safe from them), the fallback band: better a rare race than no port at all.
      */
     static Band band(Optional<Band> ephemeral, Collection<Integer> stackPorts) {
-        Band limits = ephemeral.map(e -> new Band(1024, e.low() - 1)).orElse(FALLBACK);
+        Band below = above(stackPorts, ephemeral.map(e -> new Band(1024, e.low() - 1)).orElse(FALLBACK));
+        return below.size() >= MIN_BAND ? below : above(stackPorts, FALLBACK);
+    }
+
+    private static Band above(Collection<Integer> stackPorts, Band limits) {
         int aboveStack = stackPorts.stream().filter(p -> p <= limits.high()).mapToInt(p -> p + 1).max().orElse(0);
         return new Band(Math.max(limits.low(), aboveStack), limits.high());
     }

@@ -116,8 +116,17 @@ class FreePortsTest {
     }
 
     @Test
+    void aKernelRangeThatLeavesTooFewPortsBelowItGivesTheFallbackBand() {
+        // Containers often give outgoing connections 1024-65535; just above the stack's ports is no better.
+        assertThat(FreePorts.band(Optional.of(new Band(1024, 65535)), StackSettings.defaultPorts()))
+                .isEqualTo(FreePorts.FALLBACK);
+        assertThat(FreePorts.band(Optional.of(new Band(19500, 60999)), StackSettings.defaultPorts()))
+                .isEqualTo(FreePorts.FALLBACK);
+    }
+
+    @Test
     void anEmptyBandFailsSayingSo() {
-        Band none = FreePorts.band(Optional.of(new Band(19100, 60999)), StackSettings.defaultPorts());
+        Band none = new Band(19100, 19099);
 
         assertThat(none.size()).isZero();
         assertThatThrownBy(() -> new FreePorts().next(none)).isInstanceOf(IllegalStateException.class)
