@@ -37,6 +37,7 @@ import dev.agentfactory.relay.verify.ConsistencyReport;
 import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.store.cache.ReadModelKeys;
 import io.lettuce.core.KeyValue;
@@ -104,9 +105,7 @@ class RelayIT {
         consumer = new Thread(this::consumeAudit, "it-audit-consumer");
         consumer.start();
         Map<String, String> first = relayProperties();
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            firstRelayPort = free.getLocalPort();
-        }
+        firstRelayPort = FreePorts.take();
         first.put("server.port", Integer.toString(firstRelayPort));
         relays.add(RelayProcess.start(suffix + "-a", first));
     }

@@ -3,7 +3,6 @@ package dev.agentfactory.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 import tools.jackson.databind.JsonNode;
@@ -47,9 +47,9 @@ class StartupHealthIT {
     @BeforeAll
     void startThreeRelays(StackEndpoints endpoints, LocalStack stack) throws Exception {
         bed = new RelayBed("startup", endpoints, stack, Map.of());
-        right = freePort();
-        wrongPrimary = freePort();
-        wrongStandby = freePort();
+        right = FreePorts.take();
+        wrongPrimary = FreePorts.take();
+        wrongStandby = FreePorts.take();
         bed.start("right", Map.of("server.port", Integer.toString(right)));
         bed.start("wrong-primary", Map.of("server.port", Integer.toString(wrongPrimary),
                 "spring.datasource.password", "not-the-replicator-password"));
@@ -134,12 +134,6 @@ class StartupHealthIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.agentfactory.stack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,15 +44,32 @@ public record StackSettings(
         return new StackSettings(
                 root.toAbsolutePath().normalize(),
                 kafkaPort,
-                intValue(env, "kafka-controller-port", kafkaPort + 1),
+                intValue(env, "kafka-controller-port", controllerPortBeside(kafkaPort)),
                 intValue(env, "primary-port", DEFAULT_PRIMARY_PORT),
                 intValue(env, "standby-port", DEFAULT_STANDBY_PORT),
                 intValue(env, "redis-port", DEFAULT_REDIS_PORT),
-                intValue(env, "control-port", kafkaPort + 7),
+                intValue(env, "control-port", controlPortBeside(kafkaPort)),
                 value(env, "database", "factory"),
                 value(env, "superuser", "postgres"),
                 value(env, "superuser-password", "postgres"),
                 value(env, "pg-os-user", "postgres"));
+    }
+
+    /**
+     * Every port of a stack on the defaults, the stack process's own included, whatever this JVM is configured with:
+     * the ports a test's own servers keep clear of ({@code FreePorts}).
+     */
+    public static List<Integer> defaultPorts() {
+        return List.of(DEFAULT_KAFKA_PORT, controllerPortBeside(DEFAULT_KAFKA_PORT), DEFAULT_PRIMARY_PORT,
+                DEFAULT_STANDBY_PORT, DEFAULT_REDIS_PORT, controlPortBeside(DEFAULT_KAFKA_PORT));
+    }
+
+    private static int controllerPortBeside(int kafkaPort) {
+        return kafkaPort + 1;
+    }
+
+    private static int controlPortBeside(int kafkaPort) {
+        return kafkaPort + 7;
     }
 
     public String kafkaBootstrap() {

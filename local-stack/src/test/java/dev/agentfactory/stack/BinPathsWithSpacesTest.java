@@ -3,7 +3,6 @@ package dev.agentfactory.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.agentfactory.stack.junit.FreePorts;
 
 /**
  * The bin/ scripts run from a checkout, and with a JDK, whose paths hold spaces ({@code JAVA_HOME="/opt/my jdk"}):
@@ -106,17 +107,11 @@ class BinPathsWithSpacesTest {
         pb.environment().put("PATH", pg + ":" + System.getenv("PATH"));
         pb.environment().put("FACTORY_STACK_DIR", tmp.resolve("stack").toString());
         for (String port : List.of("WORKER_PORT", "RELAY_PORT", "GATEWAY_PORT")) {
-            pb.environment().put(port, Integer.toString(freePort()));
+            pb.environment().put(port, Integer.toString(FreePorts.take()));
         }
         Process p = pb.redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Run(p.waitFor(), out);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static Path executable(Path file) throws IOException {

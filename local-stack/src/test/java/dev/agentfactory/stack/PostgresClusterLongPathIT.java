@@ -2,12 +2,11 @@ package dev.agentfactory.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.stack.junit.FreePorts;
 
 /**
  * A cluster whose data directory path is longer than a Unix-domain socket path may be (107 bytes): with its socket in
@@ -18,11 +17,7 @@ class PostgresClusterLongPathIT {
 
     @Test
     void aClusterStartsAndServesTcpWhateverTheLengthOfItsDataDirectoryPath() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            port = probe.getLocalPort();
-        }
+        int port = FreePorts.take();
         StackSettings shared = StackSettings.fromEnvironment();
         StackSettings settings = new StackSettings(Path.of("target", "private-pg-long").toAbsolutePath(), 1, 2, port,
                 4, 5, 6, "factory", shared.superuser(), shared.superuserPassword(), shared.pgOsUser());

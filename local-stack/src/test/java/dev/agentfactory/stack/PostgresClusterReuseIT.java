@@ -2,12 +2,11 @@ package dev.agentfactory.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+
+import dev.agentfactory.stack.junit.FreePorts;
 
 /**
  * A private cluster (own data directory under target/, free port): a stack process that starts again after a
@@ -18,11 +17,7 @@ class PostgresClusterReuseIT {
     @Test
     void aClusterStillRunningFromItsDataDirectoryIsReused() throws Exception {
         Path root = Path.of("target", "private-pg-reuse").toAbsolutePath();
-        int port;
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            port = probe.getLocalPort();
-        }
+        int port = FreePorts.take();
         StackSettings shared = StackSettings.fromEnvironment();
         StackSettings settings = new StackSettings(root, 1, 2, port, 4, 5, 6, "factory", shared.superuser(),
                 shared.superuserPassword(), shared.pgOsUser());

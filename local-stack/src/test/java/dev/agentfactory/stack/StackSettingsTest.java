@@ -16,6 +16,8 @@ class StackSettingsTest {
         assertThat(s.kafkaPort()).isEqualTo(19092);
         assertThat(s.kafkaControllerPort()).isEqualTo(19093);
         assertThat(s.controlPort()).isEqualTo(19099);
+        assertThat(StackSettings.defaultPorts()).containsExactlyInAnyOrder(s.kafkaPort(), s.kafkaControllerPort(),
+                s.primaryPort(), s.standbyPort(), s.redisPort(), s.controlPort());
     }
 
     @Test

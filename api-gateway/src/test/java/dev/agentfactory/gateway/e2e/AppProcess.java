@@ -1,7 +1,6 @@
 package dev.agentfactory.gateway.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.Poll;
 
 /**
@@ -25,7 +25,7 @@ final class AppProcess implements AutoCloseable {
 
     private final String name;
     private final Path jar;
-    private final int port = freePort();
+    private final int port = FreePorts.take();
     private Process process;
     private Map<String, String> properties;
 
@@ -97,14 +97,6 @@ final class AppProcess implements AutoCloseable {
             if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

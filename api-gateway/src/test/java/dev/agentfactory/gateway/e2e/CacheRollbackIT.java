@@ -21,6 +21,7 @@ import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.RedisServer;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.stack.junit.Poll;
 import dev.agentfactory.store.cache.ReadModelCodec;
@@ -42,7 +43,7 @@ class CacheRollbackIT {
     void aRedisRestartedFromAnOlderSnapshotServesThePrimarysVersionAgain(LocalStack local) throws Exception {
         ReadModelCodec codec = new ReadModelCodec();
         UUID id = UUID.randomUUID();
-        int port = freePort();
+        int port = FreePorts.take();
         RedisServer ownRedis = new RedisServer(Files.createDirectories(Path.of("target", "it-redis-rollback").toAbsolutePath()), port);
         ownRedis.ensureStarted();
         ownRedis.command("FLUSHALL"); // a snapshot left by an earlier run is not this one's
@@ -84,11 +85,5 @@ class CacheRollbackIT {
 
     private static long version(ReadModelCodec codec, String value) {
         return value == null ? -1 : codec.version(value);
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

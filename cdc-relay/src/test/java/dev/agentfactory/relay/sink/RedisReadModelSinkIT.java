@@ -3,7 +3,6 @@ package dev.agentfactory.relay.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +33,7 @@ import dev.agentfactory.relay.change.RowChange;
 import dev.agentfactory.relay.change.RowChange.Op;
 import dev.agentfactory.stack.RedisServer;
 import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.Poll;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.store.agent.Agent;
@@ -359,8 +359,8 @@ class RedisReadModelSinkIT {
         // Two failovers while the relay was not delivering (down, or between heartbeats): the first primary took the
         // lagging replica's data as its replica and is primary again with the run_id it had. Its data are the
         // replica's, older than what the relay wrote to it.
-        int firstPort = freePort();
-        int laggingPort = freePort();
+        int firstPort = FreePorts.take();
+        int laggingPort = FreePorts.take();
         RedisServer first = new RedisServer(redisDir("first"), firstPort);
         RedisServer lagging = new RedisServer(redisDir("lagging"), laggingPort);
         LettuceConnectionFactory firstConnections = null;
@@ -403,12 +403,6 @@ class RedisReadModelSinkIT {
         return Files.createDirectories(Path.of("target", "it-redis-" + name).toAbsolutePath());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** What the relay records of the shared stack's Redis: its run_id and replication ID. */
     private String serverId() {
         return info("server", "run_id") + "/" + info("replication", "master_replid");
@@ -420,8 +414,8 @@ class RedisReadModelSinkIT {
     }
 
     @Test
-    void anUnreachableRedisFailsOnlyADeliveryThatHasSomethingToWriteThere() throws IOException {
-        int closed = freePort(); // nothing listens once its socket is closed
+    void anUnreachableRedisFailsOnlyADeliveryThatHasSomethingToWriteThere() {
+        int closed = FreePorts.take(); // nothing listens there: FreePorts closes its probe
         LettuceConnectionFactory down = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", closed));
         down.afterPropertiesSet();
         down.start();

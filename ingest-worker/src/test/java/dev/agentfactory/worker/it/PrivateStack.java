@@ -9,6 +9,7 @@ import java.util.List;
 
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackSettings;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.Poll;
 
 /**
@@ -24,9 +25,9 @@ final class PrivateStack {
     static LocalStack start(String name) throws IOException {
         Path root = Path.of("target", "private-stack-" + name).toAbsolutePath();
         StackSettings shared = LocalStack.fromEnvironment().settings();
-        StackSettings s = new StackSettings(root, WorkerProcess.freePort(), WorkerProcess.freePort(),
-                WorkerProcess.freePort(), WorkerProcess.freePort(), WorkerProcess.freePort(), WorkerProcess.freePort(),
-                shared.database(), shared.superuser(), shared.superuserPassword(), shared.pgOsUser());
+        StackSettings s = new StackSettings(root, FreePorts.take(), FreePorts.take(), FreePorts.take(),
+                FreePorts.take(), FreePorts.take(), FreePorts.take(), shared.database(), shared.superuser(),
+                shared.superuserPassword(), shared.pgOsUser());
         Files.createDirectories(root);
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of("setsid", Path.of(System.getProperty("java.home"), "bin", "java")

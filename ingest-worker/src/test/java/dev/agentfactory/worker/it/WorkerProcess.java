@@ -1,7 +1,6 @@
 package dev.agentfactory.worker.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.Poll;
 
 /**
@@ -31,15 +31,7 @@ final class WorkerProcess implements AutoCloseable {
     WorkerProcess(String name, Map<String, String> properties) {
         this.name = name;
         this.properties = properties;
-        this.port = freePort();
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        this.port = FreePorts.take();
     }
 
     WorkerProcess start() {

@@ -1,7 +1,6 @@
 package dev.agentfactory.stack.junit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,7 @@ public final class PrivateStacks {
         Map<String, String> props = new HashMap<>(Map.of("dir", root.toAbsolutePath().toString()));
         for (String port : List.of("kafka-port", "kafka-controller-port", "primary-port", "standby-port",
                 "redis-port", "control-port")) {
-            props.put(port, Integer.toString(freePort()));
+            props.put(port, Integer.toString(FreePorts.take()));
         }
         // The stack process is spawned with the factory.stack.* properties of this JVM; they are set only while it
         // starts, so the shared stack of the other tests in this JVM is not redirected.
@@ -50,11 +49,5 @@ public final class PrivateStacks {
     public static void stop(LocalStack stack) {
         stack.stop();
         stack.wipe();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
