@@ -1,5 +1,6 @@
 package dev.agentfactory.worker.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.agentfactory.contracts.WriteProducer;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.junit.Poll;
+import dev.agentfactory.stack.junit.PrivateStacks;
 
 /**
  * Exactly-once effects when the infrastructure fails mid-stream, on a private stack: PostgreSQL
@@ -26,13 +28,13 @@ class InfrastructureFailureIT {
 
     @BeforeAll
     static void startPrivateStack() throws Exception {
-        stack = PrivateStack.start("worker-failures");
+        stack = PrivateStacks.start(Path.of("target", "private-stack-worker-failures"));
     }
 
     @AfterAll
     static void stopPrivateStack() {
         if (stack != null) {
-            PrivateStack.stop(stack);
+            PrivateStacks.stop(stack);
         }
     }
 
