@@ -1,8 +1,6 @@
 package dev.agentfactory.migrations;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,14 +170,7 @@ public record CatalogFingerprint(SortedSet<String> lines) {
     public static CatalogFingerprint of(Connection connection, String schema) throws SQLException {
         SortedSet<String> lines = new TreeSet<>();
         for (String sql : QUERIES) {
-            try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                ps.setString(1, schema);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lines.add(rs.getString(1));
-                    }
-                }
-            }
+            lines.addAll(SchemaRows.of(connection, sql, schema));
         }
         return new CatalogFingerprint(lines);
     }
