@@ -1,8 +1,6 @@
 package dev.agentfactory.migrations;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +13,8 @@ import java.util.TreeSet;
  * the publication's options, columns with type, collation, nullability, default, identity and column
  * privileges, constraints, indexes (and whether they are valid), policies, triggers (those that enforce a
  * constraint too, and whether each fires), rules, functions with their
- * owner (a SECURITY DEFINER function runs as it), sequences with their options and table privileges. Two databases
+ * owner (a SECURITY DEFINER function runs as it), sequences with their options, table privileges and the default
+ * privileges set in the schema (what objects created there later are granted). Two databases
  * migrated to the same version have equal fingerprints; a hand-dropped column or index shows up as a difference line.
  */
 public record CatalogFingerprint(SortedSet<String> lines) {
@@ -126,6 +125,25 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             WHERE n.nspname = ? AND NOT (r.rulename = '_RETURN' AND c.relkind IN ('v', 'm'))
             """;
 
+    /**
+     * Default privileges set in the schema ({@code ALTER DEFAULT PRIVILEGES [FOR ROLE r] IN SCHEMA factory GRANT …}):
+     * what every table, sequence, function or type the role creates there from then on is granted, so a next
+     * migration's table would be born readable by, say, Supabase's {@code anon}. The migrations set none, so any
+     * such line is drift. A role's global default privileges (no {@code IN SCHEMA}) are left out: they are that
+     * role's setting for the whole database, set by platforms and starter kits for their own reasons and absent
+     * from the scratch database a validate migrates; what they grant on factory's objects shows in those objects'
+     * ACLs (a new table's at the first migrate that creates one, as a difference from the scratch database).
+     */
+    private static final String DEFAULT_PRIVILEGES = """
+            SELECT 'default privileges in schema ' || n.nspname || ' for role ' || pg_get_userbyid(d.defaclrole)
+                   || ' on new ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
+                          WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas'
+                          ELSE d.defaclobjtype::text END
+                   || ' acl=' || d.defaclacl::text
+            FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace
+            WHERE n.nspname = ?
+            """;
+
     private static final List<String> QUERIES = List.of(
             TABLES,
             COLUMNS,
@@ -166,20 +184,14 @@ public record CatalogFingerprint(SortedSet<String> lines) {
             SELECT 'schema ' || n.nspname || ' acl=' || coalesce(n.nspacl::text, '-')
                    || ' owner=' || pg_get_userbyid(n.nspowner)
             FROM pg_namespace n WHERE n.nspname = ?
-            """);
+            """,
+            DEFAULT_PRIVILEGES);
 
     /** The fingerprint of {@code schema} as the connection's database holds it (empty when it does not exist). */
     public static CatalogFingerprint of(Connection connection, String schema) throws SQLException {
         SortedSet<String> lines = new TreeSet<>();
         for (String sql : QUERIES) {
-            try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                ps.setString(1, schema);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lines.add(rs.getString(1));
-                    }
-                }
-            }
+            lines.addAll(SchemaRows.of(connection, sql, schema));
         }
         return new CatalogFingerprint(lines);
     }

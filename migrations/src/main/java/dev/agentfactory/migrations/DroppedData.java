@@ -8,10 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The tables that rollback scripts would drop while they hold rows: what {@code db rollback} loses for good and
@@ -25,10 +22,6 @@ final class DroppedData {
      * Counting it would make every rollback past V3_1 need {@code --drop-data}.
      */
     private static final Set<String> NOT_DATA = Set.of("factory.cdc_heartbeat");
-    private static final Pattern LINE_COMMENT = Pattern.compile("--[^\n]*");
-    private static final Pattern DROP_TABLE = Pattern.compile(
-            "(?i)\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?([\\w.]+(?:\\s*,\\s*[\\w.]+)*)");
-    private static final Pattern DROP_SCHEMA = Pattern.compile("(?i)\\bDROP\\s+SCHEMA\\s+(?:IF\\s+EXISTS\\s+)?(\\w+)");
     private static final String TABLES_OF_SCHEMA = """
             SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ? AND c.relkind IN ('r', 'p') ORDER BY c.relname""";
@@ -50,16 +43,9 @@ final class DroppedData {
         }
         Set<String> dropped = new LinkedHashSet<>();
         for (String sql : scripts) {
-            String statements = LINE_COMMENT.matcher(sql).replaceAll("");
-            Matcher table = DROP_TABLE.matcher(statements);
-            while (table.find()) {
-                for (String name : table.group(1).split("\\s*,\\s*")) {
-                    dropped.add(name.toLowerCase(Locale.ROOT));
-                }
-            }
-            Matcher schema = DROP_SCHEMA.matcher(statements);
-            while (schema.find()) {
-                dropped.addAll(tablesOf(c, schema.group(1).toLowerCase(Locale.ROOT)));
+            dropped.addAll(ScriptDrops.tables(sql));
+            for (String schema : ScriptDrops.schemas(sql)) {
+                dropped.addAll(tablesOf(c, schema));
             }
         }
         dropped.removeAll(NOT_DATA);
@@ -74,17 +60,9 @@ final class DroppedData {
         return withRows;
     }
 
-    private static List<String> tablesOf(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(TABLES_OF_SCHEMA)) {
-            ps.setString(1, schema);
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            return tables;
-        }
+    /** The tables of {@code schema}, schema-qualified and quoted, by name. */
+    static List<String> tablesOf(Connection c, String schema) throws SQLException {
+        return SchemaRows.of(c, TABLES_OF_SCHEMA, schema);
     }
 
     private static boolean exists(Connection c, String table) throws SQLException {

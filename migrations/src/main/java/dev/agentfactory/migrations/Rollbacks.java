@@ -62,7 +62,8 @@ final class Rollbacks {
 
     /**
      * @param dropData allow a rollback whose scripts drop tables that hold rows (U1 the whole schema, U3_1 the
-     *                 relay's offsets, U4_5 the standby's purge floors), which no later migrate brings back
+     *                 relay's offsets, U4_5 the standby's purge floors), which no later migrate brings back; a
+     *                 rollback that would drop objects outside the schema is refused all the same
      */
     List<String> rollbackTo(MigrationVersion target, boolean dropData) {
         return ConcurrentRoleUpdates.retry(() -> inOneTransaction(target, dropData));
@@ -76,12 +77,16 @@ final class Rollbacks {
                 st.execute("SET LOCAL lock_timeout = '10s'");
                 st.execute("SELECT pg_advisory_xact_lock(" + FLYWAY_LOCK_KEY + ")");
                 List<Step> steps = steps(target);
+                for (Step step : steps) {
+                    refuseToDropObjectsOutside(c, target, step, false);
+                }
                 if (!dropData) {
                     refuseToDropRows(c, target, steps);
                 }
                 st.execute(CREATE_RECORD);
                 for (Step step : steps) {
                     failed = step;
+                    refuseToDropObjectsOutside(c, target, step, true);
                     run(c, st, step);
                 }
                 c.commit();
@@ -153,6 +158,33 @@ final class Rollbacks {
         if (!withRows.isEmpty()) {
             throw new MigrationException("rolling back to V" + target + " drops tables that hold rows: "
                     + String.join(", ", withRows) + "; nothing was rolled back (add --drop-data to drop them with it)");
+        }
+    }
+
+    /**
+     * A script that drops a schema ({@code DROP SCHEMA factory CASCADE}, U1) would take with it every object outside
+     * that schema that depends on one inside (a user's view in {@code public} over {@code factory.agents}): refused,
+     * naming them, with or without {@code --drop-data}, which is about our rows, not others' objects. Checked before
+     * anything runs, so a refusal is quick and changes nothing, then again right before the script, with the
+     * schema's tables locked as its drop will lock them: a view or foreign key built meanwhile (the scripts before
+     * it may run for minutes) is seen there instead of going with the schema unasked. (A function created in the
+     * milliseconds between that check and the drop, with a factory type in its signature, locks no table and would
+     * still go: PostgreSQL has no lock on a type to take.)
+     */
+    private static void refuseToDropObjectsOutside(Connection c, MigrationVersion target, Step step, boolean beforeDrop)
+            throws SQLException {
+        for (String schema : ScriptDrops.schemas(step.sql())) {
+            if (beforeDrop) {
+                OutsideDependents.lockTables(c, schema);
+            }
+            List<String> dependents = OutsideDependents.of(c, schema);
+            if (!dependents.isEmpty()) {
+                throw new MigrationException("rolling back to V" + target + " runs " + step.script() + ", whose"
+                        + " DROP SCHEMA " + schema + " would also drop these objects outside " + schema + " that depend"
+                        + " on it: " + String.join(", ", dependents) + "; nothing was rolled back. Drop them (and what"
+                        + " depends on them) or redefine them without " + schema + "'s objects first, then roll back"
+                        + " again (--drop-data does not drop them)");
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.flywaydb.core.api.MigrationVersion;
@@ -23,6 +24,27 @@ class MigrationPairingTest {
         List<String> rollback = names("rollback", "U");
         assertThat(forward).isNotEmpty();
         assertThat(rollback).containsExactlyInAnyOrderElementsOf(forward);
+    }
+
+    private static final Pattern CASCADE = Pattern.compile("(?i)\\bCASCADE\\b");
+    private static final Pattern SCHEMA_DROP_CASCADE = Pattern.compile("(?i)\\bDROP\\s+SCHEMA\\b[^;]*\\bCASCADE\\b");
+
+    /**
+     * {@code db rollback} looks for objects outside a schema before a script drops it ({@link OutsideDependents}), so
+     * U1's {@code DROP SCHEMA factory CASCADE} takes nothing but the schema. Any other CASCADE in a rollback (a
+     * {@code DROP TABLE … CASCADE}) would take a user's view over that table unchecked: drop without it, and
+     * PostgreSQL refuses while anything depends on the object.
+     */
+    @Test
+    void rollbackScriptsCascadeOnlyWhenTheyDropASchema() throws IOException {
+        try (Stream<Path> files = Files.list(RESOURCES.resolve("rollback"))) {
+            for (Path script : files.toList()) {
+                String sql = Files.readString(script).replaceAll("--[^\n]*", "");
+                long cascades = CASCADE.matcher(sql).results().count();
+                assertThat(cascades).as("CASCADE in %s outside a DROP SCHEMA", script.getFileName())
+                        .isEqualTo(SCHEMA_DROP_CASCADE.matcher(sql).results().count());
+            }
+        }
     }
 
     @Test

@@ -302,6 +302,30 @@ class MigrationsIT {
     }
 
     @Test
+    void validateNamesDefaultPrivilegesGrantedInTheSchemaUntilTheyAreRevoked() throws Exception {
+        // Every table created in factory from then on readable by every role (on Supabase, TO anon: by anyone with
+        // the project's public API key), and every function the writer creates executable by the reader.
+        migrations.migrate();
+        String owner = endpoints.superuser();
+        sql("ALTER DEFAULT PRIVILEGES IN SCHEMA factory GRANT SELECT ON TABLES TO PUBLIC");
+        sql("ALTER DEFAULT PRIVILEGES FOR ROLE factory_writer IN SCHEMA factory GRANT EXECUTE ON FUNCTIONS TO factory_reader");
+        DbRun result = run("validate");
+        assertThat(result.code()).as(result.out()).isEqualTo(1);
+        assertThat(result.err())
+                .contains("+ unexpected: default privileges in schema factory for role " + owner
+                        + " on new tables acl={=r/" + owner + "}")
+                .contains("+ unexpected: default privileges in schema factory for role factory_writer on new functions"
+                        + " acl={factory_reader=X/factory_writer}");
+
+        sql("ALTER DEFAULT PRIVILEGES IN SCHEMA factory REVOKE SELECT ON TABLES FROM PUBLIC");
+        sql("ALTER DEFAULT PRIVILEGES FOR ROLE factory_writer IN SCHEMA factory REVOKE EXECUTE ON FUNCTIONS FROM factory_reader");
+        // A role's default privileges for the whole database are its own setting, not factory's (CatalogFingerprint).
+        sql("ALTER DEFAULT PRIVILEGES FOR ROLE factory_writer REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC");
+        DbRun again = run("validate");
+        assertThat(again.code()).as(again.err()).isZero();
+    }
+
+    @Test
     void validateNamesAPublicationColumnListOrRowFilterSetByHand() throws Exception {
         // The tables stay in factory_cdc, so membership alone looks right; the relay would get only some
         // columns of agents (and its updates would fail: the list does not cover the full replica identity)

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
-import dev.agentfactory.stack.junit.LockWaits;
 
 /**
  * A rollback whose scripts drop a table that holds rows loses those rows for good, so only an explicit
@@ -113,16 +111,10 @@ class RollbackDropDataIT {
     void anOffsetWrittenAfterTheCheckWaitsForTheRollbackInsteadOfBeingDroppedUncounted() throws Exception {
         migrations.rollbackTo("3.1"); // nothing held; the next rollback runs U3_1 alone
         CompletableFuture<List<String>> rollback;
-        try (Connection holder = TestDatabases.superuser(endpoints, DATABASE);
-             Connection admin = TestDatabases.superuser(endpoints, DATABASE)) {
-            holder.setAutoCommit(false);
-            try (Statement st = holder.createStatement()) {
-                // EXCLUSIVE: lets reads through, and U3_1's ALTER TABLE waits for it, whatever lock that takes
-                st.execute("LOCK TABLE factory.agents IN EXCLUSIVE MODE");
-            }
-            rollback = CompletableFuture.supplyAsync(() -> migrations.rollbackTo("1"));
-            // Polled outside the holder's transaction, which would keep reading its first pg_stat_activity snapshot.
-            LockWaits.awaitWaitingBackend(admin, DATABASE, migrations.settings().user(), Duration.ofSeconds(8));
+        // EXCLUSIVE: lets reads through, and U3_1's ALTER TABLE waits for it, whatever lock that takes
+        try (Connection holder = TestDatabases.holding(endpoints, DATABASE, "LOCK TABLE factory.agents IN EXCLUSIVE MODE")) {
+            rollback = TestDatabases.startBlocked(endpoints, DATABASE, migrations.settings().user(),
+                    () -> migrations.rollbackTo("1"));
 
             try (Connection relay = TestDatabases.superuser(endpoints, DATABASE);
                  Statement st = relay.createStatement()) {
