@@ -7,9 +7,6 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +32,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+
+import dev.agentfactory.stack.junit.FreePorts;
 
 /**
  * The health indicator's admin client while the broker is away, as the apps build it (Boot's Kafka
@@ -62,7 +61,7 @@ class KafkaHealthIndicatorTest {
             new ApplicationContextRunner()
                     .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class,
                             PlatformAutoConfiguration.class))
-                    .withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:" + closedPort())
+                    .withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:" + FreePorts.take())
                     .run(context -> {
                         long start = System.nanoTime();
                         KafkaHealthIndicator kafka = context.getBean("kafkaHealthIndicator",
@@ -166,10 +165,4 @@ class KafkaHealthIndicatorTest {
         }
     }
 
-    /** A loopback port that refuses connections: bound once for a free number, then closed. */
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

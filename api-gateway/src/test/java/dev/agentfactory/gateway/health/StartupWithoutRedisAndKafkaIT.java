@@ -2,9 +2,6 @@ package dev.agentfactory.gateway.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +17,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.agentfactory.gateway.GatewayTestStack;
+import dev.agentfactory.stack.junit.FreePorts;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 
 /**
@@ -47,21 +45,15 @@ class StartupWithoutRedisAndKafkaIT {
     }
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
+    static void properties(DynamicPropertyRegistry registry) {
         GatewayTestStack.connectApart(registry, DB, SECRET, "it-startup-health");
-        int redis = closedPort();
-        int kafka = closedPort();
+        int redis = FreePorts.take();
+        int kafka = FreePorts.take();
         registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + redis);
         registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + kafka);
         registry.add("factory.gateway.health.check-ttl", () -> "0s");
     }
 
-    /** A loopback port that refuses connections: bound once for a free number, then closed. */
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void theStartupGroupIsUpWithTheDatabaseAloneWhileReadinessIsDown() throws Exception {

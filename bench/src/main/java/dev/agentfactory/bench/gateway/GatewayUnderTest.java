@@ -1,7 +1,6 @@
 package dev.agentfactory.bench.gateway;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.agentfactory.stack.junit.FreePorts;
 
 /**
  * The packaged gateway ({@code api-gateway/target/api-gateway.jar}) as a child process on a free port.
@@ -35,9 +36,8 @@ final class GatewayUnderTest implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build with ./mvnw -DskipTests package");
         }
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        // Below the ephemeral range: the gateway opens its pool, Kafka and Redis connections before Tomcat binds.
+        port = FreePorts.take();
         Path dir = Files.createDirectories(root.resolve("bench/target/bench"));
         log = dir.resolve("gateway-app.log");
         gcLog = dir.resolve("gateway-gc.log");
