@@ -69,8 +69,8 @@ class AgentWriteController {
      */
     @PostMapping("/{id}/history")
     @ApiResponse(responseCode = "200", description = "with Prefer: wait, the entry is appended: {eventId, entityId,"
-            + " type, status: APPLIED, version}, the agent's version as ETag (an append leaves it unchanged); the entry"
-            + " is in GET /api/v1/agents/{id}/history at once")
+            + " type, status: APPLIED, version}, the agent's version at the append (which it left unchanged), no ETag;"
+            + " the entry is in GET /api/v1/agents/{id}/history at once")
     @ApiResponse(responseCode = "202", description = "accepted, not processed yet (no Prefer: wait, or the wait ran"
             + " out): the outcome will be at Location (/api/v1/writes/{eventId})")
     CompletableFuture<ResponseEntity<Object>> appendHistory(@PathVariable UUID id, @RequestBody JsonNode entry,

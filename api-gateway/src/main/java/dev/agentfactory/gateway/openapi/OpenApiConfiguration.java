@@ -23,7 +23,7 @@ class OpenApiConfiguration {
             * Writes are published to Kafka and answered `202 Accepted` with
               `Location: /api/v1/writes/{eventId}`. `Prefer: wait=N` waits up to N seconds (capped) for the
               outcome and answers 201/200 with the entity and ETag (an appended history entry: 200 with the
-              write's outcome and the agent's version, which an append leaves unchanged, as ETag; not the agent),
+              write's outcome and the agent's version at the append, without ETag; not the agent),
               409 (conflict, with `currentVersion`),
               412 (`If-Match` named another version of a live entity), 410 (`deleted`: the agent or PRD is
               deleted, with or without `If-Match`, as a read answers; do not retry) or 422 (rejected).

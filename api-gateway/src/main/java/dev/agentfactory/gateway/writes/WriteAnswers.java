@@ -219,7 +219,11 @@ public class WriteAnswers {
     /** An applied write whose entity could not be read: 202 with what the outcome says, as {@code /writes} would. */
     private static ResponseEntity<Object> appliedUnread(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
         headers.setLocation(URI.create(WRITES_PATH + e.eventId()));
-        Map<String, Object> body = appliedSummary(e, o, headers);
+        Map<String, Object> body = summary(e, Status.APPLIED.name());
+        if (o.version() != null) {
+            headers.setETag(Preconditions.etag(o.version()));
+            body.put("version", o.version());
+        }
         return ResponseEntity.accepted().headers(headers).body(body);
     }
 
@@ -229,21 +233,16 @@ public class WriteAnswers {
      * page it changes; history pages are read from the database, which holds the entry once it is APPLIED. Answered
      * as the other writes are, each append read the whole agent (its state up to about 1 MB), rewrote its cache
      * entry, ended the list epoch and sent the agent back, which says nothing of the entry. 200, not 201: the entry
-     * has no URL of its own for a {@code Location} (it is found in the history pages by its {@code eventId}).
+     * has no URL of its own for a {@code Location} (it is found in the history pages by its {@code eventId}). No
+     * {@code ETag}: the outcome's version is the agent's when the entry was appended, and a retry (keyed, or a
+     * duplicate) answered from it after the agent changed would hand the client a tag its next If-Match fails on.
      */
     private static ResponseEntity<Object> appended(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
-        Map<String, Object> body = appliedSummary(e, o, headers);
-        return ResponseEntity.ok().headers(headers).body(body);
-    }
-
-    /** The summary of an applied write and the version the outcome names, which it also sets as the {@code ETag}. */
-    private static Map<String, Object> appliedSummary(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
         Map<String, Object> body = summary(e, Status.APPLIED.name());
         if (o.version() != null) {
-            headers.setETag(Preconditions.etag(o.version()));
             body.put("version", o.version());
         }
-        return body;
+        return ResponseEntity.ok().headers(headers).body(body);
     }
 
     /**

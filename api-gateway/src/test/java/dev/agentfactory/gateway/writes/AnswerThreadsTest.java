@@ -103,7 +103,7 @@ class AnswerThreadsTest {
                     .get(2, TimeUnit.SECONDS);
 
             assertThat(answer.getStatusCode().value()).as(outcome.status().name()).isEqualTo(200);
-            assertThat(answer.getHeaders().getETag()).isEqualTo("\"3\"");
+            assertThat(answer.getHeaders().getETag()).as("the agent may have changed since the append").isNull();
             assertThat(answer.getHeaders().getLocation()).isNull();
             assertThat(answer.getHeaders().getFirst("Preference-Applied")).isEqualTo("wait=5");
             assertThat(answer.getHeaders().getFirst("Link"))
