@@ -83,12 +83,22 @@ final class IngestRound {
                     throw new IllegalStateException("the worker dead-lettered " + deadLetters
                             + " records of the workload: its drain is no figure");
                 }
-                double[] latency = probe == null ? null
-                        : LatencyProbe.run(s.kafkaBootstrap(), producer, topics.get("results-topic"), probe, rate);
+                double[] latency = probe == null ? null : probe(topics, probe, rate);
                 return new Result(peer, drain, latency);
             } finally {
                 WorkerRun.stop(worker);
             }
+        }
+    }
+
+    /**
+     * The probe publishes as an agent does, with the client's own settings: the fill's producer lingers 20 ms to
+     * fill 256 KB batches, which at 2,000 writes/s over twelve partitions held most writes for most of that linger.
+     */
+    private double[] probe(Map<String, String> topics, List<Workload.Row> probe, int rate) throws Exception {
+        try (WriteProducer agent = new WriteProducer(s.kafkaBootstrap(), Map.of(), topics.get("agent-topic"),
+                topics.get("prd-topic"))) {
+            return LatencyProbe.run(s.kafkaBootstrap(), agent, topics.get("results-topic"), probe, rate);
         }
     }
 
