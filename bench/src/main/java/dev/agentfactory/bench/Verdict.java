@@ -11,6 +11,9 @@ import java.util.Locale;
  */
 public record Verdict(boolean met, String why) {
 
+    /** The least share of its offered rate a load must achieve for its figures to count ({@link #rate}). */
+    public static final double MIN_RATE_SHARE = 0.97;
+
     /** {@code value} at most {@code limit}, over {@code samples} of {@code expected} samples, {@code errors} of them failed. */
     public static Verdict atMost(double value, double limit, long errors, long samples, long expected) {
         List<String> problems = new ArrayList<>();

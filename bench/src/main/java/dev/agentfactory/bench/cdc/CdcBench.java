@@ -32,7 +32,7 @@ import io.lettuce.core.api.sync.RedisCommands;
  * readable, sampled once per transaction). Targets: p99 ≤ 1 s for audit and Redis, ≤ 2 s for the standby.
  * Percentiles are over every sample due (each event for audit, each transaction for Redis and the standby): one
  * that never arrived, or whose version was not seen within a minute, ranks above every lag measured. A target
- * is met only with every sample in, and only when the writer achieved at least {@link #MIN_OFFERED_SHARE} of the
+ * is met only with every sample in, and only when the writer achieved at least {@link Verdict#MIN_RATE_SHARE} of the
  * offered rate: a slower writer offers the relay less than the figure claims.
  */
 public final class CdcBench {
@@ -40,7 +40,6 @@ public final class CdcBench {
     private static final long AUDIT_TARGET_MS = 1000;
     private static final long REDIS_TARGET_MS = 1000;
     private static final long STANDBY_TARGET_MS = 2000;
-    static final double MIN_OFFERED_SHARE = 0.97;
 
     private final int rate;
     private final int seconds;
@@ -171,7 +170,7 @@ public final class CdcBench {
         f.put("standby_lag_p99_target_ms", STANDBY_TARGET_MS, "ms");
         System.out.println("# max lag per 5 s window, ms: audit [" + audit.maxByWindow(5000) + "] redis ["
                 + redisLag.maxByWindow(5000) + "] standby [" + standbyLag.maxByWindow(5000) + "]");
-        Verdict offered = Verdict.rate(achieved, rate, MIN_OFFERED_SHARE);
+        Verdict offered = Verdict.rate(achieved, rate, Verdict.MIN_RATE_SHARE);
         f.put("offered_rate_met", offered.met() ? 1 : 0, "bool");
         System.out.println("# offered rate: " + offered.why() + ": " + (offered.met() ? "PASS" : "FAIL (run invalid)"));
         Verdict auditOk = Verdict.atMost(auditP99, AUDIT_TARGET_MS, 0, audited, events)

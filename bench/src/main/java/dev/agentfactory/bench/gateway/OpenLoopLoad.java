@@ -18,6 +18,7 @@ import java.util.function.IntFunction;
 
 import dev.agentfactory.bench.Figures;
 import dev.agentfactory.bench.Samples;
+import dev.agentfactory.bench.Verdict;
 
 /**
  * An open-loop load generator (the wrk2 model): request i is due at {@code start + i/rate} whatever the
@@ -56,6 +57,13 @@ final class OpenLoopLoad implements AutoCloseable {
         /** The mean in ms over every request; +infinity when any failed. */
         double meanMs() {
             return Samples.mean(latencies, requests()) / 1_000_000.0;
+        }
+
+        /** {@code value} at most {@code target}, failed by any error or missing answer in {@code runs}. */
+        static Verdict atMost(List<Result> runs, double value, double target) {
+            long errors = runs.stream().mapToLong(Result::errors).sum();
+            long requests = runs.stream().mapToLong(Result::requests).sum();
+            return Verdict.atMost(value, target, errors, requests, Math.max(1, requests));
         }
 
         /** Requests answered with the expected status per second of the run. */

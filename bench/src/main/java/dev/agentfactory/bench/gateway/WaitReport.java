@@ -48,7 +48,7 @@ final class WaitReport {
         figures.put("wait_topic_p99_ms", topic, "ms");
         figures.put("wait_limit_ms", limit, "ms");
         figures.put("wait_fallback_not_answered_within_wait", late, "count");
-        Verdict verdict = Verdict.atMost(fallback, limit, late, writes, Math.max(1, writes));
+        Verdict verdict = OpenLoopLoad.Result.atMost(measured, fallback, limit);
         System.out.printf(Locale.ROOT, "# wait p99: fallback %.1f ms vs topic (peer) %.1f ms, limit %d ms; "
                 + "%d of %d fallback writes not answered within the wait: %s%n", fallback, topic, limit, late, writes,
                 verdict.word());
