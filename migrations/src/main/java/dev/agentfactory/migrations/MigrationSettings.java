@@ -205,6 +205,14 @@ public record MigrationSettings(String url, String user, String password,
                 "replicator_password", literal(verifier(replicatorPassword)));
     }
 
+    /** {@code sql} with each {@code ${name}} of {@code placeholders} replaced, as Flyway replaces them in a migration. */
+    static String withPlaceholders(String sql, Map<String, String> placeholders) {
+        for (Map.Entry<String, String> p : placeholders.entrySet()) {
+            sql = sql.replace("${" + p.getKey() + "}", p.getValue());
+        }
+        return sql;
+    }
+
     /** The SCRAM-SHA-256 verifier of {@code password} with a random salt (PostgreSQL's default 4096 iterations). */
     private static String verifier(String password) {
         return PasswordUtil.encodeScramSha256(password.toCharArray());

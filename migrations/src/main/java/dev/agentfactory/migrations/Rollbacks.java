@@ -126,6 +126,8 @@ final class Rollbacks {
                 .sorted(Comparator.comparing(MigrationInfo::getVersion).reversed())
                 .toList();
         List<Step> steps = new ArrayList<>();
+        // Once per rollback: each computes three SCRAM verifiers (4096 iterations each).
+        Map<String, String> placeholders = migrations.settings().placeholders();
         for (MigrationInfo m : toUndo) {
             if (!m.isChecksumMatching()) {
                 throw new MigrationException("V" + m.getVersion() + " was changed after it was applied (checksum "
@@ -133,7 +135,7 @@ final class Rollbacks {
                         + " script may not match what ran. Check, then `db repair` before rolling back.");
             }
             String script = "U" + m.getScript().substring(1);
-            steps.add(new Step(m, script, load(script)));
+            steps.add(new Step(m, script, load(script, placeholders)));
         }
         return steps;
     }
@@ -204,17 +206,14 @@ final class Rollbacks {
         }
     }
 
-    private String load(String script) {
+    private static String load(String script, Map<String, String> placeholders) {
         try (InputStream in = Rollbacks.class.getClassLoader().getResourceAsStream(ROLLBACK_LOCATION + script)) {
             if (in == null) {
                 throw new MigrationException("no rollback script " + ROLLBACK_LOCATION + script
                         + ": every V script needs its paired U script; nothing was rolled back");
             }
-            String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            for (Map.Entry<String, String> p : migrations.settings().placeholders().entrySet()) {
-                sql = sql.replace("${" + p.getKey() + "}", p.getValue());
-            }
-            return sql;
+            return MigrationSettings.withPlaceholders(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    placeholders);
         } catch (IOException e) {
             throw new MigrationException("cannot read " + script + ": " + e.getMessage(), e);
         }

@@ -85,9 +85,7 @@ class MigrationSettingsTest {
                 .getResourceAsStream("db/migration/V1__factory_schema.sql")) {
             v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        for (Map.Entry<String, String> p : placeholders.entrySet()) {
-            v1 = v1.replace("${" + p.getKey() + "}", p.getValue());
-        }
+        v1 = MigrationSettings.withPlaceholders(v1, placeholders);
         assertThat(v1).contains("('factory_writer', 'SCRAM-SHA-256$").doesNotContain("Wr1ter")
                 .doesNotContain("ecret").doesNotContain("s3cret");
     }

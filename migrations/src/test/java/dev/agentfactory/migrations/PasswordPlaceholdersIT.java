@@ -110,10 +110,8 @@ class PasswordPlaceholdersIT {
             v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         int start = v1.indexOf("DO $$");
-        String block = v1.substring(start, v1.indexOf("\n$$;", start) + "\n$$;".length());
-        for (Map.Entry<String, String> p : placeholders.entrySet()) {
-            block = block.replace("${" + p.getKey() + "}", p.getValue());
-        }
+        String block = MigrationSettings.withPlaceholders(
+                v1.substring(start, v1.indexOf("\n$$;", start) + "\n$$;".length()), placeholders);
         for (Map.Entry<String, String> role : PROBES.entrySet()) {
             block = block.replace(role.getKey(), role.getValue());
         }
