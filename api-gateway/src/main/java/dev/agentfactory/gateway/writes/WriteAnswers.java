@@ -219,12 +219,10 @@ public class WriteAnswers {
     /** An applied write whose entity could not be read: 202 with what the outcome says, as {@code /writes} would. */
     private static ResponseEntity<Object> appliedUnread(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
         headers.setLocation(URI.create(WRITES_PATH + e.eventId()));
-        Map<String, Object> body = summary(e, Status.APPLIED.name());
         if (o.version() != null) {
             headers.setETag(Preconditions.etag(o.version()));
-            body.put("version", o.version());
         }
-        return ResponseEntity.accepted().headers(headers).body(body);
+        return ResponseEntity.accepted().headers(headers).body(appliedSummary(e, o));
     }
 
     /**
@@ -238,11 +236,16 @@ public class WriteAnswers {
      * duplicate) answered from it after the agent changed would hand the client a tag its next If-Match fails on.
      */
     private static ResponseEntity<Object> appended(WriteEnvelope e, WriteOutcome o, HttpHeaders headers) {
+        return ResponseEntity.ok().headers(headers).body(appliedSummary(e, o));
+    }
+
+    /** An applied write as its outcome tells it: the summary and, when the outcome has one, the version. */
+    private static Map<String, Object> appliedSummary(WriteEnvelope e, WriteOutcome o) {
         Map<String, Object> body = summary(e, Status.APPLIED.name());
         if (o.version() != null) {
             body.put("version", o.version());
         }
-        return ResponseEntity.ok().headers(headers).body(body);
+        return body;
     }
 
     /**
