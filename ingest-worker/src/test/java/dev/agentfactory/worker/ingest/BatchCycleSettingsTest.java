@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * What a batch waits for between its poll and the next: the database commit and its outcomes' acknowledgements,
  * not Kafka's offset commit (a round trip and the group coordinator's linger) nor a producer linger. At 2,000
- * events/s those two were 12 of a 20 ms cycle, and a write waits about two cycles (bin/bench ingest's p50 and p99).
+ * events/s those two were 12 of a 20 ms cycle, and a write waits about two cycles (bin/bench ingest's p50).
  */
 class BatchCycleSettingsTest {
 
