@@ -38,14 +38,6 @@ public enum CommandType {
         return entityType;
     }
 
-    /**
-     * Whether the write adds a row of its own (a history entry) and leaves its entity's row, version included, as
-     * it was: nothing a cached copy of the entity or a list page shows changes.
-     */
-    public boolean leavesEntityAsItWas() {
-        return this == AGENT_HISTORY_APPEND;
-    }
-
     public static Optional<CommandType> fromWire(String name) {
         return Optional.ofNullable(BY_WIRE.get(name));
     }

@@ -138,7 +138,7 @@ public class WriteAnswers {
     /** Whether answering the outcome reads PostgreSQL or Redis (the entity, a conflicting entity, a stored reason). */
     private static boolean reads(WriteEnvelope e, WriteOutcome o) {
         Status status = status(o);
-        return needsStoredReason(o) || status == Status.APPLIED && !e.type().leavesEntityAsItWas()
+        return needsStoredReason(o) || status == Status.APPLIED && !appends(e.type())
                 || status == Status.CONFLICT && !creates(e.type());
     }
 
@@ -184,7 +184,7 @@ public class WriteAnswers {
             return ResponseEntity.accepted().headers(headers).body(pending(e));
         }
         return switch (status) {
-            case APPLIED, DUPLICATE -> e.type().leavesEntityAsItWas() ? appended(e, o, headers)
+            case APPLIED, DUPLICATE -> appends(e.type()) ? appended(e, o, headers)
                     : read ? applied(e, o, headers) : appliedUnread(e, o, headers);
             case CONFLICT -> throw conflict(e, ifMatch, o.version(), reason, read);
             case REJECTED -> throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "rejected",
@@ -279,6 +279,11 @@ public class WriteAnswers {
 
     private static boolean creates(CommandType type) {
         return type == CommandType.AGENT_CREATE || type == CommandType.PRD_CREATE;
+    }
+
+    /** A write that adds a history row and leaves its agent's row, and its version, as they were. */
+    private static boolean appends(CommandType type) {
+        return type == CommandType.AGENT_HISTORY_APPEND;
     }
 
     private static Map<String, Object> pending(WriteEnvelope e) {

@@ -10,15 +10,13 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.agentfactory.gateway.problem.ApiProblem;
 import dev.agentfactory.gateway.read.CachedReads;
-import dev.agentfactory.contracts.CommandType;
 import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.store.writes.WriteOutcomeRepository;
 
 /**
  * {@code GET /api/v1/writes/{eventId}}: what became of a write (from {@code processed_events}); 404 while
  * it is unknown or not processed yet. An APPLIED answer first moves the cache to at least that version,
- * so the client that learns "version N" here cannot read an older one next; it ends the list epoch too, unless
- * the write was a history append, which changed no list page.
+ * so the client that learns "version N" here cannot read an older one next.
  */
 @RestController
 @RequestMapping("/api/v1/writes")
@@ -39,13 +37,10 @@ class WritesController {
         if (o.status() == WriteOutcome.Status.APPLIED && o.version() != null && o.entityId() != null) {
             boolean agent = "agent".equals(o.entityType());
             String key = agent ? reads.keys().agent(o.entityId()) : reads.keys().prd(o.entityId());
+            // A history append's outcome too, though the append changed nothing cached: Redis behind the version it
+            // reports is a change the relay has not delivered yet, which a cached list page may lack as well.
             if (reads.cachedVersion(key) < o.version()) {
-                // An append left the agent and every list page as they were: the cache is moved forward, the
-                // cached first pages are kept (ending their epoch for each polled append had every list recomputed).
-                boolean unchanged = CommandType.fromWire(o.type()).map(CommandType::leavesEntityAsItWas).orElse(false);
-                if (agent && unchanged) {
-                    reads.currentAgent(o.entityId());
-                } else if (agent) {
+                if (agent) {
                     reads.refreshAgent(o.entityId());
                 } else {
                     reads.refreshPrd(o.entityId());

@@ -166,8 +166,7 @@ class GatewayEndToEndIT {
     /**
      * An append adds a history row and leaves the agent, its version included, as it was: its waited answer is the
      * outcome with that version, not the agent read back (up to about 1.2 MB), and it ends no list epoch, while an
-     * applied state put still does; nor does polling its outcome, which caches the agent again when Redis lacks it.
-     * The entry is in the history pages at once.
+     * applied state put still does. The entry is in the history pages at once.
      */
     @Test
     void aWaitedHistoryAppendIsAnsweredWithItsOutcomeAndTheAgentsVersionAndLeavesTheListCacheAlone() {
@@ -202,15 +201,6 @@ class GatewayEndToEndIT {
         assertThat(history.get(0).get("eventId").stringValue()).isEqualTo(eventId);
         assertThat(history.get(0).get("entry").get("lesson").stringValue()).isEqualTo("read less");
         assertThat(user.get("/api/v1/agents/" + id).header("ETag")).isEqualTo("\"1\"");
-
-        // its outcome polled while Redis lacks the agent: the agent is cached again, the list pages are kept
-        String agentKey = cached.keys().agent(UUID.fromString(id));
-        redis.delete(agentKey);
-        Api.Response polled = user.get("/api/v1/writes/" + eventId);
-        assertThat(polled.status()).as(polled.toString()).isEqualTo(200);
-        assertThat(polled.json().get("status").stringValue()).isEqualTo("APPLIED");
-        assertThat(cached.cachedVersion(agentKey)).as("the agent cached again by the poll").isEqualTo(1);
-        assertThat(redis.opsForValue().get(epochKey)).as("the list epoch after the poll").isEqualTo(epoch);
 
         // the same append retried under its key: answered from the stored outcome, the same way, applied once
         Api.Response again = user.post("/api/v1/agents/" + id + "/history", entry, "Prefer", WAIT,
