@@ -3,7 +3,6 @@ package dev.agentfactory.worker.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
@@ -21,9 +20,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 class BatchCycleSettingsTest {
 
-    private static final IngestProperties PROPS = new IngestProperties("writes", "prd", "results", "dlq", "group",
-            1, 10, 1000, 1000, 1000, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofSeconds(1));
+    private static final IngestProperties PROPS = IngestErrorHandlerTest.PROPS;
 
     @Test
     void kafkaOffsetsAreCommittedWithoutWaitingAndAFailureOnlyWarns() {

@@ -26,7 +26,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /** The container's error handler retries every failed batch, whatever Spring would call "not retryable". */
 class IngestErrorHandlerTest {
 
-    private static final IngestProperties PROPS = new IngestProperties("writes", "prd", "results", "dlq", "group",
+    /** Small settings for the worker's Kafka configuration under test (also {@link BatchCycleSettingsTest}). */
+    static final IngestProperties PROPS = new IngestProperties("writes", "prd", "results", "dlq", "group",
             1, 10, 1000, 1000, 1000, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofSeconds(1));
 
