@@ -42,10 +42,14 @@ public final class LocalStack {
     /**
      * Returns the endpoints of the running stack, starting one in a detached process first when none
      * answers, and having the stack process start again whatever service of a degraded one is down. The
-     * detached stack stays up for the next test JVM and the next build; {@code bin/stack down} stops it.
+     * detached stack stays up for the next test JVM and the next build; {@code bin/stack down} stops it. A stack
+     * process of another data directory on the same ports (another checkout's) is refused ({@link StackOwner}).
      */
     public StackEndpoints ensureRunning() {
         String status = StackControl.send(settings, "status");
+        if (!"DOWN".equals(status)) {
+            StackOwner.require(settings);
+        }
         if (status.startsWith(StackHealth.DEGRADED)) {
             StackHealth.heal(settings, status, Duration.ofSeconds(120));
         } else if (!StackHealth.READY.equals(status)) {
@@ -102,14 +106,19 @@ public final class LocalStack {
 
     /** Restarts the broker inside the stack process, keeping its data (for broker-failure tests). */
     public void requestKafkaRestart() {
+        StackOwner.require(settings);
         String answer = StackControl.send(settings, "restart-kafka");
         if (!"OK".equals(answer)) {
             throw new StackException("the stack process did not restart Kafka: " + answer);
         }
     }
 
-    /** Stops the stack: asks its process to stop, then stops whatever a killed process left behind. */
+    /**
+     * Stops the stack: asks its process to stop, then stops whatever a killed process left behind. Refuses, stopping
+     * nothing, when the stack process on its control port is another checkout's.
+     */
     public void stop() {
+        StackOwner.require(settings);
         StackControl.send(settings, "stop");
         Ports.awaitClosed(settings.controlPort(), Duration.ofSeconds(60), "the stack process");
         stopAll();

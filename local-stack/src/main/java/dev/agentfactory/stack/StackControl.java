@@ -39,6 +39,15 @@ final class StackControl {
         }
     }
 
+    /**
+     * The data directory of the stack process answering on the control port, or null when none answers or it
+     * cannot say (one started by an earlier build of this module, which knows no {@code root} command).
+     */
+    static Path root(StackSettings settings) {
+        String answer = send(settings, "root");
+        return "DOWN".equals(answer) || answer.startsWith("ERROR") ? null : Path.of(answer);
+    }
+
     /** Runs the stack in this process until it is told to stop; returns when it has stopped. */
     static void serve(LocalStack stack) throws IOException, InterruptedException {
         StackSettings settings = stack.settings();
@@ -80,6 +89,7 @@ final class StackControl {
                     case "status" -> out.println(StackHealth.answer(stack, started));
                     case "heal" -> out.println(StackHealth.heal(stack, started));
                     case "pid" -> out.println(ProcessHandle.current().pid());
+                    case "root" -> out.println(stack.settings().root());
                     case "restart-kafka" -> {
                         stack.restartKafka();
                         out.println("OK");

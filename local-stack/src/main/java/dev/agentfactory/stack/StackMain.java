@@ -1,5 +1,6 @@
 package dev.agentfactory.stack;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -18,14 +19,28 @@ public final class StackMain {
         List<String> argv = List.of(args);
         String command = argv.isEmpty() ? "status" : argv.get(0);
         LocalStack stack = LocalStack.fromEnvironment();
-        int exit = switch (command) {
+        int exit;
+        try {
+            exit = run(stack, command, argv);
+        } catch (StackException e) {
+            // what went wrong and what to do, said once: a stack trace would bury it
+            System.err.println("stack " + command + ": " + e.getMessage());
+            exit = 1;
+        }
+        System.exit(exit);
+    }
+
+    private static int run(LocalStack stack, String command, List<String> argv) throws Exception {
+        return switch (command) {
             case "up" -> up(stack, argv.contains("--foreground"), argv.contains("--wipe"));
             case "down" -> down(stack, argv.contains("--wipe"));
             case "status" -> {
                 // The stack process's own word first (READY, DEGRADED redis,primary, STARTING, or DOWN: none runs)
                 String answer = StackControl.send(stack.settings(), "status");
-                System.out.println("stack      " + answer + "\n" + stack.status());
-                yield StackHealth.READY.equals(answer) ? 0 : 3;
+                Path other = StackOwner.foreign(stack.settings());
+                System.out.println("stack      " + answer + (other == null ? "" : " (another checkout's: data in " + other
+                        + ")") + "\n" + stack.status());
+                yield StackHealth.READY.equals(answer) && other == null ? 0 : 3;
             }
             // A stack process answers on the control port (ready or still starting), whatever its services' state:
             // what `up` reuses, so what bin/run must leave running.
@@ -43,7 +58,6 @@ public final class StackMain {
                 yield 2;
             }
         };
-        System.exit(exit);
     }
 
     private static int up(LocalStack stack, boolean foreground, boolean wipe) throws Exception {

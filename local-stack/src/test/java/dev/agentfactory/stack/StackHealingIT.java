@@ -77,6 +77,24 @@ class StackHealingIT {
         assertThat(status()).isEqualTo("READY");
     }
 
+    @Test
+    void aCheckoutWithOtherDataOnTheSamePortsNeitherUsesNorStopsNorRestartsTheStack() {
+        StackSettings mine = stack.settings();
+        assertThat(StackControl.root(mine)).as("what the stack process says").isEqualTo(ROOT);
+        LocalStack other = new LocalStack(new StackSettings(ROOT.resolveSibling("another-checkout"), mine.kafkaPort(),
+                mine.kafkaControllerPort(), mine.primaryPort(), mine.standbyPort(), mine.redisPort(), mine.controlPort(),
+                mine.database(), mine.superuser(), mine.superuserPassword(), mine.pgOsUser()));
+        String pid = StackControl.send(mine, "pid");
+
+        for (Runnable use : new Runnable[] {other::ensureRunning, other::stop, other::requestKafkaRestart}) {
+            assertThatThrownBy(use::run).isInstanceOf(StackException.class)
+                    .hasMessageContaining("keeps its data in " + ROOT + ", not in this checkout's "
+                            + ROOT.resolveSibling("another-checkout"));
+        }
+        assertThat(status()).isEqualTo("READY");
+        assertThat(StackControl.send(mine, "pid")).as("the same stack process, still up").isEqualTo(pid);
+    }
+
     private static String status() {
         return StackControl.send(stack.settings(), "status");
     }
