@@ -131,7 +131,7 @@ final class BenchDatabase {
         }
     }
 
-    private Connection connect() throws SQLException {
+    Connection connect() throws SQLException {
         return DriverManager.getConnection(url, user, password);
     }
 }

@@ -114,7 +114,8 @@ final class CpuMeter {
         }
     }
 
-    private static long cpu(ProcessHandle p) {
+    /** A process's CPU so far in nanoseconds, 0 where unknown (exited, or not readable). */
+    static long cpu(ProcessHandle p) {
         return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 }

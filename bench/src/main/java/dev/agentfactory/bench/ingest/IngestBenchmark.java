@@ -13,8 +13,8 @@ import dev.agentfactory.stack.StackEndpoints;
 /**
  * {@code bin/bench ingest}: the worker's sustained rate from a pre-filled topic, against two contenders
  * measured in the same run on the same rows — plain batched upserts over JDBC (the floor of doing less)
- * and the Debezium JDBC sink connector (the best-known Kafka → PostgreSQL sink) — then the worker's
- * produce → commit latency at a fixed rate. {@code --rounds N} repeats peer and worker drains in turns on
+ * and the Debezium JDBC sink connector (the best-known Kafka → PostgreSQL sink) — and the database writing the
+ * worker's own rows by itself ({@link DatabaseAlone}), then the worker's produce → commit latency at a fixed rate. {@code --rounds N} repeats peer and worker drains in turns on
  * fresh databases and reports medians, with each round's ratio pairing contenders that ran side by side.
  */
 public final class IngestBenchmark {
@@ -80,6 +80,11 @@ public final class IngestBenchmark {
         f.put("peer_timed_events", median(results, r -> r.peer() == Progress.Drain.NONE ? Double.NaN
                 : r.peer().timedEvents()), "count");
         f.put("raw_ratio", perSecond / raw, "ratio");
+        // The database writing the worker's own rows by itself: the ceiling of any worker that writes them.
+        f.put("db_alone_events_per_s", Math.rint(median(results, r -> alone(r).perSecond())), "1/s");
+        f.put("db_alone_cpu_us_per_event", median(results, r -> alone(r).cpuMicrosPerEvent()), "us");
+        f.put("db_alone_ratio", median(results, r -> r.worker().perSecond() / alone(r).perSecond()), "ratio");
+        f.put("peer_db_alone_ratio", median(results, r -> r.peer().perSecond() / alone(r).perSecond()), "ratio");
         f.put("peer_ratio", median(results, r -> r.worker().perSecond() / r.peer().perSecond()), "ratio");
         if (rounds > 1) {
             f.put("peer_ratio_min", min(results, r -> r.worker().perSecond() / r.peer().perSecond()), "ratio");
@@ -109,6 +114,10 @@ public final class IngestBenchmark {
             return Double.NaN;
         }
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static DatabaseAlone.Result alone(IngestRound.Result r) {
+        return r.databaseAlone() != null ? r.databaseAlone() : new DatabaseAlone.Result(Double.NaN, Double.NaN);
     }
 
     private static double min(List<IngestRound.Result> results, ToDoubleFunction<IngestRound.Result> figure) {

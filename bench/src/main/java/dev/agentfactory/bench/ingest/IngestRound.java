@@ -24,8 +24,12 @@ final class IngestRound {
 
     static final String DATABASE = "bench_ingest";
 
-    /** @param latency p50, p99 and max ms at the probe's rate, or null when not probed */
-    record Result(Progress.Drain peer, Progress.Drain worker, double[] latency) {
+    /**
+     * @param latency       p50, p99 and max ms at the probe's rate, or null when not probed
+     * @param databaseAlone the database writing the worker's rows by itself ({@link DatabaseAlone}), or null when
+     *                      not measured (no peer either)
+     */
+    record Result(Progress.Drain peer, Progress.Drain worker, double[] latency, DatabaseAlone.Result databaseAlone) {
     }
 
     private final Path root;
@@ -71,9 +75,13 @@ final class IngestRound {
             database.checkpoint();
             Process worker = WorkerRun.start(root, root.resolve("bench/target/bench-work/ingest/worker"), url, topics,
                     group);
+            Progress.Drain drain;
+            double[] latency;
+            DatabaseAlone alone = withPeer
+                    ? new DatabaseAlone(database, root.resolve("bench/target/bench-work/ingest/alone")) : null;
             try {
                 int events = workload.rows().size();
-                Progress.Drain drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
+                drain = Progress.await(url, s.superuser(), s.superuserPassword(), events,
                         Duration.ofMinutes(10), c -> BenchDatabase.offsetProgress(c, group, events), worker,
                         new CpuMeter(DATABASE));
                 // Offsets at the end say the worker read every record, not that it stored them.
@@ -83,11 +91,20 @@ final class IngestRound {
                     throw new IllegalStateException("the worker dead-lettered " + deadLetters
                             + " records of the workload: its drain is no figure");
                 }
-                double[] latency = probe == null ? null : probe(topics, probe, rate);
-                return new Result(peer, drain, latency);
+                if (alone != null) {
+                    alone.capture();   // before the probe adds its rows
+                }
+                latency = probe == null ? null : probe(topics, probe, rate);
             } finally {
                 WorkerRun.stop(worker);
             }
+            DatabaseAlone.Result aloneResult = null;
+            if (alone != null) {
+                aloneResult = alone.replay();
+                database.verifyRows("the database alone", "factory.agents", workload.distinctIds(),
+                        workload.finalVersionSum());
+            }
+            return new Result(peer, drain, latency, aloneResult);
         }
     }
 
