@@ -103,10 +103,26 @@ local_env() {
   # The stack's own port variables (the ones bin/stack reads) decide where the local stack is, so a checkout
   # on other ports never talks to another checkout's stack; explicit FACTORY_*_URL variables still win.
   local db="${FACTORY_STACK_DATABASE:-factory}"
+  [ -n "${FACTORY_DB_URL:-}" ] || require_own_stack
   export FACTORY_KAFKA_BOOTSTRAP="${FACTORY_KAFKA_BOOTSTRAP:-127.0.0.1:${FACTORY_STACK_KAFKA_PORT:-19092}}"
   export FACTORY_DB_URL="${FACTORY_DB_URL:-jdbc:postgresql://127.0.0.1:${FACTORY_STACK_PRIMARY_PORT:-55432}/$db}"
   export FACTORY_STANDBY_DB_URL="${FACTORY_STANDBY_DB_URL:-jdbc:postgresql://127.0.0.1:${FACTORY_STACK_STANDBY_PORT:-55433}/$db}"
   export FACTORY_REDIS_URL="${FACTORY_REDIS_URL:-redis://127.0.0.1:${FACTORY_STACK_REDIS_PORT:-16379}}"
   # A fixed, well-known secret is fine for the loopback stack only; deployments take it from Secret Manager.
   export FACTORY_JWT_SECRET="${FACTORY_JWT_SECRET:-local-stack-jwt-secret-not-for-production-use}"
+}
+
+# bin/db and bin/ops on the local stack's ports must not migrate, roll back or restore the databases of another
+# checkout's stack on the same ports: the stack process says where it keeps its data (its control port's `root`,
+# as StackOwner asks it), and that must be where this checkout's would be. No stack, or one that cannot say: go on.
+require_own_stack() {
+  local port="${FACTORY_STACK_CONTROL_PORT:-$(( ${FACTORY_STACK_KAFKA_PORT:-19092} + 7 ))}"
+  local mine="${FACTORY_STACK_DIR:-.local-stack}" answer
+  case "$mine" in /*) ;; *) mine="$ROOT/$mine" ;; esac
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  answer="$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && echo root >&3 && head -n 1 <&3' _ "$port" \
+    2>/dev/null)" || return 0
+  case "$answer" in /*) ;; *) return 0 ;; esac
+  [ "$(realpath -m "$answer")" = "$(realpath -m "$mine")" ] \
+    || die "the local stack on 127.0.0.1:$port keeps its data in $answer, not in $mine: another checkout's stack (or another FACTORY_STACK_DIR) on the same ports; bin/stack status says more"
 }

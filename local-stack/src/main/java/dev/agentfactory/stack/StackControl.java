@@ -42,10 +42,20 @@ final class StackControl {
     /**
      * The data directory of the stack process answering on the control port, or null when none answers or it
      * cannot say (one started by an earlier build of this module, which knows no {@code root} command).
+     *
+     * @throws StackException when what answers is no stack process (its answer is no absolute path)
      */
     static Path root(StackSettings settings) {
         String answer = send(settings, "root");
-        return "DOWN".equals(answer) || answer.startsWith("ERROR") ? null : Path.of(answer);
+        if ("DOWN".equals(answer) || answer.startsWith("ERROR unknown command")) {
+            return null;
+        }
+        if (!answer.startsWith("/")) {
+            throw new StackException("what listens on 127.0.0.1:" + settings.controlPort() + ", the local stack's "
+                    + "control port, is no stack process (it answered '" + answer + "'); free the port, or give this "
+                    + "checkout other ports (FACTORY_STACK_KAFKA_PORT or FACTORY_STACK_CONTROL_PORT)");
+        }
+        return Path.of(answer);
     }
 
     /** Runs the stack in this process until it is told to stop; returns when it has stopped. */
@@ -129,7 +139,13 @@ final class StackControl {
             throw new StackException("cannot start the stack process: " + e.getMessage(), e);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!StackHealth.READY.equals(send(settings, "status"))) {
+        while (true) {
+            // Another checkout's stack process may have taken the control port meanwhile (ours then exits): what it
+            // answers is not ours to wait for. A fresh one answers STARTING for seconds, so it is seen before READY.
+            StackOwner.require(settings);
+            if (StackHealth.READY.equals(send(settings, "status"))) {
+                return;
+            }
             if (System.nanoTime() > deadline) {
                 throw new StackException("the local stack did not become ready in " + timeout.toSeconds()
                         + " s; see " + log + "\n" + tail(log));

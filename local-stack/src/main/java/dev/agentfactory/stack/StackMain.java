@@ -46,6 +46,7 @@ public final class StackMain {
             // what `up` reuses, so what bin/run must leave running.
             case "running" -> "DOWN".equals(StackControl.send(stack.settings(), "status")) ? 3 : 0;
             case "env" -> {
+                StackOwner.require(stack.settings());   // eval "$(bin/stack env)" must not point at another's stack
                 StackEndpoints e = stack.endpoints();
                 System.out.println("export FACTORY_KAFKA_BOOTSTRAP=" + e.kafkaBootstrap());
                 System.out.println("export FACTORY_DB_URL=" + e.primaryJdbcUrl());
@@ -62,6 +63,9 @@ public final class StackMain {
 
     private static int up(LocalStack stack, boolean foreground, boolean wipe) throws Exception {
         String answer = StackControl.send(stack.settings(), "status");
+        if (!"DOWN".equals(answer)) {
+            StackOwner.require(stack.settings());   // also one still starting: neither wiped under it nor waited for
+        }
         if (answer.equals(StackHealth.READY) || answer.startsWith(StackHealth.DEGRADED)) {
             if (wipe) {
                 System.err.println("the stack is running; stop it before wiping (bin/stack down --wipe)");

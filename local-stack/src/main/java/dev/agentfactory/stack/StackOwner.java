@@ -16,16 +16,17 @@ final class StackOwner {
     private StackOwner() {
     }
 
-    /** Fails, naming both directories and the way out, when the stack process on the control port is not this one's. */
+    /** Fails, naming both directories and the ways out, when the stack process on the control port is not this one's. */
     static void require(StackSettings settings) {
         Path other = foreign(settings);
         if (other != null) {
-            throw new StackException("the local stack answering on 127.0.0.1:" + settings.controlPort()
-                    + " keeps its data in " + other + ", not in this checkout's " + settings.root()
-                    + ": it is another checkout's stack on the same ports. Stop it from that checkout (bin/stack down),"
-                    + " or give this one ports and a data directory of its own (FACTORY_STACK_KAFKA_PORT,"
-                    + " FACTORY_STACK_PRIMARY_PORT, FACTORY_STACK_STANDBY_PORT, FACTORY_STACK_REDIS_PORT,"
-                    + " FACTORY_STACK_DIR; README, \"The local stack\")");
+            throw new StackException("the local stack answering on 127.0.0.1:" + settings.controlPort() + " (process "
+                    + StackControl.send(settings, "pid") + ") keeps its data in " + other + ", not in "
+                    + settings.root() + " as this one would: another checkout's stack, or one given another"
+                    + " FACTORY_STACK_DIR, on the same ports. Stop it from its checkout (bin/stack down), or here with"
+                    + " FACTORY_STACK_DIR=" + other + " bin/stack down; or give this checkout ports and a data directory"
+                    + " of its own (FACTORY_STACK_KAFKA_PORT, FACTORY_STACK_PRIMARY_PORT, FACTORY_STACK_STANDBY_PORT,"
+                    + " FACTORY_STACK_REDIS_PORT, FACTORY_STACK_DIR; README, \"The local stack\")");
         }
     }
 

@@ -36,7 +36,8 @@ public record StackSettings(
 
     static StackSettings fromEnvironment(Map<String, String> env) {
         Path projectRoot = projectRoot(env);
-        Path root = Path.of(value(env, "dir", projectRoot.resolve(".local-stack").toString()));
+        // A relative directory is the checkout's, wherever the JVM runs (tests run in their module's directory)
+        Path root = projectRoot.resolve(value(env, "dir", ".local-stack"));
         int kafkaPort = intValue(env, "kafka-port", DEFAULT_KAFKA_PORT);
         // The controller and control ports follow the broker's: a second stack given only its own Kafka port
         // must neither collide with the first one's controller nor find (and later stop) the first one's

@@ -106,7 +106,8 @@ class BinPathsWithSpacesTest {
         executable(Files.writeString(pg.resolve("initdb"), "#!/bin/sh\n"));
         pb.environment().put("PATH", pg + ":" + System.getenv("PATH"));
         pb.environment().put("FACTORY_STACK_DIR", tmp.resolve("stack").toString());
-        for (String port : List.of("WORKER_PORT", "RELAY_PORT", "GATEWAY_PORT")) {
+        // the control port too: a real stack on the default ports (another build's) is no stand-in's to answer for
+        for (String port : List.of("WORKER_PORT", "RELAY_PORT", "GATEWAY_PORT", "FACTORY_STACK_CONTROL_PORT")) {
             pb.environment().put(port, Integer.toString(FreePorts.take()));
         }
         Process p = pb.redirectErrorStream(true).start();

@@ -15,6 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.agentfactory.stack.junit.FreePorts;
+
 /**
  * bin/run stops on exit only a stack it started. Whether one was running is the stack process's answer on its
  * control port, as {@code bin/stack up} decides to reuse it, not whether every service port is open: a stack
@@ -101,6 +103,8 @@ class BinRunStackOwnershipTest {
         pb.environment().put("JAVA_HOME", root.resolve("jdk").toString());
         pb.environment().put("PATH", root.resolve("pg/bin") + ":" + System.getenv("PATH"));
         pb.environment().put("FACTORY_STACK_DIR", root.resolve("stack").toString());
+        // a real stack on the default ports (another build's) is no stand-in's to answer for
+        pb.environment().put("FACTORY_STACK_CONTROL_PORT", Integer.toString(FreePorts.take()));
         pb.environment().putAll(env);
         Process p = pb.redirectErrorStream(true).start();
         out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));

@@ -86,9 +86,9 @@ class StackHealingIT {
                 mine.database(), mine.superuser(), mine.superuserPassword(), mine.pgOsUser()));
         String pid = StackControl.send(mine, "pid");
 
-        for (Runnable use : new Runnable[] {other::ensureRunning, other::stop, other::requestKafkaRestart}) {
+        for (Runnable use : new Runnable[] {other::ensureRunning, other::requestKafkaRestart, other::stop}) {
             assertThatThrownBy(use::run).isInstanceOf(StackException.class)
-                    .hasMessageContaining("keeps its data in " + ROOT + ", not in this checkout's "
+                    .hasMessageContaining("keeps its data in " + ROOT + ", not in "
                             + ROOT.resolveSibling("another-checkout"));
         }
         assertThat(status()).isEqualTo("READY");

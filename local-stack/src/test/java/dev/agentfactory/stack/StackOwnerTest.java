@@ -38,8 +38,8 @@ class StackOwnerTest {
 
             assertThat(StackOwner.foreign(settings)).isEqualTo(theirs);
             assertThatThrownBy(() -> StackOwner.require(settings)).isInstanceOf(StackException.class)
-                    .hasMessageContaining("keeps its data in " + theirs + ", not in this checkout's " + mine)
-                    .hasMessageContaining("bin/stack down").hasMessageContaining("FACTORY_STACK_DIR");
+                    .hasMessageContaining("keeps its data in " + theirs + ", not in " + mine)
+                    .hasMessageContaining("FACTORY_STACK_DIR=" + theirs + " bin/stack down");
         }
     }
 
@@ -61,6 +61,16 @@ class StackOwnerTest {
         assertThat(StackOwner.foreign(settings(mine, FreePorts.take()))).as("none answers").isNull();
         try (ServerSocket control = answering("ERROR unknown command 'root'")) {
             assertThat(StackOwner.foreign(settings(mine, control.getLocalPort()))).as("an earlier build's").isNull();
+        }
+    }
+
+    @Test
+    void somethingElseOnTheControlPortIsNamedAsNoStackProcess() throws Exception {
+        try (ServerSocket control = answering("HTTP/1.1 400 Bad Request")) {
+            StackSettings settings = settings(dir.resolve("mine/.local-stack"), control.getLocalPort());
+
+            assertThatThrownBy(() -> StackOwner.require(settings)).isInstanceOf(StackException.class)
+                    .hasMessageContaining("is no stack process (it answered 'HTTP/1.1 400 Bad Request')");
         }
     }
 

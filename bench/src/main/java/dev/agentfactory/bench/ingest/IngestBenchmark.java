@@ -83,6 +83,7 @@ public final class IngestBenchmark {
         // The database writing the worker's own rows by itself: the ceiling of any worker that writes them.
         f.put("db_alone_events_per_s", Math.rint(median(results, r -> alone(r).perSecond())), "1/s");
         f.put("db_alone_cpu_us_per_event", median(results, r -> alone(r).cpuMicrosPerEvent()), "us");
+        f.put("db_alone_events_per_tx", median(results, r -> alone(r).eventsPerTransaction()), "count");
         f.put("db_alone_ratio", median(results, r -> r.worker().perSecond() / alone(r).perSecond()), "ratio");
         f.put("peer_db_alone_ratio", median(results, r -> r.peer().perSecond() / alone(r).perSecond()), "ratio");
         f.put("peer_ratio", median(results, r -> r.worker().perSecond() / r.peer().perSecond()), "ratio");
@@ -117,7 +118,7 @@ public final class IngestBenchmark {
     }
 
     private static DatabaseAlone.Result alone(IngestRound.Result r) {
-        return r.databaseAlone() != null ? r.databaseAlone() : new DatabaseAlone.Result(Double.NaN, Double.NaN);
+        return r.databaseAlone() != null ? r.databaseAlone() : new DatabaseAlone.Result(Double.NaN, Double.NaN, Double.NaN);
     }
 
     private static double min(List<IngestRound.Result> results, ToDoubleFunction<IngestRound.Result> figure) {

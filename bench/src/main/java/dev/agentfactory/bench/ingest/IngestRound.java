@@ -92,7 +92,7 @@ final class IngestRound {
                             + " records of the workload: its drain is no figure");
                 }
                 if (alone != null) {
-                    alone.capture();   // before the probe adds its rows
+                    alone.markDrainEnd();   // before the probe adds its rows
                 }
                 latency = probe == null ? null : probe(topics, probe, rate);
             } finally {
