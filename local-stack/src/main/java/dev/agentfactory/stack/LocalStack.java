@@ -81,7 +81,7 @@ public final class LocalStack {
         kafka.stop();
         standby.stop("fast");
         primary.stop("fast");
-        redis.stop();
+        redis.stopOwn();
     }
 
     void restartKafka() {

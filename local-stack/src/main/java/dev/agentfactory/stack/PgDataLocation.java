@@ -1,5 +1,7 @@
 package dev.agentfactory.stack;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +22,26 @@ final class PgDataLocation {
         if (!Processes.isRoot() || reachable(settings.pgOsUser(), preferred)) {
             return preferred;
         }
-        return Path.of("/var/tmp", "factory-local-stack-" + Integer.toHexString(preferred.toString().hashCode()));
+        return Path.of("/var/tmp", "factory-local-stack-" + Integer.toHexString(realName(preferred).toString().hashCode()));
+    }
+
+    /**
+     * The directory's name with symbolic links resolved, as far as it exists: a client reaching the checkout through
+     * a link (accepted as the same stack, {@link StackOwner}) must find, stop and wipe the same clusters.
+     */
+    static Path realName(Path dir) {
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return dir;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(dir));
+        } catch (IOException e) {
+            return dir;
+        }
     }
 
     /** Whether osUser can traverse every directory down to dir (or to its nearest existing ancestor). */

@@ -55,6 +55,28 @@ public final class RedisServer {
         Ports.awaitOpen(port, Duration.ofSeconds(20), "Redis");
     }
 
+    /**
+     * Stops the Redis this stack started (its pid file names a live redis process), and leaves alone a Redis of
+     * someone else's on the port: another checkout's stack left behind by its killed stack process, say.
+     */
+    void stopOwn() {
+        Path pidFile = dir.resolve("redis.pid");
+        boolean own;
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            own = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .flatMap(p -> p.info().command()).map(c -> c.contains("redis")).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            own = false;
+        }
+        if (own) {
+            stop();
+        } else if (Ports.isOpen(port)) {
+            System.err.println("left the Redis on 127.0.0.1:" + port + " running: " + pidFile
+                    + " names no live Redis, so it is not this stack's");
+        }
+    }
+
     public void stop() {
         if (Ports.isOpen(port)) {
             try {

@@ -1,0 +1,53 @@
+package dev.agentfactory.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stopping a stack leaves a Redis that is not its own alone (another checkout's, left by its killed stack). */
+class RedisServerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRedisPortWhoseServerThisStackDidNotStartIsNotShutDown() throws Exception {
+        try (ServerSocket others = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            AtomicInteger commands = new AtomicInteger();
+            Thread listener = new Thread(() -> {
+                while (!others.isClosed()) {
+                    try (Socket s = others.accept()) {
+                        s.setSoTimeout(500);
+                        // a port probe connects and closes; a command arrives as bytes
+                        if (s.getInputStream().read() != -1) {
+                            commands.incrementAndGet();
+                        }
+                    } catch (java.io.IOException e) {
+                        // a probe that never wrote, or the test's end
+                    }
+                }
+            });
+            listener.setDaemon(true);
+            listener.start();
+            RedisServer redis = new RedisServer(dir, others.getLocalPort());
+
+            redis.stopOwn();   // no pid file at all
+            Files.writeString(dir.resolve("redis.pid"), ProcessHandle.current().pid() + "\n");
+            redis.stopOwn();   // a live process, but no Redis
+            Files.writeString(dir.resolve("redis.pid"), "not a pid\n");
+            redis.stopOwn();
+
+            Thread.sleep(200);
+            assertThat(commands).as("commands (SHUTDOWN) sent to whatever listens there").hasValue(0);
+            assertThat(others.isClosed()).isFalse();
+        }
+    }
+}
