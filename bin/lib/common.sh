@@ -103,7 +103,11 @@ local_env() {
   # The stack's own port variables (the ones bin/stack reads) decide where the local stack is, so a checkout
   # on other ports never talks to another checkout's stack; explicit FACTORY_*_URL variables still win.
   local db="${FACTORY_STACK_DATABASE:-factory}"
-  [ -n "${FACTORY_DB_URL:-}" ] || require_own_stack
+  # The check also when the URL is the stack's own (`eval "$(bin/stack env)"` sets it that way)
+  case "${FACTORY_DB_URL:-}" in
+    "" | *://127.0.0.1:"${FACTORY_STACK_PRIMARY_PORT:-55432}"/* | *://localhost:"${FACTORY_STACK_PRIMARY_PORT:-55432}"/*)
+      require_own_stack ;;
+  esac
   export FACTORY_KAFKA_BOOTSTRAP="${FACTORY_KAFKA_BOOTSTRAP:-127.0.0.1:${FACTORY_STACK_KAFKA_PORT:-19092}}"
   export FACTORY_DB_URL="${FACTORY_DB_URL:-jdbc:postgresql://127.0.0.1:${FACTORY_STACK_PRIMARY_PORT:-55432}/$db}"
   export FACTORY_STANDBY_DB_URL="${FACTORY_STANDBY_DB_URL:-jdbc:postgresql://127.0.0.1:${FACTORY_STACK_STANDBY_PORT:-55433}/$db}"
@@ -112,17 +116,35 @@ local_env() {
   export FACTORY_JWT_SECRET="${FACTORY_JWT_SECRET:-local-stack-jwt-secret-not-for-production-use}"
 }
 
+# The local stack's data directory as the stack itself resolves it (StackSettings): a relative FACTORY_STACK_DIR is
+# the checkout's, wherever the script runs.
+stack_dir() {
+  local dir="${FACTORY_STACK_DIR:-.local-stack}"
+  case "$dir" in /*) ;; *) dir="$ROOT/$dir" ;; esac
+  printf '%s\n' "$dir"
+}
+
+# One line from the local stack's control port in answer to $1, or nothing (none listens, or it does not answer in
+# 2 s: a stack process busy healing). Needs timeout(1) and bash's /dev/tcp; without them, nothing.
+stack_control() {
+  local kafka="${FACTORY_STACK_KAFKA_PORT:-19092}"
+  [[ $kafka =~ ^[0-9]+$ ]] || return 0
+  local port="${FACTORY_STACK_CONTROL_PORT:-$((kafka + 7))}"
+  [[ $port =~ ^[0-9]+$ ]] && command -v timeout >/dev/null 2>&1 || return 0
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && echo "$2" >&3 && head -n 1 <&3 | tr -d "\r"' _ "$port" "$1" \
+    2>/dev/null || true
+}
+
 # bin/db and bin/ops on the local stack's ports must not migrate, roll back or restore the databases of another
 # checkout's stack on the same ports: the stack process says where it keeps its data (its control port's `root`,
 # as StackOwner asks it), and that must be where this checkout's would be. No stack, or one that cannot say: go on.
 require_own_stack() {
-  local port="${FACTORY_STACK_CONTROL_PORT:-$(( ${FACTORY_STACK_KAFKA_PORT:-19092} + 7 ))}"
-  local mine="${FACTORY_STACK_DIR:-.local-stack}" answer
-  case "$mine" in /*) ;; *) mine="$ROOT/$mine" ;; esac
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  answer="$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && echo root >&3 && head -n 1 <&3' _ "$port" \
-    2>/dev/null)" || return 0
+  local answer mine
+  answer="$(stack_control root)"
   case "$answer" in /*) ;; *) return 0 ;; esac
-  [ "$(realpath -m "$answer")" = "$(realpath -m "$mine")" ] \
-    || die "the local stack on 127.0.0.1:$port keeps its data in $answer, not in $mine: another checkout's stack (or another FACTORY_STACK_DIR) on the same ports; bin/stack status says more"
+  mine="$(stack_dir)"
+  command -v realpath >/dev/null 2>&1 || return 0
+  [ "$(realpath -m "$answer" 2>/dev/null)" = "$(realpath -m "$mine" 2>/dev/null)" ] && return 0
+  die "the local stack on the control port (process $(stack_control pid)) keeps its data in $answer, not in $mine as this checkout's would: another checkout's stack, or one given another FACTORY_STACK_DIR, on the same ports. Stop it from its checkout (bin/stack down), or here with FACTORY_STACK_DIR=$answer bin/stack down; or give this checkout ports of its own (README, \"The local stack\")"
 }

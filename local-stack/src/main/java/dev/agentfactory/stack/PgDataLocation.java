@@ -22,7 +22,13 @@ final class PgDataLocation {
         if (!Processes.isRoot() || reachable(settings.pgOsUser(), preferred)) {
             return preferred;
         }
-        return Path.of("/var/tmp", "factory-local-stack-" + Integer.toHexString(realName(preferred).toString().hashCode()));
+        Path named = moved(realName(preferred));
+        Path before = moved(preferred);   // where an earlier build, naming it as given, may have clusters running
+        return !named.equals(before) && Files.isDirectory(before) ? before : named;
+    }
+
+    private static Path moved(Path stackDir) {
+        return Path.of("/var/tmp", "factory-local-stack-" + Integer.toHexString(stackDir.toString().hashCode()));
     }
 
     /**

@@ -34,6 +34,12 @@ public final class RedisServer {
             if (!"PONG".equals(command("PING"))) {
                 throw new StackException("127.0.0.1:" + port + " is taken by something that is not Redis");
             }
+            // Like PostgreSQL's clusters: only a Redis this stack started is used, not another checkout's left behind.
+            if (dir != null && !startedHere()) {
+                throw new StackException("127.0.0.1:" + port + " is taken by a Redis this stack did not start (process "
+                        + serverPid() + "; " + dir.resolve("redis.pid") + " does not name it): another checkout's, "
+                        + "left by its stopped stack? Stop it, or give this stack another FACTORY_STACK_REDIS_PORT");
+            }
             return;
         }
         try {
@@ -56,25 +62,44 @@ public final class RedisServer {
     }
 
     /**
-     * Stops the Redis this stack started (its pid file names a live redis process), and leaves alone a Redis of
-     * someone else's on the port: another checkout's stack left behind by its killed stack process, say.
+     * Stops the Redis this stack started, and leaves alone a Redis of someone else's on the port: another checkout's
+     * stack left behind by its killed stack process, say.
      */
     void stopOwn() {
-        Path pidFile = dir.resolve("redis.pid");
-        boolean own;
-        try {
-            long pid = Long.parseLong(Files.readString(pidFile).trim());
-            own = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .flatMap(p -> p.info().command()).map(c -> c.contains("redis")).orElse(false);
-        } catch (IOException | NumberFormatException e) {
-            own = false;
-        }
-        if (own) {
+        if (startedHere()) {
             stop();
         } else if (Ports.isOpen(port)) {
-            System.err.println("left the Redis on 127.0.0.1:" + port + " running: " + pidFile
-                    + " names no live Redis, so it is not this stack's");
+            System.err.println("left the Redis on 127.0.0.1:" + port + " running: " + dir.resolve("redis.pid")
+                    + " does not name it, so it is not this stack's");
         }
+    }
+
+    /** Whether the Redis answering on the port is the process this stack's pid file names. */
+    boolean startedHere() {
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve("redis.pid")).trim());
+            return pid == serverPid();
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The process id the Redis on the port reports ({@code INFO server}), or -1 when none answers. */
+    long serverPid() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(2000);
+            s.getOutputStream().write("INFO server\r\n".getBytes(StandardCharsets.UTF_8));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                if (line.startsWith("process_id:")) {
+                    return Long.parseLong(line.substring("process_id:".length()).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // none answers, or not as Redis does
+        }
+        return -1;
     }
 
     public void stop() {

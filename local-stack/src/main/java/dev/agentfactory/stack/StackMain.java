@@ -65,12 +65,12 @@ public final class StackMain {
         String answer = StackControl.send(stack.settings(), "status");
         if (!"DOWN".equals(answer)) {
             StackOwner.require(stack.settings());   // also one still starting: neither wiped under it nor waited for
-        }
-        if (answer.equals(StackHealth.READY) || answer.startsWith(StackHealth.DEGRADED)) {
             if (wipe) {
-                System.err.println("the stack is running; stop it before wiping (bin/stack down --wipe)");
+                System.err.println("the stack is running (" + answer + "); stop it before wiping (bin/stack down --wipe)");
                 return 2;
             }
+        }
+        if (answer.equals(StackHealth.READY) || answer.startsWith(StackHealth.DEGRADED)) {
             stack.ensureRunning(); // starts again what is down in a degraded one
             System.out.println((answer.equals(StackHealth.READY) ? "local stack already running; reusing it"
                     : "local stack was " + answer + "; started again what was down") + "\n" + stack.status());

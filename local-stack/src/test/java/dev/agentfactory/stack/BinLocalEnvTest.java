@@ -10,16 +10,21 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.agentfactory.stack.junit.FreePorts;
 
 /**
  * The bin/ scripts point the apps at the stack the same port variables start ({@code local_env} in
- * bin/lib/common.sh against {@link StackSettings}): a checkout on other ports must not reach another's stack.
+ * bin/lib/common.sh against {@link StackSettings}): a checkout on other ports must not reach another's stack, nor
+ * one on the same ports whose stack process keeps its data elsewhere.
  */
 class BinLocalEnvTest {
 
@@ -43,27 +48,52 @@ class BinLocalEnvTest {
     }
 
     @Test
-    void anotherCheckoutsStackOnTheSamePortsStopsTheScriptsNamingItsDataDirectory() throws Exception {
-        try (ServerSocket control = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread stack = new Thread(() -> {
+    void anotherCheckoutsStackOnTheSamePortsStopsTheScriptsNamingItsDataDirectoryAndProcess() throws Exception {
+        Path mine = StackSettings.projectRoot(Map.of()).resolve(".local-stack");
+        try (ServerSocket control = fakeControl("/elsewhere/.local-stack")) {
+            String port = Integer.toString(control.getLocalPort());
+            // also when the URL is the stack's own, as eval "$(bin/stack env)" sets it
+            for (Map<String, String> env : List.of(Map.of("FACTORY_STACK_CONTROL_PORT", port), Map.of(
+                    "FACTORY_STACK_CONTROL_PORT", port, "FACTORY_DB_URL", "jdbc:postgresql://127.0.0.1:55432/factory"))) {
+                Process p = script("local_env", env).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+                assertThat(p.waitFor()).as(out).isEqualTo(1);
+                assertThat(out).contains("(process /elsewhere/.local-stack) keeps its data in /elsewhere/.local-stack, "
+                        + "not in " + mine).contains("FACTORY_STACK_DIR=/elsewhere/.local-stack bin/stack down");
+            }
+        }
+    }
+
+    @Test
+    void thisCheckoutsOwnStackAlsoUnderALinkedNameLetsTheScriptsGoOn(@TempDir Path tmp) throws Exception {
+        Path mine = StackSettings.projectRoot(Map.of()).resolve(".local-stack");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), mine.getParent());
+        try (ServerSocket control = fakeControl(mine.toString())) {
+            String port = Integer.toString(control.getLocalPort());
+
+            assertThat(localEnv(Map.of("FACTORY_STACK_CONTROL_PORT", port))).hasSize(4);
+            assertThat(localEnv(Map.of("FACTORY_STACK_CONTROL_PORT", port, "FACTORY_STACK_DIR",
+                    link.resolve(".local-stack").toString()))).hasSize(4);
+        }
+    }
+
+    /** A control port answering every command with {@code root}, as a stack process keeping its data there would. */
+    private static ServerSocket fakeControl(String root) throws IOException {
+        ServerSocket control = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Thread stack = new Thread(() -> {
+            while (!control.isClosed()) {
                 try (Socket s = control.accept()) {
                     new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                    new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8).println("/elsewhere/.local-stack");
+                    new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8).println(root);
                 } catch (IOException e) {
-                    // the test fails on the script's output instead
+                    return;   // closed by the test
                 }
-            });
-            stack.start();
-            ProcessBuilder pb = script("local_env", Map.of("FACTORY_STACK_CONTROL_PORT",
-                    Integer.toString(control.getLocalPort())));
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-            assertThat(p.waitFor()).as(out).isEqualTo(1);
-            assertThat(out).contains("keeps its data in /elsewhere/.local-stack, not in "
-                    + StackSettings.projectRoot(Map.of()).resolve(".local-stack"));
-            stack.join(5000);
-        }
+            }
+        });
+        stack.setDaemon(true);
+        stack.start();
+        return control;
     }
 
     /** FACTORY_KAFKA_BOOTSTRAP, FACTORY_DB_URL, FACTORY_STANDBY_DB_URL, FACTORY_REDIS_URL after local_env. */
@@ -81,6 +111,8 @@ class BinLocalEnvTest {
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". '" + common + "' && " + commands);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("FACTORY_"));
+        // nothing on the control port unless the test says so: a real stack there (another build's) is not the test's
+        env.put("FACTORY_STACK_CONTROL_PORT", Integer.toString(FreePorts.take()));
         env.putAll(new HashMap<>(vars));
         return pb.redirectErrorStream(true);
     }

@@ -2,6 +2,7 @@ package dev.agentfactory.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,16 @@ class StackSettingsTest {
 
         assertThat(s.kafkaControllerPort()).isEqualTo(29093);
         assertThat(s.controlPort()).isEqualTo(29099);
+    }
+
+    @Test
+    void aRelativeDataDirectoryIsTheCheckoutsWhereverTheJvmRuns() {
+        Path checkout = StackSettings.projectRoot(Map.of());   // the build's factory.root; tests run in the module
+        StackSettings s = StackSettings.fromEnvironment(Map.of("FACTORY_STACK_DIR", "stacks/second"));
+
+        assertThat(Path.of("").toAbsolutePath()).isNotEqualTo(checkout);
+        assertThat(s.root()).isEqualTo(checkout.resolve("stacks/second"));
+        assertThat(StackSettings.fromEnvironment(Map.of()).root()).isEqualTo(checkout.resolve(".local-stack"));
     }
 
     @Test

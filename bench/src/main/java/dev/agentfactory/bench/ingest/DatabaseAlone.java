@@ -33,6 +33,9 @@ final class DatabaseAlone {
 
     /** Where the drain's rows end: the latency probe's come after. */
     static final String DRAIN_END = "SELECT coalesce(max(id), 0), count(*) FROM factory.audit_log";
+    /** Outcomes with no audit row (rejected, conflicting): rows the replay would not write. */
+    static final String UNAUDITED = "SELECT (SELECT count(*) FROM factory.processed_events) - "
+            + "(SELECT count(*) FROM factory.audit_log), 0";
     /** The worker's mean transaction in its drain: every row of one has the same {@code committed_at}. */
     static final String TRANSACTION_SIZE = "SELECT greatest(1, round(count(*)::numeric / "
             + "greatest(1, count(DISTINCT committed_at))))::bigint, 0 FROM factory.audit_log WHERE id <= %d";
@@ -128,6 +131,11 @@ final class DatabaseAlone {
     void markDrainEnd() throws SQLException {
         try (Connection c = database.connect()) {
             long[] end = Progress.single(c, DRAIN_END);
+            long unaudited = Progress.single(c, UNAUDITED)[0];
+            if (end[1] == 0 || unaudited != 0) {
+                throw new IllegalStateException("the worker's drain left " + end[1] + " audit rows and " + unaudited
+                        + " outcomes without one: the replay writes the rows of applied events only");
+            }
             lastAuditId = end[0];
             drainEvents = end[1];
         }
@@ -150,10 +158,10 @@ final class DatabaseAlone {
             prepare();
             return timedReplay();
         } finally {
-            empty(dir);   // about 1 KB per event
             try (Connection c = database.connect(); Statement st = c.createStatement()) {
                 st.execute(DROP);
             }
+            empty(dir);   // about 1 KB per event
         }
     }
 
