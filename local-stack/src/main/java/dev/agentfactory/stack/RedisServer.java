@@ -1,7 +1,9 @@
 package dev.agentfactory.stack;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -86,20 +88,18 @@ public final class RedisServer {
 
     /** The process id the Redis on the port reports ({@code INFO server}), or -1 when none answers. */
     long serverPid() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(2000);
-            s.getOutputStream().write("INFO server\r\n".getBytes(StandardCharsets.UTF_8));
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                if (line.startsWith("process_id:")) {
-                    return Long.parseLong(line.substring("process_id:".length()).trim());
+        try {
+            return exchange("INFO server", in -> {
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    if (line.startsWith("process_id:")) {
+                        return Long.parseLong(line.substring("process_id:".length()).trim());
+                    }
                 }
-            }
+                return -1L;
+            });
         } catch (IOException | NumberFormatException e) {
-            // none answers, or not as Redis does
+            return -1;   // none answers, or not as Redis does
         }
-        return -1;
     }
 
     public void stop() {
@@ -115,23 +115,30 @@ public final class RedisServer {
 
     /** Sends one inline command and returns the first reply line without its type marker. */
     public String command(String inline) {
+        try {
+            return exchange(inline, in -> {
+                String line = in.readLine();
+                return line == null || line.isEmpty() ? "" : line.substring(1);
+            });
+        } catch (IOException e) {
+            throw new StackException("Redis on 127.0.0.1:" + port + " did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    /** What reads a reply. */
+    private interface Reply<T> {
+        T read(BufferedReader in) throws IOException;
+    }
+
+    /** Sends one inline command on a connection of its own and reads the reply with {@code reply}. */
+    private <T> T exchange(String inline, Reply<T> reply) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             s.setSoTimeout(2000);
             OutputStream out = s.getOutputStream();
             out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
-            InputStream in = s.getInputStream();
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != -1 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.length() > 0 ? line.substring(1) : "";
-        } catch (IOException e) {
-            throw new StackException("Redis on 127.0.0.1:" + port + " did not answer: " + e.getMessage(), e);
+            return reply.read(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)));
         }
     }
 

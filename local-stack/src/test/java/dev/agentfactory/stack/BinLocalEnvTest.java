@@ -2,13 +2,8 @@ package dev.agentfactory.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +45,7 @@ class BinLocalEnvTest {
     @Test
     void anotherCheckoutsStackOnTheSamePortsStopsTheScriptsNamingItsDataDirectoryAndProcess() throws Exception {
         Path mine = StackSettings.projectRoot(Map.of()).resolve(".local-stack");
-        try (ServerSocket control = fakeControl("/elsewhere/.local-stack")) {
+        try (ServerSocket control = FakeControlPort.answering("/elsewhere/.local-stack")) {
             String port = Integer.toString(control.getLocalPort());
             // also when the URL is the stack's own, as eval "$(bin/stack env)" sets it
             for (Map<String, String> env : List.of(Map.of("FACTORY_STACK_CONTROL_PORT", port), Map.of(
@@ -69,31 +64,13 @@ class BinLocalEnvTest {
     void thisCheckoutsOwnStackAlsoUnderALinkedNameLetsTheScriptsGoOn(@TempDir Path tmp) throws Exception {
         Path mine = StackSettings.projectRoot(Map.of()).resolve(".local-stack");
         Path link = Files.createSymbolicLink(tmp.resolve("link"), mine.getParent());
-        try (ServerSocket control = fakeControl(mine.toString())) {
+        try (ServerSocket control = FakeControlPort.answering(mine.toString())) {
             String port = Integer.toString(control.getLocalPort());
 
             assertThat(localEnv(Map.of("FACTORY_STACK_CONTROL_PORT", port))).hasSize(4);
             assertThat(localEnv(Map.of("FACTORY_STACK_CONTROL_PORT", port, "FACTORY_STACK_DIR",
                     link.resolve(".local-stack").toString()))).hasSize(4);
         }
-    }
-
-    /** A control port answering every command with {@code root}, as a stack process keeping its data there would. */
-    private static ServerSocket fakeControl(String root) throws IOException {
-        ServerSocket control = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        Thread stack = new Thread(() -> {
-            while (!control.isClosed()) {
-                try (Socket s = control.accept()) {
-                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                    new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8).println(root);
-                } catch (IOException e) {
-                    return;   // closed by the test
-                }
-            }
-        });
-        stack.setDaemon(true);
-        stack.start();
-        return control;
     }
 
     /** FACTORY_KAFKA_BOOTSTRAP, FACTORY_DB_URL, FACTORY_STANDBY_DB_URL, FACTORY_REDIS_URL after local_env. */

@@ -101,6 +101,8 @@ final class DatabaseAlone {
             + "FROM factory.audit_log) = %1$d AND (SELECT count(*) FROM factory.processed_events) = %1$d";
     static final String DROP = "DROP TABLE IF EXISTS public.alone_events";
     static final int SESSIONS = 2;
+    /** Which of {@link #COPIES} writes the agents: only those created in the transaction, the rest by UPDATE. */
+    static final int AGENTS = 1;
 
     /**
      * @param perSecond         events per second, the first transaction's start to the last commit
@@ -116,6 +118,8 @@ final class DatabaseAlone {
     private long lastAuditId;
     private long drainEvents;
     private long transactionSize;
+    /** Each session's transactions, known once the drain is captured. */
+    private final long[] chunks = new long[SESSIONS];
 
     /** @param dir where the captured COPY data goes (emptied first, deleted after the replay) */
     DatabaseAlone(BenchDatabase database, Path dir) {
@@ -175,12 +179,13 @@ final class DatabaseAlone {
             st.execute("VACUUM ANALYZE public.alone_events");   // hint bits set now, not by the timed reads
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             for (int s = 0; s < SESSIONS; s++) {
-                long chunks = Progress.single(c, CHUNKS.formatted(s))[0];
-                for (int chunk = 0; chunk < chunks; chunk++) {
+                chunks[s] = Progress.single(c, CHUNKS.formatted(s))[0];
+                for (int chunk = 0; chunk < chunks[s]; chunk++) {
                     for (int t = 0; t < COPIES.size(); t++) {
                         Path f = file(s, chunk, t);
                         try (OutputStream out = Files.newOutputStream(f)) {
-                            copy.copyOut(COPY_OUT.formatted(COPIES.get(t)[0], s, chunk, t == 1 ? CREATED_HERE : ""), out);
+                            copy.copyOut(COPY_OUT.formatted(COPIES.get(t)[0], s, chunk, t == AGENTS ? CREATED_HERE : ""),
+                                    out);
                         }
                         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
                             ch.force(true);   // no writeback of it during the replay
@@ -192,14 +197,9 @@ final class DatabaseAlone {
     }
 
     private Result timedReplay() throws Exception {
-        long events;
-        long[] chunks = new long[SESSIONS];
+        long events = drainEvents;   // all captured: capture checked
         try (Connection c = database.connect(); Statement st = c.createStatement()) {
             st.execute(EMPTY);
-            events = Progress.single(c, EVENTS)[0];
-            for (int s = 0; s < SESSIONS; s++) {
-                chunks[s] = Progress.single(c, CHUNKS.formatted(s))[0];
-            }
         }
         database.checkpoint();
         List<Connection> connections = new ArrayList<>();
@@ -247,7 +247,7 @@ final class DatabaseAlone {
                     try (InputStream in = Files.newInputStream(file(session, chunk, t))) {
                         copy.copyIn(COPY_IN.formatted(COPIES.get(t)[1]), in);
                     }
-                    if (t == 1) {
+                    if (t == AGENTS) {
                         update.setInt(1, session);
                         update.setInt(2, chunk);
                         update.executeUpdate();

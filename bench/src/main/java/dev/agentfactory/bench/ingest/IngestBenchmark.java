@@ -14,8 +14,9 @@ import dev.agentfactory.stack.StackEndpoints;
  * {@code bin/bench ingest}: the worker's sustained rate from a pre-filled topic, against two contenders
  * measured in the same run on the same rows — plain batched upserts over JDBC (the floor of doing less)
  * and the Debezium JDBC sink connector (the best-known Kafka → PostgreSQL sink) — and the database writing the
- * worker's own rows by itself ({@link DatabaseAlone}), then the worker's produce → commit latency at a fixed rate. {@code --rounds N} repeats peer and worker drains in turns on
- * fresh databases and reports medians, with each round's ratio pairing contenders that ran side by side.
+ * worker's own rows by itself ({@link DatabaseAlone}), then the worker's produce → commit latency at a fixed rate.
+ * {@code --rounds N} repeats peer and worker drains in turns on fresh databases and reports medians, with each
+ * round's ratio pairing contenders that ran side by side.
  */
 public final class IngestBenchmark {
 
