@@ -1,6 +1,7 @@
 package dev.agentfactory.worker.ingest;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,6 +11,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -37,6 +39,9 @@ import dev.agentfactory.worker.writes.OffsetStore;
 /** The consumer container, its error handling, the producers for outcomes and the DLQ, and the batch handler. */
 @Configuration(proxyBeanMethods = false)
 class IngestKafkaConfig {
+
+    /** How long the records just below a partition's stored offset may take to be read on assignment. */
+    static final Duration LOG_CHECK_TIMEOUT = Duration.ofSeconds(30);
 
     @Bean
     Clock clock() {
@@ -132,6 +137,15 @@ class IngestKafkaConfig {
                 + "@" + record.offset() + " stays to be retried", cause);
     }
 
+    /** A consumer of the write topics outside the group, for {@link StoredLogCheck}: it assigns, never subscribes. */
+    static KafkaConsumer<byte[], byte[]> logReader(Map<String, Object> groupConsumer) {
+        Map<String, Object> config = new HashMap<>(groupConsumer);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        config.remove(ConsumerConfig.CLIENT_ID_CONFIG);
+        return new KafkaConsumer<>(config);
+    }
+
     /** The waits between attempts at anything transient: from retry-initial, doubling, up to retry-max, for ever. */
     static ExponentialBackOff retryBackOff(IngestProperties props) {
         ExponentialBackOff backOff = new ExponentialBackOff(props.retryInitial().toMillis(), 2.0);
@@ -151,7 +165,10 @@ class IngestKafkaConfig {
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Never latest: an offset below the log's start (retention deleted what a stale Kafka offset points at) must
+        // resume at the oldest record the database may lack, not at the log's end; nor may a partition new to both
+        // offsets skip what is already in it.
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, props.maxBatchRecords());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         ContainerProperties cp = new ContainerProperties(props.agentTopic(), props.prdTopic());
@@ -166,8 +183,8 @@ class IngestKafkaConfig {
         cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
         AtomicReference<ConcurrentMessageListenerContainer<?, ?>> self = new AtomicReference<>();
         cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
-                props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning()),
-                metrics));
+                props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning(),
+                new StoredLogCheck(() -> logReader(config), codec, LOG_CHECK_TIMEOUT)), metrics));
         cp.setMessageListener(new WriteListener(codec, new RecordRouting(props.agentTopic(), props.prdTopic()),
                 processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);

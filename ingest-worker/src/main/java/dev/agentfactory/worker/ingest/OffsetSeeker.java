@@ -29,8 +29,10 @@ import dev.agentfactory.worker.writes.OffsetStore;
  * skips their effects and publishes their stored outcomes again. The database's is lower after a restore
  * from backup, and then those writes are applied again. A partition Kafka has an offset for and the database
  * has none is one the database never saw committed (a backup taken before its first write, a new database):
- * it starts at the log's beginning, where eventIds answer what was applied. Without either, {@code
- * auto.offset.reset} applies.
+ * it starts at the log's beginning, where eventIds answer what was applied. One the database has an offset for and
+ * Kafka none starts one batch before the database's offset, if {@link StoredLogCheck} shows the log is the one that
+ * offset was stored from, and at its beginning if not. Without either offset, {@code auto.offset.reset} applies
+ * ({@code earliest}, always).
  * <p>
  * A failure to read either offset is retried with the batches' backoff until it succeeds: consuming from
  * Kafka's offset instead would skip, for good, whatever the database lacks between the two. The consumer thread
@@ -47,19 +49,22 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
     private final int batchRecords;
     private final BackOff backOff;
     private final BooleanSupplier running;
+    private final StoredLogCheck logCheck;
 
     /**
      * @param batchRecords the most records one poll, hence one committed batch, holds per partition
      * @param backOff      the waits between attempts to read the offsets
      * @param running      whether the container still runs: a stop ends the attempts
+     * @param logCheck     whether a log without Kafka's offset is the one the database's offsets were stored from
      */
     OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords, BackOff backOff,
-                 BooleanSupplier running) {
+                 BooleanSupplier running, StoredLogCheck logCheck) {
         this.dataSource = dataSource;
         this.offsets = offsets;
         this.batchRecords = batchRecords;
         this.backOff = backOff;
         this.running = running;
+        this.logCheck = logCheck;
     }
 
     @Override
@@ -102,16 +107,22 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
 
     private Map<TopicPartition, Long> positions(Consumer<?, ?> consumer, Collection<TopicPartition> partitions)
             throws Exception {
-        Map<TopicPartition, Long> positions;
         try (Connection c = dataSource.getConnection()) {
-            positions = new HashMap<>(offsets.read(c, partitions));
+            return positions(consumer, partitions, c);
         }
+    }
+
+    private Map<TopicPartition, Long> positions(Consumer<?, ?> consumer, Collection<TopicPartition> partitions,
+                                                Connection c) throws Exception {
+        Map<TopicPartition, Long> positions = new HashMap<>(offsets.read(c, partitions));
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
         // A partition the database has offsets for but Kafka has none: the worker died after its first
         // commit there and before Kafka's, or the group's offsets expired while it was down. Only the last
         // committed batch can lack published outcomes, so start one batch back (not at the log's beginning,
         // which would publish the stored outcome of every retained record again): those records come round
-        // again, their effects are skipped and their stored outcomes published.
+        // again, their effects are skipped and their stored outcomes published. Unless the log is not the one the
+        // offsets were stored from (the topic recreated, another cluster: Kafka has no offset there either): then
+        // every record of it may be new, and it is read from its beginning.
         Set<TopicPartition> neverCommitted = new HashSet<>(positions.keySet());
         Set<TopicPartition> unknownToTheDatabase = new HashSet<>();
         committed.forEach((tp, om) -> {
@@ -125,8 +136,7 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
             }
         });
         if (!neverCommitted.isEmpty()) {
-            consumer.beginningOffsets(neverCommitted).forEach((tp, first) ->
-                    positions.put(tp, Math.max(first, positions.get(tp) - batchRecords)));
+            oneBatchBack(consumer, neverCommitted, positions, c);
         }
         if (!unknownToTheDatabase.isEmpty()) {
             Map<TopicPartition, Long> first = consumer.beginningOffsets(unknownToTheDatabase);
@@ -136,6 +146,33 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
             positions.putAll(first);
         }
         return positions;
+    }
+
+    private void oneBatchBack(Consumer<?, ?> consumer, Set<TopicPartition> partitions,
+                              Map<TopicPartition, Long> positions, Connection c) throws Exception {
+        Map<TopicPartition, Long> first = consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> stored = new HashMap<>();
+        Map<TopicPartition, Long> from = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            stored.put(tp, positions.get(tp));
+            long back = Math.max(first.get(tp), positions.get(tp) - batchRecords);
+            positions.put(tp, back);
+            if (back < stored.get(tp)) {    // else nothing is retained below the stored offset: back is the beginning
+                from.put(tp, back);
+            }
+        }
+        if (from.isEmpty()) {
+            return;
+        }
+        Set<TopicPartition> unproven = logCheck.unproven(c, from, stored, consumer.endOffsets(from.keySet()));
+        if (!unproven.isEmpty()) {
+            Map<TopicPartition, Long> beginnings = new HashMap<>();
+            unproven.forEach(tp -> beginnings.put(tp, first.get(tp)));
+            log.warn("the logs of {} are not the ones the database's offsets {} were stored from (shorter, or no record "
+                    + "just below those offsets was ever applied: a write topic recreated, another cluster?): starting "
+                    + "at their beginning {}, where eventIds answer what was applied", unproven, stored, beginnings);
+            positions.putAll(beginnings);
+        }
     }
 
     /** False when interrupted (the flag is set again). */

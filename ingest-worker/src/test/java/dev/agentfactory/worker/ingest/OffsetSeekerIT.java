@@ -2,12 +2,14 @@ package dev.agentfactory.worker.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.util.backoff.FixedBackOff;
 
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.migrations.MigrationSettings;
 import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.StackTopics;
@@ -40,7 +45,8 @@ import dev.agentfactory.worker.writes.OffsetStore;
 /**
  * Where a partition starts on assignment, against a real broker and database: the lower of the offset stored with
  * the rows and Kafka's committed one; without a Kafka commit (the worker died before its first one, or the group's
- * offsets expired), one batch before the stored offset, never before the log's beginning; without a stored offset
+ * offsets expired), one batch before the stored offset, never before the log's beginning, and at the beginning when
+ * the log is not the one the stored offset came from (a recreated topic, another cluster); without a stored offset
  * (a restored database), the log's beginning; and never Kafka's offset alone because the database could not be read.
  */
 @ExtendWith(LocalStackExtension.class)
@@ -49,17 +55,25 @@ class OffsetSeekerIT {
 
     private static final String STORE = """
             INSERT INTO factory.ingest_offsets (consumer_group, topic, partition, next_offset) VALUES (?, ?, 0, ?)""";
+    private static final String STORE_OUTCOME = """
+            INSERT INTO factory.processed_events (event_id, entity_type, entity_id, command_type, outcome, version)
+            VALUES (?, 'agent', ?, 'agent.create', 'APPLIED', 1)""";
+    private static final WriteCodec CODEC = new WriteCodec();
 
     private final String suffix = Long.toString(System.currentTimeMillis(), 36);
     private final String db = "it_worker_seek_" + suffix;
     private final String topic = "it-worker.seek." + suffix;
     private final TopicPartition tp = new TopicPartition(topic, 0);
+    /** Ten writes no database here applied: the log of a recreated topic, or of another cluster. */
+    private final TopicPartition otherLog = new TopicPartition(topic + ".other", 0);
+    /** Ten records that are not writes. */
+    private final TopicPartition invalidLog = new TopicPartition(topic + ".invalid", 0);
     private StackEndpoints endpoints;
     private LocalStack stack;
     private PGSimpleDataSource dataSource;
 
     @BeforeAll
-    void tenRecordsOnOnePartition(StackEndpoints endpoints, LocalStack stack) throws Exception {
+    void tenAppliedWritesOnOnePartition(StackEndpoints endpoints, LocalStack stack) throws Exception {
         this.endpoints = endpoints;
         this.stack = stack;
         stack.primary().createDatabase(db);
@@ -68,13 +82,31 @@ class OffsetSeekerIT {
         dataSource.setUrl(endpoints.primaryJdbcUrl(db));
         dataSource.setUser(endpoints.superuser());
         dataSource.setPassword(endpoints.superuserPassword());
-        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(topic, 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(topic, 1, otherLog.topic(), 1, invalidLog.topic(), 1));
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                endpoints.kafkaBootstrap()), new ByteArraySerializer(), new ByteArraySerializer())) {
+                endpoints.kafkaBootstrap()), new ByteArraySerializer(), new ByteArraySerializer());
+             Connection c = dataSource.getConnection(); PreparedStatement applied = c.prepareStatement(STORE_OUTCOME)) {
             for (int i = 0; i < 10; i++) {
-                producer.send(new ProducerRecord<>(topic, new byte[] {(byte) i})).get();
+                WriteEnvelope write = write(i);
+                producer.send(new ProducerRecord<>(topic, key(write), CODEC.encode(write))).get();
+                applied.setObject(1, write.eventId());
+                applied.setObject(2, write.entityId());
+                applied.executeUpdate();
+                WriteEnvelope unapplied = write(i);
+                producer.send(new ProducerRecord<>(otherLog.topic(), key(unapplied), CODEC.encode(unapplied))).get();
+                producer.send(new ProducerRecord<>(invalidLog.topic(), new byte[] {(byte) i})).get();
             }
         }
+    }
+
+    private static byte[] key(WriteEnvelope write) {
+        return write.recordKey().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static WriteEnvelope write(int i) {
+        UUID agent = UUID.randomUUID();
+        return WriteEnvelope.of(agent, null, "it", new WriteCommand.AgentCreate("seek-" + agent, "A" + i, "planner", null,
+                null, null, null));
     }
 
     @AfterAll
@@ -90,6 +122,24 @@ class OffsetSeekerIT {
     @Test
     void withoutAKafkaCommitItNeverStartsBeforeTheLogsBeginning() throws Exception {
         assertThat(positionOnAssignment("short-log", 8L, null, 2_000)).isZero();
+    }
+
+    @Test
+    void withoutAKafkaCommitALogWhoseRecordsBelowTheStoredOffsetWereNeverAppliedIsReadFromItsBeginning()
+            throws Exception {
+        // one batch back would be 5: records 0 to 4 of the new log, never applied, would be skipped for good
+        assertThat(positionOnAssignment("other-log", otherLog, 8L, null, 3, dataSource)).isZero();
+    }
+
+    @Test
+    void withoutAKafkaCommitALogShorterThanTheStoredOffsetIsReadFromItsBeginning() throws Exception {
+        assertThat(positionOnAssignment("shorter-log", tp, 14L, null, 3, dataSource)).isZero();
+    }
+
+    @Test
+    void withoutAKafkaCommitOnlyInvalidRecordsBelowTheStoredOffsetProveNothingAndTheLogIsReadFromItsBeginning()
+            throws Exception {
+        assertThat(positionOnAssignment("invalid-log", invalidLog, 8L, null, 3, dataSource)).isZero();
     }
 
     @Test
@@ -142,7 +192,7 @@ class OffsetSeekerIT {
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(9)), Duration.ofSeconds(30));
             // the container stops after the third attempt
             new OffsetSeeker(unreachable, new OffsetStore("stopped"), 3, new FixedBackOff(20, Long.MAX_VALUE),
-                    () -> attempts.get() < 3).onPartitionsAssigned(consumer, List.of(tp));
+                    () -> attempts.get() < 3, logCheck()).onPartitionsAssigned(consumer, List.of(tp));
             assertThat(attempts.get()).isEqualTo(3);
             assertThat(consumer.paused()).containsExactly(tp);
             assertThat(consumer.poll(Duration.ofMillis(500))).as("nothing fetched from Kafka's offset").isEmpty();
@@ -156,10 +206,15 @@ class OffsetSeekerIT {
 
     private long positionOnAssignment(String group, Long stored, Long kafkaCommitted, int batchRecords,
                                       DataSource seekerDataSource) throws Exception {
+        return positionOnAssignment(group, tp, stored, kafkaCommitted, batchRecords, seekerDataSource);
+    }
+
+    private long positionOnAssignment(String group, TopicPartition tp, Long stored, Long kafkaCommitted,
+                                      int batchRecords, DataSource seekerDataSource) throws Exception {
         if (stored != null) {
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STORE)) {
                 ps.setString(1, group);
-                ps.setString(2, topic);
+                ps.setString(2, tp.topic());
                 ps.setLong(3, stored);
                 ps.executeUpdate();
             }
@@ -172,8 +227,16 @@ class OffsetSeekerIT {
                 consumer.commitSync(Map.of(tp, new OffsetAndMetadata(kafkaCommitted)), Duration.ofSeconds(30));
             }
             new OffsetSeeker(seekerDataSource, new OffsetStore(group), batchRecords, new FixedBackOff(20, Long.MAX_VALUE),
-                    () -> true).onPartitionsAssigned(consumer, List.of(tp));
+                    () -> true, logCheck()).onPartitionsAssigned(consumer, List.of(tp));
             return consumer.position(tp, Duration.ofSeconds(30));
         }
+    }
+
+    private StoredLogCheck logCheck() {
+        return new StoredLogCheck(() -> IngestKafkaConfig.logReader(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(), ConsumerConfig.GROUP_ID_CONFIG, "any",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)), CODEC, Duration.ofSeconds(30));
     }
 }
