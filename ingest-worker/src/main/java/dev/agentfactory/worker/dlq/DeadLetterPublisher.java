@@ -1,6 +1,7 @@
 package dev.agentfactory.worker.dlq;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,12 @@ public final class DeadLetterPublisher implements DeadLetterSink {
             }
             pending = refused;
         }
+    }
+
+    /** A round of sends for each smaller copy a refusal for size can lead to. */
+    @Override
+    public Duration longestWait() {
+        return sends.timeout().multipliedBy(Copy.values().length);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(Letter letter, Instant now) {

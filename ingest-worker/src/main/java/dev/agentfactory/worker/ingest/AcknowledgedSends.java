@@ -42,6 +42,11 @@ public final class AcknowledgedSends implements AutoCloseable {
         this.timeout = timeout;
     }
 
+    /** How long one call waits for its acknowledgements at most. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     /** @param what names the records in the exception, e.g. "outcomes" */
     public void sendAll(List<ProducerRecord<byte[], byte[]>> records, String what) {
         for (Exception failure : sendEach(records, what)) {

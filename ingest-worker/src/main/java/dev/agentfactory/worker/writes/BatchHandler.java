@@ -1,8 +1,10 @@
 package dev.agentfactory.worker.writes;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +28,17 @@ import dev.agentfactory.contracts.WriteEnvelope;
  * event in order in memory, write set-wise, advance the offsets. Commit or nothing.
  */
 final class BatchHandler {
+
+    /**
+     * Lets this transaction stay idle for the first parameter's milliseconds, unless the session already allows that
+     * long or has no limit (0): {@code factory_writer}'s 60 s is shorter than dead letters may wait for their acks.
+     */
+    static final String ALLOW_IDLE = """
+            SELECT set_config('idle_in_transaction_session_timeout', ?::text, true) FROM pg_settings
+            WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND ? - 1""";
+
+    /** Past the dead letters' longest wait, for the statements after it. */
+    static final Duration IDLE_MARGIN = Duration.ofSeconds(30);
 
     private final DataSource dataSource;
     private final TransactionTemplate tx;
@@ -91,10 +104,25 @@ final class BatchHandler {
         // not dead-letter twice) and before the commit that moves the offsets past them.
         List<Item> invalid = fresh.stream().filter(i -> !i.valid()).toList();
         if (!invalid.isEmpty()) {
+            // A broker slower than the session's idle limit would otherwise have the server end the session under
+            // the wait: the batch then failed and was retried, its dead letters, delivered meanwhile, sent again.
+            allowIdle(c, dlq.longestWait());
             dlq.publish(invalid);
         }
         offsets.advance(c, next);
         return new BatchResult(outcomes, invalid.size() - sorted.deadLetteredAgain(), sorted.restated());
+    }
+
+    private static void allowIdle(Connection c, Duration wait) throws SQLException {
+        if (wait.isZero()) {
+            return;
+        }
+        long millis = wait.plus(IDLE_MARGIN).toMillis();
+        try (PreparedStatement ps = c.prepareStatement(ALLOW_IDLE)) {
+            ps.setLong(1, millis);
+            ps.setLong(2, millis);
+            ps.executeQuery().close();
+        }
     }
 
     private BatchState load(Connection c, List<WriteEnvelope> events, LoadedChars loaded) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.agentfactory.worker.writes;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -9,4 +10,12 @@ import java.util.List;
 public interface DeadLetterSink {
 
     void publish(List<Item> invalid);
+
+    /**
+     * The longest {@link #publish} may wait for the broker, its transaction open and idle meanwhile; zero where it
+     * does not wait.
+     */
+    default Duration longestWait() {
+        return Duration.ZERO;
+    }
 }

@@ -34,12 +34,11 @@ import org.springframework.util.backoff.FixedBackOff;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
-import dev.agentfactory.migrations.MigrationSettings;
-import dev.agentfactory.migrations.Migrations;
 import dev.agentfactory.stack.StackTopics;
 import dev.agentfactory.stack.LocalStack;
 import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.worker.MigratedDatabase;
 import dev.agentfactory.worker.writes.OffsetStore;
 
 /**
@@ -69,19 +68,14 @@ class OffsetSeekerIT {
     /** Ten records that are not writes. */
     private final TopicPartition invalidLog = new TopicPartition(topic + ".invalid", 0);
     private StackEndpoints endpoints;
-    private LocalStack stack;
+    private MigratedDatabase database;
     private PGSimpleDataSource dataSource;
 
     @BeforeAll
     void tenAppliedWritesOnOnePartition(StackEndpoints endpoints, LocalStack stack) throws Exception {
         this.endpoints = endpoints;
-        this.stack = stack;
-        stack.primary().createDatabase(db);
-        new Migrations(MigrationSettings.fromEnvironment(System.getenv()).withUrl(endpoints.primaryJdbcUrl(db))).migrate();
-        dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(endpoints.primaryJdbcUrl(db));
-        dataSource.setUser(endpoints.superuser());
-        dataSource.setPassword(endpoints.superuserPassword());
+        database = new MigratedDatabase(stack, endpoints, db);
+        dataSource = database.dataSource();
         StackTopics.create(endpoints.kafkaBootstrap(), Map.of(topic, 1, otherLog.topic(), 1, invalidLog.topic(), 1));
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 endpoints.kafkaBootstrap()), new ByteArraySerializer(), new ByteArraySerializer());
@@ -111,7 +105,7 @@ class OffsetSeekerIT {
 
     @AfterAll
     void dropDatabase() {
-        stack.primary().dropDatabase(db);
+        database.close();
     }
 
     @Test
