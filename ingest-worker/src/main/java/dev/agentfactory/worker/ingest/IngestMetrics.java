@@ -28,7 +28,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The worker's meters: what it consumed, what became of each event, batch sizes, how long a batch's
- * transaction takes, the end-to-end latency (occurredAt to commit), failed batch attempts and the consumer lag.
+ * transaction takes, the end-to-end latency (occurredAt to commit, of the events a commit decided: not duplicates),
+ * failed batch attempts and the consumer lag.
  */
 @Component
 class IngestMetrics {
@@ -93,6 +94,11 @@ class IngestMetrics {
         int[] byStatus = new int[Status.values().length];
         for (BatchResult.Applied a : result.outcomes()) {
             byStatus[a.outcome().status().ordinal()]++;
+            if (a.outcome().status() == Status.DUPLICATE) {
+                // Committed before, maybe long ago (a DLQ replay run twice, a producer resending a day later): its
+                // age is no latency of this commit, and would page IngestSlow over nothing written.
+                continue;
+            }
             Instant occurred = a.envelope().occurredAt();
             long seconds = committedAt.getEpochSecond() - occurred.getEpochSecond();
             // A writer's clock ahead of ours, or a timestamp from another era, is no latency to record.

@@ -26,7 +26,7 @@ class IngestMetricsTest {
     private final IngestMetrics metrics = new IngestMetrics(registry);
 
     @Test
-    void aCommittedBatchCountsEachOutcomeAndTimesEachEventFromItsOccurrence() {
+    void aCommittedBatchCountsEachOutcomeAndTimesEachEventItDecidedFromItsOccurrence() {
         BatchResult batch = new BatchResult(List.of(
                 applied(Status.APPLIED, "2026-11-27T10:00:00.100Z"),
                 applied(Status.APPLIED, "2026-11-27T09:59:59.750Z"),
@@ -35,14 +35,16 @@ class IngestMetricsTest {
                 applied(Status.REJECTED, "2026-11-27T10:00:00.300Z"),
                 applied(Status.REJECTED, "2026-11-27T10:00:01Z"),
                 // Nor one from another era.
-                applied(Status.APPLIED, "1900-01-01T00:00:00Z")), 3, List.of());
+                applied(Status.APPLIED, "1900-01-01T00:00:00Z"),
+                // Nor a duplicate: committed before (here an hour ago), not by this commit.
+                applied(Status.DUPLICATE, "2026-11-27T09:00:00Z")), 3, List.of());
 
         metrics.committed(batch, TimeUnit.MILLISECONDS.toNanos(7), COMMITTED);
 
         assertThat(events("applied")).isEqualTo(3);
         assertThat(events("conflict")).isEqualTo(1);
         assertThat(events("rejected")).isEqualTo(2);
-        assertThat(events("duplicate")).isZero();
+        assertThat(events("duplicate")).isEqualTo(1);
         assertThat(events("dead_lettered")).isEqualTo(3);
         var endToEnd = registry.get("factory.ingest.end_to_end").timer();
         assertThat(endToEnd.count()).isEqualTo(3);
