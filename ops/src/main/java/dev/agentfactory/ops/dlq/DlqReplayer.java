@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,7 +34,8 @@ import dev.agentfactory.contracts.DlqHeaders;
 /**
  * Scans the DLQ from its beginning up to its end at the start of the run (records dead-lettered while it
  * runs wait for the next run) and re-publishes the matching ones, key, value and original headers
- * unchanged, to their original topic with an idempotent producer. The DLQ itself is never modified.
+ * unchanged, to their original topic with an idempotent producer, once per run each, with a count of the times the
+ * write was replayed. The DLQ itself is never modified.
  * A copy the producer or the broker refuses (too large, say) is reported by the dead letter's position and the
  * others are still sent.
  */
@@ -77,7 +80,6 @@ final class DlqReplayer {
         // As large as the worker's producer sends (its dead letters with their value are up to that); as in the
         // worker, a max.request.size the Kafka settings give wins.
         pp.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxRequestBytes));
-        int scanned = 0;
         Map<String, Integer> byTopic = new TreeMap<>();
         List<String> withoutValue = new ArrayList<>();
         List<Sent> sends = new ArrayList<>();
@@ -90,39 +92,79 @@ final class DlqReplayer {
                 throw new IllegalStateException("topic " + dlqTopic + " does not exist");
             }
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        continue;
-                    }
-                    scanned++;
-                    String target = DlqFilter.header(r, DlqHeaders.ORIGINAL_TOPIC);
-                    if (target == null || !filter.matches(r)) {
-                        continue;
-                    }
-                    if (r.value() == null) {
-                        // the worker copies no value over its size limit: re-publishing would write a null
-                        // in place of the original, which only its original topic still holds
-                        withoutValue.add(original(r, target));
-                        continue;
-                    }
-                    if (!distinct.add(digest(target, r))) {
-                        continue;    // an earlier replay of this record came back to the DLQ: send it once per run
-                    }
-                    byTopic.merge(target, 1, Integer::sum);
-                    if (!dryRun) {
-                        sends.add(new Sent(target, r.topic() + "-" + r.partition() + "@" + r.offset() + " (original "
-                                + original(r, target) + ")", producer.send(replayRecord(r, target))));
-                    }
-                }
+            // An earlier replay's copy that came back to the DLQ carries that replay's count, and comes after the
+            // first dead letter of the write: a first pass finds each write's highest count, so the copy sent next
+            // says how often the write was replayed (one copy per run, whichever is read first).
+            Map<String, Integer> replays = new HashMap<>();
+            if (!dryRun) {
+                scan(consumer, partitions, end, filter, (r, target) -> replays.merge(digest(target, r), replayCount(r),
+                        Math::max));
             }
+            int scanned = scan(consumer, partitions, end, filter, (r, target) -> {
+                String digest = digest(target, r);
+                if (!distinct.add(digest)) {
+                    return;    // an earlier replay of this record came back to the DLQ: send it once per run
+                }
+                byTopic.merge(target, 1, Integer::sum);
+                if (!dryRun) {
+                    sends.add(new Sent(target, r.topic() + "-" + r.partition() + "@" + r.offset() + " (original "
+                            + original(r, target) + ")", producer.send(replayRecord(r, target, replays.get(digest) + 1))));
+                }
+            }, withoutValue);
             producer.flush();
             List<String> refused = refused(sends, byTopic);
             return new Result(scanned, byTopic.values().stream().mapToInt(Integer::intValue).sum(), byTopic,
                     List.copyOf(withoutValue), refused);
         }
+    }
+
+    /**
+     * Reads the DLQ from its beginning to {@code end} and hands on the dead letters that match the filter and hold
+     * their record's value; the others, and those of an unnamed origin, are skipped.
+     *
+     * @param withoutValue where the originals of matching dead letters without a value are listed, if not null
+     * @return the dead letters read
+     */
+    private static int scan(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+                            Map<TopicPartition, Long> end, DlqFilter filter,
+                            BiConsumer<ConsumerRecord<byte[], byte[]>, String> match, List<String> withoutValue) {
+        consumer.seekToBeginning(partitions);
+        int scanned = 0;
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+                    continue;
+                }
+                scanned++;
+                String target = DlqFilter.header(r, DlqHeaders.ORIGINAL_TOPIC);
+                if (target == null || !filter.matches(r)) {
+                    continue;
+                }
+                if (r.value() == null) {
+                    // the worker copies no value over its size limit: re-publishing would write a null
+                    // in place of the original, which only its original topic still holds
+                    if (withoutValue != null) {
+                        withoutValue.add(original(r, target));
+                    }
+                    continue;
+                }
+                match.accept(r, target);
+            }
+        }
+        return scanned;
+    }
+
+    private static int scan(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+                            Map<TopicPartition, Long> end, DlqFilter filter,
+                            BiConsumer<ConsumerRecord<byte[], byte[]>, String> match) {
+        return scan(consumer, partitions, end, filter, match, null);
+    }
+
+    /** How many times the dead letter's record had been replayed when it was dead-lettered (0: never). */
+    static int replayCount(ConsumerRecord<byte[], byte[]> r) {
+        String count = DlqFilter.header(r, DlqHeaders.REPLAY_COUNT);
+        return count == null ? 0 : Integer.parseInt(count);
     }
 
     /**
@@ -168,16 +210,14 @@ final class DlqReplayer {
         }
     }
 
-    /** The original record again: DLQ headers dropped, the replay count incremented. */
-    static ProducerRecord<byte[], byte[]> replayRecord(ConsumerRecord<byte[], byte[]> r, String target) {
+    /** The original record again: DLQ headers dropped, the replay count given. */
+    static ProducerRecord<byte[], byte[]> replayRecord(ConsumerRecord<byte[], byte[]> r, String target, int count) {
         ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(target, r.key(), r.value());
         for (Header h : r.headers()) {
             if (!h.key().startsWith("factory.dlq.")) {
                 out.headers().add(h);
             }
         }
-        String previous = DlqFilter.header(r, DlqHeaders.REPLAY_COUNT);
-        int count = previous == null ? 1 : Integer.parseInt(previous) + 1;
         out.headers().add(DlqHeaders.REPLAY_COUNT, Integer.toString(count).getBytes(StandardCharsets.UTF_8));
         return out;
     }

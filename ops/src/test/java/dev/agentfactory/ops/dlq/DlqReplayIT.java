@@ -47,8 +47,12 @@ class DlqReplayIT {
             p.send(deadLetter(dlq, origin, "k1", "big-1", "oversized", "2026-01-01T10:00:00Z")).get();
             p.send(deadLetter(dlq, origin, "k2", "{broken", "malformed_json", "2026-01-01T11:00:00Z")).get();
             p.send(deadLetter(dlq, origin, "k3", "big-2", "oversized", "2026-01-02T10:00:00Z")).get();
-            // k1 again, as when an earlier replay of it was dead-lettered once more: sent once per run, not twice
-            p.send(deadLetter(dlq, origin, "k1", "big-1", "oversized", "2026-01-01T12:00:00Z")).get();
+            // k1 again, as when an earlier replay of it was dead-lettered once more: sent once per run, not twice,
+            // and counted as replayed a second time
+            ProducerRecord<byte[], byte[]> again = deadLetter(dlq, origin, "k1", "big-1", "oversized",
+                    "2026-01-01T12:00:00Z");
+            again.headers().add(DlqHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
+            p.send(again).get();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = DlqReplayCommand.run(List.of("--reason=oversized", "--until=2026-01-02T00:00:00Z",
@@ -63,8 +67,9 @@ class DlqReplayIT {
         assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k1");
         assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("big-1");
         assertThat(r.headers().lastHeader(DlqHeaders.REASON)).isNull();
+        assertThat(r.headers().headers(DlqHeaders.REPLAY_COUNT)).hasSize(1);
         assertThat(new String(r.headers().lastHeader(DlqHeaders.REPLAY_COUNT).value(), StandardCharsets.UTF_8))
-                .isEqualTo("1");
+                .isEqualTo("2");
         assertThat(new String(r.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo("t-1");
     }
 
