@@ -61,12 +61,15 @@ final class BatchHandler {
         this.clock = clock;
     }
 
-    /** @param rejects events to record as REJECTED without running their rules (isolated database refusals) */
-    BatchResult apply(List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq) {
+    /**
+     * @param poll    the poll {@code items} are all or part of ({@link Redelivery#sort})
+     * @param rejects events to record as REJECTED without running their rules (isolated database refusals)
+     */
+    BatchResult apply(List<Item> items, List<Item> poll, Map<UUID, String> rejects, DeadLetterSink dlq) {
         return tx.execute(status -> {
             Connection c = DataSourceUtils.getConnection(dataSource);
             try {
-                return inTransaction(c, items, rejects, dlq);
+                return inTransaction(c, items, poll, rejects, dlq);
             } catch (SQLException e) {
                 throw new BatchSqlException(e);
             } finally {
@@ -75,15 +78,15 @@ final class BatchHandler {
         });
     }
 
-    private BatchResult inTransaction(Connection c, List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq)
-            throws SQLException {
+    private BatchResult inTransaction(Connection c, List<Item> items, List<Item> poll, Map<UUID, String> rejects,
+                                      DeadLetterSink dlq) throws SQLException {
         Map<TopicPartition, Long> next = new HashMap<>();
         for (Item i : items) {
             next.merge(new TopicPartition(i.record().topic(), i.record().partition()), i.record().offset() + 1, Math::max);
         }
         Map<TopicPartition, Long> stored = offsets.lock(c, next.keySet());
         var now = clock.instant();
-        Redelivery.Sorted sorted = redelivery.sort(c, items, stored, now);
+        Redelivery.Sorted sorted = redelivery.sort(c, items, poll, stored, now);
         List<Item> fresh = sorted.fresh();
         List<WriteEnvelope> events = fresh.stream().filter(Item::valid).map(Item::envelope).toList();
         LoadedChars loaded = new LoadedChars(maxBatchChars, events.size());

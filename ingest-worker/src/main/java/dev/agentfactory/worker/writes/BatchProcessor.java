@@ -23,9 +23,9 @@ public final class BatchProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(BatchProcessor.class);
 
-    /** One transaction over a run of records: {@link BatchHandler#apply}. */
+    /** One transaction over a run of records of a poll: {@link BatchHandler#apply}. */
     interface Transaction {
-        BatchResult apply(List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq);
+        BatchResult apply(List<Item> items, List<Item> poll, Map<UUID, String> rejects, DeadLetterSink dlq);
     }
 
     private final Transaction handler;
@@ -45,12 +45,16 @@ public final class BatchProcessor {
 
     /** @return the outcomes of every transaction the batch took, merged, for publishing */
     public BatchResult process(List<Item> items, DeadLetterSink dlq, CommitListener committed) {
+        return process(items, items, dlq, committed);
+    }
+
+    private BatchResult process(List<Item> items, List<Item> poll, DeadLetterSink dlq, CommitListener committed) {
         try {
-            return commit(items, Map.of(), dlq, committed);
+            return commit(items, poll, Map.of(), dlq, committed);
         } catch (BatchTooLarge e) {
             // Never for one record (a transaction of one event stages at most one entity's limit), so this ends.
             log.warn("batch of {} would stage {}; splitting it", items.size(), e.getMessage());
-            return inHalves(items, dlq, committed);
+            return inHalves(items, poll, dlq, committed);
         } catch (BatchSqlException e) {
             if (!e.dataError()) {
                 throw e;
@@ -58,29 +62,29 @@ public final class BatchProcessor {
             if (items.size() > 1) {
                 log.warn("batch of {} refused by the database ({}); splitting to isolate the record", items.size(),
                         e.getMessage());
-                return inHalves(items, dlq, committed);
+                return inHalves(items, poll, dlq, committed);
             }
             Item item = items.get(0);
             if (!item.valid()) {
                 throw e;
             }
             log.warn("event {} refused by the database: {}", item.envelope().eventId(), e.getMessage());
-            return commit(items, Map.of(item.envelope().eventId(), "refused by the database: " + e.getMessage()), dlq,
-                    committed);
+            return commit(items, poll, Map.of(item.envelope().eventId(), "refused by the database: " + e.getMessage()),
+                    dlq, committed);
         }
     }
 
     /** Each half its own transaction (or further halves), in order. */
-    private BatchResult inHalves(List<Item> items, DeadLetterSink dlq, CommitListener committed) {
+    private BatchResult inHalves(List<Item> items, List<Item> poll, DeadLetterSink dlq, CommitListener committed) {
         int half = items.size() / 2;
-        return BatchResult.merge(process(items.subList(0, half), dlq, committed),
-                process(items.subList(half, items.size()), dlq, committed));
+        return BatchResult.merge(process(items.subList(0, half), poll, dlq, committed),
+                process(items.subList(half, items.size()), poll, dlq, committed));
     }
 
-    private BatchResult commit(List<Item> items, Map<UUID, String> rejects, DeadLetterSink dlq,
+    private BatchResult commit(List<Item> items, List<Item> poll, Map<UUID, String> rejects, DeadLetterSink dlq,
                                CommitListener committed) {
         long start = System.nanoTime();
-        BatchResult result = handler.apply(items, rejects, dlq);
+        BatchResult result = handler.apply(items, poll, rejects, dlq);
         committed.committed(result, System.nanoTime() - start);
         return result;
     }

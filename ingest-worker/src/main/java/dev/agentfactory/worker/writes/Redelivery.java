@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +49,12 @@ final class Redelivery {
         this.loader = loader;
     }
 
-    Sorted sort(Connection c, List<Item> items, Map<TopicPartition, Long> stored, Instant now) throws SQLException {
+    /**
+     * @param poll the whole poll {@code items} belong to, in order (items are all of it, or a part when it was split):
+     *             which record of an eventId came first is decided over the poll, so each part answers the same
+     */
+    Sorted sort(Connection c, List<Item> items, List<Item> poll, Map<TopicPartition, Long> stored, Instant now)
+            throws SQLException {
         Set<Item> below = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Item i : items) {
             if (i.record().offset() < stored.getOrDefault(partition(i), 0L)) {
@@ -63,7 +68,7 @@ final class Redelivery {
         loader.loadProcessed(c, below.stream().filter(Item::valid).map(i -> i.envelope().eventId()).toList(), committed);
         List<Item> fresh = new ArrayList<>(items.size());
         List<BatchResult.Applied> restated = new ArrayList<>();
-        Set<UUID> restatedIds = new HashSet<>();
+        Map<UUID, Item> first = firstOfEachEventId(poll);
         int neverApplied = 0;
         List<String> deadLetteredAgain = new ArrayList<>();
         for (Item i : items) {
@@ -73,7 +78,7 @@ final class Redelivery {
                 BatchState.Prior prior = committed.processed.get(i.envelope().eventId());
                 if (prior != null) {
                     // a second record of the eventId was answered DUPLICATE the first time round, and is again
-                    boolean again = !restatedIds.add(i.envelope().eventId());
+                    boolean again = first.get(i.envelope().eventId()) != i;
                     restated.add(new BatchResult.Applied(i.envelope(), EventApplier.restated(i.envelope(), prior, again,
                             now)));
                 } else {
@@ -97,6 +102,16 @@ final class Redelivery {
                     stored.keySet());
         }
         return new Sorted(fresh, restated, deadLetteredAgain.size());
+    }
+
+    private static Map<UUID, Item> firstOfEachEventId(List<Item> poll) {
+        Map<UUID, Item> first = new HashMap<>();
+        for (Item i : poll) {
+            if (i.valid()) {
+                first.putIfAbsent(i.envelope().eventId(), i);
+            }
+        }
+        return first;
     }
 
     private static TopicPartition partition(Item i) {

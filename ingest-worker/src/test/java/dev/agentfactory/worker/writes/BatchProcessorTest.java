@@ -19,7 +19,7 @@ class BatchProcessorTest {
     @Test
     void aSplitBatchReportsEachHalfAsItCommitsEvenWhenALaterHalfFailsTransiently() {
         List<Item> batch = items(4);
-        BatchProcessor processor = new BatchProcessor((items, rejects, dlq) -> {
+        BatchProcessor processor = new BatchProcessor((items, poll, rejects, dlq) -> {
             if (items.size() == 4) {
                 throw failure("23505");                  // a data error somewhere: split
             }
@@ -37,7 +37,7 @@ class BatchProcessorTest {
     @Test
     void eachHalfOfASplitBatchIsReportedOnceAndTheMergedResultHoldsThemAll() {
         List<Item> batch = items(2);
-        BatchProcessor processor = new BatchProcessor((items, rejects, dlq) -> {
+        BatchProcessor processor = new BatchProcessor((items, poll, rejects, dlq) -> {
             if (items.size() == 2) {
                 throw failure("22P05");
             }

@@ -58,7 +58,7 @@ class DeadLetterWaitIT {
 
     @Test
     void aBatchWhoseDeadLettersWaitLongerThanTheSessionsIdleLimitCommits() throws Exception {
-        BatchResult result = handler("waits").apply(List.of(invalidAt(0, 41)), Map.of(), slowSink(Duration.ofSeconds(5)));
+        BatchResult result = handler("waits").apply(List.of(invalidAt(0, 41)), List.of(), Map.of(), slowSink(Duration.ofSeconds(5)));
 
         assertThat(result.deadLettered()).isEqualTo(1);
         assertThat(storedOffset("waits", 0)).isEqualTo(42);
@@ -67,7 +67,7 @@ class DeadLetterWaitIT {
     @Test
     void withoutTheAllowanceTheServerEndsTheSessionUnderTheWait() throws Exception {
         // the test's own check that the wait above outlasts the session's limit
-        assertThatThrownBy(() -> handler("no-allowance").apply(List.of(invalidAt(1, 7)), Map.of(),
+        assertThatThrownBy(() -> handler("no-allowance").apply(List.of(invalidAt(1, 7)), List.of(), Map.of(),
                 slowSink(Duration.ZERO))).isInstanceOf(RuntimeException.class);
         assertThat(storedOffset("no-allowance", 1)).isEqualTo(-1);
     }

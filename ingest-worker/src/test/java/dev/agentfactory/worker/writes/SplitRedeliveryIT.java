@@ -1,0 +1,86 @@
+package dev.agentfactory.worker.writes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.agentfactory.contracts.WriteCommand;
+import dev.agentfactory.contracts.WriteEnvelope;
+import dev.agentfactory.contracts.WriteOutcome.Status;
+import dev.agentfactory.stack.LocalStack;
+import dev.agentfactory.stack.StackEndpoints;
+import dev.agentfactory.stack.junit.LocalStackExtension;
+import dev.agentfactory.worker.MigratedDatabase;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * A poll delivered again (the worker died after its commit, before publishing) restates the stored outcomes of its
+ * records: a producer's retry of an eventId, answered DUPLICATE the first time, is DUPLICATE again. Also when the
+ * poll is split because a fresh record in it is refused by the database: each part used to decide on its own which
+ * record of the eventId came first, so the retry, alone in its part, was restated APPLIED.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SplitRedeliveryIT {
+
+    private static final String TOPIC = "it.split-redelivery";
+
+    private MigratedDatabase database;
+    private BatchProcessor processor;
+
+    @BeforeAll
+    void database(StackEndpoints endpoints, LocalStack stack) {
+        database = new MigratedDatabase(stack, endpoints, "it_worker_split_" + Long.toString(System.currentTimeMillis(), 36));
+        var ds = database.dataSource();
+        processor = new BatchProcessor(ds, new TransactionTemplate(new DataSourceTransactionManager(ds)),
+                new OffsetStore("split-redelivery"), Clock.systemUTC(), 1_200_000, 100_000_000);
+    }
+
+    @AfterAll
+    void dropDatabase() {
+        database.close();
+    }
+
+    @Test
+    void aRetriedEventIdIsRestatedDuplicateAlsoWhenTheRedeliveredPollIsSplit() {
+        WriteEnvelope create = create("split-redelivery", "planner");
+        List<Item> first = List.of(item(0, create), item(1, create));
+        assertThat(statuses(processor.process(first, invalid -> { }, (r, nanos) -> { }).outcomes()))
+                .containsExactly(Status.APPLIED, Status.DUPLICATE);
+
+        // jsonb takes no U+0000, which JSON allows: the database refuses the poll, which is split to isolate it
+        WriteEnvelope refused = WriteEnvelope.of(UUID.randomUUID(), null, "it", new WriteCommand.AgentCreate(
+                "split-nul", "N", "planner", null, JsonNodeFactory.instance.objectNode().put("k", "a\u0000b"), null, null));
+        BatchResult again = processor.process(List.of(item(0, create), item(1, create), item(2, refused)),
+                invalid -> { }, (r, nanos) -> { });
+
+        assertThat(statuses(again.restated())).containsExactly(Status.APPLIED, Status.DUPLICATE);
+        assertThat(statuses(again.outcomes())).containsExactly(Status.REJECTED);
+    }
+
+    private static WriteEnvelope create(String slug, String kind) {
+        return WriteEnvelope.of(UUID.randomUUID(), null, "it", new WriteCommand.AgentCreate(slug, "A", kind, null, null,
+                null, null));
+    }
+
+    private static Item item(long offset, WriteEnvelope e) {
+        return new Item(new ConsumerRecord<>(TOPIC, 0, offset, e.recordKey().getBytes(StandardCharsets.UTF_8),
+                new byte[0]), e, null);
+    }
+
+    private static List<Status> statuses(List<BatchResult.Applied> outcomes) {
+        return outcomes.stream().map(a -> a.outcome().status()).toList();
+    }
+}
