@@ -74,7 +74,8 @@ final class AgentRules {
                     return Decision.rejected(refusal);
                 }
                 s.history.add(new BatchState.HistoryRow(row.id, h.kind(), entry,
-                        h.recordedAt() != null ? h.recordedAt() : e.occurredAt(), e.actor(), e.eventId()));
+                        h.recordedAt() != null ? CopyBinary.atMicros(h.recordedAt()) : e.occurredAt(), e.actor(),
+                        e.eventId()));
                 return Decision.applied(row.version);
             }
             case AGENT_DELETE -> {

@@ -99,22 +99,32 @@ final class CopyBinary {
     }
 
     /**
-     * Microseconds since the server's epoch. Outside the years 0001 to 9999 the server refuses the text form;
-     * the same SQLSTATE here makes the batch split and the event be rejected, as on the text paths.
+     * Microseconds since the server's epoch. Outside the years 0001 to 9999 (once rounded: a last half microsecond
+     * of 9999 is 10000) the server refuses the text form; the same SQLSTATE here makes the batch split and the event
+     * be rejected, as on the text paths.
      */
     static long micros(Instant t) throws SQLDataException {
         long seconds = t.getEpochSecond();
-        if (seconds < MIN_SECONDS || seconds >= END_SECONDS) {
+        if (seconds < MIN_SECONDS || seconds >= END_SECONDS || atMicros(t).getEpochSecond() >= END_SECONDS) {
             throw new SQLDataException("timestamp out of range: \"" + t + "\"", "22008");
         }
-        int micros = t.getNano() / 1_000;
+        Instant rounded = atMicros(t);
+        return (rounded.getEpochSecond() - PG_EPOCH_SECONDS) * 1_000_000L + rounded.getNano() / 1_000;
+    }
+
+    /**
+     * The instant at the server's microsecond precision, rounded half to even: the server's text input rounds with
+     * rint() on a double, which agrees but for some exact ties. The worker truncates occurredAt itself; an agent
+     * history entry's recordedAt arrives as sent, and is staged rounded, so that both of its paths (this one, and the
+     * text one, which the server rounds) refuse an instant rounding into the year 10000.
+     */
+    static Instant atMicros(Instant t) {
         int rest = t.getNano() % 1_000;
-        // Half to even: the server's text input rounds with rint() on a double, which agrees but for some exact
-        // ties. The worker truncates occurredAt itself; an agent history entry's recordedAt arrives as sent.
-        if (rest > 500 || rest == 500 && (micros & 1) == 1) {
-            micros++;
+        if (rest == 0) {
+            return t;
         }
-        return (seconds - PG_EPOCH_SECONDS) * 1_000_000L + micros;
+        boolean up = rest > 500 || rest == 500 && (t.getNano() / 1_000 & 1) == 1;
+        return t.minusNanos(rest).plusNanos(up ? 1_000 : 0);
     }
 
     private void utf8(String s, boolean jsonb) {

@@ -137,6 +137,17 @@ class EventApplierTest {
     }
 
     @Test
+    void aHistoryEntrysRecordedAtIsStagedRoundedHalfToEvenAsTheServerRoundsIt() {
+        apply(agent, null, create("a-1"));
+        apply(agent, null, new WriteCommand.AgentHistoryAppend("learning", obj(),
+                Instant.parse("2026-11-27T10:15:30.1234565Z")));
+        apply(agent, null, new WriteCommand.AgentHistoryAppend("learning", obj(),
+                Instant.parse("2026-11-27T10:15:30.1234575Z")));
+        assertThat(state.history).extracting(BatchState.HistoryRow::recordedAt).containsExactly(
+                Instant.parse("2026-11-27T10:15:30.123456Z"), Instant.parse("2026-11-27T10:15:30.123458Z"));
+    }
+
+    @Test
     void numbersInJsonColumnsKeepEveryDigitThroughDecodeAndMergePatch() {
         String precise = "0.12345678901234567890123";
         WriteEnvelope e = new WriteCodec().decode(("{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"agent.create\","

@@ -3,7 +3,12 @@ package dev.agentfactory.worker.writes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.agentfactory.contracts.EventIds;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome.Status;
@@ -26,14 +32,11 @@ import dev.agentfactory.worker.MigratedDatabase;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * A poll delivered again (the worker died after its commit, before publishing) restates the stored outcomes of its
- * records: a producer's retry of an eventId, answered DUPLICATE the first time, is DUPLICATE again. Also when the
- * poll is split because a fresh record in it is refused by the database: each part used to decide on its own which
- * record of the eventId came first, so the retry, alone in its part, was restated APPLIED.
+ * The batch processor against a real database, driven without Kafka: what a poll's records become.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SplitRedeliveryIT {
+class BatchProcessorIT {
 
     private static final String TOPIC = "it.split-redelivery";
 
@@ -53,6 +56,12 @@ class SplitRedeliveryIT {
         database.close();
     }
 
+    /**
+     * A poll delivered again (the worker died after its commit, before publishing) restates the stored outcomes of its
+     * records: a producer's retry of an eventId, answered DUPLICATE the first time, is DUPLICATE again. Also when the
+     * poll is split because a fresh record in it is refused by the database: each part used to decide on its own
+     * which record of the eventId came first, so the retry, alone in its part, was restated APPLIED.
+     */
     @Test
     void aRetriedEventIdIsRestatedDuplicateAlsoWhenTheRedeliveredPollIsSplit() {
         WriteEnvelope create = create("split-redelivery", "planner");
@@ -68,6 +77,35 @@ class SplitRedeliveryIT {
 
         assertThat(statuses(again.restated())).containsExactly(Status.APPLIED, Status.DUPLICATE);
         assertThat(statuses(again.outcomes())).containsExactly(Status.REJECTED);
+    }
+
+    /**
+     * Timestamps are read back in the proleptic Gregorian calendar PostgreSQL keeps them in: {@code getTimestamp} went
+     * through Java's Julian calendar before 1582-10-15, and a later version's snapshot moved the agent's creation
+     * by ten days.
+     */
+    @Test
+    void anAgentCreatedBeforeTheGregorianReformKeepsItsCreationTimeInLaterSnapshots() throws Exception {
+        UUID agent = UUID.randomUUID();
+        WriteEnvelope create = new WriteEnvelope(EventIds.next(), agent, null, "it", Instant.parse("1500-01-01T00:00:00Z"),
+                WriteEnvelope.SCHEMA_VERSION, new WriteCommand.AgentCreate("julian", "J", "planner", null, null, null, null));
+        processor.process(List.of(item(10, create)), invalid -> { }, (r, nanos) -> { });
+        WriteEnvelope update = WriteEnvelope.of(agent, 1L, "it", new WriteCommand.AgentUpdate(
+                JsonNodeFactory.instance.objectNode().put("name", "Jules")));
+        assertThat(statuses(processor.process(List.of(item(11, update)), invalid -> { }, (r, nanos) -> { }).outcomes()))
+                .containsExactly(Status.APPLIED);
+
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT snapshot->>'created_at' FROM factory.agent_versions WHERE agent_id = ? ORDER BY version")) {
+            ps.setObject(1, agent);
+            List<Instant> created = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    created.add(Instant.parse(rs.getString(1)));
+                }
+            }
+            assertThat(created).containsExactly(create.occurredAt(), create.occurredAt());
+        }
     }
 
     private static WriteEnvelope create(String slug, String kind) {
