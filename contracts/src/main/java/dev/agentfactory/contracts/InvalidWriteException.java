@@ -28,9 +28,20 @@ public final class InvalidWriteException extends RuntimeException {
     private final Reason reason;
 
     public InvalidWriteException(Reason reason, String message) {
-        super(message.length() <= MAX_MESSAGE_CHARS ? message
-                : message.substring(0, MAX_MESSAGE_CHARS - CUT.length()) + CUT);
+        super(cut(message));
         this.reason = reason;
+    }
+
+    /** Never between the two halves of a surrogate pair: the DLQ header's UTF-8 would carry a {@code ?}. */
+    private static String cut(String message) {
+        if (message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        int end = MAX_MESSAGE_CHARS - CUT.length();
+        if (Character.isHighSurrogate(message.charAt(end - 1))) {
+            end--;
+        }
+        return message.substring(0, end) + CUT;
     }
 
     public Reason reason() {

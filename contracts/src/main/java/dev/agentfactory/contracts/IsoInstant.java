@@ -20,6 +20,7 @@ public final class IsoInstant {
 
     private static final long FIRST = 0L;                  // 1970-01-01T00:00:00Z
     private static final long END = 253_402_300_800L;      // 10000-01-01T00:00:00Z
+    private static final long YEAR_1 = -62_135_596_800L;   // 0001-01-01T00:00:00Z
     private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
 
     private IsoInstant() {
@@ -89,12 +90,20 @@ public final class IsoInstant {
         return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nano);
     }
 
-    /** Off the fast path: the JDK's parse, of RFC 3339 text only. */
+    /**
+     * Off the fast path: the JDK's parse, of RFC 3339 text only, naming an instant in the years 0001 to 9999 (UTC):
+     * an offset can move a date-time out of them ({@code 9999-12-31T23:30:00-01:00}), and PostgreSQL, which the
+     * worker sends instants to as text, takes no other year.
+     */
     private static Instant parseRfc3339(CharSequence text) {
         if (!rfc3339(text)) {
             throw new DateTimeParseException("Text '" + text + "' is not an RFC 3339 date-time", text, 0);
         }
-        return Instant.parse(text);
+        Instant t = Instant.parse(text);
+        if (t.getEpochSecond() < YEAR_1 || t.getEpochSecond() >= END) {
+            throw new DateTimeParseException("Text '" + text + "' is outside the years 0001 to 9999 (UTC)", text, 0);
+        }
+        return t;
     }
 
     /** Whether {@code t} has the form of RFC 3339's date-time; the calendar (30 February) is the JDK's to check. */

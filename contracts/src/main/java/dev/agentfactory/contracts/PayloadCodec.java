@@ -167,7 +167,7 @@ final class PayloadCodec {
         try {
             return s == null ? null : IsoInstant.parse(s);
         } catch (DateTimeParseException e) {
-            throw violation(field + " must be an RFC 3339 date-time");
+            throw violation(field + " must be an RFC 3339 date-time in the years 0001 to 9999 (UTC)");
         }
     }
 

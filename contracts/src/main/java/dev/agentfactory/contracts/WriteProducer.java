@@ -71,10 +71,11 @@ public final class WriteProducer implements AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> send(WriteEnvelope envelope) {
         String topic = envelope.type().entityType() == CommandType.EntityType.AGENT ? agentTopic : prdTopic;
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, envelope.recordKey(),
-                codec.encode(envelope));
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
         try {
+            // inside: a value JSON cannot write (nested deeper than Jackson's 500 levels) fails the future too
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, envelope.recordKey(),
+                    codec.encode(envelope));
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
                     done.completeExceptionally(error);

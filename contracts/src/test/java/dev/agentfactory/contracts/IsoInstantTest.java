@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 
 class IsoInstantTest {
 
-    private static final long YEAR_0 = -62_167_219_200L;
+    private static final long YEAR_1 = -62_135_596_800L;
     private static final long YEAR_10000 = 253_402_300_800L;
 
     @Test
-    void formatsExactlyAsInstantToStringAndParsesBackToTheSameInstantInRfc3339sYears() {
+    void formatsExactlyAsInstantToStringAndParsesBackToTheSameInstantInTheYears1To9999() {
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < 200_000; i++) {
             long seconds = random.nextLong(-100_000_000_000L, 300_000_000_000L);
@@ -32,9 +32,9 @@ class IsoInstantTest {
             Instant t = Instant.ofEpochSecond(seconds, nano);
             String text = IsoInstant.format(t);
             assertThat(text).isEqualTo(t.toString());
-            if (seconds >= YEAR_0 && seconds < YEAR_10000) {
+            if (seconds >= YEAR_1 && seconds < YEAR_10000) {
                 assertThat(IsoInstant.parse(text)).isEqualTo(t);
-            } else { // +10000-…, -0001-…: not RFC 3339
+            } else { // +10000-…, -0001-…: not RFC 3339; 0000-…: outside the years PostgreSQL takes
                 assertThatThrownBy(() -> IsoInstant.parse(text)).as(text).isInstanceOf(DateTimeParseException.class);
             }
         }
@@ -52,7 +52,6 @@ class IsoInstantTest {
         cases.put("2026-11-27T03:53:46-00:00", at(2026, 11, 27, 3, 53, 46, 0, ZoneOffset.UTC));
         cases.put("1969-12-31T23:59:59.999999999Z", Instant.ofEpochSecond(-1, 999_999_999));
         cases.put("0001-01-01T00:00:00Z", at(1, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC));
-        cases.put("0000-03-01T00:00:00Z", at(0, 3, 1, 0, 0, 0, 0, ZoneOffset.UTC));
         cases.put("9999-12-31T23:59:59.999999999Z", at(9999, 12, 31, 23, 59, 59, 999_999_999, ZoneOffset.UTC));
         // a leap second, read as the JDK reads it: the second before
         cases.put("2016-12-31T23:59:60Z", at(2016, 12, 31, 23, 59, 59, 0, ZoneOffset.UTC));
@@ -68,6 +67,17 @@ class IsoInstantTest {
             assertThat(Instant.parse(text)).as(text).isNotNull();
             assertThatThrownBy(() -> IsoInstant.parse(text)).as(text).isInstanceOf(DateTimeParseException.class);
         }
+    }
+
+    @Test
+    void refusesADateTimeWhoseOffsetMovesItOutOfTheYears1To9999AndTheYear0() {
+        for (String text : new String[] {"9999-12-31T23:30:00-01:00", "0001-01-01T00:30:00+01:00",
+                "0000-03-01T00:00:00Z", "0000-12-31T23:59:59.999999999Z"}) {
+            assertThat(Instant.parse(text)).as(text).isNotNull();
+            assertThatThrownBy(() -> IsoInstant.parse(text)).as(text).isInstanceOf(DateTimeParseException.class)
+                    .hasMessageContaining("outside the years 0001 to 9999");
+        }
+        assertThat(IsoInstant.parse("9999-12-31T23:30:00+01:00")).isEqualTo(at(9999, 12, 31, 22, 30, 0, 0, ZoneOffset.UTC));
     }
 
     @Test

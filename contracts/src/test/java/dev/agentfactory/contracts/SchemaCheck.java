@@ -109,6 +109,8 @@ final class SchemaCheck {
                 return !v.isString() || length(v) <= arg.intValue();
             case "minimum":
                 return !v.isNumber() || v.decimalValue().compareTo(arg.decimalValue()) >= 0;
+            case "maximum":
+                return !v.isNumber() || v.decimalValue().compareTo(arg.decimalValue()) <= 0;
             case "$ref":
                 return valid(root.at(arg.stringValue().substring(1)), v);
             case "allOf":

@@ -42,6 +42,9 @@ class SchemaConformanceTest {
         String del = env("agent.delete", "{}");
         c.add(del);
         c.add(del.replace("\"schemaVersion\":1", "\"schemaVersion\":2"));
+        // the largest version there is, and beyond a bigint, the database's version type
+        c.add(del.replace("\"actor\":\"t\",", "\"actor\":\"t\",\"expectedVersion\":9223372036854775807,"));
+        c.add(del.replace("\"actor\":\"t\",", "\"actor\":\"t\",\"expectedVersion\":9223372036854775808,"));
         c.add(del.replace("\"schemaVersion\":1", "\"schemaVersion\":\"1\""));
         c.add(del.replace("\"actor\":\"t\"", "\"actor\":\"\""));
         c.add(del.replace("\"actor\":\"t\"", "\"actor\":\"" + "x".repeat(200) + "\""));
@@ -202,14 +205,15 @@ class SchemaConformanceTest {
                 // an integer written as 1.0 equals 1 to JSON Schema; no JSON encoder writes an int that way
                 del.replace("\"schemaVersion\":1", "\"schemaVersion\":1.0"),
                 del.replace("\"actor\":\"t\",", "\"actor\":\"t\",\"expectedVersion\":2.0,"),
-                // beyond a bigint, the database's version type
-                del.replace("\"actor\":\"t\",", "\"actor\":\"t\",\"expectedVersion\":9223372036854775808,"),
                 // half a surrogate pair is no character: PostgreSQL would store it as '?'
                 del.replace("\"actor\":\"t\"", "\"actor\":\"\\ud800\""),
                 // format is an annotation in 2020-12; the codec asserts RFC 3339's date-time
                 del.replace("2026-01-01T00:00:00Z", "yesterday"),
                 del.replace("2026-01-01T00:00:00Z", "2026-01-01T24:00:00Z"),
                 del.replace("2026-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"),
+                // RFC 3339 date-times whose offset moves them out of the years 0001 to 9999, and the year 0
+                del.replace("2026-01-01T00:00:00Z", "9999-12-31T23:30:00-01:00"),
+                del.replace("2026-01-01T00:00:00Z", "0000-03-01T00:00:00Z"),
                 env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00.Z\"}"),
                 env("agent.history.append",
                         "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00+01:00:30\"}"),

@@ -13,6 +13,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.clients.producer.RoundRobinPartitioner;
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
 /**
  * Every failure to publish reaches the caller through the returned future, none as an exception from send; no
  * setting moves an entity's writes off the partition its key picks.
@@ -31,6 +34,21 @@ class WriteProducerTest {
         }
         new WriteProducer("127.0.0.1:9", Map.of(ProducerConfig.LINGER_MS_CONFIG, 0), Topics.AGENT_WRITES,
                 Topics.PRD_WRITES).close();
+    }
+
+    @Test
+    void aValueJsonCannotWriteFailsTheFutureInsteadOfThrowing() {
+        // deeper than JSON writers go (500 levels by default): the codec cannot encode it
+        ObjectNode deep = JsonNodeFactory.instance.objectNode();
+        ObjectNode at = deep;
+        for (int i = 0; i < 600; i++) {
+            at = at.putObject("a");
+        }
+        try (WriteProducer producer = new WriteProducer("127.0.0.1:9")) {
+            CompletableFuture<RecordMetadata> sent = producer.send(WriteEnvelope.of(UUID.randomUUID(), null, "test",
+                    new WriteCommand.AgentStatePut(deep)));
+            assertThat(sent).isCompletedExceptionally();
+        }
     }
 
     @Test
