@@ -97,7 +97,7 @@ public final class DeadLetterPublisher implements DeadLetterSink {
     /** A round of sends for each smaller copy a refusal for size can lead to. */
     @Override
     public Duration longestWait() {
-        return sends.timeout().multipliedBy(Copy.values().length);
+        return sends.longestCall().multipliedBy(Copy.values().length);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(Letter letter, Instant now) {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigDef;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 
 /**
@@ -42,9 +43,20 @@ public final class AcknowledgedSends implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** How long one call waits for its acknowledgements at most. */
-    public Duration timeout() {
-        return timeout;
+    /**
+     * How long one call may take: the producer's {@code max.block.ms} in its sends (fetching the topic's metadata, or
+     * waiting for room in a full buffer) and then the wait for the acknowledgements.
+     */
+    public Duration longestCall() {
+        return maxBlock(producers.getConfigurationProperties()).plus(timeout);
+    }
+
+    /** The producer's {@code max.block.ms}, as it reads it (Kafka's default where unset). */
+    static Duration maxBlock(Map<String, Object> producerConfig) {
+        Object value = producerConfig.getOrDefault(ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+        return Duration.ofMillis((Long) ConfigDef.parseType(ProducerConfig.MAX_BLOCK_MS_CONFIG, value,
+                ConfigDef.Type.LONG));
     }
 
     /** @param what names the records in the exception, e.g. "outcomes" */

@@ -1,7 +1,6 @@
 package dev.agentfactory.worker.ingest;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,7 +10,6 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -39,9 +37,6 @@ import dev.agentfactory.worker.writes.OffsetStore;
 /** The consumer container, its error handling, the producers for outcomes and the DLQ, and the batch handler. */
 @Configuration(proxyBeanMethods = false)
 class IngestKafkaConfig {
-
-    /** How long the records just below a partition's stored offset may take to be read on assignment. */
-    static final Duration LOG_CHECK_TIMEOUT = Duration.ofSeconds(30);
 
     @Bean
     Clock clock() {
@@ -137,15 +132,6 @@ class IngestKafkaConfig {
                 + "@" + record.offset() + " stays to be retried", cause);
     }
 
-    /** A consumer of the write topics outside the group, for {@link StoredLogCheck}: it assigns, never subscribes. */
-    static KafkaConsumer<byte[], byte[]> logReader(Map<String, Object> groupConsumer) {
-        Map<String, Object> config = new HashMap<>(groupConsumer);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        config.remove(ConsumerConfig.CLIENT_ID_CONFIG);
-        return new KafkaConsumer<>(config);
-    }
-
     /** The waits between attempts at anything transient: from retry-initial, doubling, up to retry-max, for ever. */
     static ExponentialBackOff retryBackOff(IngestProperties props) {
         ExponentialBackOff backOff = new ExponentialBackOff(props.retryInitial().toMillis(), 2.0);
@@ -182,11 +168,11 @@ class IngestKafkaConfig {
         cp.setPollTimeout(props.pollTimeout().toMillis());
         cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
         AtomicReference<ConcurrentMessageListenerContainer<?, ?>> self = new AtomicReference<>();
+        RecordRouting routing = new RecordRouting(props.agentTopic(), props.prdTopic());
         cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
                 props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning(),
-                new StoredLogCheck(() -> logReader(config), codec, LOG_CHECK_TIMEOUT)), metrics));
-        cp.setMessageListener(new WriteListener(codec, new RecordRouting(props.agentTopic(), props.prdTopic()),
-                processor, deadLetters, outcomes, metrics, clock));
+                StoredLogCheck.forWriteTopics(config, codec, routing)), metrics));
+        cp.setMessageListener(new WriteListener(codec, routing, processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());
         container.setCommonErrorHandler(ingestErrorHandler);

@@ -152,25 +152,24 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
                               Map<TopicPartition, Long> positions, Connection c) throws Exception {
         Map<TopicPartition, Long> first = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> stored = new HashMap<>();
-        Map<TopicPartition, Long> from = new HashMap<>();
         for (TopicPartition tp : partitions) {
-            stored.put(tp, positions.get(tp));
-            long back = Math.max(first.get(tp), positions.get(tp) - batchRecords);
-            positions.put(tp, back);
-            if (back < stored.get(tp)) {    // else nothing is retained below the stored offset: back is the beginning
-                from.put(tp, back);
+            long offset = positions.get(tp);
+            positions.put(tp, Math.max(first.get(tp), offset - batchRecords));
+            if (first.get(tp) < offset) {    // else nothing is retained below it: the position is the beginning
+                stored.put(tp, offset);
             }
         }
-        if (from.isEmpty()) {
+        if (stored.isEmpty()) {
             return;
         }
-        Set<TopicPartition> unproven = logCheck.unproven(c, from, stored, consumer.endOffsets(from.keySet()));
+        Set<TopicPartition> unproven = logCheck.unproven(c, first, stored, consumer.endOffsets(stored.keySet()));
         if (!unproven.isEmpty()) {
             Map<TopicPartition, Long> beginnings = new HashMap<>();
             unproven.forEach(tp -> beginnings.put(tp, first.get(tp)));
-            log.warn("the logs of {} are not the ones the database's offsets {} were stored from (shorter, or no record "
-                    + "just below those offsets was ever applied: a write topic recreated, another cluster?): starting "
-                    + "at their beginning {}, where eventIds answer what was applied", unproven, stored, beginnings);
+            log.warn("the logs of {} are not shown to be the ones the database's offsets {} were stored from (shorter, "
+                    + "or the last write below those offsets was never applied: a write topic recreated, another "
+                    + "cluster?): starting at their beginning {}, where eventIds answer what was applied", unproven,
+                    stored, beginnings);
             positions.putAll(beginnings);
         }
     }

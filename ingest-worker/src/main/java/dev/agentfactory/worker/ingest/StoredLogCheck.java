@@ -5,133 +5,160 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 
 import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteEnvelope;
 
 /**
  * Whether a partition's log is the one the database's offset for it was stored from, asked where Kafka has no
  * committed offset to go by. The database's offset alone cannot say: after the write topic was recreated, or the
  * worker pointed at another cluster, the same partition's new log holds other records at the same offsets, and
- * starting just below the stored offset skips every one below that for good. The log is the stored one when it
- * reaches the stored offset and the records just below it include one whose eventId the database has an outcome for.
- * Records are read with a consumer of their own, outside the group: the assigned consumer cannot poll inside its
- * rebalance callback.
+ * starting just below the stored offset skips every one below that for good. On the stored log every record below
+ * the stored offset that the worker applies (valid and routed right) has an outcome; so the log is taken for the
+ * stored one when it reaches the stored offset and the last such record below it has one. That record is looked for
+ * backwards, a few records first and then twice as many at each look, as far as {@code maxLookBack}: a run of dead
+ * letters there proves nothing either way. Records are read with a consumer of their own, outside the group: the
+ * assigned consumer cannot poll inside its rebalance callback.
  */
 final class StoredLogCheck {
 
-    static final String KNOWN = "SELECT event_id FROM factory.processed_events WHERE event_id = ANY (?)";
+    static final String KNOWN = "SELECT EXISTS (SELECT 1 FROM factory.processed_events WHERE event_id = ?)";
+    /** Records read in the first look below a stored offset; each further look reads twice as many. */
+    static final int FIRST_LOOK = 16;
+    /** How long reading the records below a partition's stored offset on assignment may go without progress. */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How far below a stored offset the last write the worker applied is looked for. */
+    static final long LOOK_BACK = 20_000;
 
     private final Supplier<Consumer<byte[], byte[]>> consumers;
-    private final WriteCodec codec;
+    private final Function<ConsumerRecord<byte[], byte[]>, UUID> applied;
     private final Duration timeout;
+    private final long maxLookBack;
 
     /**
-     * @param consumers a consumer outside the group, reading committed records only
-     * @param timeout   how long the records below the stored offsets may take to arrive; past it the check fails,
-     *                  and is retried with the offsets' reads
+     * @param consumers   a consumer outside the group, reading committed records only
+     * @param applied     the eventId of a record the worker applies, or null for one it dead-letters
+     * @param timeout     how long reading may go without progress; past it the check fails, and is retried with the
+     *                    offsets' reads
+     * @param maxLookBack how many records below a stored offset are looked at, at most
      */
-    StoredLogCheck(Supplier<Consumer<byte[], byte[]>> consumers, WriteCodec codec, Duration timeout) {
+    StoredLogCheck(Supplier<Consumer<byte[], byte[]>> consumers, Function<ConsumerRecord<byte[], byte[]>, UUID> applied,
+                   Duration timeout, long maxLookBack) {
         this.consumers = consumers;
-        this.codec = codec;
+        this.applied = applied;
         this.timeout = timeout;
+        this.maxLookBack = maxLookBack;
     }
 
     /**
-     * @param from   per partition, where the records to look at begin (below its stored offset)
+     * The check the worker runs: records read as the container's consumer reads them, and applied when the listener
+     * would apply them.
+     */
+    static StoredLogCheck forWriteTopics(Map<String, Object> groupConsumer, WriteCodec codec, RecordRouting routing) {
+        return new StoredLogCheck(() -> logReader(groupConsumer), appliedEventId(codec, routing), TIMEOUT, LOOK_BACK);
+    }
+
+    /** The eventId of a record the listener applies (valid and routed right), or null for one it dead-letters. */
+    private static Function<ConsumerRecord<byte[], byte[]>, UUID> appliedEventId(WriteCodec codec, RecordRouting routing) {
+        return r -> {
+            try {
+                WriteEnvelope e = codec.decode(r.value());
+                routing.check(r, e);
+                return e.eventId();
+            } catch (InvalidWriteException e) {
+                return null;
+            }
+        };
+    }
+
+    /** A consumer of the write topics outside the group, for {@link StoredLogCheck}: it assigns, never subscribes. */
+    static KafkaConsumer<byte[], byte[]> logReader(Map<String, Object> groupConsumer) {
+        Map<String, Object> config = new HashMap<>(groupConsumer);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        config.remove(ConsumerConfig.CLIENT_ID_CONFIG);
+        return new KafkaConsumer<>(config);
+    }
+
+    /**
+     * @param first  per partition, the log's first offset
      * @param stored per partition, the database's offset
      * @param ends   per partition, the log's end
-     * @return the partitions whose log is not shown to be the stored one: shorter than the stored offset, or with no
-     *         record between {@code from} and the stored offset whose eventId has an outcome (a run of invalid records
-     *         there proves nothing either way)
+     * @return the partitions whose log is not shown to be the stored one
      */
-    Set<TopicPartition> unproven(Connection c, Map<TopicPartition, Long> from, Map<TopicPartition, Long> stored,
+    Set<TopicPartition> unproven(Connection c, Map<TopicPartition, Long> first, Map<TopicPartition, Long> stored,
                                  Map<TopicPartition, Long> ends) throws SQLException {
         Set<TopicPartition> unproven = new HashSet<>();
-        Map<TopicPartition, Long> toRead = new HashMap<>();
-        from.forEach((tp, first) -> {
-            if (ends.get(tp) < stored.get(tp)) {
-                unproven.add(tp);
-            } else {
-                toRead.put(tp, first);
+        try (Consumer<byte[], byte[]> consumer = consumers.get()) {
+            for (TopicPartition tp : stored.keySet()) {
+                if (ends.get(tp) < stored.get(tp) || !proven(c, consumer, tp, first.get(tp), stored.get(tp))) {
+                    unproven.add(tp);
+                }
             }
-        });
-        if (toRead.isEmpty()) {
-            return unproven;
         }
-        Map<TopicPartition, Set<UUID>> eventIds = read(toRead, stored);
-        Set<UUID> known = known(c, eventIds.values().stream().flatMap(Set::stream).toList());
-        toRead.keySet().forEach(tp -> {
-            if (eventIds.get(tp).stream().noneMatch(known::contains)) {
-                unproven.add(tp);
-            }
-        });
         return unproven;
     }
 
-    /** The eventIds of the valid records from each partition's first offset up to its stored one. */
-    private Map<TopicPartition, Set<UUID>> read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> stored) {
-        Map<TopicPartition, Set<UUID>> eventIds = new HashMap<>();
-        from.keySet().forEach(tp -> eventIds.put(tp, new HashSet<>()));
-        try (Consumer<byte[], byte[]> consumer = consumers.get()) {
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
-            Set<TopicPartition> reading = new HashSet<>(from.keySet());
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!reading.isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("the records below the stored offsets of " + reading + " did not arrive in "
-                            + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (r.offset() < stored.get(tp)) {
-                        try {
-                            eventIds.get(tp).add(codec.decode(r.value()).eventId());
-                        } catch (InvalidWriteException e) {
-                            // proves nothing: an invalid record has no outcome on any log
-                        }
-                    }
-                }
-                List<TopicPartition> done = new ArrayList<>();
-                for (TopicPartition tp : reading) {
-                    if (consumer.position(tp) >= stored.get(tp)) {
-                        done.add(tp);
-                    }
-                }
-                done.forEach(reading::remove);
-                consumer.pause(done);
+    private boolean proven(Connection c, Consumer<byte[], byte[]> consumer, TopicPartition tp, long first, long stored)
+            throws SQLException {
+        consumer.assign(List.of(tp));
+        long end = stored;
+        for (long look = FIRST_LOOK; end > first && stored - end < maxLookBack; look *= 2) {
+            long from = Math.max(first, end - look);
+            UUID last = lastApplied(consumer, tp, from, end);
+            if (last != null) {
+                return known(c, last);
             }
+            end = from;
         }
-        return eventIds;
+        return false;
     }
 
-    private static Set<UUID> known(Connection c, List<UUID> eventIds) throws SQLException {
-        Set<UUID> known = new HashSet<>();
-        if (eventIds.isEmpty()) {
-            return known;
-        }
-        try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
-            ps.setArray(1, c.createArrayOf("uuid", eventIds.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    known.add(rs.getObject(1, UUID.class));
-                }
+    /** The eventId of the last record in {@code [from, end)} the worker applies, or null. */
+    private UUID lastApplied(Consumer<byte[], byte[]> consumer, TopicPartition tp, long from, long end) {
+        consumer.seek(tp, from);
+        UUID last = null;
+        long position = from;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (position < end) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                UUID eventId = r.offset() < end ? applied.apply(r) : null;
+                last = eventId != null ? eventId : last;
+            }
+            long now = consumer.position(tp);
+            if (now > position) {
+                position = now;
+                deadline = System.nanoTime() + timeout.toNanos();
+            } else if (System.nanoTime() > deadline) {
+                throw new TimeoutException("no record of " + tp + " below its stored offset arrived in " + timeout
+                        + " (at " + position + " of " + from + ".." + end + ")");
             }
         }
-        return known;
+        return last;
+    }
+
+    private static boolean known(Connection c, UUID eventId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
+            ps.setObject(1, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 }

@@ -34,8 +34,11 @@ final class BatchHandler {
      * long or has no limit (0): {@code factory_writer}'s 60 s is shorter than dead letters may wait for their acks.
      */
     static final String ALLOW_IDLE = """
-            SELECT set_config('idle_in_transaction_session_timeout', ?::text, true) FROM pg_settings
-            WHERE name = 'idle_in_transaction_session_timeout' AND setting::bigint BETWEEN 1 AND ? - 1""";
+            SELECT set_config('idle_in_transaction_session_timeout', ?::text, true)
+            WHERE (SELECT setting::bigint FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout')
+                  BETWEEN 1 AND ? - 1""";
+    /** The setting's largest value, in milliseconds. */
+    static final long MAX_IDLE_MILLIS = Integer.MAX_VALUE;
 
     /** Past the dead letters' longest wait, for the statements after it. */
     static final Duration IDLE_MARGIN = Duration.ofSeconds(30);
@@ -120,7 +123,7 @@ final class BatchHandler {
         if (wait.isZero()) {
             return;
         }
-        long millis = wait.plus(IDLE_MARGIN).toMillis();
+        long millis = Math.min(wait.plus(IDLE_MARGIN).toMillis(), MAX_IDLE_MILLIS);   // a retry-for-ever producer
         try (PreparedStatement ps = c.prepareStatement(ALLOW_IDLE)) {
             ps.setLong(1, millis);
             ps.setLong(2, millis);

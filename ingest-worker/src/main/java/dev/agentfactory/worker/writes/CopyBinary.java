@@ -99,8 +99,8 @@ final class CopyBinary {
     }
 
     /**
-     * Microseconds since the server's epoch. Outside the years 0001 to 9999 (once rounded: a last half microsecond
-     * of 9999 is 10000) the server refuses the text form; the same SQLSTATE here makes the batch split and the event
+     * Microseconds since the server's epoch. Outside the years 0001 to 9999 (the last half microsecond of 9999 rounds
+     * to 10000) the server refuses the text form; the same SQLSTATE here makes the batch split and the event
      * be rejected, as on the text paths.
      */
     static long micros(Instant t) throws SQLDataException {

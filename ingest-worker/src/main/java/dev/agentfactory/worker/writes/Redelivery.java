@@ -68,7 +68,7 @@ final class Redelivery {
         loader.loadProcessed(c, below.stream().filter(Item::valid).map(i -> i.envelope().eventId()).toList(), committed);
         List<Item> fresh = new ArrayList<>(items.size());
         List<BatchResult.Applied> restated = new ArrayList<>();
-        Map<UUID, Item> first = firstOfEachEventId(poll);
+        Map<UUID, Item> first = firstOfEachEventIdBelow(poll, stored);
         int neverApplied = 0;
         List<String> deadLetteredAgain = new ArrayList<>();
         for (Item i : items) {
@@ -104,10 +104,16 @@ final class Redelivery {
         return new Sorted(fresh, restated, deadLetteredAgain.size());
     }
 
-    private static Map<UUID, Item> firstOfEachEventId(List<Item> poll) {
+    /**
+     * Of the poll's records below the stored offsets of the partitions this transaction locked, the first of each
+     * eventId. Not of every record: one at or above its partition's offset is fresh, and the committed record of its
+     * eventId (which only a producer's bug puts on another partition) is restated APPLIED, not DUPLICATE.
+     */
+    private static Map<UUID, Item> firstOfEachEventIdBelow(List<Item> poll, Map<TopicPartition, Long> stored) {
         Map<UUID, Item> first = new HashMap<>();
         for (Item i : poll) {
-            if (i.valid()) {
+            Long offset = stored.get(partition(i));
+            if (i.valid() && offset != null && i.record().offset() < offset) {
                 first.putIfAbsent(i.envelope().eventId(), i);
             }
         }

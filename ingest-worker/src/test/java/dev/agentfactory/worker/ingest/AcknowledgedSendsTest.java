@@ -46,6 +46,17 @@ class AcknowledgedSendsTest {
     }
 
     @Test
+    void aCallMayAlsoBlockInItsSendsForTheProducersMaxBlockKafkasDefaultWhereUnset() {
+        assertThat(AcknowledgedSends.maxBlock(Map.of())).isEqualTo(Duration.ofMinutes(1));
+        assertThat(AcknowledgedSends.maxBlock(Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000")))
+                .isEqualTo(Duration.ofSeconds(5));
+        Map<String, Object> config = new HashMap<>(CONFIG);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "1000");
+        assertThat(new AcknowledgedSends(new DefaultKafkaProducerFactory<>(config)).longestCall())
+                .isEqualTo(Duration.ofSeconds(66));
+    }
+
+    @Test
     void theWaitIsTheProducersDeliveryTimeoutKafkasDefaultWhereUnset() {
         assertThat(AcknowledgedSends.deliveryTimeout(CONFIG)).isEqualTo(Duration.ofMinutes(2));
         assertThat(AcknowledgedSends.deliveryTimeout(Map.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.util.backoff.FixedBackOff;
 
+import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
@@ -45,7 +46,8 @@ import dev.agentfactory.worker.writes.OffsetStore;
  * Where a partition starts on assignment, against a real broker and database: the lower of the offset stored with
  * the rows and Kafka's committed one; without a Kafka commit (the worker died before its first one, or the group's
  * offsets expired), one batch before the stored offset, never before the log's beginning, and at the beginning when
- * the log is not the one the stored offset came from (a recreated topic, another cluster); without a stored offset
+ * the log is not shown to be the one the stored offset came from (a recreated topic, another cluster: the last write
+ * below the stored offset was never applied); without a stored offset
  * (a restored database), the log's beginning; and never Kafka's offset alone because the database could not be read.
  */
 @ExtendWith(LocalStackExtension.class)
@@ -67,6 +69,8 @@ class OffsetSeekerIT {
     private final TopicPartition otherLog = new TopicPartition(topic + ".other", 0);
     /** Ten records that are not writes. */
     private final TopicPartition invalidLog = new TopicPartition(topic + ".invalid", 0);
+    /** Ten applied writes, then twenty dead letters (records that are not writes). */
+    private final TopicPartition deadLettersOnTop = new TopicPartition(topic + ".dead-letters-on-top", 0);
     private StackEndpoints endpoints;
     private MigratedDatabase database;
     private PGSimpleDataSource dataSource;
@@ -76,19 +80,24 @@ class OffsetSeekerIT {
         this.endpoints = endpoints;
         database = new MigratedDatabase(stack, endpoints, db);
         dataSource = database.dataSource();
-        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(topic, 1, otherLog.topic(), 1, invalidLog.topic(), 1));
+        StackTopics.create(endpoints.kafkaBootstrap(), Map.of(topic, 1, otherLog.topic(), 1, invalidLog.topic(), 1,
+                deadLettersOnTop.topic(), 1));
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 endpoints.kafkaBootstrap()), new ByteArraySerializer(), new ByteArraySerializer());
              Connection c = dataSource.getConnection(); PreparedStatement applied = c.prepareStatement(STORE_OUTCOME)) {
             for (int i = 0; i < 10; i++) {
                 WriteEnvelope write = write(i);
                 producer.send(new ProducerRecord<>(topic, key(write), CODEC.encode(write))).get();
+                producer.send(new ProducerRecord<>(deadLettersOnTop.topic(), key(write), CODEC.encode(write))).get();
                 applied.setObject(1, write.eventId());
                 applied.setObject(2, write.entityId());
                 applied.executeUpdate();
                 WriteEnvelope unapplied = write(i);
                 producer.send(new ProducerRecord<>(otherLog.topic(), key(unapplied), CODEC.encode(unapplied))).get();
                 producer.send(new ProducerRecord<>(invalidLog.topic(), new byte[] {(byte) i})).get();
+            }
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(deadLettersOnTop.topic(), new byte[] {(byte) i})).get();
             }
         }
     }
@@ -134,6 +143,13 @@ class OffsetSeekerIT {
     void withoutAKafkaCommitOnlyInvalidRecordsBelowTheStoredOffsetProveNothingAndTheLogIsReadFromItsBeginning()
             throws Exception {
         assertThat(positionOnAssignment("invalid-log", invalidLog, 8L, null, 3, dataSource)).isZero();
+    }
+
+    @Test
+    void withoutAKafkaCommitTheLastAppliedWriteIsLookedForBelowARunOfDeadLetters() throws Exception {
+        // records 10 to 29 prove nothing; record 9, found further back, is known: one batch back from 30
+        assertThat(positionOnAssignment("dead-letters-on-top", deadLettersOnTop, 30L, null, 3, dataSource))
+                .isEqualTo(27);
     }
 
     @Test
@@ -227,10 +243,16 @@ class OffsetSeekerIT {
     }
 
     private StoredLogCheck logCheck() {
-        return new StoredLogCheck(() -> IngestKafkaConfig.logReader(Map.of(
+        return new StoredLogCheck(() -> StoredLogCheck.logReader(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(), ConsumerConfig.GROUP_ID_CONFIG, "any",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)), CODEC, Duration.ofSeconds(30));
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)), r -> {
+                    try {
+                        return CODEC.decode(r.value()).eventId();
+                    } catch (InvalidWriteException e) {
+                        return null;
+                    }
+                }, Duration.ofSeconds(30), 1_000);
     }
 }

@@ -80,6 +80,23 @@ class BatchProcessorIT {
     }
 
     /**
+     * Which record of an eventId came first is decided among the records below their partitions' stored offsets: a
+     * fresh copy of a committed eventId earlier in the poll (which only a producer's bug puts on another partition)
+     * leaves the committed record restated APPLIED, not DUPLICATE; the fresh copy is answered DUPLICATE.
+     */
+    @Test
+    void aCommittedRecordIsRestatedAppliedThoughAFreshCopyOfItsEventIdComesFirstInThePoll() {
+        WriteEnvelope create = create("fresh-copy-first", "planner");
+        processor.process(List.of(item(1, 3, create)), invalid -> { }, (r, nanos) -> { });
+
+        BatchResult again = processor.process(List.of(item(2, 20, create), item(1, 3, create)), invalid -> { },
+                (r, nanos) -> { });
+
+        assertThat(statuses(again.restated())).containsExactly(Status.APPLIED);
+        assertThat(statuses(again.outcomes())).containsExactly(Status.DUPLICATE);
+    }
+
+    /**
      * Timestamps are read back in the proleptic Gregorian calendar PostgreSQL keeps them in: {@code getTimestamp} went
      * through Java's Julian calendar before 1582-10-15, and a later version's snapshot moved the agent's creation
      * by ten days.
@@ -114,7 +131,11 @@ class BatchProcessorIT {
     }
 
     private static Item item(long offset, WriteEnvelope e) {
-        return new Item(new ConsumerRecord<>(TOPIC, 0, offset, e.recordKey().getBytes(StandardCharsets.UTF_8),
+        return item(0, offset, e);
+    }
+
+    private static Item item(int partition, long offset, WriteEnvelope e) {
+        return new Item(new ConsumerRecord<>(TOPIC, partition, offset, e.recordKey().getBytes(StandardCharsets.UTF_8),
                 new byte[0]), e, null);
     }
 

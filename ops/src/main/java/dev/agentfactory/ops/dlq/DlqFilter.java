@@ -12,6 +12,9 @@ import dev.agentfactory.contracts.DlqHeaders;
 /** Which dead letters to replay: by reason header and by when they were dead-lettered ([since, until)). */
 record DlqFilter(String reason, Instant since, Instant until) {
 
+    /** Every dead letter. */
+    static final DlqFilter ALL = new DlqFilter(null, null, null);
+
     boolean matches(ConsumerRecord<?, ?> r) {
         if (reason != null && !reason.equals(header(r, DlqHeaders.REASON))) {
             return false;

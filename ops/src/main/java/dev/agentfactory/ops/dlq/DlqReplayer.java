@@ -94,12 +94,13 @@ final class DlqReplayer {
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             // An earlier replay's copy that came back to the DLQ carries that replay's count, and comes after the
-            // first dead letter of the write: a first pass finds each write's highest count, so the copy sent next
-            // says how often the write was replayed (one copy per run, whichever is read first).
+            // first dead letter of the write: a first pass finds each write's highest count among all its dead
+            // letters (also those this run's filter leaves out: a later failure, another reason), so the copy sent
+            // next says how often the write was replayed (one copy per run, whichever matches first).
             Map<String, Integer> replays = new HashMap<>();
             if (!dryRun) {
-                scan(consumer, partitions, end, filter, (r, target) -> replays.merge(digest(target, r), replayCount(r),
-                        Math::max));
+                scan(consumer, partitions, end, DlqFilter.ALL, (r, target) -> replays.merge(digest(target, r),
+                        replayCount(r), Math::max));
             }
             int scanned = scan(consumer, partitions, end, filter, (r, target) -> {
                 String digest = digest(target, r);
@@ -109,7 +110,8 @@ final class DlqReplayer {
                 byTopic.merge(target, 1, Integer::sum);
                 if (!dryRun) {
                     sends.add(new Sent(target, r.topic() + "-" + r.partition() + "@" + r.offset() + " (original "
-                            + original(r, target) + ")", producer.send(replayRecord(r, target, replays.get(digest) + 1))));
+                            + original(r, target) + ")", producer.send(replayRecord(r, target,
+                            replays.getOrDefault(digest, replayCount(r)) + 1))));
                 }
             }, withoutValue);
             producer.flush();
@@ -161,10 +163,17 @@ final class DlqReplayer {
         return scan(consumer, partitions, end, filter, match, null);
     }
 
-    /** How many times the dead letter's record had been replayed when it was dead-lettered (0: never). */
+    /**
+     * How many times the dead letter's record had been replayed when it was dead-lettered: 0 for never, and for a
+     * count that is no number (a header some other tool wrote), which must not stop a recovery.
+     */
     static int replayCount(ConsumerRecord<byte[], byte[]> r) {
         String count = DlqFilter.header(r, DlqHeaders.REPLAY_COUNT);
-        return count == null ? 0 : Integer.parseInt(count);
+        try {
+            return count == null ? 0 : Math.max(0, Integer.parseInt(count.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**

@@ -51,8 +51,13 @@ class DlqReplayIT {
             // and counted as replayed a second time
             ProducerRecord<byte[], byte[]> again = deadLetter(dlq, origin, "k1", "big-1", "oversized",
                     "2026-01-01T12:00:00Z");
+            // and once more, after the run's --until: not sent by this run, but its count is the write's
+            ProducerRecord<byte[], byte[]> later = deadLetter(dlq, origin, "k1", "big-1", "oversized",
+                    "2026-01-03T12:00:00Z");
+            later.headers().add(DlqHeaders.REPLAY_COUNT, "2".getBytes(StandardCharsets.UTF_8));
             again.headers().add(DlqHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
             p.send(again).get();
+            p.send(later).get();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = DlqReplayCommand.run(List.of("--reason=oversized", "--until=2026-01-02T00:00:00Z",
@@ -60,7 +65,7 @@ class DlqReplayIT {
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
         assertThat(status).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("replayed 1 of 4 dead letters");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("replayed 1 of 5 dead letters");
         List<ConsumerRecord<byte[], byte[]>> replayed = readAll(endpoints.kafkaBootstrap(), origin);
         assertThat(replayed).hasSize(1);
         ConsumerRecord<byte[], byte[]> r = replayed.get(0);
@@ -69,7 +74,7 @@ class DlqReplayIT {
         assertThat(r.headers().lastHeader(DlqHeaders.REASON)).isNull();
         assertThat(r.headers().headers(DlqHeaders.REPLAY_COUNT)).hasSize(1);
         assertThat(new String(r.headers().lastHeader(DlqHeaders.REPLAY_COUNT).value(), StandardCharsets.UTF_8))
-                .isEqualTo("2");
+                .isEqualTo("3");
         assertThat(new String(r.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo("t-1");
     }
 
