@@ -106,12 +106,19 @@ class WriteCodecTest {
     void timestampsThatAreNotRfc3339AreSchemaViolations() {
         String id = UUID.randomUUID().toString();
         for (String bad : List.of("2026-11-27T24:00:00Z", "2026-11-27T03:53:46.Z", "+10000-01-01T00:00:00Z",
-                "-0001-01-01T00:00:00Z", "2026-11-27T03:53:46+01:00:30", "2026-11-27T03:53:46")) {
+                "-0001-01-01T00:00:00Z", "2026-11-27T03:53:46+01:00:30", "2026-11-27T03:53:46",
+                // RFC 3339, but outside the years 0001 to 9999 in UTC, which PostgreSQL takes
+                "9999-12-31T23:30:00-01:00", "0000-03-01T00:00:00Z")) {
             assertReason(envelope("agent.delete", id, "{}").replace("2026-01-01T00:00:00Z", bad),
                     Reason.SCHEMA_VIOLATION);
             assertReason(envelope("agent.history.append", id, "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\""
                     + bad + "\"}"), Reason.SCHEMA_VIOLATION);
         }
+        // stored at microseconds, rounded half to even: the last half microsecond of 9999 would be 10000
+        assertReason(envelope("agent.history.append", id, "{\"kind\":\"learning\",\"entry\":{},"
+                + "\"recordedAt\":\"9999-12-31T23:59:59.9999995Z\"}"), Reason.SCHEMA_VIOLATION);
+        assertThat(codec.decode(envelope("agent.history.append", id, "{\"kind\":\"learning\",\"entry\":{},"
+                + "\"recordedAt\":\"9999-12-31T23:59:59.9999994Z\"}").getBytes(StandardCharsets.UTF_8))).isNotNull();
         WriteEnvelope e = codec.decode(envelope("agent.history.append", id,
                 "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-11-27t03:53:46.5-02:30\"}")
                 .replace("2026-01-01T00:00:00Z", "2026-11-27T04:00:00+01:00").getBytes(StandardCharsets.UTF_8));

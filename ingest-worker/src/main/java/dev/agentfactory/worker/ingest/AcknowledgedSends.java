@@ -44,8 +44,9 @@ public final class AcknowledgedSends implements AutoCloseable {
     }
 
     /**
-     * How long one call may take: the producer's {@code max.block.ms} in its sends (fetching the topic's metadata, or
-     * waiting for room in a full buffer) and then the wait for the acknowledgements.
+     * How long one call normally takes at most: the producer's {@code max.block.ms} in its sends (fetching the topic's
+     * metadata, or waiting for room in a full buffer) and then the wait for the acknowledgements. Each send may block
+     * that long, so a call of many records into a buffer that stays full may take longer still.
      */
     public Duration longestCall() {
         return maxBlock(producers.getConfigurationProperties()).plus(timeout);

@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 
-import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.contracts.WriteEnvelope;
 
@@ -81,7 +80,7 @@ final class StoredLogCheck {
                 WriteEnvelope e = codec.decode(r.value());
                 routing.check(r, e);
                 return e.eventId();
-            } catch (InvalidWriteException e) {
+            } catch (RuntimeException e) {    // InvalidWriteException, or any other the listener would also fail on
                 return null;
             }
         };
@@ -119,8 +118,9 @@ final class StoredLogCheck {
             throws SQLException {
         consumer.assign(List.of(tp));
         long end = stored;
-        for (long look = FIRST_LOOK; end > first && stored - end < maxLookBack; look *= 2) {
-            long from = Math.max(first, end - look);
+        long floor = Math.max(first, stored - maxLookBack);
+        for (long look = FIRST_LOOK; end > floor; look *= 2) {
+            long from = Math.max(floor, end - look);
             UUID last = lastApplied(consumer, tp, from, end);
             if (last != null) {
                 return known(c, last);

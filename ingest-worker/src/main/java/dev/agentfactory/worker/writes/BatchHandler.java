@@ -123,7 +123,9 @@ final class BatchHandler {
         if (wait.isZero()) {
             return;
         }
-        long millis = Math.min(wait.plus(IDLE_MARGIN).toMillis(), MAX_IDLE_MILLIS);   // a retry-for-ever producer
+        // A producer told to wait for ever (max.block.ms or delivery.timeout.ms at their maximum) gets the longest.
+        Duration allowed = wait.plus(IDLE_MARGIN);
+        long millis = allowed.compareTo(Duration.ofMillis(MAX_IDLE_MILLIS)) >= 0 ? MAX_IDLE_MILLIS : allowed.toMillis();
         try (PreparedStatement ps = c.prepareStatement(ALLOW_IDLE)) {
             ps.setLong(1, millis);
             ps.setLong(2, millis);

@@ -153,6 +153,13 @@ class OffsetSeekerIT {
     }
 
     @Test
+    void theLastAppliedWriteIsLookedForNoFurtherBackThanTheLimit() throws Exception {
+        // the known record 9 lies 21 below the stored offset: past a limit of 20, the log is not shown to be the one
+        assertThat(positionOnAssignment("look-back-limit", deadLettersOnTop, 30L, null, 3, logCheck(20))).isZero();
+        assertThat(positionOnAssignment("look-back-limit-2", deadLettersOnTop, 30L, null, 3, logCheck(21))).isEqualTo(27);
+    }
+
+    @Test
     void withAKafkaCommitItStartsAtTheLowerOfTheTwo() throws Exception {
         assertThat(positionOnAssignment("kafka-lower", 8L, 7L, 3)).isEqualTo(7);
         assertThat(positionOnAssignment("database-lower", 4L, 9L, 3)).isEqualTo(4);
@@ -202,7 +209,7 @@ class OffsetSeekerIT {
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(9)), Duration.ofSeconds(30));
             // the container stops after the third attempt
             new OffsetSeeker(unreachable, new OffsetStore("stopped"), 3, new FixedBackOff(20, Long.MAX_VALUE),
-                    () -> attempts.get() < 3, logCheck()).onPartitionsAssigned(consumer, List.of(tp));
+                    () -> attempts.get() < 3, logCheck(1_000)).onPartitionsAssigned(consumer, List.of(tp));
             assertThat(attempts.get()).isEqualTo(3);
             assertThat(consumer.paused()).containsExactly(tp);
             assertThat(consumer.poll(Duration.ofMillis(500))).as("nothing fetched from Kafka's offset").isEmpty();
@@ -221,6 +228,17 @@ class OffsetSeekerIT {
 
     private long positionOnAssignment(String group, TopicPartition tp, Long stored, Long kafkaCommitted,
                                       int batchRecords, DataSource seekerDataSource) throws Exception {
+        return positionOnAssignment(group, tp, stored, kafkaCommitted, batchRecords, seekerDataSource, logCheck(1_000));
+    }
+
+    private long positionOnAssignment(String group, TopicPartition tp, Long stored, Long kafkaCommitted,
+                                      int batchRecords, StoredLogCheck logCheck) throws Exception {
+        return positionOnAssignment(group, tp, stored, kafkaCommitted, batchRecords, dataSource, logCheck);
+    }
+
+    private long positionOnAssignment(String group, TopicPartition tp, Long stored, Long kafkaCommitted,
+                                      int batchRecords, DataSource seekerDataSource, StoredLogCheck logCheck)
+            throws Exception {
         if (stored != null) {
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STORE)) {
                 ps.setString(1, group);
@@ -237,12 +255,12 @@ class OffsetSeekerIT {
                 consumer.commitSync(Map.of(tp, new OffsetAndMetadata(kafkaCommitted)), Duration.ofSeconds(30));
             }
             new OffsetSeeker(seekerDataSource, new OffsetStore(group), batchRecords, new FixedBackOff(20, Long.MAX_VALUE),
-                    () -> true, logCheck()).onPartitionsAssigned(consumer, List.of(tp));
+                    () -> true, logCheck).onPartitionsAssigned(consumer, List.of(tp));
             return consumer.position(tp, Duration.ofSeconds(30));
         }
     }
 
-    private StoredLogCheck logCheck() {
+    private StoredLogCheck logCheck(long maxLookBack) {
         return new StoredLogCheck(() -> StoredLogCheck.logReader(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(), ConsumerConfig.GROUP_ID_CONFIG, "any",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -253,6 +271,6 @@ class OffsetSeekerIT {
                     } catch (InvalidWriteException e) {
                         return null;
                     }
-                }, Duration.ofSeconds(30), 1_000);
+                }, Duration.ofSeconds(30), maxLookBack);
     }
 }

@@ -106,10 +106,10 @@ class BatchProcessorIT {
         UUID agent = UUID.randomUUID();
         WriteEnvelope create = new WriteEnvelope(EventIds.next(), agent, null, "it", Instant.parse("1500-01-01T00:00:00Z"),
                 WriteEnvelope.SCHEMA_VERSION, new WriteCommand.AgentCreate("julian", "J", "planner", null, null, null, null));
-        processor.process(List.of(item(10, create)), invalid -> { }, (r, nanos) -> { });
+        processor.process(List.of(item(3, 10, create)), invalid -> { }, (r, nanos) -> { });
         WriteEnvelope update = WriteEnvelope.of(agent, 1L, "it", new WriteCommand.AgentUpdate(
                 JsonNodeFactory.instance.objectNode().put("name", "Jules")));
-        assertThat(statuses(processor.process(List.of(item(11, update)), invalid -> { }, (r, nanos) -> { }).outcomes()))
+        assertThat(statuses(processor.process(List.of(item(3, 11, update)), invalid -> { }, (r, nanos) -> { }).outcomes()))
                 .containsExactly(Status.APPLIED);
 
         try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(

@@ -65,6 +65,16 @@ class DeadLetterWaitIT {
     }
 
     @Test
+    void aProducerToldToWaitForEverGetsTheLongestAllowanceTheSettingTakes() throws Exception {
+        // max.block.ms at its maximum, three rounds: far past what idle_in_transaction_session_timeout holds
+        Duration forever = Duration.ofMillis(Long.MAX_VALUE).multipliedBy(3);
+        BatchResult result = handler("forever").apply(List.of(invalidAt(2, 5)), List.of(), Map.of(), slowSink(forever));
+
+        assertThat(result.deadLettered()).isEqualTo(1);
+        assertThat(storedOffset("forever", 2)).isEqualTo(6);
+    }
+
+    @Test
     void withoutTheAllowanceTheServerEndsTheSessionUnderTheWait() throws Exception {
         // the test's own check that the wait above outlasts the session's limit
         assertThatThrownBy(() -> handler("no-allowance").apply(List.of(invalidAt(1, 7)), List.of(), Map.of(),

@@ -35,7 +35,7 @@ record DlqFilter(String reason, Instant since, Instant until) {
 
     static String header(ConsumerRecord<?, ?> r, String key) {
         Header h = r.headers().lastHeader(key);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -99,8 +99,11 @@ final class DlqReplayer {
             // next says how often the write was replayed (one copy per run, whichever matches first).
             Map<String, Integer> replays = new HashMap<>();
             if (!dryRun) {
-                scan(consumer, partitions, end, DlqFilter.ALL, (r, target) -> replays.merge(digest(target, r),
-                        replayCount(r), Math::max));
+                scan(consumer, partitions, end, DlqFilter.ALL, (r, target) -> {
+                    if (replayCount(r) > 0) {    // one without a count adds nothing: each write's default is its own
+                        replays.merge(digest(target, r), replayCount(r), Math::max);
+                    }
+                });
             }
             int scanned = scan(consumer, partitions, end, filter, (r, target) -> {
                 String digest = digest(target, r);
@@ -170,7 +173,7 @@ final class DlqReplayer {
     static int replayCount(ConsumerRecord<byte[], byte[]> r) {
         String count = DlqFilter.header(r, DlqHeaders.REPLAY_COUNT);
         try {
-            return count == null ? 0 : Math.max(0, Integer.parseInt(count.trim()));
+            return count == null ? 0 : (int) Math.max(0, Math.min(Integer.MAX_VALUE - 1, Long.parseLong(count.trim())));
         } catch (NumberFormatException e) {
             return 0;
         }
