@@ -12,8 +12,9 @@ import java.time.format.DateTimeParseException;
  * that a tenth of its CPU. Same text, same values. Text outside the fast path (years before 1970, offsets,
  * lower case, leap seconds) goes to the JDK if it has RFC 3339's form, which the contract promises: a
  * four-digit year, hours 00-23, 1-9 fraction digits, {@code Z} or {@code ±hh:mm}. What else {@link Instant#parse}
- * takes ({@code 24:00}, {@code 46.Z}, {@code +10000-…}, {@code -0001-…}, offsets with seconds) is refused: a
- * year past 9999 would pin an entity first in newest-first lists, or be refused by PostgreSQL instead of here.
+ * takes ({@code 24:00}, {@code 46.Z}, {@code +10000-…}, {@code -0001-…}, offsets with seconds) is refused, and so is
+ * any instant outside the years 0001 to 9999 in UTC ({@code 0000-…}, {@code 9999-12-31T23:30:00-01:00}): a year past
+ * 9999 would pin an entity first in newest-first lists, or be refused by PostgreSQL instead of here.
  * A leap second is read as the JDK reads it: {@code 23:59:60} as {@code 23:59:59}, any other {@code :60} refused.
  */
 public final class IsoInstant {
@@ -60,7 +61,7 @@ public final class IsoInstant {
 
     /**
      * The instant {@link Instant#parse} returns for an RFC 3339 date-time; a {@link DateTimeParseException} for text
-     * that is none, or that it refuses.
+     * that is none, that it refuses, or that names an instant outside the years 0001 to 9999 (UTC).
      */
     public static Instant parse(CharSequence text) {
         int n = text.length();

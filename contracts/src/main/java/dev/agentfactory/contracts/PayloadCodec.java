@@ -33,7 +33,7 @@ final class PayloadCodec {
     private static final Set<String> HISTORY_KINDS = Set.of("learning", "performance");
     private static final int MAX_BODY_BYTES = 1_048_576;
     /** The first recordedAt that the database's microseconds round into the year 10000. */
-    static final Instant LAST_RECORDED_AT_BOUND = Instant.parse("9999-12-31T23:59:59.999999500Z");
+    private static final Instant RECORDED_AT_END = Instant.parse("9999-12-31T23:59:59.999999500Z");
 
     private PayloadCodec() {
     }
@@ -63,7 +63,7 @@ final class PayloadCodec {
                 onlyFields(p, Set.of("kind", "entry", "recordedAt"), "payload");
                 String kind = oneOf(requiredString(p, "kind", 1, 20), "kind", HISTORY_KINDS);
                 Instant recordedAt = instant(p, "recordedAt");
-                if (recordedAt != null && !recordedAt.isBefore(LAST_RECORDED_AT_BOUND)) {
+                if (recordedAt != null && !recordedAt.isBefore(RECORDED_AT_END)) {
                     // stored at microseconds, rounded half to even: this last half microsecond of 9999 is 10000
                     throw violation("recordedAt must be an RFC 3339 date-time in the years 0001 to 9999 (UTC), "
                             + "before 9999-12-31T23:59:59.9999995Z");

@@ -217,6 +217,9 @@ class SchemaConformanceTest {
                 env("agent.history.append", "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00.Z\"}"),
                 env("agent.history.append",
                         "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"2026-01-01T00:00:00+01:00:30\"}"),
+                // stored at microseconds: the last half microsecond of 9999 would be the year 10000
+                env("agent.history.append",
+                        "{\"kind\":\"learning\",\"entry\":{},\"recordedAt\":\"9999-12-31T23:59:59.9999995Z\"}"),
                 // JSON Schema cannot bound nesting; the gateway could not write a page holding such a value
                 env("agent.state.put", "{\"state\":{\"a\":" + "[".repeat(WriteCodec.MAX_NESTING_DEPTH)
                         + "]".repeat(WriteCodec.MAX_NESTING_DEPTH) + "}}"))) {

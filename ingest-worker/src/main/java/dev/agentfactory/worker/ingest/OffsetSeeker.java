@@ -34,7 +34,8 @@ import dev.agentfactory.worker.writes.OffsetStore;
  * offset was stored from, and at its beginning if not. Without either offset, {@code auto.offset.reset} applies
  * ({@code earliest}, always).
  * <p>
- * A failure to read either offset is retried with the batches' backoff until it succeeds: consuming from
+ * A failure to read either offset, or the records below the stored one ({@link StoredLogCheck}), is retried with the
+ * batches' backoff until it succeeds: consuming from
  * Kafka's offset instead would skip, for good, whatever the database lacks between the two. The consumer thread
  * waits in the meantime, as it would on its first batch; past {@code max.poll.interval.ms} it leaves the group,
  * its partitions move, and it is assigned afresh (and read again) once it polls. A container stop (or an interrupt)
@@ -86,7 +87,8 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
                     wokenUp = true;
                 } catch (Exception e) {
                     long wait = waits.nextBackOff();
-                    log.warn("could not read the offsets of {} (attempt {}, next in {} ms): {}", partitions, attempt,
+                    log.warn("could not read the offsets of {}, or the records below them (attempt {}, next in {} ms): {}",
+                            partitions, attempt,
                             wait, e.toString());
                     if (!running.getAsBoolean() || !sleep(wait == BackOffExecution.STOP ? backOff.start().nextBackOff()
                             : wait)) {

@@ -105,10 +105,10 @@ final class CopyBinary {
      */
     static long micros(Instant t) throws SQLDataException {
         long seconds = t.getEpochSecond();
-        if (seconds < MIN_SECONDS || seconds >= END_SECONDS || atMicros(t).getEpochSecond() >= END_SECONDS) {
+        Instant rounded = seconds < MIN_SECONDS || seconds >= END_SECONDS ? null : atMicros(t);  // never overflows
+        if (rounded == null || rounded.getEpochSecond() >= END_SECONDS) {
             throw new SQLDataException("timestamp out of range: \"" + t + "\"", "22008");
         }
-        Instant rounded = atMicros(t);
         return (rounded.getEpochSecond() - PG_EPOCH_SECONDS) * 1_000_000L + rounded.getNano() / 1_000;
     }
 
@@ -116,7 +116,8 @@ final class CopyBinary {
      * The instant at the server's microsecond precision, rounded half to even: the server's text input rounds with
      * rint() on a double, which agrees but for some exact ties. The worker truncates occurredAt itself; an agent
      * history entry's recordedAt arrives as sent, and is staged rounded, so that both of its paths (this one, and the
-     * text one, which the server rounds) refuse an instant rounding into the year 10000.
+     * text one, which the server rounds) store the same microsecond; the codec already refuses one rounding into the
+     * year 10000, and {@link #micros} keeps that refusal only as a backstop.
      */
     static Instant atMicros(Instant t) {
         int rest = t.getNano() % 1_000;

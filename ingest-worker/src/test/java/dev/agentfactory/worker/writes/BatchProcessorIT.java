@@ -38,17 +38,17 @@ import tools.jackson.databind.node.JsonNodeFactory;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchProcessorIT {
 
-    private static final String TOPIC = "it.split-redelivery";
+    private static final String TOPIC = "it.batch-processor";
 
     private MigratedDatabase database;
     private BatchProcessor processor;
 
     @BeforeAll
     void database(StackEndpoints endpoints, LocalStack stack) {
-        database = new MigratedDatabase(stack, endpoints, "it_worker_split_" + Long.toString(System.currentTimeMillis(), 36));
+        database = new MigratedDatabase(stack, endpoints, "it_worker_batch_" + Long.toString(System.currentTimeMillis(), 36));
         var ds = database.dataSource();
         processor = new BatchProcessor(ds, new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                new OffsetStore("split-redelivery"), Clock.systemUTC(), 1_200_000, 100_000_000);
+                new OffsetStore("batch-processor"), Clock.systemUTC(), 1_200_000, 100_000_000);
     }
 
     @AfterAll

@@ -100,8 +100,9 @@ final class DlqReplayer {
             Map<String, Integer> replays = new HashMap<>();
             if (!dryRun) {
                 scan(consumer, partitions, end, DlqFilter.ALL, (r, target) -> {
-                    if (replayCount(r) > 0) {    // one without a count adds nothing: each write's default is its own
-                        replays.merge(digest(target, r), replayCount(r), Math::max);
+                    int count = replayCount(r);
+                    if (count > 0) {    // a write without one is at 0, the map's default
+                        replays.merge(digest(target, r), count, Math::max);
                     }
                 });
             }
@@ -114,7 +115,7 @@ final class DlqReplayer {
                 if (!dryRun) {
                     sends.add(new Sent(target, r.topic() + "-" + r.partition() + "@" + r.offset() + " (original "
                             + original(r, target) + ")", producer.send(replayRecord(r, target,
-                            replays.getOrDefault(digest, replayCount(r)) + 1))));
+                            replays.getOrDefault(digest, 0) + 1))));
                 }
             }, withoutValue);
             producer.flush();
@@ -168,7 +169,8 @@ final class DlqReplayer {
 
     /**
      * How many times the dead letter's record had been replayed when it was dead-lettered: 0 for never, and for a
-     * count that is no number (a header some other tool wrote), which must not stop a recovery.
+     * count that is no number (a header some other tool wrote), which must not stop a recovery; a larger one than
+     * {@code Integer.MAX_VALUE - 1} as that, so one more still fits.
      */
     static int replayCount(ConsumerRecord<byte[], byte[]> r) {
         String count = DlqFilter.header(r, DlqHeaders.REPLAY_COUNT);
