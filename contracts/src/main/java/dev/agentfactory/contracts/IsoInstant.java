@@ -22,6 +22,8 @@ public final class IsoInstant {
     private static final long FIRST = 0L;                  // 1970-01-01T00:00:00Z
     private static final long END = 253_402_300_800L;      // 10000-01-01T00:00:00Z
     private static final long YEAR_1 = -62_135_596_800L;   // 0001-01-01T00:00:00Z
+    /** What {@link #parse} takes, as the codec's refusals name it. */
+    static final String TAKES = "an RFC 3339 date-time in the years 0001 to 9999 (UTC)";
     private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
 
     private IsoInstant() {

@@ -65,8 +65,7 @@ final class PayloadCodec {
                 Instant recordedAt = instant(p, "recordedAt");
                 if (recordedAt != null && !recordedAt.isBefore(RECORDED_AT_END)) {
                     // stored at microseconds, rounded half to even: this last half microsecond of 9999 is 10000
-                    throw violation("recordedAt must be an RFC 3339 date-time in the years 0001 to 9999 (UTC), "
-                            + "before 9999-12-31T23:59:59.9999995Z");
+                    throw violation("recordedAt must be " + IsoInstant.TAKES + ", before 9999-12-31T23:59:59.9999995Z");
                 }
                 yield new AgentHistoryAppend(kind, requiredObject(p, "entry"), recordedAt);
             }
@@ -175,7 +174,7 @@ final class PayloadCodec {
         try {
             return s == null ? null : IsoInstant.parse(s);
         } catch (DateTimeParseException e) {
-            throw violation(field + " must be an RFC 3339 date-time in the years 0001 to 9999 (UTC)");
+            throw violation(field + " must be " + IsoInstant.TAKES);
         }
     }
 

@@ -99,7 +99,7 @@ public final class WriteCodec {
         try {
             occurredAt = IsoInstant.parse(Json.requiredString(root, "occurredAt", 1, 64));
         } catch (DateTimeParseException ex) {
-            throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "occurredAt must be an RFC 3339 date-time in the years 0001 to 9999 (UTC)");
+            throw new InvalidWriteException(Reason.SCHEMA_VIOLATION, "occurredAt must be " + IsoInstant.TAKES);
         }
         JsonNode sv = root.get("schemaVersion");
         if (sv == null || !sv.isIntegralNumber() || !sv.canConvertToInt() || sv.intValue() != WriteEnvelope.SCHEMA_VERSION) {

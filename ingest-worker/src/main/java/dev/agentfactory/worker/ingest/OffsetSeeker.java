@@ -88,8 +88,7 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
                 } catch (Exception e) {
                     long wait = waits.nextBackOff();
                     log.warn("could not read the offsets of {}, or the records below them (attempt {}, next in {} ms): {}",
-                            partitions, attempt,
-                            wait, e.toString());
+                            partitions, attempt, wait, e.toString());
                     if (!running.getAsBoolean() || !sleep(wait == BackOffExecution.STOP ? backOff.start().nextBackOff()
                             : wait)) {
                         // Unplaced partitions must not be fetched from Kafka's offset: they stay paused until the

@@ -57,7 +57,7 @@ final class Redelivery {
             throws SQLException {
         Set<Item> below = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Item i : items) {
-            if (i.record().offset() < stored.getOrDefault(partition(i), 0L)) {
+            if (isBelow(i, stored)) {
                 below.add(i);
             }
         }
@@ -112,12 +112,17 @@ final class Redelivery {
     private static Map<UUID, Item> firstOfEachEventIdBelow(List<Item> poll, Map<TopicPartition, Long> stored) {
         Map<UUID, Item> first = new HashMap<>();
         for (Item i : poll) {
-            Long offset = stored.get(partition(i));
-            if (i.valid() && offset != null && i.record().offset() < offset) {
+            if (i.valid() && isBelow(i, stored)) {
                 first.putIfAbsent(i.envelope().eventId(), i);
             }
         }
         return first;
+    }
+
+    /** Below its partition's stored offset; a partition this transaction did not lock has none here. */
+    private static boolean isBelow(Item i, Map<TopicPartition, Long> stored) {
+        Long offset = stored.get(partition(i));
+        return offset != null && i.record().offset() < offset;
     }
 
     private static TopicPartition partition(Item i) {
