@@ -47,6 +47,10 @@ public class PlatformEnvironmentDefaults implements EnvironmentPostProcessor {
         if (gcp) {
             defaults.put("management.stackdriver.metrics.export.project-id", "${GOOGLE_CLOUD_PROJECT}");
             defaults.put("management.stackdriver.metrics.export.step", "1m");
+            // Counters (and each timer's count) as CUMULATIVE rather than the registry's default GAUGE: Cloud
+            // Monitoring computes rate() and increase() over CUMULATIVE and DELTA series only, so the alerts in
+            // docs/operations.md see nothing over a GAUGE counter. Each point still holds one step's count.
+            defaults.put("management.stackdriver.metrics.export.use-semantic-metric-types", "true");
             // One series per instance: Cloud Monitoring rejects points that several instances write
             // to the same series within its sampling period, which "global" would make them do.
             defaults.put("management.stackdriver.metrics.export.resource-type", "generic_task");

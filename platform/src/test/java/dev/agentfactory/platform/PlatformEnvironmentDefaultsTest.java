@@ -7,6 +7,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.stackdriver.StackdriverProperties;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.stackdriver.StackdriverPropertiesConfigAdapter;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -39,6 +41,19 @@ class PlatformEnvironmentDefaultsTest {
         assertThat(labels).containsEntry("location", "r-1").containsEntry("namespace", "agent-factory")
                 .containsKey("job").containsKey("task_id");
         assertThat(labels.get("task_id")).hasSize(36);
+    }
+
+    @Test
+    void theGcpProfileExportsCountersAsCumulativeSoCloudMonitoringCanRateThem() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("test", Map.of("GOOGLE_CLOUD_PROJECT", "p-1")));
+        environment.setActiveProfiles(PlatformEnvironmentDefaults.GCP_PROFILE);
+        new PlatformEnvironmentDefaults().postProcessEnvironment(environment, null);
+
+        // bound as Spring Boot binds it for the registry, so a misspelt property name fails here
+        StackdriverProperties properties = Binder.get(environment)
+                .bind("management.stackdriver.metrics.export", StackdriverProperties.class).get();
+        assertThat(new StackdriverPropertiesConfigAdapter(properties).useSemanticMetricTypes()).isTrue();
     }
 
     @Test
