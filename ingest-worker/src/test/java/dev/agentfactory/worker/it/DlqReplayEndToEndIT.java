@@ -49,13 +49,16 @@ class DlqReplayEndToEndIT {
             }
             assertThat(bed.count("SELECT version FROM factory.agents WHERE id = '" + agent + "'")).isEqualTo(1);
 
+            // the worker's write topics, as in its environment: dlq-replay sends to no other topic
+            Map<String, String> env = Map.of("FACTORY_INGEST_AGENT_TOPIC", bed.agentTopic,
+                    "FACTORY_INGEST_PRD_TOPIC", bed.prdTopic);
             try (WorkerProcess worker = new WorkerProcess("replay-large", bed.workerProperties())) {
                 worker.start().awaitHealthy(Duration.ofSeconds(90));
-                assertThat(ops("dlq-replay", "--reason=oversized", "--bootstrap=" + endpoints.kafkaBootstrap(),
+                assertThat(ops(env, "dlq-replay", "--reason=oversized", "--bootstrap=" + endpoints.kafkaBootstrap(),
                         "--dlq-topic=" + bed.dlqTopic)).isZero();
                 bed.awaitCaughtUp(Duration.ofSeconds(60));
-                assertThat(ops("dlq-replay", "--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + bed.dlqTopic))
-                        .isZero();
+                assertThat(ops(env, "dlq-replay", "--bootstrap=" + endpoints.kafkaBootstrap(),
+                        "--dlq-topic=" + bed.dlqTopic)).isZero();
                 bed.awaitCaughtUp(Duration.ofSeconds(60));
                 worker.stop(); // the last batch's outcome goes out after its commit: let it
             }
@@ -71,11 +74,18 @@ class DlqReplayEndToEndIT {
     }
 
     static int ops(String... args) throws Exception {
+        return ops(Map.of(), args);
+    }
+
+    /** Runs the packaged ops CLI with this environment and {@code env} added. */
+    static int ops(Map<String, String> env, String... args) throws Exception {
         Path jar = Path.of("..", "ops", "target", "ops-exec.jar").toAbsolutePath();
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         cmd.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes());
         int status = p.waitFor();
         System.out.println("ops " + String.join(" ", args) + " -> " + status + "\n" + out);

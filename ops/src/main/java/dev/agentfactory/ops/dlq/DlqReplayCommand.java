@@ -3,13 +3,10 @@ package dev.agentfactory.ops.dlq;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
-import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.RecordSizes;
 import dev.agentfactory.contracts.WriteCodec;
 import dev.agentfactory.ops.cli.OpsSettings;
@@ -17,12 +14,13 @@ import dev.agentfactory.ops.cli.Options;
 import dev.agentfactory.ops.cli.UsageException;
 
 /**
- * {@code ops dlq-replay [--reason=R] [--since=T] [--until=T] [--bootstrap=B] [--dlq-topic=D] [--dry-run]}:
- * re-publishes dead letters to their original topics once their cause is fixed. Safe to repeat: writes
+ * {@code ops dlq-replay [--reason=R] [--since=T] [--until=T] [--to-topic=OLD=NEW] [--bootstrap=B] [--dlq-topic=D]
+ * [--dry-run]}: re-publishes dead letters to their original topics once their cause is fixed. Safe to repeat: writes
  * that were applied answer DUPLICATE (same eventId); ones still invalid return to the DLQ. A dead letter that holds
- * no value, or whose copy the producer or broker refuses, is named by its position and the run goes on with the
- * rest, then exits 1: stopping there would leave the later dead letters unreplayed for a cause that is not theirs,
- * and a second run, once the cause is fixed, sends all again (those already applied answer DUPLICATE).
+ * no value, whose original topic the worker does not read ({@link ReplayTargets}), or whose copy the producer or
+ * broker refuses, is named by its position and the run goes on with the rest, then exits 1: stopping there would
+ * leave the later dead letters unreplayed for a cause that is not theirs, and a second run, once the cause is fixed,
+ * sends all again (those already applied answer DUPLICATE).
  */
 public final class DlqReplayCommand {
 
@@ -32,7 +30,8 @@ public final class DlqReplayCommand {
      */
     static final String MAX_PAYLOAD_VARIABLE = "FACTORY_INGEST_MAX_PAYLOAD_BYTES";
 
-    private static final Set<String> OPTIONS = Set.of("reason", "since", "until", "bootstrap", "dlq-topic", "dry-run");
+    private static final Set<String> OPTIONS = Set.of("reason", "since", "until", "to-topic", "bootstrap", "dlq-topic",
+            "dry-run");
 
     private DlqReplayCommand() {
     }
@@ -43,6 +42,7 @@ public final class DlqReplayCommand {
         int maxPayloadBytes;
         OpsSettings s;
         String topic;
+        ReplayTargets targets;
         // the environment too: a malformed variable (FACTORY_CDC_LOCK_KEY) is a usage error, as for every command
         try {
             Options cli = Options.parse(args, OPTIONS);
@@ -52,16 +52,17 @@ public final class DlqReplayCommand {
             maxPayloadBytes = maxPayloadBytes(env.get(MAX_PAYLOAD_VARIABLE));
             s = OpsSettings.fromEnvironment(env).withBootstrap(cli.get("bootstrap", null));
             topic = cli.get("dlq-topic", s.topics().writesDlq());
+            targets = ReplayTargets.of(s.topics().writes(), cli.optional("to-topic"));
         } catch (IllegalArgumentException | UsageException e) {
             err.println("dlq-replay: " + e.getMessage());
-            err.println("usage: ops dlq-replay [--reason=" + Arrays.stream(InvalidWriteException.Reason.values())
-                    .map(InvalidWriteException.Reason::wireName).collect(Collectors.joining("|")) + "]"
-                    + " [--since=ISO-8601] [--until=ISO-8601] [--bootstrap=host:port] [--dlq-topic=name] [--dry-run]");
+            err.println("usage: ops dlq-replay [--reason=" + String.join("|", DlqFilter.REASONS) + "]"
+                    + " [--since=ISO-8601] [--until=ISO-8601] [--to-topic=old=new[,old=new]] [--bootstrap=host:port]"
+                    + " [--dlq-topic=name] [--dry-run]");
             return 2;
         }
         try {
-            DlqReplayer.Result r = new DlqReplayer(s.kafka(), topic, RecordSizes.maxRequestBytes(maxPayloadBytes))
-                    .replay(filter, dryRun);
+            DlqReplayer.Result r = new DlqReplayer(s.kafka(), topic, targets,
+                    RecordSizes.maxRequestBytes(maxPayloadBytes)).replay(filter, dryRun);
             out.printf("%s %d of %d dead letters in %s (%s)%n", dryRun ? "would replay" : "replayed", r.replayed(),
                     r.scanned(), topic, filter);
             r.byTopic().forEach((t, n) -> out.printf("  %s: %d%n", t, n));
@@ -76,7 +77,14 @@ public final class DlqReplayCommand {
                         + " max.message.bytes on its topic:%n", r.refused().size(), MAX_PAYLOAD_VARIABLE);
                 r.refused().forEach(line -> err.println("  " + line));
             }
-            return r.withoutValue().isEmpty() && r.refused().isEmpty() ? 0 : 1;
+            if (!r.unread().isEmpty()) {
+                err.printf("dlq-replay: %d matching dead letters %s: their original topic is not one the"
+                        + " worker reads (%s, from FACTORY_INGEST_AGENT_TOPIC and FACTORY_INGEST_PRD_TOPIC); if it was"
+                        + " renamed, --to-topic=old=new sends them to the new one:%n", r.unread().size(),
+                        dryRun ? "would not be replayed" : "were not replayed", String.join(", ", targets.writes()));
+                r.unread().forEach(line -> err.println("  " + line));
+            }
+            return r.withoutValue().isEmpty() && r.refused().isEmpty() && r.unread().isEmpty() ? 0 : 1;
         } catch (RuntimeException e) {
             err.println("dlq-replay failed: " + e.getMessage());
             return 1;

@@ -36,8 +36,8 @@ import dev.agentfactory.contracts.DlqHeaders;
  * runs wait for the next run) and re-publishes the matching ones, key, value and original headers
  * unchanged, to their original topic with an idempotent producer, once per run each, with a count of the times the
  * write was replayed. The DLQ itself is never modified.
- * A copy the producer or the broker refuses (too large, say) is reported by the dead letter's position and the
- * others are still sent.
+ * A copy the producer or the broker refuses (too large, say), and a dead letter whose original topic the worker does
+ * not read ({@link ReplayTargets}), are reported by the dead letter's position and the others are still sent.
  */
 final class DlqReplayer {
 
@@ -45,10 +45,12 @@ final class DlqReplayer {
      * {@code replayed} and {@code byTopic} count the copies acknowledged (the matching ones, on a dry run);
      * {@code withoutValue}: where
      * the originals of matching dead letters that hold no value are; {@code refused}: each dead letter whose copy
-     * was not acknowledged, {@code dlq-partition@offset (original topic-partition@offset): cause}.
+     * was not acknowledged, {@code dlq-partition@offset (original topic-partition@offset): cause}; {@code unread}:
+     * each matching dead letter not sent as the worker reads no such topic (on a dry run too), {@code
+     * dlq-partition@offset (original topic-partition@offset)}.
      */
     record Result(int scanned, int replayed, Map<String, Integer> byTopic, List<String> withoutValue,
-                  List<String> refused) {
+                  List<String> refused, List<String> unread) {
     }
 
     /** One copy sent to {@code target}, and where its dead letter is, to name it if the copy is refused. */
@@ -57,12 +59,14 @@ final class DlqReplayer {
 
     private final KafkaClients kafka;
     private final String dlqTopic;
+    private final ReplayTargets targets;
     private final int maxRequestBytes;
 
     /** @param maxRequestBytes the producer's max.request.size, unless the Kafka settings name their own */
-    DlqReplayer(KafkaClients kafka, String dlqTopic, int maxRequestBytes) {
+    DlqReplayer(KafkaClients kafka, String dlqTopic, ReplayTargets targets, int maxRequestBytes) {
         this.kafka = kafka;
         this.dlqTopic = dlqTopic;
+        this.targets = targets;
         this.maxRequestBytes = maxRequestBytes;
     }
 
@@ -82,6 +86,7 @@ final class DlqReplayer {
         pp.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxRequestBytes));
         Map<String, Integer> byTopic = new TreeMap<>();
         List<String> withoutValue = new ArrayList<>();
+        List<String> unread = new ArrayList<>();
         List<Sent> sends = new ArrayList<>();
         Set<String> distinct = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
@@ -99,35 +104,40 @@ final class DlqReplayer {
             // next says how often the write was replayed (one copy per run, whichever matches first).
             Map<String, Integer> replays = new HashMap<>();
             if (!dryRun) {
-                scan(consumer, partitions, end, DlqFilter.ALL, (r, target) -> {
+                scan(consumer, partitions, end, DlqFilter.ALL, (r, original) -> {
+                    String target = targets.target(original);
                     int count = replayCount(r);
-                    if (count > 0) {    // a write without one is at 0, the map's default
+                    if (target != null && count > 0) {    // a write without one is at 0, the map's default
                         replays.merge(digest(target, r), count, Math::max);
                     }
                 });
             }
-            int scanned = scan(consumer, partitions, end, filter, (r, target) -> {
+            int scanned = scan(consumer, partitions, end, filter, (r, original) -> {
+                String target = targets.target(original);
+                if (target == null) {
+                    unread.add(position(r));
+                    return;
+                }
                 String digest = digest(target, r);
                 if (!distinct.add(digest)) {
                     return;    // an earlier replay of this record came back to the DLQ: send it once per run
                 }
                 byTopic.merge(target, 1, Integer::sum);
                 if (!dryRun) {
-                    sends.add(new Sent(target, r.topic() + "-" + r.partition() + "@" + r.offset() + " (original "
-                            + original(r, target) + ")", producer.send(replayRecord(r, target,
+                    sends.add(new Sent(target, position(r), producer.send(replayRecord(r, target,
                             replays.getOrDefault(digest, 0) + 1))));
                 }
             }, withoutValue);
             producer.flush();
             List<String> refused = refused(sends, byTopic);
             return new Result(scanned, byTopic.values().stream().mapToInt(Integer::intValue).sum(), byTopic,
-                    List.copyOf(withoutValue), refused);
+                    List.copyOf(withoutValue), refused, List.copyOf(unread));
         }
     }
 
     /**
      * Reads the DLQ from its beginning to {@code end} and hands on the dead letters that match the filter and hold
-     * their record's value; the others, and those of an unnamed origin, are skipped.
+     * their record's value, with their original topic; the others, and those of an unnamed origin, are skipped.
      *
      * @param withoutValue where the originals of matching dead letters without a value are listed, if not null
      * @return the dead letters read
@@ -143,19 +153,19 @@ final class DlqReplayer {
                     continue;
                 }
                 scanned++;
-                String target = DlqFilter.header(r, DlqHeaders.ORIGINAL_TOPIC);
-                if (target == null || !filter.matches(r)) {
+                String original = DlqFilter.header(r, DlqHeaders.ORIGINAL_TOPIC);
+                if (original == null || !filter.matches(r)) {
                     continue;
                 }
                 if (r.value() == null) {
                     // the worker copies no value over its size limit: re-publishing would write a null
                     // in place of the original, which only its original topic still holds
                     if (withoutValue != null) {
-                        withoutValue.add(original(r, target));
+                        withoutValue.add(original(r));
                     }
                     continue;
                 }
-                match.accept(r, target);
+                match.accept(r, original);
             }
         }
         return scanned;
@@ -202,9 +212,14 @@ final class DlqReplayer {
     }
 
     /** Where the worker read the record a dead letter copies: {@code topic-partition@offset}. */
-    private static String original(ConsumerRecord<byte[], byte[]> r, String target) {
-        return target + "-" + DlqFilter.header(r, DlqHeaders.ORIGINAL_PARTITION) + "@"
-                + DlqFilter.header(r, DlqHeaders.ORIGINAL_OFFSET);
+    private static String original(ConsumerRecord<byte[], byte[]> r) {
+        return DlqFilter.header(r, DlqHeaders.ORIGINAL_TOPIC) + "-" + DlqFilter.header(r, DlqHeaders.ORIGINAL_PARTITION)
+                + "@" + DlqFilter.header(r, DlqHeaders.ORIGINAL_OFFSET);
+    }
+
+    /** A dead letter's position and its original's: {@code dlq-partition@offset (original topic-partition@offset)}. */
+    private static String position(ConsumerRecord<byte[], byte[]> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset() + " (original " + original(r) + ")";
     }
 
     /** Target topic, key and value: what makes two dead letters the same write. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,7 +62,7 @@ class DlqReplayIT {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = DlqReplayCommand.run(List.of("--reason=oversized", "--until=2026-01-02T00:00:00Z",
-                "--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + dlq), Map.of(),
+                "--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + dlq), reading(origin),
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
         assertThat(status).isZero();
@@ -101,7 +102,7 @@ class DlqReplayIT {
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = DlqReplayCommand.run(List.of("--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + dlq),
-                Map.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+                reading(origin), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         List<ConsumerRecord<byte[], byte[]>> replayed = readAll(endpoints.kafkaBootstrap(), origin);
         assertThat(replayed).extracting(r -> r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8))
@@ -127,7 +128,7 @@ class DlqReplayIT {
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = DlqReplayCommand.run(List.of("--reason=oversized", "--bootstrap=" + endpoints.kafkaBootstrap(),
-                "--dlq-topic=" + dlq), Map.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+                "--dlq-topic=" + dlq), reading(origin), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(readAll(endpoints.kafkaBootstrap(), origin)).singleElement()
@@ -151,13 +152,73 @@ class DlqReplayIT {
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = DlqReplayCommand.run(List.of("--bootstrap=" + endpoints.kafkaBootstrap(), "--dlq-topic=" + dlq),
-                Map.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+                reading(origin), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(status).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("1 dead letters were not replayed",
                 dlq + "-0@0 (original " + origin + "-0@7)", "RecordTooLargeException");
         assertThat(readAll(endpoints.kafkaBootstrap(), origin)).extracting(r -> new String(r.value(),
                 StandardCharsets.UTF_8)).containsExactly("small");
+    }
+
+    /**
+     * A dead letter from a topic the worker no longer reads (FACTORY_INGEST_AGENT_TOPIC renamed) was sent there: the
+     * broker's auto-create made the topic, and the copy counted as replayed though no worker would read it (without
+     * auto-create, each such send waited 60 s for metadata, then failed). It is named by its position, a dry run
+     * says the same, the others are replayed, and the run exits 1.
+     */
+    @Test
+    void aDeadLetterWhoseTopicTheWorkerDoesNotReadIsNotSentAndTheRunFails(StackEndpoints endpoints) throws Exception {
+        Run run = Run.create(endpoints, "unread", Map.of());
+        String dlq = run.dlq();
+        String origin = run.origin();
+        String renamed = run.formerOrigin();
+        try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
+            p.send(deadLetter(dlq, renamed, "k1", "old", "oversized", "2026-01-01T10:00:00Z")).get();
+            p.send(deadLetter(dlq, origin, "k2", "current", "oversized", "2026-01-01T11:00:00Z")).get();
+        }
+        for (boolean dryRun : List.of(true, false)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            List<String> args = new ArrayList<>(List.of("--bootstrap=" + endpoints.kafkaBootstrap(),
+                    "--dlq-topic=" + dlq));
+            if (dryRun) {
+                args.add("--dry-run");
+            }
+            int status = DlqReplayCommand.run(args, reading(origin), new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+
+            assertThat(status).as("dry run " + dryRun).isEqualTo(1);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains((dryRun ? "would replay" : "replayed")
+                    + " 1 of 2 dead letters", origin + ": 1").doesNotContain(renamed);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("1 matching dead letters "
+                    + (dryRun ? "would not be replayed" : "were not replayed"), "worker reads (" + origin,
+                    dlq + "-0@0 (original " + renamed + "-0@7)");
+        }
+        assertThat(readAll(endpoints.kafkaBootstrap(), origin)).extracting(r -> new String(r.value(),
+                StandardCharsets.UTF_8)).containsExactly("current");
+        try (Admin admin = StackTopics.admin(endpoints.kafkaBootstrap())) {
+            assertThat(admin.listTopics().names().get()).as("not auto-created").doesNotContain(renamed);
+        }
+    }
+
+    /** {@code --to-topic=old=new} replays a renamed topic's dead letters to the topic that replaced it. */
+    @Test
+    void toTopicReplaysARenamedTopicsDeadLettersToItsNewName(StackEndpoints endpoints) throws Exception {
+        Run run = Run.create(endpoints, "rename", Map.of());
+        try (KafkaProducer<byte[], byte[]> p = producer(endpoints.kafkaBootstrap())) {
+            p.send(deadLetter(run.dlq(), run.formerOrigin(), "k1", "old", "oversized", "2026-01-01T10:00:00Z")).get();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DlqReplayCommand.run(List.of("--bootstrap=" + endpoints.kafkaBootstrap(),
+                "--dlq-topic=" + run.dlq(), "--to-topic=" + run.formerOrigin() + "=" + run.origin()),
+                reading(run.origin()), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(readAll(endpoints.kafkaBootstrap(), run.origin())).singleElement().satisfies(r -> {
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("old");
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k1");
+        });
     }
 
     @Test
@@ -192,6 +253,11 @@ class DlqReplayIT {
         return r;
     }
 
+    /** An environment whose worker reads {@code origin}: the only topic dead letters are replayed to. */
+    private static Map<String, String> reading(String origin) {
+        return Map.of("FACTORY_INGEST_AGENT_TOPIC", origin, "FACTORY_INGEST_PRD_TOPIC", origin);
+    }
+
     /** A DLQ and an original topic of one test, created; the original one with {@code originConfigs}. */
     private record Run(String dlq, String origin) {
 
@@ -201,6 +267,11 @@ class DlqReplayIT {
             StackTopics.create(endpoints.kafkaBootstrap(), Map.of(run.dlq(), 1));
             StackTopics.create(endpoints.kafkaBootstrap(), Map.of(run.origin(), 1), originConfigs);
             return run;
+        }
+
+        /** The name the original topic had before a rename: no topic, and none the worker reads. */
+        String formerOrigin() {
+            return origin.replace("it-ops.writes-", "it-ops.former-writes-");
         }
     }
 
