@@ -46,6 +46,7 @@ class BadInputIT {
     private static final UUID AGENT = UUID.randomUUID();
     private static final List<UUID> VALID = new ArrayList<>();
     private static UUID refused;
+    private static int partition;
 
     @BeforeAll
     static void sendBadAndGoodRecordsOnOnePartition(StackEndpoints endpoints, LocalStack stack) throws Exception {
@@ -58,7 +59,7 @@ class BadInputIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-            int partition = raw.send(new ProducerRecord<>(bed.agentTopic, key, valid(new WriteCommand.AgentCreate(
+            partition = raw.send(new ProducerRecord<>(bed.agentTopic, key, valid(new WriteCommand.AgentCreate(
                     "bad-agent", "Bad", "planner", null, null, null, null)))).get().partition();
             send(raw, key, "{\"eventId\": \"3f1c".getBytes(StandardCharsets.UTF_8));
             send(raw, key, envelopeJson("agent.create", UUID.randomUUID().toString(), "{\"slug\":\"x\",\"kind\":\"k\"}"));
@@ -98,10 +99,14 @@ class BadInputIT {
         assertThat(dlq.stream().map(r -> TopicReader.header(r, DlqHeaders.REASON)).collect(Collectors.toList()))
                 .containsExactly("malformed_json", "schema_violation", "unknown_type", "oversized", "invalid_id",
                         "wrong_key", "wrong_topic");
-        for (ConsumerRecord<byte[], byte[]> r : dlq) {
+        for (int i = 0; i < dlq.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = dlq.get(i);
             assertThat(TopicReader.header(r, DlqHeaders.ORIGINAL_TOPIC)).isEqualTo(bed.agentTopic);
-            assertThat(TopicReader.header(r, DlqHeaders.ORIGINAL_PARTITION)).isNotNull();
-            assertThat(Long.parseLong(TopicReader.header(r, DlqHeaders.ORIGINAL_OFFSET))).isBetween(1L, 7L);
+            assertThat(TopicReader.header(r, DlqHeaders.ORIGINAL_PARTITION)).isEqualTo(Integer.toString(partition));
+            // the bad records follow the create at offset 0, one after another on that partition
+            assertThat(TopicReader.header(r, DlqHeaders.ORIGINAL_OFFSET)).isEqualTo(Integer.toString(i + 1));
+            assertThat(java.time.Instant.parse(TopicReader.header(r, DlqHeaders.FAILED_AT))).isBefore(
+                    java.time.Instant.now());
             assertThat(TopicReader.header(r, DlqHeaders.ERROR_CLASS)).endsWith("InvalidWriteException");
             assertThat(TopicReader.header(r, DlqHeaders.MESSAGE)).isNotBlank();
         }

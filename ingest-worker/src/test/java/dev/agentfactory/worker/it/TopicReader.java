@@ -3,8 +3,11 @@ package dev.agentfactory.worker.it;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,6 +15,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import dev.agentfactory.contracts.WriteCodec;
+import dev.agentfactory.contracts.WriteOutcome;
 
 /** Reads a whole topic from the beginning until it holds at least {@code n} records or the deadline passes. */
 final class TopicReader {
@@ -34,11 +40,13 @@ final class TopicReader {
         return out;
     }
 
-    /** Reads the results topic until every one of {@code eventIds} has an outcome; returns those still missing. */
-    static java.util.Set<java.util.UUID> missingOutcomes(String bootstrap, String topic,
-                                                       java.util.Collection<java.util.UUID> eventIds, Duration timeout) {
-        dev.agentfactory.contracts.WriteCodec codec = new dev.agentfactory.contracts.WriteCodec();
-        java.util.Set<java.util.UUID> missing = new java.util.HashSet<>(eventIds);
+    /**
+     * Every outcome on the results topic, by eventId: the topic read from its beginning to the end it had when the
+     * read began (so call it once the worker is stopped, or its last outcomes may not be there yet).
+     */
+    static Map<UUID, List<WriteOutcome>> outcomes(String bootstrap, String topic, Duration timeout) {
+        WriteCodec codec = new WriteCodec();
+        Map<UUID, List<WriteOutcome>> out = new HashMap<>();
         Properties p = consumerProperties(bootstrap);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
@@ -46,12 +54,19 @@ final class TopicReader {
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(tps);
             c.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = c.endOffsets(tps);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!missing.isEmpty() && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> missing.remove(codec.decodeOutcome(r.value()).eventId()));
+            while (tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the results topic was not read to its end " + ends + " within " + timeout);
+                }
+                c.poll(Duration.ofMillis(200)).forEach(r -> {
+                    WriteOutcome o = codec.decodeOutcome(r.value());
+                    out.computeIfAbsent(o.eventId(), k -> new ArrayList<>()).add(o);
+                });
             }
         }
-        return missing;
+        return out;
     }
 
     static Properties consumerProperties(String bootstrap) {

@@ -24,12 +24,26 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Workload {
 
+    /** What the database and the results topic must say of one eventId. */
+    public record Expected(UUID entityId, Status status, Long version) {
+    }
+
+    /** An agent as one of its version rows must hold it. */
+    record AgentVersion(UUID eventId, String changeType, String name, String status, Integer step, boolean deleted) {
+    }
+
+    /** A PRD as one of its version rows must hold it: {@code link} is its one linked agent, or null. */
+    record PrdVersion(UUID eventId, String changeType, String title, String status, UUID link, boolean deleted) {
+    }
+
     public static final class AgentModel {
         long version;
         String name;
         String status = "active";
+        Integer step;
         boolean deleted;
         int history;
+        final List<AgentVersion> versions = new ArrayList<>();
     }
 
     public static final class PrdModel {
@@ -37,12 +51,15 @@ public final class Workload {
         String title;
         String status = "draft";
         boolean deleted;
-        boolean linked;
+        UUID link;
+        final List<PrdVersion> versions = new ArrayList<>();
     }
 
     public final Map<UUID, AgentModel> agents = new LinkedHashMap<>();
     public final Map<UUID, PrdModel> prds = new LinkedHashMap<>();
     final Map<Status, Integer> outcomes = new HashMap<>();
+    /** By eventId, every event this workload generated (not those {@link #historyAppendedElsewhere} counts). */
+    public final Map<UUID, Expected> expected = new HashMap<>();
     public final List<WriteEnvelope> sends = new ArrayList<>();
     public int distinctEvents;
     long agentVersions;
@@ -97,6 +114,16 @@ public final class Workload {
         distinctEvents++;
     }
 
+    /** The sends in {@code parts} consecutive runs of about equal size (the last takes the remainder). */
+    public List<List<WriteEnvelope>> sendsIn(int parts) {
+        List<List<WriteEnvelope>> out = new ArrayList<>();
+        int size = sends.size() / parts;
+        for (int i = 0; i < parts; i++) {
+            out.add(sends.subList(i * size, i == parts - 1 ? sends.size() : (i + 1) * size));
+        }
+        return out;
+    }
+
     private void interleave(List<List<WriteEnvelope>> scripts) {
         List<int[]> cursors = new ArrayList<>();
         for (int i = 0; i < scripts.size(); i++) {
@@ -133,31 +160,47 @@ public final class Workload {
         int steps = 3 + random.nextInt(14);
         for (int i = 0; i < steps; i++) {
             int r = random.nextInt(100);
-            if (r < 30) {
+            if (r < 27) {
                 m.name = "name-" + (++counter);
-                s.add(agent(id, null, new WriteCommand.AgentUpdate(obj().put("name", m.name)), bump(m)));
-            } else if (r < 50) {
-                s.add(agent(id, null, new WriteCommand.AgentStatePut(obj().put("step", ++counter)), bump(m)));
-            } else if (r < 70) {
+                s.add(agent(id, m, null, new WriteCommand.AgentUpdate(obj().put("name", m.name)), "update"));
+            } else if (r < 42) {
+                m.step = ++counter;
+                s.add(agent(id, m, null, new WriteCommand.AgentStatePut(obj().put("step", m.step)), "state"));
+            } else if (r < 47) {
+                // the state it already has (or {} when none was put): applied, no new version
+                s.add(agent(id, m, null, new WriteCommand.AgentStatePut(m.step == null ? obj()
+                        : obj().put("step", m.step)), null));
+            } else if (r < 62) {
                 m.history++;
-                s.add(agent(id, null, new WriteCommand.AgentHistoryAppend("learning", obj().put("n", ++counter), null),
-                        applied()));
-            } else if (r < 80) {
+                s.add(agent(id, m, null, new WriteCommand.AgentHistoryAppend("learning", obj().put("n", ++counter),
+                        null), null));
+            } else if (r < 72) {
                 long expected = m.version;
                 m.name = "name-" + (++counter);
-                s.add(agent(id, expected, new WriteCommand.AgentUpdate(obj().put("name", m.name)), bump(m)));
-            } else if (r < 90) {
-                s.add(agent(id, m.version + 3, new WriteCommand.AgentUpdate(obj().put("name", "never")),
+                s.add(agent(id, m, expected, new WriteCommand.AgentUpdate(obj().put("name", m.name)), "update"));
+            } else if (r < 80) {
+                s.add(refused(id, m.version, m.version + 3, new WriteCommand.AgentUpdate(obj().put("name", "never")),
                         Status.CONFLICT));
+            } else if (r < 85) {
+                // the name it already has: applied, no new version
+                s.add(agent(id, m, null, new WriteCommand.AgentUpdate(obj().put("name", m.name)), null));
+            } else if (r < 88) {
+                s.add(refused(id, m.version, null, new WriteCommand.AgentCreate("a-" + tag + "-" + (++counter),
+                        "again", "planner", null, null, null, null), Status.CONFLICT));
+            } else if (r < 90) {
+                // an agent nobody created
+                s.add(refused(UUID.randomUUID(), null, null, new WriteCommand.AgentUpdate(obj().put("name", "ghost")),
+                        Status.REJECTED));
             } else {
                 m.status = m.status.equals("active") ? "paused" : "active";
-                s.add(agent(id, null, new WriteCommand.AgentUpdate(obj().put("status", m.status)), bump(m)));
+                s.add(agent(id, m, null, new WriteCommand.AgentUpdate(obj().put("status", m.status)), "update"));
             }
         }
         if (random.nextInt(100) < 15) {
-            s.add(agent(id, null, new WriteCommand.AgentDelete(), bump(m)));
             m.deleted = true;
-            s.add(agent(id, null, new WriteCommand.AgentUpdate(obj().put("name", "after-delete")), Status.CONFLICT));
+            s.add(agent(id, m, null, new WriteCommand.AgentDelete(), "delete"));
+            s.add(refused(id, m.version, null, new WriteCommand.AgentUpdate(obj().put("name", "after-delete")),
+                    Status.CONFLICT));
         }
         return s;
     }
@@ -168,66 +211,90 @@ public final class Workload {
         prds.put(id, m);
         List<WriteEnvelope> s = new ArrayList<>();
         m.title = "PRD " + (++counter);
-        s.add(prd(id, null, new WriteCommand.PrdCreate("p-" + tag + "-" + counter, m.title, "body", null, null, "me"),
-                bumpPrd(m)));
+        s.add(prd(id, m, null, new WriteCommand.PrdCreate("p-" + tag + "-" + counter, m.title, "body", null, null,
+                "me"), "create"));
         m.title = "PRD " + (++counter);
-        s.add(prd(id, null, new WriteCommand.PrdUpdate(obj().put("title", m.title)), bumpPrd(m)));
-        s.add(prd(id, null, new WriteCommand.PrdUpdate(obj().put("status", "review")), bumpPrd(m)));
+        s.add(prd(id, m, null, new WriteCommand.PrdUpdate(obj().put("title", m.title)), "update"));
+        if (random.nextBoolean()) {
+            long expected = m.version;
+            m.title = "PRD " + (++counter);
+            s.add(prd(id, m, expected, new WriteCommand.PrdUpdate(obj().put("title", m.title)), "update"));
+            s.add(refused(id, m.version, m.version - 1, new WriteCommand.PrdUpdate(obj().put("title", "never")),
+                    Status.CONFLICT));
+        } else {
+            s.add(prd(id, m, null, new WriteCommand.PrdUpdate(obj().put("title", m.title)), null));
+        }
         m.status = "review";
+        s.add(prd(id, m, null, new WriteCommand.PrdUpdate(obj().put("status", "review")), "update"));
         if (!anchors.isEmpty()) {
             UUID anchor = anchors.get(random.nextInt(anchors.size()));
-            s.add(prd(id, null, new WriteCommand.PrdLinkAgent(anchor, "reviewer"), bumpPrd(m)));
-            m.linked = true;
+            m.link = anchor;
+            s.add(prd(id, m, null, new WriteCommand.PrdLinkAgent(anchor, "reviewer"), "link"));
             if (random.nextBoolean()) {
-                s.add(prd(id, null, new WriteCommand.PrdUnlinkAgent(anchor), bumpPrd(m)));
-                m.linked = false;
+                m.link = null;
+                s.add(prd(id, m, null, new WriteCommand.PrdUnlinkAgent(anchor), "unlink"));
             }
         }
-        s.add(prd(id, null, new WriteCommand.PrdLinkAgent(UUID.randomUUID(), null), Status.REJECTED));
-        s.add(prd(id, null, new WriteCommand.PrdUpdate(obj().put("status", "approved")), bumpPrd(m)));
+        // unlinking an agent that is not linked: applied, no new version
+        s.add(prd(id, m, null, new WriteCommand.PrdUnlinkAgent(UUID.randomUUID()), null));
+        s.add(refused(id, null, null, new WriteCommand.PrdLinkAgent(UUID.randomUUID(), null), Status.REJECTED));
         m.status = "approved";
-        s.add(prd(id, null, new WriteCommand.PrdUpdate(obj().put("status", "draft")), Status.REJECTED));
+        s.add(prd(id, m, null, new WriteCommand.PrdUpdate(obj().put("status", "approved")), "update"));
+        s.add(refused(id, null, null, new WriteCommand.PrdUpdate(obj().put("status", "draft")), Status.REJECTED));
         if (random.nextInt(100) < 20) {
-            s.add(prd(id, null, new WriteCommand.PrdDelete(), bumpPrd(m)));
             m.deleted = true;
+            s.add(prd(id, m, null, new WriteCommand.PrdDelete(), "delete"));
+            s.add(refused(id, m.version, null, new WriteCommand.PrdUpdate(obj().put("title", "after-delete")),
+                    Status.CONFLICT));
         }
         return s;
     }
 
     private WriteEnvelope create(UUID id, AgentModel m) {
         m.name = "agent " + (++counter);
-        return agent(id, null, new WriteCommand.AgentCreate("a-" + tag + "-" + counter, m.name, "planner", null,
-                obj().put("model", "m1"), null, null), bump(m));
+        return agent(id, m, null, new WriteCommand.AgentCreate("a-" + tag + "-" + counter, m.name, "planner", null,
+                obj().put("model", "m1"), null, null), "create");
     }
 
-    private Status bump(AgentModel m) {
-        m.version++;
-        agentVersions++;
-        return applied();
+    /**
+     * An applied agent write, the model already changed to what it leaves; {@code changeType} names the version row
+     * it adds, or is null for a write that changes nothing the row holds (history, or what the agent already has).
+     */
+    private WriteEnvelope agent(UUID id, AgentModel m, Long expectedVersion, WriteCommand c, String changeType) {
+        WriteEnvelope e = envelope(id, expectedVersion, c);
+        if (changeType != null) {
+            m.version++;
+            agentVersions++;
+            m.versions.add(new AgentVersion(e.eventId(), changeType, m.name, m.status, m.step, m.deleted));
+        }
+        return expect(e, Status.APPLIED, m.version);
     }
 
-    private Status bumpPrd(PrdModel m) {
-        m.version++;
-        prdVersions++;
-        return applied();
+    /** An applied PRD write, as {@link #agent}. */
+    private WriteEnvelope prd(UUID id, PrdModel m, Long expectedVersion, WriteCommand c, String changeType) {
+        WriteEnvelope e = envelope(id, expectedVersion, c);
+        if (changeType != null) {
+            m.version++;
+            prdVersions++;
+            m.versions.add(new PrdVersion(e.eventId(), changeType, m.title, m.status, m.link, m.deleted));
+        }
+        return expect(e, Status.APPLIED, m.version);
     }
 
-    private static Status applied() {
-        return Status.APPLIED;
+    /** A write the rules refuse: CONFLICT carries the entity's version, REJECTED none. */
+    private WriteEnvelope refused(UUID id, Long version, Long expectedVersion, WriteCommand c, Status status) {
+        return expect(envelope(id, expectedVersion, c), status, status == Status.REJECTED ? null : version);
     }
 
-    private WriteEnvelope agent(UUID id, Long expected, WriteCommand c, Status outcome) {
-        return envelope(id, expected, c, outcome);
-    }
-
-    private WriteEnvelope prd(UUID id, Long expected, WriteCommand c, Status outcome) {
-        return envelope(id, expected, c, outcome);
-    }
-
-    private WriteEnvelope envelope(UUID id, Long expected, WriteCommand c, Status outcome) {
-        outcomes.merge(outcome, 1, Integer::sum);
+    private WriteEnvelope expect(WriteEnvelope e, Status status, Long version) {
+        outcomes.merge(status, 1, Integer::sum);
         distinctEvents++;
-        return new WriteEnvelope(UUID.randomUUID(), id, expected, "it", Instant.now(), 1, c);
+        expected.put(e.eventId(), new Expected(e.entityId(), status, version));
+        return e;
+    }
+
+    private static WriteEnvelope envelope(UUID id, Long expectedVersion, WriteCommand c) {
+        return new WriteEnvelope(UUID.randomUUID(), id, expectedVersion, "it", Instant.now(), 1, c);
     }
 
     private static ObjectNode obj() {
