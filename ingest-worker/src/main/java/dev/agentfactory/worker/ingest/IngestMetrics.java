@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,7 +60,7 @@ class IngestMetrics {
         consumed = Counter.builder("factory.ingest.consumed")
                 .description("records committed with their outcome or dead-lettered, each once").register(registry);
         for (Status s : Status.values()) {
-            outcomes.put(s, events(registry, s.name().toLowerCase()));
+            outcomes.put(s, events(registry, s.name().toLowerCase(Locale.ROOT)));
         }
         deadLettered = events(registry, "dead_lettered");
         batchSize = DistributionSummary.builder("factory.ingest.batch.size").description("records per polled batch")

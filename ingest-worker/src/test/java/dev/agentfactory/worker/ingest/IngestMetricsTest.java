@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -81,6 +82,20 @@ class IngestMetricsTest {
         assertThat(registry.get("factory.ingest.batch.failures").tag("exception", "TimeoutException").counter().count())
                 .isEqualTo(1);
         assertThat(registry.find("factory.ingest.batch.failures").counters()).hasSize(2);
+    }
+
+    @Test
+    void outcomeTagsAreTheSameInATurkishLocale() {
+        SimpleMeterRegistry turkish = new SimpleMeterRegistry();
+        Locale before = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+            new IngestMetrics(turkish);
+        } finally {
+            Locale.setDefault(before);
+        }
+        assertThat(turkish.find("factory.ingest.events").counters()).extracting(c -> c.getId().getTag("outcome"))
+                .containsExactlyInAnyOrder("applied", "duplicate", "conflict", "rejected", "dead_lettered");
     }
 
     private double consumed() {
