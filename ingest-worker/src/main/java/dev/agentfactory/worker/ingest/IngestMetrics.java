@@ -17,7 +17,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
-import org.springframework.stereotype.Component;
 
 import dev.agentfactory.contracts.WriteOutcome.Status;
 import dev.agentfactory.worker.writes.BatchResult;
@@ -32,7 +31,6 @@ import io.micrometer.core.instrument.Timer;
  * transaction takes, the end-to-end latency (occurredAt to commit, of the events a commit decided: not duplicates),
  * failed batch attempts and the consumer lag.
  */
-@Component
 class IngestMetrics {
 
     /** Longer end-to-end latencies (a replay of year-old writes, a producer's broken clock) are not recorded. */
@@ -55,7 +53,8 @@ class IngestMetrics {
     private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
 
-    IngestMetrics(MeterRegistry registry) {
+    /** @param maxBatchRecords the most records a poll holds: the batch size histogram's top bucket */
+    IngestMetrics(MeterRegistry registry, int maxBatchRecords) {
         this.registry = registry;
         consumed = Counter.builder("factory.ingest.consumed")
                 .description("records committed with their outcome or dead-lettered, each once").register(registry);
@@ -63,8 +62,11 @@ class IngestMetrics {
             outcomes.put(s, events(registry, s.name().toLowerCase(Locale.ROOT)));
         }
         deadLettered = events(registry, "dead_lettered");
+        // Without a maximum the histogram published Micrometer's ~280 buckets up to Long.MAX_VALUE; capped, a full
+        // poll, the usual batch of a drain, would fall in +Inf only, so it gets a bucket of its own.
         batchSize = DistributionSummary.builder("factory.ingest.batch.size").description("records per polled batch")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram().maximumExpectedValue((double) maxBatchRecords)
+                .serviceLevelObjectives(maxBatchRecords).register(registry);
         commit = Timer.builder("factory.ingest.commit").description("one batch's database transaction, load to commit")
                 .publishPercentileHistogram().register(registry);
         endToEnd = Timer.builder("factory.ingest.end_to_end").description("an event's occurredAt to its commit")

@@ -18,13 +18,16 @@ import dev.agentfactory.contracts.WriteOutcome;
 import dev.agentfactory.contracts.WriteOutcome.Status;
 import dev.agentfactory.worker.writes.BatchResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 class IngestMetricsTest {
 
+    private static final int MAX_BATCH_RECORDS = 2_000;
     private static final Instant COMMITTED = Instant.parse("2026-11-27T10:00:00.250Z");
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final IngestMetrics metrics = new IngestMetrics(registry);
+    private final IngestMetrics metrics = new IngestMetrics(registry, MAX_BATCH_RECORDS);
 
     @Test
     void aCommittedBatchCountsEachOutcomeAndTimesEachEventItDecidedFromItsOccurrence() {
@@ -85,12 +88,25 @@ class IngestMetricsTest {
     }
 
     @Test
+    void theBatchSizeHistogramEndsAtAFullPollWhichHasABucketOfItsOwn() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new IngestMetrics(prometheus, MAX_BATCH_RECORDS).polled(MAX_BATCH_RECORDS);
+
+        List<String> buckets = prometheus.scrape().lines().filter(l -> l.startsWith("factory_ingest_batch_size_bucket"))
+                .toList();
+        assertThat(buckets).as("no buckets up to Long.MAX_VALUE").hasSizeLessThan(100).endsWith(
+                "factory_ingest_batch_size_bucket{le=\"1706.0\"} 0",
+                "factory_ingest_batch_size_bucket{le=\"" + MAX_BATCH_RECORDS + ".0\"} 1",
+                "factory_ingest_batch_size_bucket{le=\"+Inf\"} 1");
+    }
+
+    @Test
     void outcomeTagsAreTheSameInATurkishLocale() {
         SimpleMeterRegistry turkish = new SimpleMeterRegistry();
         Locale before = Locale.getDefault();
         try {
             Locale.setDefault(Locale.forLanguageTag("tr-TR"));
-            new IngestMetrics(turkish);
+            new IngestMetrics(turkish, MAX_BATCH_RECORDS);
         } finally {
             Locale.setDefault(before);
         }

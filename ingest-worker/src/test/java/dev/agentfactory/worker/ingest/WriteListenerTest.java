@@ -45,7 +45,7 @@ class WriteListenerTest {
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final IngestMetrics metrics = new IngestMetrics(registry);
+    private final IngestMetrics metrics = new IngestMetrics(registry, 2_000);
     private final BatchProcessor processor = mock(BatchProcessor.class);
     private final WriteListener listener = new WriteListener(new WriteCodec(), new RecordRouting("writes", "prd"),
             processor, mock(DeadLetterPublisher.class), mock(OutcomePublisher.class), metrics,
