@@ -7,7 +7,6 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.Consumer;
@@ -46,11 +45,8 @@ class IngestMetrics {
     private final DistributionSummary batchSize;
     private final Timer commit;
     private final Timer endToEnd;
-    /**
-     * Lag per partition this instance owns, written by the consumer thread that owns it and removed when the
-     * partition is revoked or lost; the gauge is their sum.
-     */
-    private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+    /** Lag per partition held, written by the consumer that holds it, removed when it is revoked from it or lost. */
+    private final PartitionLags lag = new PartitionLags();
     private final MeterRegistry registry;
 
     /** @param maxBatchRecords the most records a poll holds: the batch size histogram's top bucket */
@@ -71,7 +67,7 @@ class IngestMetrics {
                 .publishPercentileHistogram().register(registry);
         endToEnd = Timer.builder("factory.ingest.end_to_end").description("an event's occurredAt to its commit")
                 .publishPercentileHistogram().register(registry);
-        Gauge.builder("factory.ingest.lag", lag, l -> l.values().stream().mapToLong(Long::longValue).sum())
+        Gauge.builder("factory.ingest.lag", lag, PartitionLags::total)
                 .description("records behind the log end, summed over this instance's partitions").register(registry);
     }
 
@@ -133,7 +129,7 @@ class IngestMetrics {
     /** After a batch committed and published: the consumer's own view, current as of its last fetch. */
     void lag(Consumer<?, ?> consumer) {
         for (TopicPartition tp : consumer.assignment()) {
-            consumer.currentLag(tp).ifPresent(l -> lag.put(tp, l));
+            consumer.currentLag(tp).ifPresent(l -> lag.put(consumer, tp, l));
         }
     }
 
@@ -152,7 +148,7 @@ class IngestMetrics {
                 TopicPartition tp = end.getKey();
                 Long from = uncommitted.get(tp);
                 long position = from != null ? from : consumer.position(tp, END_OFFSETS_TIMEOUT);
-                lag.put(tp, Math.max(0, end.getValue() - position));
+                lag.put(consumer, tp, Math.max(0, end.getValue() - position));
             }
         } catch (WakeupException e) {
             consumer.wakeup();    // the container's stop: its own next consumer call must still see it
@@ -161,8 +157,8 @@ class IngestMetrics {
         }
     }
 
-    /** Partitions revoked or lost: no longer this instance's lag. */
-    void forget(Collection<TopicPartition> partitions) {
-        partitions.forEach(lag::remove);
+    /** Partitions revoked from or lost by this consumer: no longer its lag. */
+    void forget(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        lag.forget(consumer, partitions);
     }
 }

@@ -146,6 +146,27 @@ class WriteListenerTest {
         assertThat(lag()).isEqualTo(5);
     }
 
+    /**
+     * A consumer thread evicted after a slow batch still holds its old assignment: it measures it after that batch,
+     * and lets it go as lost at its next poll. Meanwhile the instance's other thread was assigned the partition.
+     */
+    @Test
+    void aPartitionLostByAnEvictedThreadKeepsTheLagItsNewOwnerMeasured() {
+        MockConsumer<byte[], byte[]> newOwner = new MockConsumer<>("earliest");
+        newOwner.assign(List.of(P0));
+        newOwner.updateEndOffsets(Map.of(P0, 100L));
+        newOwner.seek(P0, 90);
+        metrics.lag(newOwner);
+        assertThat(lag()).isEqualTo(10);
+
+        metrics.lag(consumer);    // the evicted thread, after its batch: its older view of P0 (60) and of P1 (0)
+        assertThat(lag()).as("P0 counted once").isEqualTo(60);
+        new PartitionLagRelease(new ConsumerAwareRebalanceListener() { }, metrics)
+                .onPartitionsLost(consumer, List.of(P0, P1));
+
+        assertThat(lag()).as("the new owner's").isEqualTo(10);
+    }
+
     private static List<ConsumerRecord<byte[], byte[]>> batch(long first, int n) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < n; i++) {
