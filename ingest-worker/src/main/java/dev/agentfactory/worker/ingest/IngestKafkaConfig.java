@@ -177,7 +177,7 @@ class IngestKafkaConfig {
         RecordRouting routing = new RecordRouting(props.agentTopic(), props.prdTopic());
         cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
                 props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning(),
-                StoredLogCheck.forWriteTopics(config, codec, routing)), metrics));
+                StoredLogCheck.forWriteTopics(config, codec, routing), metrics), metrics));
         cp.setMessageListener(new WriteListener(codec, routing, processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());

@@ -118,11 +118,13 @@ class IngestMetrics {
     /**
      * A batch attempt that failed and will be retried, by the innermost cause's class: the database or the
      * broker away, or a record that makes the worker fail. Failures that go on for long stall partitions
-     * (one of them, if one record is the cause), so this is what an alert watches.
+     * (one of them, if one record is the cause), so this is what an alert watches. A failed attempt to place newly
+     * assigned partitions ({@link OffsetSeeker}) counts too: it stalls them before any batch runs.
      */
     void batchFailed(Throwable failure) {
         Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
-        Counter.builder("factory.ingest.batch.failures").description("batch attempts that failed and are retried")
+        Counter.builder("factory.ingest.batch.failures")
+                .description("batch attempts, and seeks of assigned partitions, that failed and are retried")
                 .tag("exception", root.getClass().getSimpleName()).register(registry).increment();
     }
 
