@@ -27,8 +27,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The worker's meters: what it consumed, what became of each event, batch sizes, how long a batch's
- * transaction takes, the end-to-end latency (occurredAt to commit, of the events a commit decided: not duplicates),
- * failed batch attempts and the consumer lag.
+ * transaction takes, the end-to-end latency (occurredAt to commit, of the events a commit decided: not duplicates
+ * nor DLQ replays), failed batch attempts and the consumer lag.
  */
 class IngestMetrics {
 
@@ -53,7 +53,8 @@ class IngestMetrics {
     IngestMetrics(MeterRegistry registry, int maxBatchRecords) {
         this.registry = registry;
         consumed = Counter.builder("factory.ingest.consumed")
-                .description("records committed with their outcome or dead-lettered, each once").register(registry);
+                .description("records taken off the write topics by a committed transaction, each once")
+                .register(registry);
         for (Status s : Status.values()) {
             outcomes.put(s, events(registry, s.name().toLowerCase(Locale.ROOT)));
         }
@@ -84,18 +85,21 @@ class IngestMetrics {
      * One committed transaction (a batch, or one part of a split batch). Consumed counts here, not at the poll:
      * a failing batch is handed to the listener again at every retry, and a consumed count that rose with each
      * attempt would hide the stall that {@code IngestStalled} exists for. Restated records are not counted again.
+     * It counts the records the transaction took, not its outcomes and dead letters: the "No write lost" SLO compares
+     * the two.
      */
     void committed(BatchResult result, long nanos, Instant committedAt) {
         commit.record(nanos, TimeUnit.NANOSECONDS);
-        consumed.increment(result.records());
+        consumed.increment(result.consumed());
         deadLettered.increment(result.deadLettered());
         // Counted per batch, not per event.
         int[] byStatus = new int[Status.values().length];
         for (BatchResult.Applied a : result.outcomes()) {
             byStatus[a.outcome().status().ordinal()]++;
-            if (a.outcome().status() == Status.DUPLICATE) {
-                // Committed before, maybe long ago (a DLQ replay run twice, a producer resending a day later): its
-                // age is no latency of this commit, and would page IngestSlow over nothing written.
+            if (a.outcome().status() == Status.DUPLICATE || a.replayed()) {
+                // Committed before, maybe long ago (a DLQ replay run twice, a producer resending a day later), or
+                // dead-lettered then and replayed now: its age is no latency of this commit, and a replay of a
+                // thousand two-day-old dead letters would page IngestSlow and burn the freshness SLO.
                 continue;
             }
             Instant occurred = a.envelope().occurredAt();

@@ -41,7 +41,7 @@ class IngestMetricsTest {
                 // Nor one from another era.
                 applied(Status.APPLIED, "1900-01-01T00:00:00Z"),
                 // Nor a duplicate: committed before (here an hour ago), not by this commit.
-                applied(Status.DUPLICATE, "2026-11-27T09:00:00Z")), 3, List.of());
+                applied(Status.DUPLICATE, "2026-11-27T09:00:00Z")), 3, List.of(), 10);
 
         metrics.committed(batch, TimeUnit.MILLISECONDS.toNanos(7), COMMITTED);
 
@@ -68,10 +68,37 @@ class IngestMetricsTest {
 
         metrics.committed(new BatchResult(List.of(applied(Status.APPLIED, "2026-11-27T10:00:00Z"),
                 applied(Status.DUPLICATE, "2026-11-27T10:00:00Z"), applied(Status.CONFLICT, "2026-11-27T10:00:00Z")),
-                1, List.of(applied(Status.APPLIED, "2026-11-27T10:00:00Z"))), 1, COMMITTED);
+                1, List.of(applied(Status.APPLIED, "2026-11-27T10:00:00Z")), 4), 1, COMMITTED);
 
         assertThat(consumed()).isEqualTo(4);
         assertThat(registry.get("factory.ingest.batch.size").summary().count()).as("polls").isEqualTo(3);
+    }
+
+    /**
+     * The "No write lost" SLO compares consumed with outcomes and dead letters: consumed is what the transaction took
+     * off the log, so a record taken that got neither shows there, as it could not when consumed was their sum.
+     */
+    @Test
+    void consumedCountsTheRecordsATransactionTookNotTheOutcomesAndDeadLettersItGaveThem() {
+        metrics.committed(new BatchResult(List.of(applied(Status.APPLIED, "2026-11-27T10:00:00Z"),
+                applied(Status.REJECTED, "2026-11-27T10:00:00Z")), 1, List.of(), 4), 1, COMMITTED);
+
+        assertThat(consumed()).isEqualTo(4);
+        assertThat(registry.find("factory.ingest.events").counters().stream().mapToDouble(c -> c.count()).sum())
+                .isEqualTo(3);
+    }
+
+    /** Dead-lettered, maybe days ago, and replayed now that its cause is fixed: its age is no latency of the worker. */
+    @Test
+    void aReplayedDeadLetterThatAppliesIsCountedButNotTimedFromItsOccurrence() {
+        BatchResult.Applied replayed = applied(Status.APPLIED, "2026-11-25T10:00:00Z");
+        metrics.committed(new BatchResult(List.of(new BatchResult.Applied(replayed.envelope(), replayed.outcome(),
+                true), applied(Status.APPLIED, "2026-11-27T10:00:00.200Z")), 0, List.of(), 2), 1, COMMITTED);
+
+        assertThat(events("applied")).isEqualTo(2);
+        var endToEnd = registry.get("factory.ingest.end_to_end").timer();
+        assertThat(endToEnd.count()).isEqualTo(1);
+        assertThat(endToEnd.max(TimeUnit.MILLISECONDS)).isEqualTo(50);
     }
 
     @Test

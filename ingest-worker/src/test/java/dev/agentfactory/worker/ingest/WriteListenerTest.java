@@ -83,7 +83,7 @@ class WriteListenerTest {
         List<Item> handed = new ArrayList<>();
         when(processor.process(any(), any(), any())).thenAnswer(call -> {
             handed.addAll(call.getArgument(0));
-            return new BatchResult(List.of(), 2, List.of());
+            return new BatchResult(List.of(), 2, List.of(), 3);
         });
 
         listener.onMessage(records, consumer);
@@ -107,7 +107,7 @@ class WriteListenerTest {
 
     @Test
     void theHalvesOfASplitBatchThatCommittedAreCountedOnceWhenALaterHalfFails() {
-        BatchResult firstHalf = new BatchResult(List.of(applied(), applied(), applied()), 2, List.of());
+        BatchResult firstHalf = new BatchResult(List.of(applied(), applied(), applied()), 2, List.of(), 5);
         when(processor.process(any(), any(), any())).thenAnswer(call -> {
             call.<CommitListener>getArgument(2).committed(firstHalf, 1_000_000);
             throw transientFailure();
@@ -116,7 +116,7 @@ class WriteListenerTest {
 
         // The retry: the first half is below the stored offsets now, restated and not counted; the rest commits.
         BatchResult rest = new BatchResult(List.of(applied(), applied(), applied(), applied(), applied()), 0,
-                firstHalf.outcomes());
+                firstHalf.outcomes(), 5);
         doAnswer(call -> {
             call.<CommitListener>getArgument(2).committed(rest, 1_000_000);
             return rest;
