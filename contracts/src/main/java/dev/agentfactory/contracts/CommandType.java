@@ -1,6 +1,7 @@
 package dev.agentfactory.contracts;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -47,7 +48,7 @@ public enum CommandType {
         AGENT, PRD;
 
         public String wireName() {
-            return name().toLowerCase();
+            return name().toLowerCase(Locale.ROOT);
         }
 
         /** The default topic of this entity's writes. */

@@ -1,5 +1,7 @@
 package dev.agentfactory.contracts;
 
+import java.util.Locale;
+
 /**
  * Bytes that are not a valid write envelope. The {@link Reason} goes to the DLQ's reason header, so
  * an operator can replay one class of failure once its cause is fixed. The message goes to its message header:
@@ -17,7 +19,7 @@ public final class InvalidWriteException extends RuntimeException {
         MALFORMED_JSON, SCHEMA_VIOLATION, UNKNOWN_TYPE, OVERSIZED, INVALID_ID, WRONG_KEY, WRONG_TOPIC;
 
         public String wireName() {
-            return name().toLowerCase();
+            return name().toLowerCase(Locale.ROOT);    // the default locale's rules gave "ınvalıd_ıd" in Turkish
         }
     }
 

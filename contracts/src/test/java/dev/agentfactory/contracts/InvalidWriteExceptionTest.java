@@ -3,6 +3,8 @@ package dev.agentfactory.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,5 +30,18 @@ class InvalidWriteExceptionTest {
     void aShortMessageIsKept() {
         assertThat(new InvalidWriteException(Reason.INVALID_ID, "eventId is no UUID").getMessage())
                 .isEqualTo("eventId is no UUID");
+    }
+
+    /** The DLQ's reason header is what {@code ops dlq-replay} selects by: in a Turkish locale, I lower-cased to ı. */
+    @Test
+    void theWireNamesOfReasonsAreTheSameInATurkishLocale() {
+        Locale before = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+            assertThat(Arrays.stream(Reason.values()).map(Reason::wireName)).containsExactly("malformed_json",
+                    "schema_violation", "unknown_type", "oversized", "invalid_id", "wrong_key", "wrong_topic");
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 }

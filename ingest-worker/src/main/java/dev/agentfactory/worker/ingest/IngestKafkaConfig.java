@@ -33,6 +33,7 @@ import dev.agentfactory.worker.dlq.DeadLetterPublisher;
 import dev.agentfactory.worker.results.OutcomePublisher;
 import dev.agentfactory.worker.writes.BatchProcessor;
 import dev.agentfactory.worker.writes.OffsetStore;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** The consumer container, its error handling, the producers for outcomes and the DLQ, and the batch handler. */
 @Configuration(proxyBeanMethods = false)
@@ -41,6 +42,11 @@ class IngestKafkaConfig {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    @Bean
+    IngestMetrics ingestMetrics(MeterRegistry registry, IngestProperties props) {
+        return new IngestMetrics(registry, props.maxBatchRecords());
     }
 
     @Bean
@@ -171,7 +177,7 @@ class IngestKafkaConfig {
         RecordRouting routing = new RecordRouting(props.agentTopic(), props.prdTopic());
         cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
                 props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning(),
-                StoredLogCheck.forWriteTopics(config, codec, routing)), metrics));
+                StoredLogCheck.forWriteTopics(config, codec, routing), metrics), metrics));
         cp.setMessageListener(new WriteListener(codec, routing, processor, deadLetters, outcomes, metrics, clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.Consumer;
@@ -16,7 +16,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
-import org.springframework.stereotype.Component;
 
 import dev.agentfactory.contracts.WriteOutcome.Status;
 import dev.agentfactory.worker.writes.BatchResult;
@@ -28,10 +27,9 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The worker's meters: what it consumed, what became of each event, batch sizes, how long a batch's
- * transaction takes, the end-to-end latency (occurredAt to commit, of the events a commit decided: not duplicates),
- * failed batch attempts and the consumer lag.
+ * transaction takes, the end-to-end latency (occurredAt to commit, of the events a commit decided: not duplicates
+ * nor DLQ replays), failed batch attempts and the consumer lag.
  */
-@Component
 class IngestMetrics {
 
     /** Longer end-to-end latencies (a replay of year-old writes, a producer's broken clock) are not recorded. */
@@ -47,28 +45,30 @@ class IngestMetrics {
     private final DistributionSummary batchSize;
     private final Timer commit;
     private final Timer endToEnd;
-    /**
-     * Lag per partition this instance owns, written by the consumer thread that owns it and removed when the
-     * partition is revoked or lost; the gauge is their sum.
-     */
-    private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+    /** Lag per partition held, written by the consumer that holds it, removed when it is revoked from it or lost. */
+    private final PartitionLags lag = new PartitionLags();
     private final MeterRegistry registry;
 
-    IngestMetrics(MeterRegistry registry) {
+    /** @param maxBatchRecords the most records a poll holds: the batch size histogram's top bucket */
+    IngestMetrics(MeterRegistry registry, int maxBatchRecords) {
         this.registry = registry;
         consumed = Counter.builder("factory.ingest.consumed")
-                .description("records committed with their outcome or dead-lettered, each once").register(registry);
+                .description("records taken off the write topics by a committed transaction, each once")
+                .register(registry);
         for (Status s : Status.values()) {
-            outcomes.put(s, events(registry, s.name().toLowerCase()));
+            outcomes.put(s, events(registry, s.name().toLowerCase(Locale.ROOT)));
         }
         deadLettered = events(registry, "dead_lettered");
+        // Without a maximum the histogram published Micrometer's ~280 buckets up to Long.MAX_VALUE; capped, a full
+        // poll, the usual batch of a drain, would fall in +Inf only, so it gets a bucket of its own.
         batchSize = DistributionSummary.builder("factory.ingest.batch.size").description("records per polled batch")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram().maximumExpectedValue((double) maxBatchRecords)
+                .serviceLevelObjectives(maxBatchRecords).register(registry);
         commit = Timer.builder("factory.ingest.commit").description("one batch's database transaction, load to commit")
                 .publishPercentileHistogram().register(registry);
         endToEnd = Timer.builder("factory.ingest.end_to_end").description("an event's occurredAt to its commit")
                 .publishPercentileHistogram().register(registry);
-        Gauge.builder("factory.ingest.lag", lag, l -> l.values().stream().mapToLong(Long::longValue).sum())
+        Gauge.builder("factory.ingest.lag", lag, PartitionLags::total)
                 .description("records behind the log end, summed over this instance's partitions").register(registry);
     }
 
@@ -85,18 +85,21 @@ class IngestMetrics {
      * One committed transaction (a batch, or one part of a split batch). Consumed counts here, not at the poll:
      * a failing batch is handed to the listener again at every retry, and a consumed count that rose with each
      * attempt would hide the stall that {@code IngestStalled} exists for. Restated records are not counted again.
+     * It counts the records the transaction took, not its outcomes and dead letters: the "No write lost" SLO compares
+     * the two.
      */
     void committed(BatchResult result, long nanos, Instant committedAt) {
         commit.record(nanos, TimeUnit.NANOSECONDS);
-        consumed.increment(result.records());
+        consumed.increment(result.consumed());
         deadLettered.increment(result.deadLettered());
         // Counted per batch, not per event.
         int[] byStatus = new int[Status.values().length];
         for (BatchResult.Applied a : result.outcomes()) {
             byStatus[a.outcome().status().ordinal()]++;
-            if (a.outcome().status() == Status.DUPLICATE) {
-                // Committed before, maybe long ago (a DLQ replay run twice, a producer resending a day later): its
-                // age is no latency of this commit, and would page IngestSlow over nothing written.
+            if (a.outcome().status() == Status.DUPLICATE || a.replayed()) {
+                // Committed before, maybe long ago (a DLQ replay run twice, a producer resending a day later), or
+                // dead-lettered then and replayed now: its age is no latency of this commit, and a replay of a
+                // thousand two-day-old dead letters would page IngestSlow and burn the freshness SLO.
                 continue;
             }
             Instant occurred = a.envelope().occurredAt();
@@ -119,18 +122,20 @@ class IngestMetrics {
     /**
      * A batch attempt that failed and will be retried, by the innermost cause's class: the database or the
      * broker away, or a record that makes the worker fail. Failures that go on for long stall partitions
-     * (one of them, if one record is the cause), so this is what an alert watches.
+     * (one of them, if one record is the cause), so this is what an alert watches. A failed attempt to place newly
+     * assigned partitions ({@link OffsetSeeker}) counts too: it stalls them before any batch runs.
      */
     void batchFailed(Throwable failure) {
         Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
-        Counter.builder("factory.ingest.batch.failures").description("batch attempts that failed and are retried")
+        Counter.builder("factory.ingest.batch.failures")
+                .description("batch attempts, and seeks of assigned partitions, that failed and are retried")
                 .tag("exception", root.getClass().getSimpleName()).register(registry).increment();
     }
 
     /** After a batch committed and published: the consumer's own view, current as of its last fetch. */
     void lag(Consumer<?, ?> consumer) {
         for (TopicPartition tp : consumer.assignment()) {
-            consumer.currentLag(tp).ifPresent(l -> lag.put(tp, l));
+            consumer.currentLag(tp).ifPresent(l -> lag.put(consumer, tp, l));
         }
     }
 
@@ -149,7 +154,7 @@ class IngestMetrics {
                 TopicPartition tp = end.getKey();
                 Long from = uncommitted.get(tp);
                 long position = from != null ? from : consumer.position(tp, END_OFFSETS_TIMEOUT);
-                lag.put(tp, Math.max(0, end.getValue() - position));
+                lag.put(consumer, tp, Math.max(0, end.getValue() - position));
             }
         } catch (WakeupException e) {
             consumer.wakeup();    // the container's stop: its own next consumer call must still see it
@@ -158,8 +163,8 @@ class IngestMetrics {
         }
     }
 
-    /** Partitions revoked or lost: no longer this instance's lag. */
-    void forget(Collection<TopicPartition> partitions) {
-        partitions.forEach(lag::remove);
+    /** Partitions revoked from or lost by this consumer: no longer its lag. */
+    void forget(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        lag.forget(consumer, partitions);
     }
 }

@@ -51,21 +51,24 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
     private final BackOff backOff;
     private final BooleanSupplier running;
     private final StoredLogCheck logCheck;
+    private final IngestMetrics metrics;
 
     /**
      * @param batchRecords the most records one poll, hence one committed batch, holds per partition
      * @param backOff      the waits between attempts to read the offsets
      * @param running      whether the container still runs: a stop ends the attempts
      * @param logCheck     whether a log without Kafka's offset is the one the database's offsets were stored from
+     * @param metrics      where each failed attempt is counted
      */
     OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords, BackOff backOff,
-                 BooleanSupplier running, StoredLogCheck logCheck) {
+                 BooleanSupplier running, StoredLogCheck logCheck, IngestMetrics metrics) {
         this.dataSource = dataSource;
         this.offsets = offsets;
         this.batchRecords = batchRecords;
         this.backOff = backOff;
         this.running = running;
         this.logCheck = logCheck;
+        this.metrics = metrics;
     }
 
     @Override
@@ -86,6 +89,8 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
                     // the container's (a stop, a pause or seek request): kept for it, after the partitions are placed
                     wokenUp = true;
                 } catch (Exception e) {
+                    // No batch runs meanwhile: counted with the failed batches, or IngestBatchRetrying saw no stall.
+                    metrics.batchFailed(e);
                     long wait = waits.nextBackOff();
                     log.warn("could not read the offsets of {}, or the records below them (attempt {}, next in {} ms): {}",
                             partitions, attempt, wait, e.toString());

@@ -31,7 +31,7 @@ final class PartitionLagRelease implements ConsumerAwareRebalanceListener {
         try {
             delegate.onPartitionsRevokedAfterCommit(consumer, partitions);
         } finally {
-            metrics.forget(partitions);
+            metrics.forget(consumer, partitions);
         }
     }
 
@@ -40,7 +40,7 @@ final class PartitionLagRelease implements ConsumerAwareRebalanceListener {
         try {
             delegate.onPartitionsLost(consumer, partitions);
         } finally {
-            metrics.forget(partitions);
+            metrics.forget(consumer, partitions);
         }
     }
 

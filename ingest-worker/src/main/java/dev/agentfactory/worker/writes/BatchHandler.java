@@ -91,15 +91,17 @@ final class BatchHandler {
         var now = clock.instant();
         Redelivery.Sorted sorted = redelivery.sort(c, items, poll, stored, now);
         List<Item> fresh = sorted.fresh();
-        List<WriteEnvelope> events = fresh.stream().filter(Item::valid).map(Item::envelope).toList();
+        List<Item> valid = fresh.stream().filter(Item::valid).toList();
+        List<WriteEnvelope> events = valid.stream().map(Item::envelope).toList();
         LoadedChars loaded = new LoadedChars(maxBatchChars, events.size());
         BatchState state = load(c, events, loaded);
         List<BatchResult.Applied> outcomes = new ArrayList<>(events.size());
         Staged staged = new Staged(state);
-        for (WriteEnvelope e : events) {
+        for (Item i : valid) {
+            WriteEnvelope e = i.envelope();
             String reason = rejects.get(e.eventId());
             outcomes.add(new BatchResult.Applied(e, reason != null ? applier.reject(e, reason, state, now)
-                    : applier.apply(e, state, now)));
+                    : applier.apply(e, state, now), i.replayed()));
             // The rows loaded are in memory with what is staged, so both count against the one budget.
             if (outcomes.size() > 1 && loaded.chars() + staged.chars() > maxBatchChars) {
                 throw new BatchTooLarge(loaded.chars() + staged.chars(), outcomes.size(), maxBatchChars);
@@ -116,7 +118,8 @@ final class BatchHandler {
             dlq.publish(invalid);
         }
         offsets.advance(c, next);
-        return new BatchResult(outcomes, invalid.size() - sorted.deadLetteredAgain(), sorted.restated());
+        return new BatchResult(outcomes, invalid.size() - sorted.deadLetteredAgain(), sorted.restated(),
+                sorted.above());
     }
 
     private static void allowIdle(Connection c, Duration wait) throws SQLException {

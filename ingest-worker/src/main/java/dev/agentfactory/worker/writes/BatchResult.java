@@ -7,17 +7,23 @@ import dev.agentfactory.contracts.WriteOutcome;
 
 /**
  * What a committed batch did: one outcome per fresh valid event (with its envelope, for the end-to-end
- * latency), how many records went to the DLQ, and the stored outcomes of records an earlier delivery
- * already committed (re-published so a crash before publishing loses no outcome; not counted again).
+ * latency), how many records went to the DLQ, the stored outcomes of records an earlier delivery
+ * already committed (re-published so a crash before publishing loses no outcome; not counted again), and how many
+ * records it took off the log for the first time.
+ *
+ * @param consumed the records at or above their partition's stored offset, counted apart from what became of them
+ *                 (normally an outcome or a dead letter each): counted from those, the {@code consumed} meter could
+ *                 not show a record that got neither. Those below it were counted by the delivery that committed them
+ *                 (one there applied only now, which {@link Redelivery} warns of, has an outcome, not consumed again)
  */
-public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied> restated) {
+public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied> restated, int consumed) {
 
-    public record Applied(WriteEnvelope envelope, WriteOutcome outcome) {
-    }
+    /** @param replayed the record was sent again from the DLQ ({@code ops dlq-replay}), its occurredAt long past */
+    public record Applied(WriteEnvelope envelope, WriteOutcome outcome, boolean replayed) {
 
-    /** Records this transaction took off the log for the first time: an outcome or a dead letter each. */
-    public int records() {
-        return outcomes.size() + deadLettered;
+        public Applied(WriteEnvelope envelope, WriteOutcome outcome) {
+            this(envelope, outcome, false);
+        }
     }
 
     static BatchResult merge(BatchResult a, BatchResult b) {
@@ -25,6 +31,6 @@ public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied
         all.addAll(b.outcomes);
         List<Applied> restated = new java.util.ArrayList<>(a.restated);
         restated.addAll(b.restated);
-        return new BatchResult(all, a.deadLettered + b.deadLettered, restated);
+        return new BatchResult(all, a.deadLettered + b.deadLettered, restated, a.consumed + b.consumed);
     }
 }

@@ -2,6 +2,7 @@ package dev.agentfactory.worker.writes;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import dev.agentfactory.contracts.DlqHeaders;
 import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteEnvelope;
 
@@ -13,5 +14,10 @@ public record Item(ConsumerRecord<byte[], byte[]> record, WriteEnvelope envelope
 
     boolean valid() {
         return envelope != null;
+    }
+
+    /** Sent again from the DLQ by {@code ops dlq-replay}. */
+    boolean replayed() {
+        return record.headers().lastHeader(DlqHeaders.REPLAY_COUNT) != null;
     }
 }

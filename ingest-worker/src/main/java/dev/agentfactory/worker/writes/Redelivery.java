@@ -39,8 +39,10 @@ final class Redelivery {
      * @param deadLetteredAgain how many of the fresh items are invalid records below the stored offsets: sent to the
      *                          DLQ again but, like restated outcomes, not counted again (the delivery that first
      *                          dead-lettered them was)
+     * @param above             how many items are at or above their partition's stored offset: taken off the log for
+     *                          the first time
      */
-    record Sorted(List<Item> fresh, List<BatchResult.Applied> restated, int deadLetteredAgain) {
+    record Sorted(List<Item> fresh, List<BatchResult.Applied> restated, int deadLetteredAgain, int above) {
     }
 
     private final BatchLoader loader;
@@ -62,7 +64,7 @@ final class Redelivery {
             }
         }
         if (below.isEmpty()) {
-            return new Sorted(items, List.of(), 0);
+            return new Sorted(items, List.of(), 0, items.size());
         }
         BatchState committed = new BatchState();
         loader.loadProcessed(c, below.stream().filter(Item::valid).map(i -> i.envelope().eventId()).toList(), committed);
@@ -101,7 +103,7 @@ final class Redelivery {
                     + "other limits, a write topic recreated, or another cluster's offsets?): applying them", neverApplied,
                     stored.keySet());
         }
-        return new Sorted(fresh, restated, deadLetteredAgain.size());
+        return new Sorted(fresh, restated, deadLetteredAgain.size(), items.size() - below.size());
     }
 
     /**

@@ -25,7 +25,7 @@ class BatchCycleSettingsTest {
     @Test
     void kafkaOffsetsAreCommittedWithoutWaitingAndAFailureOnlyWarns() {
         IngestKafkaConfig config = new IngestKafkaConfig();
-        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), PROPS.maxBatchRecords());
         ContainerProperties container = config.ingestContainer(new KafkaProperties(), PROPS,
                 config.ingestErrorHandler(PROPS, metrics), new WriteCodec(), null, null, null, metrics,
                 Clock.systemUTC(), null, null).getContainerProperties();

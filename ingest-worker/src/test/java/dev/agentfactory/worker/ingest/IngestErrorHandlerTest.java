@@ -32,7 +32,7 @@ class IngestErrorHandlerTest {
             Duration.ofSeconds(1));
 
     private final CommonErrorHandler handler = new IngestKafkaConfig().ingestErrorHandler(PROPS,
-            new IngestMetrics(new SimpleMeterRegistry()));
+            new IngestMetrics(new SimpleMeterRegistry(), PROPS.maxBatchRecords()));
     private final ConsumerRecords<byte[], byte[]> batch = new ConsumerRecords<>(Map.of(new TopicPartition("writes", 0),
             List.of(new ConsumerRecord<>("writes", 0, 7L, new byte[0], new byte[0]))), Map.of());
 

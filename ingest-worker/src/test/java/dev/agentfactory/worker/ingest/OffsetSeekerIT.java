@@ -41,6 +41,7 @@ import dev.agentfactory.stack.StackEndpoints;
 import dev.agentfactory.stack.junit.LocalStackExtension;
 import dev.agentfactory.worker.MigratedDatabase;
 import dev.agentfactory.worker.writes.OffsetStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Where a partition starts on assignment, against a real broker and database: the lower of the offset stored with
@@ -208,9 +209,13 @@ class OffsetSeekerIT {
             consumer.assign(List.of(tp));
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(9)), Duration.ofSeconds(30));
             // the container stops after the third attempt
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
             new OffsetSeeker(unreachable, new OffsetStore("stopped"), 3, new FixedBackOff(20, Long.MAX_VALUE),
-                    () -> attempts.get() < 3, logCheck(1_000)).onPartitionsAssigned(consumer, List.of(tp));
+                    () -> attempts.get() < 3, logCheck(1_000), new IngestMetrics(registry, 3))
+                    .onPartitionsAssigned(consumer, List.of(tp));
             assertThat(attempts.get()).isEqualTo(3);
+            assertThat(registry.get("factory.ingest.batch.failures").tag("exception", "SQLException").counter().count())
+                    .as("each attempt counted for IngestBatchRetrying, no batch running meanwhile").isEqualTo(3);
             assertThat(consumer.paused()).containsExactly(tp);
             assertThat(consumer.poll(Duration.ofMillis(500))).as("nothing fetched from Kafka's offset").isEmpty();
         }
@@ -255,7 +260,8 @@ class OffsetSeekerIT {
                 consumer.commitSync(Map.of(tp, new OffsetAndMetadata(kafkaCommitted)), Duration.ofSeconds(30));
             }
             new OffsetSeeker(seekerDataSource, new OffsetStore(group), batchRecords, new FixedBackOff(20, Long.MAX_VALUE),
-                    () -> true, logCheck).onPartitionsAssigned(consumer, List.of(tp));
+                    () -> true, logCheck, new IngestMetrics(new SimpleMeterRegistry(), batchRecords))
+                    .onPartitionsAssigned(consumer, List.of(tp));
             return consumer.position(tp, Duration.ofSeconds(30));
         }
     }

@@ -45,7 +45,7 @@ class WriteListenerTest {
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final IngestMetrics metrics = new IngestMetrics(registry);
+    private final IngestMetrics metrics = new IngestMetrics(registry, 2_000);
     private final BatchProcessor processor = mock(BatchProcessor.class);
     private final WriteListener listener = new WriteListener(new WriteCodec(), new RecordRouting("writes", "prd"),
             processor, mock(DeadLetterPublisher.class), mock(OutcomePublisher.class), metrics,
@@ -83,7 +83,7 @@ class WriteListenerTest {
         List<Item> handed = new ArrayList<>();
         when(processor.process(any(), any(), any())).thenAnswer(call -> {
             handed.addAll(call.getArgument(0));
-            return new BatchResult(List.of(), 2, List.of());
+            return new BatchResult(List.of(), 2, List.of(), 3);
         });
 
         listener.onMessage(records, consumer);
@@ -107,7 +107,7 @@ class WriteListenerTest {
 
     @Test
     void theHalvesOfASplitBatchThatCommittedAreCountedOnceWhenALaterHalfFails() {
-        BatchResult firstHalf = new BatchResult(List.of(applied(), applied(), applied()), 2, List.of());
+        BatchResult firstHalf = new BatchResult(List.of(applied(), applied(), applied()), 2, List.of(), 5);
         when(processor.process(any(), any(), any())).thenAnswer(call -> {
             call.<CommitListener>getArgument(2).committed(firstHalf, 1_000_000);
             throw transientFailure();
@@ -116,7 +116,7 @@ class WriteListenerTest {
 
         // The retry: the first half is below the stored offsets now, restated and not counted; the rest commits.
         BatchResult rest = new BatchResult(List.of(applied(), applied(), applied(), applied(), applied()), 0,
-                firstHalf.outcomes());
+                firstHalf.outcomes(), 5);
         doAnswer(call -> {
             call.<CommitListener>getArgument(2).committed(rest, 1_000_000);
             return rest;
@@ -144,6 +144,27 @@ class WriteListenerTest {
         consumer.updateEndOffsets(Map.of(P1, 55L));
         metrics.lag(consumer);
         assertThat(lag()).isEqualTo(5);
+    }
+
+    /**
+     * A consumer thread evicted after a slow batch still holds its old assignment: it measures it after that batch,
+     * and lets it go as lost at its next poll. Meanwhile the instance's other thread was assigned the partition.
+     */
+    @Test
+    void aPartitionLostByAnEvictedThreadKeepsTheLagItsNewOwnerMeasured() {
+        MockConsumer<byte[], byte[]> newOwner = new MockConsumer<>("earliest");
+        newOwner.assign(List.of(P0));
+        newOwner.updateEndOffsets(Map.of(P0, 100L));
+        newOwner.seek(P0, 90);
+        metrics.lag(newOwner);
+        assertThat(lag()).isEqualTo(10);
+
+        metrics.lag(consumer);    // the evicted thread, after its batch: its older view of P0 (60) and of P1 (0)
+        assertThat(lag()).as("P0 counted once").isEqualTo(60);
+        new PartitionLagRelease(new ConsumerAwareRebalanceListener() { }, metrics)
+                .onPartitionsLost(consumer, List.of(P0, P1));
+
+        assertThat(lag()).as("the new owner's").isEqualTo(10);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> batch(long first, int n) {

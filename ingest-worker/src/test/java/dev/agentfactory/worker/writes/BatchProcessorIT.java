@@ -21,7 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.agentfactory.contracts.DlqHeaders;
 import dev.agentfactory.contracts.EventIds;
+import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteCommand;
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome.Status;
@@ -97,6 +99,42 @@ class BatchProcessorIT {
     }
 
     /**
+     * Consumed counts the records a transaction takes at or above their partitions' stored offsets, apart from what
+     * becomes of them; below them (a redelivery), an earlier delivery counted them. A record there that was never
+     * applied (a recreated topic, another cluster's offsets) gets an outcome now, but is not consumed again.
+     */
+    @Test
+    void consumedIsTheRecordsTakenAtOrAboveTheStoredOffsets() {
+        WriteEnvelope create = create("consumed-once", "planner");
+        BatchResult first = processor.process(List.of(item(4, 0, create), invalid(4, 1)), invalid -> { },
+                (r, nanos) -> { });
+        assertThat(first.consumed()).isEqualTo(2);
+
+        WriteEnvelope next = create("consumed-next", "planner");
+        BatchResult again = processor.process(List.of(item(4, 0, create), invalid(4, 1), item(4, 2, next)),
+                invalid -> { }, (r, nanos) -> { });
+        assertThat(again.consumed()).as("the new record only").isEqualTo(1);
+        assertThat(again.restated()).hasSize(1);
+
+        BatchResult neverApplied = processor.process(List.of(item(4, 1, create("never-applied", "planner"))),
+                invalid -> { }, (r, nanos) -> { });
+        assertThat(statuses(neverApplied.outcomes())).containsExactly(Status.APPLIED);
+        assertThat(neverApplied.consumed()).isZero();
+    }
+
+    /** A record {@code ops dlq-replay} sent again is marked so, and its outcome is not timed from its occurredAt. */
+    @Test
+    void theOutcomeOfAReplayedDeadLetterIsMarkedReplayed() {
+        Item replayed = item(5, 0, create("replayed", "planner"));
+        replayed.record().headers().add(DlqHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
+
+        BatchResult result = processor.process(List.of(replayed, item(5, 1, create("produced", "planner"))),
+                invalid -> { }, (r, nanos) -> { });
+
+        assertThat(result.outcomes()).extracting(BatchResult.Applied::replayed).containsExactly(true, false);
+    }
+
+    /**
      * Timestamps are read back in the proleptic Gregorian calendar PostgreSQL keeps them in: {@code getTimestamp} went
      * through Java's Julian calendar before 1582-10-15, and a later version's snapshot moved the agent's creation
      * by ten days.
@@ -137,6 +175,11 @@ class BatchProcessorIT {
     private static Item item(int partition, long offset, WriteEnvelope e) {
         return new Item(new ConsumerRecord<>(TOPIC, partition, offset, e.recordKey().getBytes(StandardCharsets.UTF_8),
                 new byte[0]), e, null);
+    }
+
+    private static Item invalid(int partition, long offset) {
+        return new Item(new ConsumerRecord<>(TOPIC, partition, offset, null, new byte[0]), null,
+                new InvalidWriteException(InvalidWriteException.Reason.MALFORMED_JSON, "no JSON"));
     }
 
     private static List<Status> statuses(List<BatchResult.Applied> outcomes) {

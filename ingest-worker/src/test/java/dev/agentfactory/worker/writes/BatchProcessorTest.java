@@ -26,10 +26,10 @@ class BatchProcessorTest {
             if (items.get(0) == batch.get(2)) {
                 throw failure("08006");                  // the second half: the connection is lost
             }
-            return new BatchResult(List.of(), items.size(), List.of());
+            return new BatchResult(List.of(), items.size(), List.of(), items.size());
         });
 
-        assertThatThrownBy(() -> processor.process(batch, records -> { }, (r, nanos) -> committedSizes.add(r.records())))
+        assertThatThrownBy(() -> processor.process(batch, records -> { }, (r, nanos) -> committedSizes.add(r.consumed())))
                 .isInstanceOf(BatchSqlException.class);
         assertThat(committedSizes).as("the first half committed, and is reported once").containsExactly(2);
     }
@@ -41,13 +41,13 @@ class BatchProcessorTest {
             if (items.size() == 2) {
                 throw failure("22P05");
             }
-            return new BatchResult(List.of(), items.size(), List.of());
+            return new BatchResult(List.of(), items.size(), List.of(), items.size());
         });
 
-        BatchResult merged = processor.process(batch, records -> { }, (r, nanos) -> committedSizes.add(r.records()));
+        BatchResult merged = processor.process(batch, records -> { }, (r, nanos) -> committedSizes.add(r.consumed()));
 
         assertThat(committedSizes).containsExactly(1, 1);
-        assertThat(merged.records()).isEqualTo(2);
+        assertThat(merged.consumed()).isEqualTo(2);
     }
 
     private static BatchSqlException failure(String sqlState) {
