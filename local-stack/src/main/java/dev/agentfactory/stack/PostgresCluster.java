@@ -83,7 +83,7 @@ public final class PostgresCluster {
             // anything else (another checkout's cluster, a system PostgreSQL) would silently become "ours".
             throw new StackException("127.0.0.1:" + port + " is already taken, but not by the PostgreSQL " + name
                     + " cluster in " + dataDir + "; stop what listens there or choose another port with FACTORY_STACK_"
-                    + name.toUpperCase() + "_PORT");
+                    + name.toUpperCase(java.util.Locale.ROOT) + "_PORT");
         }
         createIfMissing(settings.database());
     }

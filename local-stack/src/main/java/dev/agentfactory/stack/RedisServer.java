@@ -148,7 +148,7 @@ public final class RedisServer {
             return machine;
         }
         String arch = System.getProperty("os.arch");
-        if (!System.getProperty("os.name").toLowerCase().contains("linux")
+        if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")
                 || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             throw new StackException("no redis-server on PATH and no packaged binary for this platform;"
                     + " install Redis (apt-get install -y redis-server)");

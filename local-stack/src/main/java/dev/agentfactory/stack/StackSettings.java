@@ -121,7 +121,7 @@ public record StackSettings(
         if (prop != null && !prop.isBlank()) {
             return prop;
         }
-        String envValue = env.get("FACTORY_STACK_" + key.toUpperCase().replace('-', '_'));
+        String envValue = env.get("FACTORY_STACK_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         return envValue != null && !envValue.isBlank() ? envValue : fallback;
     }
 

@@ -51,7 +51,7 @@ class TraceContextFilter extends OncePerRequestFilter {
         if (cloudTraceContext != null) {
             Matcher cloud = CLOUD_TRACE.matcher(cloudTraceContext.strip());
             if (cloud.matches()) {
-                MDC.put(CloudLoggingFormatter.TRACE_ID, cloud.group(1).toLowerCase());
+                MDC.put(CloudLoggingFormatter.TRACE_ID, cloud.group(1).toLowerCase(java.util.Locale.ROOT));
                 String span = cloud.group(2) == null ? null : spanHex(cloud.group(2));
                 if (span != null) {
                     MDC.put(CloudLoggingFormatter.SPAN_ID, span);

@@ -13,11 +13,11 @@ public record HistoryEntry(long seq, UUID agentId, Kind kind, Map<String, Object
         LEARNING, PERFORMANCE;
 
         public String dbValue() {
-            return name().toLowerCase();
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
 
         public static Kind fromDb(String value) {
-            return valueOf(value.toUpperCase());
+            return valueOf(value.toUpperCase(java.util.Locale.ROOT));
         }
     }
 }

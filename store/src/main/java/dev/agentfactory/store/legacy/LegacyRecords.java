@@ -88,7 +88,7 @@ final class LegacyRecords {
             }
         }
         throw new IllegalArgumentException(field + " '" + value + "' is not one of "
-                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase()).toList());
+                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList());
     }
 
     private static UUID uuid(String what, String value) {
@@ -150,7 +150,7 @@ final class LegacyRecords {
 
     /** How a value's JSON type reads in a report: "an object", "a string"... */
     static String kind(JsonNode v) {
-        String type = v.getNodeType().name().toLowerCase();
+        String type = v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
         return (type.startsWith("o") || type.startsWith("a") ? "an " : "a ") + type;
     }
 
