@@ -35,7 +35,15 @@ final class SinkAgreement {
     static final String ENTITY_SQL = "SELECT id::text, version, deleted_at IS NOT NULL, slug FROM factory.%s";
     static final String VERSIONS_SQL = "SELECT '%s:' || %s::text || ':' || version FROM factory.%s";
     static final String HISTORY_SQL = "SELECT seq::text FROM factory.agent_history";
-    static final String APPLIED_EVENTS_SQL = "SELECT event_id::text FROM factory.processed_events WHERE outcome = 'APPLIED'";
+    /**
+     * The applied writes that changed something: a version row or a history entry carries their eventId. One that
+     * changed nothing (APPLIED at the version it found) commits only its dedup and audit_log rows, which no sink
+     * streams.
+     */
+    static final String APPLIED_EVENTS_SQL = "SELECT event_id::text FROM factory.processed_events p "
+            + "WHERE outcome = 'APPLIED' AND (EXISTS (SELECT 1 FROM factory.agent_versions v WHERE v.event_id = p.event_id) "
+            + "OR EXISTS (SELECT 1 FROM factory.prd_versions v WHERE v.event_id = p.event_id) "
+            + "OR EXISTS (SELECT 1 FROM factory.agent_history h WHERE h.event_id = p.event_id))";
 
     private static final ReadModelCodec CODEC = new ReadModelCodec();
 
@@ -116,7 +124,7 @@ final class SinkAgreement {
         List<String> differences = new ArrayList<>();
         compare("versions", versions, Set.copyOf(audit.versions), differences);
         compare("history entries", seqs, Set.copyOf(audit.historySeqs), differences);
-        // every applied write has a version row or a history entry, and the audit carries its eventId
+        // the audit carries the eventId of every applied write that made a version row or a history entry
         compare("applied eventIds", applied, Set.copyOf(audit.eventIds), differences);
         return differences;
     }
