@@ -44,6 +44,7 @@ class IngestMetrics {
     private final Counter consumed;
     private final Map<Status, Counter> outcomes = new EnumMap<>(Status.class);
     private final Counter deadLettered;
+    private final Counter expired;
     private final DistributionSummary batchSize;
     private final Timer commit;
     private final Timer endToEnd;
@@ -62,6 +63,9 @@ class IngestMetrics {
             outcomes.put(s, events(registry, s.name().toLowerCase()));
         }
         deadLettered = events(registry, "dead_lettered");
+        expired = Counter.builder("factory.ingest.records.expired")
+                .description("offsets retention deleted from a write topic before they were applied (ExpiredRecords)")
+                .register(registry);
         batchSize = DistributionSummary.builder("factory.ingest.batch.size").description("records per polled batch")
                 .publishPercentileHistogram().register(registry);
         commit = Timer.builder("factory.ingest.commit").description("one batch's database transaction, load to commit")
@@ -125,6 +129,11 @@ class IngestMetrics {
         Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
         Counter.builder("factory.ingest.batch.failures").description("batch attempts that failed and are retried")
                 .tag("exception", root.getClass().getSimpleName()).register(registry).increment();
+    }
+
+    /** Offsets below a partition's log start that the database had not yet applied: their writes are lost. */
+    void expired(long offsets) {
+        expired.increment(offsets);
     }
 
     /** After a batch committed and published: the consumer's own view, current as of its last fetch. */

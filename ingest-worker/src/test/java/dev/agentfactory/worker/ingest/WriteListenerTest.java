@@ -49,7 +49,7 @@ class WriteListenerTest {
     private final BatchProcessor processor = mock(BatchProcessor.class);
     private final WriteListener listener = new WriteListener(new WriteCodec(), new RecordRouting("writes", "prd"),
             processor, mock(DeadLetterPublisher.class), mock(OutcomePublisher.class), metrics,
-            Clock.fixed(NOW, ZoneOffset.UTC));
+            new ExpiredRecords(metrics), Clock.fixed(NOW, ZoneOffset.UTC));
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
 
     @BeforeEach
