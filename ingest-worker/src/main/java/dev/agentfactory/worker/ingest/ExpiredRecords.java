@@ -51,17 +51,14 @@ final class ExpiredRecords {
     }
 
     /**
-     * After a batch committed.
+     * After a batch's transaction (all of it, or a part of a split one) committed.
      *
-     * @param storedBelow  for each partition whose records in the batch began above the offset stored for it, that
-     *                     offset
-     * @param firstOffsets the batch's first offset in each of its partitions
+     * @param storedBelow  for each partition whose records in the transaction began above the offset stored for it,
+     *                     that offset
+     * @param firstOffsets the polled batch's first offset in each of its partitions
      */
     void afterBatch(Consumer<?, ?> consumer, Map<TopicPartition, Long> storedBelow,
                     Map<TopicPartition, Long> firstOffsets) {
-        if (storedBelow.isEmpty()) {
-            return;
-        }
         Map<TopicPartition, Long> logStarts;
         try {
             logStarts = consumer.beginningOffsets(storedBelow.keySet(), LOG_START_TIMEOUT);

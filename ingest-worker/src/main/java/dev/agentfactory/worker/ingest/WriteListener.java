@@ -72,11 +72,14 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
         try {
             // Meters counted as each transaction commits, before publishing: a split batch whose later half fails
             // has committed its first half for good, and a retry (of the rest, or after publishing failed) finds
-            // those records committed and only restates their outcomes, which are not counted again.
-            BatchResult result = processor.process(items, deadLetters,
-                    (committed, nanos) -> metrics.committed(committed, nanos, clock.instant()));
-            // Before publishing, which may fail: once committed, the stored offsets are past any gap for good.
-            expired.afterBatch(consumer, result.storedBelow(), firstOffsets(records));
+            // those records committed and only restates their outcomes, which are not counted again. So are writes
+            // retention deleted: the stored offsets are past them for good once committed.
+            BatchResult result = processor.process(items, deadLetters, (committed, nanos) -> {
+                metrics.committed(committed, nanos, clock.instant());
+                if (!committed.storedBelow().isEmpty()) {
+                    expired.afterBatch(consumer, committed.storedBelow(), firstOffsets(records));
+                }
+            });
             List<BatchResult.Applied> all = new ArrayList<>(result.outcomes());
             all.addAll(result.restated());
             outcomes.publish(all);

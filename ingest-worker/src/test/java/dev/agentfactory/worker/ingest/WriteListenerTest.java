@@ -132,6 +132,21 @@ class WriteListenerTest {
     }
 
     @Test
+    void writesRetentionDeletedAreReportedAsTheTransactionPastThemCommitsThoughALaterHalfFails() {
+        consumer.updateBeginningOffsets(Map.of(P0, 30L));
+        // the first half moved the stored offset from 10 past 30: the retry would find no gap to report
+        BatchResult firstHalf = new BatchResult(List.of(applied()), 0, List.of(), Map.of(P0, 10L));
+        when(processor.process(any(), any(), any())).thenAnswer(call -> {
+            call.<CommitListener>getArgument(2).committed(firstHalf, 1_000_000);
+            throw transientFailure();
+        });
+
+        assertThatThrownBy(() -> listener.onMessage(batch(30, 10), consumer)).isInstanceOf(BatchSqlException.class);
+        assertThat(registry.get("factory.ingest.records.expired").counter().count()).as("offsets 10 to 29")
+                .isEqualTo(20);
+    }
+
+    @Test
     void aRevokedPartitionNoLongerCountsInTheLag() {
         metrics.lag(consumer);
         assertThat(lag()).isEqualTo(60);
