@@ -44,9 +44,10 @@ class ExpiredWritesIT {
         try (WorkerProcess worker = new WorkerProcess("expired", bed.workerProperties())) {
             worker.start().awaitHealthy(Duration.ofSeconds(90));
             send(bed, "stalled");    // offset 0: its batch is refused and retried, the partition paused
-            // past the fetch in flight when the batch was polled: the writes below are not fetched before the stall
-            Poll.until(Duration.ofSeconds(60), "the batch refused twice", () -> Streams.meter(worker,
-                    "factory_ingest_batch_failures_total", "exception=\"PSQLException\"") >= 2);
+            // Past any fetch in flight when the batch was polled (fetch.max.wait.ms, 500 ms; the retries wait 200 and
+            // 400 ms), which would hold the writes below for the partition's resumption: they are never fetched.
+            Poll.until(Duration.ofSeconds(60), "the batch refused three times", () -> Streams.meter(worker,
+                    "factory_ingest_batch_failures_total", "exception=\"PSQLException\"") >= 3);
             send(bed, "expired-1");
             send(bed, "expired-2");
             try (Admin admin = bed.admin()) {
