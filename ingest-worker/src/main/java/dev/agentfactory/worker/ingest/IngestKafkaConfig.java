@@ -1,6 +1,7 @@
 package dev.agentfactory.worker.ingest;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -147,11 +148,17 @@ class IngestKafkaConfig {
         return backOff;
     }
 
-    @Bean
-    ConcurrentMessageListenerContainer<byte[], byte[]> ingestContainer(KafkaProperties kafka, IngestProperties props,
-            CommonErrorHandler ingestErrorHandler, WriteCodec codec, BatchProcessor processor,
-            DeadLetterPublisher deadLetters, OutcomePublisher outcomes, IngestMetrics metrics, Clock clock,
-            DataSource dataSource, OffsetStore offsets) {
+    /**
+     * The group's consumer. Its {@code max.poll.interval.ms}, unless set, is Kafka's default (300 s, what the rest of
+     * a batch had: decoding, the database) plus {@code brokerWaits}, the longest a batch may wait for the broker's
+     * acknowledgements: in a broker brownout a batch's dead letters and outcomes can wait longer than the default,
+     * and the consumer was evicted from the group in the middle of its batch, its partitions moving at every such
+     * batch (correct, the offsets rows fence the batches, but a rebalance storm). The price of the longer interval:
+     * a consumer thread that hangs keeps its partitions longer before the group takes them from it.
+     *
+     * @param brokerWaits the longest a batch waits for the broker: its dead letters' and its outcomes' sends
+     */
+    static Map<String, Object> consumerConfig(KafkaProperties kafka, IngestProperties props, Duration brokerWaits) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, props.groupId());
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -159,10 +166,27 @@ class IngestKafkaConfig {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Never latest: an offset below the log's start (retention deleted what a stale Kafka offset points at) must
         // resume at the oldest record the database may lack, not at the log's end; nor may a partition new to both
-        // offsets skip what is already in it.
+        // offsets skip what is already in it. What retention deleted before it was applied is reported, not skipped
+        // silently (ExpiredRecords).
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, props.maxBatchRecords());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Duration interval = Duration.ofMillis((Integer) ConsumerConfig.configDef().defaultValues()
+                .get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG)).plus(brokerWaits);
+        // A producer told to wait for ever (max.block.ms or delivery.timeout.ms at their maximum) gets the longest.
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                interval.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) >= 0 ? Integer.MAX_VALUE
+                        : (int) interval.toMillis());
+        return config;
+    }
+
+    @Bean
+    ConcurrentMessageListenerContainer<byte[], byte[]> ingestContainer(KafkaProperties kafka, IngestProperties props,
+            CommonErrorHandler ingestErrorHandler, WriteCodec codec, BatchProcessor processor,
+            DeadLetterPublisher deadLetters, OutcomePublisher outcomes, IngestMetrics metrics, Clock clock,
+            DataSource dataSource, OffsetStore offsets) {
+        Map<String, Object> config = consumerConfig(kafka, props,
+                deadLetters.longestWait().plus(outcomes.longestWait()));
         ContainerProperties cp = new ContainerProperties(props.agentTopic(), props.prdTopic());
         cp.setAckMode(ContainerProperties.AckMode.BATCH);
         // Kafka's offsets are a floor for publishing outcomes again, not the record of what was applied (the
@@ -175,10 +199,12 @@ class IngestKafkaConfig {
         cp.setShutdownTimeout(props.shutdownTimeout().toMillis());
         AtomicReference<ConcurrentMessageListenerContainer<?, ?>> self = new AtomicReference<>();
         RecordRouting routing = new RecordRouting(props.agentTopic(), props.prdTopic());
+        ExpiredRecords expired = new ExpiredRecords(metrics);
         cp.setConsumerRebalanceListener(new PartitionLagRelease(new OffsetSeeker(dataSource, offsets,
                 props.maxBatchRecords(), retryBackOff(props), () -> self.get() == null || self.get().isRunning(),
-                StoredLogCheck.forWriteTopics(config, codec, routing), metrics), metrics));
-        cp.setMessageListener(new WriteListener(codec, routing, processor, deadLetters, outcomes, metrics, clock));
+                StoredLogCheck.forWriteTopics(config, codec, routing), metrics, expired), metrics));
+        cp.setMessageListener(new WriteListener(codec, routing, processor, deadLetters, outcomes, metrics, expired,
+                clock));
         var container = new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<byte[], byte[]>(config), cp);
         container.setConcurrency(props.concurrency());
         container.setCommonErrorHandler(ingestErrorHandler);

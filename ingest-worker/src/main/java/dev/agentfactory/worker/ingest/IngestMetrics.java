@@ -42,6 +42,7 @@ class IngestMetrics {
     private final Counter consumed;
     private final Map<Status, Counter> outcomes = new EnumMap<>(Status.class);
     private final Counter deadLettered;
+    private final Counter expired;
     private final DistributionSummary batchSize;
     private final Timer commit;
     private final Timer endToEnd;
@@ -59,6 +60,9 @@ class IngestMetrics {
             outcomes.put(s, events(registry, s.name().toLowerCase(Locale.ROOT)));
         }
         deadLettered = events(registry, "dead_lettered");
+        expired = Counter.builder("factory.ingest.records.expired")
+                .description("offsets retention deleted from a write topic before they were applied (ExpiredRecords)")
+                .register(registry);
         // Without a maximum the histogram published Micrometer's ~280 buckets up to Long.MAX_VALUE; capped, a full
         // poll, the usual batch of a drain, would fall in +Inf only, so it gets a bucket of its own.
         batchSize = DistributionSummary.builder("factory.ingest.batch.size").description("records per polled batch")
@@ -130,6 +134,11 @@ class IngestMetrics {
         Counter.builder("factory.ingest.batch.failures")
                 .description("batch attempts, and seeks of assigned partitions, that failed and are retried")
                 .tag("exception", root.getClass().getSimpleName()).register(registry).increment();
+    }
+
+    /** Offsets below a partition's log start that the database had not yet applied: their writes are lost. */
+    void expired(long offsets) {
+        expired.increment(offsets);
     }
 
     /** After a batch committed and published: the consumer's own view, current as of its last fetch. */

@@ -32,14 +32,18 @@ import dev.agentfactory.worker.writes.OffsetStore;
  * it starts at the log's beginning, where eventIds answer what was applied. One the database has an offset for and
  * Kafka none starts one batch before the database's offset, if {@link StoredLogCheck} shows the log is the one that
  * offset was stored from, and at its beginning if not. Without either offset, {@code auto.offset.reset} applies
- * ({@code earliest}, always).
+ * ({@code earliest}, always). A stored offset below its log's start is reported ({@link ExpiredRecords}): retention
+ * deleted writes the database never applied. Partitions that look added to their topic are warned of
+ * ({@link AddedPartitions}).
  * <p>
  * A failure to read either offset, or the records below the stored one ({@link StoredLogCheck}), is retried with the
  * batches' backoff until it succeeds: consuming from
  * Kafka's offset instead would skip, for good, whatever the database lacks between the two. The consumer thread
  * waits in the meantime, as it would on its first batch; past {@code max.poll.interval.ms} it leaves the group,
  * its partitions move, and it is assigned afresh (and read again) once it polls. A container stop (or an interrupt)
- * ends the attempts with the partitions paused, never placed at Kafka's offset.
+ * ends the attempts with the partitions paused and placed at their log's beginning, never at Kafka's offset: Spring's
+ * batch retry resumes every assigned partition when it ends, and a later poll fetches from the beginning, where
+ * eventIds answer what was applied.
  */
 final class OffsetSeeker implements ConsumerAwareRebalanceListener {
 
@@ -52,6 +56,7 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
     private final BooleanSupplier running;
     private final StoredLogCheck logCheck;
     private final IngestMetrics metrics;
+    private final ExpiredRecords expired;
 
     /**
      * @param batchRecords the most records one poll, hence one committed batch, holds per partition
@@ -59,9 +64,10 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
      * @param running      whether the container still runs: a stop ends the attempts
      * @param logCheck     whether a log without Kafka's offset is the one the database's offsets were stored from
      * @param metrics      where each failed attempt is counted
+     * @param expired      told the stored offsets below their log's start
      */
     OffsetSeeker(DataSource dataSource, OffsetStore offsets, int batchRecords, BackOff backOff,
-                 BooleanSupplier running, StoredLogCheck logCheck, IngestMetrics metrics) {
+                 BooleanSupplier running, StoredLogCheck logCheck, IngestMetrics metrics, ExpiredRecords expired) {
         this.dataSource = dataSource;
         this.offsets = offsets;
         this.batchRecords = batchRecords;
@@ -69,6 +75,7 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
         this.running = running;
         this.logCheck = logCheck;
         this.metrics = metrics;
+        this.expired = expired;
     }
 
     @Override
@@ -81,9 +88,11 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    Map<TopicPartition, Long> positions = positions(consumer, partitions);
-                    positions.forEach(consumer::seek);
-                    log.info("assigned {}; positions {}", partitions, positions);
+                    Placement placement = place(consumer, partitions);
+                    placement.positions().forEach(consumer::seek);
+                    log.info("assigned {}; positions {}", partitions, placement.positions());
+                    expired.onAssignment(placement.stored(), placement.logStarts());
+                    AddedPartitions.warnOf(placement.added());
                     return;
                 } catch (WakeupException e) {
                     // the container's (a stop, a pause or seek request): kept for it, after the partitions are placed
@@ -97,9 +106,13 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
                     if (!running.getAsBoolean() || !sleep(wait == BackOffExecution.STOP ? backOff.start().nextBackOff()
                             : wait)) {
                         // Unplaced partitions must not be fetched from Kafka's offset: they stay paused until the
-                        // consumer closes, and are read again by whoever is assigned them next.
+                        // consumer closes, and are read again by whoever is assigned them next. Spring's batch retry
+                        // resumes every assigned partition when it ends, though: then they are fetched from the log's
+                        // beginning (a lazy seek, no request), where eventIds answer what was applied.
                         consumer.pause(partitions);
-                        log.warn("stopped before the offsets of {} could be read; they stay paused", partitions);
+                        consumer.seekToBeginning(partitions);
+                        log.warn("stopped before the offsets of {} could be read; they stay paused, placed at the "
+                                + "log's beginning", partitions);
                         return;
                     }
                 }
@@ -111,16 +124,33 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
         }
     }
 
-    private Map<TopicPartition, Long> positions(Consumer<?, ?> consumer, Collection<TopicPartition> partitions)
-            throws Exception {
+    /**
+     * Where the assigned partitions start, and what to report once they are placed.
+     *
+     * @param stored    the database's offsets of the assigned partitions it has one for
+     * @param logStarts each assigned partition's first offset
+     * @param added     the assigned partitions taken for added to their topic ({@link AddedPartitions})
+     */
+    private record Placement(Map<TopicPartition, Long> positions, Map<TopicPartition, Long> stored,
+                             Map<TopicPartition, Long> logStarts, Set<TopicPartition> added) {
+    }
+
+    private Placement place(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) throws Exception {
         try (Connection c = dataSource.getConnection()) {
-            return positions(consumer, partitions, c);
+            Map<TopicPartition, Long> ofTheirTopics = offsets.read(c,
+                    AddedPartitions.withSiblings(consumer, partitions));
+            Map<TopicPartition, Long> stored = new HashMap<>(ofTheirTopics);
+            stored.keySet().retainAll(partitions);
+            Map<TopicPartition, Long> logStarts = consumer.beginningOffsets(partitions);
+            return new Placement(positions(consumer, partitions, stored, logStarts, c), stored, logStarts,
+                    AddedPartitions.among(partitions, ofTheirTopics.keySet()));
         }
     }
 
     private Map<TopicPartition, Long> positions(Consumer<?, ?> consumer, Collection<TopicPartition> partitions,
+                                                Map<TopicPartition, Long> stored, Map<TopicPartition, Long> logStarts,
                                                 Connection c) throws Exception {
-        Map<TopicPartition, Long> positions = new HashMap<>(offsets.read(c, partitions));
+        Map<TopicPartition, Long> positions = new HashMap<>(stored);
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
         // A partition the database has offsets for but Kafka has none: the worker died after its first
         // commit there and before Kafka's, or the group's offsets expired while it was down. Only the last
@@ -142,10 +172,11 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
             }
         });
         if (!neverCommitted.isEmpty()) {
-            oneBatchBack(consumer, neverCommitted, positions, c);
+            oneBatchBack(consumer, neverCommitted, positions, logStarts, c);
         }
         if (!unknownToTheDatabase.isEmpty()) {
-            Map<TopicPartition, Long> first = consumer.beginningOffsets(unknownToTheDatabase);
+            Map<TopicPartition, Long> first = new HashMap<>(logStarts);
+            first.keySet().retainAll(unknownToTheDatabase);
             log.warn("the database has no offsets for {}, which Kafka has committed: starting at the log's beginning "
                     + "{} (a database restored from a backup older than their first write, or a new one)",
                     unknownToTheDatabase, first);
@@ -155,8 +186,8 @@ final class OffsetSeeker implements ConsumerAwareRebalanceListener {
     }
 
     private void oneBatchBack(Consumer<?, ?> consumer, Set<TopicPartition> partitions,
-                              Map<TopicPartition, Long> positions, Connection c) throws Exception {
-        Map<TopicPartition, Long> first = consumer.beginningOffsets(partitions);
+                              Map<TopicPartition, Long> positions, Map<TopicPartition, Long> first, Connection c)
+            throws Exception {
         Map<TopicPartition, Long> stored = new HashMap<>();
         for (TopicPartition tp : partitions) {
             long offset = positions.get(tp);

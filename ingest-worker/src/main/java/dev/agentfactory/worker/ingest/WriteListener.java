@@ -26,9 +26,10 @@ import dev.agentfactory.worker.writes.Item;
 
 /**
  * The transport side of a batch: decode the polled records and check their key and topic ({@link RecordRouting}),
- * hand them to the transactional {@link BatchProcessor}, record the meters of each transaction it commits, then
- * publish the outcomes and measure the lag (from the batch's start when it failed and will be retried). Kafka offsets
- * are committed by the container after this returns; the database's copy is the one that counts.
+ * hand them to the transactional {@link BatchProcessor}, record the meters of each transaction it commits, report
+ * writes retention deleted before they were applied ({@link ExpiredRecords}), then publish the outcomes and measure
+ * the lag (from the batch's start when it failed and will be retried). Kafka offsets are committed by the container
+ * after this returns; the database's copy is the one that counts.
  */
 final class WriteListener implements BatchConsumerAwareMessageListener<byte[], byte[]> {
 
@@ -40,16 +41,18 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
     private final DeadLetterPublisher deadLetters;
     private final OutcomePublisher outcomes;
     private final IngestMetrics metrics;
+    private final ExpiredRecords expired;
     private final Clock clock;
 
     WriteListener(WriteCodec codec, RecordRouting routing, BatchProcessor processor, DeadLetterPublisher deadLetters,
-                  OutcomePublisher outcomes, IngestMetrics metrics, Clock clock) {
+                  OutcomePublisher outcomes, IngestMetrics metrics, ExpiredRecords expired, Clock clock) {
         this.codec = codec;
         this.routing = routing;
         this.processor = processor;
         this.deadLetters = deadLetters;
         this.outcomes = outcomes;
         this.metrics = metrics;
+        this.expired = expired;
         this.clock = clock;
     }
 
@@ -69,9 +72,14 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
         try {
             // Meters counted as each transaction commits, before publishing: a split batch whose later half fails
             // has committed its first half for good, and a retry (of the rest, or after publishing failed) finds
-            // those records committed and only restates their outcomes, which are not counted again.
-            BatchResult result = processor.process(items, deadLetters,
-                    (committed, nanos) -> metrics.committed(committed, nanos, clock.instant()));
+            // those records committed and only restates their outcomes, which are not counted again. So are writes
+            // retention deleted: the stored offsets are past them for good once committed.
+            BatchResult result = processor.process(items, deadLetters, (committed, nanos) -> {
+                metrics.committed(committed, nanos, clock.instant());
+                if (!committed.storedBelow().isEmpty()) {
+                    expired.afterBatch(consumer, committed.storedBelow(), firstOffsets(records));
+                }
+            });
             List<BatchResult.Applied> all = new ArrayList<>(result.outcomes());
             all.addAll(result.restated());
             outcomes.publish(all);

@@ -1,6 +1,7 @@
 package dev.agentfactory.worker.results;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +32,11 @@ public final class OutcomePublisher {
         this.sends = sends;
         this.codec = codec;
         this.topic = topic;
+    }
+
+    /** The longest {@link #publish} may wait for the broker. */
+    public Duration longestWait() {
+        return sends.longestCall();
     }
 
     public void publish(List<BatchResult.Applied> outcomes) {

@@ -83,9 +83,12 @@ final class BatchHandler {
 
     private BatchResult inTransaction(Connection c, List<Item> items, List<Item> poll, Map<UUID, String> rejects,
                                       DeadLetterSink dlq) throws SQLException {
+        Map<TopicPartition, Long> first = new HashMap<>();
         Map<TopicPartition, Long> next = new HashMap<>();
         for (Item i : items) {
-            next.merge(new TopicPartition(i.record().topic(), i.record().partition()), i.record().offset() + 1, Math::max);
+            TopicPartition tp = new TopicPartition(i.record().topic(), i.record().partition());
+            first.merge(tp, i.record().offset(), Math::min);
+            next.merge(tp, i.record().offset() + 1, Math::max);
         }
         Map<TopicPartition, Long> stored = offsets.lock(c, next.keySet());
         var now = clock.instant();
@@ -119,7 +122,23 @@ final class BatchHandler {
         }
         offsets.advance(c, next);
         return new BatchResult(outcomes, invalid.size() - sorted.deadLetteredAgain(), sorted.restated(),
-                sorted.above());
+                sorted.above(), storedBelow(first, stored));
+    }
+
+    /**
+     * The stored offsets below the first record of their partition here ({@link BatchResult#storedBelow}). A row at 0
+     * was never committed (the lock creates it): nothing was stored for its partition, whose log's start may be above
+     * 0 for reasons of no concern to this database (the records before this group or database existed).
+     */
+    private static Map<TopicPartition, Long> storedBelow(Map<TopicPartition, Long> first,
+                                                         Map<TopicPartition, Long> stored) {
+        Map<TopicPartition, Long> below = new HashMap<>();
+        stored.forEach((tp, offset) -> {
+            if (offset > 0 && first.get(tp) > offset) {
+                below.put(tp, offset);
+            }
+        });
+        return below;
     }
 
     private static void allowIdle(Connection c, Duration wait) throws SQLException {

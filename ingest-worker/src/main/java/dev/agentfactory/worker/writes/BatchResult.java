@@ -1,6 +1,10 @@
 package dev.agentfactory.worker.writes;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.TopicPartition;
 
 import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.contracts.WriteOutcome;
@@ -11,12 +15,22 @@ import dev.agentfactory.contracts.WriteOutcome;
  * already committed (re-published so a crash before publishing loses no outcome; not counted again), and how many
  * records it took off the log for the first time.
  *
- * @param consumed the records at or above their partition's stored offset, counted apart from what became of them
- *                 (normally an outcome or a dead letter each): counted from those, the {@code consumed} meter could
- *                 not show a record that got neither. Those below it were counted by the delivery that committed them
- *                 (one there applied only now, which {@link Redelivery} warns of, has an outcome, not consumed again)
+ * @param consumed    the records at or above their partition's stored offset, counted apart from what became of them
+ *                    (normally an outcome or a dead letter each): counted from those, the {@code consumed} meter could
+ *                    not show a record that got neither. Those below it were counted by the delivery that committed
+ *                    them (one there applied only now, which {@link Redelivery} warns of, has an outcome, not consumed
+ *                    again)
+ * @param storedBelow for each partition whose records in the batch began above the offset stored for it before (a
+ *                    partition never stored has none), that offset: retention may have deleted what lies between, or
+ *                    the log merely skips offsets there (transaction markers, compaction)
  */
-public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied> restated, int consumed) {
+public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied> restated, int consumed,
+                          Map<TopicPartition, Long> storedBelow) {
+
+    /** A batch that saw no partition start above its stored offset. */
+    public BatchResult(List<Applied> outcomes, int deadLettered, List<Applied> restated, int consumed) {
+        this(outcomes, deadLettered, restated, consumed, Map.of());
+    }
 
     /** @param replayed the record was sent again from the DLQ ({@code ops dlq-replay}), its occurredAt long past */
     public record Applied(WriteEnvelope envelope, WriteOutcome outcome, boolean replayed) {
@@ -31,6 +45,8 @@ public record BatchResult(List<Applied> outcomes, int deadLettered, List<Applied
         all.addAll(b.outcomes);
         List<Applied> restated = new java.util.ArrayList<>(a.restated);
         restated.addAll(b.restated);
-        return new BatchResult(all, a.deadLettered + b.deadLettered, restated, a.consumed + b.consumed);
+        Map<TopicPartition, Long> storedBelow = new HashMap<>(a.storedBelow);
+        b.storedBelow.forEach((tp, offset) -> storedBelow.merge(tp, offset, Math::min));
+        return new BatchResult(all, a.deadLettered + b.deadLettered, restated, a.consumed + b.consumed, storedBelow);
     }
 }

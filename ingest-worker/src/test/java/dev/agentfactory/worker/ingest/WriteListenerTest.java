@@ -49,7 +49,7 @@ class WriteListenerTest {
     private final BatchProcessor processor = mock(BatchProcessor.class);
     private final WriteListener listener = new WriteListener(new WriteCodec(), new RecordRouting("writes", "prd"),
             processor, mock(DeadLetterPublisher.class), mock(OutcomePublisher.class), metrics,
-            Clock.fixed(NOW, ZoneOffset.UTC));
+            new ExpiredRecords(metrics), Clock.fixed(NOW, ZoneOffset.UTC));
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
 
     @BeforeEach
@@ -129,6 +129,21 @@ class WriteListenerTest {
                 .isEqualTo(2);
         assertThat(registry.get("factory.ingest.commit").timer().count()).as("one per transaction").isEqualTo(2);
         assertThat(lag()).as("committed: the consumer's own view").isEqualTo(60);
+    }
+
+    @Test
+    void writesRetentionDeletedAreReportedAsTheTransactionPastThemCommitsThoughALaterHalfFails() {
+        consumer.updateBeginningOffsets(Map.of(P0, 30L));
+        // the first half moved the stored offset from 10 past 30: the retry would find no gap to report
+        BatchResult firstHalf = new BatchResult(List.of(applied()), 0, List.of(), 1, Map.of(P0, 10L));
+        when(processor.process(any(), any(), any())).thenAnswer(call -> {
+            call.<CommitListener>getArgument(2).committed(firstHalf, 1_000_000);
+            throw transientFailure();
+        });
+
+        assertThatThrownBy(() -> listener.onMessage(batch(30, 10), consumer)).isInstanceOf(BatchSqlException.class);
+        assertThat(registry.get("factory.ingest.records.expired").counter().count()).as("offsets 10 to 29")
+                .isEqualTo(20);
     }
 
     @Test
