@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real Redis server on loopback: the machine's {@code redis-server} when there is one, otherwise
@@ -61,6 +62,16 @@ public final class RedisServer {
             throw new StackException("cannot start Redis: " + e.getMessage(), e);
         }
         Ports.awaitOpen(port, Duration.ofSeconds(20), "Redis");
+        // Redis listens before it writes its pid file: until then this stack would not know it as its own (and a
+        // stop right after the start would leave it running).
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!startedHere()) {
+            if (System.nanoTime() > deadline) {
+                throw new StackException("Redis on 127.0.0.1:" + port + " did not write " + dir.resolve("redis.pid")
+                        + " naming it within 20 s; see " + dir.resolve("redis.log"));
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
     }
 
     /**

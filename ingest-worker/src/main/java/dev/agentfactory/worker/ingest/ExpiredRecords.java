@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * lost, whatever retention deleted after). Checked on assignment, and after each batch (a stall longer than the
  * retention while assigned). A range is reported once per instance: another instance assigned the partition before
  * a batch commits past the range reports it again.
+ * <p>
+ * One case it cannot tell: a producer using transactions (none of this project's do) leaves a commit marker after its
+ * last record, and the stored offset can point at that marker; if the partition then stays quiet longer than the
+ * retention, the marker is deleted with the records and its one offset is reported. The ERROR's range says so.
  */
 final class ExpiredRecords {
 
@@ -76,11 +80,20 @@ final class ExpiredRecords {
     }
 
     private void report(TopicPartition tp, long stored, long logStart) {
-        long from = Math.max(stored, reported.getOrDefault(tp, 0L));
-        if (logStart <= from) {
+        // One step: an evicted thread's after-batch check and the new owner's assignment check may race on a range.
+        long[] start = {-1};
+        reported.compute(tp, (k, last) -> {
+            long from = Math.max(stored, last == null ? 0 : last);
+            if (logStart <= from) {
+                return last;
+            }
+            start[0] = from;
+            return logStart;
+        });
+        long from = start[0];
+        if (from < 0) {
             return;
         }
-        reported.merge(tp, logStart, Math::max);
         metrics.expired(logStart - from);
         log.error("{}@{}..{}: {} offsets deleted by retention before they were applied; their writes are lost (no "
                 + "effect, outcome or dead letter) unless a replay after a database restore brought them: their "

@@ -122,7 +122,7 @@ final class BatchHandler {
         }
         offsets.advance(c, next);
         return new BatchResult(outcomes, invalid.size() - sorted.deadLetteredAgain(), sorted.restated(),
-                sorted.above(), storedBelow(first, stored));
+                sorted.consumed(), storedBelow(first, stored));
     }
 
     /**

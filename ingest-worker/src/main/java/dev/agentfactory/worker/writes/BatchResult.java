@@ -15,11 +15,11 @@ import dev.agentfactory.contracts.WriteOutcome;
  * already committed (re-published so a crash before publishing loses no outcome; not counted again), and how many
  * records it took off the log for the first time.
  *
- * @param consumed    the records at or above their partition's stored offset, counted apart from what became of them
- *                    (normally an outcome or a dead letter each): counted from those, the {@code consumed} meter could
- *                    not show a record that got neither. Those below it were counted by the delivery that committed
- *                    them (one there applied only now, which {@link Redelivery} warns of, has an outcome, not consumed
- *                    again)
+ * @param consumed    the records taken off the log for the first time (at or above their partition's stored offset,
+ *                    or below it and never applied, which {@link Redelivery} warns of), counted apart from what became
+ *                    of them (normally an outcome or a dead letter each): counted from those, the {@code consumed} meter
+ *                    could not show a record that got neither. The others below it were counted by the delivery that
+ *                    committed them
  * @param storedBelow for each partition whose records in the batch began above the offset stored for it before (a
  *                    partition never stored has none), that offset: retention may have deleted what lies between, or
  *                    the log merely skips offsets there (transaction markers, compaction)

@@ -39,10 +39,11 @@ final class Redelivery {
      * @param deadLetteredAgain how many of the fresh items are invalid records below the stored offsets: sent to the
      *                          DLQ again but, like restated outcomes, not counted again (the delivery that first
      *                          dead-lettered them was)
-     * @param above             how many items are at or above their partition's stored offset: taken off the log for
-     *                          the first time
+     * @param consumed          how many items are taken off the log for the first time: those at or above their
+     *                          partition's stored offset, and valid ones below it that were never applied (they get an
+     *                          outcome now, and a write topic recreated can hold many)
      */
-    record Sorted(List<Item> fresh, List<BatchResult.Applied> restated, int deadLetteredAgain, int above) {
+    record Sorted(List<Item> fresh, List<BatchResult.Applied> restated, int deadLetteredAgain, int consumed) {
     }
 
     private final BatchLoader loader;
@@ -103,7 +104,7 @@ final class Redelivery {
                     + "other limits, a write topic recreated, or another cluster's offsets?): applying them", neverApplied,
                     stored.keySet());
         }
-        return new Sorted(fresh, restated, deadLetteredAgain.size(), items.size() - below.size());
+        return new Sorted(fresh, restated, deadLetteredAgain.size(), items.size() - below.size() + neverApplied);
     }
 
     /**
