@@ -94,10 +94,10 @@ final class ExpiredRecords {
         if (from < 0) {
             return;
         }
-        metrics.expired(logStart - from);
         log.error("{}@{}..{}: {} offsets deleted by retention before they were applied; their writes are lost (no "
                 + "effect, outcome or dead letter) unless a replay after a database restore brought them: their "
                 + "producers must send them again (docs/runbooks.md, \"Writes expired before the worker applied "
                 + "them\")", tp, from, logStart - 1, logStart - from);
+        metrics.expired(logStart - from);    // after the ERROR: whoever sees the count finds the range logged
     }
 }

@@ -41,13 +41,16 @@ class ExpiredWritesIT {
         TestBed bed = new TestBed("expired", endpoints, stack.primary());
         TopicPartition p0 = new TopicPartition(bed.agentTopic, 0);
         sql(bed, "REVOKE INSERT ON factory.audit_log FROM factory_writer");
-        try (WorkerProcess worker = new WorkerProcess("expired", bed.workerProperties())) {
+        // One consumer thread: a second one joining late would rebalance p0 to a fresh owner inside the window below,
+        // which would fetch the writes before they are deleted.
+        try (WorkerProcess worker = new WorkerProcess("expired", bed.workerProperties(Map.of(
+                "factory.ingest.concurrency", "1")))) {
             worker.start().awaitHealthy(Duration.ofSeconds(90));
             send(bed, "stalled");    // offset 0: its batch is refused and retried, the partition paused
-            // Past any fetch in flight when the batch was polled (fetch.max.wait.ms, 500 ms; the retries wait 200 and
-            // 400 ms), which would hold the writes below for the partition's resumption: they are never fetched.
-            Poll.until(Duration.ofSeconds(60), "the batch refused three times", () -> Streams.meter(worker,
-                    "factory_ingest_batch_failures_total", "exception=\"PSQLException\"") >= 3);
+            // Well past any fetch in flight when the batch was polled (fetch.max.wait.ms, 500 ms; the retries wait 200,
+            // 400 and 800 ms), which would hold the writes below for the partition's resumption: they are never fetched.
+            Poll.until(Duration.ofSeconds(60), "the batch refused four times", () -> Streams.meter(worker,
+                    "factory_ingest_batch_failures_total", "exception=\"PSQLException\"") >= 4);
             send(bed, "expired-1");
             send(bed, "expired-2");
             try (Admin admin = bed.admin()) {
@@ -63,6 +66,7 @@ class ExpiredWritesIT {
                     () -> Streams.meter(worker, "factory_ingest_records_expired_total") > 0);
             assertThat(Streams.meter(worker, "factory_ingest_records_expired_total")).as("offsets 1 and 2")
                     .isEqualTo(2.0);
+            worker.stop();    // its log complete before it is read
         }
         assertThat(bed.count("SELECT count(*) FROM factory.agents")).as("the stalled write and the kept one")
                 .isEqualTo(2);
