@@ -25,6 +25,16 @@ record RecordRouting(String agentTopic, String prdTopic) {
     /** The longest part of a wrong key quoted in the reason. */
     private static final int KEY_PREVIEW_CHARS = 100;
 
+    /**
+     * The envelope of a record the worker applies: valid, and routed right; {@link InvalidWriteException} for one it
+     * dead-letters. The listener and {@link StoredLogCheck} both ask this, so they agree on which records are applied.
+     */
+    WriteEnvelope decode(WriteCodec codec, ConsumerRecord<byte[], byte[]> r) {
+        WriteEnvelope e = codec.decode(r.value());
+        check(r, e);
+        return e;
+    }
+
     /** Throws {@link InvalidWriteException} unless {@code r} is on {@code e}'s entity topic, keyed by its entityId. */
     void check(ConsumerRecord<byte[], byte[]> r, WriteEnvelope e) {
         EntityType entity = e.type().entityType();

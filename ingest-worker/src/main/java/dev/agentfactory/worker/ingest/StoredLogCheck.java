@@ -22,7 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 
 import dev.agentfactory.contracts.WriteCodec;
-import dev.agentfactory.contracts.WriteEnvelope;
 
 /**
  * Whether a partition's log is the one the database's offset for it was stored from, asked where Kafka has no
@@ -77,9 +76,7 @@ final class StoredLogCheck {
     private static Function<ConsumerRecord<byte[], byte[]>, UUID> appliedEventId(WriteCodec codec, RecordRouting routing) {
         return r -> {
             try {
-                WriteEnvelope e = codec.decode(r.value());
-                routing.check(r, e);
-                return e.eventId();
+                return routing.decode(codec, r).eventId();
             } catch (RuntimeException e) {    // InvalidWriteException, or any other the listener would also fail on
                 return null;
             }

@@ -17,7 +17,6 @@ import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
 
 import dev.agentfactory.contracts.InvalidWriteException;
 import dev.agentfactory.contracts.WriteCodec;
-import dev.agentfactory.contracts.WriteEnvelope;
 import dev.agentfactory.worker.dlq.DeadLetterPublisher;
 import dev.agentfactory.worker.results.OutcomePublisher;
 import dev.agentfactory.worker.writes.BatchProcessor;
@@ -62,9 +61,7 @@ final class WriteListener implements BatchConsumerAwareMessageListener<byte[], b
         List<Item> items = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
-                WriteEnvelope envelope = codec.decode(r.value());
-                routing.check(r, envelope);
-                items.add(new Item(r, envelope, null));
+                items.add(new Item(r, routing.decode(codec, r), null));
             } catch (InvalidWriteException e) {
                 items.add(new Item(r, null, e));
             }
