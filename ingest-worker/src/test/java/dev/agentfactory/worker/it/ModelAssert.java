@@ -38,19 +38,17 @@ public final class ModelAssert {
         Map<UUID, Workload.PrdModel> prds = new HashMap<>();
         Map<Status, Integer> outcomes = new HashMap<>();
         long events = 0;
-        long agentVersions = 0;
-        long prdVersions = 0;
         long history = 0;
         for (Workload w : parts) {
             agents.putAll(w.agents);
             prds.putAll(w.prds);
             w.outcomes.forEach((k, v) -> outcomes.merge(k, v, Integer::sum));
             events += w.distinctEvents;
-            agentVersions += w.agentVersions;
-            prdVersions += w.prdVersions;
             history += w.agents.values().stream().mapToInt(a -> a.history).sum();
         }
         int applied = outcomes.getOrDefault(Status.APPLIED, 0);
+        long agentVersions = agents.values().stream().mapToLong(Workload.AgentModel::version).sum();
+        long prdVersions = prds.values().stream().mapToLong(Workload.PrdModel::version).sum();
         assertThat(count(bed, "SELECT count(*) FROM factory.processed_events")).as("processed events").isEqualTo(events);
         assertThat(count(bed, "SELECT count(*) FROM factory.processed_events WHERE outcome = 'APPLIED'"))
                 .as("APPLIED outcomes").isEqualTo((long) applied);
@@ -76,11 +74,11 @@ public final class ModelAssert {
                     UUID id = rs.getObject(1, UUID.class);
                     Workload.AgentModel m = agents.get(id);
                     assertThat(m).as("agent %s is in the model", id).isNotNull();
-                    assertThat(rs.getLong(2)).as("version of agent %s", id).isEqualTo(m.version);
+                    assertThat(rs.getLong(2)).as("version of agent %s", id).isEqualTo(m.version());
                     assertThat(rs.getString(3)).as("name of agent %s", id).isEqualTo(m.name);
                     assertThat(rs.getString(4)).as("status of agent %s", id).isEqualTo(m.status);
                     assertThat(rs.getBoolean(5)).as("deleted agent %s", id).isEqualTo(m.deleted);
-                    assertThat(rs.getLong(6)).as("version rows of agent %s", id).isEqualTo(m.version);
+                    assertThat(rs.getLong(6)).as("version rows of agent %s", id).isEqualTo(m.version());
                     assertThat(rs.getLong(7)).as("history of agent %s", id).isEqualTo((long) m.history);
                 }
             }
@@ -91,11 +89,11 @@ public final class ModelAssert {
                     UUID id = rs.getObject(1, UUID.class);
                     Workload.PrdModel m = prds.get(id);
                     assertThat(m).as("PRD %s is in the model", id).isNotNull();
-                    assertThat(rs.getLong(2)).as("version of PRD %s", id).isEqualTo(m.version);
+                    assertThat(rs.getLong(2)).as("version of PRD %s", id).isEqualTo(m.version());
                     assertThat(rs.getString(3)).as("title of PRD %s", id).isEqualTo(m.title);
                     assertThat(rs.getString(4)).as("status of PRD %s", id).isEqualTo(m.status);
                     assertThat(rs.getBoolean(5)).as("deleted PRD %s", id).isEqualTo(m.deleted);
-                    assertThat(rs.getLong(6)).as("version rows of PRD %s", id).isEqualTo(m.version);
+                    assertThat(rs.getLong(6)).as("version rows of PRD %s", id).isEqualTo(m.version());
                     assertThat(rs.getLong(7)).as("links of PRD %s", id).isEqualTo(m.link != null ? 1 : 0);
                 }
             }

@@ -28,10 +28,7 @@ final class TopicReader {
     static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic, int n, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties(bootstrap))) {
-            List<TopicPartition> tps = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
+            fromBeginning(c, topic);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (out.size() < n && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
@@ -50,10 +47,7 @@ final class TopicReader {
         Properties p = consumerProperties(bootstrap);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> tps = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
+            List<TopicPartition> tps = fromBeginning(c, topic);
             Map<TopicPartition, Long> ends = c.endOffsets(tps);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
@@ -67,6 +61,15 @@ final class TopicReader {
             }
         }
         return out;
+    }
+
+    /** Assigns every partition of the topic, each at its beginning. */
+    private static List<TopicPartition> fromBeginning(KafkaConsumer<byte[], byte[]> c, String topic) {
+        List<TopicPartition> tps = c.partitionsFor(topic).stream()
+                .map(i -> new TopicPartition(topic, i.partition())).toList();
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        return tps;
     }
 
     static Properties consumerProperties(String bootstrap) {

@@ -37,22 +37,28 @@ public final class Workload {
     }
 
     public static final class AgentModel {
-        long version;
         String name;
         String status = "active";
         Integer step;
         boolean deleted;
         int history;
         final List<AgentVersion> versions = new ArrayList<>();
+
+        long version() {
+            return versions.size();
+        }
     }
 
     public static final class PrdModel {
-        long version;
         String title;
         String status = "draft";
         boolean deleted;
         UUID link;
         final List<PrdVersion> versions = new ArrayList<>();
+
+        long version() {
+            return versions.size();
+        }
     }
 
     public final Map<UUID, AgentModel> agents = new LinkedHashMap<>();
@@ -62,8 +68,6 @@ public final class Workload {
     public final Map<UUID, Expected> expected = new HashMap<>();
     public final List<WriteEnvelope> sends = new ArrayList<>();
     public int distinctEvents;
-    long agentVersions;
-    long prdVersions;
 
     private final Random random;
     private final List<UUID> anchors;
@@ -175,17 +179,17 @@ public final class Workload {
                 s.add(agent(id, m, null, new WriteCommand.AgentHistoryAppend("learning", obj().put("n", ++counter),
                         null), null));
             } else if (r < 72) {
-                long expected = m.version;
+                long expected = m.version();
                 m.name = "name-" + (++counter);
                 s.add(agent(id, m, expected, new WriteCommand.AgentUpdate(obj().put("name", m.name)), "update"));
             } else if (r < 80) {
-                s.add(refused(id, m.version, m.version + 3, new WriteCommand.AgentUpdate(obj().put("name", "never")),
+                s.add(refused(id, m.version(), m.version() + 3, new WriteCommand.AgentUpdate(obj().put("name", "never")),
                         Status.CONFLICT));
             } else if (r < 85) {
                 // the name it already has: applied, no new version
                 s.add(agent(id, m, null, new WriteCommand.AgentUpdate(obj().put("name", m.name)), null));
             } else if (r < 88) {
-                s.add(refused(id, m.version, null, new WriteCommand.AgentCreate("a-" + tag + "-" + (++counter),
+                s.add(refused(id, m.version(), null, new WriteCommand.AgentCreate("a-" + tag + "-" + (++counter),
                         "again", "planner", null, null, null, null), Status.CONFLICT));
             } else if (r < 90) {
                 // an agent nobody created
@@ -199,7 +203,7 @@ public final class Workload {
         if (random.nextInt(100) < 15) {
             m.deleted = true;
             s.add(agent(id, m, null, new WriteCommand.AgentDelete(), "delete"));
-            s.add(refused(id, m.version, null, new WriteCommand.AgentUpdate(obj().put("name", "after-delete")),
+            s.add(refused(id, m.version(), null, new WriteCommand.AgentUpdate(obj().put("name", "after-delete")),
                     Status.CONFLICT));
         }
         return s;
@@ -216,10 +220,10 @@ public final class Workload {
         m.title = "PRD " + (++counter);
         s.add(prd(id, m, null, new WriteCommand.PrdUpdate(obj().put("title", m.title)), "update"));
         if (random.nextBoolean()) {
-            long expected = m.version;
+            long expected = m.version();
             m.title = "PRD " + (++counter);
             s.add(prd(id, m, expected, new WriteCommand.PrdUpdate(obj().put("title", m.title)), "update"));
-            s.add(refused(id, m.version, m.version - 1, new WriteCommand.PrdUpdate(obj().put("title", "never")),
+            s.add(refused(id, m.version(), m.version() - 1, new WriteCommand.PrdUpdate(obj().put("title", "never")),
                     Status.CONFLICT));
         } else {
             s.add(prd(id, m, null, new WriteCommand.PrdUpdate(obj().put("title", m.title)), null));
@@ -244,7 +248,7 @@ public final class Workload {
         if (random.nextInt(100) < 20) {
             m.deleted = true;
             s.add(prd(id, m, null, new WriteCommand.PrdDelete(), "delete"));
-            s.add(refused(id, m.version, null, new WriteCommand.PrdUpdate(obj().put("title", "after-delete")),
+            s.add(refused(id, m.version(), null, new WriteCommand.PrdUpdate(obj().put("title", "after-delete")),
                     Status.CONFLICT));
         }
         return s;
@@ -263,22 +267,18 @@ public final class Workload {
     private WriteEnvelope agent(UUID id, AgentModel m, Long expectedVersion, WriteCommand c, String changeType) {
         WriteEnvelope e = envelope(id, expectedVersion, c);
         if (changeType != null) {
-            m.version++;
-            agentVersions++;
             m.versions.add(new AgentVersion(e.eventId(), changeType, m.name, m.status, m.step, m.deleted));
         }
-        return expect(e, Status.APPLIED, m.version);
+        return expect(e, Status.APPLIED, m.version());
     }
 
     /** An applied PRD write, as {@link #agent}. */
     private WriteEnvelope prd(UUID id, PrdModel m, Long expectedVersion, WriteCommand c, String changeType) {
         WriteEnvelope e = envelope(id, expectedVersion, c);
         if (changeType != null) {
-            m.version++;
-            prdVersions++;
             m.versions.add(new PrdVersion(e.eventId(), changeType, m.title, m.status, m.link, m.deleted));
         }
-        return expect(e, Status.APPLIED, m.version);
+        return expect(e, Status.APPLIED, m.version());
     }
 
     /** A write the rules refuse: CONFLICT carries the entity's version, REJECTED none. */
